@@ -1,0 +1,6 @@
+import { openApiDocument } from "@/server/trpc/openapi";
+
+export const dynamic = "force-dynamic";
+export function GET() {
+  return Response.json(openApiDocument());
+}

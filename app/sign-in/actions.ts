@@ -1,0 +1,29 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signIn } from "@/server/auth/config";
+
+export interface SignInState {
+  error: string | null;
+  email: string;
+}
+
+/** Only same-site paths may be redirect targets after sign-in. */
+function safeCallback(value: FormDataEntryValue | null): string {
+  const path = typeof value === "string" ? value : "/";
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
+
+export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const email = String(form.get("email") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  if (!email || !password) return { error: "Enter your e-mail and password.", email };
+  try {
+    await signIn("credentials", { email, password, redirectTo: safeCallback(form.get("callbackUrl")) });
+  } catch (error) {
+    // signIn redirects by throwing; only real auth failures are reported here.
+    if (error instanceof AuthError) return { error: "Wrong e-mail or password.", email };
+    throw error;
+  }
+  return { error: null, email };
+}

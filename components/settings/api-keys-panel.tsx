@@ -1,0 +1,157 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { KeyRound, Plus } from "lucide-react";
+import { useState } from "react";
+import { formatDateTime, formatRelative } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
+import {
+  Badge,
+  Button,
+  Checkbox,
+  ConfirmDialog,
+  DataTable,
+  type DataTableColumn,
+  EmptyState,
+  toast,
+} from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+
+type ApiKey = inferRouterOutputs<AppRouter>["apiKeys"]["list"][number];
+
+function status(key: ApiKey) {
+  if (key.revokedAt) return <Badge tone="neutral">Revoked</Badge>;
+  if (key.expiresAt && new Date(key.expiresAt).getTime() < Date.now()) return <Badge tone="warning">Expired</Badge>;
+  return (
+    <Badge tone="success" dot>
+      Active
+    </Badge>
+  );
+}
+
+export function ApiKeysPanel() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useProjectAccess();
+  const [includeRevoked, setIncludeRevoked] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked }));
+  const revoke = useMutation(
+    trpc.apiKeys.revoke.mutationOptions({
+      onSuccess: (key) => {
+        toast.success(`Revoked ${key.name}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  const mayWrite = can("apiKeys:write");
+
+  const columns: DataTableColumn<ApiKey>[] = [
+    { key: "name", header: "Name", cell: (k) => <span className="font-medium">{k.name}</span> },
+    { key: "prefix", header: "Key", cell: (k) => <code className="font-mono text-xs">{k.prefix}…</code> },
+    {
+      key: "scopes",
+      header: "Scopes",
+      cell: (k) => (
+        <div className="flex max-w-xs flex-wrap gap-1" title={k.scopes.join(", ")}>
+          {k.scopes.slice(0, 3).map((s) => (
+            <Badge key={s} tone="accent">
+              {s}
+            </Badge>
+          ))}
+          {k.scopes.length > 3 && <Badge>+{k.scopes.length - 3}</Badge>}
+        </div>
+      ),
+    },
+    { key: "status", header: "Status", cell: status },
+    {
+      key: "lastUsed",
+      header: "Last used",
+      cell: (k) => <span title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</span>,
+    },
+    {
+      key: "created",
+      header: "Created",
+      cell: (k) => (
+        <span title={formatDateTime(k.createdAt)} className="text-muted-foreground">
+          {formatRelative(k.createdAt)}
+          {k.createdBy ? ` by ${k.createdBy}` : ""}
+        </span>
+      ),
+    },
+    {
+      key: "actions",
+      header: <span className="sr-only">Actions</span>,
+      className: "w-24 text-right",
+      cell: (k) =>
+        mayWrite && !k.revokedAt ? (
+          <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+            Revoke
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <section aria-labelledby="api-keys-title" className="flex flex-col gap-4">
+      <div className="flex items-end justify-between gap-4">
+        <div>
+          <h2 id="api-keys-title" className="font-semibold text-base">
+            API keys
+          </h2>
+          <p className="text-muted-foreground text-sm">
+            Keys authenticate the REST API, tRPC and the gateway as <code>Authorization: Bearer sy_…</code>. Only a hash
+            is stored: a key is shown once, when it is created.
+          </p>
+        </div>
+        {mayWrite && (
+          <Button onClick={() => setCreating(true)}>
+            <Plus className="size-4" aria-hidden /> Create key
+          </Button>
+        )}
+      </div>
+      <DataTable
+        caption="API keys"
+        columns={columns}
+        rows={keys.data}
+        rowKey={(k) => k.id}
+        loading={keys.isLoading}
+        error={keys.error}
+        onRetry={() => void keys.refetch()}
+        toolbar={
+          <Checkbox
+            label="Show revoked keys"
+            checked={includeRevoked}
+            onChange={(e) => setIncludeRevoked(e.target.checked)}
+          />
+        }
+        empty={
+          <EmptyState
+            icon={KeyRound}
+            title="No API keys"
+            description="Create a key for a CI job, a script or an application calling the gateway."
+            action={mayWrite ? <Button onClick={() => setCreating(true)}>Create key</Button> : undefined}
+          />
+        }
+      />
+      <CreateApiKeyDialog open={creating} onOpenChange={setCreating} />
+      <ConfirmDialog
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title={`Revoke "${revoking?.name}"?`}
+        description="Requests with this key will be refused from now on. This cannot be undone."
+        confirmLabel="Revoke key"
+        tone="danger"
+        onConfirm={async () => {
+          if (revoking) await revoke.mutateAsync({ id: revoking.id });
+          setRevoking(null);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,143 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { UserPlus, Users } from "lucide-react";
+import { useState } from "react";
+import { formatRelative } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { AddMemberDialog } from "@/components/settings/add-member-dialog";
+import {
+  Badge,
+  Button,
+  ConfirmDialog,
+  DataTable,
+  type DataTableColumn,
+  EmptyState,
+  Select,
+  toast,
+} from "@/components/ui";
+import { ROLES, type RoleName } from "@/server/auth/scopes";
+import type { AppRouter } from "@/server/trpc/root";
+
+type Member = inferRouterOutputs<AppRouter>["members"]["list"][number];
+
+export function MembersPanel() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useProjectAccess();
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const members = useQuery(trpc.members.list.queryOptions({}));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
+  const updateRole = useMutation(
+    trpc.members.updateRole.mutationOptions({
+      onSuccess: (m) => {
+        toast.success(`${m.email} is now ${m.role}`);
+        void refresh();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: () => void refresh() }));
+  const mayWrite = can("members:write");
+
+  const columns: DataTableColumn<Member>[] = [
+    {
+      key: "user",
+      header: "Member",
+      cell: (m) => (
+        <div>
+          <div className="font-medium">{m.name}</div>
+          <div className="text-muted-foreground text-xs">{m.email}</div>
+        </div>
+      ),
+    },
+    {
+      key: "role",
+      header: "Role",
+      className: "w-44",
+      cell: (m) =>
+        mayWrite ? (
+          <Select
+            aria-label={`Role of ${m.email}`}
+            value={m.role}
+            disabled={updateRole.isPending}
+            onChange={(e) => updateRole.mutate({ userId: m.userId, role: e.target.value as RoleName })}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </Select>
+        ) : (
+          <Badge tone={m.role === "owner" ? "accent" : "neutral"}>{m.role}</Badge>
+        ),
+    },
+    { key: "since", header: "Member since", cell: (m) => formatRelative(m.createdAt) },
+    {
+      key: "actions",
+      header: <span className="sr-only">Actions</span>,
+      className: "w-24 text-right",
+      cell: (m) =>
+        mayWrite ? (
+          <Button variant="ghost" size="sm" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
+            Remove
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <section aria-labelledby="members-title" className="flex flex-col gap-4">
+      <div className="flex items-end justify-between gap-4">
+        <div>
+          <h2 id="members-title" className="font-semibold text-base">
+            Members
+          </h2>
+          <p className="text-muted-foreground text-sm">
+            Roles: owners can do everything; admins manage members and keys; editors change models, prompts and data;
+            viewers read.
+          </p>
+        </div>
+        {mayWrite && (
+          <Button onClick={() => setAdding(true)}>
+            <UserPlus className="size-4" aria-hidden /> Add member
+          </Button>
+        )}
+      </div>
+      <DataTable
+        caption="Members"
+        columns={columns}
+        rows={members.data}
+        rowKey={(m) => m.userId}
+        loading={members.isLoading}
+        error={members.error}
+        onRetry={() => void members.refetch()}
+        empty={<EmptyState icon={Users} title="No members" />}
+      />
+      <AddMemberDialog open={adding} onOpenChange={setAdding} onAdded={() => void refresh()} />
+      <ConfirmDialog
+        open={removing !== null}
+        onOpenChange={(open) => !open && setRemoving(null)}
+        title={`Remove ${removing?.email}?`}
+        description="They lose access to this project at once. Their account and other projects are kept."
+        confirmLabel="Remove member"
+        tone="danger"
+        onConfirm={async () => {
+          if (!removing) return;
+          try {
+            await remove.mutateAsync({ userId: removing.userId });
+            toast.success(`Removed ${removing.email}`);
+            setRemoving(null);
+          } catch (error) {
+            toast.error((error as Error).message);
+            throw error;
+          }
+        }}
+      />
+    </section>
+  );
+}

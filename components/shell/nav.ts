@@ -1,0 +1,32 @@
+import {
+  Boxes,
+  Database,
+  FileCode2,
+  FlaskConical,
+  Gauge,
+  type LucideIcon,
+  MessageSquareText,
+  ScrollText,
+  Settings,
+} from "lucide-react";
+
+export interface NavItem {
+  label: string;
+  /** Path below /projects/<id>. */
+  segment: string;
+  icon: LucideIcon;
+}
+
+export const MAIN_NAV: NavItem[] = [
+  { label: "Models", segment: "models", icon: Boxes },
+  { label: "Prompts", segment: "prompts", icon: MessageSquareText },
+  { label: "Experiments", segment: "experiments", icon: FlaskConical },
+  { label: "Datasets", segment: "datasets", icon: Database },
+  { label: "Playground", segment: "playground", icon: FileCode2 },
+  { label: "Monitoring", segment: "monitoring", icon: Gauge },
+];
+
+export const FOOTER_NAV: NavItem[] = [
+  { label: "API reference", segment: "api", icon: ScrollText },
+  { label: "Settings", segment: "settings", icon: Settings },
+];

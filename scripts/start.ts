@@ -1,0 +1,87 @@
+/**
+ * `npm start`: database (embedded PostgreSQL unless DATABASE_URL is set),
+ * migrations, first-run admin and demo project, a production build when the
+ * sources changed, then the console on PORT. `npm run dev` does the same with
+ * Next's dev server instead of a build.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { buildFingerprint, buildIsCurrent, FINGERPRINT_FILE } from "@/scripts/lib/build-fingerprint";
+import { persistentSecret, randomSecret } from "@/scripts/lib/secrets";
+import { startEmbeddedPostgres } from "@/server/database/embedded";
+import { applyMigrations } from "@/server/database/migrations";
+import { createDb } from "@/server/db";
+import { env } from "@/server/env";
+import { startHttpServer } from "@/server/http-server";
+import { bootstrapAdmin } from "@/server/modules/users/service";
+
+const root = process.cwd();
+const dev = process.argv.includes("--dev");
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+process.env.CHECKPOINT_DISABLE = "1";
+const log = (message: string) => console.log(`[switchyard] ${message}`);
+
+async function main() {
+  const dataDir = path.resolve(root, process.env.SWITCHYARD_DATA_DIR ?? ".switchyard");
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+
+  if (!process.env.DATABASE_URL) {
+    const port = Number(process.env.SWITCHYARD_PG_PORT ?? 54329);
+    log(
+      `DATABASE_URL is not set: starting the embedded PostgreSQL on port ${port} (data in ${path.relative(root, dataDir)}/postgres)`,
+    );
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, database: "switchyard" });
+    process.env.DATABASE_URL = pg.url;
+    stops.push(pg.stop);
+  }
+  process.env.AUTH_SECRET ??= persistentSecret(dataDir, "auth-secret", () => randomSecret(32));
+  const generatedPassword = !process.env.ADMIN_PASSWORD;
+  process.env.ADMIN_EMAIL ??= "admin@switchyard.local";
+  process.env.ADMIN_PASSWORD ??= persistentSecret(dataDir, "admin-password", () => randomSecret(12));
+  const config = env();
+
+  const { applied } = await applyMigrations(config.DATABASE_URL!);
+  log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
+
+  const seedDb = createDb(config.DATABASE_URL!);
+  const admin = await bootstrapAdmin({ db: seedDb }, { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD! });
+  await seedDb.$disconnect();
+
+  if (!dev) {
+    if (buildIsCurrent(root)) log("production build is current");
+    else {
+      log("building the console (next build)…");
+      const fingerprint = buildFingerprint(root);
+      const build = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+        stdio: "inherit",
+        env: process.env,
+      });
+      if (build.status !== 0) throw new Error("next build failed");
+      writeFileSync(path.join(root, FINGERPRINT_FILE), fingerprint);
+    }
+  }
+
+  const server = await startHttpServer({ dev, port: config.PORT, host: config.HOST });
+  const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
+  log(`console ready at http://${shown}:${config.PORT}`);
+  log(
+    `sign in as ${admin.email} with password ${generatedPassword ? `${config.ADMIN_PASSWORD} (generated, kept in ${path.relative(root, dataDir)}/admin-password)` : "from ADMIN_PASSWORD"}`,
+  );
+  log(`organisation "${admin.organizationName}", project "${admin.projectName}" (${admin.projectId})`);
+
+  const shutdown = async (signal: string) => {
+    log(`${signal}: shutting down`);
+    server.close();
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error(`[switchyard] failed to start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

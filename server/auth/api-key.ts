@@ -1,0 +1,65 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Principal } from "@/server/auth/principal";
+import { isScope, SCOPES } from "@/server/auth/scopes";
+import type { Db } from "@/server/db";
+import { DomainError } from "@/server/errors";
+
+/**
+ * API keys look like `sy_` + 32 url-safe characters. Only the SHA-256 of the
+ * whole key is stored (keys are long and random, so a slow hash adds nothing);
+ * the first 11 characters are kept as a visible prefix.
+ */
+export const KEY_PREFIX_LENGTH = 11;
+
+export function generateApiKey(): { key: string; prefix: string; secretHash: string } {
+  const key = `sy_${randomBytes(24).toString("base64url")}`;
+  return { key, prefix: key.slice(0, KEY_PREFIX_LENGTH), secretHash: hashApiKey(key) };
+}
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** Reads `Authorization: Bearer <key>`; undefined when absent. */
+export function bearerToken(headers: Headers): string | undefined {
+  const value = headers.get("authorization");
+  if (!value) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  if (!match) throw new DomainError("UNAUTHENTICATED", "Authorization header must be 'Bearer <api key>'");
+  return match[1];
+}
+
+// Writing last_used_at on every request would turn each read into a write;
+// once a minute per key is enough to answer "is this key still in use?".
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Resolves an API key to a principal, or throws UNAUTHENTICATED. */
+export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
+  const adminKey = process.env.SWITCHYARD_ADMIN_API_KEY;
+  if (adminKey && safeEqual(key, adminKey)) {
+    const project = await db.project.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } });
+    if (!project) throw new DomainError("UNAUTHENTICATED", "No project exists yet for SWITCHYARD_ADMIN_API_KEY");
+    return { kind: "apiKey", keyId: null, projectId: project.id, scopes: SCOPES, label: "SWITCHYARD_ADMIN_API_KEY" };
+  }
+  const row = await db.apiKey.findUnique({ where: { secretHash: hashApiKey(key) } });
+  if (!row) throw new DomainError("UNAUTHENTICATED", "Invalid API key");
+  if (row.revokedAt) throw new DomainError("UNAUTHENTICATED", "This API key has been revoked");
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now())
+    throw new DomainError("UNAUTHENTICATED", "This API key has expired");
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return {
+    kind: "apiKey",
+    keyId: row.id,
+    projectId: row.projectId,
+    scopes: row.scopes.filter(isScope),
+    label: `${row.prefix}… (${row.name})`,
+  };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

@@ -1,0 +1,47 @@
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { db } from "@/server/db";
+import { authenticate } from "@/server/modules/users/service";
+
+const credentials = z.object({
+  email: z.string().trim().email(),
+  password: z.string().min(1).max(200),
+});
+
+class InvalidCredentials extends CredentialsSignin {
+  code = "invalid_credentials";
+}
+
+/**
+ * Auth.js with e-mail + password. Sessions are signed JWT cookies (the
+ * Credentials provider requires the JWT strategy); the user is re-read from
+ * the database on each API request, so deleting a user ends their access.
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) throw new InvalidCredentials();
+        const user = await authenticate({ db: db() }, parsed.data.email, parsed.data.password);
+        if (!user) throw new InvalidCredentials();
+        return { id: user.id, email: user.email, name: user.name };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.sub = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+});

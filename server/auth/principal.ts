@@ -1,0 +1,29 @@
+import type { Scope } from "@/server/auth/scopes";
+
+/** Who is calling: a signed-in user, or an API key bound to one project. */
+export type Principal =
+  | { kind: "user"; userId: string; email: string; name: string }
+  | {
+      kind: "apiKey";
+      /** null for the SWITCHYARD_ADMIN_API_KEY from the environment. */
+      keyId: string | null;
+      projectId: string;
+      scopes: readonly Scope[];
+      label: string;
+    };
+
+/** The audit-log view of a principal. */
+export interface Actor {
+  type: "user" | "api_key" | "system";
+  userId: string | null;
+  keyId: string | null;
+  label: string;
+}
+
+export function actorOf(principal: Principal | null): Actor {
+  if (!principal) return { type: "system", userId: null, keyId: null, label: "system" };
+  if (principal.kind === "user") return { type: "user", userId: principal.userId, keyId: null, label: principal.email };
+  return { type: "api_key", userId: null, keyId: principal.keyId, label: principal.label };
+}
+
+export const SYSTEM_ACTOR: Actor = actorOf(null);

@@ -1,0 +1,29 @@
+import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
+import type { Principal } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { DomainError } from "@/server/errors";
+import type { Context } from "@/server/trpc/init";
+
+export const PROJECT_HEADER = "x-switchyard-project";
+
+export interface RequestDeps {
+  db: Db;
+  /** Resolves the session cookie; routes pass `sessionPrincipal`, tests a stand-in. */
+  session: () => Promise<Principal | null>;
+}
+
+/**
+ * The tRPC/REST context for an HTTP request: an API key when the request
+ * carries `Authorization: Bearer`, else the session cookie.
+ */
+export async function createRequestContext(req: Request, deps: RequestDeps): Promise<Context> {
+  const base = { db: deps.db, projectId: req.headers.get(PROJECT_HEADER) };
+  try {
+    const token = bearerToken(req.headers);
+    if (token) return { ...base, principal: await verifyApiKey(deps.db, token) };
+  } catch (error) {
+    if (error instanceof DomainError) return { ...base, principal: null, authError: error };
+    throw error;
+  }
+  return { ...base, principal: await deps.session() };
+}

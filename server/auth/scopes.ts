@@ -1,0 +1,62 @@
+/**
+ * Permission scopes and the roles that grant them. Pure data: imported by the
+ * tRPC middleware, the REST/gateway auth and the console's forms alike.
+ * A procedure declares one scope in its meta; nothing checks roles by hand.
+ */
+export const SCOPES = [
+  "project:read",
+  "models:read",
+  "models:write",
+  "prompts:read",
+  "prompts:write",
+  "experiments:read",
+  "experiments:write",
+  "datasets:read",
+  "datasets:write",
+  "playground:run",
+  "gateway:invoke",
+  "monitoring:read",
+  "members:read",
+  "members:write",
+  "apiKeys:read",
+  "apiKeys:write",
+  "audit:read",
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+export const ROLES = ["owner", "admin", "editor", "viewer"] as const;
+export type RoleName = (typeof ROLES)[number];
+
+const READ: Scope[] = SCOPES.filter((s) => s.endsWith(":read"));
+const EDIT: Scope[] = [
+  ...READ,
+  "models:write",
+  "prompts:write",
+  "experiments:write",
+  "datasets:write",
+  "playground:run",
+  "gateway:invoke",
+];
+const ADMIN: Scope[] = [...EDIT, "members:write", "apiKeys:write"];
+
+export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
+  owner: SCOPES,
+  admin: ADMIN,
+  editor: EDIT,
+  viewer: READ,
+};
+
+export const ROLE_LABELS: Record<RoleName, string> = {
+  owner: "Owner — everything, including assigning owners",
+  admin: "Admin — manage members and API keys",
+  editor: "Editor — create and change models, prompts, experiments, datasets",
+  viewer: "Viewer — read only",
+};
+
+/** Roles ordered by power; an actor may grant only roles at or below its own. */
+export const ROLE_RANK: Record<RoleName, number> = { owner: 3, admin: 2, editor: 1, viewer: 0 };
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}

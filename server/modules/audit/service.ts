@@ -1,0 +1,58 @@
+import type { z } from "zod";
+import type { Actor } from "@/server/auth/principal";
+import type { Db, DbTx } from "@/server/db";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { type auditPage, type ListAuditInput, listAuditInput } from "@/server/modules/audit/schemas";
+
+export interface AuditRecord {
+  projectId: string;
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  summary?: Record<string, unknown>;
+}
+
+/** Call inside the mutation's transaction, so the change and its record land together. */
+export async function recordAudit(tx: DbTx | Db, actor: Actor, record: AuditRecord): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      projectId: record.projectId,
+      actorType: actor.type,
+      actorUserId: actor.userId,
+      actorKeyId: actor.keyId,
+      actorLabel: actor.label,
+      action: record.action,
+      targetType: record.targetType,
+      targetId: record.targetId ?? null,
+      summary: (record.summary ?? {}) as Prisma.InputJsonValue,
+    },
+  });
+}
+
+export async function listAudit(
+  deps: { db: Db },
+  projectId: string,
+  rawInput: ListAuditInput,
+): Promise<z.infer<typeof auditPage>> {
+  const input = listAuditInput.parse(rawInput);
+  const where: Prisma.AuditLogWhereInput = {
+    projectId,
+    ...(input.action ? { action: { startsWith: input.action } } : {}),
+    ...(input.actor ? { actorLabel: { contains: input.actor, mode: "insensitive" } } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    deps.db.auditLog.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+    deps.db.auditLog.count({ where }),
+  ]);
+  return {
+    items: rows.map((r) => ({ ...r, summary: (r.summary ?? {}) as Record<string, unknown> })),
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import packageJson from "@/package.json";
+import type { Db } from "@/server/db";
+
+export const healthReport = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  version: z.string(),
+  time: z.date(),
+  database: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), error: z.string().nullable() }),
+  migrations: z.object({
+    upToDate: z.boolean(),
+    applied: z.number().int(),
+    pending: z.array(z.string()),
+    failed: z.array(z.string()),
+    error: z.string().nullable(),
+  }),
+});
+export type HealthReport = z.infer<typeof healthReport>;
+
+const TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS),
+    ),
+  ]);
+}
+
+/** Database reachability and migration state; `down` (HTTP 503) when the database cannot be reached. */
+export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
+  const started = performance.now();
+  const report: HealthReport = {
+    status: "ok",
+    version: packageJson.version,
+    time: new Date(),
+    database: { ok: true, latencyMs: null, error: null },
+    migrations: { upToDate: false, applied: 0, pending: [], failed: [], error: null },
+  };
+  try {
+    await withTimeout(deps.db.$queryRaw`SELECT 1`, "database check");
+    report.database.latencyMs = Math.round((performance.now() - started) * 10) / 10;
+  } catch (error) {
+    report.status = "down";
+    report.database = { ok: false, latencyMs: null, error: errorMessage(error) };
+    report.migrations.error = "database unreachable";
+    return report;
+  }
+  try {
+    const { migrationStatus } = await import("@/server/database/migrations");
+    // Ask through the app's own pool: no second connection, and no URL to pass around.
+    const queryable = { query: async (text: string) => ({ rows: await deps.db.$queryRawUnsafe<unknown[]>(text) }) };
+    const status = await withTimeout(migrationStatus(queryable), "migration check");
+    report.migrations = { ...status, applied: status.applied.length, error: null };
+    if (!status.upToDate) report.status = "degraded";
+  } catch (error) {
+    report.status = "degraded";
+    report.migrations.error = errorMessage(error);
+  }
+  return report;
+}
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Connection errors can carry the URL; never echo credentials.
+  return message.replace(/postgres(ql)?:\/\/[^\s]+/g, "postgresql://…").slice(0, 300);
+}
+
+/** The health report as HTTP: 503 when the database is down, so load balancers take the replica out. */
+export async function healthResponse(deps: { db: Db }): Promise<Response> {
+  const report = await getHealth(deps);
+  return Response.json(report, {
+    status: report.status === "down" ? 503 : 200,
+    headers: { "cache-control": "no-store" },
+  });
+}

@@ -1,0 +1,39 @@
+import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { createRequestContext, type RequestDeps } from "@/server/auth/request";
+import { appRouter } from "@/server/trpc/root";
+
+interface TrpcErrorShape {
+  message?: string;
+  code?: string;
+  data?: {
+    httpStatus?: number;
+    code?: string;
+    domainCode?: string | null;
+    issues?: { path: string; message: string }[];
+  };
+}
+
+/**
+ * Serves `/api/rest/*` from the tRPC procedures, and rewrites error bodies to
+ * one plain shape: `{ error: { message, code, status, issues: [{ path, message }] } }`.
+ */
+export async function handleRest(req: Request, deps: RequestDeps): Promise<Response> {
+  const response = await createOpenApiFetchHandler({
+    endpoint: "/api/rest",
+    router: appRouter,
+    req,
+    createContext: () => createRequestContext(req, deps),
+    onError: ({ error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error("[rest]", error);
+    },
+  });
+  if (response.status < 400) return response;
+  const body = (await response.json().catch(() => ({}))) as TrpcErrorShape;
+  const issues = body.data?.issues ?? [];
+  const message =
+    body.message === "Input validation failed" && issues[0]
+      ? `${issues[0].path}: ${issues[0].message}`
+      : (body.message ?? response.statusText);
+  const code = body.data?.domainCode ?? body.data?.code ?? body.code ?? "ERROR";
+  return Response.json({ error: { message, code, status: response.status, issues } }, { status: response.status });
+}

@@ -1,0 +1,22 @@
+import { createCallerFactory, createTRPCRouter } from "@/server/trpc/init";
+import { apiKeysRouter } from "@/server/trpc/routers/apiKeys";
+import { auditRouter } from "@/server/trpc/routers/audit";
+import { healthRouter } from "@/server/trpc/routers/health";
+import { meRouter } from "@/server/trpc/routers/me";
+import { membersRouter } from "@/server/trpc/routers/members";
+import { projectsRouter } from "@/server/trpc/routers/projects";
+
+/** Every router, listed once. The REST API and the access walk test derive from this. */
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  me: meRouter,
+  projects: projectsRouter,
+  members: membersRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side calls (tests, scripts): `createCaller({ db, principal, projectId })`. */
+export const createCaller = createCallerFactory(appRouter);

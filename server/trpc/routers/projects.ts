@@ -1,0 +1,38 @@
+import { z } from "zod";
+import {
+  createOrganizationInput,
+  createProjectInput,
+  organizationWithProjects,
+  projectSummary,
+} from "@/server/modules/projects/schemas";
+import { createOrganization, createProject, getProject, listForUser } from "@/server/modules/projects/service";
+import { createTRPCRouter, projectProcedure, userProcedure } from "@/server/trpc/init";
+
+export const projectsRouter = createTRPCRouter({
+  /** The organisations and projects of the signed-in user (the switcher). */
+  mine: userProcedure.output(z.array(organizationWithProjects)).query(({ ctx }) => listForUser(ctx, ctx.user.userId)),
+
+  current: projectProcedure
+    .meta({
+      scope: "project:read",
+      openapi: {
+        method: "GET",
+        path: "/project",
+        tags: ["Projects"],
+        summary: "The project this key or session acts in",
+      },
+    })
+    .input(z.object({}))
+    .output(projectSummary)
+    .query(({ ctx }) => getProject(ctx, ctx.project.projectId, ctx.project.role)),
+
+  create: userProcedure
+    .input(createProjectInput)
+    .output(projectSummary)
+    .mutation(({ ctx, input }) => createProject(ctx, ctx.actor, input)),
+
+  createOrganization: userProcedure
+    .input(createOrganizationInput)
+    .output(projectSummary)
+    .mutation(({ ctx, input }) => createOrganization(ctx, ctx.actor, input)),
+});

@@ -1,0 +1,40 @@
+// Two projects: `unit` (*.test.ts, no I/O) and `int` (*.int.test.ts, real
+// Postgres). Run one with `vitest run --project unit|int`.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const notSources = ["**/node_modules/**", "e2e/**", ".next/**", ".switchyard/**", "server/generated/**"];
+
+export default defineConfig({
+  // Same alias as tsconfig.json's "@/*": ["./*"]. A regex so "@prisma/..." is untouched.
+  resolve: { alias: [{ find: /^@\//, replacement: root }] },
+  test: {
+    env: { CHECKPOINT_DISABLE: "1" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: [...notSources, "**/*.int.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "int",
+          include: ["**/*.int.test.ts"],
+          exclude: notSources,
+          globalSetup: ["server/testing/global-setup.ts"],
+          // Files run in parallel, each in its own process and database. Two
+          // workers for two cores: Postgres needs CPU too.
+          pool: "forks",
+          maxWorkers: 2,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
