@@ -63,7 +63,7 @@ export function Shell({ projectId, organizations, user, children }: ShellProps) 
         </div>
       </aside>
       <main className="min-w-0 flex-1">
-        <div className="mx-auto w-full max-w-6xl px-8 py-8">{children}</div>
+        <div className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-8 py-8">{children}</div>
       </main>
     </div>
   );

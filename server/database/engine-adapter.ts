@@ -6,31 +6,46 @@
 //    leaves half-applied migrations behind. We send the whole script as one
 //    parameterless query instead: Postgres's simple-query protocol runs it as
 //    one implicit transaction, as the native engine does.
-// 2. adapter-pg rejects the catalog type "char" (oid 18, e.g. pg_class.relkind)
-//    that the engine's schema describer selects, so every diff that reads a
-//    database failed with "Column type 'char' could not be deserialized". pg
-//    already returns those values as strings; we report them as text.
+// 2. adapter-pg rejects the catalog type "char" (oid 18: pg_constraint.contype,
+//    confdeltype, ...) that the engine's schema describer selects, so every
+//    diff that reads a database failed with "Column type 'char' could not be
+//    deserialized". Reporting it as text is not enough: the describer reads
+//    contype as a char and panics on text (seen on Postgres 18, whose NOT NULL
+//    constraints appear in pg_constraint). We let adapter-pg see text, then
+//    tell the engine those columns are Character.
 // 3. adapter-pg's connectToShadowDb never closes the pool it opens to create
 //    the shadow database. We create and drop shadow databases ourselves, and
 //    close() ends every pool this factory opened.
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import {
+  ColumnTypeEnum,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { createDatabase, databaseUrl, dropDatabase } from "./admin";
 
 const TEXT_OID = 25;
-const CATALOG_TYPES_AS_TEXT = new Set([18 /* "char" */]);
+const CHAR_OID = 18;
 
-type QueryResultLike = { fields?: { dataTypeID: number }[] };
+// Result rows -> indexes of their "char" columns. adapter-pg returns pg's own
+// rows array, so the array links the pg result to the adapter's result.
+const charColumnsOf = new WeakMap<unknown[], number[]>();
 
-function retypeCatalogColumns<T>(result: T): T {
-  for (const field of (result as QueryResultLike | undefined)?.fields ?? []) {
-    if (CATALOG_TYPES_AS_TEXT.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
-  }
+function retypeCharColumns<T>(result: T): T {
+  const { fields, rows } = (result ?? {}) as { fields?: { dataTypeID: number }[]; rows?: unknown[] };
+  const indexes: number[] = [];
+  fields?.forEach((field, index) => {
+    if (field.dataTypeID === CHAR_OID) {
+      field.dataTypeID = TEXT_OID; // pg already parsed the value as a string
+      indexes.push(index);
+    }
+  });
+  if (indexes.length > 0 && rows) charColumnsOf.set(rows, indexes);
   return result;
 }
 
-/** A pool whose clients report catalog "char" columns as text (correction 2). */
+/** A pool whose clients hand catalog "char" columns to adapter-pg as text (correction 2). */
 function enginePool(url: string): pg.Pool {
   // One connection: the engine takes a session-level advisory lock while it
   // applies migrations, which only works if every query uses the same session.
@@ -42,22 +57,26 @@ function enginePool(url: string): pg.Pool {
       const callback = args.at(-1);
       if (typeof callback === "function") {
         // pool.query() hands its clients a callback instead of awaiting.
-        args[args.length - 1] = (error: unknown, result: unknown) => callback(error, retypeCatalogColumns(result));
+        args[args.length - 1] = (error: unknown, result: unknown) => callback(error, retypeCharColumns(result));
         return query(...args);
       }
       const pending = query(...args);
-      return pending instanceof Promise ? pending.then(retypeCatalogColumns) : pending;
+      return pending instanceof Promise ? pending.then(retypeCharColumns) : pending;
     };
   });
   return pool;
 }
 
-/** Wraps an adapter so scripts run as one query (correction 1) and extra cleanup runs on dispose. */
+/** Wraps an adapter: "char" columns typed (2), scripts run whole (1), extra cleanup on dispose. */
 function wholeScriptAdapter(adapter: SqlDriverAdapter, afterDispose?: () => Promise<void>): SqlDriverAdapter {
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw: (query) => adapter.queryRaw(query),
+    queryRaw: async (query) => {
+      const result = await adapter.queryRaw(query);
+      for (const index of charColumnsOf.get(result.rows) ?? []) result.columnTypes[index] = ColumnTypeEnum.Character;
+      return result;
+    },
     executeRaw: (query) => adapter.executeRaw(query),
     // No parameters -> pg uses the simple-query protocol, which accepts many statements.
     executeScript: async (script) => {

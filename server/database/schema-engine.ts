@@ -20,6 +20,18 @@ export type { SchemaEngine };
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 let loaded = false;
+// A Rust panic leaves the wasm instance unusable and the panicking call's
+// promise never settles. We fail the calls in flight with the panic message,
+// and every later call at once.
+let panic: Error | undefined;
+const inFlight = new Set<(error: Error) => void>();
+
+function onPanic(message: string): never {
+  panic = new Error(`Prisma schema engine panicked (restart the process): ${message}`);
+  for (const reject of inFlight) reject(panic);
+  inFlight.clear();
+  throw panic;
+}
 
 /**
  * The engine arms a 10 s timer around its database work and never clears it
@@ -51,53 +63,63 @@ function loadEngineModule(): void {
   const instance = new WebAssembly.Instance(wasmModule, imports);
   (bindings as unknown as { __wbg_set_wasm(exports: WebAssembly.Exports): void }).__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-  // A Rust panic reports its message here before the call throws. Prisma's
-  // client installs its own registry when loaded; do not replace it.
+  // The bindings report panics to this global. Prisma's client installs its
+  // own when it loads; do not replace one that is already there.
   const global = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
-  global.PRISMA_WASM_PANIC_REGISTRY ??= {
-    set_message(message) {
-      throw new Error(`Prisma schema engine panicked: ${message}`);
-    },
-  };
+  global.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: onPanic };
   loaded = true;
+}
+
+/** The engine with every async method failing fast once a panic happened. */
+function guarded(engine: SchemaEngine): SchemaEngine {
+  return new Proxy(engine, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (panic) return Promise.reject(panic);
+        const result = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return new Promise((resolve, reject) => {
+          inFlight.add(reject);
+          result.then(resolve, reject).finally(() => inFlight.delete(reject));
+        });
+      };
+    },
+  });
 }
 
 export interface EngineSession {
   engine: SchemaEngine;
-  /** Engine log lines (JSON), kept for error messages rather than printed. */
-  logs: string[];
   close(): Promise<void>;
 }
 
 /**
  * Opens an engine on `databaseUrl`. Shadow databases (for diffs from the
  * migration history) are created on `shadowServerUrl`, default the same server.
- * Always close() it: it owns connection pools.
+ * Always close() it: it owns connection pools. DEBUG=schema-engine prints the
+ * engine's own log lines.
  */
 export async function openSchemaEngine(
   databaseUrl: string,
   options: { schema?: string; shadowServerUrl?: string } = {},
 ): Promise<EngineSession> {
+  if (panic) throw panic;
   loadEngineModule();
   const factory = createEngineAdapterFactory(databaseUrl, options.shadowServerUrl);
-  const logs: string[] = [];
   const datamodels: [string, string][] | undefined = options.schema ? [["schema.prisma", options.schema]] : undefined;
+  const log = process.env.DEBUG?.includes("schema-engine") ? (line: string) => console.error(line) : () => {};
   let engine: SchemaEngine;
   try {
-    engine = await bindings.SchemaEngine.new(
-      { datamodels },
-      (line: string) => void logs.push(line),
-      bindMigrationAwareSqlAdapterFactory(factory),
-    );
+    engine = await bindings.SchemaEngine.new({ datamodels }, log, bindMigrationAwareSqlAdapterFactory(factory));
   } catch (error) {
     await factory.close();
     throw error;
   }
   return {
-    engine,
-    logs,
+    engine: guarded(engine),
     async close() {
-      engine.free();
+      if (!panic) engine.free();
       await factory.close();
     },
   };

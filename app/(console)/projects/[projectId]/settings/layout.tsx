@@ -7,7 +7,7 @@ export default function SettingsLayout({ children }: { children: ReactNode }) {
     <>
       <PageHeader title="Settings" description="The project, its members, API keys and audit log." />
       <SettingsTabs />
-      <div className="mt-6">{children}</div>
+      <div>{children}</div>
     </>
   );
 }
