@@ -4,13 +4,16 @@
 //   create <name>  write prisma/migrations/<timestamp>_<name>/ from schema.prisma changes
 //   check          exit 1 when schema.prisma has changes no migration contains (CI)
 //   status         list applied, pending and failed migrations (exit 1 unless up to date, like Prisma)
-// Without DATABASE_URL every command uses the embedded dev database the app
-// uses (.switchyard/pg). create/check only need a server to build a throwaway
-// shadow database on; SHADOW_DATABASE_URL picks another one.
+// Without DATABASE_URL every command uses the embedded database `npm start`
+// uses (SWITCHYARD_DATA_DIR/postgres on SWITCHYARD_PG_PORT). create/check only
+// need a server to build a throwaway shadow database on; SHADOW_DATABASE_URL
+// (any database on another server) picks a different one.
+import path from "node:path";
 import { redactUrl } from "../server/database/admin";
-import { DEV_EMBEDDED_POSTGRES, type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../server/database/embedded";
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../server/database/embedded";
 import { applyMigrations, migrationStatus } from "../server/database/migrations";
 import { createMigration, unmigratedChanges } from "../server/database/schema-changes";
+import { dataDir, env } from "../server/env";
 
 process.env.CHECKPOINT_DISABLE ??= "1";
 
@@ -20,8 +23,14 @@ let embedded: EmbeddedPostgresHandle | undefined;
 
 async function databaseUrl(): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  embedded = await startEmbeddedPostgres(DEV_EMBEDDED_POSTGRES);
-  console.log(`DATABASE_URL is not set: using the embedded database (${DEV_EMBEDDED_POSTGRES.dataDir}).`);
+  // The same database scripts/start.ts starts (shared if the app is running).
+  const postgresDir = path.join(dataDir(), "postgres");
+  embedded = await startEmbeddedPostgres({
+    dataDir: postgresDir,
+    port: env().SWITCHYARD_PG_PORT,
+    database: "switchyard",
+  });
+  console.log(`DATABASE_URL is not set: using the embedded database in ${path.relative(process.cwd(), postgresDir)}.`);
   return embedded.url;
 }
 
@@ -77,8 +86,13 @@ async function status(): Promise<number> {
   list("Applied", applied);
   list("Pending", pending);
   list("Failed", failed);
-  if (failed.length > 0)
-    console.log("A failed migration blocks deploys: fix the database, then mark the row rolled back.");
+  for (const name of failed) {
+    // What `prisma migrate resolve --rolled-back` does, for when its engine is unavailable.
+    console.log(
+      `${name} failed and blocks further migrations. Repair the database by hand, then:\n` +
+        `  UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${name}' AND finished_at IS NULL;`,
+    );
+  }
   console.log(upToDate ? "Up to date." : "Not up to date: run `npm run db:migrate`.");
   return upToDate ? 0 : 1;
 }

@@ -32,9 +32,6 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
-// Where the app and `npm run db:*` keep their database when DATABASE_URL is unset.
-export const DEV_EMBEDDED_POSTGRES = { dataDir: ".switchyard/pg", port: 54330, database: "switchyard" } as const;
-
 const USER = "postgres";
 const PASSWORD = "postgres"; // listens on 127.0.0.1 only
 
@@ -79,14 +76,16 @@ function prepareDataDirForPostgresUser(dataDir: string, ids: { uid: number; gid:
   }
 }
 
-function isRunningPostgres(pid: number): boolean {
+/** Is `pid` a postmaster serving `dataDir`? (pids get reused, even by other postgres servers) */
+function isPostmasterFor(pid: number, dataDir: string): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
     if ((error as { code?: string }).code !== "EPERM") return false;
   }
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return args.some((arg) => arg.endsWith("postgres")) && args.includes(dataDir);
   } catch {
     return true; // no /proc: trust the signal check
   }
@@ -101,7 +100,7 @@ function livePostmasterPort(dataDir: string): number | null {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return null;
   const [pid, , , port] = readFileSync(pidFile, "utf8").split("\n");
-  if (Number(pid) > 0 && isRunningPostgres(Number(pid))) return Number(port);
+  if (Number(pid) > 0 && isPostmasterFor(Number(pid), dataDir)) return Number(port);
   unlinkSync(pidFile);
   return null;
 }
@@ -112,6 +111,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const serverUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
   const url = databaseUrl(serverUrl, database);
 
+  mkdirSync(path.dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot ? ensurePostgresUser() : null;

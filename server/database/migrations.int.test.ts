@@ -101,7 +101,12 @@ describe("hand-written and failing migrations", () => {
       const result = await withClient(url, (client) => client.query<{ n: number }>("SELECT add_one(41) AS n"));
       expect(result.rows[0].n).toBe(42);
 
-      await writeMigration(dir, "broken", "CREATE TABLE nope (id int);\nSELECT 1/0;\n", new Date("2999-01-02T00:00:00Z"));
+      await writeMigration(
+        dir,
+        "broken",
+        "CREATE TABLE nope (id int);\nSELECT 1/0;\n",
+        new Date("2999-01-02T00:00:00Z"),
+      );
       await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/29990102000000_broken/);
       const status = await migrationStatus(url, { migrationsDir: dir });
       expect(status).toMatchObject({ failed: ["29990102000000_broken"], pending: [], upToDate: false });
