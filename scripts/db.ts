@@ -13,7 +13,7 @@ import { redactUrl } from "../server/database/admin";
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../server/database/embedded";
 import { applyMigrations, migrationStatus } from "../server/database/migrations";
 import { createMigration, unmigratedChanges } from "../server/database/schema-changes";
-import { dataDir, env } from "../server/env";
+import { env } from "../server/env";
 
 process.env.CHECKPOINT_DISABLE ??= "1";
 
@@ -24,7 +24,7 @@ let embedded: EmbeddedPostgresHandle | undefined;
 async function databaseUrl(): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   // The same database scripts/start.ts starts (shared if the app is running).
-  const postgresDir = path.join(dataDir(), "postgres");
+  const postgresDir = path.resolve(env().SWITCHYARD_DATA_DIR, "postgres");
   embedded = await startEmbeddedPostgres({
     dataDir: postgresDir,
     port: env().SWITCHYARD_PG_PORT,

@@ -23,12 +23,12 @@ process.env.CHECKPOINT_DISABLE = "1";
 const log = (message: string) => console.log(`[switchyard] ${message}`);
 
 async function main() {
-  const dataDir = path.resolve(root, process.env.SWITCHYARD_DATA_DIR ?? ".switchyard");
+  const dataDir = path.resolve(root, env().SWITCHYARD_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
 
   if (!process.env.DATABASE_URL) {
-    const port = Number(process.env.SWITCHYARD_PG_PORT ?? 54329);
+    const port = env().SWITCHYARD_PG_PORT;
     log(
       `DATABASE_URL is not set: starting the embedded PostgreSQL on port ${port} (data in ${path.relative(root, dataDir)}/postgres)`,
     );

@@ -1,10 +1,6 @@
-import path from "node:path";
 import { z } from "zod";
 
-/**
- * Validated environment. Read lazily (not at import) so scripts and tests can
- * set variables first. Every variable is documented in the README.
- */
+/** Validated environment. Every variable is documented in the README. */
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgresql:// URL" }).optional(),
@@ -20,25 +16,13 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-let cached: Env | undefined;
-
+/** Parses process.env on each call (cheap), so scripts may set variables first. Empty strings count as unset. */
 export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
-  return cached;
-}
-
-/** Absolute path of the data directory (embedded Postgres, artifacts, secrets). */
-export function dataDir(): string {
-  return path.resolve(process.cwd(), env().SWITCHYARD_DATA_DIR);
-}
-
-/** For tests that change process.env between cases. */
-export function resetEnvCache() {
-  cached = undefined;
+  return parsed.data;
 }

@@ -33,7 +33,7 @@ export interface MigrationFolder {
 export async function listMigrationNames(migrationsDir = defaultMigrationsDir()): Promise<string[]> {
   let entries: import("node:fs").Dirent[];
   try {
-    entries = await readdir(migrationsDir, { withFileTypes: true });
+    entries = await readdir(/* turbopackIgnore: true */ migrationsDir, { withFileTypes: true });
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return [];
     throw error;

@@ -9,4 +9,9 @@ export const queryInt = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-export const queryBoolean = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+// (A union would be clearer, but the OpenAPI generator accepts only plain
+// scalars or a preprocess in front of one.)
+export const queryBoolean = z.preprocess(
+  (value) => (value === "true" ? true : value === "false" ? false : value),
+  z.boolean({ message: "must be true or false" }),
+);

@@ -48,7 +48,7 @@ export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
     return report;
   }
   try {
-    const { migrationStatus } = await import("@/server/database/migrations");
+    const { migrationStatus } = await import("@/server/database/status");
     // Ask through the app's own pool: no second connection, and no URL to pass around.
     const queryable = { query: async (text: string) => ({ rows: await deps.db.$queryRawUnsafe<unknown[]>(text) }) };
     const status = await withTimeout(migrationStatus(queryable), "migration check");
