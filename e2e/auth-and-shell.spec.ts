@@ -10,7 +10,7 @@ test("anonymous visitors are sent to sign-in, and a wrong password is refused", 
   await page.getByLabel("E-mail").fill("admin@e2e.test");
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail or password.");
+  await expect(page.getByText("Wrong e-mail or password.")).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
@@ -35,11 +35,14 @@ test("the shell navigates every section and the project switcher creates and swi
   expect(newId).not.toBe(demoId);
 
   await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Settings" }).click();
-  await expect(page.getByText(newId)).toBeVisible();
+  await expect(page.getByText(newId, { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Switch project" }).click();
-  await page.getByRole("listbox").or(page.locator("ul")).getByRole("button", { name: "Demo project" }).click();
+  await page
+    .getByRole("list", { name: "Projects in Demo organisation" })
+    .getByRole("button", { name: "Demo project" })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/projects/${demoId}/settings$`));
-  await expect(page.getByText(demoId)).toBeVisible();
+  await expect(page.getByText(demoId, { exact: true })).toBeVisible();
 });
 
 test("the API reference lists the REST endpoints with their scopes", async ({ page }) => {

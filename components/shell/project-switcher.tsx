@@ -48,7 +48,6 @@ export function ProjectSwitcher({ organizations, projectId }: { organizations: S
     <div ref={ref} className="relative">
       <button
         type="button"
-        aria-haspopup="listbox"
         aria-expanded={open}
         aria-label="Switch project"
         onClick={() => setOpen((v) => !v)}
