@@ -1,5 +1,7 @@
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { createRequestContext, type RequestDeps } from "@/server/auth/request";
+import { toDomainError } from "@/server/errors";
+import { limitBody } from "@/server/http/body-limit";
 import { appRouter } from "@/server/trpc/root";
 
 interface TrpcErrorShape {
@@ -17,7 +19,18 @@ interface TrpcErrorShape {
  * Serves `/api/rest/*` from the tRPC procedures, and rewrites error bodies to
  * one plain shape: `{ error: { message, code, status, issues: [{ path, message }] } }`.
  */
-export async function handleRest(req: Request, deps: RequestDeps): Promise<Response> {
+export async function handleRest(original: Request, deps: RequestDeps): Promise<Response> {
+  let req: Request;
+  try {
+    req = await limitBody(original);
+  } catch (error) {
+    const domain = toDomainError(error);
+    if (!domain) throw error;
+    return Response.json(
+      { error: { message: domain.message, code: domain.code, status: domain.httpStatus, issues: domain.issues } },
+      { status: domain.httpStatus },
+    );
+  }
   const response = await createOpenApiFetchHandler({
     endpoint: "/api/rest",
     router: appRouter,

@@ -1,0 +1,93 @@
+/** The REST surface's handling of bad input: precise messages, right statuses, nothing written. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@/server/db";
+import { createTestDatabase } from "@/server/testing/db";
+import { makeApiKey, makeProject } from "@/server/testing/factories";
+import { handleRest } from "@/server/trpc/rest";
+
+let db: Db;
+let drop: () => Promise<void>;
+let key: string;
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  drop = database.drop;
+  db = createDb(database.url);
+  const { project } = await makeProject(db);
+  key = (await makeApiKey(db, project.id)).key;
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await drop?.();
+});
+
+function rest(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  return handleRest(
+    new Request(`http://localhost/api/rest${path}`, {
+      method,
+      body,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+    }),
+    { db, session: async () => null },
+  );
+}
+
+describe("REST errors", () => {
+  it("creates a key and returns it once (201-style success)", async () => {
+    const response = await rest("POST", "/api-keys", JSON.stringify({ name: "from-rest", scopes: ["models:read"] }));
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.key).toMatch(/^sy_/);
+    expect(body.scopes).toEqual(["models:read"]);
+  });
+
+  it("names the offending field for wrong types and unknown values", async () => {
+    const before = await db.apiKey.count();
+    const response = await rest("POST", "/api-keys", JSON.stringify({ name: 42, scopes: ["models:read", "nope"] }));
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.code).toBe("VALIDATION");
+    expect(error.issues.map((i: { path: string }) => i.path).sort()).toEqual(["name", "scopes.1"]);
+    expect(error.message).toMatch(/^(name|scopes\.1): /);
+    expect(await db.apiKey.count()).toBe(before);
+  });
+
+  it("refuses malformed JSON with 400 and writes nothing", async () => {
+    const before = await db.apiKey.count();
+    const response = await rest("POST", "/api-keys", '{"name": "x", "scopes": [');
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.message).toMatch(/JSON|parse/i);
+    expect(await db.apiKey.count()).toBe(before);
+  });
+
+  it("answers 404 for unknown ids and unknown routes", async () => {
+    const missing = await rest("POST", "/api-keys/00000000-0000-4000-8000-000000000000/revoke", "{}");
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("API key"),
+    });
+    const route = await rest("GET", "/no-such-thing");
+    expect(route.status).toBe(404);
+  });
+
+  it("rejects a query parameter of the wrong type, naming it", async () => {
+    const response = await rest("GET", "/audit?page=abc");
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.issues[0]).toMatchObject({ path: "page" });
+    const ok = await rest("GET", "/api-keys?includeRevoked=false");
+    expect(ok.status).toBe(200);
+    const bad = await rest("GET", "/api-keys?includeRevoked=maybe");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.issues[0]).toMatchObject({
+      path: "includeRevoked",
+      message: "must be true or false",
+    });
+  });
+
+  it("refuses oversized bodies with 413", async () => {
+    const response = await rest("POST", "/api-keys", JSON.stringify({ name: "x".repeat(2_000_000), scopes: [] }));
+    expect(response.status).toBe(413);
+  });
+});
