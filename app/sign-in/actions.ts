@@ -1,6 +1,6 @@
 "use server";
 
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/server/auth/config";
 
 export interface SignInState {
@@ -22,6 +22,8 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     await signIn("credentials", { email, password, redirectTo: safeCallback(form.get("callbackUrl")) });
   } catch (error) {
     // signIn redirects by throwing; only real auth failures are reported here.
+    if (error instanceof CredentialsSignin && error.code === "locked")
+      return { error: "Too many failed attempts for this account. Try again in 15 minutes.", email };
     if (error instanceof AuthError) return { error: "Wrong e-mail or password.", email };
     throw error;
   }

@@ -13,6 +13,11 @@ class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
 }
 
+/** Too many failures for this e-mail: the sign-in form says to wait. */
+export class SignInLocked extends CredentialsSignin {
+  code = "locked";
+}
+
 /**
  * Auth.js with e-mail + password. Sessions are signed JWT cookies (the
  * Credentials provider requires the JWT strategy); the user is re-read from
@@ -35,9 +40,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(raw) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) throw new InvalidCredentials();
-        const user = await authenticate({ db: db() }, parsed.data.email, parsed.data.password);
-        if (!user) throw new InvalidCredentials();
-        return { id: user.id, email: user.email, name: user.name };
+        const result = await authenticate({ db: db() }, parsed.data.email, parsed.data.password);
+        if (!result.ok) throw result.lockedUntil ? new SignInLocked() : new InvalidCredentials();
+        return result.user;
       },
     }),
   ],

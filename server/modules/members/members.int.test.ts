@@ -33,8 +33,8 @@ describe("members", () => {
       password: "s3cret-pass",
     });
     expect(created.role).toBe("viewer");
-    expect(await authenticate({ db }, "new.person@example.test", "s3cret-pass")).not.toBeNull();
-    expect(await authenticate({ db }, "new.person@example.test", "wrong")).toBeNull();
+    expect(await authenticate({ db }, "new.person@example.test", "s3cret-pass")).toMatchObject({ ok: true });
+    expect(await authenticate({ db }, "new.person@example.test", "wrong")).toMatchObject({ ok: false });
   });
 
   it("needs a password to create an account and names the field", async () => {

@@ -4,15 +4,43 @@ import type { Db } from "@/server/db";
 import { recordAudit } from "@/server/modules/audit/service";
 import { createOrganization } from "@/server/modules/projects/service";
 
-/** Checks e-mail and password; returns the user or null (never says which part was wrong). */
-export async function authenticate(deps: { db: Db }, email: string, password: string) {
-  const user = await deps.db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
-  if (!user) {
-    // Spend the same time as a real check so timing does not reveal which e-mails exist.
-    await hashPassword(password);
-    return null;
+/** Failures allowed per e-mail within the window before sign-in is locked for LOCK_MINUTES. */
+export const MAX_FAILURES = 10;
+const WINDOW_MINUTES = 15;
+const LOCK_MINUTES = 15;
+
+export type AuthResult =
+  | { ok: true; user: { id: string; email: string; name: string } }
+  | { ok: false; lockedUntil: Date | null };
+
+/**
+ * Checks e-mail and password (never saying which part was wrong), counting
+ * failures per e-mail so password guessing is slowed down on every replica.
+ */
+export async function authenticate(deps: { db: Db }, rawEmail: string, password: string): Promise<AuthResult> {
+  const email = rawEmail.trim().toLowerCase();
+  const throttle = await deps.db.signInThrottle.findUnique({ where: { email } });
+  if (throttle?.lockedUntil && throttle.lockedUntil > new Date()) return { ok: false, lockedUntil: throttle.lockedUntil };
+  const user = await deps.db.user.findUnique({ where: { email } });
+  // Without a user, spend the same time as a real check so timing does not reveal which e-mails exist.
+  const valid = user ? await verifyPassword(password, user.passwordHash) : (await hashPassword(password), false);
+  if (valid && user) {
+    if (throttle) await deps.db.signInThrottle.deleteMany({ where: { email } });
+    return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
   }
-  return (await verifyPassword(password, user.passwordHash)) ? user : null;
+  // One statement, so concurrent failures on several replicas all count.
+  const rows = await deps.db.$queryRaw<{ locked_until: Date | null }[]>`
+    INSERT INTO sign_in_throttle (email, failures, window_start) VALUES (${email}, 1, now())
+    ON CONFLICT (email) DO UPDATE SET
+      failures = CASE WHEN sign_in_throttle.window_start < now() - make_interval(mins => ${WINDOW_MINUTES})
+                      THEN 1 ELSE sign_in_throttle.failures + 1 END,
+      window_start = CASE WHEN sign_in_throttle.window_start < now() - make_interval(mins => ${WINDOW_MINUTES})
+                          THEN now() ELSE sign_in_throttle.window_start END,
+      locked_until = CASE WHEN sign_in_throttle.window_start >= now() - make_interval(mins => ${WINDOW_MINUTES})
+                               AND sign_in_throttle.failures + 1 >= ${MAX_FAILURES}
+                          THEN now() + make_interval(mins => ${LOCK_MINUTES}) ELSE NULL END
+    RETURNING locked_until`;
+  return { ok: false, lockedUntil: rows[0]?.locked_until ?? null };
 }
 
 export interface BootstrapResult {

@@ -1,0 +1,52 @@
+import { expect, test } from "@playwright/test";
+import { projectIdOf, SHOTS, signIn } from "./helpers";
+
+test("an admin adds a viewer, who can read but not manage keys; repeated wrong passwords lock the account", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page);
+  const projectId = projectIdOf(page);
+  await page.goto(`/projects/${projectId}/settings/members`);
+  await expect(page.getByRole("row", { name: /admin@e2e\.test/ })).toBeVisible();
+
+  await page.getByRole("button", { name: "Add member" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add member" });
+  await dialog.getByLabel("E-mail").fill("viewer@e2e.test");
+  await dialog.getByRole("button", { name: "Add member" }).click();
+  // No account has this e-mail yet: the password field says what is missing.
+  await expect(dialog.getByText("Required to create a new account")).toBeVisible();
+  await dialog.getByLabel("Role").selectOption("viewer");
+  await dialog.getByLabel("Name (new account)").fill("Vera Viewer");
+  await dialog.getByLabel("Initial password (new account)").fill("viewer-password");
+  await dialog.getByRole("button", { name: "Add member" }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole("row", { name: /viewer@e2e\.test/ });
+  await expect(row).toBeVisible();
+  await expect(row.getByLabel("Role of viewer@e2e.test")).toHaveValue("viewer");
+  await page.screenshot({ path: `${SHOTS}/members.png`, fullPage: true });
+
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  await signIn(viewer, "viewer@e2e.test", "viewer-password");
+  await viewer.goto(`/projects/${projectId}/settings/api-keys`);
+  await expect(viewer.getByRole("heading", { name: "API keys" })).toBeVisible();
+  await expect(viewer.getByText("No API keys")).toBeVisible();
+  await expect(viewer.getByRole("button", { name: "Create key" })).toHaveCount(0);
+  await viewer.goto(`/projects/${projectId}/settings/members`);
+  await expect(viewer.getByRole("button", { name: "Add member" })).toHaveCount(0);
+  await viewerContext.close();
+
+  const attacker = await browser.newPage();
+  await attacker.goto("/sign-in");
+  for (let i = 0; i < 10; i++) {
+    await attacker.getByLabel("E-mail").fill("viewer@e2e.test");
+    await attacker.getByLabel("Password").fill(`guess-${i}`);
+    await attacker.getByRole("button", { name: "Sign in" }).click();
+    await expect(attacker.getByText(/Wrong e-mail or password|Too many failed attempts/)).toBeVisible();
+  }
+  await attacker.getByLabel("Password").fill("viewer-password");
+  await attacker.getByRole("button", { name: "Sign in" }).click();
+  await expect(attacker.getByText(/Too many failed attempts/)).toBeVisible();
+  await expect(attacker).toHaveURL(/\/sign-in/);
+});
