@@ -51,4 +51,8 @@ test("the API reference lists the REST endpoints with their scopes", async ({ pa
   await expect(page.getByRole("heading", { name: "API reference" })).toBeVisible();
   await expect(page.getByText("/api/rest/api-keys/{id}/revoke")).toBeVisible();
   await expect(page.getByText("apiKeys:write").first()).toBeVisible();
+  // The theme follows the system by default: check the dark palette applies.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.screenshot({ path: `${SHOTS}/api-reference-dark.png`, fullPage: true });
 });

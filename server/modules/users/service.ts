@@ -20,7 +20,8 @@ export type AuthResult =
 export async function authenticate(deps: { db: Db }, rawEmail: string, password: string): Promise<AuthResult> {
   const email = rawEmail.trim().toLowerCase();
   const throttle = await deps.db.signInThrottle.findUnique({ where: { email } });
-  if (throttle?.lockedUntil && throttle.lockedUntil > new Date()) return { ok: false, lockedUntil: throttle.lockedUntil };
+  if (throttle?.lockedUntil && throttle.lockedUntil > new Date())
+    return { ok: false, lockedUntil: throttle.lockedUntil };
   const user = await deps.db.user.findUnique({ where: { email } });
   // Without a user, spend the same time as a real check so timing does not reveal which e-mails exist.
   const valid = user ? await verifyPassword(password, user.passwordHash) : (await hashPassword(password), false);

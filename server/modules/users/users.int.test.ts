@@ -55,6 +55,8 @@ describe("bootstrapAdmin", () => {
     expect(await authenticate({ db }, "admin@example.test", "second-password")).toMatchObject({ ok: true });
     const audit = await db.auditLog.findMany({ where: { projectId: first.projectId, action: "admin.passwordReset" } });
     expect(audit).toHaveLength(1);
-    expect(await db.project.count({ where: { organization: { members: { some: { userId: first.userId } } } } })).toBe(1);
+    expect(await db.project.count({ where: { organization: { members: { some: { userId: first.userId } } } } })).toBe(
+      1,
+    );
   });
 });
