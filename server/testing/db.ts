@@ -5,8 +5,9 @@
 //
 //   const db = await createTestDatabase();
 //   afterAll(() => db.drop());
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createDatabase, databaseUrl, dropDatabase } from "../database/admin";
+import { createDb, type Db } from "../db";
 
 export interface TestDatabaseContext {
   /** Admin URL of the test server (databases are created and dropped on it). */
@@ -47,4 +48,23 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const name = `${prefix}${process.pid}_${++created}`;
   await createDatabase(serverUrl, name, options.empty ? {} : { template });
   return { url: databaseUrl(serverUrl, name), drop: () => dropDatabase(serverUrl, name) };
+}
+
+/**
+ * Gives the calling test file its own database for all its tests: call at the
+ * top level, `withTestDatabase((db) => { ... })`. Later `beforeAll` hooks run
+ * after it, so fixtures can use the client.
+ */
+export function withTestDatabase(onReady: (db: Db, url: string) => void | Promise<void>): void {
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  let client: Db | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    client = createDb(database.url);
+    await onReady(client, database.url);
+  });
+  afterAll(async () => {
+    await client?.$disconnect();
+    await database?.drop();
+  });
 }

@@ -4,11 +4,11 @@
  * in PUBLIC are open, on purpose.
  */
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { SCOPES } from "@/server/auth/scopes";
-import { createDb, type Db } from "@/server/db";
-import { createTestDatabase } from "@/server/testing/db";
+import type { Db } from "@/server/db";
+import { withTestDatabase } from "@/server/testing/db";
 import { addMember, callerFor, makeApiKey, makeProject, makeUser } from "@/server/testing/factories";
 import type { Meta } from "@/server/trpc/init";
 import { openApiDocument } from "@/server/trpc/openapi";
@@ -22,21 +22,16 @@ const procedures = Object.entries(
 ).map(([path, p]) => ({ path, meta: p._def.meta ?? {}, type: p._def.type }));
 
 let db: Db;
-let drop: () => Promise<void>;
 let projectId: string;
 let ownerPrincipal: Principal;
 
+withTestDatabase((created) => {
+  db = created;
+});
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  db = createDb(database.url);
   const { project, owner } = await makeProject(db);
   projectId = project.id;
   ownerPrincipal = owner.principal;
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
 });
 
 async function call(principal: Principal | null, path: string, project: string | null = projectId) {

@@ -1,24 +1,19 @@
 /** The REST surface's handling of bad input: precise messages, right statuses, nothing written. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/server/db";
-import { createTestDatabase } from "@/server/testing/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/server/db";
+import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey, makeProject } from "@/server/testing/factories";
 import { handleRest } from "@/server/trpc/rest";
 
 let db: Db;
-let drop: () => Promise<void>;
 let key: string;
 
+withTestDatabase((created) => {
+  db = created;
+});
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  db = createDb(database.url);
   const { project } = await makeProject(db);
   key = (await makeApiKey(db, project.id)).key;
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
 });
 
 function rest(method: string, path: string, body?: string, headers: Record<string, string> = {}) {

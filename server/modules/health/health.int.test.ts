@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/server/db";
 import { healthResponse } from "@/server/modules/health/service";
-import { createTestDatabase } from "@/server/testing/db";
+import { withTestDatabase } from "@/server/testing/db";
 
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  db = createDb(database.url);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+withTestDatabase((created) => {
+  db = created;
 });
 
 describe("health", () => {

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/server/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/server/db";
 import { authenticate } from "@/server/modules/users/service";
-import { createTestDatabase } from "@/server/testing/db";
+import { withTestDatabase } from "@/server/testing/db";
 import { addMember, callerFor, makeProject, makeUser } from "@/server/testing/factories";
 
 let db: Db;
-let drop: () => Promise<void>;
 let fixture: Awaited<ReturnType<typeof makeProject>>;
 
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  db = createDb(database.url);
-  fixture = await makeProject(db);
+withTestDatabase((created) => {
+  db = created;
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+beforeAll(async () => {
+  fixture = await makeProject(db);
 });
 
 const owner = () => callerFor(db, fixture.owner.principal, fixture.project.id);

@@ -23,8 +23,10 @@ export async function authenticate(deps: { db: Db }, rawEmail: string, password:
   if (throttle?.lockedUntil && throttle.lockedUntil > new Date())
     return { ok: false, lockedUntil: throttle.lockedUntil };
   const user = await deps.db.user.findUnique({ where: { email } });
+  let valid = false;
+  if (user) valid = await verifyPassword(password, user.passwordHash);
   // Without a user, spend the same time as a real check so timing does not reveal which e-mails exist.
-  const valid = user ? await verifyPassword(password, user.passwordHash) : (await hashPassword(password), false);
+  else await hashPassword(password);
   if (valid && user) {
     if (throttle) await deps.db.signInThrottle.deleteMany({ where: { email } });
     return { ok: true, user: { id: user.id, email: user.email, name: user.name } };

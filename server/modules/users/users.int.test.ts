@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/server/db";
+import { describe, expect, it } from "vitest";
+import type { Db } from "@/server/db";
 import { authenticate, bootstrapAdmin, MAX_FAILURES } from "@/server/modules/users/service";
-import { createTestDatabase } from "@/server/testing/db";
+import { withTestDatabase } from "@/server/testing/db";
 import { makeUser } from "@/server/testing/factories";
 
 let db: Db;
-let drop: () => Promise<void>;
 
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  db = createDb(database.url);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+withTestDatabase((created) => {
+  db = created;
 });
 
 describe("authenticate", () => {
