@@ -10,7 +10,7 @@ export default defineConfig({
   // Same alias as tsconfig.json's "@/*": ["./*"]. A regex so "@prisma/..." is untouched.
   resolve: { alias: [{ find: /^@\//, replacement: root }] },
   test: {
-    env: { CHECKPOINT_DISABLE: "1" },
+    env: { CHECKPOINT_DISABLE: "1", SWITCHYARD_MASTER_KEY: "test-master-key-0123456789abcdef0123" },
     projects: [
       {
         extends: true,

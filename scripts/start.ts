@@ -36,7 +36,8 @@ async function main() {
     process.env.DATABASE_URL = pg.url;
     stops.push(pg.stop);
   }
-  process.env.AUTH_SECRET ??= persistentSecret(dataDir, "auth-secret", () => randomSecret(32));
+  process.env.AUTH_SECRET ||= persistentSecret(dataDir, "auth-secret", () => randomSecret(32));
+  process.env.SWITCHYARD_MASTER_KEY ||= persistentSecret(dataDir, "master-key", () => randomSecret(32));
   const generatedPassword = !process.env.ADMIN_PASSWORD;
   process.env.ADMIN_EMAIL ??= "admin@switchyard.local";
   process.env.ADMIN_PASSWORD ??= persistentSecret(dataDir, "admin-password", () => randomSecret(12));

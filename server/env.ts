@@ -8,6 +8,7 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
   SWITCHYARD_ADMIN_API_KEY: z.string().min(24, "SWITCHYARD_ADMIN_API_KEY must be at least 24 characters").optional(),
+  SWITCHYARD_MASTER_KEY: z.string().min(32, "SWITCHYARD_MASTER_KEY must be at least 32 characters").optional(),
   SWITCHYARD_DATA_DIR: z.string().default(".switchyard"),
   SWITCHYARD_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),

@@ -4,6 +4,7 @@ import { auditRouter } from "@/server/trpc/routers/audit";
 import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
+import { modelsRouter } from "@/server/trpc/routers/models";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

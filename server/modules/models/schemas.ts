@@ -1,0 +1,149 @@
+import { z } from "zod";
+
+export const PROVIDERS = ["onnx-local", "openai-compatible", "anthropic"] as const;
+export const TASKS = ["chat", "completion", "embedding", "classification"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+const modelName = z
+  .string()
+  .trim()
+  .min(1, "Name is required")
+  .max(100, "Name must be at most 100 characters")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    "Use letters, digits, '.', '_', '-' and '/' (starting with a letter or digit)",
+  );
+export const aliasName = z
+  .string()
+  .trim()
+  .min(1, "Alias is required")
+  .max(40, "Alias must be at most 40 characters")
+  .regex(/^[a-z0-9-]+$/, "Aliases use lowercase letters, digits and '-'");
+const price = z.number().min(0, "Prices cannot be negative").max(1_000_000).nullable().optional();
+
+export const createModelInput = z.object({
+  name: modelName,
+  provider: z.enum(PROVIDERS, { message: `Provider must be one of: ${PROVIDERS.join(", ")}` }),
+  task: z.enum(TASKS, { message: `Task must be one of: ${TASKS.join(", ")}` }),
+  contextLength: z.number().int().min(1).max(10_000_000).nullable().optional(),
+  license: z.string().trim().max(100).nullable().optional(),
+  priceInputPerMTok: price,
+  priceOutputPerMTok: price,
+  pricePerComputeSecond: price,
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  description: z.string().max(5000).default(""),
+});
+export type CreateModelInput = z.input<typeof createModelInput>;
+
+export const updateModelInput = createModelInput
+  .omit({ name: true, provider: true })
+  .partial()
+  .extend({ id: z.string().uuid("id must be a UUID") });
+
+export const generationParams = z
+  .object({
+    temperature: z.number().min(0).max(2).optional(),
+    topK: z.number().int().min(0).max(1000).optional(),
+    topP: z.number().gt(0).max(1).optional(),
+    repetitionPenalty: z.number().min(0.5).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(32_768).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    stop: z.array(z.string().min(1).max(100)).max(8).optional(),
+  })
+  .strict();
+export type GenerationParams = z.infer<typeof generationParams>;
+
+export const createVersionInput = z.object({
+  modelId: z.string().uuid("modelId must be a UUID"),
+  /** onnx-local: the stored artifact this version runs. */
+  artifactId: z.string().uuid("artifactId must be a UUID").optional(),
+  /** Upstream providers: where to call and as which model. */
+  endpointBaseUrl: z.string().url("endpointBaseUrl must be a URL").max(500).optional(),
+  upstreamModelId: z.string().trim().min(1).max(200).optional(),
+  /** Stored encrypted; never returned. */
+  apiKey: z.string().min(1).max(500).optional(),
+  defaultParams: generationParams.default({}),
+  baseVersionId: z.string().uuid().nullable().optional(),
+  datasetVersionId: z.string().max(100).nullable().optional(),
+  fineTuneJobId: z.string().max(100).nullable().optional(),
+  source: z.string().max(500).nullable().optional(),
+  notes: z.string().max(5000).default(""),
+});
+export type CreateVersionInput = z.input<typeof createVersionInput>;
+
+export const moveAliasInput = z.object({
+  modelId: z.string().uuid("modelId must be a UUID"),
+  alias: aliasName,
+  version: z.number().int().min(1, "version must be 1 or more"),
+  reason: z.string().max(500).default(""),
+});
+
+export const deleteAliasInput = z.object({
+  modelId: z.string().uuid(),
+  alias: aliasName,
+  reason: z.string().max(500).default(""),
+});
+
+export const listModelsInput = z.object({
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(100).default(20),
+  search: z.string().max(100).optional(),
+  provider: z.enum(PROVIDERS).optional(),
+  task: z.enum(TASKS).optional(),
+});
+
+const decimal = z.number().nullable();
+
+export const versionSummary = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  artifactId: z.string().nullable(),
+  artifactSha256: z.string().nullable(),
+  endpointBaseUrl: z.string().nullable(),
+  upstreamModelId: z.string().nullable(),
+  hasApiKey: z.boolean(),
+  defaultParams: z.record(z.string(), z.unknown()),
+  baseVersionId: z.string().nullable(),
+  datasetVersionId: z.string().nullable(),
+  fineTuneJobId: z.string().nullable(),
+  source: z.string().nullable(),
+  notes: z.string(),
+  createdByLabel: z.string(),
+  createdAt: z.date(),
+  aliases: z.array(z.string()),
+});
+
+export const modelSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.enum(PROVIDERS),
+  task: z.enum(TASKS),
+  contextLength: z.number().int().nullable(),
+  license: z.string().nullable(),
+  priceInputPerMTok: decimal,
+  priceOutputPerMTok: decimal,
+  pricePerComputeSecond: decimal,
+  tags: z.array(z.string()),
+  description: z.string(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  latestVersion: z.number().int().nullable(),
+  aliases: z.array(z.object({ name: z.string(), version: z.number().int() })),
+});
+
+export const modelDetail = modelSummary.extend({ versions: z.array(versionSummary) });
+
+export const aliasEvent = z.object({
+  id: z.string(),
+  alias: z.string(),
+  fromVersion: z.number().int().nullable(),
+  toVersion: z.number().int().nullable(),
+  reason: z.string(),
+  actorLabel: z.string(),
+  createdAt: z.date(),
+});

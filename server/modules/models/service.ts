@@ -1,0 +1,141 @@
+import type { z } from "zod";
+import type { Actor } from "@/server/auth/principal";
+import type { Db, DbTx } from "@/server/db";
+import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { recordAudit } from "@/server/modules/audit/service";
+import {
+  modelInclude,
+  providerFromApi,
+  toModelSummary,
+  toVersionSummary,
+  versionInclude,
+} from "@/server/modules/models/mapping";
+import {
+  type CreateModelInput,
+  createModelInput,
+  listModelsInput,
+  type modelDetail,
+  type modelSummary,
+  updateModelInput,
+} from "@/server/modules/models/schemas";
+
+export interface Caller {
+  projectId: string;
+  actor: Actor;
+}
+type Summary = z.infer<typeof modelSummary>;
+
+export async function findModel(db: Db | DbTx, projectId: string, id: string) {
+  const model = await db.model.findFirst({ where: { id, projectId } });
+  if (!model) throw notFound("Model", id);
+  return model;
+}
+
+export async function listModels(
+  deps: { db: Db },
+  projectId: string,
+  raw: z.input<typeof listModelsInput>,
+): Promise<{ items: Summary[]; total: number; page: number; pageSize: number }> {
+  const input = listModelsInput.parse(raw);
+  const where: Prisma.ModelWhereInput = {
+    projectId,
+    ...(input.provider ? { provider: providerFromApi(input.provider) } : {}),
+    ...(input.task ? { task: input.task } : {}),
+    ...(input.search
+      ? {
+          OR: [
+            { name: { contains: input.search, mode: "insensitive" } },
+            { description: { contains: input.search, mode: "insensitive" } },
+            { tags: { has: input.search } },
+          ],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    deps.db.model.findMany({
+      where,
+      include: modelInclude,
+      orderBy: { name: "asc" },
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+    deps.db.model.count({ where }),
+  ]);
+  return { items: rows.map(toModelSummary), total, page: input.page, pageSize: input.pageSize };
+}
+
+export async function getModel(deps: { db: Db }, projectId: string, id: string): Promise<z.infer<typeof modelDetail>> {
+  const row = await deps.db.model.findFirst({
+    where: { id, projectId },
+    include: { ...modelInclude, versions: { include: versionInclude, orderBy: { version: "desc" } } },
+  });
+  if (!row) throw notFound("Model", id);
+  return { ...toModelSummary(row), versions: row.versions.map(toVersionSummary) };
+}
+
+/** Finds a model by name for `name`, `name@alias` or `name@3` references (playground, gateway). */
+export async function resolveModelRef(deps: { db: Db }, projectId: string, ref: string) {
+  const at = ref.lastIndexOf("@");
+  const name = at > 0 ? ref.slice(0, at) : ref;
+  const selector = at > 0 ? ref.slice(at + 1) : null;
+  const model = await deps.db.model.findUnique({ where: { projectId_name: { projectId, name } } });
+  if (!model) throw notFound("Model", name);
+  const version = await (async () => {
+    if (selector === null)
+      return deps.db.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: "desc" } });
+    if (/^\d+$/.test(selector))
+      return deps.db.modelVersion.findUnique({
+        where: { modelId_version: { modelId: model.id, version: Number(selector) } },
+      });
+    const alias = await deps.db.modelAlias.findUnique({
+      where: { modelId_name: { modelId: model.id, name: selector } },
+      include: { version: true },
+    });
+    return alias?.version ?? null;
+  })();
+  if (!version) throw new DomainError("NOT_FOUND", `Model '${name}' has no version ${selector ?? "yet"}`);
+  return { model, version };
+}
+
+export async function createModel(deps: { db: Db }, caller: Caller, raw: CreateModelInput): Promise<Summary> {
+  const input = createModelInput.parse(raw);
+  try {
+    return await deps.db.$transaction(async (tx) => {
+      const row = await tx.model.create({
+        data: { ...input, provider: providerFromApi(input.provider), projectId: caller.projectId },
+        include: modelInclude,
+      });
+      await recordAudit(tx, caller.actor, {
+        projectId: caller.projectId,
+        action: "model.create",
+        targetType: "model",
+        targetId: row.id,
+        summary: { name: input.name, provider: input.provider, task: input.task },
+      });
+      return toModelSummary(row);
+    });
+  } catch (error) {
+    throw mapPrismaError(error, `A model named '${input.name}' already exists in this project`);
+  }
+}
+
+export async function updateModel(
+  deps: { db: Db },
+  caller: Caller,
+  raw: z.input<typeof updateModelInput>,
+): Promise<Summary> {
+  const { id, ...changes } = updateModelInput.parse(raw);
+  return deps.db.$transaction(async (tx) => {
+    await findModel(tx, caller.projectId, id);
+    const row = await tx.model.update({ where: { id }, data: changes, include: modelInclude });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "model.update",
+      targetType: "model",
+      targetId: id,
+      summary: { name: row.name, changed: Object.keys(changes) },
+    });
+    return toModelSummary(row);
+  });
+}

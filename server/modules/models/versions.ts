@@ -1,0 +1,101 @@
+import type { z } from "zod";
+import { encryptSecret } from "@/server/crypto/secrets";
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { recordAudit } from "@/server/modules/audit/service";
+import { toVersionSummary, versionInclude } from "@/server/modules/models/mapping";
+import { type CreateVersionInput, createVersionInput, type versionSummary } from "@/server/modules/models/schemas";
+import { type Caller, findModel } from "@/server/modules/models/service";
+
+/**
+ * Adds version N+1 to a model. Versions are immutable; the number comes from
+ * the database inside the transaction and the unique (model, version) index
+ * settles races: the loser retries with the next number.
+ */
+export async function createVersion(
+  deps: { db: Db },
+  caller: Caller,
+  raw: CreateVersionInput,
+): Promise<z.infer<typeof versionSummary>> {
+  const input = createVersionInput.parse(raw);
+  const model = await findModel(deps.db, caller.projectId, input.modelId);
+  const local = model.provider === "onnx_local";
+  if (local && !input.artifactId)
+    throw new DomainError("VALIDATION", "A local ONNX model version needs an artifact", [
+      { path: "artifactId", message: "Upload or register an artifact first" },
+    ]);
+  if (local && (input.endpointBaseUrl || input.apiKey))
+    throw new DomainError("VALIDATION", "A local ONNX model version has no endpoint or API key", [
+      { path: "endpointBaseUrl", message: "Not used by onnx-local models" },
+    ]);
+  if (!local && (!input.endpointBaseUrl || !input.upstreamModelId))
+    throw new DomainError("VALIDATION", "An upstream model version needs an endpoint and the upstream model id", [
+      ...(input.endpointBaseUrl ? [] : [{ path: "endpointBaseUrl", message: "Required for upstream models" }]),
+      ...(input.upstreamModelId ? [] : [{ path: "upstreamModelId", message: "Required for upstream models" }]),
+    ]);
+  if (!local && input.artifactId)
+    throw new DomainError("VALIDATION", "Upstream model versions do not take an artifact", [
+      { path: "artifactId", message: "Only for onnx-local models" },
+    ]);
+  if (input.artifactId) {
+    const artifact = await deps.db.modelArtifact.findFirst({
+      where: { id: input.artifactId, projectId: caller.projectId },
+    });
+    if (!artifact) throw notFound("Artifact", input.artifactId);
+  }
+  if (input.baseVersionId) {
+    const base = await deps.db.modelVersion.findFirst({
+      where: { id: input.baseVersionId, model: { projectId: caller.projectId } },
+    });
+    if (!base) throw notFound("Base model version", input.baseVersionId);
+  }
+  const apiKeyCiphertext = input.apiKey ? encryptSecret(input.apiKey) : null;
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.$transaction(async (tx) => {
+        const last = await tx.modelVersion.findFirst({
+          where: { modelId: model.id },
+          orderBy: { version: "desc" },
+          select: { version: true },
+        });
+        const row = await tx.modelVersion.create({
+          data: {
+            modelId: model.id,
+            version: (last?.version ?? 0) + 1,
+            artifactId: input.artifactId ?? null,
+            endpointBaseUrl: input.endpointBaseUrl ?? null,
+            upstreamModelId: input.upstreamModelId ?? null,
+            apiKeyCiphertext,
+            defaultParams: input.defaultParams as Prisma.InputJsonValue,
+            baseVersionId: input.baseVersionId ?? null,
+            datasetVersionId: input.datasetVersionId ?? null,
+            fineTuneJobId: input.fineTuneJobId ?? null,
+            source: input.source ?? null,
+            notes: input.notes,
+            createdById: caller.actor.userId,
+            createdByLabel: caller.actor.label,
+          },
+          include: versionInclude,
+        });
+        await recordAudit(tx, caller.actor, {
+          projectId: caller.projectId,
+          action: "model.version.create",
+          targetType: "modelVersion",
+          targetId: row.id,
+          summary: {
+            model: model.name,
+            version: row.version,
+            artifactId: row.artifactId,
+            endpoint: row.endpointBaseUrl,
+          },
+        });
+        return toVersionSummary(row);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2002" && attempt < 5) continue;
+      throw error;
+    }
+  }
+}

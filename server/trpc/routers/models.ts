@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { aliasHistory, deleteAlias, moveAlias } from "@/server/modules/models/aliases";
+import {
+  aliasEvent,
+  aliasName,
+  createModelInput,
+  createVersionInput,
+  modelDetail,
+  modelSummary,
+  moveAliasInput,
+  PROVIDERS,
+  TASKS,
+  updateModelInput,
+  versionSummary,
+} from "@/server/modules/models/schemas";
+import { createModel, getModel, listModels, updateModel } from "@/server/modules/models/service";
+import { createVersion } from "@/server/modules/models/versions";
+import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+import { queryInt } from "@/server/trpc/openapi-helpers";
+
+const tags = ["Models"];
+const id = z.string().uuid("id must be a UUID");
+
+export const modelsRouter = createTRPCRouter({
+  list: projectProcedure
+    .meta({ scope: "models:read", openapi: { method: "GET", path: "/models", tags, summary: "List models" } })
+    .input(
+      z.object({
+        page: queryInt(1, 100_000).default(1),
+        pageSize: queryInt(1, 100).default(20),
+        search: z.string().max(100).optional(),
+        provider: z.enum(PROVIDERS).optional(),
+        task: z.enum(TASKS).optional(),
+      }),
+    )
+    .output(z.object({ items: z.array(modelSummary), total: z.number(), page: z.number(), pageSize: z.number() }))
+    .query(({ ctx, input }) => listModels(ctx, ctx.project.projectId, input)),
+
+  get: projectProcedure
+    .meta({
+      scope: "models:read",
+      openapi: { method: "GET", path: "/models/{id}", tags, summary: "A model with its versions and aliases" },
+    })
+    .input(z.object({ id }))
+    .output(modelDetail)
+    .query(({ ctx, input }) => getModel(ctx, ctx.project.projectId, input.id)),
+
+  create: projectProcedure
+    .meta({ scope: "models:write", openapi: { method: "POST", path: "/models", tags, summary: "Register a model" } })
+    .input(createModelInput)
+    .output(modelSummary)
+    .mutation(({ ctx, input }) => createModel(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  update: projectProcedure
+    .meta({
+      scope: "models:write",
+      openapi: { method: "PATCH", path: "/models/{id}", tags, summary: "Change a model's metadata" },
+    })
+    .input(updateModelInput)
+    .output(modelSummary)
+    .mutation(({ ctx, input }) => updateModel(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  createVersion: projectProcedure
+    .meta({
+      scope: "models:write",
+      openapi: { method: "POST", path: "/models/{modelId}/versions", tags, summary: "Add an immutable version" },
+    })
+    .input(createVersionInput)
+    .output(versionSummary)
+    .mutation(({ ctx, input }) => createVersion(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  moveAlias: projectProcedure
+    .meta({
+      scope: "models:write",
+      openapi: {
+        method: "PUT",
+        path: "/models/{modelId}/aliases/{alias}",
+        tags,
+        summary: "Point an alias at a version (creates it; moving back is a rollback)",
+      },
+    })
+    .input(moveAliasInput)
+    .output(aliasEvent)
+    .mutation(({ ctx, input }) => moveAlias(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  deleteAlias: projectProcedure
+    .meta({
+      scope: "models:write",
+      openapi: { method: "DELETE", path: "/models/{modelId}/aliases/{alias}", tags, summary: "Remove an alias" },
+    })
+    .input(z.object({ modelId: id, alias: aliasName, reason: z.string().max(500).default("") }))
+    .output(aliasEvent)
+    .mutation(({ ctx, input }) => deleteAlias(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  aliasHistory: projectProcedure
+    .meta({
+      scope: "models:read",
+      openapi: {
+        method: "GET",
+        path: "/models/{modelId}/alias-history",
+        tags,
+        summary: "Every alias move (the deployment log)",
+      },
+    })
+    .input(z.object({ modelId: id, alias: aliasName.optional() }))
+    .output(z.array(aliasEvent))
+    .query(({ ctx, input }) => aliasHistory(ctx, ctx.project.projectId, input.modelId, input.alias)),
+});
