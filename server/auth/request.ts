@@ -1,5 +1,7 @@
 import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
-import type { Principal } from "@/server/auth/principal";
+import { resolveProjectAccess } from "@/server/auth/access";
+import { actorOf, type Principal } from "@/server/auth/principal";
+import type { Scope } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { Context } from "@/server/trpc/init";
@@ -26,4 +28,17 @@ export async function createRequestContext(req: Request, deps: RequestDeps): Pro
     throw error;
   }
   return { ...base, principal: await deps.session() };
+}
+
+/**
+ * For the few routes outside tRPC (uploads, streams): the same principal
+ * resolution and scope check the procedures get, in one call.
+ */
+export async function authorizeRequest(req: Request, deps: RequestDeps, scope: Scope) {
+  const ctx = await createRequestContext(req, deps);
+  if (ctx.authError) throw ctx.authError;
+  if (!ctx.principal) throw new DomainError("UNAUTHENTICATED", "Sign in or send 'Authorization: Bearer <api key>'");
+  const project = await resolveProjectAccess(deps.db, ctx.principal, ctx.projectId);
+  if (!project.scopes.includes(scope)) throw new DomainError("FORBIDDEN", `Missing scope '${scope}'`);
+  return { principal: ctx.principal, project, actor: actorOf(ctx.principal) };
 }

@@ -1,7 +1,7 @@
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { createRequestContext, type RequestDeps } from "@/server/auth/request";
-import { toDomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
+import { errorResponse } from "@/server/http/responses";
 import { appRouter } from "@/server/trpc/root";
 
 interface TrpcErrorShape {
@@ -24,12 +24,7 @@ export async function handleRest(original: Request, deps: RequestDeps): Promise<
   try {
     req = await limitBody(original);
   } catch (error) {
-    const domain = toDomainError(error);
-    if (!domain) throw error;
-    return Response.json(
-      { error: { message: domain.message, code: domain.code, status: domain.httpStatus, issues: domain.issues } },
-      { status: domain.httpStatus },
-    );
+    return errorResponse(error);
   }
   const response = await createOpenApiFetchHandler({
     endpoint: "/api/rest",

@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+
+/** file name inside the model folder → sha256 of its bytes */
+export type Manifest = Record<string, string>;
+
+/**
+ * Content-addressed storage for artifact files. `put` stores a file under its
+ * sha256 (once, however often it is uploaded); `materialize` gives a folder
+ * with the manifest's file names that onnxruntime can open. An S3-compatible
+ * store implements the same interface, materializing into a local cache.
+ */
+export interface BlobStore {
+  put(sourceFile: string): Promise<{ sha256: string; sizeBytes: number }>;
+  has(sha256: string): Promise<boolean>;
+  materialize(artifactSha256: string, manifest: Manifest): Promise<string>;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+/** The artifact's identity: the hash of its sorted manifest. */
+export function manifestSha256(manifest: Manifest): string {
+  const canonical = Object.keys(manifest)
+    .sort()
+    .map((name) => `${name}\0${manifest[name]}\n`)
+    .join("");
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private blobPath(sha256: string) {
+    return path.join(this.root, "blobs", sha256.slice(0, 2), sha256);
+  }
+
+  async put(sourceFile: string) {
+    const sha256 = await sha256File(sourceFile);
+    const target = this.blobPath(sha256);
+    const { size } = await stat(sourceFile);
+    if (!(await this.has(sha256))) {
+      await mkdir(path.dirname(target), { recursive: true });
+      // Copy to a temporary name, then rename: a crash never leaves a half blob under its hash.
+      const temp = `${target}.${randomUUID()}.tmp`;
+      await copyFile(sourceFile, temp);
+      await rename(temp, target);
+    }
+    return { sha256, sizeBytes: size };
+  }
+
+  async has(sha256: string) {
+    return stat(this.blobPath(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async materialize(artifactSha256: string, manifest: Manifest) {
+    const dir = path.join(this.root, "models", artifactSha256);
+    const complete = path.join(dir, ".complete");
+    if (await stat(complete).then(() => true, () => false)) return dir;
+    const temp = `${dir}.${randomUUID()}.tmp`;
+    await mkdir(temp, { recursive: true });
+    for (const [name, sha] of Object.entries(manifest)) {
+      const target = path.join(temp, name);
+      await mkdir(path.dirname(target), { recursive: true });
+      // Hard links cost no space; fall back to a copy across file systems.
+      await link(this.blobPath(sha), target).catch(() => copyFile(this.blobPath(sha), target));
+    }
+    await writeFile(path.join(temp, ".complete"), "");
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp, dir);
+    return dir;
+  }
+}

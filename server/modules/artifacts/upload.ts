@@ -1,0 +1,89 @@
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import busboy from "busboy";
+import { DomainError } from "@/server/errors";
+
+/** The files of a Hugging Face style ONNX folder that we keep; anything else uploaded is ignored. */
+export const ARTIFACT_FILES = [
+  "model.onnx",
+  "model.onnx_data",
+  "decoder_model_merged.onnx",
+  "decoder_model_merged.onnx_data",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "config.json",
+  "generation_config.json",
+  "special_tokens_map.json",
+] as const;
+
+export interface UploadLimits {
+  maxTotalBytes: number;
+  maxFiles: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxTotalBytes: 4 * 1024 ** 3, maxFiles: 32 };
+
+/**
+ * Streams a multipart/form-data upload (field `files`, one part per file of
+ * the folder) into `stagingDir`, never holding a file in memory. Returns the
+ * kept file names and the ignored ones. Browsers send folder uploads as
+ * `folder/model.onnx`: only the base name counts.
+ */
+export async function receiveUpload(
+  req: Request,
+  stagingDir: string,
+  limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+): Promise<{ kept: string[]; ignored: string[] }> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.startsWith("multipart/form-data"))
+    throw new DomainError("BAD_REQUEST", "Send the model folder as multipart/form-data with one 'files' part per file");
+  if (!req.body) throw new DomainError("BAD_REQUEST", "The upload is empty");
+  const kept: string[] = [];
+  const ignored: string[] = [];
+  let total = 0;
+  const writes: Promise<void>[] = [];
+
+  await new Promise<void>((resolve, reject) => {
+    const parser = busboy({
+      headers: { "content-type": type },
+      limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
+    });
+    const fail = (error: Error) => {
+      parser.removeAllListeners("file");
+      reject(error);
+    };
+    parser.on("file", (_field, stream, info) => {
+      const original = info.filename ?? "";
+      const name = path.posix.basename(original.replaceAll("\\", "/"));
+      if (!(ARTIFACT_FILES as readonly string[]).includes(name) || kept.includes(name)) {
+        ignored.push(original);
+        stream.resume();
+        return;
+      }
+      kept.push(name);
+      stream.on("data", (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > limits.maxTotalBytes)
+          fail(new DomainError("PAYLOAD_TOO_LARGE", `The upload is larger than ${limits.maxTotalBytes} bytes`));
+      });
+      stream.on("limit", () =>
+        fail(new DomainError("PAYLOAD_TOO_LARGE", `${name} is larger than ${limits.maxTotalBytes} bytes`)),
+      );
+      writes.push(pipeline(stream, createWriteStream(path.join(stagingDir, name))));
+    });
+    parser.on("filesLimit", () => fail(new DomainError("PAYLOAD_TOO_LARGE", `At most ${limits.maxFiles} files per upload`)));
+    parser.on("error", (error: Error) => fail(new DomainError("BAD_REQUEST", `Malformed upload: ${error.message}`)));
+    parser.on("close", () => resolve());
+    Readable.fromWeb(req.body as unknown as WebReadableStream).pipe(parser);
+  });
+  await Promise.all(writes);
+  if (kept.length === 0)
+    throw new DomainError(
+      "UNPROCESSABLE",
+      `No model files in the upload; expected ${ARTIFACT_FILES.filter((f) => !f.includes("_data")).join(", ")}`,
+    );
+  return { kept, ignored };
+}
