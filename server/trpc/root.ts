@@ -5,6 +5,7 @@ import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
 import { modelsRouter } from "@/server/trpc/routers/models";
+import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   models: modelsRouter,
+  playground: playgroundRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import type { Db } from "@/server/db";
+import { notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { generationParams } from "@/server/modules/models/schemas";
+import { generationInput } from "@/server/modules/runs/schemas";
+
+export const createPlaygroundRunInput = z.object({
+  configs: z
+    .array(z.object({ model: z.string().min(1).max(200), params: generationParams.default({}) }))
+    .min(1, "Choose a model")
+    .max(4, "Compare at most four configurations"),
+  input: generationInput,
+});
+
+export const playgroundRun = z.object({
+  id: z.string(),
+  createdAt: z.date(),
+  request: z.object({
+    configs: z.array(z.object({ model: z.string(), params: z.record(z.string(), z.unknown()) })),
+    input: z.record(z.string(), z.unknown()),
+  }),
+  results: z.array(z.record(z.string(), z.unknown()).nullable()),
+});
+
+type Run = z.infer<typeof playgroundRun>;
+const toRun = (row: { id: string; createdAt: Date; request: unknown; results: unknown }): Run => ({
+  id: row.id,
+  createdAt: row.createdAt,
+  request: row.request as Run["request"],
+  results: (row.results as Run["results"]) ?? [],
+});
+
+/** Saves the request first; each column's stream fills its slot when it finishes. */
+export async function createPlaygroundRun(
+  deps: { db: Db },
+  caller: { projectId: string; userId: string | null },
+  raw: z.input<typeof createPlaygroundRunInput>,
+): Promise<Run> {
+  const request = createPlaygroundRunInput.parse(raw);
+  const row = await deps.db.playgroundRun.create({
+    data: {
+      projectId: caller.projectId,
+      userId: caller.userId,
+      request: request as unknown as Prisma.InputJsonValue,
+      results: request.configs.map(() => null) as unknown as Prisma.InputJsonValue,
+    },
+  });
+  return toRun(row);
+}
+
+export async function listPlaygroundRuns(
+  deps: { db: Db },
+  caller: { projectId: string; userId: string | null },
+  page: number,
+  pageSize: number,
+) {
+  const where = { projectId: caller.projectId, userId: caller.userId };
+  const [rows, total] = await Promise.all([
+    deps.db.playgroundRun.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    deps.db.playgroundRun.count({ where }),
+  ]);
+  return { items: rows.map(toRun), total, page, pageSize };
+}
+
+export async function getPlaygroundRun(
+  deps: { db: Db },
+  caller: { projectId: string; userId: string | null },
+  id: string,
+) {
+  const row = await deps.db.playgroundRun.findFirst({
+    where: { id, projectId: caller.projectId, userId: caller.userId },
+  });
+  if (!row) throw notFound("Playground run", id);
+  return toRun(row);
+}

@@ -1,0 +1,192 @@
+import { z } from "zod";
+import { StreamAccumulator } from "./accumulator";
+import { ProviderError, upstreamMessage } from "./errors";
+import { definedOnly, parseEventJson, parseWire, UpstreamHttp } from "./http";
+import { chatRequestSchema, completionRequestSchema } from "./schemas";
+import type {
+  CallOptions,
+  ChatDelta,
+  ChatProvider,
+  ChatRequest,
+  ChatResult,
+  CompletionRequest,
+  CompletionResult,
+  FinishReason,
+} from "./types";
+import { validate } from "./validate";
+
+export interface OpenAICompatibleConfig {
+  /** Up to and including the version segment, e.g. `https://api.openai.com/v1` or `http://vllm:8000/v1`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer …`; omit for servers without auth (Ollama, a local vLLM). */
+  apiKey?: string;
+  defaultHeaders?: Record<string, string>;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+}
+
+const usageWire = z
+  .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() })
+  .nullish();
+
+const responseWire = z.object({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }).nullish(),
+        text: z.string().nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: usageWire,
+});
+
+const chunkWire = z.object({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().optional(),
+        delta: z.object({ content: z.string().nullish() }).nullish(),
+        text: z.string().nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: usageWire,
+});
+
+type Endpoint = "chat" | "completion";
+const PATHS: Record<Endpoint, string> = { chat: "/chat/completions", completion: "/completions" };
+
+export function mapOpenAIFinishReason(raw: string | null): FinishReason {
+  switch (raw) {
+    case "stop":
+    case "length":
+    case "content_filter":
+    case "tool_calls":
+      return raw;
+    case "function_call":
+      return "tool_calls";
+    default:
+      return "other";
+  }
+}
+
+/**
+ * Client for OpenAI's `/chat/completions` and legacy `/completions`, and everything that imitates them
+ * (vLLM, TGI, Ollama, llama.cpp, LiteLLM...).
+ */
+export class OpenAICompatibleProvider implements ChatProvider {
+  readonly kind = "openai-compatible" as const;
+  private readonly http: UpstreamHttp;
+
+  constructor(config: OpenAICompatibleConfig) {
+    const headers = { ...config.defaultHeaders };
+    if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
+    this.http = new UpstreamHttp({ ...config, headers });
+  }
+
+  async chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResult> {
+    const request = validate(chatRequestSchema, req);
+    return this.call("chat", { model: request.model, messages: request.messages, ...sampling(request) }, opts);
+  }
+
+  streamChat(req: ChatRequest, opts?: CallOptions): AsyncIterable<ChatDelta> {
+    const request = validate(chatRequestSchema, req);
+    return this.stream("chat", { model: request.model, messages: request.messages, ...sampling(request) }, opts);
+  }
+
+  async complete(req: CompletionRequest, opts?: CallOptions): Promise<CompletionResult> {
+    const request = validate(completionRequestSchema, req);
+    return this.call("completion", { model: request.model, prompt: request.prompt, ...sampling(request) }, opts);
+  }
+
+  streamComplete(req: CompletionRequest, opts?: CallOptions): AsyncIterable<ChatDelta> {
+    const request = validate(completionRequestSchema, req);
+    return this.stream("completion", { model: request.model, prompt: request.prompt, ...sampling(request) }, opts);
+  }
+
+  private async call(
+    endpoint: Endpoint,
+    body: { model: string; [field: string]: unknown },
+    opts?: CallOptions,
+  ): Promise<ChatResult> {
+    const acc = new StreamAccumulator(body.model);
+    const json = await this.http.postJson(PATHS[endpoint], { ...body, stream: false }, opts);
+    const response = parseWire(responseWire, json, this.http.host);
+    const choice = response.choices[0];
+    acc.id = response.id ?? null;
+    acc.model = response.model ?? body.model;
+    acc.text(endpoint === "chat" ? choice.message?.content : choice.text);
+    acc.rawFinishReason = choice.finish_reason ?? null;
+    acc.usage = toUsage(response.usage);
+    const result = acc.result(mapOpenAIFinishReason);
+    return { ...result, timing: { ...result.timing, ttftMs: null } };
+  }
+
+  private async *stream(
+    endpoint: Endpoint,
+    body: { model: string; [field: string]: unknown },
+    opts?: CallOptions,
+  ): AsyncGenerator<ChatDelta> {
+    const acc = new StreamAccumulator(body.model);
+    const events = this.http.postSse(
+      PATHS[endpoint],
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      opts,
+    );
+    for await (const event of events) {
+      if (event.data.trim() === "[DONE]") {
+        yield acc.done(mapOpenAIFinishReason);
+        return;
+      }
+      const payload = parseEventJson(event.data, this.http.host);
+      if (event.event === "error" || isErrorPayload(payload)) {
+        const message = upstreamMessage(event.data) ?? "unknown error";
+        throw new ProviderError("UPSTREAM", `upstream ${this.http.host} reported an error mid-stream: ${message}`);
+      }
+      const chunk = parseWire(chunkWire, payload, this.http.host);
+      acc.id ??= chunk.id ?? null;
+      if (chunk.model) acc.model = chunk.model;
+      if (chunk.usage) acc.usage = toUsage(chunk.usage);
+      // Only the first choice: we never ask for n > 1.
+      const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
+      if (!choice) continue;
+      if (choice.finish_reason) acc.rawFinishReason = choice.finish_reason;
+      const delta = acc.text(endpoint === "chat" ? choice.delta?.content : choice.text);
+      if (delta) yield delta;
+    }
+    // Some servers omit [DONE]; a stream that at least finished its choice is complete.
+    if (acc.rawFinishReason) {
+      yield acc.done(mapOpenAIFinishReason);
+      return;
+    }
+    throw new ProviderError("UPSTREAM", `upstream ${this.http.host} closed the stream before it finished`, {
+      retryable: true,
+    });
+  }
+}
+
+function sampling(request: ChatRequest | CompletionRequest) {
+  return definedOnly({
+    temperature: request.temperature,
+    top_p: request.topP,
+    max_tokens: request.maxTokens,
+    stop: request.stop?.length ? request.stop : undefined,
+    seed: request.seed,
+  });
+}
+
+function toUsage(usage: z.infer<typeof usageWire>) {
+  return usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
+}
+
+function isErrorPayload(payload: unknown) {
+  const record = payload as { error?: unknown; object?: unknown } | null;
+  return typeof record === "object" && record !== null && (Boolean(record.error) || record.object === "error");
+}

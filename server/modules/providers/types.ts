@@ -1,0 +1,64 @@
+import type { ChatRequest, CompletionRequest } from "./schemas";
+
+export type { ChatMessage, ChatRequest, CompletionRequest, ProviderConfig, ProviderKind } from "./schemas";
+
+/** Why generation stopped, in OpenAI's vocabulary (the gateway speaks it); the upstream's word is in `rawFinishReason`. */
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | "other";
+
+export interface Usage {
+  /** Prompt tokens, cached ones included. */
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Timing {
+  /** From just before the request was sent to the end of the response. */
+  latencyMs: number;
+  /** From just before the request was sent to the first non-empty text delta; null when not streamed or no text. */
+  ttftMs: number | null;
+}
+
+export interface ChatResult {
+  /** The upstream's response id, when it sent one. */
+  id: string | null;
+  /** The model the upstream says answered (falls back to the requested one). */
+  model: string;
+  text: string;
+  finishReason: FinishReason;
+  rawFinishReason: string | null;
+  /** Null when the upstream reported no usage (some OpenAI-compatible servers). */
+  usage: Usage | null;
+  timing: Timing;
+}
+
+/** A legacy (`/v1/completions`) result has the same shape as a chat result. */
+export type CompletionResult = ChatResult;
+
+/**
+ * What a stream yields: text deltas in order, then exactly one `done` item carrying the whole result
+ * (the concatenated text, usage, finish reason, timing). A stream that ends without `done` threw.
+ */
+export type ChatDelta = { type: "text"; text: string } | ({ type: "done" } & ChatResult);
+
+export interface CallOptions {
+  /** The caller's cancel: aborting it stops the request and rejects with ProviderAbortError. */
+  signal?: AbortSignal;
+  /** Non-streaming: the whole call. Streaming: until the response headers arrive. Defaults to the provider's (60 s). */
+  timeoutMs?: number;
+  /** Streaming only: the longest silence allowed between body chunks (pings count). Defaults to the provider's (30 s). */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * An upstream LLM endpoint. Failures reject with ProviderError (a DomainError) or, when the caller's signal
+ * aborted, ProviderAbortError. Streams send nothing until first iterated; breaking out of the loop closes
+ * the upstream connection.
+ */
+export interface ChatProvider {
+  readonly kind: "openai-compatible" | "anthropic";
+  chat(req: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
+  streamChat(req: ChatRequest, opts?: CallOptions): AsyncIterable<ChatDelta>;
+  /** Legacy text completions, where the upstream has them (OpenAI-compatible servers). */
+  complete?(req: CompletionRequest, opts?: CallOptions): Promise<CompletionResult>;
+  streamComplete?(req: CompletionRequest, opts?: CallOptions): AsyncIterable<ChatDelta>;
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { generationParams } from "@/server/modules/models/schemas";
+
+export const chatMessage = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string().max(200_000),
+});
+
+/** What to generate from: chat messages (formatted by the model's template) or raw text. */
+export const generationInput = z.union([
+  z.object({ messages: z.array(chatMessage).min(1, "Add at least one message") }),
+  z.object({ prompt: z.string().min(1, "The prompt is empty").max(200_000) }),
+]);
+export type GenerationInput = z.infer<typeof generationInput>;
+
+export const runRequest = z.object({
+  /** A model version id, or a reference: `name`, `name@alias`, `name@3`. */
+  model: z.string().min(1).max(200),
+  input: generationInput,
+  params: generationParams.default({}),
+  /** Playground history: which saved run and which column this generation fills. */
+  playgroundRunId: z.string().uuid().optional(),
+  slot: z.number().int().min(0).max(3).optional(),
+});
+export type RunRequest = z.input<typeof runRequest>;
+
+export interface RunStats {
+  device: string;
+  ttftMs: number | null;
+  tpotMs: number | null;
+  tokensPerSecond: number | null;
+  tokensIn: number;
+  tokensOut: number;
+  durationMs: number;
+  finishReason: string;
+  costUsd: number;
+}
+
+export type RunEvent = { type: "text"; text: string } | { type: "done"; stats: RunStats; runId: string };

@@ -1,0 +1,58 @@
+import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
+import { DomainError, toDomainError } from "@/server/errors";
+import { limitBody } from "@/server/http/body-limit";
+import { errorResponse } from "@/server/http/responses";
+import { executeRun, type PreparedRun, prepareRun } from "@/server/modules/runs/service";
+
+const encoder = new TextEncoder();
+const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+
+/**
+ * POST /api/playground/stream: one generation as Server-Sent Events —
+ * `delta` {text} as tokens arrive, then `done` {stats, runId} or `error`
+ * {message, code}. Closing the connection aborts the generation.
+ */
+export async function streamRunResponse(original: Request, deps: RequestDeps): Promise<Response> {
+  let prepared: PreparedRun;
+  try {
+    const caller = await authorizeRequest(original, deps, "playground:run");
+    const req = await limitBody(original);
+    const body = await req.json().catch(() => {
+      throw new DomainError("BAD_REQUEST", "The request body must be JSON");
+    });
+    prepared = await prepareRun(deps, { projectId: caller.project.projectId, actor: caller.actor }, body);
+  } catch (error) {
+    return errorResponse(error);
+  }
+  const abort = new AbortController();
+  original.signal.addEventListener("abort", () => abort.abort());
+  const generator = executeRun(prepared, abort.signal);
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await generator.next();
+        if (next.done) return controller.close();
+        const item = next.value;
+        controller.enqueue(item.type === "text" ? event("delta", { text: item.text }) : event("done", item));
+      } catch (error) {
+        const domain = toDomainError(error);
+        controller.enqueue(
+          event("error", { message: domain?.message ?? "Generation failed", code: domain?.code ?? "INTERNAL" }),
+        );
+        if (!domain) console.error("[playground]", error);
+        controller.close();
+      }
+    },
+    cancel() {
+      abort.abort();
+      void generator.return(undefined);
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+    },
+  });
+}

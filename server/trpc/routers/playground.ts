@@ -1,0 +1,51 @@
+import { z } from "zod";
+import {
+  createPlaygroundRun,
+  createPlaygroundRunInput,
+  getPlaygroundRun,
+  listPlaygroundRuns,
+  playgroundRun,
+} from "@/server/modules/playground/service";
+import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+import { queryInt } from "@/server/trpc/openapi-helpers";
+
+const tags = ["Playground"];
+const owner = (ctx: { project: { projectId: string }; actor: { userId: string | null } }) => ({
+  projectId: ctx.project.projectId,
+  userId: ctx.actor.userId,
+});
+
+/** Runs are started here and streamed from POST /api/playground/stream, one stream per compared column. */
+export const playgroundRouter = createTRPCRouter({
+  createRun: projectProcedure
+    .meta({
+      scope: "playground:run",
+      openapi: {
+        method: "POST",
+        path: "/playground/runs",
+        tags,
+        summary: "Save a playground request (then stream each column)",
+      },
+    })
+    .input(createPlaygroundRunInput)
+    .output(playgroundRun)
+    .mutation(({ ctx, input }) => createPlaygroundRun(ctx, owner(ctx), input)),
+
+  history: projectProcedure
+    .meta({
+      scope: "playground:run",
+      openapi: { method: "GET", path: "/playground/runs", tags, summary: "Your saved runs" },
+    })
+    .input(z.object({ page: queryInt(1, 100_000).default(1), pageSize: queryInt(1, 50).default(20) }))
+    .output(z.object({ items: z.array(playgroundRun), total: z.number(), page: z.number(), pageSize: z.number() }))
+    .query(({ ctx, input }) => listPlaygroundRuns(ctx, owner(ctx), input.page, input.pageSize)),
+
+  get: projectProcedure
+    .meta({
+      scope: "playground:run",
+      openapi: { method: "GET", path: "/playground/runs/{id}", tags, summary: "One saved run" },
+    })
+    .input(z.object({ id: z.string().uuid() }))
+    .output(playgroundRun)
+    .query(({ ctx, input }) => getPlaygroundRun(ctx, owner(ctx), input.id)),
+});
