@@ -1,0 +1,126 @@
+"use client";
+
+import { X } from "lucide-react";
+import type { Column, Params } from "@/components/playground/types";
+import { Badge, Button, Card, CardContent, Input, Select, Stat } from "@/components/ui";
+
+const PARAM_FIELDS: [keyof Params, string, string][] = [
+  ["temperature", "Temperature", "0–2"],
+  ["maxTokens", "Max tokens", ""],
+  ["topP", "Top-p", "0–1"],
+  ["topK", "Top-k", ""],
+  ["repetitionPenalty", "Repetition", "1.0"],
+  ["seed", "Seed", ""],
+];
+
+const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
+  v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
+
+export function ColumnCard({
+  index,
+  column,
+  models,
+  running,
+  onChange,
+  onRemove,
+}: {
+  index: number;
+  column: Column;
+  models: { value: string; label: string }[];
+  running: boolean;
+  onChange: (column: Column) => void;
+  onRemove?: () => void;
+}) {
+  const setParam = (key: keyof Params, value: string) =>
+    onChange({ ...column, params: { ...column.params, [key]: value } });
+  const label = `Configuration ${index + 1}`;
+  return (
+    <Card className="flex min-w-0 flex-col" aria-label={label}>
+      <CardContent className="flex flex-1 flex-col gap-3 pt-4">
+        <div className="flex items-center gap-2">
+          <Select
+            aria-label={`Model for ${label.toLowerCase()}`}
+            value={column.model}
+            disabled={running}
+            onChange={(e) => onChange({ ...column, model: e.target.value })}
+          >
+            <option value="">Choose a model…</option>
+            {models.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </Select>
+          {onRemove && (
+            <Button
+              variant="ghost"
+              size="icon"
+              onClick={onRemove}
+              disabled={running}
+              aria-label={`Remove ${label.toLowerCase()}`}
+            >
+              <X className="size-4" aria-hidden />
+            </Button>
+          )}
+        </div>
+        <div className="grid grid-cols-3 gap-2">
+          {PARAM_FIELDS.map(([key, name, placeholder]) => (
+            <div key={key} className="flex flex-col gap-0.5 text-muted-foreground text-xs">
+              <span aria-hidden>{name}</span>
+              <Input
+                aria-label={`${name} for ${label.toLowerCase()}`}
+                value={column.params[key]}
+                placeholder={placeholder}
+                disabled={running}
+                inputMode="decimal"
+                onChange={(e) => setParam(key, e.target.value)}
+                className="h-7 text-xs"
+              />
+            </div>
+          ))}
+          <div className="col-span-3 flex flex-col gap-0.5 text-muted-foreground text-xs">
+            <span aria-hidden>Stop sequences (separate with |)</span>
+            <Input
+              aria-label={`Stop sequences for ${label.toLowerCase()}`}
+              value={column.params.stop}
+              disabled={running}
+              onChange={(e) => setParam("stop", e.target.value)}
+              className="h-7 text-xs"
+            />
+          </div>
+        </div>
+        <output
+          aria-label={`Output of ${label.toLowerCase()}`}
+          aria-live="polite"
+          className="min-h-40 flex-1 whitespace-pre-wrap rounded-md border border-border bg-muted/40 p-3 font-mono text-sm"
+        >
+          {column.text}
+          {column.status === "running" && (
+            <span className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-primary align-middle" />
+          )}
+          {column.status === "idle" && !column.text && (
+            <span className="text-muted-foreground">The answer streams here.</span>
+          )}
+        </output>
+        {column.error && (
+          <p role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
+            {column.error}
+          </p>
+        )}
+        {column.stats && (
+          <div className="grid grid-cols-3 gap-2" data-testid={`stats-${index}`}>
+            <Stat label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
+            <Stat label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
+            <Stat label="Tokens in / out" value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`} />
+            <Stat label="Cost" value={`$${column.stats.costUsd.toPrecision(3)}`} />
+            <Stat label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
+            <div className="flex flex-col justify-center gap-1 text-xs">
+              <Badge tone="info">{column.stats.device}</Badge>
+              <Badge>{column.status === "stopped" ? "stopped" : column.stats.finishReason}</Badge>
+            </div>
+          </div>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,59 @@
+export interface StreamStats {
+  device: string;
+  ttftMs: number | null;
+  tpotMs: number | null;
+  tokensPerSecond: number | null;
+  tokensIn: number;
+  tokensOut: number;
+  durationMs: number;
+  finishReason: string;
+  costUsd: number;
+}
+
+export type StreamEvent =
+  | { event: "delta"; data: { text: string } }
+  | { event: "done"; data: { stats: StreamStats; runId: string } }
+  | { event: "error"; data: { message: string; code: string } };
+
+/**
+ * POSTs to the playground stream and calls `onEvent` for each Server-Sent
+ * Event as it arrives. Errors before the stream starts (400, 404…) arrive as
+ * an `error` event too, so the caller has one path for failures.
+ */
+export async function streamGeneration(
+  projectId: string,
+  body: unknown,
+  signal: AbortSignal,
+  onEvent: (event: StreamEvent) => void,
+): Promise<void> {
+  const response = await fetch("/api/playground/stream", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-switchyard-project": projectId },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok || !response.body) {
+    const payload = await response.json().catch(() => null);
+    onEvent({
+      event: "error",
+      data: { message: payload?.error?.message ?? `HTTP ${response.status}`, code: payload?.error?.code ?? "HTTP" },
+    });
+    return;
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const name = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (name && data) onEvent({ event: name, data: JSON.parse(data) } as StreamEvent);
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}
