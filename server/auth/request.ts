@@ -1,5 +1,5 @@
-import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
 import { resolveProjectAccess } from "@/server/auth/access";
+import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
 import { actorOf, type Principal } from "@/server/auth/principal";
 import type { Scope } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";

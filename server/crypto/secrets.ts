@@ -19,12 +19,15 @@ export function encryptSecret(plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", masterKey(), iv);
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return ["v1", iv, cipher.getAuthTag(), body].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(":");
+  return ["v1", iv, cipher.getAuthTag(), body]
+    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+    .join(":");
 }
 
 export function decryptSecret(stored: string): string {
   const [version, iv, tag, body] = stored.split(":");
-  if (version !== "v1" || !iv || !tag || body === undefined) throw new DomainError("INTERNAL", "Unreadable secret format");
+  if (version !== "v1" || !iv || !tag || body === undefined)
+    throw new DomainError("INTERNAL", "Unreadable secret format");
   try {
     const decipher = createDecipheriv("aes-256-gcm", masterKey(), Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));

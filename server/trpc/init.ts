@@ -29,13 +29,16 @@ export interface Context {
 // 2. Instance --------------------------------------------------------------
 export type Meta = OpenApiMeta<{ access?: "public" | "user"; scope?: Scope }>;
 
+/** tRPC's message when a procedure's result fails its `.output()` schema. */
+const OUTPUT_BUG = "Output validation failed";
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     transformer: superjson,
     errorFormatter({ shape, error }) {
-      const domain = toDomainError(error.cause ?? error);
+      const domain = error.message === OUTPUT_BUG ? undefined : toDomainError(error.cause ?? error);
       return {
         ...shape,
         // Unexplained failures keep their details in the server log, not the response.
@@ -51,7 +54,9 @@ const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const domain = toDomainError(result.error.cause ?? result.error);
-    if (domain && result.error.code === "INTERNAL_SERVER_ERROR") {
+    // An output that fails its schema is our bug, not the caller's: it stays a 500.
+    const outputBug = result.error.message === OUTPUT_BUG;
+    if (domain && !outputBug && result.error.code === "INTERNAL_SERVER_ERROR") {
       throw new TRPCError({ code: ERROR_CODES[domain.code].trpc, message: domain.message, cause: domain });
     }
   }

@@ -65,7 +65,13 @@ export class LocalBlobStore implements BlobStore {
   async materialize(artifactSha256: string, manifest: Manifest) {
     const dir = path.join(this.root, "models", artifactSha256);
     const complete = path.join(dir, ".complete");
-    if (await stat(complete).then(() => true, () => false)) return dir;
+    if (
+      await stat(complete).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
     const temp = `${dir}.${randomUUID()}.tmp`;
     await mkdir(temp, { recursive: true });
     for (const [name, sha] of Object.entries(manifest)) {

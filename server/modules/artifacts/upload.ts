@@ -74,7 +74,9 @@ export async function receiveUpload(
       );
       writes.push(pipeline(stream, createWriteStream(path.join(stagingDir, name))));
     });
-    parser.on("filesLimit", () => fail(new DomainError("PAYLOAD_TOO_LARGE", `At most ${limits.maxFiles} files per upload`)));
+    parser.on("filesLimit", () =>
+      fail(new DomainError("PAYLOAD_TOO_LARGE", `At most ${limits.maxFiles} files per upload`)),
+    );
     parser.on("error", (error: Error) => fail(new DomainError("BAD_REQUEST", `Malformed upload: ${error.message}`)));
     parser.on("close", () => resolve());
     Readable.fromWeb(req.body as unknown as WebReadableStream).pipe(parser);

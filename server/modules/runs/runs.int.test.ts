@@ -144,4 +144,16 @@ describe("playground runs", () => {
     const anonymous = await stream({ model: "fake-gpt", input: { prompt: "hi" } }, "");
     expect(anonymous.response.status).toBe(401);
   });
+
+  it("shows measured medians and cost next to declared prices in the selection view", async () => {
+    const rows = await owner.models.selection({ sinceDays: 30 });
+    const row = rows.find((r) => r.name === "fake-gpt" && r.version === 1)!;
+    expect(row).toMatchObject({ provider: "openai-compatible", priceInputPerMTok: 1, priceOutputPerMTok: 2, aliases: ["production"] });
+    expect(row.runs).toBeGreaterThanOrEqual(2);
+    expect(row.errors).toBeGreaterThanOrEqual(1);
+    expect(row.ttftMsP50).toBeGreaterThan(0);
+    // Each successful run costs (12 * 1 + 4 * 2) / 1e6 for 4 output tokens.
+    expect(row.costPer1kOutputTokens).toBeCloseTo(((12 + 8) / 1e6 / 4) * 1000, 10);
+    expect(row.device).toContain("upstream:");
+  });
 });

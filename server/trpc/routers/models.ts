@@ -13,6 +13,7 @@ import {
   updateModelInput,
   versionSummary,
 } from "@/server/modules/models/schemas";
+import { selectionRow, selectionView } from "@/server/modules/models/selection";
 import { createModel, getModel, listModels, updateModel } from "@/server/modules/models/service";
 import { createVersion } from "@/server/modules/models/versions";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
@@ -91,6 +92,20 @@ export const modelsRouter = createTRPCRouter({
     .input(z.object({ modelId: id, alias: aliasName, reason: z.string().max(500).default("") }))
     .output(aliasEvent)
     .mutation(({ ctx, input }) => deleteAlias(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+
+  selection: projectProcedure
+    .meta({
+      scope: "models:read",
+      openapi: {
+        method: "GET",
+        path: "/model-selection",
+        tags,
+        summary: "Models side by side: declared cost and limits next to measured latency and throughput",
+      },
+    })
+    .input(z.object({ sinceDays: queryInt(1, 365).default(30) }))
+    .output(z.array(selectionRow))
+    .query(({ ctx, input }) => selectionView(ctx, ctx.project.projectId, input.sinceDays)),
 
   aliasHistory: projectProcedure
     .meta({
