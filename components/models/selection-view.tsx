@@ -1,0 +1,182 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { Gauge } from "lucide-react";
+import { useParams } from "next/navigation";
+import { useState } from "react";
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatRelative } from "@/components/format";
+import { formatPrice, PROVIDER_LABELS } from "@/components/models/labels";
+import { useTRPC } from "@/components/providers/trpc";
+import {
+  Badge,
+  Card,
+  CardContent,
+  DataTable,
+  type DataTableColumn,
+  EmptyState,
+  PageHeader,
+  Select,
+} from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+
+type Row = inferRouterOutputs<AppRouter>["models"]["selection"][number];
+type SortKey = "tokensPerSecondP50" | "ttftMsP50" | "costPer1kOutputTokens" | "name";
+
+const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
+
+export function SelectionView() {
+  const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
+  const [days, setDays] = useState(30);
+  const [sort, setSort] = useState<SortKey>("tokensPerSecondP50");
+  const rows = useQuery(trpc.models.selection.queryOptions({ sinceDays: days }));
+  const sorted = [...(rows.data ?? [])].sort((a, b) => {
+    if (sort === "name") return a.name.localeCompare(b.name) || b.version - a.version;
+    const av = a[sort];
+    const bv = b[sort];
+    if (av === null) return 1;
+    if (bv === null) return -1;
+    return sort === "tokensPerSecondP50" ? bv - av : av - bv;
+  });
+  const measured = sorted
+    .filter((r) => r.tokensPerSecondP50 !== null)
+    .map((r) => ({ ...r, label: `${r.name} v${r.version}` }));
+
+  const columns: DataTableColumn<Row>[] = [
+    {
+      key: "model",
+      header: "Model version",
+      cell: (r) => (
+        <div>
+          <a href={`/projects/${projectId}/models/${r.modelId}`} className="font-medium hover:underline">
+            {r.name} v{r.version}
+          </a>
+          <div className="flex gap-1">
+            {r.aliases.map((a) => (
+              <Badge key={a} tone={a === "production" ? "success" : "accent"}>
+                {a}
+              </Badge>
+            ))}
+          </div>
+        </div>
+      ),
+    },
+    { key: "provider", header: "Provider", cell: (r) => PROVIDER_LABELS[r.provider] },
+    { key: "task", header: "Task", cell: (r) => r.task },
+    {
+      key: "context",
+      header: "Context",
+      cell: (r) => (r.contextLength ? r.contextLength.toLocaleString("en-US") : "—"),
+    },
+    { key: "license", header: "License", cell: (r) => r.license ?? "—" },
+    {
+      key: "price",
+      header: "Declared price",
+      cell: (r) =>
+        r.pricePerComputeSecond !== null
+          ? `${formatPrice(r.pricePerComputeSecond)}/s`
+          : `${formatPrice(r.priceInputPerMTok)} / ${formatPrice(r.priceOutputPerMTok)}`,
+    },
+    { key: "ttft", header: "TTFT p50", className: "text-right", cell: (r) => ms(r.ttftMsP50) },
+    { key: "tpot", header: "Per token p50", className: "text-right", cell: (r) => ms(r.tpotMsP50) },
+    {
+      key: "tps",
+      header: "Tokens/s p50",
+      className: "text-right",
+      cell: (r) => (r.tokensPerSecondP50 === null ? "—" : r.tokensPerSecondP50.toFixed(1)),
+    },
+    {
+      key: "cost",
+      header: "Cost / 1k out",
+      className: "text-right",
+      cell: (r) => (r.costPer1kOutputTokens === null ? "—" : `$${r.costPer1kOutputTokens.toPrecision(3)}`),
+    },
+    {
+      key: "runs",
+      header: "Runs",
+      className: "text-right",
+      cell: (r) => (
+        <span title={r.lastRunAt ? `last ${formatRelative(r.lastRunAt)}` : undefined}>
+          {r.runs}
+          {r.errors > 0 && <span className="text-danger"> ({r.errors} failed)</span>}
+        </span>
+      ),
+    },
+    { key: "device", header: "Device", cell: (r) => (r.device ? <Badge tone="info">{r.device}</Badge> : "—") },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title="Compare models"
+        description="Declared cost, task, license and context next to latency and throughput measured from real runs."
+        breadcrumbs={[{ label: "Models", href: `/projects/${projectId}/models` }, { label: "Compare" }]}
+        actions={
+          <div className="flex gap-2">
+            <Select
+              aria-label="Period"
+              value={String(days)}
+              onChange={(e) => setDays(Number(e.target.value))}
+              className="w-36"
+            >
+              <option value="1">Last day</option>
+              <option value="7">Last 7 days</option>
+              <option value="30">Last 30 days</option>
+              <option value="365">Last year</option>
+            </Select>
+            <Select
+              aria-label="Sort by"
+              value={sort}
+              onChange={(e) => setSort(e.target.value as SortKey)}
+              className="w-48"
+            >
+              <option value="tokensPerSecondP50">Fastest throughput</option>
+              <option value="ttftMsP50">Lowest TTFT</option>
+              <option value="costPer1kOutputTokens">Cheapest per token</option>
+              <option value="name">Name</option>
+            </Select>
+          </div>
+        }
+      />
+      {measured.length > 0 && (
+        <Card>
+          <CardContent className="pt-4">
+            <h2 className="mb-2 font-medium text-sm">Median tokens per second</h2>
+            <div className="h-56" data-testid="throughput-chart">
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={measured} margin={{ left: 8, right: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+                  <XAxis dataKey="label" tick={{ fontSize: 12, fill: "var(--muted-foreground)" }} />
+                  <YAxis tick={{ fontSize: 12, fill: "var(--muted-foreground)" }} />
+                  <Tooltip
+                    contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 6 }}
+                    formatter={(v) => [Number(v).toFixed(1), "tokens/s"]}
+                  />
+                  <Bar dataKey="tokensPerSecondP50" fill="var(--primary)" radius={[4, 4, 0, 0]} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          </CardContent>
+        </Card>
+      )}
+      <DataTable
+        caption="Model comparison"
+        columns={columns}
+        rows={sorted}
+        rowKey={(r) => `${r.modelId}:${r.version}`}
+        loading={rows.isLoading}
+        error={rows.error}
+        onRetry={() => void rows.refetch()}
+        empty={
+          <EmptyState
+            icon={Gauge}
+            title="Nothing measured yet"
+            description="Run models in the playground (or through the gateway): their measured latency appears here."
+          />
+        }
+      />
+    </>
+  );
+}
