@@ -22,7 +22,7 @@ export interface UploadedArtifact {
 
 /**
  * Drag-and-drop (or pick) a Hugging Face style ONNX folder. Sends it as
- * multipart to /api/artifacts with upload progress; the server inspects it
+ * multipart to /api/rest/artifacts/upload with upload progress; the server inspects it
  * and keeps nothing if it is not a loadable causal LM with a tokenizer.
  */
 export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: UploadedArtifact) => void }) {
@@ -39,7 +39,7 @@ export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: Upload
     const form = new FormData();
     for (const file of files) form.append("files", file, file.webkitRelativePath || file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/artifacts");
+    xhr.open("POST", "/api/rest/artifacts/upload");
     xhr.setRequestHeader("x-switchyard-project", projectId);
     xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {

@@ -26,7 +26,7 @@ export async function streamGeneration(
   signal: AbortSignal,
   onEvent: (event: StreamEvent) => void,
 ): Promise<void> {
-  const response = await fetch("/api/playground/stream", {
+  const response = await fetch("/api/rest/playground/stream", {
     method: "POST",
     headers: { "content-type": "application/json", "x-switchyard-project": projectId },
     body: JSON.stringify(body),

@@ -1,21 +1,39 @@
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import packageJson from "@/package.json";
 import type { Meta } from "@/server/trpc/init";
+import { EXTRA_ROUTES } from "@/server/trpc/openapi-extra";
 import { appRouter } from "@/server/trpc/root";
 
 let cached: ReturnType<typeof generateOpenApiDocument> | undefined;
 
+function withExtraRoutes(doc: ReturnType<typeof generateOpenApiDocument>) {
+  doc.paths ??= {};
+  for (const route of EXTRA_ROUTES) {
+    doc.paths[route.path] = {
+      [route.method.toLowerCase()]: {
+        ...route.operation,
+        summary: route.summary,
+        tags: [route.tag],
+        security: [{ bearer: [] }],
+      },
+    };
+  }
+  return doc;
+}
+
 /** The REST API's OpenAPI 3 document, generated from the tRPC procedures that declare `meta.openapi`. */
 export function openApiDocument(baseUrl = "/api/rest") {
-  cached ??= generateOpenApiDocument(appRouter, {
-    title: "Switchyard API",
-    version: packageJson.version,
-    baseUrl,
-    description:
-      "The REST form of Switchyard's procedures. Authenticate with `Authorization: Bearer <api key>`; " +
-      "keys are created in Settings → API keys and carry scopes.",
-    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Switchyard API key (sy_…)" } },
-  });
+  cached ??= withExtraRoutes(
+    generateOpenApiDocument(appRouter, {
+      title: "Switchyard API",
+      version: packageJson.version,
+      baseUrl,
+      description:
+        "The REST form of Switchyard's procedures. Authenticate with `Authorization: Bearer <api key>`; " +
+        "keys are created in Settings → API keys and carry scopes.",
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Switchyard API key (sy_…)" } },
+    }),
+  );
   return cached;
 }
 
@@ -47,5 +65,15 @@ export function restEndpoints(): RestEndpoint[] {
         },
       ];
     })
+    .concat(
+      EXTRA_ROUTES.map((r) => ({
+        method: r.method,
+        path: `/api/rest${r.path}`,
+        summary: r.summary,
+        tag: r.tag,
+        scope: r.scope,
+        procedure: r.path,
+      })),
+    )
     .sort((a, b) => a.tag.localeCompare(b.tag) || a.path.localeCompare(b.path));
 }

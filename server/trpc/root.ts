@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from "@/server/trpc/init";
 import { apiKeysRouter } from "@/server/trpc/routers/apiKeys";
+import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   models: modelsRouter,
+  artifacts: artifactsRouter,
   playground: playgroundRouter,
 });
 

@@ -91,7 +91,8 @@ export async function selectionView(deps: { db: Db }, projectId: string, sinceDa
     ttftMsP50: r.ttft,
     tpotMsP50: r.tpot,
     tokensPerSecondP50: r.tps,
-    costPer1kOutputTokens: r.out_tokens && Number(r.out_tokens) > 0 ? (Number(r.cost) / Number(r.out_tokens)) * 1000 : null,
+    costPer1kOutputTokens:
+      r.out_tokens && Number(r.out_tokens) > 0 ? (Number(r.cost) / Number(r.out_tokens)) * 1000 : null,
     device: r.device,
     lastRunAt: r.last_run,
   }));

@@ -61,7 +61,7 @@ afterAll(() => fake?.close());
 
 async function stream(body: unknown, auth = `Bearer ${key}`) {
   const response = await streamRunResponse(
-    new Request("http://localhost/api/playground/stream", {
+    new Request("http://localhost/api/rest/playground/stream", {
       method: "POST",
       headers: { authorization: auth, "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
@@ -148,7 +148,12 @@ describe("playground runs", () => {
   it("shows measured medians and cost next to declared prices in the selection view", async () => {
     const rows = await owner.models.selection({ sinceDays: 30 });
     const row = rows.find((r) => r.name === "fake-gpt" && r.version === 1)!;
-    expect(row).toMatchObject({ provider: "openai-compatible", priceInputPerMTok: 1, priceOutputPerMTok: 2, aliases: ["production"] });
+    expect(row).toMatchObject({
+      provider: "openai-compatible",
+      priceInputPerMTok: 1,
+      priceOutputPerMTok: 2,
+      aliases: ["production"],
+    });
     expect(row.runs).toBeGreaterThanOrEqual(2);
     expect(row.errors).toBeGreaterThanOrEqual(1);
     expect(row.ttftMsP50).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
 const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /**
- * POST /api/playground/stream: one generation as Server-Sent Events —
+ * POST /api/rest/playground/stream: one generation as Server-Sent Events —
  * `delta` {text} as tokens arrive, then `done` {stats, runId} or `error`
  * {message, code}. Closing the connection aborts the generation.
  */

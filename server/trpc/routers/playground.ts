@@ -15,7 +15,7 @@ const owner = (ctx: { project: { projectId: string }; actor: { userId: string | 
   userId: ctx.actor.userId,
 });
 
-/** Runs are started here and streamed from POST /api/playground/stream, one stream per compared column. */
+/** Runs are started here and streamed from POST /api/rest/playground/stream, one stream per compared column. */
 export const playgroundRouter = createTRPCRouter({
   createRun: projectProcedure
     .meta({

@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { cp, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Actor } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { env } from "@/server/env";
+import { DomainError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { type BlobStore, type Manifest, manifestSha256 } from "@/server/modules/artifacts/blob-store";
+import type { ArtifactSummary } from "@/server/modules/artifacts/schemas";
+import { artifactsRoot } from "@/server/modules/artifacts/store";
+import { ARTIFACT_FILES } from "@/server/modules/artifacts/upload";
+import { recordAudit } from "@/server/modules/audit/service";
+import { inspectArtifact } from "@/server/modules/inference/artifact/inspect";
+import type { ArtifactInfo } from "@/server/modules/inference/types";
+
+interface Deps {
+  db: Db;
+  store: BlobStore;
+}
+interface Caller {
+  projectId: string;
+  actor: Actor;
+}
+
+/** A fresh folder for one upload, removed whatever happens to it. */
+export async function withStagingDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = path.join(artifactsRoot(), "staging", randomUUID());
+  await mkdir(dir, { recursive: true });
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function toSummary(
+  row: { id: string; sha256: string; sizeBytes: bigint; manifest: unknown; inspection: unknown; createdAt: Date },
+  deduplicated: boolean,
+): ArtifactSummary {
+  const info = row.inspection as ArtifactInfo;
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    sizeBytes: Number(row.sizeBytes),
+    files: Object.keys(row.manifest as Manifest).sort(),
+    deduplicated,
+    createdAt: row.createdAt,
+    inspection: {
+      parameterCount: info.parameterCount,
+      opset: info.opset,
+      hasKvCache: info.hasKvCache,
+      contextLength: info.contextLength,
+      modelType: info.modelType,
+      hasChatTemplate: info.chatTemplate !== null,
+      inputs: info.inputs,
+      outputs: info.outputs,
+      variant: info.variant as unknown as Record<string, unknown>,
+    },
+  };
+}
+
+/**
+ * Inspects a staged model folder and, only if it is a loadable ONNX causal LM
+ * with a tokenizer, stores its files content-addressed and records the
+ * artifact. A rejected folder leaves nothing behind (the caller's staging
+ * folder is removed by `withStagingDir`). The same files uploaded twice give
+ * the same artifact.
+ */
+export async function ingestArtifact(deps: Deps, caller: Caller, stagingDir: string): Promise<ArtifactSummary> {
+  const info = await inspectArtifact(stagingDir);
+  const names = (await readdir(stagingDir)).filter((n) => (ARTIFACT_FILES as readonly string[]).includes(n)).sort();
+  const manifest: Manifest = {};
+  let sizeBytes = 0;
+  for (const name of names) {
+    const stored = await deps.store.put(path.join(stagingDir, name));
+    manifest[name] = stored.sha256;
+    sizeBytes += stored.sizeBytes;
+  }
+  const sha256 = manifestSha256(manifest);
+  const existing = await deps.db.modelArtifact.findUnique({
+    where: { projectId_sha256: { projectId: caller.projectId, sha256 } },
+  });
+  if (existing) return toSummary(existing, true);
+  const row = await deps.db.$transaction(async (tx) => {
+    const created = await tx.modelArtifact.create({
+      data: {
+        projectId: caller.projectId,
+        sha256,
+        sizeBytes,
+        manifest,
+        inspection: info as unknown as Prisma.InputJsonValue,
+      },
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "artifact.create",
+      targetType: "artifact",
+      targetId: created.id,
+      summary: { sha256, sizeBytes, files: names, parameters: info.parameterCount },
+    });
+    return created;
+  });
+  return toSummary(row, false);
+}
+
+/** Folders the server may import from: SWITCHYARD_IMPORT_DIRS (colon-separated), else <data dir>/import. */
+export function importRoots(): string[] {
+  const configured = process.env.SWITCHYARD_IMPORT_DIRS?.split(":").filter(Boolean);
+  return (configured?.length ? configured : [path.join(env().SWITCHYARD_DATA_DIR, "import")]).map((p) =>
+    path.resolve(/* turbopackIgnore: true */ p),
+  );
+}
+
+/** Registers a model folder already on the server's disk, confined to the import roots. */
+export async function importServerFolder(deps: Deps, caller: Caller, folder: string): Promise<ArtifactSummary> {
+  if (!path.isAbsolute(folder))
+    throw new DomainError("VALIDATION", "Give an absolute path", [{ path: "path", message: "Must be absolute" }]);
+  const real = await realpath(folder).catch(() => {
+    throw new DomainError("NOT_FOUND", `No folder at ${folder}`, [{ path: "path", message: "Not found" }]);
+  });
+  const roots = await Promise.all(importRoots().map((r) => realpath(r).catch(() => r)));
+  if (!roots.some((root) => real === root || real.startsWith(`${root}${path.sep}`)))
+    throw new DomainError(
+      "FORBIDDEN",
+      `Only folders under ${roots.join(", ")} can be imported (SWITCHYARD_IMPORT_DIRS)`,
+      [{ path: "path", message: "Outside the import folders" }],
+    );
+  if (!(await stat(real)).isDirectory())
+    throw new DomainError("VALIDATION", `${folder} is not a folder`, [{ path: "path", message: "Not a folder" }]);
+  return withStagingDir(async (staging) => {
+    for (const name of await readdir(real))
+      if ((ARTIFACT_FILES as readonly string[]).includes(name))
+        await cp(path.join(real, name), path.join(staging, name));
+    return ingestArtifact(deps, caller, staging);
+  });
+}
+
+export async function listArtifacts(deps: { db: Db }, projectId: string): Promise<ArtifactSummary[]> {
+  const rows = await deps.db.modelArtifact.findMany({
+    where: { projectId },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
+  return rows.map((r) => toSummary(r, false));
+}
+
+export async function getArtifact(deps: { db: Db }, projectId: string, id: string): Promise<ArtifactSummary> {
+  const row = await deps.db.modelArtifact.findFirst({ where: { id, projectId } });
+  if (!row) throw notFound("Artifact", id);
+  return toSummary(row, false);
+}

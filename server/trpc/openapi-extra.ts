@@ -1,0 +1,63 @@
+/**
+ * REST routes served outside trpc-to-openapi (multipart upload, SSE stream),
+ * described here so the OpenAPI document, the API reference page and the
+ * access walk test all know them.
+ */
+export const EXTRA_ROUTES = [
+  {
+    method: "POST",
+    path: "/artifacts/upload",
+    tag: "Artifacts",
+    scope: "models:write",
+    summary: "Upload an ONNX model folder (multipart, one 'files' part per file)",
+    operation: {
+      operationId: "artifacts-upload",
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: {
+              type: "object",
+              properties: { files: { type: "array", items: { type: "string", format: "binary" } } },
+              required: ["files"],
+            },
+          },
+        },
+      },
+      responses: {
+        "201": { description: "Stored and inspected" },
+        "200": { description: "The same files were already stored" },
+        "422": { description: "Not a loadable ONNX causal LM with a tokenizer; nothing kept" },
+      },
+    },
+  },
+  {
+    method: "POST",
+    path: "/playground/stream",
+    tag: "Playground",
+    scope: "playground:run",
+    summary: "Generate with a model version as Server-Sent Events (delta, done, error)",
+    operation: {
+      operationId: "playground-stream",
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["model", "input"],
+              properties: {
+                model: { type: "string", description: "version id, name, name@alias or name@3" },
+                input: { type: "object", description: "{ messages: [{role, content}] } or { prompt }" },
+                params: { type: "object" },
+                playgroundRunId: { type: "string" },
+                slot: { type: "integer" },
+              },
+            },
+          },
+        },
+      },
+      responses: { "200": { description: "text/event-stream of delta, then done or error events" } },
+    },
+  },
+] as const;
