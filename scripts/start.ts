@@ -14,6 +14,8 @@ import { applyMigrations } from "@/server/database/migrations";
 import { createDb } from "@/server/db";
 import { env } from "@/server/env";
 import { startHttpServer } from "@/server/http-server";
+import { artifactStore } from "@/server/modules/artifacts/store";
+import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -48,6 +50,11 @@ async function main() {
 
   const seedDb = createDb(config.DATABASE_URL!);
   const admin = await bootstrapAdmin({ db: seedDb }, { email: config.ADMIN_EMAIL!, password: config.ADMIN_PASSWORD! });
+  const demo = await registerDemoModel(
+    { db: seedDb, store: artifactStore() },
+    { projectId: admin.projectId, actor: { type: "system", userId: null, keyId: null, label: "switchyard setup" } },
+  );
+  if (demo) log(`registered the demo model ${DEMO_MODEL_NAME}@production (v${demo.version}) in "${admin.projectName}"`);
   await seedDb.$disconnect();
 
   if (!dev) {

@@ -20,6 +20,9 @@ export type EngineEvent =
       tokensOut: number;
       durationMs: number;
       finishReason: string;
+      /** When the engine measured these itself (decode speed excludes prefill). */
+      tpotMs?: number;
+      tokensPerSecond?: number;
     };
 
 /** Streams from an upstream endpoint through our provider clients, in the engine's event shape. */

@@ -1,0 +1,88 @@
+/**
+ * Writes the deterministic demo/test model as a model folder (model.onnx or
+ * decoder_model_merged.onnx, tokenizer.json, tokenizer_config.json,
+ * config.json, generation_config.json).
+ *
+ *   npx tsx scripts/models/build-demo-model.ts --out .switchyard/demo-model
+ *   npx tsx scripts/models/build-demo-model.ts --out /tmp/m --ids int32 --cache float16 --layout combined \
+ *     --no-position-ids --merged --conv --bench
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  BENCH_MODEL_OPTIONS,
+  DEMO_REPLY,
+  type TestModelOptions,
+  writeTestModel,
+} from "@/server/modules/inference/testing";
+
+const { values } = parseArgs({
+  options: {
+    out: { type: "string" },
+    ids: { type: "string" },
+    cache: { type: "string" },
+    layout: { type: "string" },
+    "no-position-ids": { type: "boolean" },
+    "no-cache": { type: "boolean" },
+    merged: { type: "boolean" },
+    conv: { type: "boolean" },
+    bench: { type: "boolean" },
+    layers: { type: "string" },
+    hidden: { type: "string" },
+    heads: { type: "string" },
+    seed: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+const usage = `usage: build-demo-model --out DIR [options]
+  --ids int64|int32        token id dtype (default int64)
+  --cache float32|float16  KV cache / conv state dtype (default float32)
+  --layout per-layer|combined   past_key_values.N.key/value or past_N (default per-layer)
+  --no-position-ids        no position_ids input
+  --no-cache               no past inputs at all (full recompute)
+  --merged                 decoder_model_merged.onnx with a use_cache_branch input
+  --conv                   hybrid: past_conv.N / present_conv.N state
+  --bench                  the benchmark size (${BENCH_MODEL_OPTIONS.layers} layers, hidden ${BENCH_MODEL_OPTIONS.hiddenSize})
+  --layers N --hidden N --heads N --seed N`;
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    console.error(`--${name} must be one of ${allowed.join(", ")}\n\n${usage}`);
+    process.exit(2);
+  }
+  return value as T;
+}
+
+const int = (value: string | undefined) => (value === undefined ? undefined : Number.parseInt(value, 10));
+
+if (values.help || !values.out) {
+  console.log(usage);
+  process.exit(values.help ? 0 : 2);
+}
+
+const options: TestModelOptions = {
+  ...(values.bench ? BENCH_MODEL_OPTIONS : {}),
+  idsType: oneOf("ids", values.ids, ["int64", "int32"] as const),
+  cacheType: oneOf("cache", values.cache, ["float32", "float16"] as const),
+  cacheLayout: oneOf("layout", values.layout, ["per-layer", "combined"] as const),
+  positionIds: values["no-position-ids"] ? false : undefined,
+  kvCache: values["no-cache"] ? false : undefined,
+  useCacheBranch: values.merged || undefined,
+  convState: values.conv || undefined,
+  ...(values.layers ? { layers: int(values.layers) } : {}),
+  ...(values.hidden ? { hiddenSize: int(values.hidden) } : {}),
+  ...(values.heads ? { heads: int(values.heads) } : {}),
+  seed: int(values.seed),
+};
+
+const started = performance.now();
+const dir = path.resolve(values.out);
+const files = await writeTestModel(dir, options);
+const ms = Math.round(performance.now() - started);
+console.log(
+  `wrote ${path.join(dir, files.modelFileName)} (${(files.onnx.byteLength / 1024 / 1024).toFixed(1)} MiB) in ${ms} ms`,
+);
+console.log(`variant: ${JSON.stringify(files.variant)}`);
+console.log(`greedy chat reply: ${JSON.stringify(DEMO_REPLY)}; raw "abc" continues "defg..."`);

@@ -1,0 +1,120 @@
+import * as ort from "onnxruntime-node";
+import { DataType, onnx } from "./onnx-proto";
+import { DEVICE_PREFERENCES } from "./schemas";
+import type { Device, DevicePreference } from "./types";
+
+export const DEVICE_ENV = "SWITCHYARD_INFERENCE_DEVICE";
+
+// A provider that cannot start is expected on most machines: onnxruntime would log it as an
+// error on stderr at every probe. The failure still reaches us as an exception (see status()).
+ort.env.logLevel = "fatal";
+
+/** SWITCHYARD_INFERENCE_DEVICE: cpu | cuda | webgpu | auto (default auto). */
+export function devicePreferenceFromEnv(value = process.env[DEVICE_ENV]): DevicePreference {
+  if (!value) return "auto";
+  if ((DEVICE_PREFERENCES as readonly string[]).includes(value)) return value as DevicePreference;
+  throw new Error(`${DEVICE_ENV} must be one of ${DEVICE_PREFERENCES.join(", ")}, not '${value}'`);
+}
+
+export interface DeviceStatus {
+  /** untried: no session has asked for it yet. */
+  status: "available" | "unavailable" | "untried";
+  error?: string;
+}
+
+export type SessionOptions = ort.InferenceSession.SessionOptions;
+
+const BASE_OPTIONS: SessionOptions = { graphOptimizationLevel: "all", logSeverityLevel: 3 };
+
+/**
+ * Picks the execution provider by creating the session and falling back on
+ * error: `listSupportedBackends()` lists cuda even when its libraries cannot
+ * load, so asking is the only honest test. A provider that failed once is
+ * not tried again in this process. CPU always works, so a missing GPU never
+ * fails a load; a forced GPU that fails falls back to CPU too, and the
+ * reason shows in `status()`.
+ */
+export class DeviceSelector {
+  private readonly statuses: Record<Device, DeviceStatus> = {
+    cpu: { status: "untried" },
+    cuda: { status: "untried" },
+    webgpu: { status: "untried" },
+  };
+
+  constructor(readonly preference: DevicePreference = "auto") {}
+
+  private candidates(): Device[] {
+    const wanted: Device[] = this.preference === "auto" ? ["cuda", "webgpu", "cpu"] : [this.preference, "cpu"];
+    return [...new Set(wanted)].filter((d) => d === "cpu" || this.statuses[d].status !== "unavailable");
+  }
+
+  async createSession(
+    model: string | Uint8Array,
+    options: SessionOptions = {},
+  ): Promise<{ session: ort.InferenceSession; device: Device }> {
+    let lastError: unknown;
+    for (const device of this.candidates()) {
+      try {
+        const session =
+          typeof model === "string"
+            ? await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] })
+            : await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] });
+        this.statuses[device] = { status: "available" };
+        return { session, device };
+      } catch (error) {
+        lastError = error;
+        // A CPU failure is about the model, not the device: let the caller explain it.
+        if (device === "cpu") break;
+        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+        if (device === this.preference) {
+          console.warn(`inference: ${device} was asked for but cannot start (${firstLine(error)}); using cpu`);
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  status(): Record<Device, DeviceStatus> {
+    return structuredClone(this.statuses);
+  }
+
+  /** Tries every provider the preference allows on a one-node graph, so status() is filled before any model loads. */
+  async probe(): Promise<Record<Device, DeviceStatus>> {
+    const wanted: Device[] = this.preference === "auto" ? ["cuda", "webgpu", "cpu"] : [this.preference, "cpu"];
+    for (const device of new Set(wanted)) {
+      if (this.statuses[device].status !== "untried") continue;
+      try {
+        const session = await ort.InferenceSession.create(PROBE_MODEL(), {
+          logSeverityLevel: 4,
+          executionProviders: [device],
+        });
+        await session.release();
+        this.statuses[device] = { status: "available" };
+      } catch (error) {
+        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+      }
+    }
+    return this.status();
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error)
+    .split("\n")[0]
+    .slice(0, 300);
+}
+
+/** A one-node ONNX model (Relu over float32 [1]): enough to see whether a provider starts. */
+function PROBE_MODEL(): Uint8Array {
+  const tensor = { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } };
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 17 }],
+    graph: {
+      name: "probe",
+      node: [{ opType: "Relu", input: ["x"], output: ["y"] }],
+      input: [{ name: "x", type: { tensorType: tensor } }],
+      output: [{ name: "y", type: { tensorType: tensor } }],
+    },
+  }).finish();
+}

@@ -1,0 +1,266 @@
+import path from "node:path";
+import { DomainError } from "@/server/errors";
+import { estimateModelSize } from "./artifact/files";
+import { openArtifact } from "./artifact/inspect";
+import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
+import { type GenerateRequest, generateTokens, type LoadedModel } from "./generate";
+import { ModelQueue } from "./model-queue";
+import type { ArtifactInfo, Device, DevicePreference, GenerationEvent, GenerationStats } from "./types";
+
+export interface ModelRef {
+  /** Folder with model.onnx (or decoder_model_merged.onnx), tokenizer.json and the configs. */
+  dir: string;
+  /** Cache key, e.g. the artifact's sha256; defaults to the resolved folder path. */
+  key?: string;
+  /** For messages ("model X is busy"); defaults to the key. */
+  name?: string;
+}
+
+export interface InferenceEngineOptions {
+  /** Loaded models' total file size may not exceed this; least recently used idle models are unloaded. Default 2 GiB. */
+  memoryBudgetBytes?: number;
+  /** Requests running at once per model. Default 1. */
+  maxRunningPerModel?: number;
+  /** Requests waiting per model before BUSY. Default 8. */
+  maxWaitingPerModel?: number;
+  /** Default: SWITCHYARD_INFERENCE_DEVICE, else auto. */
+  device?: DevicePreference;
+}
+
+export interface LoadedModelReport {
+  key: string;
+  name: string;
+  device: Device;
+  sizeBytes: number;
+  loadedAt: string;
+  lastUsedAt: string;
+  running: number;
+  waiting: number;
+}
+
+export interface InferenceDevicesReport {
+  preference: DevicePreference;
+  devices: Record<Device, DeviceStatus>;
+  memory: { budgetBytes: number; usedBytes: number };
+  models: LoadedModelReport[];
+}
+
+interface Entry {
+  key: string;
+  name: string;
+  dir: string;
+  queue: ModelQueue;
+  model: LoadedModel | null;
+  loading: Promise<LoadedModel> | null;
+  /** Reserved from the budget while loading or loaded. */
+  sizeBytes: number;
+  loadedAt: number;
+  lastUsedAt: number;
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
+
+/**
+ * Loaded ONNX sessions, shared by every request in the process: one per
+ * model key, within a memory budget (LRU unload of idle models), each with
+ * a bounded queue (BUSY past it). Use `getInferenceEngine()` in the server;
+ * construct one directly in tests and benchmarks.
+ */
+export class InferenceEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly selector: DeviceSelector;
+  readonly memoryBudgetBytes: number;
+  private readonly maxRunning: number;
+  private readonly maxWaiting: number;
+
+  constructor(options: InferenceEngineOptions = {}) {
+    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 2 * 1024 * MiB;
+    this.maxRunning = options.maxRunningPerModel ?? 1;
+    this.maxWaiting = options.maxWaitingPerModel ?? 8;
+    this.selector = new DeviceSelector(options.device ?? devicePreferenceFromEnv());
+  }
+
+  private entryFor(ref: ModelRef): Entry {
+    const dir = path.resolve(ref.dir);
+    const key = ref.key ?? dir;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const name = ref.name ?? key;
+      entry = {
+        key,
+        name,
+        dir,
+        queue: new ModelQueue(name, this.maxRunning, this.maxWaiting),
+        model: null,
+        loading: null,
+        sizeBytes: 0,
+        loadedAt: 0,
+        lastUsedAt: 0,
+      };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Loads the model if it is not loaded (e.g. to warm it up); returns what inspection found and the device. */
+  async load(ref: ModelRef): Promise<{ info: ArtifactInfo; device: Device }> {
+    const model = await this.ensureLoaded(this.entryFor(ref));
+    return { info: model.info, device: model.device };
+  }
+
+  private ensureLoaded(entry: Entry): Promise<LoadedModel> {
+    entry.lastUsedAt = Date.now();
+    if (entry.model) return Promise.resolve(entry.model);
+    entry.loading ??= this.loadEntry(entry).finally(() => {
+      entry.loading = null;
+    });
+    return entry.loading;
+  }
+
+  private async loadEntry(entry: Entry): Promise<LoadedModel> {
+    await this.makeRoom(entry, await estimateModelSize(entry.dir));
+    try {
+      const opened = await openArtifact(entry.dir, this.selector);
+      entry.model = { info: opened.info, session: opened.session, tokenizer: opened.tokenizer, device: opened.device };
+      entry.sizeBytes = opened.info.sizeBytes;
+      entry.loadedAt = Date.now();
+      return entry.model;
+    } catch (error) {
+      entry.sizeBytes = 0;
+      throw error;
+    }
+  }
+
+  /** Unloads idle models, least recently used first, until `size` fits; then reserves it for `entry`. */
+  private async makeRoom(entry: Entry, size: number): Promise<void> {
+    if (size > this.memoryBudgetBytes) {
+      throw new DomainError(
+        "UNPROCESSABLE",
+        `model ${entry.name} needs ${mib(size)}; the inference memory budget is ${mib(this.memoryBudgetBytes)}`,
+      );
+    }
+    const used = () => [...this.entries.values()].reduce((sum, e) => sum + e.sizeBytes, 0);
+    const idle = [...this.entries.values()]
+      .filter((e) => e !== entry && e.model && e.queue.idle)
+      .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    while (used() + size > this.memoryBudgetBytes && idle.length > 0) await this.release(idle.shift()!);
+    if (used() + size > this.memoryBudgetBytes) {
+      throw new DomainError(
+        "BUSY",
+        `not enough inference memory for model ${entry.name} (${mib(size)}): ${mib(used())} of ${mib(this.memoryBudgetBytes)} is held by busy models`,
+      );
+    }
+    entry.sizeBytes = size;
+  }
+
+  private async release(entry: Entry): Promise<void> {
+    const model = entry.model;
+    entry.model = null;
+    entry.sizeBytes = 0;
+    if (model) await model.session.release();
+  }
+
+  /**
+   * Streams a completion (see `generateTokens`). Waits in the model's queue
+   * first; BUSY (queue full), UNPROCESSABLE (bad artifact) and VALIDATION
+   * errors reject the first `next()`, so await the first event before
+   * sending response headers. Pass `signal` and either keep reading or call
+   * `return()`: the queue slot is held until the generator finishes.
+   */
+  async *generate(ref: ModelRef, request: GenerateRequest): AsyncGenerator<GenerationEvent> {
+    const startedAt = performance.now();
+    const entry = this.entryFor(ref);
+    let release: () => void;
+    try {
+      release = await entry.queue.acquire(request.signal);
+    } catch (error) {
+      if (error instanceof DomainError || !request.signal?.aborted) throw error;
+      yield { type: "done", text: "", stats: abortedStats(startedAt, entry.model?.device ?? "cpu") };
+      return;
+    }
+    const queueMs = performance.now() - startedAt;
+    try {
+      const model = await this.ensureLoaded(entry);
+      yield* generateTokens(model, request, { startedAt, queueMs });
+    } finally {
+      entry.lastUsedAt = Date.now();
+      release();
+    }
+  }
+
+  /** The whole completion at once. */
+  async complete(ref: ModelRef, request: GenerateRequest): Promise<{ text: string; stats: GenerationStats }> {
+    for await (const event of this.generate(ref, request)) {
+      if (event.type === "done") return { text: event.text, stats: event.stats };
+    }
+    throw new DomainError("INTERNAL", "generation ended without a result");
+  }
+
+  /** Device availability, memory use and the loaded models with their device (for the health endpoint). */
+  devices(): InferenceDevicesReport {
+    const loaded = [...this.entries.values()].filter((e) => e.model);
+    return {
+      preference: this.selector.preference,
+      devices: this.selector.status(),
+      memory: { budgetBytes: this.memoryBudgetBytes, usedBytes: loaded.reduce((sum, e) => sum + e.sizeBytes, 0) },
+      models: loaded.map((e) => ({
+        key: e.key,
+        name: e.name,
+        device: e.model!.device,
+        sizeBytes: e.sizeBytes,
+        loadedAt: new Date(e.loadedAt).toISOString(),
+        lastUsedAt: new Date(e.lastUsedAt).toISOString(),
+        ...e.queue.stats,
+      })),
+    };
+  }
+
+  /** Like devices(), after trying each provider the preference allows on a one-node graph. */
+  async probeDevices(): Promise<InferenceDevicesReport> {
+    await this.selector.probe();
+    return this.devices();
+  }
+
+  /** Unloads an idle model; false when it is not loaded or still has requests. */
+  async unload(key: string): Promise<boolean> {
+    const entry = this.entries.get(key);
+    if (!entry?.model || !entry.queue.idle) return false;
+    await this.release(entry);
+    return true;
+  }
+
+  /** Unloads everything (tests, shutdown). */
+  async close(): Promise<void> {
+    for (const entry of this.entries.values()) {
+      if (entry.loading) await entry.loading.catch(() => undefined);
+      await this.release(entry);
+    }
+    this.entries.clear();
+  }
+}
+
+function abortedStats(startedAt: number, device: Device): GenerationStats {
+  const waited = Math.round((performance.now() - startedAt) * 100) / 100;
+  return {
+    ttftMs: 0,
+    tpotMs: 0,
+    queueMs: waited,
+    totalMs: waited,
+    tokensIn: 0,
+    tokensOut: 0,
+    tokensPerSecond: 0,
+    device,
+    finishReason: "abort",
+    seed: 0,
+  };
+}
+
+const SINGLETON = Symbol.for("switchyard.inference.engine");
+
+/** The process-wide engine (survives Next's dev reloads), configured from the environment. */
+export function getInferenceEngine(): InferenceEngine {
+  const holder = globalThis as unknown as Record<symbol, InferenceEngine | undefined>;
+  holder[SINGLETON] ??= new InferenceEngine();
+  return holder[SINGLETON];
+}
