@@ -5,12 +5,12 @@ import type { Column, Params } from "@/components/playground/types";
 import { Badge, Button, Card, CardContent, Input, Select, Stat } from "@/components/ui";
 
 const PARAM_FIELDS: [keyof Params, string, string][] = [
-  ["temperature", "Temperature", "0–2"],
-  ["maxTokens", "Max tokens", ""],
-  ["topP", "Top-p", "0–1"],
-  ["topK", "Top-k", ""],
+  ["temperature", "Temperature", "default"],
+  ["maxTokens", "Max tokens", "default"],
+  ["topP", "Top-p", "1"],
+  ["topK", "Top-k", "off"],
   ["repetitionPenalty", "Repetition", "1.0"],
-  ["seed", "Seed", ""],
+  ["seed", "Seed", "random"],
 ];
 
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>

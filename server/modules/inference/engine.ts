@@ -59,7 +59,7 @@ interface Entry {
 }
 
 const MiB = 1024 * 1024;
-const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
+const mib = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`);
 
 /**
  * Loaded ONNX sessions, shared by every request in the process: one per

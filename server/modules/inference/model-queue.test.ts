@@ -6,8 +6,13 @@ describe("ModelQueue", () => {
     const queue = new ModelQueue("tiny", 1, 2);
     const first = await queue.acquire();
     const order: number[] = [];
-    const second = queue.acquire().then((release) => (order.push(2), release));
-    const third = queue.acquire().then((release) => (order.push(3), release));
+    const queued = (n: number) =>
+      queue.acquire().then((release) => {
+        order.push(n);
+        return release;
+      });
+    const second = queued(2);
+    const third = queued(3);
     await expect(queue.acquire()).rejects.toMatchObject({
       code: "BUSY",
       message: "model tiny is busy: 2 requests waiting",

@@ -73,18 +73,18 @@ export class Sampler {
   }
 
   private draw(logits: Float32Array, temperature: number, topK: number, topP: number): number {
+    const useTopK = topK > 0 && topK < logits.length;
+    if (!useTopK && topP >= 1) return this.drawFromAll(logits, temperature);
     let candidates: number[];
-    if (topK > 0 && topK < logits.length) {
+    if (useTopK) {
       candidates = topKIndices(logits, topK);
-    } else if (topP < 1) {
+    } else {
       // Nucleus over the whole vocabulary: sort only tokens that could matter (within 30 nats of the best).
       const best = logits[argmax(logits)];
       const floor = best - 30 * temperature;
       candidates = [];
       for (let i = 0; i < logits.length; i++) if (logits[i] >= floor) candidates.push(i);
       candidates.sort((a, b) => logits[b] - logits[a]);
-    } else {
-      candidates = Array.from({ length: logits.length }, (_, i) => i);
     }
     let max = Number.NEGATIVE_INFINITY;
     for (const id of candidates) max = Math.max(max, logits[id]);
@@ -105,5 +105,18 @@ export class Sampler {
       if (threshold <= 0) return candidates[i];
     }
     return candidates[candidates.length - 1];
+  }
+
+  /** Plain temperature sampling over the whole vocabulary, without allocating per token. */
+  private drawFromAll(logits: Float32Array, temperature: number): number {
+    const max = logits[argmax(logits)];
+    let total = 0;
+    for (let i = 0; i < logits.length; i++) total += Math.exp((logits[i] - max) / temperature);
+    let threshold = this.random() * total;
+    for (let i = 0; i < logits.length; i++) {
+      threshold -= Math.exp((logits[i] - max) / temperature);
+      if (threshold <= 0) return i;
+    }
+    return logits.length - 1;
   }
 }
