@@ -154,7 +154,13 @@ export function SelectionView() {
                     contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 6 }}
                     formatter={(v) => [Number(v).toFixed(1), "tokens/s"]}
                   />
-                  <Bar dataKey="tokensPerSecondP50" fill="var(--primary)" radius={[4, 4, 0, 0]} />
+                  <Bar
+                    dataKey="tokensPerSecondP50"
+                    fill="var(--primary)"
+                    radius={[4, 4, 0, 0]}
+                    isAnimationActive={false}
+                    maxBarSize={64}
+                  />
                 </BarChart>
               </ResponsiveContainer>
             </div>

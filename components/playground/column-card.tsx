@@ -13,6 +13,9 @@ const PARAM_FIELDS: [keyof Params, string, string][] = [
   ["seed", "Seed", "random"],
 ];
 
+/** Playground runs cost fractions of a cent: show them readably. */
+const formatUsd = (v: number) => (v === 0 ? "$0" : v < 0.01 ? `$${v.toExponential(2)}` : `$${v.toFixed(4)}`);
+
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
 
@@ -112,7 +115,7 @@ export function ColumnCard({
             <Stat label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
             <Stat label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
             <Stat label="Tokens in / out" value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`} />
-            <Stat label="Cost" value={`$${column.stats.costUsd.toPrecision(3)}`} />
+            <Stat label="Cost" value={formatUsd(column.stats.costUsd)} />
             <Stat label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
             <div className="flex flex-col justify-center gap-1 text-xs">
               <Badge tone="info">{column.stats.device}</Badge>

@@ -24,9 +24,10 @@ export interface Message {
   content: string;
 }
 
+/** Blank: the model version's default parameters apply. */
 export const EMPTY_PARAMS: Params = {
-  temperature: "0.7",
-  maxTokens: "128",
+  temperature: "",
+  maxTokens: "",
   topP: "",
   topK: "",
   repetitionPenalty: "",
