@@ -17,6 +17,8 @@ describe("health", () => {
     expect(body).toMatchObject({ status: "ok", database: { ok: true }, migrations: { upToDate: true, pending: [] } });
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.migrations.applied).toBeGreaterThan(0);
+    expect(body.inference.devices.cpu).toBeDefined();
+    expect(["auto", "cpu", "cuda", "webgpu"]).toContain(body.inference.preference);
   });
 
   it("answers 503 when the database cannot be reached, without leaking the URL", async () => {

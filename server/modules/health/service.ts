@@ -1,6 +1,7 @@
 import { z } from "zod";
 import packageJson from "@/package.json";
 import type { Db } from "@/server/db";
+import { getInferenceEngine } from "@/server/modules/inference/engine";
 
 export const healthReport = z.object({
   status: z.enum(["ok", "degraded", "down"]),
@@ -13,6 +14,13 @@ export const healthReport = z.object({
     pending: z.array(z.string()),
     failed: z.array(z.string()),
     error: z.string().nullable(),
+  }),
+  /** The in-process ONNX engine: which devices work, memory use, and each loaded model's device. */
+  inference: z.object({
+    preference: z.string(),
+    devices: z.record(z.string(), z.object({ status: z.string(), error: z.string().optional() })),
+    memory: z.object({ budgetBytes: z.number(), usedBytes: z.number() }),
+    models: z.array(z.object({ key: z.string(), name: z.string(), device: z.string(), running: z.number(), waiting: z.number() })),
   }),
 });
 export type HealthReport = z.infer<typeof healthReport>;
@@ -37,6 +45,7 @@ export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
     time: new Date(),
     database: { ok: true, latencyMs: null, error: null },
     migrations: { upToDate: false, applied: 0, pending: [], failed: [], error: null },
+    inference: getInferenceEngine().devices(),
   };
   try {
     await withTimeout(deps.db.$queryRaw`SELECT 1`, "database check");
