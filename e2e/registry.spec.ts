@@ -11,7 +11,9 @@ async function modelFolder() {
   return { dir, files: (await readdir(dir)).map((f) => path.join(dir, f)) };
 }
 
-test("console: register a local model, upload versions, reject a broken upload, move and roll back an alias", async ({ page }) => {
+test("console: register a local model, upload versions, reject a broken upload, move and roll back an alias", async ({
+  page,
+}) => {
   const folder = await modelFolder();
   await signIn(page);
   await page.getByRole("button", { name: "Register model" }).first().click();
@@ -27,7 +29,9 @@ test("console: register a local model, upload versions, reject a broken upload, 
   await writeFile(`${broken}.onnx`, "not an onnx file");
   await page.getByRole("button", { name: "New version" }).first().click();
   let version = page.getByRole("dialog", { name: "New version of support-bot" });
-  await version.locator("#artifact-files").setInputFiles([{ name: "model.onnx", mimeType: "application/octet-stream", buffer: Buffer.from("garbage") }]);
+  await version
+    .locator("#artifact-files")
+    .setInputFiles([{ name: "model.onnx", mimeType: "application/octet-stream", buffer: Buffer.from("garbage") }]);
   await expect(version.getByRole("alert")).toContainText(/tokenizer\.json|model\.onnx/);
   await version.getByRole("button", { name: "Cancel" }).click();
 
@@ -53,12 +57,18 @@ test("console: register a local model, upload versions, reject a broken upload, 
   await move("1", "first release");
   await move("2", "upgrade to v2");
   await page.getByRole("button", { name: "Roll back production to v1" }).click();
-  await page.getByRole("dialog", { name: /Roll production back/ }).getByRole("button", { name: "Roll back" }).click();
+  await page
+    .getByRole("dialog", { name: /Roll production back/ })
+    .getByRole("button", { name: "Roll back" })
+    .click();
   await expect(page.getByRole("row", { name: /rollback from v2/ })).toContainText("v2 → v1");
   await page.screenshot({ path: `${SHOTS}/model-aliases.png`, fullPage: true });
 });
 
-test("REST: register, version, alias, roll back, upload and reject artifacts with an API key", async ({ page, request }) => {
+test("REST: register, version, alias, roll back, upload and reject artifacts with an API key", async ({
+  page,
+  request,
+}) => {
   await signIn(page);
   const projectId = projectIdOf(page);
   await page.goto(`/projects/${projectId}/settings/api-keys`);
@@ -72,11 +82,20 @@ test("REST: register, version, alias, roll back, upload and reject artifacts wit
 
   const created = await request.post("/api/rest/models", {
     headers,
-    data: { name: "upstream-gpt", provider: "openai-compatible", task: "chat", priceInputPerMTok: 0.5, priceOutputPerMTok: 1.5 },
+    data: {
+      name: "upstream-gpt",
+      provider: "openai-compatible",
+      task: "chat",
+      priceInputPerMTok: 0.5,
+      priceOutputPerMTok: 1.5,
+    },
   });
   expect(created.status()).toBe(200);
   const model = await created.json();
-  const bad = await request.post(`/api/rest/models/${model.id}/versions`, { headers, data: { endpointBaseUrl: "nope" } });
+  const bad = await request.post(`/api/rest/models/${model.id}/versions`, {
+    headers,
+    data: { endpointBaseUrl: "nope" },
+  });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error.issues[0].path).toBe("endpointBaseUrl");
   for (const id of ["gpt-a", "gpt-b"]) {
@@ -87,8 +106,15 @@ test("REST: register, version, alias, roll back, upload and reject artifacts wit
     expect(v.status()).toBe(200);
     expect(JSON.stringify(await v.json())).not.toContain("sk-secret");
   }
-  for (const [version, reason] of [[1, "launch"], [2, "upgrade"], [1, "rollback"]] as const) {
-    const moved = await request.put(`/api/rest/models/${model.id}/aliases/production`, { headers, data: { version, reason } });
+  for (const [version, reason] of [
+    [1, "launch"],
+    [2, "upgrade"],
+    [1, "rollback"],
+  ] as const) {
+    const moved = await request.put(`/api/rest/models/${model.id}/aliases/production`, {
+      headers,
+      data: { version, reason },
+    });
     expect(moved.status()).toBe(200);
   }
   const log = await (await request.get(`/api/rest/models/${model.id}/alias-history`, { headers })).json();
@@ -102,7 +128,10 @@ test("REST: register, version, alias, roll back, upload and reject artifacts wit
   const { readFile } = await import("node:fs/promises");
   const multipart = Object.fromEntries(
     await Promise.all(
-      folder.files.map(async (f, i) => [`files${i}`, { name: path.basename(f), mimeType: "application/octet-stream", buffer: await readFile(f) }]),
+      folder.files.map(async (f, i) => [
+        `files${i}`,
+        { name: path.basename(f), mimeType: "application/octet-stream", buffer: await readFile(f) },
+      ]),
     ),
   );
   // Playwright names multipart fields by key; the server reads every file part.
@@ -115,5 +144,7 @@ test("REST: register, version, alias, roll back, upload and reject artifacts wit
   });
   expect(rejected.status()).toBe(422);
   const openapi = await (await request.get("/api/openapi.json")).json();
-  expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(["/models", "/models/{modelId}/aliases/{alias}", "/artifacts/upload"]));
+  expect(Object.keys(openapi.paths)).toEqual(
+    expect.arrayContaining(["/models", "/models/{modelId}/aliases/{alias}", "/artifacts/upload"]),
+  );
 });

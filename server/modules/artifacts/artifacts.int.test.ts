@@ -36,7 +36,8 @@ const owner = () => callerFor(db, fixture.owner.principal, fixture.project.id);
 
 async function upload(files: Record<string, Uint8Array | string>) {
   const form = new FormData();
-  for (const [name, content] of Object.entries(files)) form.append("files", new Blob([content as BlobPart]), `tiny/${name}`);
+  for (const [name, content] of Object.entries(files))
+    form.append("files", new Blob([content as BlobPart]), `tiny/${name}`);
   const response = await handleArtifactUpload(
     new Request("http://localhost/api/rest/artifacts/upload", {
       method: "POST",

@@ -20,7 +20,9 @@ export const healthReport = z.object({
     preference: z.string(),
     devices: z.record(z.string(), z.object({ status: z.string(), error: z.string().optional() })),
     memory: z.object({ budgetBytes: z.number(), usedBytes: z.number() }),
-    models: z.array(z.object({ key: z.string(), name: z.string(), device: z.string(), running: z.number(), waiting: z.number() })),
+    models: z.array(
+      z.object({ key: z.string(), name: z.string(), device: z.string(), running: z.number(), waiting: z.number() }),
+    ),
   }),
 });
 export type HealthReport = z.infer<typeof healthReport>;

@@ -18,7 +18,8 @@ export async function exists(file: string): Promise<boolean> {
 
 /** The decoder's path relative to `dir`, or null. */
 export async function findModelFile(dir: string): Promise<string | null> {
-  for (const candidate of MODEL_FILES) if (await exists(path.join(dir, candidate))) return candidate;
+  for (const candidate of MODEL_FILES)
+    if (await exists(path.join(/* turbopackIgnore: true */ dir, candidate))) return candidate;
   return null;
 }
 
@@ -28,7 +29,7 @@ export async function estimateModelSize(dir: string): Promise<number> {
   if (!file) return 0;
   let total = 0;
   for (const name of [file, `${file}_data`, `${file}.data`]) {
-    total += await stat(path.join(dir, name)).then(
+    total += await stat(path.join(/* turbopackIgnore: true */ dir, name)).then(
       (s) => s.size,
       () => 0,
     );
