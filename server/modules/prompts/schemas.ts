@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { generationParams } from "@/server/modules/models/schemas";
+
+export const PROMPT_TYPES = ["text", "chat"] as const;
+
+export const promptName = z
+  .string()
+  .trim()
+  .min(1, "Name is required")
+  .max(200, "Name must be at most 200 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, "Use letters, digits, '.', '_', '-' and '/' between folder names");
+export const labelName = z
+  .string()
+  .trim()
+  .min(1, "Label is required")
+  .max(40)
+  .regex(/^[a-z0-9-]+$/, "Labels use lowercase letters, digits and '-'")
+  .refine((l) => l !== "latest", "'latest' is implicit and cannot be set");
+
+export const chatMessageTemplate = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string().max(100_000),
+});
+/** text: one template string; chat: a list of role/content templates. */
+export const promptTemplate = z.union([
+  z.string().max(200_000),
+  z.array(chatMessageTemplate).min(1, "A chat prompt needs at least one message").max(50),
+]);
+export type PromptTemplate = z.infer<typeof promptTemplate>;
+
+export const promptConfig = z
+  .object({
+    /** A registry reference: name, name@alias or name@3. */
+    model: z.string().max(200).optional(),
+    params: generationParams.optional(),
+    responseSchema: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const createPromptInput = z.object({
+  name: promptName,
+  type: z.enum(PROMPT_TYPES),
+  description: z.string().max(5000).default(""),
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  template: promptTemplate,
+  config: promptConfig.default({}),
+  commitMessage: z.string().max(1000).default("Initial version"),
+});
+
+export const createPromptVersionInput = z.object({
+  promptId: z.string().uuid("promptId must be a UUID"),
+  template: promptTemplate,
+  config: promptConfig.default({}),
+  commitMessage: z.string().max(1000).default(""),
+});
+
+export const moveLabelInput = z.object({
+  promptId: z.string().uuid("promptId must be a UUID"),
+  label: labelName,
+  version: z.number().int().min(1),
+  reason: z.string().max(500).default(""),
+});
+
+export const protectLabelInput = z.object({
+  promptId: z.string().uuid(),
+  label: labelName,
+  protected: z.boolean(),
+});
+
+/** Which version: a label (default `production`), an explicit version, or `latest`. */
+export const promptSelector = z.object({
+  name: promptName,
+  label: z.string().max(40).optional(),
+  version: z.coerce.number().int().min(1).optional(),
+});
+
+export const renderInput = promptSelector.extend({
+  variables: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const previewInput = z.object({
+  type: z.enum(PROMPT_TYPES),
+  template: promptTemplate,
+  variables: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const promptVersionOut = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  template: promptTemplate,
+  config: z.record(z.string(), z.unknown()),
+  variables: z.array(z.string()),
+  commitMessage: z.string(),
+  authorLabel: z.string(),
+  createdAt: z.date(),
+  labels: z.array(z.string()),
+});
+
+export const promptSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(PROMPT_TYPES),
+  description: z.string(),
+  tags: z.array(z.string()),
+  latestVersion: z.number().int().nullable(),
+  labels: z.array(z.object({ name: z.string(), version: z.number().int(), protected: z.boolean() })),
+  updatedAt: z.date(),
+});
+
+export const promptDetail = promptSummary.extend({ versions: z.array(promptVersionOut) });
+
+export const compiledPrompt = z.object({
+  name: z.string(),
+  type: z.enum(PROMPT_TYPES),
+  version: z.number().int(),
+  label: z.string().nullable(),
+  template: promptTemplate,
+  config: z.record(z.string(), z.unknown()),
+  variables: z.array(z.string()),
+  etag: z.string(),
+});
+
+export const labelEvent = z.object({
+  id: z.string(),
+  label: z.string(),
+  fromVersion: z.number().int().nullable(),
+  toVersion: z.number().int().nullable(),
+  reason: z.string(),
+  actorLabel: z.string(),
+  createdAt: z.date(),
+});
