@@ -34,7 +34,16 @@ export async function handleRest(original: Request, deps: RequestDeps): Promise<
     onError: ({ error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error("[rest]", error);
     },
+    // Any procedure whose result carries an `etag` gets an ETag header…
+    responseMeta: ({ data, errors }) => {
+      const etag = errors.length === 0 ? (data[0] as { etag?: unknown } | undefined)?.etag : undefined;
+      return typeof etag === "string" ? { headers: { etag, "cache-control": "private, no-cache" } } : {};
+    },
   });
+  // …and answers 304 to a GET that already has it.
+  const etag = response.headers.get("etag");
+  if (req.method === "GET" && response.ok && etag && req.headers.get("if-none-match") === etag)
+    return new Response(null, { status: 304, headers: { etag } });
   if (response.status < 400) return response;
   const body = (await response.json().catch(() => ({}))) as TrpcErrorShape;
   const issues = body.data?.issues ?? [];

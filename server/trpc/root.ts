@@ -2,12 +2,14 @@ import { createCallerFactory, createTRPCRouter } from "@/server/trpc/init";
 import { apiKeysRouter } from "@/server/trpc/routers/apiKeys";
 import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
+import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
 import { modelsRouter } from "@/server/trpc/routers/models";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
+import { promptsRouter } from "@/server/trpc/routers/prompts";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
 export const appRouter = createTRPCRouter({
@@ -20,6 +22,8 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   artifacts: artifactsRouter,
   playground: playgroundRouter,
+  prompts: promptsRouter,
+  experiments: experimentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

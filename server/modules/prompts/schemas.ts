@@ -8,7 +8,10 @@ export const promptName = z
   .trim()
   .min(1, "Name is required")
   .max(200, "Name must be at most 200 characters")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, "Use letters, digits, '.', '_', '-' and '/' between folder names");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/,
+    "Use letters, digits, '.', '_', '-' and '/' between folder names",
+  );
 export const labelName = z
   .string()
   .trim()

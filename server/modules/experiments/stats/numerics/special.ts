@@ -51,9 +51,7 @@ export function logGamma(x: number): number {
  */
 function stirlingCorrection(x: number): number {
   const r = 1 / (x * x);
-  return (
-    (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r * (1 / 1188 - r * (691 / 360360)))))) / x
-  );
+  return (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r * (1 / 1188 - r * (691 / 360360)))))) / x;
 }
 
 /** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), without cancellation when one argument is large. */

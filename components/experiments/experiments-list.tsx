@@ -1,0 +1,105 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { FlaskConical, Plus } from "lucide-react";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useState } from "react";
+import { CreateExperimentDialog } from "@/components/experiments/create-experiment-dialog";
+import { ExperimentStatusBadge, SplitBar } from "@/components/experiments/status-badge";
+import { formatRelative } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { Button, DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+
+type Experiment = inferRouterOutputs<AppRouter>["experiments"]["list"][number];
+
+export function ExperimentsList() {
+  const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
+  const { can } = useProjectAccess();
+  const [status, setStatus] = useState("");
+  const [creating, setCreating] = useState(false);
+  const experiments = useQuery(
+    trpc.experiments.list.queryOptions({ status: (status || undefined) as Experiment["status"] | undefined }),
+  );
+  const columns: DataTableColumn<Experiment>[] = [
+    {
+      key: "name",
+      header: "Experiment",
+      cell: (e) => (
+        <div>
+          <Link href={`/projects/${projectId}/experiments/${e.id}`} className="font-medium hover:underline">
+            {e.name}
+          </Link>
+          {e.hypothesis && <div className="line-clamp-1 text-muted-foreground text-xs">{e.hypothesis}</div>}
+        </div>
+      ),
+    },
+    { key: "status", header: "Status", cell: (e) => <ExperimentStatusBadge status={e.status} /> },
+    { key: "prompt", header: "Prompt", cell: (e) => e.promptName ?? "—" },
+    {
+      key: "split",
+      header: "Split",
+      className: "w-48",
+      cell: (e) => (
+        <div className="flex flex-col gap-1">
+          <SplitBar variants={e.variants} />
+          <span className="text-muted-foreground text-xs">
+            {e.variants.map((v) => `${v.key} ${v.weight}%`).join(" · ")}
+          </span>
+        </div>
+      ),
+    },
+    { key: "traffic", header: "Traffic", cell: (e) => `${e.trafficPercent}%` },
+    { key: "metric", header: "Primary metric", cell: (e) => e.metrics[0]?.name ?? "—" },
+    { key: "started", header: "Started", cell: (e) => (e.startedAt ? formatRelative(e.startedAt) : "—") },
+  ];
+  return (
+    <>
+      <PageHeader
+        title="Experiments"
+        description="A/B tests between prompt or model versions, with sticky assignment and honest statistics."
+        actions={
+          can("experiments:write") && (
+            <Button onClick={() => setCreating(true)}>
+              <Plus className="size-4" aria-hidden /> New experiment
+            </Button>
+          )
+        }
+      />
+      <DataTable
+        caption="Experiments"
+        columns={columns}
+        rows={experiments.data}
+        rowKey={(e) => e.id}
+        loading={experiments.isLoading}
+        error={experiments.error}
+        onRetry={() => void experiments.refetch()}
+        toolbar={
+          <Select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)} className="w-40">
+            <option value="">All statuses</option>
+            {["draft", "running", "stopped", "concluded"].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+        }
+        empty={
+          <EmptyState
+            icon={FlaskConical}
+            title="No experiments yet"
+            description="Compare two or more prompt versions (or model versions) on live traffic."
+            action={
+              can("experiments:write") ? <Button onClick={() => setCreating(true)}>New experiment</Button> : undefined
+            }
+          />
+        }
+      />
+      <CreateExperimentDialog open={creating} onOpenChange={setCreating} />
+    </>
+  );
+}

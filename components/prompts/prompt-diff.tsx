@@ -1,0 +1,116 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { PromptDetailData } from "@/components/prompts/prompt-detail";
+import { useTRPC } from "@/components/providers/trpc";
+import { Badge, Card, CardContent, cn, ErrorState, LoadingState, Select } from "@/components/ui";
+import type { DiffHunk, MessageDiff, TextDiff } from "@/server/modules/prompts/diff";
+import type { ConfigChange } from "@/server/modules/prompts/diff/config";
+
+function Hunks({ diff }: { diff: TextDiff }) {
+  if (diff.hunks.length === 0) return <p className="text-muted-foreground text-xs">No changes.</p>;
+  return (
+    <div className="overflow-x-auto rounded-md border border-border font-mono text-xs">
+      {diff.hunks.map((hunk: DiffHunk) => (
+        <div key={hunk.header}>
+          <div className="bg-muted px-2 py-0.5 text-muted-foreground">{hunk.header}</div>
+          {hunk.lines.map((line, i) => (
+            <div
+              // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
+              key={i}
+              className={cn(
+                "flex whitespace-pre-wrap px-2",
+                line.type === "add" && "bg-success-soft text-success",
+                line.type === "remove" && "bg-danger-soft text-danger",
+              )}
+            >
+              <span className="w-4 shrink-0 select-none">
+                {line.type === "add" ? "+" : line.type === "remove" ? "-" : " "}
+              </span>
+              <span>{line.text}</span>
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Template and config differences between any two versions. */
+export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
+  const trpc = useTRPC();
+  const versions = prompt.versions.map((v) => v.version);
+  const [from, setFrom] = useState(versions[1] ?? versions[0] ?? 1);
+  const [to, setTo] = useState(versions[0] ?? 1);
+  const diff = useQuery(trpc.prompts.diff.queryOptions({ promptId: prompt.id, from, to }));
+  const template = diff.data?.template as
+    | ({ kind: "text" | "type-changed" } & TextDiff)
+    | { kind: "chat"; messages: MessageDiff[] }
+    | undefined;
+  const config = (diff.data?.config ?? []) as unknown as ConfigChange[];
+  const picker = (label: string, value: number, set: (v: number) => void) => (
+    <Select aria-label={label} value={value} onChange={(e) => set(Number(e.target.value))} className="w-28">
+      {versions.map((v) => (
+        <option key={v} value={v}>
+          v{v}
+        </option>
+      ))}
+    </Select>
+  );
+  return (
+    <Card>
+      <CardContent className="flex flex-col gap-3 pt-4">
+        <div className="flex items-center gap-2 text-sm">
+          Compare {picker("From version", from, setFrom)} with {picker("To version", to, setTo)}
+          {diff.data && (
+            <span className="text-muted-foreground text-xs">
+              <span className="text-success">+{diff.data.stats.additions}</span>{" "}
+              <span className="text-danger">−{diff.data.stats.deletions}</span>
+              {diff.data.stats.configChanges ? ` · ${diff.data.stats.configChanges} config change(s)` : ""}
+            </span>
+          )}
+        </div>
+        {diff.isLoading ? (
+          <LoadingState label="Comparing…" />
+        ) : diff.error ? (
+          <ErrorState message={diff.error.message} />
+        ) : diff.data?.identical ? (
+          <p className="text-muted-foreground text-sm">The two versions are identical.</p>
+        ) : template?.kind === "chat" ? (
+          template.messages
+            .filter((m) => m.status !== "unchanged")
+            .map((m) => (
+              <div key={`${m.oldIndex}-${m.newIndex}`} className="flex flex-col gap-1">
+                <div className="flex items-center gap-2 text-xs">
+                  <Badge tone={m.status === "added" ? "success" : m.status === "removed" ? "danger" : "warning"}>
+                    {m.status}
+                  </Badge>
+                  message {(m.newIndex ?? m.oldIndex ?? 0) + 1} (
+                  {m.roleChanged ? `${m.oldRole} → ${m.newRole}` : (m.newRole ?? m.oldRole)})
+                </div>
+                <Hunks diff={m.content} />
+              </div>
+            ))
+        ) : template ? (
+          <Hunks diff={template} />
+        ) : null}
+        {config.length > 0 && (
+          <div className="flex flex-col gap-1 text-xs">
+            <h3 className="font-medium text-sm">Config</h3>
+            {config.map((c) => (
+              <div key={c.key} className="font-mono">
+                <Badge tone={c.change === "added" ? "success" : c.change === "removed" ? "danger" : "warning"}>
+                  {c.change}
+                </Badge>{" "}
+                {c.key}:{" "}
+                {c.change !== "added" && <span className="text-danger line-through">{JSON.stringify(c.oldValue)}</span>}{" "}
+                {c.change !== "removed" && <span className="text-success">{JSON.stringify(c.newValue)}</span>}
+              </div>
+            ))}
+          </div>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

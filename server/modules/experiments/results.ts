@@ -1,0 +1,178 @@
+import { z } from "zod";
+import type { Db } from "@/server/db";
+import { loadExperiment } from "@/server/modules/experiments/service";
+import { analyzeExperiment, experimentAnalysisSchema } from "@/server/modules/experiments/stats";
+
+export const resultsOut = z.object({
+  experimentId: z.string(),
+  status: z.string(),
+  variants: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      isControl: z.boolean(),
+      weight: z.number(),
+      units: z.number(),
+      exposures: z.number(),
+    }),
+  ),
+  /** Share of exposures assigned per request (no unit id): those are counted as their own units. */
+  nonStickyShare: z.number(),
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(["rate", "mean"]),
+      higherIsBetter: z.boolean(),
+      analysis: experimentAnalysisSchema,
+    }),
+  ),
+  /** Daily cumulative value of each metric per variant, for the charts. */
+  series: z.array(
+    z.object({ day: z.string(), metric: z.string(), variant: z.string(), value: z.number().nullable(), n: z.number() }),
+  ),
+});
+export type ExperimentResults = z.infer<typeof resultsOut>;
+
+// A unit is the caller's unit id, or for per-request assignment the request (or the exposure itself).
+const UNIT = `COALESCE(unit_id, 'req:' || request_id, 'exp:' || id::text)`;
+
+interface UnitRow {
+  variant_id: string;
+  units: bigint;
+  exposures: bigint;
+  non_sticky: bigint;
+}
+interface RateRow {
+  variant_id: string;
+  conversions: bigint;
+}
+interface MeanRow {
+  variant_id: string;
+  n: bigint;
+  sum: number | null;
+  sum_squares: number | null;
+}
+
+/**
+ * Per variant: units (distinct), exposures, and for each metric the unit-level
+ * aggregate the statistics need — a rate counts units with any positive
+ * outcome among exposed units; a mean averages each unit's outcomes first, so
+ * heavy users do not outweigh others. Then the statistics module does the rest.
+ */
+export async function experimentResults(deps: { db: Db }, projectId: string, id: string): Promise<ExperimentResults> {
+  const experiment = await loadExperiment(deps.db, projectId, id);
+  const units = await deps.db.$queryRawUnsafe<UnitRow[]>(
+    `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS units, COUNT(*) AS exposures, COUNT(*) FILTER (WHERE NOT sticky) AS non_sticky
+       FROM experiment_exposures WHERE experiment_id = $1::uuid GROUP BY variant_id`,
+    id,
+  );
+  const byVariant = new Map(units.map((u) => [u.variant_id, u]));
+  const totalExposures = units.reduce((s, u) => s + Number(u.exposures), 0);
+  const metrics = experiment.metrics as { name: string; kind: "rate" | "mean"; higherIsBetter: boolean }[];
+  const control = experiment.variants.find((v) => v.isControl) ?? experiment.variants[0];
+  const results: ExperimentResults["metrics"] = [];
+  for (const metric of metrics) {
+    if (metric.kind === "rate") {
+      const rows = await deps.db.$queryRawUnsafe<RateRow[]>(
+        `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS conversions FROM experiment_outcomes
+          WHERE experiment_id = $1::uuid AND metric = $2 AND value > 0 GROUP BY variant_id`,
+        id,
+        metric.name,
+      );
+      const conversions = new Map(rows.map((r) => [r.variant_id, Number(r.conversions)]));
+      results.push({
+        ...metric,
+        analysis: analyzeExperiment({
+          metric: "rate",
+          controlKey: control.key,
+          variants: experiment.variants.map((v) => {
+            const n = Number(byVariant.get(v.id)?.units ?? 0);
+            return { key: v.key, weight: v.weight, units: n, n, conversions: Math.min(conversions.get(v.id) ?? 0, n) };
+          }),
+          options: {
+            alpha: 0.05,
+            correction: "holm",
+            srmThreshold: 0.001,
+            ...(experiment.sequential ? { sequential: {} } : {}),
+          },
+        }),
+      });
+    } else {
+      const rows = await deps.db.$queryRawUnsafe<MeanRow[]>(
+        `SELECT variant_id, COUNT(*) AS n, SUM(v) AS sum, SUM(v * v) AS sum_squares FROM (
+            SELECT variant_id, ${UNIT} AS unit, AVG(value) AS v FROM experiment_outcomes
+             WHERE experiment_id = $1::uuid AND metric = $2 GROUP BY variant_id, unit) per_unit
+          GROUP BY variant_id`,
+        id,
+        metric.name,
+      );
+      const aggregates = new Map(rows.map((r) => [r.variant_id, r]));
+      results.push({
+        ...metric,
+        analysis: analyzeExperiment({
+          metric: "mean",
+          controlKey: control.key,
+          variants: experiment.variants.map((v) => {
+            const a = aggregates.get(v.id);
+            return {
+              key: v.key,
+              weight: v.weight,
+              units: Number(byVariant.get(v.id)?.units ?? 0),
+              n: Number(a?.n ?? 0),
+              sum: a?.sum ?? 0,
+              sumSquares: a?.sum_squares ?? 0,
+            };
+          }),
+          options: {
+            alpha: 0.05,
+            correction: "holm",
+            srmThreshold: 0.001,
+            ...(experiment.sequential ? { sequential: {} } : {}),
+          },
+        }),
+      });
+    }
+  }
+  const series = await dailySeries(deps.db, id, metrics);
+  const keyOf = new Map(experiment.variants.map((v) => [v.id, v.key]));
+  return {
+    experimentId: id,
+    status: experiment.status,
+    variants: experiment.variants.map((v) => ({
+      key: v.key,
+      name: v.name,
+      isControl: v.id === control.id,
+      weight: v.weight,
+      units: Number(byVariant.get(v.id)?.units ?? 0),
+      exposures: Number(byVariant.get(v.id)?.exposures ?? 0),
+    })),
+    nonStickyShare: totalExposures ? units.reduce((s, u) => s + Number(u.non_sticky), 0) / totalExposures : 0,
+    metrics: results,
+    series: series.map((s) => ({ ...s, variant: keyOf.get(s.variant) ?? s.variant })),
+  };
+}
+
+/** Cumulative per-day mean of each metric's outcome values per variant. */
+async function dailySeries(db: Db, id: string, metrics: { name: string }[]) {
+  if (metrics.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<{ day: Date; metric: string; variant_id: string; n: bigint; sum: number }[]>(
+    `SELECT date_trunc('day', created_at) AS day, metric, variant_id, COUNT(*) AS n, SUM(value) AS sum
+       FROM experiment_outcomes WHERE experiment_id = $1::uuid GROUP BY 1, 2, 3 ORDER BY 1`,
+    id,
+  );
+  const running = new Map<string, { n: number; sum: number }>();
+  return rows.map((r) => {
+    const key = `${r.metric}\u0000${r.variant_id}`;
+    const acc = running.get(key) ?? { n: 0, sum: 0 };
+    acc.n += Number(r.n);
+    acc.sum += Number(r.sum);
+    running.set(key, acc);
+    return {
+      day: r.day.toISOString().slice(0, 10),
+      metric: r.metric,
+      variant: r.variant_id,
+      value: acc.n ? acc.sum / acc.n : null,
+      n: acc.n,
+    };
+  });
+}

@@ -1,0 +1,268 @@
+import { randomBytes } from "node:crypto";
+import type { z } from "zod";
+import type { Db, DbTx } from "@/server/db";
+import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { recordAudit } from "@/server/modules/audit/service";
+import {
+  type CreateExperimentInput,
+  concludeInput,
+  createExperimentInput,
+  type experimentOut,
+  type variantOut,
+} from "@/server/modules/experiments/schemas";
+import { type LabelCaller, moveLabel } from "@/server/modules/prompts/labels";
+
+export type ExperimentCaller = LabelCaller;
+type ExperimentOut = z.infer<typeof experimentOut>;
+
+export const experimentInclude = {
+  variants: { include: { promptVersion: { select: { version: true } } }, orderBy: { position: "asc" as const } },
+  prompt: { select: { name: true } },
+};
+
+type Row = Prisma.ExperimentGetPayload<{ include: typeof experimentInclude }>;
+
+export function toVariantOut(v: Row["variants"][number]): z.infer<typeof variantOut> {
+  return {
+    id: v.id,
+    key: v.key,
+    name: v.name,
+    weight: v.weight,
+    isControl: v.isControl,
+    promptVersion: v.promptVersion?.version ?? null,
+    modelVersionId: v.modelVersionId,
+    params: (v.params ?? {}) as Record<string, unknown>,
+  };
+}
+
+export function toExperimentOut(row: Row): ExperimentOut {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    hypothesis: row.hypothesis,
+    status: row.status,
+    trafficPercent: Math.round(row.trafficShare * 10000) / 100,
+    metrics: row.metrics as ExperimentOut["metrics"],
+    promptId: row.promptId,
+    promptName: row.prompt?.name ?? null,
+    promoteLabel: row.promoteLabel,
+    sequential: row.sequential,
+    decision: (row.decision ?? null) as Record<string, unknown> | null,
+    startedAt: row.startedAt,
+    stoppedAt: row.stoppedAt,
+    concludedAt: row.concludedAt,
+    createdAt: row.createdAt,
+    variants: row.variants.map(toVariantOut),
+  };
+}
+
+export async function loadExperiment(db: Db | DbTx, projectId: string, id: string): Promise<Row> {
+  const row = await db.experiment.findFirst({ where: { id, projectId }, include: experimentInclude });
+  if (!row) throw notFound("Experiment", id);
+  return row;
+}
+
+export async function listExperiments(deps: { db: Db }, projectId: string, status?: ExperimentOut["status"]) {
+  const rows = await deps.db.experiment.findMany({
+    where: { projectId, ...(status ? { status } : {}) },
+    include: experimentInclude,
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
+  return rows.map(toExperimentOut);
+}
+
+/** A draft experiment; the first variant is the control unless one is marked. */
+export async function createExperiment(deps: { db: Db }, caller: ExperimentCaller, raw: CreateExperimentInput) {
+  const input = createExperimentInput.parse(raw);
+  const promptVersions = new Map<number, string>();
+  if (input.promptId) {
+    const prompt = await deps.db.prompt.findFirst({ where: { id: input.promptId, projectId: caller.projectId } });
+    if (!prompt) throw notFound("Prompt", input.promptId);
+    for (const v of await deps.db.promptVersion.findMany({
+      where: { promptId: prompt.id },
+      select: { id: true, version: true },
+    }))
+      promptVersions.set(v.version, v.id);
+  }
+  const hasControl = input.variants.some((v) => v.isControl);
+  const variants = input.variants.map((v, position) => {
+    if (v.promptVersion !== undefined && !promptVersions.has(v.promptVersion))
+      throw new DomainError("NOT_FOUND", `The prompt has no version ${v.promptVersion}`, [
+        { path: `variants.${position}.promptVersion`, message: "No such version" },
+      ]);
+    return {
+      key: v.key,
+      name: v.name || v.key,
+      weight: v.weight,
+      isControl: hasControl ? v.isControl : position === 0,
+      promptVersionId: v.promptVersion !== undefined ? promptVersions.get(v.promptVersion)! : null,
+      modelVersionId: v.modelVersionId ?? null,
+      params: v.params as Prisma.InputJsonValue,
+      position,
+    };
+  });
+  for (const [i, v] of variants.entries())
+    if (v.modelVersionId) {
+      const found = await deps.db.modelVersion.findFirst({
+        where: { id: v.modelVersionId, model: { projectId: caller.projectId } },
+      });
+      if (!found)
+        throw new DomainError("NOT_FOUND", "No such model version", [
+          { path: `variants.${i}.modelVersionId`, message: "Not found" },
+        ]);
+    }
+  try {
+    return await deps.db.$transaction(async (tx) => {
+      const row = await tx.experiment.create({
+        data: {
+          projectId: caller.projectId,
+          name: input.name,
+          description: input.description,
+          hypothesis: input.hypothesis,
+          salt: randomBytes(8).toString("hex"),
+          trafficShare: input.trafficPercent / 100,
+          metrics: input.metrics as Prisma.InputJsonValue,
+          promptId: input.promptId ?? null,
+          promoteLabel: input.promoteLabel,
+          sequential: input.sequential,
+          variants: { create: variants },
+        },
+        include: experimentInclude,
+      });
+      await recordAudit(tx, caller.actor, {
+        projectId: caller.projectId,
+        action: "experiment.create",
+        targetType: "experiment",
+        targetId: row.id,
+        summary: { name: input.name, variants: variants.map((v) => `${v.key}:${v.weight}`) },
+      });
+      return toExperimentOut(row);
+    });
+  } catch (error) {
+    throw mapPrismaError(error, `An experiment named '${input.name}' already exists`);
+  }
+}
+
+const TRANSITIONS: Record<
+  string,
+  { from: ExperimentOut["status"][]; to: ExperimentOut["status"]; stamp: "startedAt" | "stoppedAt" }
+> = {
+  start: { from: ["draft", "stopped"], to: "running", stamp: "startedAt" },
+  stop: { from: ["running"], to: "stopped", stamp: "stoppedAt" },
+};
+
+/** draft → running → stopped (→ running again); a running experiment's variants are frozen. */
+export async function transition(deps: { db: Db }, caller: ExperimentCaller, id: string, action: "start" | "stop") {
+  const rule = TRANSITIONS[action];
+  return deps.db.$transaction(async (tx) => {
+    const row = await loadExperiment(tx, caller.projectId, id);
+    if (!rule.from.includes(row.status))
+      throw new DomainError("CONFLICT", `Cannot ${action} an experiment that is ${row.status}`);
+    const updated = await tx.experiment.update({
+      where: { id },
+      data: { status: rule.to, [rule.stamp]: row[rule.stamp] && action === "start" ? row[rule.stamp] : new Date() },
+      include: experimentInclude,
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: `experiment.${action}`,
+      targetType: "experiment",
+      targetId: id,
+      summary: { name: row.name, from: row.status, to: rule.to },
+    });
+    return toExperimentOut(updated);
+  });
+}
+
+/** Changing the traffic share keeps assigned units in their variants (see assignment). */
+export async function setTrafficShare(deps: { db: Db }, caller: ExperimentCaller, id: string, percent: number) {
+  if (!(percent > 0 && percent <= 100))
+    throw new DomainError("VALIDATION", "Traffic must be between 0 and 100 %", [
+      { path: "trafficPercent", message: "0 < % ≤ 100" },
+    ]);
+  return deps.db.$transaction(async (tx) => {
+    const row = await loadExperiment(tx, caller.projectId, id);
+    if (row.status === "concluded") throw new DomainError("CONFLICT", "The experiment is concluded");
+    const updated = await tx.experiment.update({
+      where: { id },
+      data: { trafficShare: percent / 100 },
+      include: experimentInclude,
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "experiment.traffic",
+      targetType: "experiment",
+      targetId: id,
+      summary: { name: row.name, from: row.trafficShare * 100, to: percent },
+    });
+    return toExperimentOut(updated);
+  });
+}
+
+/**
+ * Records the decision and, when asked, promotes the winner's prompt
+ * version: the label moves in the same transaction as the decision.
+ */
+export async function concludeExperiment(
+  deps: { db: Db },
+  caller: ExperimentCaller,
+  raw: z.input<typeof concludeInput>,
+) {
+  const input = concludeInput.parse(raw);
+  return deps.db.$transaction(async (tx) => {
+    const row = await loadExperiment(tx, caller.projectId, input.experimentId);
+    if (row.status === "concluded" || row.status === "draft")
+      throw new DomainError("CONFLICT", `Cannot conclude an experiment that is ${row.status}`);
+    const winner = row.variants.find((v) => v.key === input.winnerKey);
+    if (!winner)
+      throw new DomainError("VALIDATION", `No variant '${input.winnerKey}'`, [
+        { path: "winnerKey", message: "Not a variant of this experiment" },
+      ]);
+    let promoted: { label: string; version: number } | null = null;
+    if (input.promote) {
+      if (!row.promptId || !winner.promptVersion)
+        throw new DomainError("VALIDATION", "The winner has no prompt version to promote", [
+          { path: "promote", message: "Nothing to promote" },
+        ]);
+      await moveLabel(
+        deps,
+        caller,
+        {
+          promptId: row.promptId,
+          label: row.promoteLabel,
+          version: winner.promptVersion.version,
+          reason: `experiment '${row.name}' won by ${winner.key}`,
+        },
+        tx,
+      ).catch((error) => {
+        // Already pointing there is fine for a promotion.
+        if ((error as { code?: string }).code === "CONFLICT") return null;
+        throw error;
+      });
+      promoted = { label: row.promoteLabel, version: winner.promptVersion.version };
+    }
+    const decision = {
+      winnerKey: winner.key,
+      reason: input.reason,
+      promoted,
+      decidedBy: caller.actor.label,
+      decidedAt: new Date().toISOString(),
+    };
+    const updated = await tx.experiment.update({
+      where: { id: row.id },
+      data: { status: "concluded", concludedAt: new Date(), stoppedAt: row.stoppedAt ?? new Date(), decision },
+      include: experimentInclude,
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "experiment.conclude",
+      targetType: "experiment",
+      targetId: row.id,
+      summary: { name: row.name, ...decision },
+    });
+    return toExperimentOut(updated);
+  });
+}

@@ -1,0 +1,184 @@
+import type { z } from "zod";
+import type { Actor } from "@/server/auth/principal";
+import type { RoleName } from "@/server/auth/scopes";
+import type { Db, DbTx } from "@/server/db";
+import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { recordAudit } from "@/server/modules/audit/service";
+import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
+import { promptInclude, toPromptSummary, toVersionOut } from "@/server/modules/prompts/mapping";
+import {
+  createPromptInput,
+  createPromptVersionInput,
+  type PromptTemplate,
+  type promptDetail,
+  type promptSummary,
+} from "@/server/modules/prompts/schemas";
+import { analyzeTemplate } from "@/server/modules/prompts/templating";
+
+export interface PromptCaller {
+  projectId: string;
+  actor: Actor;
+  /** null for API keys; protected labels need owner or admin. */
+  role: RoleName | null;
+}
+
+export async function findPrompt(db: Db | DbTx, projectId: string, id: string) {
+  const prompt = await db.prompt.findFirst({ where: { id, projectId } });
+  if (!prompt) throw notFound("Prompt", id);
+  return prompt;
+}
+
+function checkShape(type: "text" | "chat", template: PromptTemplate) {
+  if (type === "text" && typeof template !== "string")
+    throw new DomainError("VALIDATION", "A text prompt's template is one string", [
+      { path: "template", message: "Expected a string" },
+    ]);
+  if (type === "chat" && typeof template === "string")
+    throw new DomainError("VALIDATION", "A chat prompt's template is a list of messages", [
+      { path: "template", message: "Expected [{ role, content }]" },
+    ]);
+}
+
+export async function listPrompts(
+  deps: { db: Db },
+  projectId: string,
+  input: { page: number; pageSize: number; search?: string; folder?: string },
+): Promise<{ items: z.infer<typeof promptSummary>[]; total: number; page: number; pageSize: number }> {
+  const where: Prisma.PromptWhereInput = {
+    projectId,
+    ...(input.folder ? { name: { startsWith: `${input.folder.replace(/\/$/, "")}/` } } : {}),
+    ...(input.search
+      ? {
+          OR: [
+            { name: { contains: input.search, mode: "insensitive" } },
+            { description: { contains: input.search, mode: "insensitive" } },
+            { tags: { has: input.search } },
+          ],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    deps.db.prompt.findMany({
+      where,
+      include: promptInclude,
+      orderBy: { name: "asc" },
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+    deps.db.prompt.count({ where }),
+  ]);
+  return { items: rows.map(toPromptSummary), total, page: input.page, pageSize: input.pageSize };
+}
+
+export async function getPrompt(
+  deps: { db: Db },
+  projectId: string,
+  id: string,
+): Promise<z.infer<typeof promptDetail>> {
+  const row = await deps.db.prompt.findFirst({
+    where: { id, projectId },
+    include: {
+      ...promptInclude,
+      versions: { include: { labels: { select: { name: true } } }, orderBy: { version: "desc" } },
+    },
+  });
+  if (!row) throw notFound("Prompt", id);
+  return { ...toPromptSummary(row), versions: row.versions.map(toVersionOut) };
+}
+
+async function insertVersion(
+  tx: DbTx,
+  caller: PromptCaller,
+  prompt: { id: string; name: string },
+  input: { template: PromptTemplate; config: Record<string, unknown>; commitMessage: string },
+  variables: string[],
+) {
+  const last = await tx.promptVersion.findFirst({
+    where: { promptId: prompt.id },
+    orderBy: { version: "desc" },
+    select: { version: true },
+  });
+  const row = await tx.promptVersion.create({
+    data: {
+      promptId: prompt.id,
+      version: (last?.version ?? 0) + 1,
+      template: input.template as Prisma.InputJsonValue,
+      config: input.config as Prisma.InputJsonValue,
+      variables,
+      commitMessage: input.commitMessage,
+      authorId: caller.actor.userId,
+      authorLabel: caller.actor.label,
+    },
+    include: { labels: { select: { name: true } } },
+  });
+  await tx.prompt.update({ where: { id: prompt.id }, data: { updatedAt: new Date() } });
+  // `latest` moved: cached fetches of this prompt are dropped in every process.
+  await tx.$executeRaw`SELECT pg_notify(${PROMPT_LABEL_CHANNEL}, ${JSON.stringify({ projectId: caller.projectId, name: prompt.name })})`;
+  await recordAudit(tx, caller.actor, {
+    projectId: caller.projectId,
+    action: "prompt.version.create",
+    targetType: "prompt",
+    targetId: prompt.id,
+    summary: { prompt: prompt.name, version: row.version, commitMessage: input.commitMessage },
+  });
+  return toVersionOut(row);
+}
+
+/** Creates a prompt and its version 1 in one transaction; the template must parse. */
+export async function createPrompt(deps: { db: Db }, caller: PromptCaller, raw: z.input<typeof createPromptInput>) {
+  const input = createPromptInput.parse(raw);
+  checkShape(input.type, input.template);
+  const { variables } = await analyzeTemplate(deps, caller.projectId, input.template, { name: input.name, version: 1 });
+  try {
+    return await deps.db.$transaction(async (tx) => {
+      const prompt = await tx.prompt.create({
+        data: {
+          projectId: caller.projectId,
+          name: input.name,
+          type: input.type,
+          description: input.description,
+          tags: input.tags,
+        },
+      });
+      await recordAudit(tx, caller.actor, {
+        projectId: caller.projectId,
+        action: "prompt.create",
+        targetType: "prompt",
+        targetId: prompt.id,
+        summary: { name: input.name, type: input.type },
+      });
+      const version = await insertVersion(tx, caller, prompt, input, variables);
+      return { promptId: prompt.id, version };
+    });
+  } catch (error) {
+    throw mapPrismaError(error, `A prompt named '${input.name}' already exists in this project`);
+  }
+}
+
+/** Adds version latest+1 (immutable); concurrent saves retry on the unique (prompt, version) index. */
+export async function createPromptVersion(
+  deps: { db: Db },
+  caller: PromptCaller,
+  raw: z.input<typeof createPromptVersionInput>,
+) {
+  const input = createPromptVersionInput.parse(raw);
+  const prompt = await findPrompt(deps.db, caller.projectId, input.promptId);
+  checkShape(prompt.type, input.template);
+  const latest = await deps.db.promptVersion.findFirst({
+    where: { promptId: prompt.id },
+    orderBy: { version: "desc" },
+  });
+  const { variables } = await analyzeTemplate(deps, caller.projectId, input.template, {
+    name: prompt.name,
+    version: (latest?.version ?? 0) + 1,
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.$transaction((tx) => insertVersion(tx, caller, prompt, input, variables));
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2002" && attempt < 5) continue;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,357 @@
+import { Environment, Interpreter } from "@huggingface/jinja";
+import { bodies, children, type IdentifierNode, isStatement, type Node } from "./ast";
+import { type CompiledPrompt, type CompiledSource, type CompileOptions, compilePrompt } from "./compile";
+import { ProblemError, problemsError, type TemplateProblem } from "./problems";
+import type { PromptInput } from "./prompt";
+import type { ChatRole, PromptVariables } from "./schemas";
+import { compareOrder, describeWhere, excerpt, positionAt } from "./source";
+import { analyzeVariables, GLOBAL_NAMES, type VariableAnalysis } from "./variables";
+
+export type RenderedPrompt =
+  | { type: "text"; text: string }
+  | { type: "chat"; messages: { role: ChatRole; content: string }[] };
+
+export interface RenderOptions extends CompileOptions {
+  /** Stop a runaway template (huge loops) after this many evaluation steps (default 1,000,000). */
+  maxSteps?: number;
+}
+
+const DEFAULT_MAX_STEPS = 1_000_000;
+const MAX_RANGE = 10_000;
+
+type Evaluated = ReturnType<Interpreter["evaluate"]>;
+type Evaluable = Parameters<Interpreter["evaluate"]>[0];
+
+/**
+ * Renders a prompt strictly: every problem is a VALIDATION DomainError, and nothing is returned unless
+ * every template string rendered. Checked before rendering: syntax, includes, unknown filters and
+ * tests (even in branches that would not run), missing required variables, variables of the wrong
+ * shape (a string where a list is looped over). While rendering: printing an undefined value
+ * (`{{ ex.inptu }}`), a filter applied to the wrong type, and the library's own runtime errors, each
+ * with the position of the expression.
+ *
+ * The library itself renders an unknown variable as an empty string and has no positions, which is
+ * why the checks are done here, on the AST, and runtime errors are traced back to nodes by
+ * `StrictInterpreter`.
+ */
+export function renderPrompt(
+  prompt: PromptInput,
+  variables: PromptVariables,
+  options: RenderOptions = {},
+): RenderedPrompt {
+  const compiled = compilePrompt(prompt, options);
+  const problems = [...compiled.problems, ...compiled.unresolved];
+  if (problems.length) throw problemsError(problems);
+  const analysis = analyzeVariables(compiled);
+  const inputProblems = checkVariables(analysis, variables);
+  if (inputProblems.length) throw problemsError(inputProblems);
+
+  const outputs = compiled.sources.map((source) => renderSource(compiled, source, variables, options));
+  if (compiled.content.type === "text") return { type: "text", text: outputs[0] };
+  const messages = compiled.content.template;
+  return { type: "chat", messages: messages.map((m, i) => ({ role: m.role, content: outputs[i] })) };
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  StringValue: "a string",
+  IntegerValue: "an integer",
+  FloatValue: "a number",
+  BooleanValue: "a boolean",
+  ArrayValue: "a list",
+  TupleValue: "a tuple",
+  ObjectValue: "an object",
+  KeywordArgumentsValue: "keyword arguments",
+  NamespaceValue: "a namespace",
+  FunctionValue: "a function",
+  NullValue: "null",
+  UndefinedValue: "undefined",
+};
+
+function jsTypeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a number";
+  if (typeof value === "boolean") return "a boolean";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}
+
+function checkVariables(analysis: VariableAnalysis, variables: PromptVariables): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const name of Object.keys(variables)) {
+    if (GLOBAL_NAMES.has(name)) {
+      problems.push({
+        kind: "type",
+        path: `variables.${name}`,
+        message: `"${name}" is a reserved name in templates and cannot be passed as a variable`,
+      });
+    }
+  }
+  for (const variable of analysis.variables) {
+    const value = variables[variable.name];
+    if (value === undefined) {
+      if (variable.required) {
+        problems.push({
+          kind: "variable",
+          path: `variables.${variable.name}`,
+          message: `Missing variable "${variable.name}"`,
+          position: variable.position,
+        });
+      }
+      continue;
+    }
+    const listUse = analysis.listUses.get(variable.name);
+    if (listUse && (value === null || typeof value !== "object")) {
+      problems.push({
+        kind: "type",
+        path: `variables.${variable.name}`,
+        message: `"${variable.name}" must be a list: it is looped over at ${describeWhere(listUse)}, but got ${jsTypeName(value)}`,
+      });
+      continue;
+    }
+    const objectUse = analysis.objectUses.get(variable.name);
+    if (!listUse && objectUse && (value === null || typeof value !== "object")) {
+      const field = variable.fields[0];
+      problems.push({
+        kind: "type",
+        path: `variables.${variable.name}`,
+        message: `"${variable.name}" must be an object: its attributes${field ? ` (like "${field}")` : ""} are read at ${describeWhere(objectUse)}, but got ${jsTypeName(value)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+function setupGlobals(env: Environment): void {
+  env.set("false", false);
+  env.set("true", true);
+  env.set("none", null);
+  env.set("False", false);
+  env.set("True", true);
+  env.set("None", null);
+  env.set("raise_exception", (message: unknown) => {
+    throw new TemplateRaised(String(message));
+  });
+  env.set("range", (start: number, stop?: number, step = 1) => {
+    const [from, to] = stop === undefined ? [0, start] : [start, stop];
+    if (![from, to, step].every(Number.isInteger)) throw new Error("range() takes integers");
+    if (step === 0) throw new Error("range() step must not be zero");
+    const count = Math.max(0, Math.ceil((to - from) / step));
+    if (count > MAX_RANGE) throw new Error(`range() of ${count} items is more than the ${MAX_RANGE} allowed`);
+    return Array.from({ length: count }, (_, i) => from + i * step);
+  });
+}
+
+/** `raise_exception("…")` in a template: the author's own message. */
+class TemplateRaised extends Error {}
+
+/** Raised by StrictInterpreter; `node` is the expression at fault. */
+class StrictError extends Error {
+  constructor(
+    message: string,
+    readonly node: Node,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The library's interpreter, made strict and traceable: `evaluate` is its one public, recursive entry
+ * point, so overriding it sees every node. It records, on each error passing through, the nodes it
+ * unwinds (innermost first) so the error can be placed; refuses to print an undefined value; and
+ * turns the library's "no value" results (`[] | first` yields a bare `undefined`, which then crashes
+ * it with a TypeError) into errors.
+ */
+class StrictInterpreter extends Interpreter {
+  private steps = 0;
+
+  constructor(
+    env: Environment,
+    private readonly printed: WeakSet<object>,
+    private readonly trail: WeakMap<object, Node[]>,
+    private readonly maxSteps: number,
+  ) {
+    super(env);
+  }
+
+  override evaluate(statement: Evaluable, environment: Environment): Evaluated {
+    if (++this.steps > this.maxSteps) {
+      throw new StrictError(
+        `Rendering took more than ${this.maxSteps} steps (a runaway loop?)`,
+        statement as unknown as Node,
+      );
+    }
+    let result: Evaluated;
+    try {
+      result = super.evaluate(statement, environment);
+    } catch (error) {
+      if (statement && typeof error === "object" && error !== null) {
+        const nodes = this.trail.get(error) ?? [];
+        nodes.push(statement as unknown as Node);
+        this.trail.set(error, nodes);
+      }
+      throw error;
+    }
+    if (!statement) return result;
+    const node = statement as unknown as Node;
+    if (result === undefined) {
+      throw new StrictError(
+        `"${describeExpression(node)}" has no value (e.g. "first" or "last" of an empty list)`,
+        node,
+      );
+    }
+    if (result.type === "UndefinedValue" && this.printed.has(statement)) {
+      throw new StrictError(`"${describeExpression(node)}" is undefined`, node);
+    }
+    return result;
+  }
+}
+
+/** Expressions whose value is printed (directly in a body); `x if c` may print nothing by design. */
+function printedExpressions(program: Node): WeakSet<object> {
+  const printed = new WeakSet<object>();
+  const mark = (list: Node[]) => {
+    for (const node of list) {
+      if (isStatement(node)) for (const body of bodies(node)) mark(body);
+      else if (node.type !== "SelectExpression" && node.type !== "StringLiteral") printed.add(node);
+    }
+  };
+  mark([program]);
+  return printed;
+}
+
+/** A short rendering of an expression for messages: `ex.input`, `xs[0]`, `name | upper`. */
+function describeExpression(node: Node): string {
+  switch (node.type) {
+    case "Identifier":
+      return node.value;
+    case "MemberExpression": {
+      const object = describeExpression(node.object);
+      const p = node.property;
+      if (!node.computed) return `${object}.${p.type === "Identifier" || p.type === "IntegerLiteral" ? p.value : "…"}`;
+      if (p.type === "StringLiteral") return `${object}["${p.value}"]`;
+      if (p.type === "IntegerLiteral" || p.type === "Identifier") return `${object}[${p.value}]`;
+      return `${object}[…]`;
+    }
+    case "FilterExpression": {
+      const filter = node.filter.type === "CallExpression" ? node.filter.callee : node.filter;
+      return `${describeExpression(node.operand)} | ${filter.type === "Identifier" ? filter.value : "…"}`;
+    }
+    case "CallExpression":
+      return `${describeExpression(node.callee)}(…)`;
+    case "StringLiteral":
+      return JSON.stringify(node.value);
+    case "IntegerLiteral":
+    case "FloatLiteral":
+      return String(node.value);
+    default:
+      return "expression";
+  }
+}
+
+/** The part of a node an error is best shown at. */
+function anchor(node: Node): Node {
+  switch (node.type) {
+    case "For":
+      return node.iterable;
+    case "If":
+      return node.test;
+    case "Set":
+      return node.value ?? node.assignee;
+    case "Macro":
+      return node.name;
+    case "CallStatement":
+      return node.call;
+    case "FilterStatement":
+      return node.filter;
+    case "FilterExpression":
+      return node.filter;
+    default:
+      return node;
+  }
+}
+
+function renderSource(
+  compiled: CompiledPrompt,
+  { source, program }: CompiledSource,
+  variables: PromptVariables,
+  options: RenderOptions,
+): string {
+  const env = new Environment();
+  setupGlobals(env);
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) continue;
+    try {
+      env.set(name, value);
+    } catch {
+      const message = `"${name}" cannot be used in a template (${jsTypeName(value)} inside)`;
+      throw problemsError([{ kind: "type", path: `variables.${name}`, message }]);
+    }
+  }
+  const trail = new WeakMap<object, Node[]>();
+  const interpreter = new StrictInterpreter(
+    env,
+    printedExpressions(program),
+    trail,
+    options.maxSteps ?? DEFAULT_MAX_STEPS,
+  );
+  try {
+    const result = interpreter.run(program as unknown as Parameters<Interpreter["run"]>[0]);
+    return String(result.value);
+  } catch (error) {
+    const nodes =
+      error instanceof StrictError ? [error.node, ...(trail.get(error) ?? [])] : (trail.get(error as object) ?? []);
+    throw problemsError([runtimeProblem(compiled, source.path, error, nodes)]);
+  }
+}
+
+function firstLocated(compiled: CompiledPrompt, node: Node): IdentifierNode | null {
+  let best: { node: IdentifierNode; order: number[] } | null = null;
+  const visit = (n: Node) => {
+    if (n.type === "Identifier") {
+      const location = compiled.locations.get(n);
+      if (location) {
+        const order = [...location.source.orderPrefix, location.offset];
+        if (!best || compareOrder(order, best.order) < 0) best = { node: n, order };
+      }
+      return;
+    }
+    for (const child of children(n)) visit(child);
+  };
+  visit(node);
+  return (best as { node: IdentifierNode } | null)?.node ?? null;
+}
+
+function runtimeProblem(compiled: CompiledPrompt, path: string, error: unknown, nodes: Node[]): TemplateProblem {
+  if (error instanceof ProblemError) return error.problem;
+  const raw = error instanceof Error ? error.message : String(error);
+  let message = raw;
+  const forLoop = nodes.find((n) => n.type === "For");
+  const notIterable = /^Expected iterable or object type in for loop: got (\w+)$/.exec(raw);
+  const badFilter = /^(?:Unknown (\w+) filter: (\w+)|Cannot apply filter "(\w+)" to type: (\w+))$/.exec(raw);
+  if (notIterable && forLoop?.type === "For") {
+    message = `Cannot loop over "${describeExpression(forLoop.iterable)}": it is ${TYPE_NAMES[notIterable[1]] ?? notIterable[1]}, not a list`;
+  } else if (badFilter) {
+    const type = badFilter[1] ?? badFilter[4];
+    const filter = badFilter[2] ?? badFilter[3];
+    const typeName = TYPE_NAMES[type] ?? (type === "NumericValue" ? "a number" : type);
+    message = `Filter "${filter}" cannot be applied to ${typeName}`;
+  } else if (error instanceof TemplateRaised) {
+    message = `The template raised an error: ${raw}`;
+  }
+  for (const node of nodes) {
+    const located = firstLocated(compiled, anchor(node));
+    const location = located && compiled.locations.get(located);
+    if (location) {
+      return {
+        kind: "render",
+        path,
+        message,
+        position: positionAt(location.source, location.offset),
+        excerpt: excerpt(location.source, location.offset),
+      };
+    }
+  }
+  return { kind: "render", path, message };
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * Prompt content shapes shared by the server and the console (no server-only imports here).
+ * A text prompt is one Jinja template; a chat prompt is a list of role/content templates.
+ */
+
+export const MAX_TEXT_TEMPLATE_CHARS = 200_000;
+export const MAX_MESSAGE_CHARS = 100_000;
+export const MAX_CHAT_MESSAGES = 50;
+
+export const CHAT_ROLES = ["system", "user", "assistant"] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
+
+export const textTemplate = z
+  .string()
+  .max(MAX_TEXT_TEMPLATE_CHARS, `A template is at most ${MAX_TEXT_TEMPLATE_CHARS} characters`);
+
+export const chatMessageTemplate = z.object({
+  role: z.enum(CHAT_ROLES),
+  content: z.string().max(MAX_MESSAGE_CHARS, `A message is at most ${MAX_MESSAGE_CHARS} characters`),
+});
+export type ChatMessageTemplate = z.infer<typeof chatMessageTemplate>;
+
+export const chatTemplate = z
+  .array(chatMessageTemplate)
+  .min(1, "A chat prompt needs at least one message")
+  .max(MAX_CHAT_MESSAGES, `A chat prompt has at most ${MAX_CHAT_MESSAGES} messages`);
+
+/** Prompt content with its type spelled out (the shape the template functions take). */
+export const promptContent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), template: textTemplate }),
+  z.object({ type: z.literal("chat"), template: chatTemplate }),
+]);
+export type PromptContent = z.infer<typeof promptContent>;
+
+/** Values for a render: any JSON-like value per variable name. */
+export const promptVariables = z.record(z.string(), z.unknown());
+export type PromptVariables = z.infer<typeof promptVariables>;
+
+/**
+ * `{% include "ref" %}` references: `name` (latest), `name@label` or `name@3` (a version).
+ * Names and labels follow the prompt registry's rules (folders separated by '/').
+ */
+export const INCLUDE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+export const INCLUDE_LABEL_PATTERN = /^[a-z0-9-]+$/;
+
+export const includeRef = z.string().refine((ref) => {
+  const at = ref.lastIndexOf("@");
+  const name = at < 0 ? ref : ref.slice(0, at);
+  const selector = at < 0 ? null : ref.slice(at + 1);
+  return INCLUDE_NAME_PATTERN.test(name) && (selector === null || INCLUDE_LABEL_PATTERN.test(selector));
+}, "Use name, name@label or name@version");

@@ -1,0 +1,171 @@
+/**
+ * Glue between stored prompts and the template core (`./template`): includes
+ * are resolved against this project's prompts (name, name@label, name@3;
+ * plain `name` means latest), then variables are detected or the prompt is
+ * rendered strictly.
+ */
+import { z } from "zod";
+import type { Db } from "@/server/db";
+import { DomainError, toDomainError } from "@/server/errors";
+import type { PromptCache } from "@/server/modules/prompts/cache";
+import { diffPromptVersions as diffVersions } from "@/server/modules/prompts/diff";
+import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
+import type { PromptTemplate, previewInput, renderInput } from "@/server/modules/prompts/schemas";
+import { findPrompt } from "@/server/modules/prompts/service";
+import {
+  type IncludeRef,
+  inspectPrompt,
+  type ResolvedIncludes,
+  renderPrompt,
+  resolveIncludes,
+  validatePrompt,
+} from "@/server/modules/prompts/template";
+
+type Deps = { db: Db; cache?: PromptCache<CompiledPrompt> };
+
+const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
+const detected = z.object({ name: z.string(), kind: z.enum(["list", "object", "scalar"]), required: z.boolean() });
+
+export const renderedPrompt = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  type: z.enum(["text", "chat"]),
+  text: z.string().nullable(),
+  messages: z.array(message).nullable(),
+  config: z.record(z.string(), z.unknown()),
+});
+
+export const previewResult = z.object({
+  variables: z.array(detected),
+  text: z.string().nullable(),
+  messages: z.array(message).nullable(),
+  /** Why it does not render yet (missing variable, syntax error…), with positions in `issues`. */
+  error: z
+    .object({ message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })) })
+    .nullable(),
+});
+
+export const versionDiff = z.object({
+  identical: z.boolean(),
+  template: z.record(z.string(), z.unknown()),
+  config: z.array(z.record(z.string(), z.unknown())),
+  stats: z.record(z.string(), z.number()),
+  unified: z.string(),
+});
+
+function includeResolver(deps: Deps, projectId: string) {
+  return async (ref: IncludeRef) => {
+    try {
+      const found = await fetchPrompt(deps, projectId, {
+        name: ref.name,
+        ...(ref.version ? { version: ref.version } : { label: ref.label ?? "latest" }),
+      });
+      if (typeof found.template !== "string")
+        throw new DomainError("VALIDATION", `'${ref.ref}' is a chat prompt: only text prompts can be included`, [
+          { path: "template", message: `include "${ref.ref}" is not a text prompt` },
+        ]);
+      return { key: `${found.name}@${found.version}`, template: found.template };
+    } catch (error) {
+      if ((error as DomainError).code === "NOT_FOUND") return null;
+      throw error;
+    }
+  };
+}
+
+async function includesFor(
+  deps: Deps,
+  projectId: string,
+  template: PromptTemplate,
+  rootKey?: string,
+): Promise<ResolvedIncludes> {
+  return resolveIncludes(template, includeResolver(deps, projectId), { rootKey });
+}
+
+/** The version being saved: a snippet including this prompt's latest means this new version. */
+export interface SavingAs {
+  name: string;
+  version: number;
+}
+
+/** Parses the template (with its includes) and lists its variables; syntax, include and cycle errors throw VALIDATION. */
+export async function analyzeTemplate(deps: Deps, projectId: string, template: PromptTemplate, self?: SavingAs) {
+  const rootKey = self ? `${self.name}@${self.version}` : undefined;
+  const resolve = includeResolver(deps, projectId);
+  const isSelf = (ref: IncludeRef) =>
+    !!self && ref.name === self.name && ref.version === undefined && (ref.label ?? "latest") === "latest";
+  const includes = await resolveIncludes(
+    template,
+    (ref) =>
+      isSelf(ref) && typeof template === "string" ? Promise.resolve({ key: rootKey!, template }) : resolve(ref),
+    { rootKey },
+  );
+  // Saving refuses every problem a render would hit regardless of variables (unknown filters too).
+  validatePrompt(template, { resolveInclude: includes, rootKey });
+  const { variables } = inspectPrompt(template, { resolveInclude: includes, rootKey });
+  return { variables: variables.map((v) => v.name), detected: variables };
+}
+
+/** The editor's live preview: never throws for template problems, it reports them. */
+export async function previewPrompt(deps: Deps, projectId: string, input: z.infer<typeof previewInput>) {
+  let variables: z.infer<typeof detected>[] = [];
+  try {
+    const includes = await includesFor(deps, projectId, input.template);
+    variables = inspectPrompt(input.template, { resolveInclude: includes }).variables.map((v) => ({
+      name: v.name,
+      kind: v.kind,
+      required: v.required,
+    }));
+    const rendered = renderPrompt(input.template, input.variables, { resolveInclude: includes });
+    return {
+      variables,
+      text: rendered.type === "text" ? rendered.text : null,
+      messages: rendered.type === "chat" ? rendered.messages : null,
+      error: null,
+    };
+  } catch (error) {
+    const domain = toDomainError(error);
+    if (!domain) throw error;
+    return { variables, text: null, messages: null, error: { message: domain.message, issues: domain.issues } };
+  }
+}
+
+/** Renders a stored prompt (by label, version or latest) with variables; any problem is a VALIDATION error. */
+export async function renderStoredPrompt(deps: Deps, projectId: string, input: z.infer<typeof renderInput>) {
+  const prompt = await fetchPrompt(deps, projectId, input);
+  const rootKey = `${prompt.name}@${prompt.version}`;
+  const includes = await includesFor(deps, projectId, prompt.template, rootKey);
+  const rendered = renderPrompt(prompt.template, input.variables, { resolveInclude: includes, rootKey });
+  return {
+    name: prompt.name,
+    version: prompt.version,
+    type: prompt.type,
+    text: rendered.type === "text" ? rendered.text : null,
+    messages: rendered.type === "chat" ? rendered.messages : null,
+    config: prompt.config,
+  };
+}
+
+export async function diffPromptVersions(
+  deps: { db: Db },
+  projectId: string,
+  promptId: string,
+  from: number,
+  to: number,
+) {
+  const prompt = await findPrompt(deps.db, projectId, promptId);
+  const load = async (version: number) => {
+    const row = await deps.db.promptVersion.findUnique({ where: { promptId_version: { promptId, version } } });
+    if (!row)
+      throw new DomainError("NOT_FOUND", `Prompt '${prompt.name}' has no version ${version}`, [
+        { path: version === from ? "from" : "to", message: "No such version" },
+      ]);
+    return {
+      type: prompt.type,
+      template: row.template as PromptTemplate,
+      config: row.config as Record<string, unknown>,
+      label: `v${version}`,
+    };
+  };
+  const diff = diffVersions(await load(from), await load(to));
+  return diff as unknown as z.infer<typeof versionDiff>;
+}

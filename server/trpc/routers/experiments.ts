@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { assignUnits, recordOutcomes } from "@/server/modules/experiments/exposures";
+import { experimentResults, resultsOut } from "@/server/modules/experiments/results";
+import {
+  assignInput,
+  assignmentOut,
+  concludeInput,
+  createExperimentInput,
+  EXPERIMENT_STATUSES,
+  experimentOut,
+  outcomeInput,
+} from "@/server/modules/experiments/schemas";
+import {
+  concludeExperiment,
+  createExperiment,
+  listExperiments,
+  loadExperiment,
+  setTrafficShare,
+  toExperimentOut,
+  transition,
+} from "@/server/modules/experiments/service";
+import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+import { labelCaller } from "@/server/trpc/routers/prompts";
+
+const tags = ["Experiments"];
+const id = z.object({ id: z.string().uuid("id must be a UUID") });
+
+export const experimentsRouter = createTRPCRouter({
+  list: projectProcedure
+    .meta({
+      scope: "experiments:read",
+      openapi: { method: "GET", path: "/experiments", tags, summary: "List experiments" },
+    })
+    .input(z.object({ status: z.enum(EXPERIMENT_STATUSES).optional() }))
+    .output(z.array(experimentOut))
+    .query(({ ctx, input }) => listExperiments(ctx, ctx.project.projectId, input.status)),
+
+  get: projectProcedure
+    .meta({
+      scope: "experiments:read",
+      openapi: { method: "GET", path: "/experiments/{id}", tags, summary: "One experiment" },
+    })
+    .input(id)
+    .output(experimentOut)
+    .query(async ({ ctx, input }) => toExperimentOut(await loadExperiment(ctx.db, ctx.project.projectId, input.id))),
+
+  create: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: { method: "POST", path: "/experiments", tags, summary: "Create a draft experiment" },
+    })
+    .input(createExperimentInput)
+    .output(experimentOut)
+    .mutation(({ ctx, input }) => createExperiment(ctx, labelCaller(ctx), input)),
+
+  start: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: { method: "POST", path: "/experiments/{id}/start", tags, summary: "Start (or resume)" },
+    })
+    .input(id)
+    .output(experimentOut)
+    .mutation(({ ctx, input }) => transition(ctx, labelCaller(ctx), input.id, "start")),
+
+  stop: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: { method: "POST", path: "/experiments/{id}/stop", tags, summary: "Stop assigning" },
+    })
+    .input(id)
+    .output(experimentOut)
+    .mutation(({ ctx, input }) => transition(ctx, labelCaller(ctx), input.id, "stop")),
+
+  setTraffic: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: {
+        method: "POST",
+        path: "/experiments/{id}/traffic",
+        tags,
+        summary: "Change the traffic share (assigned units keep their variant)",
+      },
+    })
+    .input(id.extend({ trafficPercent: z.number() }))
+    .output(experimentOut)
+    .mutation(({ ctx, input }) => setTrafficShare(ctx, labelCaller(ctx), input.id, input.trafficPercent)),
+
+  conclude: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: {
+        method: "POST",
+        path: "/experiments/{experimentId}/conclude",
+        tags,
+        summary: "Record the decision; optionally promote the winner",
+      },
+    })
+    .input(concludeInput)
+    .output(experimentOut)
+    .mutation(({ ctx, input }) => concludeExperiment(ctx, labelCaller(ctx), input)),
+
+  assign: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: {
+        method: "POST",
+        path: "/experiments/{experimentId}/assign",
+        tags,
+        summary: "Assign units (sticky) and log exposures",
+      },
+    })
+    .input(assignInput)
+    .output(z.array(assignmentOut))
+    .mutation(({ ctx, input }) => assignUnits(ctx, ctx.project.projectId, input)),
+
+  recordOutcomes: projectProcedure
+    .meta({
+      scope: "experiments:write",
+      openapi: {
+        method: "POST",
+        path: "/experiments/{experimentId}/outcomes",
+        tags,
+        summary: "Post scores or custom metrics",
+      },
+    })
+    .input(outcomeInput)
+    .output(z.object({ recorded: z.number() }))
+    .mutation(({ ctx, input }) => recordOutcomes(ctx, ctx.project.projectId, input)),
+
+  results: projectProcedure
+    .meta({
+      scope: "experiments:read",
+      openapi: {
+        method: "GET",
+        path: "/experiments/{id}/results",
+        tags,
+        summary: "Per-variant statistics, SRM check, series",
+      },
+    })
+    .input(id)
+    .output(resultsOut)
+    .query(({ ctx, input }) => experimentResults(ctx, ctx.project.projectId, input.id)),
+});
