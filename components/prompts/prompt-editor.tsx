@@ -124,9 +124,19 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
           )}
           <section aria-label="Rendered preview" className="flex flex-col gap-2">
             {problem ? (
-              <p role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
-                {problem}
-              </p>
+              <div role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
+                {preview.data?.error?.issues.length ? (
+                  <ul className="flex flex-col gap-1">
+                    {preview.data.error.issues.map((issue) => (
+                      <li key={`${issue.path}:${issue.message}`} className="whitespace-pre-wrap font-mono text-xs">
+                        {issue.message}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  problem
+                )}
+              </div>
             ) : preview.data?.messages ? (
               preview.data.messages.map((m, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: rendered messages are positional
