@@ -4,7 +4,9 @@ import { projectIdOf, SHOTS, signIn } from "./helpers";
 const FEW_SHOT =
   "{% for ex in examples %}Ticket: {{ ex.input }}\nLabel: {{ ex.label }}\n{% endfor %}Ticket: {{ ticket }}\nLabel:";
 
-test("console: few-shot chat prompt, three versions, diff, labels, rollback, preview with a missing variable", async ({ page }) => {
+test("console: few-shot chat prompt, three versions, diff, labels, rollback, preview with a missing variable", async ({
+  page,
+}) => {
   await signIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Prompts" }).click();
   await page.getByRole("button", { name: "New prompt" }).first().click();
@@ -83,7 +85,9 @@ test("REST: create, version, label, render, missing variable, ETag", async ({ pa
     expect(v.status()).toBe(200);
   }
   for (const version of [3, 1]) {
-    expect((await request.put(`/api/rest/prompts/${promptId}/labels/production`, { headers, data: { version } })).status()).toBe(200);
+    expect(
+      (await request.put(`/api/rest/prompts/${promptId}/labels/production`, { headers, data: { version } })).status(),
+    ).toBe(200);
   }
   const diff = await (await request.get(`/api/rest/prompts/${promptId}/diff?from=1&to=3`, { headers })).json();
   expect(diff.identical).toBe(false);
@@ -94,7 +98,10 @@ test("REST: create, version, label, render, missing variable, ETag", async ({ pa
   });
   expect(rendered.status()).toBe(200);
   expect((await rendered.json()).messages[0].content).toBe("Ticket: a\nLabel: b\nTicket: Hi\nLabel:");
-  const missing = await request.post("/api/rest/prompts/render", { headers, data: { name: "rest/few-shot", variables: { examples: [] } } });
+  const missing = await request.post("/api/rest/prompts/render", {
+    headers,
+    data: { name: "rest/few-shot", variables: { examples: [] } },
+  });
   expect(missing.status()).toBe(400);
   const error = (await missing.json()).error;
   expect(error.message).toContain("ticket");
@@ -103,5 +110,9 @@ test("REST: create, version, label, render, missing variable, ETag", async ({ pa
   const fetched = await request.get("/api/rest/prompt?name=rest/few-shot", { headers });
   expect((await fetched.json()).version).toBe(1);
   const etag = fetched.headers().etag;
-  expect((await request.get("/api/rest/prompt?name=rest/few-shot", { headers: { ...headers, "if-none-match": etag } })).status()).toBe(304);
+  expect(
+    (
+      await request.get("/api/rest/prompt?name=rest/few-shot", { headers: { ...headers, "if-none-match": etag } })
+    ).status(),
+  ).toBe(304);
 });

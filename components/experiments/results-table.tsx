@@ -45,6 +45,11 @@ export function ResultsTable({
           is not what was configured — do not trust these comparisons until the cause is found.
         </p>
       )}
+      {a.srm && !a.srm.flagged && a.srm.pValue !== null && (
+        <p className="text-muted-foreground text-xs">
+          Sample ratio OK: χ² p = {p(a.srm.pValue)} against the configured weights.
+        </p>
+      )}
       <table className="w-full text-sm">
         <thead className="text-left text-muted-foreground text-xs">
           <tr>
@@ -111,7 +116,7 @@ export function ResultsTable({
   );
 }
 
-/** Cumulative daily value per variant. */
+/** Cumulative hourly value per variant. */
 export function MetricChart({ series, variants }: { series: Results["series"]; variants: string[] }) {
   const days = [...new Set(series.map((s) => s.day))].sort();
   if (days.length === 0) return <p className="text-muted-foreground text-xs">No outcomes yet.</p>;

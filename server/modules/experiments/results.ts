@@ -152,11 +152,11 @@ export async function experimentResults(deps: { db: Db }, projectId: string, id:
   };
 }
 
-/** Cumulative per-day mean of each metric's outcome values per variant. */
+/** Cumulative hourly mean of each metric's outcome values per variant. */
 async function dailySeries(db: Db, id: string, metrics: { name: string }[]) {
   if (metrics.length === 0) return [];
   const rows = await db.$queryRawUnsafe<{ day: Date; metric: string; variant_id: string; n: bigint; sum: number }[]>(
-    `SELECT date_trunc('day', created_at) AS day, metric, variant_id, COUNT(*) AS n, SUM(value) AS sum
+    `SELECT date_trunc('hour', created_at) AS day, metric, variant_id, COUNT(*) AS n, SUM(value) AS sum
        FROM experiment_outcomes WHERE experiment_id = $1::uuid GROUP BY 1, 2, 3 ORDER BY 1`,
     id,
   );
@@ -168,7 +168,7 @@ async function dailySeries(db: Db, id: string, metrics: { name: string }[]) {
     acc.sum += Number(r.sum);
     running.set(key, acc);
     return {
-      day: r.day.toISOString().slice(0, 10),
+      day: `${r.day.toISOString().slice(5, 13).replace("T", " ")}:00`,
       metric: r.metric,
       variant: r.variant_id,
       value: acc.n ? acc.sum / acc.n : null,
