@@ -57,6 +57,18 @@ test("console: few-shot chat prompt, three versions, diff, labels, rollback, pre
   await page.getByRole("button", { name: "Roll back production to v2" }).click();
   await expect(page.getByRole("row", { name: /rollback from v3/ })).toContainText("v3 → v2");
   await page.screenshot({ path: `${SHOTS}/prompt-labels.png`, fullPage: true });
+
+  // Open a version in the playground with its variables.
+  await page.getByRole("tab", { name: /Versions/ }).click();
+  await page.getByRole("row", { name: /one-word answers/ }).getByRole("link", { name: "Open in playground" }).click();
+  await expect(page.getByText("Prompt support/triage")).toBeVisible();
+  await page.getByLabel("examples").fill('[{"input": "Login fails", "label": "auth"}]');
+  await page.getByLabel("ticket").fill("Password reset mail never arrives");
+  await page.getByRole("button", { name: "Render into the input" }).click();
+  await expect(page.getByLabel("System message")).toHaveValue("You triage support tickets. Answer with one word.");
+  await expect(page.getByLabel("Message 1", { exact: true })).toHaveValue(
+    "Ticket: Login fails\nLabel: auth\nTicket: Password reset mail never arrives\nLabel:",
+  );
 });
 
 test("REST: create, version, label, render, missing variable, ETag", async ({ page, request }) => {

@@ -2,11 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Columns2, FileCode2, History, Play, Square } from "lucide-react";
-import { useParams } from "next/navigation";
+import { useParams, useSearchParams } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
 import { ColumnCard } from "@/components/playground/column-card";
 import { HistoryDialog } from "@/components/playground/history-dialog";
 import { InputPanel, type PlaygroundInput } from "@/components/playground/input-panel";
+import { PromptLoader } from "@/components/playground/prompt-loader";
 import { streamGeneration } from "@/components/playground/sse-client";
 import { type Column, fromApiParams, newColumn, toApiParams } from "@/components/playground/types";
 import { useTRPC } from "@/components/providers/trpc";
@@ -26,6 +27,7 @@ export function Playground() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { projectId } = useParams<{ projectId: string }>();
+  const promptRef = useSearchParams().get("prompt");
   const models = useQuery(trpc.models.list.queryOptions({ page: 1, pageSize: 100 }));
   const createRun = useMutation(trpc.playground.createRun.mutationOptions());
   const [input, setInput] = useState<PlaygroundInput>({
@@ -138,6 +140,21 @@ export function Playground() {
           </div>
         }
       />
+      {promptRef && (
+        <PromptLoader
+          promptRef={promptRef}
+          onApply={(rendered, model, params) => {
+            setInput(rendered);
+            setColumns((cols) =>
+              cols.map((c) => ({
+                ...c,
+                model: model ?? c.model,
+                params: { ...c.params, ...fromApiParams(params) },
+              })),
+            );
+          }}
+        />
+      )}
       <InputPanel value={input} onChange={setInput} disabled={running} />
       <div className="grid gap-4" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(0, 1fr))` }}>
         {shown.map((column, i) => (
