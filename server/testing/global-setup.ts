@@ -2,7 +2,7 @@
 // and a template database migrated once, which every test file clones.
 //   TEST_DATABASE_URL set -> use that server (any database on it; we only
 //     create and drop databases there, so runs can share it).
-//   unset -> an embedded Postgres in .switchyard/test-pg on port 54331.
+//   unset -> an embedded Postgres in .switchyard/test-pg on port 54331 (SWITCHYARD_TEST_PG_PORT).
 import type { TestProject } from "vitest/node";
 import {
   createDatabase,
@@ -17,7 +17,12 @@ import { migrationsHash } from "../database/migration-files";
 import { applyMigrations } from "../database/migrations";
 import type { TestDatabaseContext } from "./db";
 
-const EMBEDDED = { dataDir: ".switchyard/test-pg", port: 54331, database: "postgres", fast: true };
+const EMBEDDED = {
+  dataDir: ".switchyard/test-pg",
+  port: Number(process.env.SWITCHYARD_TEST_PG_PORT ?? 54331),
+  database: "postgres",
+  fast: true,
+};
 const TEMPLATE_PREFIX = "switchyard_template_";
 // Databases of killed runs are dropped once they are this old (a run can share
 // the server with other runs, so younger ones may still be in use).
