@@ -31,7 +31,7 @@ test("an admin adds a viewer, who can read but not manage keys; repeated wrong p
   await signIn(viewer, "viewer@e2e.test", "viewer-password");
   await viewer.goto(`/projects/${projectId}/settings/api-keys`);
   await expect(viewer.getByRole("heading", { name: "API keys" })).toBeVisible();
-  await expect(viewer.getByText("No API keys")).toBeVisible();
+  await expect(viewer.getByText(/Keys authenticate the REST API/)).toBeVisible();
   await expect(viewer.getByRole("button", { name: "Create key" })).toHaveCount(0);
   await viewer.goto(`/projects/${projectId}/settings/members`);
   await expect(viewer.getByRole("button", { name: "Add member" })).toHaveCount(0);

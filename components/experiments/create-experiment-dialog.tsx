@@ -6,7 +6,7 @@ import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Checkbox, Dialog, Field, Input, Select, Textarea, toast } from "@/components/ui";
+import { Button, Checkbox, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 
 interface VariantRow {
   key: string;
@@ -54,179 +54,166 @@ export function CreateExperimentDialog({
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title="New experiment"
       description="Starts as a draft: check the split, then start it. Variants freeze while it runs."
       className="max-w-2xl"
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="create-experiment" loading={create.isPending}>
-            Create draft
-          </Button>
-        </>
-      }
+      submitLabel="Create draft"
+      pending={create.isPending}
+      onSubmit={async () => {
+        try {
+          const created = await create.mutateAsync({
+            name,
+            hypothesis,
+            promptId: promptId || undefined,
+            trafficPercent: Number(traffic),
+            sequential,
+            metrics: metrics.map((m) => ({ ...m, higherIsBetter: true })),
+            variants: variants.map((v, i) => ({
+              key: v.key,
+              weight: Number(v.weight),
+              isControl: i === 0,
+              promptVersion: v.promptVersion ? Number(v.promptVersion) : undefined,
+            })),
+          });
+          toast.success(`Created ${created.name}`);
+          void queryClient.invalidateQueries({ queryKey: trpc.experiments.list.queryKey() });
+          close();
+          router.push(`/projects/${projectId}/experiments/${created.id}`);
+        } catch {
+          // shown in the form
+        }
+      }}
+      formClassName="flex flex-col gap-4"
     >
-      <form
-        id="create-experiment"
-        className="flex flex-col gap-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            const created = await create.mutateAsync({
-              name,
-              hypothesis,
-              promptId: promptId || undefined,
-              trafficPercent: Number(traffic),
-              sequential,
-              metrics: metrics.map((m) => ({ ...m, higherIsBetter: true })),
-              variants: variants.map((v, i) => ({
-                key: v.key,
-                weight: Number(v.weight),
-                isControl: i === 0,
-                promptVersion: v.promptVersion ? Number(v.promptVersion) : undefined,
-              })),
-            });
-            toast.success(`Created ${created.name}`);
-            void queryClient.invalidateQueries({ queryKey: trpc.experiments.list.queryKey() });
-            close();
-            router.push(`/projects/${projectId}/experiments/${created.id}`);
-          } catch {
-            // shown in the form
-          }
-        }}
-      >
-        <div className="grid grid-cols-2 gap-3">
-          <Field label="Name" htmlFor="exp-name" error={fieldError(create.error, "name")}>
-            <Input id="exp-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
-          </Field>
-          <Field label="Prompt" htmlFor="exp-prompt" error={fieldError(create.error, "promptId")}>
-            <Select id="exp-prompt" value={promptId} onChange={(e) => setPromptId(e.target.value)}>
-              <option value="">Choose a prompt…</option>
-              {(prompts.data?.items ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
+      <div className="grid grid-cols-2 gap-3">
+        <Field label="Name" htmlFor="exp-name" error={fieldError(create.error, "name")}>
+          <Input id="exp-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+        </Field>
+        <Field label="Prompt" htmlFor="exp-prompt" error={fieldError(create.error, "promptId")}>
+          <Select id="exp-prompt" value={promptId} onChange={(e) => setPromptId(e.target.value)}>
+            <option value="">Choose a prompt…</option>
+            {(prompts.data?.items ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      <Field label="Hypothesis" htmlFor="exp-hypothesis">
+        <Textarea id="exp-hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />
+      </Field>
+      <fieldset className="flex flex-col gap-2">
+        <legend className="mb-1 font-medium text-sm">Variants (the first is the control; weights sum to 100)</legend>
+        {variants.map((v, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
+          <div key={i} className="grid grid-cols-[1fr_1fr_6rem_auto] items-center gap-2">
+            <Input
+              aria-label={`Key of variant ${i + 1}`}
+              value={v.key}
+              onChange={(e) => setVariant(i, { key: e.target.value })}
+            />
+            <Select
+              aria-label={`Prompt version of variant ${i + 1}`}
+              value={v.promptVersion}
+              onChange={(e) => setVariant(i, { promptVersion: e.target.value })}
+            >
+              <option value="">Version…</option>
+              {versions.map((pv) => (
+                <option key={pv.id} value={pv.version}>
+                  v{pv.version} {pv.labels.length ? `(${pv.labels.join(", ")})` : ""}
                 </option>
               ))}
             </Select>
-          </Field>
-        </div>
-        <Field label="Hypothesis" htmlFor="exp-hypothesis">
-          <Textarea id="exp-hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />
-        </Field>
-        <fieldset className="flex flex-col gap-2">
-          <legend className="mb-1 font-medium text-sm">Variants (the first is the control; weights sum to 100)</legend>
-          {variants.map((v, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
-            <div key={i} className="grid grid-cols-[1fr_1fr_6rem_auto] items-center gap-2">
-              <Input
-                aria-label={`Key of variant ${i + 1}`}
-                value={v.key}
-                onChange={(e) => setVariant(i, { key: e.target.value })}
-              />
-              <Select
-                aria-label={`Prompt version of variant ${i + 1}`}
-                value={v.promptVersion}
-                onChange={(e) => setVariant(i, { promptVersion: e.target.value })}
-              >
-                <option value="">Version…</option>
-                {versions.map((pv) => (
-                  <option key={pv.id} value={pv.version}>
-                    v{pv.version} {pv.labels.length ? `(${pv.labels.join(", ")})` : ""}
-                  </option>
-                ))}
-              </Select>
-              <Input
-                aria-label={`Weight of variant ${i + 1}`}
-                inputMode="numeric"
-                value={v.weight}
-                onChange={(e) => setVariant(i, { weight: e.target.value })}
-              />
-              <Button
-                variant="ghost"
-                size="icon"
-                aria-label={`Remove variant ${i + 1}`}
-                disabled={variants.length <= 2}
-                onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}
-              >
-                <Trash2 className="size-4" aria-hidden />
-              </Button>
-            </div>
-          ))}
-          <Button
-            variant="ghost"
-            size="sm"
-            className="self-start"
-            onClick={() =>
-              setVariants((vs) => [...vs, { key: `variant-${vs.length + 1}`, promptVersion: "", weight: "0" }])
-            }
-          >
-            <Plus className="size-4" aria-hidden /> Add variant
-          </Button>
-          {fieldError(create.error, "variants") && (
-            <p role="alert" className="text-danger text-sm">
-              {fieldError(create.error, "variants")}
-            </p>
-          )}
-        </fieldset>
-        <fieldset className="flex flex-col gap-2">
-          <legend className="mb-1 font-medium text-sm">Metrics (the first is primary)</legend>
-          {metrics.map((m, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
-            <div key={i} className="grid grid-cols-[1fr_10rem] gap-2">
-              <Input
-                aria-label={`Metric ${i + 1} name`}
-                value={m.name}
-                onChange={(e) => setMetrics((ms) => ms.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
-              />
-              <Select
-                aria-label={`Metric ${i + 1} kind`}
-                value={m.kind}
-                onChange={(e) =>
-                  setMetrics((ms) =>
-                    ms.map((x, j) => (j === i ? { ...x, kind: e.target.value as MetricRow["kind"] } : x)),
-                  )
-                }
-              >
-                <option value="rate">rate (0/1)</option>
-                <option value="mean">mean (score)</option>
-              </Select>
-            </div>
-          ))}
-          <Button
-            variant="ghost"
-            size="sm"
-            className="self-start"
-            onClick={() => setMetrics((ms) => [...ms, { name: "rating", kind: "mean" }])}
-          >
-            <Plus className="size-4" aria-hidden /> Add metric
-          </Button>
-        </fieldset>
-        <div className="grid grid-cols-2 items-end gap-3">
-          <Field
-            label="Traffic in the experiment (%)"
-            htmlFor="exp-traffic"
-            error={fieldError(create.error, "trafficPercent")}
-          >
-            <Input id="exp-traffic" inputMode="decimal" value={traffic} onChange={(e) => setTraffic(e.target.value)} />
-          </Field>
-          <Checkbox
-            label="Sequential analysis"
-            description="Always-valid p-values: safe to look at results any time"
-            checked={sequential}
-            onChange={(e) => setSequential(e.target.checked)}
-          />
-        </div>
-        {formError(create.error, FIELDS) && (
+            <Input
+              aria-label={`Weight of variant ${i + 1}`}
+              inputMode="numeric"
+              value={v.weight}
+              onChange={(e) => setVariant(i, { weight: e.target.value })}
+            />
+            <Button
+              variant="ghost"
+              size="icon"
+              aria-label={`Remove variant ${i + 1}`}
+              disabled={variants.length <= 2}
+              onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}
+            >
+              <Trash2 className="size-4" aria-hidden />
+            </Button>
+          </div>
+        ))}
+        <Button
+          variant="ghost"
+          size="sm"
+          className="self-start"
+          onClick={() =>
+            setVariants((vs) => [...vs, { key: `variant-${vs.length + 1}`, promptVersion: "", weight: "0" }])
+          }
+        >
+          <Plus className="size-4" aria-hidden /> Add variant
+        </Button>
+        {fieldError(create.error, "variants") && (
           <p role="alert" className="text-danger text-sm">
-            {formError(create.error, FIELDS)}
+            {fieldError(create.error, "variants")}
           </p>
         )}
-      </form>
-    </Dialog>
+      </fieldset>
+      <fieldset className="flex flex-col gap-2">
+        <legend className="mb-1 font-medium text-sm">Metrics (the first is primary)</legend>
+        {metrics.map((m, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
+          <div key={i} className="grid grid-cols-[1fr_10rem] gap-2">
+            <Input
+              aria-label={`Metric ${i + 1} name`}
+              value={m.name}
+              onChange={(e) => setMetrics((ms) => ms.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+            />
+            <Select
+              aria-label={`Metric ${i + 1} kind`}
+              value={m.kind}
+              onChange={(e) =>
+                setMetrics((ms) =>
+                  ms.map((x, j) => (j === i ? { ...x, kind: e.target.value as MetricRow["kind"] } : x)),
+                )
+              }
+            >
+              <option value="rate">rate (0/1)</option>
+              <option value="mean">mean (score)</option>
+            </Select>
+          </div>
+        ))}
+        <Button
+          variant="ghost"
+          size="sm"
+          className="self-start"
+          onClick={() => setMetrics((ms) => [...ms, { name: "rating", kind: "mean" }])}
+        >
+          <Plus className="size-4" aria-hidden /> Add metric
+        </Button>
+      </fieldset>
+      <div className="grid grid-cols-2 items-end gap-3">
+        <Field
+          label="Traffic in the experiment (%)"
+          htmlFor="exp-traffic"
+          error={fieldError(create.error, "trafficPercent")}
+        >
+          <Input id="exp-traffic" inputMode="decimal" value={traffic} onChange={(e) => setTraffic(e.target.value)} />
+        </Field>
+        <Checkbox
+          label="Sequential analysis"
+          description="Always-valid p-values: safe to look at results any time"
+          checked={sequential}
+          onChange={(e) => setSequential(e.target.checked)}
+        />
+      </div>
+      {formError(create.error, FIELDS) && (
+        <p role="alert" className="text-danger text-sm">
+          {formError(create.error, FIELDS)}
+        </p>
+      )}
+    </FormDialog>
   );
 }

@@ -6,7 +6,7 @@ import { ArtifactUploader, type UploadedArtifact } from "@/components/models/art
 import type { ModelDetailData } from "@/components/models/versions-panel";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Badge, Button, Dialog, Field, Input, Select, Textarea, toast } from "@/components/ui";
+import { Badge, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 
 const FIELDS = [
   "artifactId",
@@ -52,8 +52,7 @@ export function NewVersionDialog({
     create.reset();
   };
 
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     const defaultParams = {
       ...(form.temperature ? { temperature: Number(form.temperature) } : {}),
       ...(form.maxTokens ? { maxTokens: Number(form.maxTokens) } : {}),
@@ -78,109 +77,97 @@ export function NewVersionDialog({
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title={`New version of ${model.name}`}
       description={`This becomes v${(model.versions[0]?.version ?? 0) + 1}. Versions cannot be changed later.`}
       className="max-w-xl"
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="new-version" loading={create.isPending} disabled={local && !artifact}>
-            Create version
-          </Button>
-        </>
-      }
+      submitLabel="Create version"
+      pending={create.isPending}
+      submitDisabled={local && !artifact}
+      onSubmit={submit}
+      formClassName="grid grid-cols-2 gap-4"
     >
-      <form id="new-version" onSubmit={submit} className="grid grid-cols-2 gap-4">
-        {local ? (
-          <div className="col-span-2">
-            {artifact ? (
-              <div className="rounded-md border border-border p-3 text-sm" data-testid="artifact-summary">
-                <div className="mb-1 font-medium">
-                  Artifact <code className="font-mono text-xs">{artifact.sha256.slice(0, 16)}</code>{" "}
-                  {artifact.deduplicated && <Badge>already stored</Badge>}
-                </div>
-                <div className="text-muted-foreground">
-                  {artifact.inspection.parameterCount.toLocaleString("en-US")} parameters · {bytes(artifact.sizeBytes)}{" "}
-                  · opset {artifact.inspection.opset ?? "?"} ·{" "}
-                  {artifact.inspection.hasKvCache ? "KV cache" : "no KV cache"}
-                </div>
+      {local ? (
+        <div className="col-span-2">
+          {artifact ? (
+            <div className="rounded-md border border-border p-3 text-sm" data-testid="artifact-summary">
+              <div className="mb-1 font-medium">
+                Artifact <code className="font-mono text-xs">{artifact.sha256.slice(0, 16)}</code>{" "}
+                {artifact.deduplicated && <Badge>already stored</Badge>}
               </div>
-            ) : (
-              <ArtifactUploader onUploaded={setArtifact} />
-            )}
-          </div>
-        ) : (
-          <>
-            <Field
-              label="Endpoint base URL"
-              htmlFor="v-endpoint"
-              error={fieldError(create.error, "endpointBaseUrl")}
-              className="col-span-2"
-            >
-              <Input
-                id="v-endpoint"
-                value={form.endpoint}
-                onChange={set("endpoint")}
-                placeholder="https://api.example.com/v1"
-                data-autofocus
-              />
-            </Field>
-            <Field label="Upstream model id" htmlFor="v-upstream" error={fieldError(create.error, "upstreamModelId")}>
-              <Input id="v-upstream" value={form.upstream} onChange={set("upstream")} />
-            </Field>
-            <Field
-              label="API key"
-              htmlFor="v-key"
-              hint="Stored encrypted, never shown again"
-              error={fieldError(create.error, "apiKey")}
-            >
-              <Input id="v-key" type="password" autoComplete="off" value={form.apiKey} onChange={set("apiKey")} />
-            </Field>
-          </>
-        )}
-        <Field
-          label="Default temperature"
-          htmlFor="v-temp"
-          error={fieldError(create.error, "defaultParams.temperature")}
-        >
-          <Input
-            id="v-temp"
-            inputMode="decimal"
-            value={form.temperature}
-            onChange={set("temperature")}
-            placeholder="e.g. 0.7"
-          />
-        </Field>
-        <Field label="Default max tokens" htmlFor="v-max" error={fieldError(create.error, "defaultParams.maxTokens")}>
-          <Input id="v-max" inputMode="numeric" value={form.maxTokens} onChange={set("maxTokens")} />
-        </Field>
-        <Field label="Based on (lineage)" htmlFor="v-base">
-          <Select id="v-base" value={form.base} onChange={set("base")}>
-            <option value="">—</option>
-            {model.versions.map((v) => (
-              <option key={v.id} value={v.id}>
-                v{v.version}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Source" htmlFor="v-source" hint="Where it came from">
-          <Input id="v-source" value={form.source} onChange={set("source")} />
-        </Field>
-        <Field label="Notes" htmlFor="v-notes" className="col-span-2">
-          <Textarea id="v-notes" rows={2} value={form.notes} onChange={set("notes")} />
-        </Field>
-        {formError(create.error, FIELDS) && (
-          <p role="alert" className="col-span-2 text-danger text-sm">
-            {formError(create.error, FIELDS)}
-          </p>
-        )}
-      </form>
-    </Dialog>
+              <div className="text-muted-foreground">
+                {artifact.inspection.parameterCount.toLocaleString("en-US")} parameters · {bytes(artifact.sizeBytes)} ·
+                opset {artifact.inspection.opset ?? "?"} · {artifact.inspection.hasKvCache ? "KV cache" : "no KV cache"}
+              </div>
+            </div>
+          ) : (
+            <ArtifactUploader onUploaded={setArtifact} />
+          )}
+        </div>
+      ) : (
+        <>
+          <Field
+            label="Endpoint base URL"
+            htmlFor="v-endpoint"
+            error={fieldError(create.error, "endpointBaseUrl")}
+            className="col-span-2"
+          >
+            <Input
+              id="v-endpoint"
+              value={form.endpoint}
+              onChange={set("endpoint")}
+              placeholder="https://api.example.com/v1"
+              data-autofocus
+            />
+          </Field>
+          <Field label="Upstream model id" htmlFor="v-upstream" error={fieldError(create.error, "upstreamModelId")}>
+            <Input id="v-upstream" value={form.upstream} onChange={set("upstream")} />
+          </Field>
+          <Field
+            label="API key"
+            htmlFor="v-key"
+            hint="Stored encrypted, never shown again"
+            error={fieldError(create.error, "apiKey")}
+          >
+            <Input id="v-key" type="password" autoComplete="off" value={form.apiKey} onChange={set("apiKey")} />
+          </Field>
+        </>
+      )}
+      <Field label="Default temperature" htmlFor="v-temp" error={fieldError(create.error, "defaultParams.temperature")}>
+        <Input
+          id="v-temp"
+          inputMode="decimal"
+          value={form.temperature}
+          onChange={set("temperature")}
+          placeholder="e.g. 0.7"
+        />
+      </Field>
+      <Field label="Default max tokens" htmlFor="v-max" error={fieldError(create.error, "defaultParams.maxTokens")}>
+        <Input id="v-max" inputMode="numeric" value={form.maxTokens} onChange={set("maxTokens")} />
+      </Field>
+      <Field label="Based on (lineage)" htmlFor="v-base">
+        <Select id="v-base" value={form.base} onChange={set("base")}>
+          <option value="">—</option>
+          {model.versions.map((v) => (
+            <option key={v.id} value={v.id}>
+              v{v.version}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Source" htmlFor="v-source" hint="Where it came from">
+        <Input id="v-source" value={form.source} onChange={set("source")} />
+      </Field>
+      <Field label="Notes" htmlFor="v-notes" className="col-span-2">
+        <Textarea id="v-notes" rows={2} value={form.notes} onChange={set("notes")} />
+      </Field>
+      {formError(create.error, FIELDS) && (
+        <p role="alert" className="col-span-2 text-danger text-sm">
+          {formError(create.error, FIELDS)}
+        </p>
+      )}
+    </FormDialog>
   );
 }

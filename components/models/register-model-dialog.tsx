@@ -6,7 +6,7 @@ import { useState } from "react";
 import { PROVIDER_LABELS } from "@/components/models/labels";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Dialog, Field, Input, Select, Textarea, toast } from "@/components/ui";
+import { Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 import { PROVIDERS, type ProviderName, TASKS } from "@/server/modules/models/schemas";
 
 const FIELDS = [
@@ -45,146 +45,133 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title="Register model"
       description="Versions come next: an uploaded ONNX folder for local models, or an endpoint for upstream ones."
       className="max-w-xl"
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="register-model" loading={create.isPending}>
-            Register
-          </Button>
-        </>
-      }
+      submitLabel="Register"
+      pending={create.isPending}
+      onSubmit={async () => {
+        try {
+          const model = await create.mutateAsync({
+            name: form.name,
+            provider: form.provider,
+            task: form.task,
+            contextLength: optionalNumber(form.contextLength),
+            license: form.license || null,
+            ...(form.provider === "onnx-local"
+              ? { pricePerComputeSecond: optionalNumber(form.priceIn) }
+              : {
+                  priceInputPerMTok: optionalNumber(form.priceIn),
+                  priceOutputPerMTok: optionalNumber(form.priceOut),
+                }),
+            tags: form.tags
+              .split(",")
+              .map((t) => t.trim())
+              .filter(Boolean),
+            description: form.description,
+          });
+          toast.success(`Registered ${model.name}`);
+          void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
+          close();
+          router.push(`/projects/${projectId}/models/${model.id}`);
+        } catch {
+          // shown in the form
+        }
+      }}
+      formClassName="grid grid-cols-2 gap-4"
     >
-      <form
-        id="register-model"
-        className="grid grid-cols-2 gap-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            const model = await create.mutateAsync({
-              name: form.name,
-              provider: form.provider,
-              task: form.task,
-              contextLength: optionalNumber(form.contextLength),
-              license: form.license || null,
-              ...(form.provider === "onnx-local"
-                ? { pricePerComputeSecond: optionalNumber(form.priceIn) }
-                : {
-                    priceInputPerMTok: optionalNumber(form.priceIn),
-                    priceOutputPerMTok: optionalNumber(form.priceOut),
-                  }),
-              tags: form.tags
-                .split(",")
-                .map((t) => t.trim())
-                .filter(Boolean),
-              description: form.description,
-            });
-            toast.success(`Registered ${model.name}`);
-            void queryClient.invalidateQueries({ queryKey: trpc.models.list.queryKey() });
-            close();
-            router.push(`/projects/${projectId}/models/${model.id}`);
-          } catch {
-            // shown in the form
-          }
-        }}
-      >
-        <Field label="Name" htmlFor="model-name" error={fieldError(create.error, "name")} className="col-span-2">
-          <Input
-            id="model-name"
-            value={form.name}
-            onChange={set("name")}
-            placeholder="e.g. support-bot or llama-3-8b"
-            data-autofocus
-          />
-        </Field>
-        <Field label="Provider" htmlFor="model-provider" error={fieldError(create.error, "provider")}>
-          <Select id="model-provider" value={form.provider} onChange={set("provider")}>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {PROVIDER_LABELS[p]}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Task" htmlFor="model-task" error={fieldError(create.error, "task")}>
-          <Select id="model-task" value={form.task} onChange={set("task")}>
-            {TASKS.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Context length" htmlFor="model-context" error={fieldError(create.error, "contextLength")}>
-          <Input
-            id="model-context"
-            inputMode="numeric"
-            value={form.contextLength}
-            onChange={set("contextLength")}
-            placeholder="tokens"
-          />
-        </Field>
-        <Field label="License" htmlFor="model-license" error={fieldError(create.error, "license")}>
-          <Input id="model-license" value={form.license} onChange={set("license")} placeholder="e.g. apache-2.0" />
-        </Field>
-        {form.provider === "onnx-local" ? (
-          <Field
-            label="Price per compute second (USD)"
-            htmlFor="model-price-in"
-            error={fieldError(create.error, "pricePerComputeSecond")}
-            className="col-span-2"
-          >
-            <Input
-              id="model-price-in"
-              inputMode="decimal"
-              value={form.priceIn}
-              onChange={set("priceIn")}
-              placeholder="optional"
-            />
-          </Field>
-        ) : (
-          <>
-            <Field
-              label="Input price per 1M tokens (USD)"
-              htmlFor="model-price-in"
-              error={fieldError(create.error, "priceInputPerMTok")}
-            >
-              <Input id="model-price-in" inputMode="decimal" value={form.priceIn} onChange={set("priceIn")} />
-            </Field>
-            <Field
-              label="Output price per 1M tokens (USD)"
-              htmlFor="model-price-out"
-              error={fieldError(create.error, "priceOutputPerMTok")}
-            >
-              <Input id="model-price-out" inputMode="decimal" value={form.priceOut} onChange={set("priceOut")} />
-            </Field>
-          </>
-        )}
+      <Field label="Name" htmlFor="model-name" error={fieldError(create.error, "name")} className="col-span-2">
+        <Input
+          id="model-name"
+          value={form.name}
+          onChange={set("name")}
+          placeholder="e.g. support-bot or llama-3-8b"
+          data-autofocus
+        />
+      </Field>
+      <Field label="Provider" htmlFor="model-provider" error={fieldError(create.error, "provider")}>
+        <Select id="model-provider" value={form.provider} onChange={set("provider")}>
+          {PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {PROVIDER_LABELS[p]}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Task" htmlFor="model-task" error={fieldError(create.error, "task")}>
+        <Select id="model-task" value={form.task} onChange={set("task")}>
+          {TASKS.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Context length" htmlFor="model-context" error={fieldError(create.error, "contextLength")}>
+        <Input
+          id="model-context"
+          inputMode="numeric"
+          value={form.contextLength}
+          onChange={set("contextLength")}
+          placeholder="tokens"
+        />
+      </Field>
+      <Field label="License" htmlFor="model-license" error={fieldError(create.error, "license")}>
+        <Input id="model-license" value={form.license} onChange={set("license")} placeholder="e.g. apache-2.0" />
+      </Field>
+      {form.provider === "onnx-local" ? (
         <Field
-          label="Tags"
-          htmlFor="model-tags"
-          hint="Comma-separated"
-          error={fieldError(create.error, "tags")}
+          label="Price per compute second (USD)"
+          htmlFor="model-price-in"
+          error={fieldError(create.error, "pricePerComputeSecond")}
           className="col-span-2"
         >
-          <Input id="model-tags" value={form.tags} onChange={set("tags")} />
+          <Input
+            id="model-price-in"
+            inputMode="decimal"
+            value={form.priceIn}
+            onChange={set("priceIn")}
+            placeholder="optional"
+          />
         </Field>
-        <Field label="Description" htmlFor="model-description" className="col-span-2">
-          <Textarea id="model-description" rows={3} value={form.description} onChange={set("description")} />
-        </Field>
-        {formError(create.error, FIELDS) && (
-          <p role="alert" className="col-span-2 text-danger text-sm">
-            {formError(create.error, FIELDS)}
-          </p>
-        )}
-      </form>
-    </Dialog>
+      ) : (
+        <>
+          <Field
+            label="Input price per 1M tokens (USD)"
+            htmlFor="model-price-in"
+            error={fieldError(create.error, "priceInputPerMTok")}
+          >
+            <Input id="model-price-in" inputMode="decimal" value={form.priceIn} onChange={set("priceIn")} />
+          </Field>
+          <Field
+            label="Output price per 1M tokens (USD)"
+            htmlFor="model-price-out"
+            error={fieldError(create.error, "priceOutputPerMTok")}
+          >
+            <Input id="model-price-out" inputMode="decimal" value={form.priceOut} onChange={set("priceOut")} />
+          </Field>
+        </>
+      )}
+      <Field
+        label="Tags"
+        htmlFor="model-tags"
+        hint="Comma-separated"
+        error={fieldError(create.error, "tags")}
+        className="col-span-2"
+      >
+        <Input id="model-tags" value={form.tags} onChange={set("tags")} />
+      </Field>
+      <Field label="Description" htmlFor="model-description" className="col-span-2">
+        <Textarea id="model-description" rows={3} value={form.description} onChange={set("description")} />
+      </Field>
+      {formError(create.error, FIELDS) && (
+        <p role="alert" className="col-span-2 text-danger text-sm">
+          {formError(create.error, FIELDS)}
+        </p>
+      )}
+    </FormDialog>
   );
 }

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { TemplateEditor, type TemplateValue } from "@/components/prompts/template-editor";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Dialog, Field, Input, Select, toast } from "@/components/ui";
+import { Field, FormDialog, Input, Select, toast } from "@/components/ui";
 
 const STARTERS: Record<"text" | "chat", TemplateValue> = {
   text: "Summarize the following text in {{ max_words }} words:\n\n{{ text }}",
@@ -30,70 +30,57 @@ export function CreatePromptDialog({ open, onOpenChange }: { open: boolean; onOp
     create.reset();
   };
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title="New prompt"
       description="Version 1 is saved with the template; later edits become new versions."
       className="max-w-2xl"
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="create-prompt" loading={create.isPending}>
-            Create prompt
-          </Button>
-        </>
-      }
+      submitLabel="Create prompt"
+      pending={create.isPending}
+      onSubmit={async () => {
+        try {
+          const created = await create.mutateAsync({ name, type, template });
+          toast.success(`Created ${name}`);
+          void queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() });
+          close();
+          router.push(`/projects/${projectId}/prompts/${created.promptId}`);
+        } catch {
+          // shown in the form
+        }
+      }}
+      formClassName="flex flex-col gap-4"
     >
-      <form
-        id="create-prompt"
-        className="flex flex-col gap-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            const created = await create.mutateAsync({ name, type, template });
-            toast.success(`Created ${name}`);
-            void queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() });
-            close();
-            router.push(`/projects/${projectId}/prompts/${created.promptId}`);
-          } catch {
-            // shown in the form
-          }
-        }}
-      >
-        <div className="grid grid-cols-[2fr_1fr] gap-3">
-          <Field
-            label="Name"
-            htmlFor="prompt-name"
-            hint="Slashes make folders: support/triage"
-            error={fieldError(create.error, "name")}
+      <div className="grid grid-cols-[2fr_1fr] gap-3">
+        <Field
+          label="Name"
+          htmlFor="prompt-name"
+          hint="Slashes make folders: support/triage"
+          error={fieldError(create.error, "name")}
+        >
+          <Input id="prompt-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+        </Field>
+        <Field label="Type" htmlFor="prompt-type">
+          <Select
+            id="prompt-type"
+            value={type}
+            onChange={(e) => {
+              const next = e.target.value as "text" | "chat";
+              setType(next);
+              setTemplate(STARTERS[next]);
+            }}
           >
-            <Input id="prompt-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
-          </Field>
-          <Field label="Type" htmlFor="prompt-type">
-            <Select
-              id="prompt-type"
-              value={type}
-              onChange={(e) => {
-                const next = e.target.value as "text" | "chat";
-                setType(next);
-                setTemplate(STARTERS[next]);
-              }}
-            >
-              <option value="chat">chat (messages)</option>
-              <option value="text">text</option>
-            </Select>
-          </Field>
-        </div>
-        <TemplateEditor value={template} onChange={setTemplate} errorFor={(path) => fieldError(create.error, path)} />
-        {formError(create.error, ["name", "template"]) && (
-          <p role="alert" className="text-danger text-sm">
-            {formError(create.error, ["name", "template"])}
-          </p>
-        )}
-      </form>
-    </Dialog>
+            <option value="chat">chat (messages)</option>
+            <option value="text">text</option>
+          </Select>
+        </Field>
+      </div>
+      <TemplateEditor value={template} onChange={setTemplate} errorFor={(path) => fieldError(create.error, path)} />
+      {formError(create.error, ["name", "template"]) && (
+        <p role="alert" className="text-danger text-sm">
+          {formError(create.error, ["name", "template"])}
+        </p>
+      )}
+    </FormDialog>
   );
 }

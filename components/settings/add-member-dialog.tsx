@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Dialog, Field, Input, Select, toast } from "@/components/ui";
+import { Field, FormDialog, Input, Select, toast } from "@/components/ui";
 import { ROLE_LABELS, ROLES, type RoleName } from "@/server/auth/scopes";
 
 const FIELDS = ["email", "role", "name", "password"];
@@ -30,78 +30,65 @@ export function AddMemberDialog({
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title="Add member"
       description="Add an existing account by e-mail, or create the account with an initial password to hand over."
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="add-member" loading={add.isPending}>
-            Add member
-          </Button>
-        </>
-      }
+      submitLabel="Add member"
+      pending={add.isPending}
+      onSubmit={async () => {
+        try {
+          const member = await add.mutateAsync({
+            email: form.email,
+            role: form.role,
+            name: form.name || undefined,
+            password: form.password || undefined,
+          });
+          toast.success(`Added ${member.email} as ${member.role}`);
+          onAdded();
+          close();
+        } catch {
+          // shown in the form
+        }
+      }}
+      formClassName="flex flex-col gap-4"
     >
-      <form
-        id="add-member"
-        className="flex flex-col gap-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            const member = await add.mutateAsync({
-              email: form.email,
-              role: form.role,
-              name: form.name || undefined,
-              password: form.password || undefined,
-            });
-            toast.success(`Added ${member.email} as ${member.role}`);
-            onAdded();
-            close();
-          } catch {
-            // shown in the form
-          }
-        }}
-      >
-        <Field label="E-mail" htmlFor="member-email" error={fieldError(add.error, "email")}>
-          <Input id="member-email" type="email" value={form.email} onChange={set("email")} data-autofocus />
+      <Field label="E-mail" htmlFor="member-email" error={fieldError(add.error, "email")}>
+        <Input id="member-email" type="email" value={form.email} onChange={set("email")} data-autofocus />
+      </Field>
+      <Field label="Role" htmlFor="member-role" hint={ROLE_LABELS[form.role]} error={fieldError(add.error, "role")}>
+        <Select id="member-role" value={form.role} onChange={set("role")}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <div className="grid grid-cols-2 gap-3">
+        <Field label="Name (new account)" htmlFor="member-name" error={fieldError(add.error, "name")}>
+          <Input id="member-name" value={form.name} onChange={set("name")} />
         </Field>
-        <Field label="Role" htmlFor="member-role" hint={ROLE_LABELS[form.role]} error={fieldError(add.error, "role")}>
-          <Select id="member-role" value={form.role} onChange={set("role")}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </Select>
+        <Field
+          label="Initial password (new account)"
+          htmlFor="member-password"
+          error={fieldError(add.error, "password")}
+        >
+          <Input
+            id="member-password"
+            type="password"
+            value={form.password}
+            onChange={set("password")}
+            autoComplete="new-password"
+          />
         </Field>
-        <div className="grid grid-cols-2 gap-3">
-          <Field label="Name (new account)" htmlFor="member-name" error={fieldError(add.error, "name")}>
-            <Input id="member-name" value={form.name} onChange={set("name")} />
-          </Field>
-          <Field
-            label="Initial password (new account)"
-            htmlFor="member-password"
-            error={fieldError(add.error, "password")}
-          >
-            <Input
-              id="member-password"
-              type="password"
-              value={form.password}
-              onChange={set("password")}
-              autoComplete="new-password"
-            />
-          </Field>
-        </div>
-        {formError(add.error, FIELDS) && (
-          <p role="alert" className="text-danger text-sm">
-            {formError(add.error, FIELDS)}
-          </p>
-        )}
-      </form>
-    </Dialog>
+      </div>
+      {formError(add.error, FIELDS) && (
+        <p role="alert" className="text-danger text-sm">
+          {formError(add.error, FIELDS)}
+        </p>
+      )}
+    </FormDialog>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Dialog, Field, Input, toast } from "@/components/ui";
+import { Field, FormDialog, Input, toast } from "@/components/ui";
 
 /** Creates a project in an organisation, or (organizationId null) a new organisation with its first project. */
 export function CreateProjectDialog({
@@ -24,8 +24,7 @@ export function CreateProjectDialog({
   const createOrg = useMutation(trpc.projects.createOrganization.mutationOptions());
   const mutation = newOrg ? createOrg : createProject;
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     try {
       const project = newOrg
         ? await createOrg.mutateAsync({ name, projectName })
@@ -39,43 +38,34 @@ export function CreateProjectDialog({
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={target !== null}
       onOpenChange={(open) => !open && onClose()}
       title={newOrg ? "New organisation" : "New project"}
       description={
         newOrg ? "An organisation groups projects; you become its owner." : "You become the owner of the new project."
       }
-      footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" form="create-project" loading={mutation.isPending}>
-            Create
-          </Button>
-        </>
-      }
+      submitLabel="Create"
+      pending={mutation.isPending}
+      onSubmit={submit}
     >
-      <form id="create-project" onSubmit={submit} className="flex flex-col gap-4">
-        <Field
-          label={newOrg ? "Organisation name" : "Project name"}
-          htmlFor="create-name"
-          error={fieldError(mutation.error, "name")}
-        >
-          <Input id="create-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+      <Field
+        label={newOrg ? "Organisation name" : "Project name"}
+        htmlFor="create-name"
+        error={fieldError(mutation.error, "name")}
+      >
+        <Input id="create-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+      </Field>
+      {newOrg && (
+        <Field label="First project" htmlFor="create-project-name" error={fieldError(mutation.error, "projectName")}>
+          <Input id="create-project-name" value={projectName} onChange={(e) => setProjectName(e.target.value)} />
         </Field>
-        {newOrg && (
-          <Field label="First project" htmlFor="create-project-name" error={fieldError(mutation.error, "projectName")}>
-            <Input id="create-project-name" value={projectName} onChange={(e) => setProjectName(e.target.value)} />
-          </Field>
-        )}
-        {formError(mutation.error, ["name", "projectName"]) && (
-          <p role="alert" className="text-danger text-sm">
-            {formError(mutation.error, ["name", "projectName"])}
-          </p>
-        )}
-      </form>
-    </Dialog>
+      )}
+      {formError(mutation.error, ["name", "projectName"]) && (
+        <p role="alert" className="text-danger text-sm">
+          {formError(mutation.error, ["name", "projectName"])}
+        </p>
+      )}
+    </FormDialog>
   );
 }

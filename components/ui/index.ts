@@ -19,6 +19,8 @@ export type { DialogProps } from "./dialog";
 export { Dialog } from "./dialog";
 export type { FieldProps } from "./field";
 export { Field } from "./field";
+export type { FormDialogProps } from "./form-dialog";
+export { FormDialog } from "./form-dialog";
 export type { InputProps } from "./input";
 export { controlStyles, Input } from "./input";
 export type { LabelProps } from "./label";
