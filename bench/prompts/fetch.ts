@@ -69,15 +69,23 @@ const elapsed = performance.now() - started;
 await createPromptVersionAndMove();
 async function createPromptVersionAndMove() {
   const { createPromptVersion } = await import("@/server/modules/prompts/service");
-  await createPromptVersion({ db }, caller, { promptId: created.promptId, template: [{ role: "user", content: "{{ question }}" }] });
+  await createPromptVersion({ db }, caller, {
+    promptId: created.promptId,
+    template: [{ role: "user", content: "{{ question }}" }],
+  });
   const t = performance.now();
   await moveLabel({ db }, caller, { promptId: created.promptId, label: "production", version: 2 });
   const committed = performance.now();
-  while ((await fetchPrompt({ db, cache }, project.id, selector)).version !== 2) await new Promise((r) => setTimeout(r, 1));
-  console.log(`label move visible in the cache ${(performance.now() - committed).toFixed(2)} ms after commit (move took ${(committed - t).toFixed(1)} ms)`);
+  while ((await fetchPrompt({ db, cache }, project.id, selector)).version !== 2)
+    await new Promise((r) => setTimeout(r, 1));
+  console.log(
+    `label move visible in the cache ${(performance.now() - committed).toFixed(2)} ms after commit (move took ${(committed - t).toFixed(1)} ms)`,
+  );
 }
 
-console.log(`uncached (database) fetch: median ${(median(uncached) * 1000).toFixed(0)} µs over ${uncached.length} calls`);
+console.log(
+  `uncached (database) fetch: median ${(median(uncached) * 1000).toFixed(0)} µs over ${uncached.length} calls`,
+);
 console.log(
   `cached fetch: median ${(median(cached) * 1000).toFixed(2)} µs, ${((CALLS / elapsed) * 1000).toFixed(0)} fetches/s over ${CALLS} calls`,
 );
