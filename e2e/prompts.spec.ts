@@ -60,7 +60,10 @@ test("console: few-shot chat prompt, three versions, diff, labels, rollback, pre
 
   // Open a version in the playground with its variables.
   await page.getByRole("tab", { name: /Versions/ }).click();
-  await page.getByRole("row", { name: /one-word answers/ }).getByRole("link", { name: "Open in playground" }).click();
+  await page
+    .getByRole("row", { name: /one-word answers/ })
+    .getByRole("link", { name: "Open in playground" })
+    .click();
   await expect(page.getByText("Prompt support/triage")).toBeVisible();
   await page.getByLabel("examples").fill('[{"input": "Login fails", "label": "auth"}]');
   await page.getByLabel("ticket").fill("Password reset mail never arrives");
