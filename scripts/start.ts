@@ -36,6 +36,7 @@ async function main() {
     );
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, database: "switchyard" });
     process.env.DATABASE_URL = pg.url;
+    log(`database: ${pg.url.replace(/:[^:@/]*@/, ":…@")} (for npm run gateway, db:* scripts)`);
     stops.push(pg.stop);
   }
   process.env.AUTH_SECRET ||= persistentSecret(dataDir, "auth-secret", () => randomSecret(32));

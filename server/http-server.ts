@@ -1,16 +1,23 @@
 import { createServer, type Server } from "node:http";
 import next from "next";
+import { processGatewayHandler } from "@/server/modules/gateway/mount";
+import { toNodeListener } from "@/server/modules/gateway/node-adapter";
 
 /**
- * One process, one port: the console and its APIs are served by Next's request
- * handler. (The `/v1` gateway will be routed here to its own Fetch handler
- * before Next, so the data plane does not pay Next's per-request cost.)
+ * One process, one port: `/v1/*` (the OpenAI-compatible gateway) goes
+ * straight to its Fetch handler, so the data plane does not pay Next's
+ * per-request cost; everything else is Next (console, tRPC, REST).
  */
 export async function startHttpServer(opts: { dev: boolean; port: number; host: string }): Promise<Server> {
   const app = next({ dev: opts.dev, dir: process.cwd(), port: opts.port, hostname: opts.host });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const gateway = toNodeListener(processGatewayHandler());
   const server = createServer((req, res) => {
+    if (req.url?.startsWith("/v1/") || req.url === "/v1") {
+      gateway(req, res);
+      return;
+    }
     handle(req, res).catch((error) => {
       console.error("[http]", error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

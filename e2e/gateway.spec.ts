@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import OpenAI from "openai";
+import { projectIdOf, signIn } from "./helpers";
+
+const DEMO_REPLY = "Hello! I am a tiny demo model 🚀.";
+
+test("the official openai SDK talks to /v1 on the console's port, streaming and not", async ({ page, baseURL }) => {
+  await signIn(page);
+  await page.goto(`/projects/${projectIdOf(page)}/settings/api-keys`);
+  await page.getByRole("button", { name: "Create key" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Create API key" });
+  await dialog.getByLabel("Name").fill("sdk");
+  await dialog.getByLabel("gateway:invoke").check();
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("new-api-key").textContent())!.trim();
+
+  const client = new OpenAI({ apiKey: key, baseURL: `${baseURL}/v1` });
+  const models = await client.models.list();
+  expect(models.data.map((m) => m.id)).toContain("switchyard-demo@production");
+  const completion = await client.chat.completions.create({
+    model: "switchyard-demo@production",
+    messages: [{ role: "user", content: "Hi" }],
+  });
+  expect(completion.choices[0].message.content).toBe(DEMO_REPLY);
+  expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+
+  const stream = await client.chat.completions.create({
+    model: "switchyard-demo",
+    messages: [{ role: "user", content: "Hi" }],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+  expect(text).toBe(DEMO_REPLY);
+
+  const bad = new OpenAI({ apiKey: "sy_wrong_key_00000000000000000000000", baseURL: `${baseURL}/v1`, maxRetries: 0 });
+  await expect(
+    bad.chat.completions.create({ model: "switchyard-demo", messages: [{ role: "user", content: "x" }] }),
+  ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+});

@@ -1,0 +1,66 @@
+import { providerToApi } from "@/server/modules/models/mapping";
+import type { GenerationParams } from "@/server/modules/models/schemas";
+import { runCost } from "@/server/modules/runs/cost";
+import { streamLocal } from "@/server/modules/runs/local";
+import type { GenerationInput } from "@/server/modules/runs/schemas";
+import { type EngineEvent, streamUpstream } from "@/server/modules/runs/upstream";
+import type { ChatCompletionBody, CompletionBody } from "./schemas";
+import type { ServedVersion, ServeTarget } from "./target";
+
+export type DoneEvent = Extract<EngineEvent, { type: "done" }>;
+
+/** OpenAI's sampling fields in our names; only what the caller set. */
+export function callerParams(body: ChatCompletionBody | CompletionBody): GenerationParams {
+  const out: GenerationParams = {};
+  if (body.temperature != null) out.temperature = body.temperature;
+  if (body.top_p != null) out.topP = body.top_p;
+  const maxTokens = ("max_completion_tokens" in body ? body.max_completion_tokens : null) ?? body.max_tokens;
+  if (maxTokens != null) out.maxTokens = maxTokens;
+  if (body.stop != null) out.stop = typeof body.stop === "string" ? [body.stop] : body.stop;
+  if (body.seed != null) out.seed = body.seed;
+  return out;
+}
+
+/** Version defaults < prompt config < the caller < an experiment variant. */
+export function effectiveParams(target: ServeTarget, caller: GenerationParams): GenerationParams {
+  return { ...target.baseParams, ...caller, ...target.forcedParams };
+}
+
+/** Streams from the version: in-process ONNX or its upstream endpoint (both measure TTFT and tokens). */
+export function generate(
+  version: ServedVersion,
+  input: GenerationInput,
+  params: GenerationParams,
+  signal: AbortSignal,
+): AsyncGenerator<EngineEvent> {
+  if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);
+  return streamUpstream(
+    {
+      provider: providerToApi(version.model.provider) as "openai-compatible" | "anthropic",
+      endpointBaseUrl: version.endpointBaseUrl!,
+      upstreamModelId: version.upstreamModelId!,
+      apiKeyCiphertext: version.apiKeyCiphertext,
+    },
+    input,
+    params,
+    signal,
+  );
+}
+
+export function costOf(version: ServedVersion, done: DoneEvent): number {
+  const { model } = version;
+  return runCost(
+    {
+      priceInputPerMTok: model.priceInputPerMTok?.toNumber() ?? null,
+      priceOutputPerMTok: model.priceOutputPerMTok?.toNumber() ?? null,
+      pricePerComputeSecond: model.pricePerComputeSecond?.toNumber() ?? null,
+    },
+    done,
+  );
+}
+
+/** OpenAI's finish_reason from the engine's (eos, stop, length, abort) or a provider's (OpenAI's words plus "other"). */
+export function openAIFinishReason(reason: string): "stop" | "length" | "content_filter" | "tool_calls" {
+  if (reason === "length" || reason === "content_filter" || reason === "tool_calls") return reason;
+  return "stop";
+}

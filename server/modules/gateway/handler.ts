@@ -1,0 +1,143 @@
+/**
+ * The OpenAI-compatible data plane, written once against the Fetch API:
+ * mounted by Next (`app/v1/[...path]/route.ts`) and served by plain
+ * `node:http` (`standalone.ts`). See this folder's README for the rules.
+ */
+import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
+import type { Db } from "@/server/db";
+import { DomainError } from "@/server/errors";
+import { DEFAULT_BODY_LIMIT } from "@/server/http/body-limit";
+import type { PromptCache } from "@/server/modules/prompts/cache";
+import { type CompiledPrompt, promptCache } from "@/server/modules/prompts/fetch";
+import { isProviderAbort } from "@/server/modules/providers/errors";
+import type { RequestLogSink } from "@/server/modules/request-log/types";
+import { type CompletionDeps, serveCompletion } from "./completions";
+import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
+import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
+import { listModels, retrieveModel } from "./models";
+import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rate-limit";
+import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
+
+export const GATEWAY_SCOPE = "gateway:invoke";
+
+export interface GatewayDeps {
+  db: Db;
+  /** Receives exactly one entry per request whose project is known. */
+  sink: RequestLogSink;
+  /** Wall clock for `created` and the log's `startedAt`. */
+  now?: () => Date;
+  /** Share one cache between handlers, or tune the default one (TTL = the revocation delay). */
+  keyCache?: ApiKeyCache;
+  keyCacheOptions?: KeyCacheOptions;
+  /** Fetch-by-label cache; defaults to the process's (LISTEN/NOTIFY-invalidated); null reads the database each time. */
+  promptCache?: PromptCache<CompiledPrompt> | null;
+  /** Request bodies above this are refused with 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** The privacy hook: which bodies a project's log keeps. Default: none. */
+  bodyLogging?: (projectId: string) => BodyLogging;
+  /** Per-key requests per minute, counted in Postgres (needs the `gateway_rate_counters` table). Default: off. */
+  rateLimit?: RateLimitOptions;
+}
+
+export type GatewayHandler = (req: Request) => Promise<Response>;
+
+type Route = (ctx: {
+  deps: CompletionDeps;
+  principal: KeyPrincipal;
+  scope: GatewayRequest;
+  req: Request;
+}) => Promise<Response>;
+
+/** A handler for `/v1/*`; create one per process (it owns the key cache). */
+export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
+  const now = deps.now ?? (() => new Date());
+  const keys = deps.keyCache ?? new ApiKeyCache((key) => verifyApiKey(deps.db, key), deps.keyCacheOptions);
+  const completionDeps: CompletionDeps = {
+    db: deps.db,
+    promptCache: deps.promptCache === undefined ? promptCache() : (deps.promptCache ?? undefined),
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
+  };
+
+  return async function handle(req: Request): Promise<Response> {
+    const scope = new GatewayRequest(deps.sink, req, now);
+    const route = match(req.method, scope.entry.path);
+    if (typeof route === "number")
+      return respondWithFailure(
+        scope,
+        routeFailure(
+          route,
+          route === 404
+            ? `Unknown endpoint ${req.method} ${scope.entry.path}`
+            : `${req.method} is not allowed on ${scope.entry.path}`,
+        ),
+      );
+    try {
+      const principal = await authenticate(req, keys);
+      scope.entry.projectId = principal.projectId;
+      scope.entry.apiKeyId = principal.keyId;
+      scope.bodyLogging = deps.bodyLogging?.(principal.projectId) ?? "none";
+      if (!principal.scopes.includes(GATEWAY_SCOPE))
+        throw new DomainError("FORBIDDEN", `This API key lacks the '${GATEWAY_SCOPE}' scope`);
+      if (deps.rateLimit) await enforceRateLimit(deps.db, deps.rateLimit, principal);
+      return await route({ deps: completionDeps, principal, scope, req });
+    } catch (error) {
+      if (req.signal.aborted || isProviderAbort(error)) {
+        scope.finish(CLIENT_CLOSED);
+        return new Response(null, { status: CLIENT_CLOSED.status });
+      }
+      const failure = toGatewayFailure(error, scope.id);
+      if (error instanceof RateLimitedError) failure.retryAfterSeconds = error.retryAfterSeconds;
+      return respondWithFailure(scope, failure);
+    }
+  };
+}
+
+function respondWithFailure(scope: GatewayRequest, failure: GatewayFailure): Response {
+  scope.finish({ status: failure.status, errorCode: failure.code, errorMessage: failure.message });
+  const headers: Record<string, string> = { "x-request-id": scope.id };
+  // A full engine queue clears in moments; a rate limit at the next window. The SDK honours retry-after.
+  if (failure.code === "BUSY") headers["retry-after"] = "1";
+  if (failure.retryAfterSeconds) headers["retry-after"] = String(failure.retryAfterSeconds);
+  return Response.json(failure.body, { status: failure.status, headers });
+}
+
+async function authenticate(req: Request, keys: ApiKeyCache): Promise<KeyPrincipal> {
+  const token = bearerToken(req.headers);
+  if (!token) throw new DomainError("UNAUTHENTICATED", "Send your API key as 'Authorization: Bearer <key>'");
+  return keys.resolve(token);
+}
+
+const chat: Route = ({ deps, scope, req }) => serveCompletion("chat", deps, scope, req);
+const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scope, req);
+const models: Route = async ({ deps, principal, scope }) => {
+  const body = await listModels(deps.db, principal.projectId);
+  scope.finish({ status: 200 });
+  return Response.json(body, { headers: { "x-request-id": scope.id } });
+};
+const model =
+  (id: string): Route =>
+  async ({ deps, principal, scope }) => {
+    scope.entry.requestedModel = id;
+    const body = await retrieveModel(deps.db, principal.projectId, id);
+    scope.finish({ status: 200 });
+    return Response.json(body, { headers: { "x-request-id": scope.id } });
+  };
+
+/** The route for a method and path, or the status that refuses it. */
+function match(method: string, rawPath: string): Route | 404 | 405 {
+  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, "") : rawPath;
+  const only = (allowed: string, route: Route) => (method === allowed ? route : 405);
+  if (path === "/v1/chat/completions") return only("POST", chat);
+  if (path === "/v1/completions") return only("POST", text);
+  if (path === "/v1/models") return only("GET", models);
+  if (path.startsWith("/v1/models/")) {
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice("/v1/models/".length));
+    } catch {
+      return 404;
+    }
+    return only("GET", model(id));
+  }
+  return 404;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import type { Principal } from "@/server/auth/principal";
+import { DomainError } from "@/server/errors";
+import { ApiKeyCache } from "./key-cache";
+
+const principal = (projectId: string): Principal => ({
+  kind: "apiKey",
+  keyId: `key-${projectId}`,
+  projectId,
+  scopes: ["gateway:invoke"],
+  label: projectId,
+});
+
+function setup(known: Record<string, string>, options: { maxEntries?: number } = {}) {
+  let now = 0;
+  const calls: string[] = [];
+  let failNext = false;
+  const cache = new ApiKeyCache(
+    async (key) => {
+      calls.push(key);
+      await Promise.resolve();
+      if (failNext) {
+        failNext = false;
+        throw new Error("database down");
+      }
+      if (!known[key]) throw new DomainError("UNAUTHENTICATED", "Invalid API key");
+      return principal(known[key]);
+    },
+    { ttlMs: 1000, negativeTtlMs: 100, clock: () => now, ...options },
+  );
+  return {
+    cache,
+    calls,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    failOnce: () => {
+      failNext = true;
+    },
+  };
+}
+
+describe("ApiKeyCache", () => {
+  it("verifies once per TTL and shares one lookup between concurrent misses", async () => {
+    const { cache, calls, advance } = setup({ good: "p1" });
+    const [a, b] = await Promise.all([cache.resolve("good"), cache.resolve("good")]);
+    expect(a.projectId).toBe("p1");
+    expect(b).toBe(a);
+    await cache.resolve("good");
+    expect(calls).toEqual(["good"]);
+    advance(1001);
+    await cache.resolve("good");
+    expect(calls).toEqual(["good", "good"]);
+  });
+
+  it("caches refusals for the shorter negative TTL, and never caches database errors", async () => {
+    const { cache, calls, advance, failOnce } = setup({});
+    await expect(cache.resolve("bad")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(cache.resolve("bad")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(calls).toHaveLength(1);
+    advance(101);
+    await expect(cache.resolve("bad")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(calls).toHaveLength(2);
+
+    failOnce();
+    await expect(cache.resolve("other")).rejects.toThrow("database down");
+    await expect(cache.resolve("other")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(calls).toHaveLength(4);
+  });
+
+  it("keeps at most maxEntries, dropping the oldest", async () => {
+    const { cache, calls } = setup({ a: "p", b: "p", c: "p" }, { maxEntries: 2 });
+    for (const key of ["a", "b", "c"]) await cache.resolve(key);
+    expect(cache.size).toBe(2);
+    await cache.resolve("c");
+    await cache.resolve("a");
+    expect(calls).toEqual(["a", "b", "c", "a"]);
+  });
+});

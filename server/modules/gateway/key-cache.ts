@@ -1,0 +1,95 @@
+import { hashApiKey } from "@/server/auth/api-key";
+import type { Principal } from "@/server/auth/principal";
+import { DomainError } from "@/server/errors";
+
+export type KeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
+
+export interface KeyCacheOptions {
+  /** How long a verified key is trusted without asking the database. Default 15 s. */
+  ttlMs?: number;
+  /** How long an unknown, revoked or expired key is refused without asking the database. Default 5 s. */
+  negativeTtlMs?: number;
+  /** Oldest entries are dropped past this many (sprays of random keys cannot grow memory). Default 10,000. */
+  maxEntries?: number;
+  /** Milliseconds clock, for tests. */
+  clock?: () => number;
+}
+
+type Entry = { expires: number } & ({ principal: KeyPrincipal } | { refusal: DomainError });
+
+/**
+ * In-process cache of API-key verification, so the data plane does not pay a
+ * database round trip per request. Keyed by the key's SHA-256 (the raw key
+ * is never kept). Concurrent misses for one key share one lookup.
+ *
+ * THE REVOCATION DELAY: a revoked (or expired, or re-scoped) key keeps working
+ * on a replica for up to `ttlMs` (15 s by default) after the change commits,
+ * and a key created just after being tried is refused for up to
+ * `negativeTtlMs` (5 s). Database errors are never cached.
+ * (Later: a `pg_notify` on revoke would let every replica drop the entry at once.)
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<KeyPrincipal>>();
+  private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly verify: (key: string) => Promise<Principal>,
+    options: KeyCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 15_000;
+    this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The key's principal, or a thrown UNAUTHENTICATED DomainError. */
+  async resolve(key: string): Promise<KeyPrincipal> {
+    const hash = hashApiKey(key);
+    const entry = this.entries.get(hash);
+    if (entry && entry.expires > this.clock()) {
+      if ("refusal" in entry) throw entry.refusal;
+      return entry.principal;
+    }
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      pending = this.lookUp(hash, key).finally(() => this.inflight.delete(hash));
+      this.inflight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets every entry (tests; a future revocation notification). */
+  clear() {
+    this.entries.clear();
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  private async lookUp(hash: string, key: string): Promise<KeyPrincipal> {
+    try {
+      const principal = await this.verify(key);
+      if (principal.kind !== "apiKey") throw new DomainError("UNAUTHENTICATED", "Invalid API key");
+      this.store(hash, { principal, expires: this.clock() + this.ttlMs });
+      return principal;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "UNAUTHENTICATED")
+        this.store(hash, { refusal: error, expires: this.clock() + this.negativeTtlMs });
+      throw error;
+    }
+  }
+
+  private store(hash: string, entry: Entry) {
+    this.entries.delete(hash);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(hash, entry);
+  }
+}

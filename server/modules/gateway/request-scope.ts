@@ -1,0 +1,119 @@
+import { randomUUID } from "node:crypto";
+import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
+
+/**
+ * Which bodies a project's log keeps. Only `none` exists today: this is the
+ * hook a privacy setting (none / masked / full) plugs into — return "full"
+ * for a project and the parsed request and the response text are logged.
+ */
+export type BodyLogging = "none" | "full";
+
+export interface Outcome {
+  status: number;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  deployment?: string | null;
+  tokensIn?: number;
+  tokensOut?: number;
+  costUsd?: number;
+  responseBody?: unknown;
+}
+
+/** Status and code logged when the client went away before the answer was complete (nginx's 499). */
+export const CLIENT_CLOSED = {
+  status: 499,
+  errorCode: "CLIENT_CLOSED",
+  errorMessage: "The client closed the connection",
+};
+
+/**
+ * One gateway request's log row, filled as the request progresses and written
+ * exactly once by `finish()`. Requests with no known project (missing or
+ * unknown key) are not logged: the log is per project.
+ */
+export class GatewayRequest {
+  readonly id = randomUUID();
+  readonly startedAt: Date;
+  private readonly t0 = performance.now();
+  private ttftMs: number | null = null;
+  private finished = false;
+  readonly entry: Omit<
+    RequestLogEntry,
+    "latencyMs" | "ttftMs" | "status" | "errorCode" | "errorMessage" | "tokensIn" | "tokensOut" | "costUsd"
+  >;
+  bodyLogging: BodyLogging = "none";
+
+  constructor(
+    private readonly sink: RequestLogSink,
+    req: Request,
+    now: () => Date,
+  ) {
+    this.startedAt = now();
+    this.entry = {
+      id: this.id,
+      projectId: "",
+      apiKeyId: null,
+      startedAt: this.startedAt,
+      method: req.method,
+      path: new URL(req.url).pathname,
+      requestedModel: null,
+      modelId: null,
+      modelVersionId: null,
+      promptVersionId: null,
+      experimentId: null,
+      variantId: null,
+      deployment: null,
+      stream: false,
+      cacheHit: false,
+      guardrails: [],
+      requestBody: null,
+      responseBody: null,
+      userId: null,
+    };
+  }
+
+  /** Seconds since the epoch when the request arrived: OpenAI's `created`. */
+  get created(): number {
+    return Math.floor(this.startedAt.getTime() / 1000);
+  }
+
+  /** Call when the first token reaches the response (stream) or the engine (non-stream). */
+  firstToken() {
+    this.ttftMs ??= performance.now() - this.t0;
+  }
+
+  get isFinished() {
+    return this.finished;
+  }
+
+  /** Keeps the parsed request body when the project's body logging allows it. */
+  keepRequestBody(body: unknown) {
+    if (this.bodyLogging === "full") this.entry.requestBody = body;
+  }
+
+  /** Writes the row; later calls are ignored, so every path may call it. */
+  finish(outcome: Outcome) {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.entry.projectId) return;
+    const entry: RequestLogEntry = {
+      ...this.entry,
+      deployment: outcome.deployment ?? this.entry.deployment,
+      status: outcome.status,
+      errorCode: outcome.errorCode ?? null,
+      errorMessage: outcome.errorMessage ?? null,
+      latencyMs: performance.now() - this.t0,
+      ttftMs: this.ttftMs,
+      tokensIn: outcome.tokensIn ?? 0,
+      tokensOut: outcome.tokensOut ?? 0,
+      costUsd: outcome.costUsd ?? 0,
+      responseBody: this.bodyLogging === "full" ? (outcome.responseBody ?? null) : null,
+    };
+    try {
+      this.sink.record(entry);
+    } catch (error) {
+      // The log must never fail a request that already has its answer.
+      console.error("[gateway] request log sink failed", error);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * What serves a request, from the `model` the caller sent:
+ *   name | name@alias | name@3 | name:3          a registry model version
+ *   prompt:NAME | prompt:NAME@label | @3 | :3     a managed prompt (production by default) and its config.model
+ *   experiment:NAME                               the caller's sticky variant (unit = OpenAI's `user`)
+ */
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { assignUnits } from "@/server/modules/experiments/exposures";
+import { type GenerationParams, generationParams } from "@/server/modules/models/schemas";
+import { resolveModelRef } from "@/server/modules/models/service";
+import type { PromptCache } from "@/server/modules/prompts/cache";
+import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
+import { renderStoredPrompt } from "@/server/modules/prompts/templating";
+
+export type ServedVersion = Prisma.ModelVersionGetPayload<{ include: { artifact: true; model: true } }>;
+
+export interface RenderedPrompt {
+  id: string;
+  name: string;
+  version: number;
+  type: "text" | "chat";
+  text: string | null;
+  messages: { role: "system" | "user" | "assistant"; content: string }[] | null;
+}
+
+export interface ServeTarget {
+  version: ServedVersion;
+  prompt: RenderedPrompt | null;
+  experiment: { id: string; name: string } | null;
+  /** The variant the caller was exposed to (an exposure row exists); null outside the experiment. */
+  variant: { id: string; key: string } | null;
+  /** The version's defaults overlaid by the prompt's config params: the caller's params override these. */
+  baseParams: GenerationParams;
+  /** An experiment variant's params: they override the caller's, or the experiment would not test them. */
+  forcedParams: GenerationParams;
+}
+
+export interface ResolveDeps {
+  db: Db;
+  promptCache?: PromptCache<CompiledPrompt>;
+}
+
+export interface ResolveRequest {
+  projectId: string;
+  requestId: string;
+  model: string;
+  variables: Record<string, unknown>;
+  /** OpenAI's `user`: the experiment's unit. */
+  user: string | null;
+}
+
+const PROMPT_PREFIX = "prompt:";
+const EXPERIMENT_PREFIX = "experiment:";
+
+export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest): Promise<ServeTarget> {
+  const { model } = request;
+  if (model.startsWith(PROMPT_PREFIX)) {
+    const selector = parseSelector(model.slice(PROMPT_PREFIX.length), "prompt");
+    const prompt = await renderPrompt(deps, request, selector);
+    const version = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+    return {
+      version,
+      prompt: prompt.rendered,
+      experiment: null,
+      variant: null,
+      baseParams: { ...defaults(version), ...prompt.params },
+      forcedParams: {},
+    };
+  }
+  if (model.startsWith(EXPERIMENT_PREFIX))
+    return resolveExperiment(deps, request, model.slice(EXPERIMENT_PREFIX.length));
+  const version = await resolveModelVersion(deps.db, request.projectId, model);
+  return { version, prompt: null, experiment: null, variant: null, baseParams: defaults(version), forcedParams: {} };
+}
+
+/** `name:3` is another spelling of `name@3` (names cannot contain ':' or '@'). */
+export function normalizeModelRef(ref: string): string {
+  const colon = /^([^@:]+):(\d+)$/.exec(ref);
+  return colon ? `${colon[1]}@${colon[2]}` : ref;
+}
+
+export async function resolveModelVersion(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
+  if (!ref) throw new DomainError("VALIDATION", "model is required", [{ path: "model", message: "Required" }]);
+  const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
+  return loadVersion(db, projectId, version.id);
+}
+
+async function loadVersion(db: Db, projectId: string, versionId: string): Promise<ServedVersion> {
+  const version = await db.modelVersion.findFirst({
+    where: { id: versionId, model: { projectId } },
+    include: { artifact: true, model: true },
+  });
+  if (!version) throw notFound("Model version", versionId);
+  const label = `${version.model.name}@${version.version}`;
+  if (version.model.provider === "onnx_local" && !version.artifact)
+    throw new DomainError("UNPROCESSABLE", `${label} has no artifact to run`);
+  if (version.model.provider !== "onnx_local" && (!version.endpointBaseUrl || !version.upstreamModelId))
+    throw new DomainError("UNPROCESSABLE", `${label} has no upstream endpoint`);
+  return version;
+}
+
+function defaults(version: ServedVersion): GenerationParams {
+  return params(version.defaultParams);
+}
+
+/** Stored params are validated on write; anything unreadable is ignored rather than failing traffic. */
+function params(raw: unknown): GenerationParams {
+  const parsed = generationParams.partial().safeParse(raw ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+type Selector = { name: string; label?: string; version?: number };
+
+/** `NAME`, `NAME@label`, `NAME@3` or `NAME:3`. */
+function parseSelector(ref: string, what: string): Selector {
+  const match = /^([^@:]+)(?:@([^@:]+)|:(\d+))?$/.exec(ref);
+  if (!match)
+    throw new DomainError(
+      "VALIDATION",
+      `'${what}:${ref}' is not a valid ${what} reference (NAME, NAME@label, NAME@3)`,
+      [{ path: "model", message: "Invalid reference" }],
+    );
+  const [, name, selector, colonVersion] = match;
+  if (colonVersion) return { name, version: Number(colonVersion) };
+  if (selector && /^\d+$/.test(selector)) return { name, version: Number(selector) };
+  return selector ? { name, label: selector } : { name };
+}
+
+interface PromptChoice {
+  rendered: RenderedPrompt;
+  modelRef: string | null;
+  params: GenerationParams;
+}
+
+async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector: Selector): Promise<PromptChoice> {
+  const cacheDeps = { db: deps.db, cache: deps.promptCache };
+  // Pin the version first, so a label move between the two reads cannot mix versions.
+  const found = await fetchPrompt(cacheDeps, request.projectId, selector);
+  const rendered = await renderStoredPrompt(cacheDeps, request.projectId, {
+    name: found.name,
+    version: found.version,
+    variables: request.variables,
+  });
+  const config = found.config as { model?: unknown; params?: unknown };
+  return {
+    rendered: {
+      // fetchPrompt's ETag is the version's id, quoted.
+      id: JSON.parse(found.etag) as string,
+      name: found.name,
+      version: found.version,
+      type: found.type,
+      text: rendered.text,
+      messages: rendered.messages,
+    },
+    modelRef: typeof config.model === "string" && config.model ? config.model : null,
+    params: params(config.params),
+  };
+}
+
+async function versionFromPromptConfig(db: Db, projectId: string, prompt: PromptChoice) {
+  if (!prompt.modelRef)
+    throw new DomainError(
+      "UNPROCESSABLE",
+      `Prompt '${prompt.rendered.name}' v${prompt.rendered.version} names no model: set config.model on the version`,
+      [{ path: "model", message: "The prompt has no model" }],
+    );
+  return resolveModelVersion(db, projectId, prompt.modelRef);
+}
+
+/**
+ * A running experiment assigns the unit (sticky on `user`, else one random
+ * non-sticky draw) and logs the exposure. Outside the traffic share, or when
+ * the experiment is not running, the request gets the default — the winner
+ * once concluded, else the control — with no exposure and no variant.
+ */
+async function resolveExperiment(deps: ResolveDeps, request: ResolveRequest, name: string): Promise<ServeTarget> {
+  const experiment = await deps.db.experiment.findUnique({
+    where: { projectId_name: { projectId: request.projectId, name } },
+    include: {
+      variants: { include: { promptVersion: { select: { version: true } } }, orderBy: { position: "asc" } },
+      prompt: { select: { name: true } },
+    },
+  });
+  if (!experiment) throw notFound("Experiment", name);
+  let exposed: (typeof experiment.variants)[number] | undefined;
+  if (experiment.status === "running") {
+    const [assignment] = await assignUnits(deps, request.projectId, {
+      experimentId: experiment.id,
+      unitIds: request.user ? [request.user] : undefined,
+      requestId: request.requestId,
+    });
+    exposed = experiment.variants.find((v) => v.id === assignment?.variant?.id);
+  }
+  const winnerKey = (experiment.decision as { winnerKey?: string } | null)?.winnerKey;
+  const served =
+    exposed ??
+    (experiment.status === "concluded" ? experiment.variants.find((v) => v.key === winnerKey) : undefined) ??
+    experiment.variants.find((v) => v.isControl) ??
+    experiment.variants[0];
+  if (!served) throw new DomainError("UNPROCESSABLE", `Experiment '${name}' has no variants`);
+
+  let prompt: PromptChoice | null = null;
+  if (experiment.prompt) {
+    // A variant without a prompt version keeps the prompt the experiment would promote to.
+    const selector: Selector = served.promptVersion
+      ? { name: experiment.prompt.name, version: served.promptVersion.version }
+      : { name: experiment.prompt.name, label: experiment.promoteLabel };
+    prompt = await renderPrompt(deps, request, selector);
+  }
+  let version: ServedVersion;
+  if (served.modelVersionId) version = await loadVersion(deps.db, request.projectId, served.modelVersionId);
+  else if (prompt) version = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+  else throw new DomainError("UNPROCESSABLE", `Variant '${served.key}' of experiment '${name}' names no model`);
+  return {
+    version,
+    prompt: prompt?.rendered ?? null,
+    experiment: { id: experiment.id, name: experiment.name },
+    variant: exposed ? { id: exposed.id, key: exposed.key } : null,
+    baseParams: { ...defaults(version), ...(prompt?.params ?? {}) },
+    forcedParams: params(served.params),
+  };
+}

@@ -1,0 +1,129 @@
+/** The OpenAI response objects the gateway sends, as the official SDK reads them. */
+
+/** What served the request; also sent as `x-switchyard-*` headers. */
+export interface SwitchyardInfo {
+  /** The registry model's name. */
+  model: string;
+  /** `name@version` of the model version that generated. */
+  modelVersion: string;
+  /** `name@version` of the managed prompt rendered, if any. */
+  promptVersion: string | null;
+  experiment: string | null;
+  /** The variant's key when the caller was exposed to one. */
+  variant: string | null;
+  requestId: string;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export const usageOf = (tokensIn: number, tokensOut: number): Usage => ({
+  prompt_tokens: tokensIn,
+  completion_tokens: tokensOut,
+  total_tokens: tokensIn + tokensOut,
+});
+
+export interface ResponseMeta {
+  id: string;
+  created: number;
+  model: string;
+  switchyard: SwitchyardInfo;
+}
+
+export function chatCompletion(meta: ResponseMeta, text: string, finishReason: string, usage: Usage) {
+  return {
+    id: meta.id,
+    object: "chat.completion" as const,
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant" as const, content: text, refusal: null },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage,
+    switchyard: meta.switchyard,
+  };
+}
+
+export function textCompletion(meta: ResponseMeta, text: string, finishReason: string, usage: Usage) {
+  return {
+    id: meta.id,
+    object: "text_completion" as const,
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: null,
+    choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }],
+    usage,
+    switchyard: meta.switchyard,
+  };
+}
+
+export type ChunkKind = "chat" | "text";
+
+/**
+ * One streamed chunk. Chat: `delta` with the role first, then content, then
+ * an empty delta with the finish reason. With `include_usage`, every chunk
+ * carries `usage: null` and a last chunk with no choices carries the totals.
+ */
+export function chunk(
+  kind: ChunkKind,
+  meta: ResponseMeta,
+  part: { text?: string; role?: boolean; finishReason?: string | null; usage?: Usage | null; withUsage: boolean },
+  extra: Record<string, unknown> = {},
+) {
+  const finish = part.finishReason ?? null;
+  const choices =
+    part.usage !== undefined && part.usage !== null
+      ? []
+      : kind === "chat"
+        ? [
+            {
+              index: 0,
+              delta: finish
+                ? {}
+                : {
+                    ...(part.role ? { role: "assistant" } : {}),
+                    ...(part.text !== undefined ? { content: part.text } : {}),
+                  },
+              logprobs: null,
+              finish_reason: finish,
+            },
+          ]
+        : [{ index: 0, text: part.text ?? "", logprobs: null, finish_reason: finish }];
+  return {
+    id: meta.id,
+    object: kind === "chat" ? ("chat.completion.chunk" as const) : ("text_completion" as const),
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: null,
+    choices,
+    ...(part.withUsage ? { usage: part.usage ?? null } : {}),
+    ...extra,
+  };
+}
+
+const encoder = new TextEncoder();
+export const sseData = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+export const SSE_DONE = encoder.encode("data: [DONE]\n\n");
+
+/** Header values must be printable ASCII: other names (experiments allow any) are percent-encoded. */
+const headerValue = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value));
+
+export function switchyardHeaders(info: SwitchyardInfo): Record<string, string> {
+  const headers: Record<string, string> = {
+    "x-request-id": info.requestId,
+    "x-switchyard-model-version": headerValue(info.modelVersion),
+  };
+  if (info.promptVersion) headers["x-switchyard-prompt-version"] = headerValue(info.promptVersion);
+  if (info.experiment) headers["x-switchyard-experiment"] = headerValue(info.experiment);
+  if (info.variant) headers["x-switchyard-variant"] = headerValue(info.variant);
+  return headers;
+}
