@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
-import { projectIdOf, signIn } from "./helpers";
+import { projectIdOf, SHOTS, signIn } from "./helpers";
 
 const DEMO_REPLY = "Hello! I am a tiny demo model 🚀.";
 
@@ -13,6 +13,7 @@ test("the official openai SDK talks to /v1 on the console's port, streaming and 
   await dialog.getByLabel("gateway:invoke").check();
   await dialog.getByRole("button", { name: "Create key" }).click();
   const key = (await page.getByTestId("new-api-key").textContent())!.trim();
+  await page.getByRole("button", { name: "Done" }).click();
 
   const client = new OpenAI({ apiKey: key, baseURL: `${baseURL}/v1` });
   const models = await client.models.list();
@@ -38,4 +39,26 @@ test("the official openai SDK talks to /v1 on the console's port, streaming and 
   await expect(
     bad.chat.completions.create({ model: "switchyard-demo", messages: [{ role: "user", content: "x" }] }),
   ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  await expect(
+    client.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "x" }] }),
+  ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+  // Every request is logged (batched off the hot path) and charted from the rollups.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Monitoring" }).click();
+  await expect(page).toHaveURL(/\/monitoring$/);
+  const totals = page.getByTestId("monitoring-totals");
+  await expect(async () => {
+    await page.reload();
+    await expect(totals).toContainText(/Requests\s*[3-9]/, { timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
+  await page.screenshot({ path: `${SHOTS}/monitoring.png`, fullPage: true });
+  await page.getByRole("tab", { name: "Requests" }).click();
+  const notFound = page.getByRole("row", { name: /404/ });
+  await expect(notFound).toContainText("no-such-model");
+  await notFound.getByRole("button", { name: "Details" }).click();
+  await expect(page.getByRole("dialog", { name: "Request" })).toContainText("NOT_FOUND");
+  await page.screenshot({ path: `${SHOTS}/request-detail.png` });
+
+  const metrics = await (await fetch(`${baseURL}/metrics`)).text();
+  expect(metrics).toMatch(/# TYPE \w+ counter/);
 });

@@ -6,6 +6,7 @@
  */
 import { env } from "@/server/env";
 import { startStandaloneGateway } from "@/server/modules/gateway/standalone";
+import { requestLogWriter } from "@/server/modules/request-log/runtime";
 
 const config = env();
 if (!config.DATABASE_URL) {
@@ -17,6 +18,7 @@ const gateway = await startStandaloneGateway({ port, host: config.HOST });
 console.log(`[gateway] OpenAI-compatible API at ${gateway.origin}/v1`);
 const shutdown = async () => {
   await gateway.close();
+  await requestLogWriter().close();
   process.exit(0);
 };
 process.once("SIGINT", () => void shutdown());

@@ -16,6 +16,7 @@ import { env } from "@/server/env";
 import { startHttpServer } from "@/server/http-server";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
+import { requestLogWriter, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -73,6 +74,8 @@ async function main() {
   }
 
   const server = await startHttpServer({ dev, port: config.PORT, host: config.HOST });
+  // Request-log partitions ahead of time and the retention, now and hourly.
+  startRequestLogMaintenance();
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   log(
@@ -83,6 +86,10 @@ async function main() {
   const shutdown = async (signal: string) => {
     log(`${signal}: shutting down`);
     server.close();
+    // Flush the buffered request-log rows before the database goes away.
+    await requestLogWriter()
+      .close()
+      .catch(() => {});
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
   };

@@ -27,7 +27,8 @@ export function Playground() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { projectId } = useParams<{ projectId: string }>();
-  const promptRef = useSearchParams().get("prompt");
+  const search = useSearchParams();
+  const promptRef = search.get("prompt");
   const models = useQuery(trpc.models.list.queryOptions({ page: 1, pageSize: 100 }));
   const createRun = useMutation(trpc.playground.createRun.mutationOptions());
   const [input, setInput] = useState<PlaygroundInput>({
@@ -55,7 +56,8 @@ export function Playground() {
         ]),
     [models.data],
   );
-  const defaultModel = options[0]?.value ?? "";
+  // ?model=… (e.g. from the request explorer) preselects a model.
+  const defaultModel = search.get("model")?.replace(/:(\d+)$/, "@$1") ?? options[0]?.value ?? "";
   const shown = columns.map((c) => (c.model ? c : { ...c, model: defaultModel }));
   const update = (i: number, patch: Partial<Column>) =>
     setColumns((cols) => cols.map((c, j) => (j === i ? { ...c, ...patch } : c)));

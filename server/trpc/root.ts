@@ -7,6 +7,7 @@ import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
 import { modelsRouter } from "@/server/trpc/routers/models";
+import { monitoringRouter } from "@/server/trpc/routers/monitoring";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   playground: playgroundRouter,
   prompts: promptsRouter,
   experiments: experimentsRouter,
+  monitoring: monitoringRouter,
 });
 
 export type AppRouter = typeof appRouter;

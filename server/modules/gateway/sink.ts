@@ -1,12 +1,7 @@
-import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
+import { requestLogWriter } from "@/server/modules/request-log/runtime";
+import type { RequestLogSink } from "@/server/modules/request-log/types";
 
-const discard: RequestLogSink = { record: (_entry: RequestLogEntry) => {} };
-
-/**
- * The process-wide request-log sink the mounted gateway writes to.
- * PLACEHOLDER: discards entries until the request-log writer lands; swapping
- * it in is this one function's body.
- */
+/** The process-wide request-log sink the mounted gateway writes to: the batching writer (one row per request). */
 export function gatewaySink(): RequestLogSink {
-  return discard;
+  return requestLogWriter();
 }

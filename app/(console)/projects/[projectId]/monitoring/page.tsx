@@ -1,17 +1,8 @@
-import { Gauge } from "lucide-react";
 import type { Metadata } from "next";
-import { FeatureEmptyState } from "@/components/placeholders/coming-soon";
+import { MonitoringDashboard } from "@/components/monitoring/monitoring-dashboard";
 
 export const metadata: Metadata = { title: "Monitoring" };
 
 export default function MonitoringPage() {
-  return (
-    <FeatureEmptyState
-      title="Monitoring"
-      description="Latency, time to first token, tokens per second, cost and errors across the gateway."
-      icon={Gauge}
-      emptyTitle="No traffic yet"
-      emptyDescription="Requests through the gateway are logged and charted here."
-    />
-  );
+  return <MonitoringDashboard />;
 }

@@ -1,0 +1,142 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { ListX } from "lucide-react";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useState } from "react";
+import { formatDateTime } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import {
+  Badge,
+  Button,
+  buttonStyles,
+  DataTable,
+  type DataTableColumn,
+  Dialog,
+  EmptyState,
+  Select,
+} from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+
+type Item = inferRouterOutputs<AppRouter>["monitoring"]["requests"]["items"][number];
+
+/** The raw request log, newest first, with keyset paging and a detail view. */
+export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
+  const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
+  const [status, setStatus] = useState("");
+  const [open, setOpen] = useState<Item | null>(null);
+  const pages = useInfiniteQuery(
+    trpc.monitoring.requests.infiniteQueryOptions(
+      { from, to, status: (status || undefined) as "ok" | "error" | undefined, limit: 50 },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
+  );
+  const rows = pages.data?.pages.flatMap((p) => p.items);
+  const columns: DataTableColumn<Item>[] = [
+    { key: "time", header: "Time", className: "w-44", cell: (r) => formatDateTime(r.startedAt) },
+    {
+      key: "status",
+      header: "Status",
+      cell: (r) => <Badge tone={r.status < 400 ? "success" : r.status < 500 ? "warning" : "danger"}>{r.status}</Badge>,
+    },
+    {
+      key: "model",
+      header: "Model",
+      cell: (r) => <code className="font-mono text-xs">{r.requestedModel ?? "—"}</code>,
+    },
+    { key: "latency", header: "Latency", cell: (r) => `${Math.round(r.latencyMs)} ms` },
+    { key: "ttft", header: "TTFT", cell: (r) => (r.ttftMs == null ? "—" : `${Math.round(r.ttftMs)} ms`) },
+    { key: "tokens", header: "Tokens in/out", cell: (r) => `${r.tokensIn} / ${r.tokensOut}` },
+    { key: "stream", header: "Stream", cell: (r) => (r.stream ? "yes" : "no") },
+    {
+      key: "open",
+      header: <span className="sr-only">Details</span>,
+      className: "w-24 text-right",
+      cell: (r) => (
+        <Button size="sm" variant="ghost" onClick={() => setOpen(r)}>
+          Details
+        </Button>
+      ),
+    },
+  ];
+  return (
+    <>
+      <DataTable
+        caption="Requests"
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => r.id}
+        loading={pages.isLoading}
+        error={pages.error}
+        onRetry={() => void pages.refetch()}
+        toolbar={
+          <Select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)} className="w-40">
+            <option value="">All statuses</option>
+            <option value="ok">Succeeded</option>
+            <option value="error">Failed</option>
+            <option value="client_error">4xx</option>
+            <option value="server_error">5xx</option>
+          </Select>
+        }
+        empty={<EmptyState icon={ListX} title="No requests in this range" />}
+      />
+      {pages.hasNextPage && (
+        <Button
+          variant="secondary"
+          className="self-center"
+          loading={pages.isFetchingNextPage}
+          onClick={() => void pages.fetchNextPage()}
+        >
+          Load older requests
+        </Button>
+      )}
+      <Dialog open={open !== null} onOpenChange={(o) => !o && setOpen(null)} title="Request" className="max-w-2xl">
+        {open && (
+          <div className="flex flex-col gap-3 text-sm">
+            <dl className="grid grid-cols-[10rem_1fr] gap-y-1.5">
+              {(
+                [
+                  ["Request id", open.id],
+                  ["Time", formatDateTime(open.startedAt)],
+                  ["Endpoint", `${open.method} ${open.path}`],
+                  ["Model asked", open.requestedModel ?? "—"],
+                  ["Served by", open.deployment ?? "—"],
+                  ["Status", `${open.status}${open.errorCode ? ` ${open.errorCode}` : ""}`],
+                  ["Error", open.errorMessage ?? "—"],
+                  [
+                    "Latency / TTFT",
+                    `${Math.round(open.latencyMs)} ms / ${open.ttftMs == null ? "—" : `${Math.round(open.ttftMs)} ms`}`,
+                  ],
+                  ["Tokens in / out", `${open.tokensIn} / ${open.tokensOut}`],
+                  ["Cost", `$${open.costUsd.toPrecision(3)}`],
+                  ["Experiment variant", open.variantId ?? "—"],
+                  ["End user", open.userId ?? "—"],
+                ] as const
+              ).map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="text-muted-foreground">{k}</dt>
+                  <dd className="break-all font-mono text-xs">{v}</dd>
+                </div>
+              ))}
+            </dl>
+            {open.requestedModel && !open.requestedModel.startsWith("experiment:") && (
+              <Link
+                className={buttonStyles({ variant: "secondary", className: "self-start" })}
+                href={
+                  open.requestedModel.startsWith("prompt:")
+                    ? `/projects/${projectId}/playground?prompt=${encodeURIComponent(open.requestedModel.slice(7))}`
+                    : `/projects/${projectId}/playground?model=${encodeURIComponent(open.requestedModel)}`
+                }
+              >
+                Open in playground
+              </Link>
+            )}
+          </div>
+        )}
+      </Dialog>
+    </>
+  );
+}

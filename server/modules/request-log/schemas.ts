@@ -1,0 +1,102 @@
+// Inputs of the request-log dashboards and explorer (no server-only imports:
+// console forms and charts reuse them).
+import { z } from "zod";
+
+const uuid = (name: string) => z.string().uuid(`${name} must be a UUID`);
+
+/** Largest number of points an overview returns. */
+export const MAX_POINTS = 2000;
+/** Steps the overview picks from when none is given (seconds); any multiple of 60 is accepted. */
+export const NICE_STEPS_S = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400] as const;
+
+const timeRange = {
+  projectId: uuid("projectId"),
+  from: z.coerce.date(),
+  to: z.coerce.date(),
+};
+const rangeIsOrdered = (input: { from: Date; to: Date }) => input.from.getTime() < input.to.getTime();
+const orderedMessage = { message: "`from` must be before `to`", path: ["to"] };
+
+/**
+ * Narrows the overview to one value of one dimension (the rollups are kept
+ * per dimension, not per combination: give at most one).
+ */
+export const rollupFilter = {
+  modelVersionId: uuid("modelVersionId").optional(),
+  promptVersionId: uuid("promptVersionId").optional(),
+  variantId: uuid("variantId").optional(),
+  apiKeyId: uuid("apiKeyId").optional(),
+};
+
+export const overviewInput = z
+  .object({
+    ...timeRange,
+    /** Seconds per point, a multiple of 60; default: the smallest nice step giving at most ~200 points. */
+    step: z
+      .number()
+      .int()
+      .min(60)
+      .max(31 * 86400)
+      .refine((step) => step % 60 === 0, "step must be a whole number of minutes")
+      .optional(),
+    ...rollupFilter,
+  })
+  .refine(rangeIsOrdered, orderedMessage)
+  .refine((input) => Object.keys(rollupFilter).filter((key) => input[key as keyof typeof input]).length <= 1, {
+    message: "Filter by one of modelVersionId, promptVersionId, variantId, apiKeyId at a time",
+    path: ["modelVersionId"],
+  });
+export type OverviewInput = z.input<typeof overviewInput>;
+
+export const BREAKDOWN_DIMENSIONS = ["model", "prompt", "variant", "key"] as const;
+export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
+
+export const breakdownInput = z
+  .object({
+    ...timeRange,
+    by: z.enum(BREAKDOWN_DIMENSIONS),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
+  .refine(rangeIsOrdered, orderedMessage);
+export type BreakdownInput = z.input<typeof breakdownInput>;
+
+/** An exact status, or a class: ok (< 400), error (>= 400), client_error (4xx), server_error (5xx). */
+export const statusFilter = z.union([
+  z.number().int().min(100).max(999),
+  z.enum(["ok", "error", "client_error", "server_error"]),
+]);
+export type StatusFilter = z.infer<typeof statusFilter>;
+
+export const searchRequestsInput = z
+  .object({
+    ...timeRange,
+    status: statusFilter.optional(),
+    /** A model version id. */
+    model: uuid("model").optional(),
+    /** A model id (any of its versions). */
+    modelId: uuid("modelId").optional(),
+    /** An API key id. */
+    key: uuid("key").optional(),
+    promptVersionId: uuid("promptVersionId").optional(),
+    variantId: uuid("variantId").optional(),
+    /** `nextCursor` of the previous page. */
+    cursor: z.string().max(200).nullish(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .refine(rangeIsOrdered, orderedMessage);
+export type SearchRequestsInput = z.input<typeof searchRequestsInput>;
+
+export const getRequestInput = z.object({
+  projectId: uuid("projectId"),
+  id: uuid("id"),
+  /** When known (e.g. from the explorer row), limits the lookup to one partition. */
+  startedAt: z.coerce.date().optional(),
+});
+export type GetRequestInput = z.input<typeof getRequestInput>;
+
+export const requestLogSettingsInput = z.object({
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+  daysAhead: z.number().int().min(0).max(60).optional(),
+  rollupRetentionDays: z.number().int().min(1).max(36500).optional(),
+});
+export type RequestLogSettingsInput = z.input<typeof requestLogSettingsInput>;

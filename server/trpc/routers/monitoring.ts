@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { breakdown, overview } from "@/server/modules/request-log/dashboards";
+import { getRequest, searchRequests } from "@/server/modules/request-log/explorer";
+import { requestLogPool } from "@/server/modules/request-log/runtime";
+import { BREAKDOWN_DIMENSIONS, rollupFilter, statusFilter } from "@/server/modules/request-log/schemas";
+import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+
+const range = { from: z.coerce.date(), to: z.coerce.date() };
+const deps = () => ({ pool: requestLogPool() });
+
+/** Dashboards read the rollups; the explorer reads raw rows with keyset paging. Always scoped to the caller's project. */
+export const monitoringRouter = createTRPCRouter({
+  overview: projectProcedure
+    .meta({ scope: "monitoring:read" })
+    .input(z.object({ ...range, step: z.number().int().optional(), ...rollupFilter }))
+    .query(({ ctx, input }) => overview(deps(), { ...input, projectId: ctx.project.projectId })),
+
+  breakdown: projectProcedure
+    .meta({ scope: "monitoring:read" })
+    .input(
+      z.object({
+        ...range,
+        by: z.enum(BREAKDOWN_DIMENSIONS),
+        limit: z.number().int().min(1).max(500).default(50),
+        ...rollupFilter,
+      }),
+    )
+    .query(({ ctx, input }) => breakdown(deps(), { ...input, projectId: ctx.project.projectId })),
+
+  requests: projectProcedure
+    .meta({ scope: "monitoring:read" })
+    .input(
+      z.object({
+        ...range,
+        status: statusFilter.optional(),
+        model: z.string().uuid().optional(),
+        key: z.string().uuid().optional(),
+        cursor: z.string().max(200).nullish(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(({ ctx, input }) => searchRequests(deps(), { ...input, projectId: ctx.project.projectId })),
+
+  request: projectProcedure
+    .meta({ scope: "monitoring:read" })
+    .input(z.object({ id: z.string().uuid() }))
+    .query(({ ctx, input }) => getRequest(deps(), { id: input.id, projectId: ctx.project.projectId })),
+});
