@@ -9,6 +9,7 @@ import type { Principal } from "@/server/auth/principal";
 import { SCOPES } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
 import { handleArtifactUpload } from "@/server/modules/artifacts/http";
+import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
 import { streamRunResponse } from "@/server/modules/runs/sse";
 import { withTestDatabase } from "@/server/testing/db";
 import { addMember, callerFor, makeApiKey, makeProject, makeUser } from "@/server/testing/factories";
@@ -129,6 +130,9 @@ describe("REST access walk", () => {
   const extraHandlers: Record<string, typeof handleRest> = {
     "/artifacts/upload": handleArtifactUpload,
     "/playground/stream": streamRunResponse,
+    "/datasets/import": handleDatasetImport,
+    "/datasets/versions/{id}/export": (req, deps) =>
+      handleDatasetExport(req, deps, "00000000-0000-4000-8000-000000000000"),
   };
   const rest = (method: string, path: string, key?: string) => {
     const url = `http://localhost/api/rest${path.replace(/\{[^}]+\}/g, "00000000-0000-4000-8000-000000000000")}`;

@@ -60,4 +60,35 @@ export const EXTRA_ROUTES = [
       responses: { "200": { description: "text/event-stream of delta, then done or error events" } },
     },
   },
+  {
+    method: "POST",
+    path: "/datasets/import",
+    tag: "Datasets",
+    scope: "datasets:write",
+    summary:
+      "Import a JSONL file (streamed body) as a new dataset version; ?name|datasetId, format, mode=strict|lenient",
+    operation: {
+      operationId: "datasets-import",
+      requestBody: {
+        required: true,
+        content: { "application/jsonl": { schema: { type: "string", format: "binary" } } },
+      },
+      responses: {
+        "201": { description: "The new version" },
+        "422": { description: "Refused, with line-numbered issues; nothing stored in strict mode" },
+      },
+    },
+  },
+  {
+    method: "GET",
+    path: "/datasets/versions/{id}/export",
+    tag: "Datasets",
+    scope: "datasets:read",
+    summary: "Export a version (or ?split=train|validation) as OpenAI chat JSONL, streamed",
+    operation: {
+      operationId: "datasets-export",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      responses: { "200": { description: "application/jsonl" } },
+    },
+  },
 ] as const;

@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "@/server/trpc/init";
 import { apiKeysRouter } from "@/server/trpc/routers/apiKeys";
 import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
+import { datasetsRouter } from "@/server/trpc/routers/datasets";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   prompts: promptsRouter,
   experiments: experimentsRouter,
   monitoring: monitoringRouter,
+  datasets: datasetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

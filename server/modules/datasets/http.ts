@@ -1,0 +1,53 @@
+import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
+import { DomainError } from "@/server/errors";
+import { errorResponse } from "@/server/http/responses";
+import { importQuery } from "@/server/modules/datasets/schemas";
+import { exportVersion, importDataset } from "@/server/modules/datasets/service";
+
+/**
+ * POST /api/rest/datasets/import?name=…|datasetId=…&format=auto|chat|completion&mode=strict|lenient
+ * with the JSONL file as the request body, streamed (never held in memory).
+ * 201 with the new version; 422 with line-numbered issues when the file is
+ * refused (strict mode stores nothing).
+ */
+export async function handleDatasetImport(req: Request, deps: RequestDeps): Promise<Response> {
+  try {
+    const caller = await authorizeRequest(req, deps, "datasets:write");
+    const query = importQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+    if (!req.body) throw new DomainError("BAD_REQUEST", "Send the JSONL file as the request body");
+    const result = await importDataset(
+      { db: deps.db },
+      { projectId: caller.project.projectId, actor: caller.actor },
+      req.body,
+      query,
+    );
+    return Response.json(result, { status: 201 });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** GET /api/rest/datasets/versions/{id}/export?split=train|validation — OpenAI chat JSONL, streamed. */
+export async function handleDatasetExport(req: Request, deps: RequestDeps, versionId: string): Promise<Response> {
+  try {
+    const caller = await authorizeRequest(req, deps, "datasets:read");
+    const split = new URL(req.url).searchParams.get("split") ?? undefined;
+    if (split && split !== "train" && split !== "validation")
+      throw new DomainError("VALIDATION", "split must be train or validation", [
+        { path: "split", message: "train or validation" },
+      ]);
+    if (!/^[0-9a-f-]{36}$/i.test(versionId))
+      throw new DomainError("VALIDATION", "id must be a UUID", [{ path: "id", message: "Not a UUID" }]);
+    const { version, stream } = await exportVersion({ db: deps.db }, caller.project.projectId, versionId, split);
+    const file = `${version.dataset.name.replaceAll("/", "_")}-v${version.version}${split ? `-${split}` : ""}.jsonl`;
+    return new Response(stream, {
+      headers: {
+        "content-type": "application/jsonl; charset=utf-8",
+        "content-disposition": `attachment; filename="${file}"`,
+        "x-content-hash": version.contentHash,
+      },
+    });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { maskOptionsSchema } from "@/server/modules/datasets/core/schemas";
+
+export const datasetName = z
+  .string()
+  .trim()
+  .min(1, "Name is required")
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "Use letters, digits, '.', '_', '-' and '/'");
+
+export const importQuery = z.object({
+  /** A new dataset's name, or… */
+  name: datasetName.optional(),
+  /** …an existing dataset to add a version to. */
+  datasetId: z.string().uuid().optional(),
+  format: z.enum(["auto", "chat", "completion"]).default("auto"),
+  mode: z.enum(["strict", "lenient"]).default("strict"),
+});
+
+export const transformInput = z.discriminatedUnion("operation", [
+  z.object({ operation: z.literal("mask"), versionId: z.string().uuid(), options: maskOptionsSchema.optional() }),
+  z.object({ operation: z.literal("dedupe"), versionId: z.string().uuid() }),
+  z.object({
+    operation: z.literal("filter"),
+    versionId: z.string().uuid(),
+    minTokens: z.number().int().min(0).optional(),
+    maxTokens: z.number().int().min(1).optional(),
+    requireRole: z.enum(["system", "user", "assistant"]).optional(),
+    include: z.string().max(200).optional(),
+    exclude: z.string().max(200).optional(),
+  }),
+  z.object({
+    operation: z.literal("split"),
+    versionId: z.string().uuid(),
+    ratio: z.number().gt(0).lt(1).default(0.9),
+    salt: z.string().max(100).default("switchyard"),
+  }),
+  z.object({
+    operation: z.literal("merge"),
+    versionId: z.string().uuid(),
+    otherVersionIds: z.array(z.string().uuid()).min(1).max(10),
+    dedupe: z.boolean().default(true),
+  }),
+]);
+export type TransformInput = z.input<typeof transformInput>;
+
+export const versionOut = z.object({
+  id: z.string(),
+  version: z.number(),
+  parentId: z.string().nullable(),
+  parentVersion: z.number().nullable(),
+  operation: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  contentHash: z.string(),
+  exampleCount: z.number(),
+  stats: z.record(z.string(), z.unknown()),
+  report: z.record(z.string(), z.unknown()),
+  createdByLabel: z.string(),
+  createdAt: z.date(),
+});
+
+export const datasetOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  format: z.enum(["chat", "completion"]),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  latestVersion: z.number().nullable(),
+  exampleCount: z.number().nullable(),
+  versions: z.array(versionOut),
+});

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
+import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
+import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+import { queryInt } from "@/server/trpc/openapi-helpers";
+
+const tags = ["Datasets"];
+
+/** Imports and exports stream through /api/rest/datasets/import and …/versions/{id}/export. */
+export const datasetsRouter = createTRPCRouter({
+  list: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: { method: "GET", path: "/datasets", tags, summary: "Datasets with their versions" },
+    })
+    .input(z.object({}))
+    .output(z.array(datasetOut))
+    .query(({ ctx }) => listDatasets(ctx, ctx.project.projectId)),
+
+  get: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: { method: "GET", path: "/datasets/{id}", tags, summary: "One dataset: versions, statistics, lineage" },
+    })
+    .input(z.object({ id: z.string().uuid() }))
+    .output(datasetOut)
+    .query(({ ctx, input }) => getDataset(ctx, ctx.project.projectId, input.id)),
+
+  examples: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: {
+        method: "GET",
+        path: "/datasets/versions/{versionId}/examples",
+        tags,
+        summary: "Browse and search a version's examples",
+      },
+    })
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        page: queryInt(1, 1_000_000).default(1),
+        pageSize: queryInt(1, 100).default(20),
+        search: z.string().max(200).optional(),
+        split: z.enum(["train", "validation"]).optional(),
+      }),
+    )
+    .output(
+      z.object({
+        items: z.array(
+          z.object({
+            position: z.number(),
+            example: z.record(z.string(), z.unknown()),
+            tokens: z.number(),
+            split: z.string().nullable(),
+            hash: z.string(),
+          }),
+        ),
+        total: z.number(),
+        page: z.number(),
+        pageSize: z.number(),
+      }),
+    )
+    .query(({ ctx, input }) => listExamples(ctx, ctx.project.projectId, input)),
+
+  transform: projectProcedure
+    .meta({
+      scope: "datasets:write",
+      openapi: {
+        method: "POST",
+        path: "/datasets/transform",
+        tags,
+        summary: "Mask PII, dedupe, filter, split or merge into a new version",
+      },
+    })
+    // One flat object (REST needs an object schema); the service checks it per operation.
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        operation: z.enum(["mask", "dedupe", "filter", "split", "merge"]),
+        options: z.record(z.string(), z.unknown()).optional(),
+        minTokens: z.number().int().optional(),
+        maxTokens: z.number().int().optional(),
+        requireRole: z.enum(["system", "user", "assistant"]).optional(),
+        include: z.string().max(200).optional(),
+        exclude: z.string().max(200).optional(),
+        ratio: z.number().optional(),
+        salt: z.string().max(100).optional(),
+        otherVersionIds: z.array(z.string().uuid()).optional(),
+        dedupe: z.boolean().optional(),
+      }),
+    )
+    .output(versionOut)
+    .mutation(({ ctx, input }) =>
+      transformDataset(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input as TransformInput),
+    ),
+});
