@@ -105,7 +105,7 @@ try {
     makeTraffic(baselineRows, shape, random, (i) => new Date(now - baselineRows + i)),
   );
   log(`baseline single-row INSERT (2 connections, no rollups): ${fmt(singleRow)} rows/s`);
-  const prismaRows = Math.min(100_000, INGEST_ROWS);
+  const prismaRows = Math.min(20_000, INGEST_ROWS);
   const prisma = await prismaCreateMany(makeTraffic(prismaRows, shape, random, (i) => new Date(now - prismaRows + i)));
   log(`baseline Prisma createMany (2,000 per call, no rollups): ${fmt(prisma)} rows/s`);
 
@@ -173,7 +173,7 @@ try {
   console.log(`\n${machine}`);
   console.log(`\n| ingest (${fmt(INGEST_ROWS)} rows unless noted) | rows/s |\n| --- | ---: |`);
   console.log(
-    `| RequestLogWriter (batch ${BATCH_SIZE}, raw + 4 rollups, one statement per batch) | ${fmt(writerResult.rowsPerSecond)} |`,
+    `| RequestLogWriter (batch ${BATCH_SIZE}, raw + minute/hour rollups, one statement per batch) | ${fmt(writerResult.rowsPerSecond)} |`,
   );
   console.log(
     `| baseline: single-row INSERT, 2 connections, raw only (${fmt(baselineRows)} rows) | ${fmt(singleRow)} |`,

@@ -2,8 +2,9 @@
 // in-memory buffer; a background loop writes batches with one statement each
 // (ingest.ts) on a dedicated pg pool. When Postgres is unreachable the rows
 // stay buffered and the batch is retried with backoff; past `maxBuffered` the
-// oldest rows are dropped and counted. One batch is in flight at a time, so
-// rows are written in the order they were recorded.
+// oldest rows are dropped and counted. Up to `concurrency` batches are in
+// flight at once (Node serialises the next batch while Postgres stores one,
+// and Postgres can use a core per batch), so batches may commit out of order.
 import pg from "pg";
 import { entryProblem, INGEST_SQL, INGEST_STATEMENT_NAME, salvageEntry, serializeEntry } from "./ingest";
 import { Ring } from "./ring";
@@ -19,6 +20,8 @@ export interface RequestLogWriterOptions {
   maxBuffered?: number;
   /** Rows per statement. Default 2,000 (at most half of maxBuffered). */
   batchSize?: number;
+  /** Batches in flight at once (one connection each). Default 2. */
+  concurrency?: number;
   /** A batch also stops growing at this many bytes of JSON. Default 8 MiB. */
   maxBatchBytes?: number;
   /** How often buffered rows are written when fewer than a batch are waiting. Default 200 ms. */
@@ -82,6 +85,8 @@ interface Batch {
   head: number;
   /** Sequence number of entries[0]. */
   firstSeq: number;
+  /** An attempt is in flight (it may commit: never drop from it). */
+  writing: boolean;
 }
 
 interface WriteOutcome {
@@ -108,6 +113,7 @@ function errorInfo(error: unknown): RequestLogWriterError {
 }
 
 const OUTAGE_LOG_EVERY_MS = 30_000;
+const REJECT_LOG_EVERY_MS = 10_000;
 
 const remaining = (batch: Batch | null) => (batch ? batch.entries.length - batch.head : 0);
 
@@ -122,6 +128,7 @@ export class RequestLogWriter implements RequestLogSink {
   private readonly ownsPool: boolean;
   private readonly maxBuffered: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly maxBatchBytes: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
@@ -129,24 +136,23 @@ export class RequestLogWriter implements RequestLogSink {
   private readonly log: (message: string) => void;
 
   private readonly queue: Ring<RequestLogEntry>;
-  /** The batch being attempted, or waiting for its retry. */
-  private batch: Batch | null = null;
-  /** The next batch, serialised while `batch` is in flight (pipelining Node's and Postgres's work). */
-  private spare: Batch | null = null;
+  /** Batches taken from the queue and not yet stored, oldest first: in flight, or waiting for a retry. */
+  private batches: Batch[] = [];
   /** Sequence number the next recorded entry gets. */
   private nextSeq = 0;
-  private attempting = false;
-  private draining: Promise<void> | null = null;
-  private kickScheduled = false;
+  private inFlight = 0;
+  private pumpScheduled = false;
   private retryAt = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private closing: Promise<RequestLogWriterStats> | null = null;
-  /** close() gave up while a batch was in flight: that batch is dropped if it fails. */
+  /** close() gave up: nothing new is attempted, and batches in flight are dropped if they fail. */
   private abandoned = false;
   private waiters: (() => void)[] = [];
   private outageSince: number | null = null;
   private lastOutageLog = 0;
+  private lastRejectLog = 0;
+  private rejectsSinceLog = 0;
   private readonly traffic = new TrafficCounters();
 
   private counts = {
@@ -177,7 +183,7 @@ export class RequestLogWriter implements RequestLogSink {
     } else if (options.connectionString) {
       this.pool = new pg.Pool({
         connectionString: options.connectionString,
-        max: 2,
+        max: Math.max(1, options.concurrency ?? 2),
         connectionTimeoutMillis: 5_000,
         idleTimeoutMillis: 30_000,
         keepAlive: true,
@@ -192,7 +198,12 @@ export class RequestLogWriter implements RequestLogSink {
     // An idle client losing its server emits 'error'; unhandled, that would crash the process.
     this.pool.on("error", () => {});
     this.maxBuffered = Math.max(2, Math.floor(options.maxBuffered ?? 100_000));
-    this.batchSize = Math.max(1, Math.min(Math.floor(options.batchSize ?? 2_000), Math.floor(this.maxBuffered / 2)));
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
+    // Batches in flight cannot be dropped from, so they must leave room in the buffer.
+    this.batchSize = Math.max(
+      1,
+      Math.min(Math.floor(options.batchSize ?? 2_000), Math.floor(this.maxBuffered / (this.concurrency + 1))),
+    );
     this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
     this.retryMinMs = options.retryMinMs ?? 100;
     this.retryMaxMs = Math.max(this.retryMinMs, options.retryMaxMs ?? 5_000);
@@ -212,10 +223,8 @@ export class RequestLogWriter implements RequestLogSink {
     }
     const problem = entryProblem(entry);
     if (problem) {
-      this.counts.rejected++;
       const id = typeof entry?.id === "string" ? entry.id : "?";
-      this.lastError = { message: `rejected entry ${id}: ${problem}`, at: new Date() };
-      this.log(this.lastError.message);
+      this.rejectEntry(entry, new Error(`rejected entry ${id}: ${problem}`), false);
       return;
     }
     this.counts.recorded++;
@@ -223,7 +232,7 @@ export class RequestLogWriter implements RequestLogSink {
     if (this.bufferedCount() >= this.maxBuffered) this.dropOldest();
     this.queue.push(entry);
     this.nextSeq++;
-    if (this.queue.size >= this.batchSize) this.kick();
+    if (this.queue.size >= this.batchSize) this.schedulePump();
   }
 
   /**
@@ -238,7 +247,7 @@ export class RequestLogWriter implements RequestLogSink {
     const deadline = Date.now() + timeoutMs;
     this.retryAt = 0; // a flush tries now, whatever the backoff
     while (this.oldestPendingSeq() < target) {
-      if (!this.draining && Date.now() >= this.retryAt) void this.drain();
+      this.pump();
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(
@@ -268,9 +277,10 @@ export class RequestLogWriter implements RequestLogSink {
       }
       this.abandonPending();
       const endPool = async () => {
+        while (this.inFlight > 0) await this.waitForProgress(1000);
         if (this.ownsPool) await this.pool.end().catch(() => {});
       };
-      if (this.draining) void this.draining.then(endPool);
+      if (this.inFlight > 0) void endPool();
       else await endPool();
       return this.stats();
     })();
@@ -306,29 +316,28 @@ export class RequestLogWriter implements RequestLogSink {
   // ── buffer ────────────────────────────────────────────────────────────────
 
   private bufferedCount(): number {
-    return this.queue.size + remaining(this.batch) + remaining(this.spare);
+    let count = this.queue.size;
+    for (const batch of this.batches) count += remaining(batch);
+    return count;
   }
 
   /** Sequence number of the oldest entry not yet written, dropped or rejected. */
   private oldestPendingSeq(): number {
-    for (const batch of [this.batch, this.spare]) {
-      if (batch && remaining(batch) > 0) return batch.firstSeq + batch.head;
-    }
-    return this.nextSeq - this.queue.size;
+    const oldest = this.batches[0];
+    return oldest ? oldest.firstSeq + oldest.head : this.nextSeq - this.queue.size;
   }
 
   /**
    * Evicts the oldest buffered entry that is not part of an attempt in
-   * flight (that one may yet commit): the head of the waiting batch, else of
-   * the spare batch, else of the queue.
+   * flight (that one may yet commit): the head of the oldest batch waiting
+   * for a retry, else of the queue.
    */
   private dropOldest(): void {
-    if (this.batch && !this.attempting && remaining(this.batch) > 0) {
-      dropHead(this.batch);
-      if (remaining(this.batch) === 0) this.batch = null;
-    } else if (this.spare && remaining(this.spare) > 0) {
-      dropHead(this.spare);
-      if (remaining(this.spare) === 0) this.spare = null;
+    const index = this.batches.findIndex((batch) => !batch.writing);
+    if (index >= 0) {
+      const batch = this.batches[index];
+      dropHead(batch);
+      if (remaining(batch) === 0) this.batches.splice(index, 1);
     } else {
       this.queue.shift();
     }
@@ -361,61 +370,54 @@ export class RequestLogWriter implements RequestLogSink {
       parts.push(json);
       bytes += json.length;
     }
-    return entries.length > 0 ? { entries, parts, head: 0, firstSeq } : null;
+    return entries.length > 0 ? { entries, parts, head: 0, firstSeq, writing: false } : null;
   }
 
   // ── writing ───────────────────────────────────────────────────────────────
 
   private tick(): void {
-    if (!this.draining && this.bufferedCount() > 0 && Date.now() >= this.retryAt) void this.drain();
+    if (this.bufferedCount() > 0) this.pump();
   }
 
-  /** Starts the write loop soon after a full batch accumulates (not inside record()). */
-  private kick(): void {
-    if (this.draining || this.kickScheduled || Date.now() < this.retryAt) return;
-    this.kickScheduled = true;
+  /** Runs pump() soon (not inside record(), which must stay cheap). */
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.inFlight >= this.concurrency) return;
+    this.pumpScheduled = true;
     setImmediate(() => {
-      this.kickScheduled = false;
-      void this.drain();
+      this.pumpScheduled = false;
+      this.pump();
     });
   }
 
-  private drain(): Promise<void> {
-    this.draining ??= this.drainLoop().finally(() => {
-      this.draining = null;
-    });
-    return this.draining;
-  }
-
-  private async drainLoop(): Promise<void> {
-    for (;;) {
-      if (Date.now() < this.retryAt) return;
-      if (!this.batch) {
-        this.batch = this.spare ?? this.takeBatch();
-        this.spare = null;
-        if (!this.batch) {
-          if (this.queue.size === 0) return;
-          continue;
-        }
-      }
-      if (!(await this.attempt(this.batch))) return;
+  /**
+   * Starts an attempt if a slot is free and no backoff is pending: the
+   * oldest batch waiting for a retry, else a new batch from the queue. One
+   * per call: the next is serialised on the next tick, after this one's
+   * statement has gone out.
+   */
+  private pump(): void {
+    if (this.abandoned || this.inFlight >= this.concurrency || Date.now() < this.retryAt) return;
+    let batch = this.batches.find((candidate) => !candidate.writing);
+    if (!batch) {
+      batch = this.takeBatch() ?? undefined;
+      if (!batch) return;
+      this.batches.push(batch);
+    }
+    void this.attempt(batch);
+    if (this.inFlight < this.concurrency && (this.queue.size > 0 || this.batches.some((b) => !b.writing))) {
+      this.schedulePump();
     }
   }
 
-  /** One try at storing the batch; false when it must wait for a retry. */
-  private async attempt(batch: Batch): Promise<boolean> {
+  /** One try at storing the batch. */
+  private async attempt(batch: Batch): Promise<void> {
     const entries = batch.entries.slice(batch.head);
     const parts = batch.parts.slice(batch.head);
-    this.attempting = true;
+    batch.writing = true;
+    this.inFlight++;
     const started = performance.now();
     try {
-      const writing = this.writeRows(entries, parts);
-      // Serialise the next batch while Postgres works on this one (after the
-      // statement has gone out: the pool hands over its client asynchronously).
-      setImmediate(() => {
-        if (!this.spare && this.queue.size > 0) this.spare = this.takeBatch();
-      });
-      const outcome = await writing;
+      const outcome = await this.writeRows(entries, parts);
       this.observeLatency(performance.now() - started);
       this.counts.written += outcome.stored;
       this.counts.duplicates += outcome.stored - outcome.inserted;
@@ -425,20 +427,23 @@ export class RequestLogWriter implements RequestLogSink {
         else this.log(`stored entry ${entry.id} without bodies: ${errorInfo(error).message}`);
       }
       this.counts.batches++;
-      this.batch = null;
+      this.forget(batch);
       this.lastFlushAt = new Date();
       this.backoffMs = 0;
       if (this.outageSince !== null) {
         this.log(`Postgres reachable again after ${Math.round((Date.now() - this.outageSince) / 1000)} s`);
         this.outageSince = null;
       }
-      return true;
     } catch (error) {
+      batch.writing = false;
       this.counts.failures++;
       this.lastError = errorInfo(error);
-      this.backoffMs = Math.min(this.retryMaxMs, this.backoffMs ? this.backoffMs * 2 : this.retryMinMs);
-      this.retryAt = Date.now() + this.backoffMs * (0.8 + Math.random() * 0.4);
       const now = Date.now();
+      // Batches failing together (an outage) back off once, not once each.
+      if (now >= this.retryAt) {
+        this.backoffMs = Math.min(this.retryMaxMs, this.backoffMs ? this.backoffMs * 2 : this.retryMinMs);
+        this.retryAt = now + this.backoffMs * (0.8 + Math.random() * 0.4);
+      }
       this.outageSince ??= now;
       if (now - this.lastOutageLog >= OUTAGE_LOG_EVERY_MS) {
         this.lastOutageLog = now;
@@ -447,14 +452,19 @@ export class RequestLogWriter implements RequestLogSink {
         );
       }
       if (this.abandoned) {
-        this.counts.dropped += batch.entries.length - batch.head;
-        this.batch = null;
+        this.counts.dropped += remaining(batch);
+        this.forget(batch);
       }
-      return false;
     } finally {
-      this.attempting = false;
+      this.inFlight--;
       this.notify();
+      this.pump();
     }
+  }
+
+  private forget(batch: Batch): void {
+    const index = this.batches.indexOf(batch);
+    if (index >= 0) this.batches.splice(index, 1);
   }
 
   /**
@@ -512,10 +522,19 @@ export class RequestLogWriter implements RequestLogSink {
     return result.rows[0]?.inserted ?? 0;
   }
 
-  private rejectEntry(entry: RequestLogEntry, error: unknown): void {
+  /** Counts and reports a rejected entry; the log is rate-limited (a bug upstream can reject every request). */
+  private rejectEntry(entry: RequestLogEntry, error: unknown, prefix = true): void {
     this.counts.rejected++;
-    this.lastError = { ...errorInfo(error), message: `rejected entry ${entry.id}: ${errorInfo(error).message}` };
-    this.log(this.lastError.message);
+    const info = errorInfo(error);
+    this.lastError = prefix ? { ...info, message: `rejected entry ${entry.id}: ${info.message}` } : info;
+    this.rejectsSinceLog++;
+    const now = Date.now();
+    if (now - this.lastRejectLog >= REJECT_LOG_EVERY_MS) {
+      const more = this.rejectsSinceLog > 1 ? ` (${this.rejectsSinceLog - 1} more since the last report)` : "";
+      this.log(`${this.lastError.message}${more}`);
+      this.lastRejectLog = now;
+      this.rejectsSinceLog = 0;
+    }
   }
 
   private observeLatency(ms: number): void {
@@ -529,15 +548,12 @@ export class RequestLogWriter implements RequestLogSink {
   }
 
   private abandonPending(): void {
-    let lost = this.queue.size + remaining(this.spare);
+    this.abandoned = true;
+    let lost = this.queue.size;
     this.queue.clear();
-    this.spare = null;
-    if (this.batch) {
-      if (this.attempting) this.abandoned = true;
-      else {
-        lost += this.batch.entries.length - this.batch.head;
-        this.batch = null;
-      }
+    for (const batch of this.batches.filter((candidate) => !candidate.writing)) {
+      lost += remaining(batch);
+      this.forget(batch);
     }
     if (lost > 0) {
       this.counts.dropped += lost;

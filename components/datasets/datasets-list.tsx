@@ -1,0 +1,74 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { Database, Upload } from "lucide-react";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useState } from "react";
+import { ImportDialog } from "@/components/datasets/import-dialog";
+import { formatRelative } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { Badge, Button, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+
+type Dataset = inferRouterOutputs<AppRouter>["datasets"]["list"][number];
+
+export function DatasetsList() {
+  const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
+  const { can } = useProjectAccess();
+  const [importing, setImporting] = useState(false);
+  const datasets = useQuery(trpc.datasets.list.queryOptions({}));
+  const columns: DataTableColumn<Dataset>[] = [
+    {
+      key: "name",
+      header: "Dataset",
+      cell: (d) => (
+        <Link href={`/projects/${projectId}/datasets/${d.id}`} className="font-medium hover:underline">
+          {d.name}
+        </Link>
+      ),
+    },
+    { key: "format", header: "Format", cell: (d) => <Badge>{d.format}</Badge> },
+    { key: "latest", header: "Latest", cell: (d) => (d.latestVersion ? `v${d.latestVersion}` : "—") },
+    { key: "examples", header: "Examples", cell: (d) => d.exampleCount?.toLocaleString("en-US") ?? "—" },
+    { key: "updated", header: "Updated", cell: (d) => formatRelative(d.updatedAt) },
+  ];
+  return (
+    <>
+      <PageHeader
+        title="Datasets"
+        description="Fine-tuning data: JSONL import with validation, immutable versions, PII masking, splits and export."
+        actions={
+          can("datasets:write") && (
+            <Button onClick={() => setImporting(true)}>
+              <Upload className="size-4" aria-hidden /> Import JSONL
+            </Button>
+          )
+        }
+      />
+      <DataTable
+        caption="Datasets"
+        columns={columns}
+        rows={datasets.data}
+        rowKey={(d) => d.id}
+        loading={datasets.isLoading}
+        error={datasets.error}
+        onRetry={() => void datasets.refetch()}
+        empty={
+          <EmptyState
+            icon={Database}
+            title="No datasets yet"
+            description="Import a JSONL file: every line is validated, and a version records its hash and statistics."
+            action={
+              can("datasets:write") ? <Button onClick={() => setImporting(true)}>Import JSONL</Button> : undefined
+            }
+          />
+        }
+      />
+      <ImportDialog open={importing} onOpenChange={setImporting} />
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useDeferredValue, useState } from "react";
+import { useTRPC } from "@/components/providers/trpc";
+import { Badge, DataTable, type DataTableColumn, Input, Select } from "@/components/ui";
+
+type Row = { position: number; example: Record<string, unknown>; tokens: number; split: string | null; hash: string };
+
+export function ExampleBrowser({ versionId }: { versionId: string }) {
+  const trpc = useTRPC();
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState("");
+  const [split, setSplit] = useState("");
+  const deferred = useDeferredValue(search);
+  const examples = useQuery({
+    ...trpc.datasets.examples.queryOptions({
+      versionId,
+      page,
+      pageSize: 10,
+      search: deferred || undefined,
+      split: (split || undefined) as "train" | undefined,
+    }),
+    placeholderData: keepPreviousData,
+  });
+  const columns: DataTableColumn<Row>[] = [
+    { key: "n", header: "#", className: "w-12", cell: (r) => r.position + 1 },
+    {
+      key: "messages",
+      header: "Messages",
+      cell: (r) => (
+        <div className="flex flex-col gap-1">
+          {((r.example.messages as { role: string; content: string }[]) ?? []).map((m, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: messages are positional
+            <div key={i} className="flex gap-2 text-xs">
+              <Badge>{m.role}</Badge>
+              <span className="line-clamp-2 whitespace-pre-wrap">{m.content}</span>
+            </div>
+          ))}
+        </div>
+      ),
+    },
+    { key: "tokens", header: "Tokens", className: "w-20", cell: (r) => r.tokens },
+    {
+      key: "split",
+      header: "Split",
+      className: "w-24",
+      cell: (r) => (r.split ? <Badge tone="info">{r.split}</Badge> : "—"),
+    },
+  ];
+  return (
+    <DataTable
+      caption="Examples"
+      columns={columns}
+      rows={examples.data?.items}
+      rowKey={(r) => String(r.position)}
+      loading={examples.isLoading}
+      error={examples.error}
+      page={page}
+      pageSize={10}
+      total={examples.data?.total}
+      onPageChange={setPage}
+      toolbar={
+        <div className="flex gap-2">
+          <Input
+            aria-label="Search examples"
+            placeholder="Search text…"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setPage(1);
+            }}
+            className="w-64"
+          />
+          <Select
+            aria-label="Split"
+            value={split}
+            onChange={(e) => {
+              setSplit(e.target.value);
+              setPage(1);
+            }}
+            className="w-36"
+          >
+            <option value="">All</option>
+            <option value="train">train</option>
+            <option value="validation">validation</option>
+          </Select>
+        </div>
+      }
+    />
+  );
+}

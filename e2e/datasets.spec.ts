@@ -1,0 +1,107 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { projectIdOf, SHOTS, signIn } from "./helpers";
+
+const chat = (user: string, assistant: string) =>
+  JSON.stringify({
+    messages: [
+      { role: "user", content: user },
+      { role: "assistant", content: assistant },
+    ],
+  });
+
+test("import with a visible progress bar, refuse a broken file, mask, split, export and re-import with the same hash", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const dir = await mkdtemp(path.join(tmpdir(), "switchyard-e2e-data-"));
+  const good = path.join(dir, "support.jsonl");
+  const lines = Array.from({ length: 3000 }, (_, i) =>
+    chat(`Ticket ${i}: please call me on +44 20 7946 0958 or mail jo${i % 7}@example.com`, `Answer ${i % 50}`),
+  );
+  await writeFile(good, `${lines.join("\n")}\n`);
+  const broken = path.join(dir, "broken.jsonl");
+  await writeFile(
+    broken,
+    [
+      chat("fine", "ok"),
+      "{bad json",
+      JSON.stringify({ messages: [{ role: "user", content: "no reply" }] }),
+      JSON.stringify({
+        messages: [
+          { role: "wizard", content: "x" },
+          { role: "assistant", content: "y" },
+        ],
+      }),
+    ].join("\n"),
+  );
+
+  await signIn(page);
+  const projectId = projectIdOf(page);
+  await page.goto(`/projects/${projectId}/datasets`);
+  await page.getByRole("button", { name: "Import JSONL" }).first().click();
+  let dialog = page.getByRole("dialog", { name: "Import a dataset" });
+  await dialog.getByLabel("Dataset name").fill("broken-one");
+  await dialog.locator("#dataset-file").setInputFiles(broken);
+  await dialog.getByRole("button", { name: "Import" }).click();
+  const errors = dialog.getByRole("alert");
+  await expect(errors).toContainText("line 2:");
+  await expect(errors).toContainText("line 3:");
+  await expect(errors).toContainText("line 4:");
+  await page.screenshot({ path: `${SHOTS}/dataset-import-errors.png` });
+  await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
+  await expect(page.getByText("No datasets yet")).toBeVisible();
+
+  // Slow the upload down so the progress bar is seen.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 120_000,
+  });
+  await page.getByRole("button", { name: "Import JSONL" }).first().click();
+  dialog = page.getByRole("dialog", { name: "Import a dataset" });
+  await dialog.getByLabel("Dataset name").fill("support-tickets");
+  await dialog.locator("#dataset-file").setInputFiles(good);
+  await dialog.getByRole("button", { name: "Import" }).click();
+  await expect(dialog.getByRole("progressbar")).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/dataset-import-progress.png` });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  await expect(page.getByRole("heading", { level: 1, name: "support-tickets" })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("row", { name: /v1 import/ })).toContainText("3,000");
+
+  await page.getByRole("button", { name: "Mask PII" }).click();
+  await expect(page.getByRole("row", { name: /v2 mask/ })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Examples" })).toContainText("<EMAIL_1>");
+  await expect(page.getByRole("table", { name: "Examples" })).toContainText("<PHONE_1>");
+  await page.getByRole("button", { name: "Split" }).click();
+  await expect(page.getByRole("row", { name: /v3 split/ })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/dataset.png`, fullPage: true });
+
+  // Export v3 over REST with the browser session, re-import it: same content hash.
+  const dataset = page.url().split("/").at(-1)!;
+  const detail = await (
+    await page.request.get(`/api/rest/datasets/${dataset}`, { headers: { "x-switchyard-project": projectId } })
+  ).json();
+  const v3 = detail.versions.find((v: { version: number }) => v.version === 3);
+  const exported = await page.request.get(`/api/rest/datasets/versions/${v3.id}/export`, {
+    headers: { "x-switchyard-project": projectId },
+  });
+  expect(exported.status()).toBe(200);
+  const body = await exported.body();
+  const reimported = await page.request.post(`/api/rest/datasets/import?datasetId=${dataset}`, {
+    headers: { "x-switchyard-project": projectId, "content-type": "application/jsonl" },
+    data: body,
+  });
+  expect(reimported.status()).toBe(201);
+  expect((await reimported.json()).version.contentHash).toBe(v3.contentHash);
+});
