@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
+import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
 import { healthRouter } from "@/server/trpc/routers/health";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   experiments: experimentsRouter,
   monitoring: monitoringRouter,
   datasets: datasetsRouter,
+  fineTuning: fineTuningRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,179 @@
+import { z } from "zod";
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { recordAudit } from "@/server/modules/audit/service";
+import type { DatasetCaller } from "@/server/modules/datasets/service";
+import { createVersion } from "@/server/modules/models/versions";
+
+export const createJobInput = z.object({
+  baseModelVersionId: z.string().uuid(),
+  datasetVersionId: z.string().uuid(),
+  hyperparameters: z
+    .object({
+      epochs: z.number().int().min(1).max(100).optional(),
+      learningRateMultiplier: z.number().positive().max(100).optional(),
+      batchSize: z.number().int().min(1).max(4096).optional(),
+    })
+    .strict()
+    .default({}),
+});
+
+export const jobOut = z.object({
+  id: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  baseModelVersionId: z.string(),
+  datasetVersionId: z.string(),
+  hyperparameters: z.record(z.string(), z.unknown()),
+  executor: z.string().nullable(),
+  progress: z.number(),
+  metrics: z.array(z.record(z.string(), z.unknown())),
+  error: z.string().nullable(),
+  resultModelVersionId: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+type JobRow = Awaited<ReturnType<Db["fineTuneJob"]["findFirstOrThrow"]>>;
+const toJob = (j: JobRow): z.infer<typeof jobOut> => ({
+  id: j.id,
+  status: j.status,
+  baseModelVersionId: j.baseModelVersionId,
+  datasetVersionId: j.datasetVersionId,
+  hyperparameters: j.hyperparameters as Record<string, unknown>,
+  executor: j.executor,
+  progress: j.progress,
+  metrics: j.metrics as Record<string, unknown>[],
+  error: j.error,
+  resultModelVersionId: j.resultModelVersionId,
+  createdAt: j.createdAt,
+  updatedAt: j.updatedAt,
+});
+
+export async function createJob(deps: { db: Db }, caller: DatasetCaller, raw: z.input<typeof createJobInput>) {
+  const input = createJobInput.parse(raw);
+  const base = await deps.db.modelVersion.findFirst({
+    where: { id: input.baseModelVersionId, model: { projectId: caller.projectId } },
+  });
+  if (!base) throw notFound("Base model version", input.baseModelVersionId);
+  const data = await deps.db.datasetVersion.findFirst({
+    where: { id: input.datasetVersionId, dataset: { projectId: caller.projectId } },
+  });
+  if (!data) throw notFound("Dataset version", input.datasetVersionId);
+  return deps.db.$transaction(async (tx) => {
+    const job = await tx.fineTuneJob.create({
+      data: {
+        projectId: caller.projectId,
+        baseModelVersionId: base.id,
+        datasetVersionId: data.id,
+        hyperparameters: input.hyperparameters as Prisma.InputJsonValue,
+        createdByLabel: caller.actor.label,
+      },
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "fineTune.create",
+      targetType: "fineTuneJob",
+      targetId: job.id,
+      summary: input,
+    });
+    return toJob(job);
+  });
+}
+
+export async function listJobs(deps: { db: Db }, projectId: string) {
+  return (await deps.db.fineTuneJob.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: 200 })).map(
+    toJob,
+  );
+}
+
+/**
+ * An executor (a GPU worker, a provider's fine-tuning API bridge) claims the
+ * oldest queued job; SKIP LOCKED lets many executors poll without two
+ * getting the same job. null when there is nothing to do.
+ */
+export async function claimJob(deps: { db: Db }, caller: DatasetCaller, executor: string) {
+  return deps.db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM fine_tune_jobs WHERE project_id = ${caller.projectId}::uuid AND status = 'queued'
+      ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`;
+    if (!rows[0]) return null;
+    const job = await tx.fineTuneJob.update({
+      where: { id: rows[0].id },
+      data: { status: "running", executor, claimedAt: new Date(), heartbeatAt: new Date() },
+    });
+    return toJob(job);
+  });
+}
+
+async function runningJob(db: Db, projectId: string, id: string, executor: string) {
+  const job = await db.fineTuneJob.findFirst({ where: { id, projectId } });
+  if (!job) throw notFound("Fine-tuning job", id);
+  if (job.status !== "running") throw new DomainError("CONFLICT", `The job is ${job.status}`);
+  if (job.executor !== executor) throw new DomainError("FORBIDDEN", `The job is claimed by ${job.executor}`);
+  return job;
+}
+
+/** Progress (0..1) and training metrics from the executor; doubles as a heartbeat. */
+export async function reportProgress(
+  deps: { db: Db },
+  caller: DatasetCaller,
+  input: { id: string; executor: string; progress: number; metrics?: Record<string, number> },
+) {
+  const job = await runningJob(deps.db, caller.projectId, input.id, input.executor);
+  const metrics = [
+    ...(job.metrics as Record<string, unknown>[]),
+    ...(input.metrics ? [{ at: new Date().toISOString(), progress: input.progress, ...input.metrics }] : []),
+  ];
+  const updated = await deps.db.fineTuneJob.update({
+    where: { id: job.id },
+    data: {
+      progress: Math.min(1, Math.max(0, input.progress)),
+      heartbeatAt: new Date(),
+      metrics: metrics as Prisma.InputJsonValue,
+    },
+  });
+  return toJob(updated);
+}
+
+/**
+ * The executor uploads the trained model as an artifact (POST
+ * /api/rest/artifacts/upload) and completes the job with it: a new version
+ * of the base model whose lineage names the base version, the dataset
+ * version and this job.
+ */
+export async function completeJob(
+  deps: { db: Db },
+  caller: DatasetCaller,
+  input: { id: string; executor: string; artifactId?: string; error?: string },
+) {
+  const job = await runningJob(deps.db, caller.projectId, input.id, input.executor);
+  if (input.error) {
+    return toJob(
+      await deps.db.fineTuneJob.update({
+        where: { id: job.id },
+        data: { status: "failed", error: input.error.slice(0, 2000) },
+      }),
+    );
+  }
+  if (!input.artifactId)
+    throw new DomainError("VALIDATION", "Give the trained artifact or an error", [
+      { path: "artifactId", message: "Required" },
+    ]);
+  const base = await deps.db.modelVersion.findUniqueOrThrow({ where: { id: job.baseModelVersionId } });
+  const version = await createVersion(deps, caller, {
+    modelId: base.modelId,
+    artifactId: input.artifactId,
+    baseVersionId: base.id,
+    datasetVersionId: job.datasetVersionId,
+    fineTuneJobId: job.id,
+    source: `fine-tuned by ${input.executor}`,
+    notes: `Fine-tuning job ${job.id}`,
+  });
+  return toJob(
+    await deps.db.fineTuneJob.update({
+      where: { id: job.id },
+      data: { status: "succeeded", progress: 1, resultModelVersionId: version.id },
+    }),
+  );
+}
