@@ -152,4 +152,39 @@ describe("datasets", () => {
     expect(kept.body.version.exampleCount).toBe(11);
     expect(kept.body.version.report.issues.rejectedLines).toBe(1);
   });
+
+  it("reports k-anonymity over metadata fields and compares two versions", async () => {
+    const rows = [
+      {
+        messages: [
+          { role: "user", content: "a" },
+          { role: "assistant", content: "b" },
+        ],
+        metadata: { city: "Oslo", age: 30 },
+      },
+      {
+        messages: [
+          { role: "user", content: "c" },
+          { role: "assistant", content: "d" },
+        ],
+        metadata: { city: "Oslo", age: 30 },
+      },
+      {
+        messages: [
+          { role: "user", content: "e" },
+          { role: "assistant", content: "f" },
+        ],
+        metadata: { city: "Bergen", age: 41 },
+      },
+    ];
+    const imported = await upload(rows.map((r) => JSON.stringify(r)).join("\n"), "name=with-metadata");
+    expect(imported.status).toBe(201);
+    const v1 = imported.body.version.id;
+    const report = await owner().datasets.kAnonymity({ versionId: v1, fields: ["city", "age"], k: 2 });
+    expect(report).toMatchObject({ groups: 2, k: 1, groupsBelowK: 1, examplesBelowK: 1 });
+    const filtered = await owner().datasets.transform({ operation: "filter", versionId: v1, exclude: "^e$" });
+    expect(filtered.exampleCount).toBe(2);
+    const compared = await owner().datasets.compare({ a: v1, b: filtered.id });
+    expect(compared).toMatchObject({ onlyInA: 1, onlyInB: 0, sameContent: false });
+  });
 });

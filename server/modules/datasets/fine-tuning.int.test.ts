@@ -125,4 +125,32 @@ describe("fine-tuning jobs", () => {
     expect(jobs[0].metrics.map((m) => m.loss)).toEqual([1.9, 1.1]);
     expect((await rest("POST", "/fine-tuning/claim", { executor: "gpu-2" })).body).toBeNull();
   });
+
+  it("counts tokens with a registered model's tokenizer and enforces a per-example limit", async () => {
+    const line = JSON.stringify({
+      messages: [
+        { role: "user", content: "abcdefghij klmnop" },
+        { role: "assistant", content: "qrstuv" },
+      ],
+    });
+    const importWith = async (query: string) => {
+      const response = await handleDatasetImport(
+        new Request(`http://localhost/api/rest/datasets/import?${query}`, {
+          method: "POST",
+          headers: auth(),
+          body: `${line}\n`,
+        }),
+        deps(),
+      );
+      return { status: response.status, body: await response.json() };
+    };
+    const ok = await importWith("name=tok-ok&tokenizer=switchyard-demo");
+    expect(ok.status).toBe(201);
+    expect(ok.body.version.params.tokenizer).toBe("switchyard-demo");
+    const tooLong = await importWith("name=tok-long&tokenizer=switchyard-demo@production&maxTokens=5");
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error.issues[0].message).toMatch(/line 1: .*token/i);
+    const unknown = await importWith("name=tok-unknown&tokenizer=nope");
+    expect(unknown.status).toBe(404);
+  });
 });

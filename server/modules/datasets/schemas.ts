@@ -15,6 +15,10 @@ export const importQuery = z.object({
   datasetId: z.string().uuid().optional(),
   format: z.enum(["auto", "chat", "completion"]).default("auto"),
   mode: z.enum(["strict", "lenient"]).default("strict"),
+  /** Count tokens with this local model's tokenizer (name, name@alias, name@3); default: a rough estimate. */
+  tokenizer: z.string().max(200).optional(),
+  /** Per-example token limit (default 16385, OpenAI's training cap). */
+  maxTokens: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const transformInput = z.discriminatedUnion("operation", [

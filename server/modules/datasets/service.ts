@@ -19,6 +19,7 @@ import {
   transformInput,
   type versionOut,
 } from "@/server/modules/datasets/schemas";
+import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
 import { type ExampleRow, readExamples, writeVersion } from "@/server/modules/datasets/versions";
 
 export interface DatasetCaller {
@@ -99,7 +100,8 @@ export async function importDataset(
     throw new DomainError("VALIDATION", "Give a dataset name (new dataset) or datasetId (new version)", [
       { path: "name", message: "Required for a new dataset" },
     ]);
-  const upload = importJsonl(source, { format: query.format });
+  const countTokens = query.tokenizer ? await modelTokenCounter(deps, caller.projectId, query.tokenizer) : undefined;
+  const upload = importJsonl(source, { format: query.format, countTokens, maxTokensPerExample: query.maxTokens });
   try {
     return await deps.db.$transaction(async (tx) => {
       const dataset = query.datasetId
@@ -117,7 +119,12 @@ export async function importDataset(
           datasetId: dataset.id,
           parentId: null,
           operation: "import",
-          params: { format: query.format, mode: query.mode },
+          params: {
+            format: query.format,
+            mode: query.mode,
+            tokenizer: query.tokenizer ?? "rough",
+            maxTokens: query.maxTokens,
+          },
           report: {},
         },
         accepted(),

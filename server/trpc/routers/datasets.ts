@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
 import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
@@ -94,4 +95,33 @@ export const datasetsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) =>
       transformDataset(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input as TransformInput),
     ),
+
+  kAnonymity: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: {
+        method: "POST",
+        path: "/datasets/versions/{versionId}/k-anonymity",
+        tags,
+        summary: "k-anonymity over chosen metadata fields",
+      },
+    })
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        fields: z.array(z.string().min(1).max(100)).min(1).max(20),
+        k: z.number().int().min(2).max(1000),
+      }),
+    )
+    .output(z.record(z.string(), z.unknown()))
+    .mutation(async ({ ctx, input }) => ({ ...(await kAnonymityReport(ctx, ctx.project.projectId, input)) })),
+
+  compare: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: { method: "GET", path: "/datasets/compare", tags, summary: "Two versions' counts side by side" },
+    })
+    .input(z.object({ a: z.string().uuid(), b: z.string().uuid() }))
+    .output(z.record(z.string(), z.unknown()))
+    .query(({ ctx, input }) => compareVersions(ctx, ctx.project.projectId, input)),
 });

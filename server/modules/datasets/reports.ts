@@ -1,0 +1,50 @@
+import type { Db, DbTx } from "@/server/db";
+import { notFound } from "@/server/errors";
+import { KAnonymityCounter, type KAnonymityReport } from "@/server/modules/datasets/core";
+import { readExamples } from "@/server/modules/datasets/versions";
+
+async function ensureVersion(db: Db, projectId: string, id: string) {
+  const version = await db.datasetVersion.findFirst({ where: { id, dataset: { projectId } } });
+  if (!version) throw notFound("Dataset version", id);
+  return version;
+}
+
+/** How identifiable examples are by a combination of metadata fields (quasi-identifiers). */
+export async function kAnonymityReport(
+  deps: { db: Db },
+  projectId: string,
+  input: { versionId: string; fields: string[]; k: number },
+): Promise<KAnonymityReport> {
+  await ensureVersion(deps.db, projectId, input.versionId);
+  const counter = new KAnonymityCounter(input.fields);
+  for await (const row of readExamples(deps.db as unknown as DbTx, input.versionId)) counter.add(row.example);
+  return counter.report(input.k);
+}
+
+/** Two versions' counts side by side: examples only in one, in both, and their statistics. */
+export async function compareVersions(deps: { db: Db }, projectId: string, input: { a: string; b: string }) {
+  const [a, b] = await Promise.all([
+    ensureVersion(deps.db, projectId, input.a),
+    ensureVersion(deps.db, projectId, input.b),
+  ]);
+  const [row] = await deps.db.$queryRaw<{ only_a: bigint; only_b: bigint }[]>`
+    SELECT
+      (SELECT count(DISTINCT hash) FROM dataset_examples x WHERE x.version_id = ${a.id}::uuid
+         AND NOT EXISTS (SELECT 1 FROM dataset_examples y WHERE y.version_id = ${b.id}::uuid AND y.hash = x.hash)) AS only_a,
+      (SELECT count(DISTINCT hash) FROM dataset_examples y WHERE y.version_id = ${b.id}::uuid
+         AND NOT EXISTS (SELECT 1 FROM dataset_examples x WHERE x.version_id = ${a.id}::uuid AND x.hash = y.hash)) AS only_b`;
+  const side = (v: typeof a) => ({
+    id: v.id,
+    version: v.version,
+    examples: v.exampleCount,
+    contentHash: v.contentHash,
+    stats: v.stats as Record<string, unknown>,
+  });
+  return {
+    a: side(a),
+    b: side(b),
+    onlyInA: Number(row.only_a),
+    onlyInB: Number(row.only_b),
+    sameContent: a.contentHash === b.contentHash,
+  };
+}
