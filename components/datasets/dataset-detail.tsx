@@ -7,6 +7,7 @@ import { useParams } from "next/navigation";
 import { useState } from "react";
 import { ExampleBrowser } from "@/components/datasets/example-browser";
 import { ImportDialog } from "@/components/datasets/import-dialog";
+import { VersionCompare } from "@/components/datasets/version-compare";
 import { formatRelative } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
@@ -187,6 +188,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
                 </pre>
               </details>
             )}
+            <VersionCompare versionId={version.id} versions={d.versions} />
             <ExampleBrowser versionId={version.id} />
           </CardContent>
         </Card>
