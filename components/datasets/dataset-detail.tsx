@@ -7,6 +7,7 @@ import { useParams } from "next/navigation";
 import { useState } from "react";
 import { ExampleBrowser } from "@/components/datasets/example-browser";
 import { ImportDialog } from "@/components/datasets/import-dialog";
+import { TrainingEstimate } from "@/components/datasets/training-estimate";
 import { VersionCompare } from "@/components/datasets/version-compare";
 import { formatRelative } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
@@ -178,7 +179,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
                     .join(" ") || "—"
                 }
               />
-              <Stat label="Training tokens / epoch" value={(stats.billingTokens ?? 0).toLocaleString("en-US")} />
+              <TrainingEstimate versionId={version.id} />
             </div>
             {Object.keys(version.report).length > 0 && (
               <details className="text-sm">

@@ -63,6 +63,12 @@ describe("datasets", () => {
     const { datasetId } = imported.body;
     const v1 = imported.body.version.id;
 
+    // OpenAI's heuristic: 4 examples × 3 target epochs < 100 → min(25, floor(100 / 4)) = 25 epochs.
+    const estimate = await owner().datasets.estimate({ versionId: v1, pricePerMillionTokens: 8 });
+    expect(estimate.epochs).toBe(25);
+    expect(estimate.trainingTokens).toBe(estimate.billingTokens * 25);
+    expect(estimate.cost).toBeCloseTo((estimate.trainingTokens / 1e6) * 8, 10);
+
     const masked = await owner().datasets.transform({ operation: "mask", versionId: v1 });
     expect(masked).toMatchObject({ version: 2, parentVersion: 1, operation: "mask", exampleCount: 4 });
     const first = await owner().datasets.examples({ versionId: masked.id, page: 1, pageSize: 10 });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { notFound } from "@/server/errors";
+import { estimateTraining } from "@/server/modules/datasets/core";
 import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
 import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
@@ -124,4 +126,42 @@ export const datasetsRouter = createTRPCRouter({
     .input(z.object({ a: z.string().uuid(), b: z.string().uuid() }))
     .output(z.record(z.string(), z.unknown()))
     .query(({ ctx, input }) => compareVersions(ctx, ctx.project.projectId, input)),
+
+  estimate: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: {
+        method: "GET",
+        path: "/datasets/versions/{versionId}/estimate",
+        tags,
+        summary: "Training tokens for N epochs (OpenAI's default heuristic) and cost",
+      },
+    })
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        epochs: queryInt(1, 100).optional(),
+        pricePerMillionTokens: z.coerce.number().min(0).max(100_000).optional(),
+      }),
+    )
+    .output(
+      z.object({
+        examples: z.number(),
+        epochs: z.number(),
+        billingTokens: z.number(),
+        trainingTokens: z.number(),
+        cost: z.number().optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const version = await ctx.db.datasetVersion.findFirst({
+        where: { id: input.versionId, dataset: { projectId: ctx.project.projectId } },
+      });
+      if (!version) throw notFound("Dataset version", input.versionId);
+      const stats = version.stats as { billingTokens?: number };
+      return estimateTraining(
+        { examples: version.exampleCount, billingTokens: stats.billingTokens ?? 0 },
+        { epochs: input.epochs, pricePerMillionTokens: input.pricePerMillionTokens },
+      );
+    }),
 });
