@@ -7,6 +7,7 @@ import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { toGatewayFailure } from "./errors";
 import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
+import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import {
   type ChatCompletionBody,
   type CompletionBody,
@@ -30,6 +31,7 @@ import {
 
 export interface CompletionDeps extends ResolveDeps {
   maxBodyBytes: number;
+  responseCache?: ResponseCache;
 }
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
@@ -95,6 +97,29 @@ export async function serveCompletion(
     kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target);
   const params = effectiveParams(target, callerParams(body));
 
+  const cacheKey =
+    deps.responseCache?.keyFor(
+      { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
+      { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
+      input,
+      params,
+    ) ?? null;
+  const cached = cacheKey ? deps.responseCache?.get(cacheKey) : undefined;
+  if (cached) {
+    scope.entry.cacheHit = true;
+    scope.finish({
+      status: 200,
+      deployment: "cache",
+      tokensIn: cached.tokensIn,
+      tokensOut: cached.tokensOut,
+      costUsd: 0,
+    });
+    return Response.json(
+      { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
+      { headers: { ...switchyardHeaders(info), [CACHE_HEADER]: "hit" } },
+    );
+  }
+
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   req.signal.addEventListener("abort", onAbort, { once: true });
@@ -108,7 +133,7 @@ export async function serveCompletion(
     cleanup();
     throw error;
   }
-  const generation: Generation = { target, events, abort, first, scope, cleanup };
+  const generation: Generation = { target, events, abort, first, scope, cleanup, cacheKey, cache: deps.responseCache };
   const headers = switchyardHeaders(info);
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
@@ -155,6 +180,9 @@ interface Generation {
   first: IteratorResult<EngineEvent>;
   scope: GatewayRequest;
   cleanup: () => void;
+  /** Where to keep a successful non-streamed answer, when the request may be cached. */
+  cacheKey?: string | null;
+  cache?: ResponseCache;
 }
 
 const usageFields = (g: Generation, done: DoneEvent | null) =>
@@ -216,7 +244,13 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
   const payload =
     kind === "chat" ? chatCompletion(meta, text, finishReason, usage) : textCompletion(meta, text, finishReason, usage);
   g.scope.finish({ status: 200, ...usageFields(g, final), responseBody: { text, finishReason } });
-  return Response.json(payload, { headers });
+  if (g.cacheKey && g.cache && finishReason !== "length")
+    g.cache.set(g.cacheKey, {
+      payload: payload as unknown as Record<string, unknown>,
+      tokensIn: final.tokensIn,
+      tokensOut: final.tokensOut,
+    });
+  return Response.json(payload, { headers: g.cacheKey ? { ...headers, [CACHE_HEADER]: "miss" } : headers });
 }
 
 function stream(

@@ -17,6 +17,7 @@ import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cach
 import { listModels, retrieveModel } from "./models";
 import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rate-limit";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
+import { ResponseCache } from "./response-cache";
 
 export const GATEWAY_SCOPE = "gateway:invoke";
 
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   bodyLogging?: (projectId: string) => BodyLogging;
   /** Per-key requests per minute, counted in Postgres (needs the `gateway_rate_counters` table). Default: off. */
   rateLimit?: RateLimitOptions;
+  /** Exact-match response cache; null turns it off. Default: one per handler. */
+  responseCache?: ResponseCache | null;
 }
 
 export type GatewayHandler = (req: Request) => Promise<Response>;
@@ -56,6 +59,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     db: deps.db,
     promptCache: deps.promptCache === undefined ? promptCache() : (deps.promptCache ?? undefined),
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
+    responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
   };
 
   return async function handle(req: Request): Promise<Response> {
