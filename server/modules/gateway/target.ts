@@ -81,10 +81,32 @@ export function normalizeModelRef(ref: string): string {
   return colon ? `${colon[1]}@${colon[2]}` : ref;
 }
 
+/**
+ * Resolved versions per (project, reference), kept briefly: a data plane
+ * cannot afford three queries per request. `name@3` never changes; an alias
+ * move or a new latest version is seen within TARGET_TTL_MS.
+ */
+const TARGET_TTL_MS = Number(process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS ?? 5000);
+// One cache per database client (a process has one; tests use several).
+const resolvedByDb = new WeakMap<Db, Map<string, { version: ServedVersion; expires: number }>>();
+
 export async function resolveModelVersion(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
   if (!ref) throw new DomainError("VALIDATION", "model is required", [{ path: "model", message: "Required" }]);
+  let resolved = resolvedByDb.get(db);
+  if (!resolved) {
+    resolved = new Map();
+    resolvedByDb.set(db, resolved);
+  }
+  const key = `${projectId}\u0000${normalizeModelRef(ref)}`;
+  const hit = resolved.get(key);
+  if (hit && hit.expires > Date.now()) return hit.version;
   const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
-  return loadVersion(db, projectId, version.id);
+  const served = await loadVersion(db, projectId, version.id);
+  if (TARGET_TTL_MS > 0) {
+    if (resolved.size > 10_000) resolved.clear();
+    resolved.set(key, { version: served, expires: Date.now() + TARGET_TTL_MS });
+  }
+  return served;
 }
 
 async function loadVersion(db: Db, projectId: string, versionId: string): Promise<ServedVersion> {
@@ -106,8 +128,10 @@ function defaults(version: ServedVersion): GenerationParams {
 }
 
 /** Stored params are validated on write; anything unreadable is ignored rather than failing traffic. */
+const partialParams = generationParams.partial();
+
 function params(raw: unknown): GenerationParams {
-  const parsed = generationParams.partial().safeParse(raw ?? {});
+  const parsed = partialParams.safeParse(raw ?? {});
   return parsed.success ? parsed.data : {};
 }
 
