@@ -6,7 +6,6 @@ import { History, Undo2 } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import type { ModelDetailData } from "@/components/models/versions-panel";
-import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
@@ -18,11 +17,9 @@ import {
   DataTable,
   type DataTableColumn,
   EmptyState,
-  Field,
-  Input,
-  Select,
   toast,
 } from "@/components/ui";
+import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
 import type { AppRouter } from "@/server/trpc/root";
 
 type AliasEvent = inferRouterOutputs<AppRouter>["models"]["aliasHistory"][number];
@@ -32,11 +29,6 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useProjectAccess();
-  const [form, setForm] = useState({
-    alias: "production",
-    version: String(model.versions[0]?.version ?? ""),
-    reason: "",
-  });
   const [rollback, setRollback] = useState<AliasEvent | null>(null);
   const history = useQuery(trpc.models.aliasHistory.queryOptions({ modelId: model.id }));
   const refresh = () =>
@@ -46,14 +38,7 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
     ]);
   const move = useMutation(trpc.models.moveAlias.mutationOptions({ onSuccess: () => void refresh() }));
   const mayWrite = can("models:write");
-  // The newest event per alias is the one a rollback undoes.
-  const latestPerAlias = new Set<string>();
-  const undoable = new Set<string>();
-  for (const e of history.data ?? [])
-    if (!latestPerAlias.has(e.alias)) {
-      latestPerAlias.add(e.alias);
-      if (e.fromVersion !== null && e.toVersion !== null) undoable.add(e.id);
-    }
+  const undoable = undoableEvents(history.data, (e) => e.alias);
 
   const columns: DataTableColumn<AliasEvent>[] = [
     {
@@ -114,71 +99,15 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
           </CardContent>
         </Card>
         {mayWrite && (
-          <Card>
-            <CardContent className="pt-4">
-              <h3 className="mb-2 font-medium text-sm">Move an alias</h3>
-              <form
-                className="grid grid-cols-[1fr_8rem_2fr_auto] items-end gap-2"
-                onSubmit={async (e) => {
-                  e.preventDefault();
-                  try {
-                    await move.mutateAsync({
-                      modelId: model.id,
-                      alias: form.alias,
-                      version: Number(form.version),
-                      reason: form.reason,
-                    });
-                    toast.success(`${form.alias} → v${form.version}`);
-                    setForm((f) => ({ ...f, reason: "" }));
-                  } catch {
-                    // shown below
-                  }
-                }}
-              >
-                <Field label="Alias" htmlFor="alias-name" error={fieldError(move.error, "alias")}>
-                  <Input
-                    id="alias-name"
-                    list="alias-names"
-                    value={form.alias}
-                    onChange={(e) => setForm({ ...form, alias: e.target.value })}
-                  />
-                </Field>
-                <datalist id="alias-names">
-                  {["production", "staging", "champion", "canary", ...model.aliases.map((a) => a.name)].map((n) => (
-                    <option key={n} value={n} />
-                  ))}
-                </datalist>
-                <Field label="Version" htmlFor="alias-version" error={fieldError(move.error, "version")}>
-                  <Select
-                    id="alias-version"
-                    value={form.version}
-                    onChange={(e) => setForm({ ...form, version: e.target.value })}
-                  >
-                    {model.versions.map((v) => (
-                      <option key={v.id} value={v.version}>
-                        v{v.version}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-                <Field label="Reason" htmlFor="alias-reason">
-                  <Input
-                    id="alias-reason"
-                    value={form.reason}
-                    onChange={(e) => setForm({ ...form, reason: e.target.value })}
-                  />
-                </Field>
-                <Button type="submit" loading={move.isPending} disabled={model.versions.length === 0}>
-                  Move
-                </Button>
-              </form>
-              {formError(move.error, ["alias", "version"]) && (
-                <p role="alert" className="mt-2 text-danger text-sm">
-                  {formError(move.error, ["alias", "version"])}
-                </p>
-              )}
-            </CardContent>
-          </Card>
+          <MovePointerForm
+            field="alias"
+            heading="Move an alias"
+            versions={model.versions}
+            suggestions={["production", "staging", "champion", "canary", ...model.aliases.map((a) => a.name)]}
+            error={move.error}
+            pending={move.isPending}
+            onMove={(alias, version, reason) => move.mutateAsync({ modelId: model.id, alias, version, reason })}
+          />
         )}
       </div>
       <h3 className="font-medium text-sm">Deployment log</h3>

@@ -3,25 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { History, Lock, LockOpen, Undo2 } from "lucide-react";
-import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import type { PromptDetailData } from "@/components/prompts/prompt-detail";
-import { fieldError, formError } from "@/components/providers/errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
-import {
-  Badge,
-  Button,
-  Card,
-  CardContent,
-  DataTable,
-  type DataTableColumn,
-  EmptyState,
-  Field,
-  Input,
-  Select,
-  toast,
-} from "@/components/ui";
+import { Badge, Button, Card, CardContent, DataTable, type DataTableColumn, EmptyState, toast } from "@/components/ui";
+import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
 import type { AppRouter } from "@/server/trpc/root";
 
 type LabelEvent = inferRouterOutputs<AppRouter>["prompts"]["labelHistory"][number];
@@ -30,11 +17,6 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can, role } = useProjectAccess();
-  const [form, setForm] = useState({
-    label: "production",
-    version: String(prompt.versions[0]?.version ?? ""),
-    reason: "",
-  });
   const history = useQuery(trpc.prompts.labelHistory.queryOptions({ promptId: prompt.id }));
   const refresh = () =>
     Promise.all([
@@ -53,17 +35,16 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
   );
   const mayWrite = can("prompts:write");
   const isAdmin = role === "owner" || role === "admin";
-  const newest = new Set<string>();
-  const undoable = new Set<string>();
-  for (const e of history.data ?? [])
-    if (!newest.has(e.label)) {
-      newest.add(e.label);
-      if (e.fromVersion !== null) undoable.add(e.id);
-    }
-  const doMove = async (label: string, version: number, reason: string) => {
+  const undoable = undoableEvents(history.data, (e) => e.label);
+  const rollBack = async (e: LabelEvent) => {
     try {
-      await move.mutateAsync({ promptId: prompt.id, label, version, reason });
-      toast.success(`${label} → v${version}`);
+      await move.mutateAsync({
+        promptId: prompt.id,
+        label: e.label,
+        version: e.fromVersion!,
+        reason: `rollback from v${e.toVersion}`,
+      });
+      toast.success(`${e.label} → v${e.fromVersion}`);
     } catch (error) {
       toast.error((error as Error).message);
     }
@@ -97,7 +78,7 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
             size="sm"
             variant="ghost"
             aria-label={`Roll back ${e.label} to v${e.fromVersion}`}
-            onClick={() => void doMove(e.label, e.fromVersion!, `rollback from v${e.toVersion}`)}
+            onClick={() => void rollBack(e)}
           >
             <Undo2 className="size-4" aria-hidden /> Roll back
           </Button>
@@ -141,60 +122,15 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
           </CardContent>
         </Card>
         {mayWrite && (
-          <Card>
-            <CardContent className="pt-4">
-              <h3 className="mb-2 font-medium text-sm">Move a label</h3>
-              <form
-                className="grid grid-cols-[1fr_8rem_2fr_auto] items-end gap-2"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void doMove(form.label, Number(form.version), form.reason);
-                }}
-              >
-                <Field label="Label" htmlFor="label-name" error={fieldError(move.error, "label")}>
-                  <Input
-                    id="label-name"
-                    list="label-names"
-                    value={form.label}
-                    onChange={(e) => setForm({ ...form, label: e.target.value })}
-                  />
-                </Field>
-                <datalist id="label-names">
-                  {["production", "staging", ...prompt.labels.map((l) => l.name)].map((n) => (
-                    <option key={n} value={n} />
-                  ))}
-                </datalist>
-                <Field label="Version" htmlFor="label-version">
-                  <Select
-                    id="label-version"
-                    value={form.version}
-                    onChange={(e) => setForm({ ...form, version: e.target.value })}
-                  >
-                    {prompt.versions.map((v) => (
-                      <option key={v.id} value={v.version}>
-                        v{v.version}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-                <Field label="Reason" htmlFor="label-reason">
-                  <Input
-                    id="label-reason"
-                    value={form.reason}
-                    onChange={(e) => setForm({ ...form, reason: e.target.value })}
-                  />
-                </Field>
-                <Button type="submit" loading={move.isPending}>
-                  Move
-                </Button>
-              </form>
-              {formError(move.error, ["label"]) && (
-                <p role="alert" className="mt-2 text-danger text-sm">
-                  {formError(move.error, ["label"])}
-                </p>
-              )}
-            </CardContent>
-          </Card>
+          <MovePointerForm
+            field="label"
+            heading="Move a label"
+            versions={prompt.versions}
+            suggestions={["production", "staging", ...prompt.labels.map((l) => l.name)]}
+            error={move.error}
+            pending={move.isPending}
+            onMove={(label, version, reason) => move.mutateAsync({ promptId: prompt.id, label, version, reason })}
+          />
         )}
       </div>
       <h3 className="font-medium text-sm">Label history</h3>
