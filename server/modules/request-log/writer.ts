@@ -5,78 +5,29 @@
 // oldest rows are dropped and counted. Up to `concurrency` batches are in
 // flight at once (Node serialises the next batch while Postgres stores one,
 // and Postgres can use a core per batch), so batches may commit out of order.
-import pg from "pg";
-import { entryProblem, INGEST_SQL, INGEST_STATEMENT_NAME, salvageEntry, serializeEntry } from "./ingest";
+import type pg from "pg";
+import { writeRows } from "./batch-write";
+import { entryProblem, salvageEntry, serializeEntry } from "./ingest";
 import { Ring } from "./ring";
 import { TrafficCounters, type TrafficSnapshot } from "./traffic";
 import type { RequestLogEntry, RequestLogSink } from "./types";
+import {
+  errorInfo,
+  FlushLatency,
+  type RequestLogWriterError,
+  type RequestLogWriterOptions,
+  type RequestLogWriterStats,
+  type WriterSettings,
+  writerPool,
+  writerSettings,
+} from "./writer-config";
 
-export interface RequestLogWriterOptions {
-  /** A pool for the writer alone; close() leaves it open. Give this or `connectionString`. */
-  pool?: pg.Pool;
-  /** Creates the writer's own small pool (ended by close()). */
-  connectionString?: string;
-  /** Rows held while Postgres is slow or down; past it the oldest are dropped. Default 100,000. */
-  maxBuffered?: number;
-  /** Rows per statement. Default 2,000 (at most half of maxBuffered). */
-  batchSize?: number;
-  /** Batches in flight at once (one connection each). Default 2. */
-  concurrency?: number;
-  /** A batch also stops growing at this many bytes of JSON. Default 8 MiB. */
-  maxBatchBytes?: number;
-  /** How often buffered rows are written when fewer than a batch are waiting. Default 200 ms. */
-  flushIntervalMs?: number;
-  /** Retry delay after a failed batch: doubles from min to max (±20 % jitter). Default 100 ms .. 5 s. */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** How long close() keeps trying to write what is buffered. Default 10 s. */
-  closeTimeoutMs?: number;
-  /** Where outages, recoveries and rejected entries are reported. Default console.warn. */
-  log?: (message: string) => void;
-}
-
-export interface RequestLogWriterError {
-  message: string;
-  /** SQLSTATE or Node error code, when there is one. */
-  code?: string;
-  at: Date;
-}
-
-/** Upper bounds (ms) of the flush-latency histogram. */
-export const FLUSH_LATENCY_BUCKETS_MS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
-
-export interface RequestLogWriterStats {
-  /** Entries accepted by record(). */
-  recorded: number;
-  /** Accepted and not yet written (queued plus the batch in flight). */
-  buffered: number;
-  /** Confirmed stored in Postgres. */
-  written: number;
-  /** Lost: evicted as the oldest past maxBuffered, recorded after close(), or still unwritten when close() gave up. */
-  dropped: number;
-  /** Refused by record() (entry breaks the contract) or by Postgres even without bodies; never stored. */
-  rejected: number;
-  /** Stored without bodies/guardrails after Postgres refused the full entry. */
-  salvaged: number;
-  /** Entries whose (id, startedAt) was already stored: a retried batch whose first commit was not acknowledged, or a repeated id. */
-  duplicates: number;
-  /** Batches written / failed attempts. */
-  batches: number;
-  failures: number;
-  /** Delay before the next retry; 0 while healthy. */
-  backoffMs: number;
-  lastError: RequestLogWriterError | null;
-  lastFlushAt: Date | null;
-  /** Duration of successful batch statements. */
-  flushLatency: {
-    lastMs: number | null;
-    maxMs: number;
-    count: number;
-    sumMs: number;
-    /** Cumulative counts per FLUSH_LATENCY_BUCKETS_MS bound (Prometheus style); the total is `count`. */
-    buckets: { leMs: number; count: number }[];
-  };
-}
+export {
+  FLUSH_LATENCY_BUCKETS_MS,
+  type RequestLogWriterError,
+  type RequestLogWriterOptions,
+  type RequestLogWriterStats,
+} from "./writer-config";
 
 interface Batch {
   entries: RequestLogEntry[];
@@ -87,29 +38,6 @@ interface Batch {
   firstSeq: number;
   /** An attempt is in flight (it may commit: never drop from it). */
   writing: boolean;
-}
-
-interface WriteOutcome {
-  stored: number;
-  inserted: number;
-  rejected: number;
-  salvaged: number;
-  /** Entries Postgres refused in full: stored without bodies (salvaged) or not at all (rejected). */
-  problems: { entry: RequestLogEntry; error: unknown; rejected: boolean }[];
-}
-
-const DATA_ERROR = /^(22|23|54)[0-9A-Z]{3}$/;
-
-/** SQLSTATE classes 22 (data), 23 (constraint) and 54 (limits): retrying the same rows cannot help. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && DATA_ERROR.test(code);
-}
-
-function errorInfo(error: unknown): RequestLogWriterError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return { message: message || "unknown error", ...(typeof code === "string" ? { code } : {}), at: new Date() };
 }
 
 const OUTAGE_LOG_EVERY_MS = 30_000;
@@ -126,14 +54,7 @@ function dropHead(batch: Batch): void {
 export class RequestLogWriter implements RequestLogSink {
   readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
-  private readonly maxBuffered: number;
-  private readonly batchSize: number;
-  private readonly concurrency: number;
-  private readonly maxBatchBytes: number;
-  private readonly retryMinMs: number;
-  private readonly retryMaxMs: number;
-  private readonly closeTimeoutMs: number;
-  private readonly log: (message: string) => void;
+  private readonly settings: WriterSettings;
 
   private readonly queue: Ring<RequestLogEntry>;
   /** Batches taken from the queue and not yet stored, oldest first: in flight, or waiting for a retry. */
@@ -168,49 +89,13 @@ export class RequestLogWriter implements RequestLogSink {
   private backoffMs = 0;
   private lastError: RequestLogWriterError | null = null;
   private lastFlushAt: Date | null = null;
-  private latency = {
-    lastMs: null as number | null,
-    maxMs: 0,
-    count: 0,
-    sumMs: 0,
-    counts: new Array<number>(FLUSH_LATENCY_BUCKETS_MS.length).fill(0),
-  };
+  private readonly latency = new FlushLatency();
 
   constructor(options: RequestLogWriterOptions) {
-    if (options.pool) {
-      this.pool = options.pool;
-      this.ownsPool = false;
-    } else if (options.connectionString) {
-      this.pool = new pg.Pool({
-        connectionString: options.connectionString,
-        max: Math.max(1, options.concurrency ?? 2),
-        connectionTimeoutMillis: 5_000,
-        idleTimeoutMillis: 30_000,
-        keepAlive: true,
-        // A hung server must fail the attempt (and retry), not stall the log forever.
-        query_timeout: 60_000,
-        application_name: "switchyard-request-log",
-      });
-      this.ownsPool = true;
-    } else {
-      throw new Error("RequestLogWriter needs a pool or a connectionString");
-    }
-    // An idle client losing its server emits 'error'; unhandled, that would crash the process.
-    this.pool.on("error", () => {});
-    this.maxBuffered = Math.max(2, Math.floor(options.maxBuffered ?? 100_000));
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
-    // Batches in flight cannot be dropped from, so they must leave room in the buffer.
-    this.batchSize = Math.max(
-      1,
-      Math.min(Math.floor(options.batchSize ?? 2_000), Math.floor(this.maxBuffered / (this.concurrency + 1))),
-    );
-    this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
-    this.retryMinMs = options.retryMinMs ?? 100;
-    this.retryMaxMs = Math.max(this.retryMinMs, options.retryMaxMs ?? 5_000);
-    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    this.log = options.log ?? ((message) => console.warn(`[request-log] ${message}`));
-    this.queue = new Ring(this.maxBuffered);
-    this.timer = setInterval(() => this.tick(), options.flushIntervalMs ?? 200);
+    ({ pool: this.pool, ownsPool: this.ownsPool } = writerPool(options));
+    this.settings = writerSettings(options);
+    this.queue = new Ring(this.settings.maxBuffered);
+    this.timer = setInterval(() => this.tick(), this.settings.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -229,10 +114,10 @@ export class RequestLogWriter implements RequestLogSink {
     }
     this.counts.recorded++;
     this.traffic.count(entry);
-    if (this.bufferedCount() >= this.maxBuffered) this.dropOldest();
+    if (this.bufferedCount() >= this.settings.maxBuffered) this.dropOldest();
     this.queue.push(entry);
     this.nextSeq++;
-    if (this.queue.size >= this.batchSize) this.schedulePump();
+    if (this.queue.size >= this.settings.batchSize) this.schedulePump();
   }
 
   /**
@@ -242,7 +127,7 @@ export class RequestLogWriter implements RequestLogSink {
    * stay buffered.
    */
   async flush(options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? this.closeTimeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.settings.closeTimeoutMs;
     const target = this.nextSeq;
     const deadline = Date.now() + timeoutMs;
     this.retryAt = 0; // a flush tries now, whatever the backoff
@@ -288,23 +173,13 @@ export class RequestLogWriter implements RequestLogSink {
   }
 
   stats(): RequestLogWriterStats {
-    let cumulative = 0;
     return {
       ...this.counts,
       buffered: this.bufferedCount(),
       backoffMs: this.backoffMs,
       lastError: this.lastError,
       lastFlushAt: this.lastFlushAt,
-      flushLatency: {
-        lastMs: this.latency.lastMs,
-        maxMs: this.latency.maxMs,
-        count: this.latency.count,
-        sumMs: this.latency.sumMs,
-        buckets: FLUSH_LATENCY_BUCKETS_MS.map((leMs, i) => {
-          cumulative += this.latency.counts[i];
-          return { leMs, count: cumulative };
-        }),
-      },
+      flushLatency: this.latency.snapshot(),
     };
   }
 
@@ -350,7 +225,7 @@ export class RequestLogWriter implements RequestLogSink {
     const entries: RequestLogEntry[] = [];
     const parts: string[] = [];
     let bytes = 0;
-    while (this.queue.size > 0 && entries.length < this.batchSize && bytes < this.maxBatchBytes) {
+    while (this.queue.size > 0 && entries.length < this.settings.batchSize && bytes < this.settings.maxBatchBytes) {
       const entry = this.queue.shift()!;
       let json: string;
       try {
@@ -381,7 +256,7 @@ export class RequestLogWriter implements RequestLogSink {
 
   /** Runs pump() soon (not inside record(), which must stay cheap). */
   private schedulePump(): void {
-    if (this.pumpScheduled || this.inFlight >= this.concurrency) return;
+    if (this.pumpScheduled || this.inFlight >= this.settings.concurrency) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -396,7 +271,7 @@ export class RequestLogWriter implements RequestLogSink {
    * statement has gone out.
    */
   private pump(): void {
-    if (this.abandoned || this.inFlight >= this.concurrency || Date.now() < this.retryAt) return;
+    if (this.abandoned || this.inFlight >= this.settings.concurrency || Date.now() < this.retryAt) return;
     let batch = this.batches.find((candidate) => !candidate.writing);
     if (!batch) {
       batch = this.takeBatch() ?? undefined;
@@ -404,7 +279,7 @@ export class RequestLogWriter implements RequestLogSink {
       this.batches.push(batch);
     }
     void this.attempt(batch);
-    if (this.inFlight < this.concurrency && (this.queue.size > 0 || this.batches.some((b) => !b.writing))) {
+    if (this.inFlight < this.settings.concurrency && (this.queue.size > 0 || this.batches.some((b) => !b.writing))) {
       this.schedulePump();
     }
   }
@@ -417,21 +292,21 @@ export class RequestLogWriter implements RequestLogSink {
     this.inFlight++;
     const started = performance.now();
     try {
-      const outcome = await this.writeRows(entries, parts);
-      this.observeLatency(performance.now() - started);
+      const outcome = await writeRows(this.pool, entries, parts);
+      this.latency.observe(performance.now() - started);
       this.counts.written += outcome.stored;
       this.counts.duplicates += outcome.stored - outcome.inserted;
       this.counts.salvaged += outcome.salvaged;
       for (const { entry, error, rejected } of outcome.problems) {
         if (rejected) this.rejectEntry(entry, error);
-        else this.log(`stored entry ${entry.id} without bodies: ${errorInfo(error).message}`);
+        else this.settings.log(`stored entry ${entry.id} without bodies: ${errorInfo(error).message}`);
       }
       this.counts.batches++;
       this.forget(batch);
       this.lastFlushAt = new Date();
       this.backoffMs = 0;
       if (this.outageSince !== null) {
-        this.log(`Postgres reachable again after ${Math.round((Date.now() - this.outageSince) / 1000)} s`);
+        this.settings.log(`Postgres reachable again after ${Math.round((Date.now() - this.outageSince) / 1000)} s`);
         this.outageSince = null;
       }
     } catch (error) {
@@ -441,13 +316,16 @@ export class RequestLogWriter implements RequestLogSink {
       const now = Date.now();
       // Batches failing together (an outage) back off once, not once each.
       if (now >= this.retryAt) {
-        this.backoffMs = Math.min(this.retryMaxMs, this.backoffMs ? this.backoffMs * 2 : this.retryMinMs);
+        this.backoffMs = Math.min(
+          this.settings.retryMaxMs,
+          this.backoffMs ? this.backoffMs * 2 : this.settings.retryMinMs,
+        );
         this.retryAt = now + this.backoffMs * (0.8 + Math.random() * 0.4);
       }
       this.outageSince ??= now;
       if (now - this.lastOutageLog >= OUTAGE_LOG_EVERY_MS) {
         this.lastOutageLog = now;
-        this.log(
+        this.settings.log(
           `cannot write to Postgres (${this.lastError.message}); ${this.bufferedCount()} entries buffered, retrying`,
         );
       }
@@ -467,61 +345,6 @@ export class RequestLogWriter implements RequestLogSink {
     if (index >= 0) this.batches.splice(index, 1);
   }
 
-  /**
-   * Writes the rows; when Postgres refuses the data itself, halves the batch
-   * until the offending rows are isolated, then tries each without bodies
-   * once. Connection and server errors propagate (the caller retries the
-   * whole batch; rows already stored are skipped by ON CONFLICT).
-   */
-  private async writeRows(entries: RequestLogEntry[], parts: string[]): Promise<WriteOutcome> {
-    try {
-      const inserted = await this.insert(parts);
-      return { stored: entries.length, inserted, rejected: 0, salvaged: 0, problems: [] };
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      if (entries.length === 1) {
-        try {
-          const inserted = await this.insert([serializeEntry(salvageEntry(entries[0]))]);
-          return {
-            stored: 1,
-            inserted,
-            rejected: 0,
-            salvaged: 1,
-            problems: [{ entry: entries[0], error, rejected: false }],
-          };
-        } catch (second) {
-          if (!isDataError(second)) throw second;
-          return {
-            stored: 0,
-            inserted: 0,
-            rejected: 1,
-            salvaged: 0,
-            problems: [{ entry: entries[0], error: second, rejected: true }],
-          };
-        }
-      }
-      const mid = entries.length >> 1;
-      const left = await this.writeRows(entries.slice(0, mid), parts.slice(0, mid));
-      const right = await this.writeRows(entries.slice(mid), parts.slice(mid));
-      return {
-        stored: left.stored + right.stored,
-        inserted: left.inserted + right.inserted,
-        rejected: left.rejected + right.rejected,
-        salvaged: left.salvaged + right.salvaged,
-        problems: [...left.problems, ...right.problems],
-      };
-    }
-  }
-
-  private async insert(parts: string[]): Promise<number> {
-    const result = await this.pool.query<{ inserted: number }>({
-      name: INGEST_STATEMENT_NAME,
-      text: INGEST_SQL,
-      values: [`[${parts.join(",")}]`],
-    });
-    return result.rows[0]?.inserted ?? 0;
-  }
-
   /** Counts and reports a rejected entry; the log is rate-limited (a bug upstream can reject every request). */
   private rejectEntry(entry: RequestLogEntry, error: unknown, prefix = true): void {
     this.counts.rejected++;
@@ -531,20 +354,10 @@ export class RequestLogWriter implements RequestLogSink {
     const now = Date.now();
     if (now - this.lastRejectLog >= REJECT_LOG_EVERY_MS) {
       const more = this.rejectsSinceLog > 1 ? ` (${this.rejectsSinceLog - 1} more since the last report)` : "";
-      this.log(`${this.lastError.message}${more}`);
+      this.settings.log(`${this.lastError.message}${more}`);
       this.lastRejectLog = now;
       this.rejectsSinceLog = 0;
     }
-  }
-
-  private observeLatency(ms: number): void {
-    const latency = this.latency;
-    latency.lastMs = ms;
-    latency.maxMs = Math.max(latency.maxMs, ms);
-    latency.count++;
-    latency.sumMs += ms;
-    const index = FLUSH_LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
-    if (index >= 0) latency.counts[index]++;
   }
 
   private abandonPending(): void {
@@ -558,7 +371,7 @@ export class RequestLogWriter implements RequestLogSink {
     if (lost > 0) {
       this.counts.dropped += lost;
       this.lastError = { message: `closed with ${lost} entries unwritten`, at: new Date() };
-      this.log(this.lastError.message);
+      this.settings.log(this.lastError.message);
     }
   }
 
