@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { formError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button, Checkbox, Dialog, Field, Select, Textarea, toast } from "@/components/ui";
 import type { AppRouter } from "@/server/trpc/root";
@@ -84,11 +84,7 @@ export function ConcludeDialog({
             onChange={(e) => setPromote(e.target.checked)}
           />
         )}
-        {formError(conclude.error, []) && (
-          <p role="alert" className="text-danger text-sm">
-            {formError(conclude.error, [])}
-          </p>
-        )}
+        <FormError error={conclude.error} fields={[]} />
       </div>
     </Dialog>
   );

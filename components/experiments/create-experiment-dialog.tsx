@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, Trash2 } from "lucide-react";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button, Checkbox, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 
@@ -209,11 +210,7 @@ export function CreateExperimentDialog({
           onChange={(e) => setSequential(e.target.checked)}
         />
       </div>
-      {formError(create.error, FIELDS) && (
-        <p role="alert" className="text-danger text-sm">
-          {formError(create.error, FIELDS)}
-        </p>
-      )}
+      <FormError error={create.error} fields={FIELDS} />
     </FormDialog>
   );
 }

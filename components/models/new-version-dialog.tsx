@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ArtifactUploader, type UploadedArtifact } from "@/components/models/artifact-uploader";
 import type { ModelDetailData } from "@/components/models/versions-panel";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 
@@ -163,11 +164,7 @@ export function NewVersionDialog({
       <Field label="Notes" htmlFor="v-notes" className="col-span-2">
         <Textarea id="v-notes" rows={2} value={form.notes} onChange={set("notes")} />
       </Field>
-      {formError(create.error, FIELDS) && (
-        <p role="alert" className="col-span-2 text-danger text-sm">
-          {formError(create.error, FIELDS)}
-        </p>
-      )}
+      <FormError error={create.error} fields={FIELDS} className="col-span-2" />
     </FormDialog>
   );
 }

@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { PROVIDER_LABELS } from "@/components/models/labels";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
 import { PROVIDERS, type ProviderName, TASKS } from "@/server/modules/models/schemas";
@@ -167,11 +168,7 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
       <Field label="Description" htmlFor="model-description" className="col-span-2">
         <Textarea id="model-description" rows={3} value={form.description} onChange={set("description")} />
       </Field>
-      {formError(create.error, FIELDS) && (
-        <p role="alert" className="col-span-2 text-danger text-sm">
-          {formError(create.error, FIELDS)}
-        </p>
-      )}
+      <FormError error={create.error} fields={FIELDS} className="col-span-2" />
     </FormDialog>
   );
 }

@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { TemplateEditor, type TemplateValue } from "@/components/prompts/template-editor";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, Select, toast } from "@/components/ui";
 
@@ -76,11 +77,7 @@ export function CreatePromptDialog({ open, onOpenChange }: { open: boolean; onOp
         </Field>
       </div>
       <TemplateEditor value={template} onChange={setTemplate} errorFor={(path) => fieldError(create.error, path)} />
-      {formError(create.error, ["name", "template"]) && (
-        <p role="alert" className="text-danger text-sm">
-          {formError(create.error, ["name", "template"])}
-        </p>
-      )}
+      <FormError error={create.error} fields={["name", "template"]} />
     </FormDialog>
   );
 }

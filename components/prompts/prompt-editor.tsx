@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { PromptDetailData } from "@/components/prompts/prompt-detail";
 import { TemplateEditor, type TemplateValue } from "@/components/prompts/template-editor";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge, Button, Card, CardContent, Field, Input, Textarea, toast } from "@/components/ui";
 
@@ -62,11 +63,7 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
               placeholder="What changed and why"
             />
           </Field>
-          {formError(save.error, ["template", "commitMessage"]) && (
-            <p role="alert" className="text-danger text-sm">
-              {formError(save.error, ["template", "commitMessage"])}
-            </p>
-          )}
+          <FormError error={save.error} fields={["template", "commitMessage"]} />
           <Button
             className="self-start"
             loading={save.isPending}

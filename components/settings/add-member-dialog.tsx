@@ -2,7 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, Select, toast } from "@/components/ui";
 import { ROLE_LABELS, ROLES, type RoleName } from "@/server/auth/scopes";
@@ -84,11 +85,7 @@ export function AddMemberDialog({
           />
         </Field>
       </div>
-      {formError(add.error, FIELDS) && (
-        <p role="alert" className="text-danger text-sm">
-          {formError(add.error, FIELDS)}
-        </p>
-      )}
+      <FormError error={add.error} fields={FIELDS} />
     </FormDialog>
   );
 }

@@ -3,7 +3,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { TriangleAlert } from "lucide-react";
 import { useState } from "react";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Button, Checkbox, CopyButton, Dialog, Field, Input, Select, toast } from "@/components/ui";
@@ -139,11 +140,7 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
             </p>
           )}
         </fieldset>
-        {formError(create.error, ["name", "scopes"]) && (
-          <p role="alert" className="text-danger text-sm">
-            {formError(create.error, ["name", "scopes"])}
-          </p>
-        )}
+        <FormError error={create.error} fields={["name", "scopes"]} />
       </form>
     </Dialog>
   );

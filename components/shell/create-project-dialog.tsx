@@ -2,7 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, toast } from "@/components/ui";
 
@@ -61,11 +62,7 @@ export function CreateProjectDialog({
           <Input id="create-project-name" value={projectName} onChange={(e) => setProjectName(e.target.value)} />
         </Field>
       )}
-      {formError(mutation.error, ["name", "projectName"]) && (
-        <p role="alert" className="text-danger text-sm">
-          {formError(mutation.error, ["name", "projectName"])}
-        </p>
-      )}
+      <FormError error={mutation.error} fields={["name", "projectName"]} />
     </FormDialog>
   );
 }

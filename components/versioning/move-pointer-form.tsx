@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { fieldError, formError } from "@/components/providers/errors";
+import { fieldError } from "@/components/providers/errors";
+import { FormError } from "@/components/providers/form-error";
 import { Button, Card, CardContent, Field, Input, Select, toast } from "@/components/ui";
 
 /**
@@ -34,7 +35,6 @@ export function MovePointerForm({
     reason: "",
   });
   const label = field === "alias" ? "Alias" : "Label";
-  const message = formError(error, [field, "version"]);
   return (
     <Card>
       <CardContent className="pt-4">
@@ -89,11 +89,7 @@ export function MovePointerForm({
             Move
           </Button>
         </form>
-        {message && (
-          <p role="alert" className="mt-2 text-danger text-sm">
-            {message}
-          </p>
-        )}
+        <FormError error={error} fields={[field, "version"]} className="mt-2" />
       </CardContent>
     </Card>
   );
