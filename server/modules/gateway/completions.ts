@@ -8,6 +8,7 @@ import { toGatewayFailure } from "./errors";
 import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
+import type { RouteSource } from "./route-config/source";
 import {
   type ChatCompletionBody,
   type CompletionBody,
@@ -32,6 +33,7 @@ import {
 export interface CompletionDeps extends ResolveDeps {
   maxBodyBytes: number;
   responseCache?: ResponseCache;
+  routes?: RouteSource;
 }
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
@@ -65,6 +67,9 @@ export async function serveCompletion(
   if (kind === "chat" && (body as ChatCompletionBody).messages.length === 0 && !takesMessagesFromPrompt(body.model))
     throw emptyMessages();
 
+  // The route (its own or the project's `*`) decides deployments, retries and the pipeline.
+  const route = (await deps.routes?.find(scope.entry.projectId, body.model)) ?? null;
+  void route; // wired in by routing and the pipeline
   const target = await resolveTarget(deps, {
     projectId: scope.entry.projectId,
     requestId: scope.id,

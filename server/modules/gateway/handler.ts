@@ -18,6 +18,7 @@ import { listModels, retrieveModel } from "./models";
 import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rate-limit";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
+import type { RouteSource } from "./route-config/source";
 
 export const GATEWAY_SCOPE = "gateway:invoke";
 
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   rateLimit?: RateLimitOptions;
   /** Exact-match response cache; null turns it off. Default: one per handler. */
   responseCache?: ResponseCache | null;
+  /** Route configs (deployments, retries, pipeline) by requested model. Default: none. */
+  routes?: RouteSource;
 }
 
 export type GatewayHandler = (req: Request) => Promise<Response>;
@@ -60,6 +63,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     promptCache: deps.promptCache === undefined ? promptCache() : (deps.promptCache ?? undefined),
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
     responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
+    routes: deps.routes,
   };
 
   return async function handle(req: Request): Promise<Response> {
