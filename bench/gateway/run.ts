@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -103,6 +104,8 @@ async function waitUntilUp(url: string, init: RequestInit) {
 
 interface Target {
   name: string;
+  /** The process serving it: its CPU time per request is measured from /proc (robust to a busy machine). */
+  pid: number;
   url: string;
   headers: Record<string, string>;
   body: string;
@@ -114,6 +117,15 @@ interface Measured {
   requests: number;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system) the target's process spent per request, in microseconds. */
+  cpuUs: number;
+}
+
+/** utime + stime of a process in microseconds (Linux /proc; clock ticks are 100 Hz here). */
+function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -121,6 +133,7 @@ const percentile = (sorted: number[], p: number) =>
 
 async function measure(target: Target, seconds: number, rate?: number): Promise<Measured> {
   const times: number[] = [];
+  const cpuBefore = cpuTimeUs(target.pid);
   const run = autocannon({
     url: target.url,
     method: "POST",
@@ -134,6 +147,7 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     if (status >= 200 && status < 300) times.push(ms);
   });
   const result = await run;
+  const cpuUs = (cpuTimeUs(target.pid) - cpuBefore) / Math.max(1, result.requests.total);
   times.sort((a, b) => a - b);
   return {
     p50: percentile(times, 50),
@@ -142,6 +156,7 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUs,
   };
 }
 
@@ -198,18 +213,21 @@ try {
   const targets: Target[] = [
     {
       name: "direct upstream",
+      pid: upstream.child.pid!,
       url: `${upstreamOrigin}/v1/chat/completions`,
       headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY}` },
       body: JSON.stringify({ model: "fake-model", messages }),
     },
     {
       name: "Switchyard gateway (log on)",
+      pid: switchyard.child.pid!,
       url: `${String(switchyard.first.origin)}/v1/chat/completions`,
       headers: { ...json, authorization: `Bearer ${key}` },
       body: JSON.stringify({ model: "bench-gpt", messages }),
     },
     {
       name: "Portkey gateway 1.15.2",
+      pid: portkey.child.pid!,
       url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
       headers: {
         ...json,
@@ -232,7 +250,8 @@ try {
     results.push({ target, fixed, max });
     console.log(
       `${target.name}: @${RATE}/s p50 ${fixed.p50.toFixed(3)} ms p99 ${fixed.p99.toFixed(3)} ms (${fixed.rps.toFixed(0)} req/s, non-2xx ${fixed.non2xx}, errors ${fixed.errors}); ` +
-        `max ${max.rps.toFixed(0)} req/s p50 ${max.p50.toFixed(3)} ms (non-2xx ${max.non2xx}, errors ${max.errors})`,
+        `max ${max.rps.toFixed(0)} req/s p50 ${max.p50.toFixed(3)} ms (non-2xx ${max.non2xx}, errors ${max.errors}); ` +
+        `CPU per request ${fixed.cpuUs.toFixed(0)} µs @rate, ${max.cpuUs.toFixed(0)} µs @max`,
     );
   }
 
@@ -247,16 +266,16 @@ try {
 
   const [direct, ...gateways] = results;
   console.log(
-    "\n| target | p50 @rate (ms) | p99 @rate (ms) | added p50 | added p99 | max req/s | p50 @max (ms) | non-2xx / errors |",
+    "\n| target | p50 @rate (ms) | p99 @rate (ms) | added p50 | added p99 | max req/s | p50 @max (ms) | CPU µs/req @max | non-2xx / errors |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of results) {
     const added =
       r === direct
         ? ["—", "—"]
         : [r.fixed.p50 - direct.fixed.p50, r.fixed.p99 - direct.fixed.p99].map((x) => `${(x as number).toFixed(3)}`);
     console.log(
-      `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.fixed.non2xx + r.max.non2xx} / ${r.fixed.errors + r.max.errors} |`,
+      `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${r.fixed.non2xx + r.max.non2xx} / ${r.fixed.errors + r.max.errors} |`,
     );
   }
   const [sy, pk] = gateways;

@@ -21,7 +21,7 @@ export function hashApiKey(key: string): string {
 }
 
 /** Reads `Authorization: Bearer <key>`; undefined when absent. */
-export function bearerToken(headers: Headers): string | undefined {
+export function bearerToken(headers: Pick<Headers, "get">): string | undefined {
   const value = headers.get("authorization");
   if (!value) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);

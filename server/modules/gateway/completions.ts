@@ -1,11 +1,12 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
 import { DomainError } from "@/server/errors";
-import { limitBody } from "@/server/http/body-limit";
 import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { toGatewayFailure } from "./errors";
 import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
+import { type GatewayHttpRequest, readBodyText } from "./http-request";
+import { jsonResponse } from "./json-response";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
@@ -37,9 +38,8 @@ export interface CompletionDeps extends ResolveDeps {
 }
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
-export async function readJsonObject(req: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  const limited = await limitBody(req, maxBytes);
-  const text = await limited.text();
+export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
+  const text = await readBodyText(req, maxBytes);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -55,7 +55,7 @@ export async function serveCompletion(
   kind: ChunkKind,
   deps: CompletionDeps,
   scope: GatewayRequest,
-  req: Request,
+  req: GatewayHttpRequest,
 ): Promise<Response> {
   const raw = await readJsonObject(req, deps.maxBodyBytes);
   // Known before validation, so even a refused request is logged with what it asked for.
@@ -119,7 +119,7 @@ export async function serveCompletion(
       tokensOut: cached.tokensOut,
       costUsd: 0,
     });
-    return Response.json(
+    return jsonResponse(
       { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
       { headers: { ...switchyardHeaders(info), [CACHE_HEADER]: "hit" } },
     );
@@ -255,7 +255,7 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
       tokensIn: final.tokensIn,
       tokensOut: final.tokensOut,
     });
-  return Response.json(payload, { headers: g.cacheKey ? { ...headers, [CACHE_HEADER]: "miss" } : headers });
+  return jsonResponse(payload, { headers: g.cacheKey ? { ...headers, [CACHE_HEADER]: "miss" } : headers });
 }
 
 function stream(

@@ -13,6 +13,8 @@ import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { RequestLogSink } from "@/server/modules/request-log/types";
 import { type CompletionDeps, serveCompletion } from "./completions";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
+import type { GatewayHttpRequest } from "./http-request";
+import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
 import { listModels, retrieveModel } from "./models";
 import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rate-limit";
@@ -45,13 +47,13 @@ export interface GatewayDeps {
   routes?: RouteSource;
 }
 
-export type GatewayHandler = (req: Request) => Promise<Response>;
+export type GatewayHandler = (req: GatewayHttpRequest) => Promise<Response>;
 
 type Route = (ctx: {
   deps: CompletionDeps;
   principal: KeyPrincipal;
   scope: GatewayRequest;
-  req: Request;
+  req: GatewayHttpRequest;
 }) => Promise<Response>;
 
 /** A handler for `/v1/*`; create one per process (it owns the key cache). */
@@ -66,7 +68,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     routes: deps.routes,
   };
 
-  return async function handle(req: Request): Promise<Response> {
+  return async function handle(req: GatewayHttpRequest): Promise<Response> {
     const scope = new GatewayRequest(deps.sink, req, now);
     const route = match(req.method, scope.entry.path);
     if (typeof route === "number")
@@ -106,10 +108,10 @@ function respondWithFailure(scope: GatewayRequest, failure: GatewayFailure): Res
   // A full engine queue clears in moments; a rate limit at the next window. The SDK honours retry-after.
   if (failure.code === "BUSY") headers["retry-after"] = "1";
   if (failure.retryAfterSeconds) headers["retry-after"] = String(failure.retryAfterSeconds);
-  return Response.json(failure.body, { status: failure.status, headers });
+  return jsonResponse(failure.body, { status: failure.status, headers });
 }
 
-async function authenticate(req: Request, keys: ApiKeyCache): Promise<KeyPrincipal> {
+async function authenticate(req: GatewayHttpRequest, keys: ApiKeyCache): Promise<KeyPrincipal> {
   const token = bearerToken(req.headers);
   if (!token) throw new DomainError("UNAUTHENTICATED", "Send your API key as 'Authorization: Bearer <key>'");
   return keys.resolve(token);
@@ -120,7 +122,7 @@ const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scop
 const models: Route = async ({ deps, principal, scope }) => {
   const body = await listModels(deps.db, principal.projectId);
   scope.finish({ status: 200 });
-  return Response.json(body, { headers: { "x-request-id": scope.id } });
+  return jsonResponse(body, { headers: { "x-request-id": scope.id } });
 };
 const model =
   (id: string): Route =>
@@ -128,7 +130,7 @@ const model =
     scope.entry.requestedModel = id;
     const body = await retrieveModel(deps.db, principal.projectId, id);
     scope.finish({ status: 200 });
-    return Response.json(body, { headers: { "x-request-id": scope.id } });
+    return jsonResponse(body, { headers: { "x-request-id": scope.id } });
   };
 
 /** The route for a method and path, or the status that refuses it. */

@@ -1,13 +1,18 @@
 /**
- * `node:http` <-> Fetch: the request body and the response body stream
- * through without buffering (SSE chunks reach the socket as they are
- * produced, with backpressure), and a client that hangs up aborts
- * `request.signal` and cancels the response body.
+ * `node:http` <-> the gateway's Fetch-shaped handler. The request is a light
+ * `GatewayHttpRequest` over the IncomingMessage (headers read in place, the
+ * body read from the socket with the handler's size limit); the response body
+ * streams to the socket as it is produced (SSE chunks at once, with
+ * backpressure). A client that hangs up aborts `request.signal` and cancels
+ * the response body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { DomainError } from "@/server/errors";
+import { type GatewayHttpRequest, READ_BODY_TEXT } from "./http-request";
+import { plainJson } from "./json-response";
 
-export type FetchHandler = (req: Request) => Promise<Response>;
+export type FetchHandler = (req: GatewayHttpRequest) => Promise<Response>;
 
 export function toNodeListener(handler: FetchHandler) {
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -15,30 +20,89 @@ export function toNodeListener(handler: FetchHandler) {
   };
 }
 
-export function toFetchRequest(req: IncomingMessage, signal: AbortSignal): Request {
-  const host = req.headers.host ?? "localhost";
-  let url: URL;
-  try {
-    url = new URL(req.url ?? "/", `http://${host}`);
-  } catch {
-    url = new URL(req.url ?? "/", "http://localhost");
+class NodeHeaders {
+  constructor(private readonly raw: IncomingMessage["headers"]) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
   }
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
+}
+
+/** A `GatewayHttpRequest` over Node's request: nothing is copied until it is read. */
+export class NodeRequest implements GatewayHttpRequest {
+  readonly method: string;
+  readonly headers: NodeHeaders;
+  readonly pathname: string;
+  private consumed = false;
+
+  constructor(
+    private readonly incoming: IncomingMessage,
+    readonly signal: AbortSignal,
+  ) {
+    this.method = incoming.method ?? "GET";
+    this.headers = new NodeHeaders(incoming.headers);
+    const target = incoming.url ?? "/";
+    const query = target.indexOf("?");
+    this.pathname = query === -1 ? target : target.slice(0, query);
   }
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(url, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    signal,
-    // Node's fetch needs this for a streamed request body.
-    duplex: "half",
-  } as RequestInit);
+
+  get url(): string {
+    return `http://${this.incoming.headers.host ?? "localhost"}${this.incoming.url ?? "/"}`;
+  }
+
+  /** The body as a web stream, for code that wants one (the gateway itself reads `READ_BODY_TEXT`). */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.method === "GET" || this.method === "HEAD" || this.consumed) return null;
+    this.consumed = true;
+    return Readable.toWeb(this.incoming) as ReadableStream<Uint8Array>;
+  }
+
+  [READ_BODY_TEXT](maxBytes: number): Promise<string> {
+    const incoming = this.incoming;
+    const tooLarge = () =>
+      new DomainError("PAYLOAD_TOO_LARGE", `Request body is larger than the ${Math.round(maxBytes / 1024)} KiB limit`);
+    if (this.consumed) return Promise.reject(new Error("the request body was already read"));
+    this.consumed = true;
+    const declared = Number(incoming.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      incoming.resume(); // discard it; the 413 goes out at once
+      return Promise.reject(tooLarge());
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const cleanup = () => {
+        incoming.off("data", onData);
+        incoming.off("end", onEnd);
+        incoming.off("error", onError);
+        incoming.off("aborted", onAborted);
+      };
+      const onData = (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > maxBytes) {
+          cleanup();
+          incoming.resume();
+          return reject(tooLarge());
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const onAborted = () => onError(new Error("the client closed the connection while sending the body"));
+      incoming.on("data", onData);
+      incoming.once("end", onEnd);
+      incoming.once("error", onError);
+      incoming.once("aborted", onAborted);
+    });
+  }
 }
 
 async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse) {
@@ -51,7 +115,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   });
   let response: Response;
   try {
-    response = await handler(toFetchRequest(req, abort.signal));
+    response = await handler(new NodeRequest(req, abort.signal));
   } catch (error) {
     console.error("[gateway] handler threw", error);
     response = Response.json(
@@ -63,14 +127,37 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     await response.body?.cancel().catch(() => {});
     return;
   }
+  const plain = plainJson(response);
+  if (plain) {
+    res.writeHead(plain.status, { ...plain.headers, "content-length": Buffer.byteLength(plain.text) });
+    return void res.end(plain.text);
+  }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers["set-cookie"] = cookies;
+  if (!response.body) {
+    res.writeHead(response.status, headers);
+    return void res.end();
+  }
+  const whole = wholeBody(response);
+  if (whole) {
+    // A JSON answer is complete before it is sent: headers and body leave in one write.
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await whole);
+    } catch (error) {
+      console.error("[gateway] response body failed", error);
+      return void res.destroy();
+    }
+    if (abort.signal.aborted) return;
+    headers["content-length"] = String(bytes.length);
+    res.writeHead(response.status, headers);
+    return void res.end(bytes);
+  }
   res.writeHead(response.status, headers);
-  if (!response.body) return void res.end();
   res.flushHeaders();
   reader = response.body.getReader();
   try {
@@ -85,6 +172,12 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     if (!abort.signal.aborted) console.error("[gateway] response stream failed", error);
     res.destroy();
   }
+}
+
+/** The body at once, for answers that are not streams (SSE is sent as it is produced). */
+function wholeBody(response: Response): Promise<ArrayBuffer> | null {
+  if (response.headers.get("content-type")?.startsWith("text/event-stream")) return null;
+  return response.arrayBuffer();
 }
 
 function drained(res: ServerResponse): Promise<void> {

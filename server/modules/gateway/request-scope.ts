@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
+import { type GatewayHttpRequest, pathOf } from "./http-request";
 
 /**
  * Which bodies a project's log keeps. Only `none` exists today: this is the
@@ -45,7 +46,7 @@ export class GatewayRequest {
 
   constructor(
     private readonly sink: RequestLogSink,
-    req: Request,
+    req: GatewayHttpRequest,
     now: () => Date,
   ) {
     this.startedAt = now();
@@ -55,7 +56,7 @@ export class GatewayRequest {
       apiKeyId: null,
       startedAt: this.startedAt,
       method: req.method,
-      path: new URL(req.url).pathname,
+      path: pathOf(req),
       requestedModel: null,
       modelId: null,
       modelVersionId: null,

@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
 import type { z } from "zod";
 import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, ProviderError, timedOut } from "./errors";
+import { post, readAll, toHeaders, type UpstreamResponse } from "./transport";
 import type { CallOptions } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -69,10 +70,20 @@ class CallScope {
 export class UpstreamHttp {
   readonly host: string;
   private readonly baseUrl: string;
+  private readonly urls = new Map<string, URL>();
 
   constructor(private readonly config: UpstreamHttpConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, "");
     this.host = new URL(this.baseUrl).host;
+  }
+
+  private url(path: string): URL {
+    let url = this.urls.get(path);
+    if (!url) {
+      url = new URL(`${this.baseUrl}${path}`);
+      this.urls.set(path, url);
+    }
+    return url;
   }
 
   /** POSTs `body` and returns the parsed JSON answer; `timeoutMs` covers the whole exchange. */
@@ -100,12 +111,12 @@ export class UpstreamHttp {
     const scope = new CallScope(opts.signal, this.host);
     const idleMs = opts.idleTimeoutMs ?? this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     let finished = false;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let stream: UpstreamResponse["body"] | undefined;
     try {
       scope.arm(opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS, "waiting for the response");
       const response = await this.send(path, body, scope, "text/event-stream");
-      if (!response.body) throw malformed("the stream has no body");
-      reader = response.body.getReader();
+      stream = response.body;
+      const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       // Events and parse errors share one queue so they surface in stream order.
       const queue: (EventSourceMessage | ParseError)[] = [];
       const parser = createParser({
@@ -116,14 +127,14 @@ export class UpstreamHttp {
       const decoder = new TextDecoder();
       while (!finished) {
         scope.arm(idleMs, "waiting for stream data");
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+        let chunk: IteratorResult<Buffer>;
         try {
-          chunk = await reader.read();
+          chunk = await chunks.next();
         } catch (error) {
           throw scope.fail(error, "read");
         }
         scope.disarm();
-        finished = chunk.done;
+        finished = chunk.done === true;
         parser.feed(chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true }));
         for (let item = queue.shift(); item; item = queue.shift()) {
           if (item instanceof Error) throw malformed(`invalid SSE from ${this.host}: ${describeParseError(item)}`);
@@ -135,35 +146,39 @@ export class UpstreamHttp {
     } finally {
       scope.dispose();
       if (!finished) {
-        // Stop the upstream generating for nobody.
-        scope.controller.abort();
-        reader?.cancel().catch(() => {});
+        // The caller stopped after the last event it needed (`[DONE]`): when the whole answer is already here,
+        // let the body end so the connection goes back to the pool; otherwise stop the upstream generating.
+        if (stream?.complete) stream.resume();
+        else {
+          scope.controller.abort();
+          stream?.destroy();
+        }
       }
     }
   }
 
   private async send(path: string, body: unknown, scope: CallScope, accept = "application/json") {
-    let response: Response;
+    let response: UpstreamResponse;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method: "POST",
-        headers: { ...this.config.headers, "content-type": "application/json", accept },
-        body: JSON.stringify(body),
-        signal: scope.controller.signal,
-      });
+      response = await post(
+        this.url(path),
+        { ...this.config.headers, "content-type": "application/json", accept },
+        JSON.stringify(body),
+        scope.controller.signal,
+      );
     } catch (error) {
       throw scope.fail(error, "connect");
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const text = await this.readText(response, scope);
-      throw errorFromStatus(response.status, response.headers, text, this.host, this.config.apiKey);
+      throw errorFromStatus(response.status, toHeaders(response.headers), text, this.host, this.config.apiKey);
     }
     return response;
   }
 
-  private async readText(response: Response, scope: CallScope) {
+  private async readText(response: UpstreamResponse, scope: CallScope) {
     try {
-      return await response.text();
+      return await readAll(response.body);
     } catch (error) {
       throw scope.fail(error, "read");
     }

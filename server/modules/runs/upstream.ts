@@ -25,6 +25,28 @@ export type EngineEvent =
       tokensPerSecond?: number;
     };
 
+/**
+ * Provider clients per (kind, endpoint, key ciphertext): building one validates its config and decrypts the
+ * key, which the gateway should not pay per request. A rotated key is a new ciphertext, so a new entry.
+ */
+const providers = new Map<string, ChatProvider>();
+const MAX_PROVIDERS = 1_000;
+
+function providerFor(target: UpstreamTarget): ChatProvider {
+  const key = `${target.provider}\u0000${target.endpointBaseUrl}\u0000${target.apiKeyCiphertext ?? ""}`;
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = createProvider({
+      kind: target.provider,
+      baseUrl: target.endpointBaseUrl,
+      apiKey: target.apiKeyCiphertext ? decryptSecret(target.apiKeyCiphertext) : undefined,
+    });
+    if (providers.size >= MAX_PROVIDERS) providers.clear();
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
 /** Streams from an upstream endpoint through our provider clients, in the engine's event shape. */
 export async function* streamUpstream(
   target: UpstreamTarget,
@@ -32,11 +54,7 @@ export async function* streamUpstream(
   params: GenerationParams,
   signal: AbortSignal,
 ): AsyncGenerator<EngineEvent> {
-  const provider: ChatProvider = createProvider({
-    kind: target.provider,
-    baseUrl: target.endpointBaseUrl,
-    apiKey: target.apiKeyCiphertext ? decryptSecret(target.apiKeyCiphertext) : undefined,
-  });
+  const provider = providerFor(target);
   const sampling = {
     model: target.upstreamModelId,
     temperature: params.temperature,
@@ -56,7 +74,7 @@ export async function* streamUpstream(
     else
       yield {
         type: "done",
-        device: `upstream:${new URL(target.endpointBaseUrl).host}`,
+        device: `upstream:${hostOf(target.endpointBaseUrl)}`,
         ttftMs: delta.timing.ttftMs,
         tokensIn: delta.usage?.inputTokens ?? 0,
         tokensOut: delta.usage?.outputTokens ?? 0,
@@ -64,4 +82,15 @@ export async function* streamUpstream(
         finishReason: delta.finishReason,
       };
   }
+}
+
+const hosts = new Map<string, string>();
+function hostOf(baseUrl: string): string {
+  let host = hosts.get(baseUrl);
+  if (host === undefined) {
+    host = new URL(baseUrl).host;
+    if (hosts.size >= MAX_PROVIDERS) hosts.clear();
+    hosts.set(baseUrl, host);
+  }
+  return host;
 }
