@@ -11,7 +11,7 @@ const principal = (projectId: string): Principal => ({
   label: projectId,
 });
 
-function setup(known: Record<string, string>, options: { maxEntries?: number } = {}) {
+function setup(known: Record<string, string>, options: { maxEntries?: number; staleIfErrorMs?: number } = {}) {
   let now = 0;
   const calls: string[] = [];
   let failNext = false;
@@ -75,5 +75,33 @@ describe("ApiKeyCache", () => {
     await cache.resolve("c");
     await cache.resolve("a");
     expect(calls).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("keeps serving a recently verified key while the database is down, then gives up", async () => {
+    const { cache, calls, advance, failOnce } = setup({ good: "p1" }, { staleIfErrorMs: 10_000 });
+    await cache.resolve("good");
+    advance(1001);
+    failOnce();
+    expect((await cache.resolve("good")).projectId).toBe("p1");
+    expect(calls).toHaveLength(2);
+    // It asks again a second later, not on every request.
+    await cache.resolve("good");
+    expect(calls).toHaveLength(2);
+    advance(1001);
+    await cache.resolve("good");
+    expect(calls).toHaveLength(3);
+    // Past the stale window an outage is an error again.
+    advance(20_000);
+    failOnce();
+    await expect(cache.resolve("good")).rejects.toThrow("database down");
+  });
+
+  it("never serves a stale key the database refused", async () => {
+    const known: Record<string, string> = { good: "p1" };
+    const { cache, advance } = setup(known, { staleIfErrorMs: 10_000 });
+    await cache.resolve("good");
+    delete known.good;
+    advance(1001);
+    await expect(cache.resolve("good")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 });

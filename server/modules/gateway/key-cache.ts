@@ -9,13 +9,18 @@ export interface KeyCacheOptions {
   ttlMs?: number;
   /** How long an unknown, revoked or expired key is refused without asking the database. Default 5 s. */
   negativeTtlMs?: number;
+  /**
+   * While the database is unreachable, a key verified within this long keeps working (stale-if-error), so an
+   * outage does not take the data plane down with it. Default 5 minutes; 0 turns it off.
+   */
+  staleIfErrorMs?: number;
   /** Oldest entries are dropped past this many (sprays of random keys cannot grow memory). Default 10,000. */
   maxEntries?: number;
   /** Milliseconds clock, for tests. */
   clock?: () => number;
 }
 
-type Entry = { expires: number } & ({ principal: KeyPrincipal } | { refusal: DomainError });
+type Entry = { expires: number } & ({ principal: KeyPrincipal; verifiedAt: number } | { refusal: DomainError });
 
 /**
  * In-process cache of API-key verification, so the data plane does not pay a
@@ -25,7 +30,9 @@ type Entry = { expires: number } & ({ principal: KeyPrincipal } | { refusal: Dom
  * THE REVOCATION DELAY: a revoked (or expired, or re-scoped) key keeps working
  * on a replica for up to `ttlMs` (15 s by default) after the change commits,
  * and a key created just after being tried is refused for up to
- * `negativeTtlMs` (5 s). Database errors are never cached.
+ * `negativeTtlMs` (5 s). Database errors are never cached; while the database
+ * is unreachable a key verified in the last `staleIfErrorMs` (5 min) keeps
+ * working, so an outage does not stop the data plane.
  * (Later: a `pg_notify` on revoke would let every replica drop the entry at once.)
  */
 export class ApiKeyCache {
@@ -34,6 +41,7 @@ export class ApiKeyCache {
   private readonly ttlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxEntries: number;
+  private readonly staleIfErrorMs: number;
   private readonly clock: () => number;
 
   constructor(
@@ -43,6 +51,7 @@ export class ApiKeyCache {
     this.ttlMs = options.ttlMs ?? 15_000;
     this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.staleIfErrorMs = options.staleIfErrorMs ?? 5 * 60_000;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -56,7 +65,7 @@ export class ApiKeyCache {
     }
     let pending = this.inflight.get(hash);
     if (!pending) {
-      pending = this.lookUp(hash, key).finally(() => this.inflight.delete(hash));
+      pending = this.lookUp(hash, key, entry).finally(() => this.inflight.delete(hash));
       this.inflight.set(hash, pending);
     }
     return pending;
@@ -71,15 +80,21 @@ export class ApiKeyCache {
     return this.entries.size;
   }
 
-  private async lookUp(hash: string, key: string): Promise<KeyPrincipal> {
+  private async lookUp(hash: string, key: string, previous: Entry | undefined): Promise<KeyPrincipal> {
     try {
       const principal = await this.verify(key);
       if (principal.kind !== "apiKey") throw new DomainError("UNAUTHENTICATED", "Invalid API key");
-      this.store(hash, { principal, expires: this.clock() + this.ttlMs });
+      const now = this.clock();
+      this.store(hash, { principal, expires: now + this.ttlMs, verifiedAt: now });
       return principal;
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED")
         this.store(hash, { refusal: error, expires: this.clock() + this.negativeTtlMs });
+      else if (previous && "principal" in previous && previous.verifiedAt + this.staleIfErrorMs > this.clock()) {
+        // The database did not answer: keep serving a key it vouched for recently, asking again in a second.
+        this.store(hash, { ...previous, expires: this.clock() + 1_000 });
+        return previous.principal;
+      }
       throw error;
     }
   }

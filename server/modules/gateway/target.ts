@@ -88,7 +88,9 @@ export function normalizeModelRef(ref: string): string {
  */
 const TARGET_TTL_MS = Number(process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS ?? 5000);
 // One cache per database client (a process has one; tests use several).
-const resolvedByDb = new WeakMap<Db, Map<string, { version: ServedVersion; expires: number }>>();
+const resolvedByDb = new WeakMap<Db, Map<string, { version: ServedVersion; expires: number; resolvedAt: number }>>();
+/** While the database is unreachable, versions resolved within this long keep serving. */
+const STALE_IF_ERROR_MS = 5 * 60_000;
 
 export async function resolveModelVersion(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
   if (!ref) throw new DomainError("VALIDATION", "model is required", [{ path: "model", message: "Required" }]);
@@ -100,11 +102,22 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
   const key = `${projectId}\u0000${normalizeModelRef(ref)}`;
   const hit = resolved.get(key);
   if (hit && hit.expires > Date.now()) return hit.version;
-  const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
-  const served = await loadVersion(db, projectId, version.id);
+  let served: ServedVersion;
+  try {
+    const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
+    served = await loadVersion(db, projectId, version.id);
+  } catch (error) {
+    // The database did not answer (not "unknown model"): serve what it said last, for a while (stale-if-error).
+    if (hit && !(error instanceof DomainError) && hit.resolvedAt + STALE_IF_ERROR_MS > Date.now()) {
+      hit.expires = Date.now() + 1_000;
+      return hit.version;
+    }
+    throw error;
+  }
   if (TARGET_TTL_MS > 0) {
     if (resolved.size > 10_000) resolved.clear();
-    resolved.set(key, { version: served, expires: Date.now() + TARGET_TTL_MS });
+    const now = Date.now();
+    resolved.set(key, { version: served, expires: now + TARGET_TTL_MS, resolvedAt: now });
   }
   return served;
 }
