@@ -11,6 +11,8 @@ declare module "autocannon" {
     duration?: number;
     overallRate?: number;
     timeout?: number;
+    /** Sent in turn by each connection. */
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[];
   }
   interface Histogram {
     average: number;

@@ -9,22 +9,21 @@
  * max req/s and p50. Added latency = gateway minus direct at the same rate. Latency percentiles are computed
  * from autocannon's per-response times (float ms; its own histogram keeps whole milliseconds only).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
-import { createDatabase } from "@/server/database/admin";
-import { startEmbeddedPostgres } from "@/server/database/embedded";
-import { applyMigrations } from "@/server/database/migrations";
-import { createDb } from "@/server/db";
-import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
+import {
+  cpuTimeUs,
+  HERE,
+  setUpGatewayBench,
+  startChild,
+  stopChild,
+  tearDown,
+  UPSTREAM_KEY,
+  waitUntilUp,
+} from "./harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,67 +39,6 @@ const DURATION = Number(args.duration);
 const RATE = Number(args.rate);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Number(args.warmup);
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const UPSTREAM_KEY = "sk-upstream-bench";
-process.env.SWITCHYARD_MASTER_KEY ??= "bench-gateway-master-key-0123456789abcdef";
-
-const children: ChildProcess[] = [];
-/** The last JSON line each child printed. */
-const lastJson = new Map<ChildProcess, Record<string, unknown>>();
-const cleanups: (() => Promise<void>)[] = [];
-
-/** Starts `node [--import tsx] file args` and resolves with the first JSON line it prints on stdout. */
-async function startChild(
-  file: string,
-  argv: string[],
-  env: Record<string, string>,
-  options: { tsx: boolean; ready?: (line: string) => boolean; nodeFlags?: string[] },
-): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
-  const flags = [...(options.nodeFlags ?? []), ...(options.tsx ? ["--import", "tsx"] : [])];
-  const child = spawn(process.execPath, [...flags, file, ...argv], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${path.basename(file)} exited (${code}) before it was ready`)));
-    lines.on("line", (line) => {
-      if (options.ready?.(line)) return resolve({});
-      if (!line.startsWith("{")) return;
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      lastJson.set(child, parsed);
-      resolve(parsed);
-    });
-  });
-  return { child, first };
-}
-
-/** The last JSON line a child prints before it exits (after SIGTERM). */
-async function stopChild(child: ChildProcess): Promise<Record<string, unknown> | null> {
-  if (child.exitCode !== null) return null;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
-  return lastJson.get(child) ?? null;
-}
-
-async function waitUntilUp(url: string, init: RequestInit) {
-  let last = "no answer";
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(url, init);
-      if (res.ok) return res;
-      last = `${res.status} ${await res.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered 2xx (last: ${last.slice(0, 500)})`);
-}
 
 interface Target {
   name: string;
@@ -119,13 +57,6 @@ interface Measured {
   errors: number;
   /** CPU time (user + system) the target's process spent per request, in microseconds. */
   cpuUs: number;
-}
-
-/** utime + stime of a process in microseconds (Linux /proc; clock ticks are 100 Hz here). */
-function cpuTimeUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -161,37 +92,8 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
 }
 
 try {
-  // 1. The upstream, in its own process.
-  const upstream = await startChild(path.join(HERE, "upstream.ts"), [], {}, { tsx: true });
-  const upstreamOrigin = String(upstream.first.origin);
-
-  // 2. Postgres, schema, project, key, model.
-  const dir = await mkdtemp(path.join(os.tmpdir(), "switchyard-bench-gateway-"));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const pgHandle = await startEmbeddedPostgres({ dataDir: dir, port: 54347, database: "postgres", fast: true });
-  cleanups.unshift(pgHandle.stop);
-  const dbName = `bench_gateway_${Date.now()}`;
-  await createDatabase(pgHandle.url, dbName);
-  const url = pgHandle.url.replace(/\/[^/]*$/, `/${dbName}`);
-  await applyMigrations(url);
-  const db = createDb(url);
-  cleanups.unshift(() => db.$disconnect());
-  const { project, owner } = await makeProject(db, "bench");
-  const key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
-  const caller = callerFor(db, owner.principal, project.id);
-  const model = await caller.models.create({
-    name: "bench-gpt",
-    provider: "openai-compatible",
-    task: "chat",
-    priceInputPerMTok: 1,
-    priceOutputPerMTok: 2,
-  });
-  await caller.models.createVersion({
-    modelId: model.id,
-    endpointBaseUrl: `${upstreamOrigin}/v1`,
-    upstreamModelId: "fake-model",
-    apiKey: UPSTREAM_KEY,
-  });
+  // 1-2. The upstream, Postgres, a project with a key and an upstream model.
+  const { upstream, upstreamOrigin, url, key } = await setUpGatewayBench();
 
   // 3. The gateways, each in its own process.
   const switchyard = await startChild(
@@ -294,6 +196,5 @@ try {
       .join(" ")}, ${os.cpus().length} CPUs`,
   );
 } finally {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) await stopChild(child);
-  for (const cleanup of cleanups) await cleanup().catch((e) => console.error("cleanup:", e));
+  await tearDown();
 }
