@@ -1,7 +1,8 @@
 /**
  * Gateway overhead: the standalone Switchyard gateway (request log ON: the real batching writer on a real
  * Postgres) and Portkey's open-source gateway, both in front of the same zero-delay fake OpenAI upstream, against
- * that upstream called directly. Each server runs in its own child process; autocannon drives them from here.
+ * that upstream called directly, and a bare node:http proxy (the floor for any Node gateway here). Each server runs
+ * in its own child process; autocannon drives them from here. CPU time per request is read from /proc per process.
  *
  *   npx tsx bench/gateway/run.ts [--duration 10] [--rate 500] [--connections 10] [--warmup 3] [--profile DIR]
  *
@@ -110,6 +111,13 @@ try {
     { tsx: false, ready: (line) => line.includes("Ready for connections") },
   );
 
+  const bare = await startChild(
+    path.join(HERE, "bare-proxy.ts"),
+    [],
+    { UPSTREAM_ORIGIN: upstreamOrigin },
+    { tsx: true },
+  );
+
   const messages = [{ role: "user", content: "Say hello." }];
   const json = { "content-type": "application/json" };
   const targets: Target[] = [
@@ -139,6 +147,13 @@ try {
       },
       body: JSON.stringify({ model: "fake-model", messages }),
     },
+    {
+      name: "bare node:http proxy (floor)",
+      pid: bare.child.pid!,
+      url: `${String(bare.first.origin)}/v1/chat/completions`,
+      headers: json,
+      body: JSON.stringify({ model: "fake-model", messages }),
+    },
   ];
 
   const results: { target: Target; fixed: Measured; max: Measured }[] = [];
@@ -164,6 +179,7 @@ try {
   const rows = Number((await client.query("SELECT count(*) FROM request_log")).rows[0].count);
   await client.end();
   await stopChild(portkey.child);
+  await stopChild(bare.child);
   await stopChild(upstream.child);
 
   const [direct, ...gateways] = results;
@@ -180,8 +196,11 @@ try {
       `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${r.fixed.non2xx + r.max.non2xx} / ${r.fixed.errors + r.max.errors} |`,
     );
   }
-  const [sy, pk] = gateways;
+  const [sy, pk, floor] = gateways;
   console.log(`\nSwitchyard / Portkey max throughput: ${(sy.max.rps / pk.max.rps).toFixed(2)}x`);
+  console.log(
+    `CPU per request at max: Switchyard ${sy.max.cpuUs.toFixed(0)} µs, Portkey ${pk.max.cpuUs.toFixed(0)} µs (${(pk.max.cpuUs / sy.max.cpuUs).toFixed(2)}x), bare proxy ${floor.max.cpuUs.toFixed(0)} µs`,
+  );
   const sent = sy.fixed.requests + sy.max.requests;
   console.log(
     `request-log writer at shutdown: ${JSON.stringify((stats as { stats?: unknown } | null)?.stats ?? null)}`,
