@@ -18,7 +18,7 @@ CREATE TYPE "BudgetPeriod" AS ENUM ('day', 'week', 'month');
 
 -- AlterTable
 ALTER TABLE "api_keys" ADD COLUMN     "budget_period" "BudgetPeriod",
-ADD COLUMN     "budget_usd" DECIMAL(14,4),
+ADD COLUMN     "budget_usd" DECIMAL(16,6),
 ADD COLUMN     "requests_per_minute" INTEGER,
 ADD COLUMN     "tokens_per_minute" INTEGER;
 
