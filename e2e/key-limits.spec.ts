@@ -52,7 +52,7 @@ test("limits set in the console refuse the gateway with 429 and show as usage ba
   const usage = page.getByTestId(/^usage-/);
   await expect(usage).toContainText("Requests / min");
   await expect(usage).toContainText(/3 \/ 2/, { timeout: 15_000 }); // refused requests count too (polled every 5 s)
-  await expect(usage).toContainText(/Spend this day/);
+  await expect(usage).toContainText(/Spend today/);
   await expect(usage.getByRole("progressbar").first()).toHaveAttribute("aria-valuenow", "100");
   await page.screenshot({ path: `${SHOTS}/key-limits-usage.png`, fullPage: true });
 });

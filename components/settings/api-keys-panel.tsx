@@ -42,7 +42,8 @@ export function ApiKeysPanel() {
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [limiting, setLimiting] = useState<ApiKey | null>(null);
-  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked }));
+  // Polled slowly so "Last used" follows the gateway's traffic.
+  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked }, { refetchInterval: 30_000 }));
   // Live counters: the minute windows move, so poll while the page is open.
   const usage = useQuery(trpc.apiKeys.usage.queryOptions({}, { refetchInterval: 5_000 }));
   const usageById = new Map((usage.data ?? []).map((u) => [u.id, u]));

@@ -65,7 +65,7 @@ export function KeyUsageCell({ apiKey, usage }: { apiKey: LimitedKey; usage: Key
       ) : null}
       {budgetUsd && budgetPeriod ? (
         <Meter
-          label={`Spend this ${budgetPeriod}`}
+          label={budgetPeriod === "day" ? "Spend today" : `Spend this ${budgetPeriod}`}
           used={u.spentUsd}
           limit={budgetUsd}
           shown={`${usd(u.spentUsd)} / ${usd(budgetUsd)}`}
