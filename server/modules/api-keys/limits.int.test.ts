@@ -118,6 +118,11 @@ describe("API key limits", () => {
       null,
     ]);
 
+    // What the console sends for text that is not a number (superjson keeps NaN): refused, not "unlimited".
+    await expect(owner().apiKeys.updateLimits({ id: target.id, tokensPerMinute: Number.NaN })).rejects.toThrow(
+      /Tokens per minute must be a number/,
+    );
+
     const ok = await rest("PUT", `/api-keys/${target.id}/limits`, { requestsPerMinute: 7 });
     expect(ok.status).toBe(200);
     expect((await ok.json()).requestsPerMinute).toBe(7);
