@@ -15,6 +15,7 @@ import { createDb } from "@/server/db";
 import { env } from "@/server/env";
 import { startHttpServer } from "@/server/http-server";
 import { artifactStore } from "@/server/modules/artifacts/store";
+import { processKeyUsage } from "@/server/modules/gateway/mount";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
 import { requestLogWriter, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
 import { bootstrapAdmin } from "@/server/modules/users/service";
@@ -86,7 +87,10 @@ async function main() {
   const shutdown = async (signal: string) => {
     log(`${signal}: shutting down`);
     server.close();
-    // Flush the buffered request-log rows before the database goes away.
+    // Flush pending key usage (tokens, spend) and the buffered request-log rows before the database goes away.
+    await processKeyUsage()
+      .close()
+      .catch(() => {});
     await requestLogWriter()
       .close()
       .catch(() => {});

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413, openai: "invalid_request_error" },
   UNPROCESSABLE: { trpc: "UNPROCESSABLE_CONTENT", http: 422, openai: "invalid_request_error" },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, openai: "rate_limit_error" },
+  TOKEN_RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, openai: "rate_limit_error" },
+  BUDGET_EXCEEDED: { trpc: "TOO_MANY_REQUESTS", http: 429, openai: "rate_limit_error" },
   BUSY: { trpc: "TOO_MANY_REQUESTS", http: 429, openai: "rate_limit_error" },
   UPSTREAM: { trpc: "BAD_GATEWAY", http: 502, openai: "api_error" },
   UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503, openai: "api_error" },

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { ListX } from "lucide-react";
 import Link from "next/link";
@@ -122,6 +122,7 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
                 </div>
               ))}
             </dl>
+            <RequestBodies id={open.id} />
             {open.requestedModel && !open.requestedModel.startsWith("experiment:") && (
               <Link
                 className={buttonStyles({ variant: "secondary", className: "self-start" })}
@@ -138,5 +139,40 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
         )}
       </Dialog>
     </>
+  );
+}
+
+/** The logged bodies, when the project's privacy setting kept them (Settings → General). */
+function RequestBodies({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.monitoring.request.queryOptions({ id }));
+  if (detail.isLoading) return <p className="text-muted-foreground text-xs">Loading bodies…</p>;
+  if (detail.error) return <p className="text-danger text-xs">Bodies could not be loaded: {detail.error.message}</p>;
+  const row = detail.data;
+  if (!row || (row.requestBody == null && row.responseBody == null))
+    return (
+      <p className="text-muted-foreground text-xs">
+        No bodies stored: the project's request body logging was off for this request (Settings → General).
+      </p>
+    );
+  return (
+    <div className="flex flex-col gap-2">
+      {(
+        [
+          ["Request body", row.requestBody],
+          ["Response", row.responseBody],
+        ] as const
+      ).map(([label, body]) => (
+        <div key={label} className="flex flex-col gap-1">
+          <span className="text-muted-foreground text-xs">{label}</span>
+          <pre
+            data-testid={label === "Request body" ? "request-body" : "response-body"}
+            className="max-h-56 overflow-auto whitespace-pre-wrap break-all rounded-md bg-muted p-2 font-mono text-xs"
+          >
+            {body == null ? "—" : JSON.stringify(body, null, 2)}
+          </pre>
+        </div>
+      ))}
+    </div>
   );
 }

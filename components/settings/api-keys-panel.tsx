@@ -8,6 +8,8 @@ import { formatDateTime, formatRelative } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
+import { KeyLimitsDialog } from "@/components/settings/key-limits-dialog";
+import { KeyUsageCell } from "@/components/settings/key-usage-cell";
 import {
   Badge,
   Button,
@@ -39,7 +41,12 @@ export function ApiKeysPanel() {
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked }));
+  const [limiting, setLimiting] = useState<ApiKey | null>(null);
+  // Polled slowly so "Last used" follows the gateway's traffic.
+  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked }, { refetchInterval: 30_000 }));
+  // Live counters: the minute windows move, so poll while the page is open.
+  const usage = useQuery(trpc.apiKeys.usage.queryOptions({}, { refetchInterval: 5_000 }));
+  const usageById = new Map((usage.data ?? []).map((u) => [u.id, u]));
   const revoke = useMutation(
     trpc.apiKeys.revoke.mutationOptions({
       onSuccess: (key) => {
@@ -70,6 +77,11 @@ export function ApiKeysPanel() {
     },
     { key: "status", header: "Status", cell: status },
     {
+      key: "usage",
+      header: "Usage vs limits",
+      cell: (k) => (k.revokedAt ? null : <KeyUsageCell apiKey={k} usage={usageById.get(k.id)} />),
+    },
+    {
       key: "lastUsed",
       header: "Last used",
       cell: (k) => <span title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</span>,
@@ -87,12 +99,17 @@ export function ApiKeysPanel() {
     {
       key: "actions",
       header: <span className="sr-only">Actions</span>,
-      className: "w-24 text-right",
+      className: "w-40 text-right",
       cell: (k) =>
         mayWrite && !k.revokedAt ? (
-          <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-            Revoke
-          </Button>
+          <div className="flex justify-end gap-1">
+            <Button variant="ghost" size="sm" onClick={() => setLimiting(k)} aria-label={`Limits of ${k.name}`}>
+              Limits
+            </Button>
+            <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+              Revoke
+            </Button>
+          </div>
         ) : null,
     },
   ];
@@ -140,6 +157,7 @@ export function ApiKeysPanel() {
         }
       />
       <CreateApiKeyDialog open={creating} onOpenChange={setCreating} />
+      <KeyLimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} />
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}

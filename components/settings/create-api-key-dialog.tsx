@@ -7,6 +7,13 @@ import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
+import {
+  KeyLimitsFields,
+  LIMIT_FIELDS,
+  type LimitsDraft,
+  limitsInput,
+  NO_LIMITS,
+} from "@/components/settings/key-limits-fields";
 import { Button, Checkbox, CopyButton, Dialog, Field, Input, Select, toast } from "@/components/ui";
 import { SCOPES, type Scope } from "@/server/auth/scopes";
 
@@ -20,6 +27,7 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(READ_ONLY);
   const [expires, setExpires] = useState("never");
+  const [limits, setLimits] = useState<LimitsDraft>(NO_LIMITS);
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
       onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() }),
@@ -32,6 +40,7 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
     setName("");
     setScopes(READ_ONLY);
     setExpires("never");
+    setLimits(NO_LIMITS);
     create.reset();
   };
   const toggle = (scope: Scope, on: boolean) =>
@@ -88,7 +97,12 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
         className="flex flex-col gap-4"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ name, scopes, expiresInDays: expires === "never" ? null : Number(expires) });
+          create.mutate({
+            name,
+            scopes,
+            expiresInDays: expires === "never" ? null : Number(expires),
+            ...limitsInput(limits),
+          });
         }}
       >
         <Field
@@ -140,7 +154,8 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
             </p>
           )}
         </fieldset>
-        <FormError error={create.error} fields={["name", "scopes"]} />
+        <KeyLimitsFields draft={limits} onChange={setLimits} error={create.error} idPrefix="new-key" />
+        <FormError error={create.error} fields={["name", "scopes", ...LIMIT_FIELDS]} />
       </form>
     </Dialog>
   );

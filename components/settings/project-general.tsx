@@ -1,7 +1,12 @@
 "use client";
 
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { FormError } from "@/components/providers/form-error";
+import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
+  Button,
   Card,
   CardContent,
   CardDescription,
@@ -10,7 +15,11 @@ import {
   CopyButton,
   ErrorState,
   LoadingState,
+  toast,
 } from "@/components/ui";
+import { BODY_LOGGING, BODY_LOGGING_LABELS } from "@/server/modules/projects/schemas";
+
+type BodyLogging = (typeof BODY_LOGGING)[number];
 
 export function ProjectGeneral() {
   const { project, role, isLoading } = useProjectAccess();
@@ -24,11 +33,20 @@ export function ProjectGeneral() {
     ["Your role", role ?? "—", false],
   ];
   return (
+    <div className="flex flex-col gap-6">
+      <ProjectFacts rows={rows} projectId={project.id} />
+      <PrivacySettings />
+    </div>
+  );
+}
+
+function ProjectFacts({ rows, projectId }: { rows: [string, string, boolean][]; projectId: string }) {
+  return (
     <Card>
       <CardHeader>
         <CardTitle>Project</CardTitle>
         <CardDescription>
-          API keys act in this project. Send <code>x-switchyard-project: {project.id}</code> when calling the API with a
+          API keys act in this project. Send <code>x-switchyard-project: {projectId}</code> when calling the API with a
           session instead of a key.
         </CardDescription>
       </CardHeader>
@@ -44,6 +62,82 @@ export function ProjectGeneral() {
             </div>
           ))}
         </dl>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The gateway's privacy setting: which request/response bodies the request log keeps. */
+function PrivacySettings() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useProjectAccess();
+  const settings = useQuery(trpc.projects.settings.queryOptions({}));
+  const [choice, setChoice] = useState<BodyLogging>("none");
+  useEffect(() => {
+    if (settings.data) setChoice(settings.data.requestBodyLogging);
+  }, [settings.data]);
+  const save = useMutation(
+    trpc.projects.updateSettings.mutationOptions({
+      onSuccess: (saved) => {
+        toast.success(`Request body logging: ${saved.requestBodyLogging}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.projects.settings.queryKey() });
+      },
+    }),
+  );
+  const mayWrite = can("project:write");
+  const current = settings.data?.requestBodyLogging;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Privacy</CardTitle>
+        <CardDescription>
+          What the request log keeps of each gateway call's request and response bodies. Masked replaces e-mail
+          addresses, phone numbers, card numbers, secrets and other personal data with placeholders like{" "}
+          <code>&lt;EMAIL_1&gt;</code>. A change reaches every gateway replica within 10 seconds.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        {settings.isLoading ? (
+          <LoadingState label="Loading settings…" />
+        ) : settings.error ? (
+          <ErrorState message={settings.error.message} onRetry={() => void settings.refetch()} />
+        ) : (
+          <form
+            className="flex flex-col gap-4"
+            onSubmit={(e) => {
+              e.preventDefault();
+              save.mutate({ requestBodyLogging: choice });
+            }}
+          >
+            <fieldset className="flex flex-col gap-2" disabled={!mayWrite}>
+              <legend className="mb-1 font-medium text-sm">Request body logging</legend>
+              {BODY_LOGGING.map((value) => (
+                <label key={value} className="flex items-start gap-2 text-sm">
+                  <input
+                    type="radio"
+                    name="request-body-logging"
+                    value={value}
+                    checked={choice === value}
+                    onChange={() => setChoice(value)}
+                    className="mt-0.5 accent-primary"
+                  />
+                  <span>{BODY_LOGGING_LABELS[value]}</span>
+                </label>
+              ))}
+            </fieldset>
+            {mayWrite ? (
+              <div className="flex items-center gap-3">
+                <Button type="submit" loading={save.isPending} disabled={choice === current}>
+                  Save privacy setting
+                </Button>
+                <FormError error={save.error} fields={[]} />
+              </div>
+            ) : (
+              <p className="text-muted-foreground text-sm">Only owners and admins can change this.</p>
+            )}
+          </form>
+        )}
       </CardContent>
     </Card>
   );

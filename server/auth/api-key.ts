@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Principal } from "@/server/auth/principal";
+import type { KeyLimits, Principal } from "@/server/auth/principal";
 import { isScope, SCOPES } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
@@ -55,7 +55,24 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
     projectId: row.projectId,
     scopes: row.scopes.filter(isScope),
     label: `${row.prefix}… (${row.name})`,
+    limits: limitsOf(row),
   };
+}
+
+/** The key's limits, or null when it has none (the gateway then skips the counters entirely). */
+export function limitsOf(row: {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  budgetUsd: { toNumber(): number } | null;
+  budgetPeriod: KeyLimits["budgetPeriod"];
+}): KeyLimits | null {
+  const limits: KeyLimits = {
+    requestsPerMinute: row.requestsPerMinute,
+    tokensPerMinute: row.tokensPerMinute,
+    budgetUsd: row.budgetUsd && row.budgetPeriod ? row.budgetUsd.toNumber() : null,
+    budgetPeriod: row.budgetUsd && row.budgetPeriod ? row.budgetPeriod : null,
+  };
+  return limits.requestsPerMinute || limits.tokensPerMinute || limits.budgetUsd ? limits : null;
 }
 
 function safeEqual(a: string, b: string): boolean {

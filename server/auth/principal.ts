@@ -1,5 +1,18 @@
 import type { Scope } from "@/server/auth/scopes";
 
+/** UTC calendar periods a key's budget resets on: day, ISO week (from Monday), month. */
+export const BUDGET_PERIODS = ["day", "week", "month"] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/** What the gateway enforces for a key (null fields = no limit); travels with the key's principal. */
+export interface KeyLimits {
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  /** Both set or both null. */
+  budgetUsd: number | null;
+  budgetPeriod: BudgetPeriod | null;
+}
+
 /** Who is calling: a signed-in user, or an API key bound to one project. */
 export type Principal =
   | { kind: "user"; userId: string; email: string; name: string }
@@ -10,6 +23,8 @@ export type Principal =
       projectId: string;
       scopes: readonly Scope[];
       label: string;
+      /** null or absent: no limits, and the gateway pays nothing to check them. */
+      limits?: KeyLimits | null;
     };
 
 /** The audit-log view of a principal. */

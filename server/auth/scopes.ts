@@ -5,6 +5,7 @@
  */
 export const SCOPES = [
   "project:read",
+  "project:write",
   "models:read",
   "models:write",
   "prompts:read",
@@ -38,7 +39,7 @@ const EDIT: Scope[] = [
   "playground:run",
   "gateway:invoke",
 ];
-const ADMIN: Scope[] = [...EDIT, "members:write", "apiKeys:write"];
+const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write"];
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: SCOPES,
@@ -49,7 +50,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 
 export const ROLE_LABELS: Record<RoleName, string> = {
   owner: "Owner — everything, including assigning owners",
-  admin: "Admin — manage members and API keys",
+  admin: "Admin — manage members, API keys and project settings",
   editor: "Editor — create and change models, prompts, experiments, datasets",
   viewer: "Viewer — read only",
 };

@@ -1,14 +1,57 @@
 import { z } from "zod";
+import { BUDGET_PERIODS } from "@/server/auth/principal";
 import { SCOPES } from "@/server/auth/scopes";
 
-export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, "Name is required").max(80, "Name must be at most 80 characters"),
-  scopes: z
-    .array(z.enum(SCOPES, { message: `Unknown scope; valid scopes: ${SCOPES.join(", ")}` }))
-    .min(1, "Choose at least one scope"),
-  expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
-});
+const wholePositive = (what: string, max: number) =>
+  z
+    .number({ message: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be at least 1`)
+    .max(max, `${what} must be at most ${max.toLocaleString("en")}`)
+    .nullable()
+    .default(null);
+
+/** A key's limits; null = unlimited. The budget and its period come together or not at all. */
+export const keyLimitsFields = {
+  requestsPerMinute: wholePositive("Requests per minute", 1_000_000),
+  tokensPerMinute: wholePositive("Tokens per minute", 1_000_000_000),
+  budgetUsd: z
+    .number({ message: "Budget must be a number" })
+    .min(0.000001, "Budget must be more than $0 (at least $0.000001)")
+    .max(1_000_000_000, "Budget must be at most $1,000,000,000")
+    .nullable()
+    .default(null),
+  budgetPeriod: z
+    .enum(BUDGET_PERIODS, { message: "Budget period must be day, week or month" })
+    .nullable()
+    .default(null),
+};
+
+type LimitsShape = { budgetUsd: number | null; budgetPeriod: string | null };
+function budgetWithPeriod(value: LimitsShape, ctx: z.RefinementCtx) {
+  if (value.budgetUsd !== null && value.budgetPeriod === null)
+    ctx.addIssue({ code: "custom", path: ["budgetPeriod"], message: "Choose the period the budget resets on" });
+  if (value.budgetUsd === null && value.budgetPeriod !== null)
+    ctx.addIssue({ code: "custom", path: ["budgetUsd"], message: "Set the budget for this period, or no period" });
+}
+
+export const createApiKeyInput = z
+  .object({
+    name: z.string().trim().min(1, "Name is required").max(80, "Name must be at most 80 characters"),
+    scopes: z
+      .array(z.enum(SCOPES, { message: `Unknown scope; valid scopes: ${SCOPES.join(", ")}` }))
+      .min(1, "Choose at least one scope"),
+    expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+    ...keyLimitsFields,
+  })
+  .superRefine(budgetWithPeriod);
 export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
+
+/** Replaces all of a key's limits (omitted or null = no limit). */
+export const updateApiKeyLimitsInput = z
+  .object({ id: z.string().uuid("id must be a UUID"), ...keyLimitsFields })
+  .superRefine(budgetWithPeriod);
+export type UpdateApiKeyLimitsInput = z.input<typeof updateApiKeyLimitsInput>;
 
 export const apiKeyIdInput = z.object({ id: z.string().uuid("id must be a UUID") });
 
@@ -26,6 +69,21 @@ export const apiKeySummary = z.object({
   lastUsedAt: z.date().nullable(),
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
+  requestsPerMinute: z.number().nullable(),
+  tokensPerMinute: z.number().nullable(),
+  budgetUsd: z.number().nullable(),
+  budgetPeriod: z.enum(BUDGET_PERIODS).nullable(),
+});
+
+/** A limited key's counters now (keys without limits are not counted). Per-minute figures are sliding-window estimates. */
+export const apiKeyUsage = z.object({
+  id: z.string(),
+  requestsPerMinute: z.number(),
+  tokensPerMinute: z.number(),
+  /** USD spent in the current budget period (0 without a budget). */
+  spentUsd: z.number(),
+  /** When the budget period resets; null without a budget. */
+  periodEndsAt: z.date().nullable(),
 });
 
 export const createdApiKey = apiKeySummary.extend({

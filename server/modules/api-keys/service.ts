@@ -21,7 +21,7 @@ interface Caller {
   actor: Actor;
 }
 
-const summarySelect = {
+export const summarySelect = {
   id: true,
   name: true,
   prefix: true,
@@ -30,10 +30,14 @@ const summarySelect = {
   lastUsedAt: true,
   expiresAt: true,
   revokedAt: true,
+  requestsPerMinute: true,
+  tokensPerMinute: true,
+  budgetUsd: true,
+  budgetPeriod: true,
   createdBy: { select: { email: true } },
 } as const;
 
-function toSummary(row: {
+export function toSummary(row: {
   createdBy: { email: string } | null;
   id: string;
   name: string;
@@ -43,9 +47,13 @@ function toSummary(row: {
   lastUsedAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  budgetUsd: { toNumber(): number } | null;
+  budgetPeriod: Summary["budgetPeriod"];
 }): Summary {
-  const { createdBy, ...rest } = row;
-  return { ...rest, createdBy: createdBy?.email ?? null };
+  const { createdBy, budgetUsd, ...rest } = row;
+  return { ...rest, budgetUsd: budgetUsd ? budgetUsd.toNumber() : null, createdBy: createdBy?.email ?? null };
 }
 
 export async function createApiKey(
@@ -73,6 +81,10 @@ export async function createApiKey(
         scopes,
         expiresAt,
         createdById: caller.actor.userId,
+        requestsPerMinute: input.requestsPerMinute,
+        tokensPerMinute: input.tokensPerMinute,
+        budgetUsd: input.budgetUsd,
+        budgetPeriod: input.budgetPeriod,
       },
       select: summarySelect,
     });
@@ -81,7 +93,18 @@ export async function createApiKey(
       action: "apiKey.create",
       targetType: "apiKey",
       targetId: created.id,
-      summary: { name: input.name, prefix: generated.prefix, scopes, expiresAt },
+      summary: {
+        name: input.name,
+        prefix: generated.prefix,
+        scopes,
+        expiresAt,
+        limits: {
+          requestsPerMinute: input.requestsPerMinute,
+          tokensPerMinute: input.tokensPerMinute,
+          budgetUsd: input.budgetUsd,
+          budgetPeriod: input.budgetPeriod,
+        },
+      },
     });
     return created;
   });

@@ -11,13 +11,15 @@ import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, promptCache } from "@/server/modules/prompts/fetch";
 import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { RequestLogSink } from "@/server/modules/request-log/types";
+import { projectBodyLogging } from "./body-logging";
 import { type CompletionDeps, serveCompletion } from "./completions";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import type { GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
+import { enforceKeyLimits, KeyLimitError } from "./key-limits";
+import { KeyUsageRecorder } from "./key-usage-recorder";
 import { listModels, retrieveModel } from "./models";
-import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rate-limit";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
@@ -37,10 +39,10 @@ export interface GatewayDeps {
   promptCache?: PromptCache<CompiledPrompt> | null;
   /** Request bodies above this are refused with 413. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** The privacy hook: which bodies a project's log keeps. Default: none. */
-  bodyLogging?: (projectId: string) => BodyLogging;
-  /** Per-key requests per minute, counted in Postgres (needs the `gateway_rate_counters` table). Default: off. */
-  rateLimit?: RateLimitOptions;
+  /** The privacy hook: which bodies a project's log keeps. Default: the project's setting, cached (`body-logging.ts`). */
+  bodyLogging?: (projectId: string) => BodyLogging | Promise<BodyLogging>;
+  /** Adds served requests' tokens and cost to the key-limit counters. Default: one per handler. */
+  keyUsage?: KeyUsageRecorder;
   /** Exact-match response cache; null turns it off. Default: one per handler. */
   responseCache?: ResponseCache | null;
   /** Route configs (deployments, retries, pipeline) by requested model. Default: none. */
@@ -67,6 +69,8 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
     routes: deps.routes,
   };
+  const bodyLogging = deps.bodyLogging ?? projectBodyLogging(deps.db);
+  const keyUsage = deps.keyUsage ?? new KeyUsageRecorder(deps.db);
 
   return async function handle(req: GatewayHttpRequest): Promise<Response> {
     const scope = new GatewayRequest(deps.sink, req, now);
@@ -85,10 +89,18 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       const principal = await authenticate(req, keys);
       scope.entry.projectId = principal.projectId;
       scope.entry.apiKeyId = principal.keyId;
-      scope.bodyLogging = deps.bodyLogging?.(principal.projectId) ?? "none";
+      scope.bodyLogging = await bodyLogging(principal.projectId);
       if (!principal.scopes.includes(GATEWAY_SCOPE))
         throw new DomainError("FORBIDDEN", `This API key lacks the '${GATEWAY_SCOPE}' scope`);
-      if (deps.rateLimit) await enforceRateLimit(deps.db, deps.rateLimit, principal);
+      // Keys without limits skip this entirely: no query, no counting.
+      if (principal.limits && principal.keyId) {
+        const keyId = principal.keyId;
+        await enforceKeyLimits(deps.db, principal);
+        // Cache hits cost 0 and spent no model tokens.
+        scope.afterFinish = (e) => {
+          if (!e.cacheHit) keyUsage.record(keyId, e.tokensIn + e.tokensOut, e.costUsd);
+        };
+      }
       return await route({ deps: completionDeps, principal, scope, req });
     } catch (error) {
       if (req.signal.aborted || isProviderAbort(error)) {
@@ -96,7 +108,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
         return new Response(null, { status: CLIENT_CLOSED.status });
       }
       const failure = toGatewayFailure(error, scope.id);
-      if (error instanceof RateLimitedError) failure.retryAfterSeconds = error.retryAfterSeconds;
+      if (error instanceof KeyLimitError) failure.retryAfterSeconds = error.retryAfterSeconds;
       return respondWithFailure(scope, failure);
     }
   };

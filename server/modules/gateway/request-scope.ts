@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
+import { type BodyMasker, createBodyMasker } from "./body-masking";
 import { type GatewayHttpRequest, pathOf } from "./http-request";
 
 /**
- * Which bodies a project's log keeps. Only `none` exists today: this is the
- * hook a privacy setting (none / masked / full) plugs into — return "full"
- * for a project and the parsed request and the response text are logged.
+ * Which bodies a project's log keeps (the project's privacy setting): `none`,
+ * `masked` (the parsed request and the response text with personal data
+ * replaced by `<KIND_n>` placeholders) or `full` (as sent).
  */
-export type BodyLogging = "none" | "full";
+export type BodyLogging = "none" | "masked" | "full";
 
 export interface Outcome {
   status: number;
@@ -43,6 +44,9 @@ export class GatewayRequest {
     "latencyMs" | "ttftMs" | "status" | "errorCode" | "errorMessage" | "tokensIn" | "tokensOut" | "costUsd"
   >;
   bodyLogging: BodyLogging = "none";
+  /** Runs after the row is recorded (e.g. adding tokens and cost to the key's limit counters); never throws out. */
+  afterFinish: ((entry: RequestLogEntry) => void) | null = null;
+  private masker: BodyMasker | null = null;
 
   constructor(
     private readonly sink: RequestLogSink,
@@ -89,7 +93,14 @@ export class GatewayRequest {
 
   /** Keeps the parsed request body when the project's body logging allows it. */
   keepRequestBody(body: unknown) {
-    if (this.bodyLogging === "full") this.entry.requestBody = body;
+    this.entry.requestBody = this.loggable(body);
+  }
+
+  private loggable(body: unknown): unknown {
+    if (body == null || this.bodyLogging === "none") return null;
+    if (this.bodyLogging === "full") return body;
+    this.masker ??= createBodyMasker();
+    return this.masker(body);
   }
 
   /** Writes the row; later calls are ignored, so every path may call it. */
@@ -108,13 +119,18 @@ export class GatewayRequest {
       tokensIn: outcome.tokensIn ?? 0,
       tokensOut: outcome.tokensOut ?? 0,
       costUsd: outcome.costUsd ?? 0,
-      responseBody: this.bodyLogging === "full" ? (outcome.responseBody ?? null) : null,
+      responseBody: this.loggable(outcome.responseBody),
     };
     try {
       this.sink.record(entry);
     } catch (error) {
       // The log must never fail a request that already has its answer.
       console.error("[gateway] request log sink failed", error);
+    }
+    try {
+      this.afterFinish?.(entry);
+    } catch (error) {
+      console.error("[gateway] after-finish hook failed", error);
     }
   }
 }

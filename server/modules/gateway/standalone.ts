@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { db as processDb } from "@/server/db";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
+import { KeyUsageRecorder } from "./key-usage-recorder";
 import { toNodeListener } from "./node-adapter";
 import { gatewaySink } from "./sink";
 
@@ -22,11 +23,10 @@ export async function startStandaloneGateway(
   options: { port: number; host?: string } & Partial<GatewayDeps>,
 ): Promise<StandaloneGateway> {
   const { port, host = "0.0.0.0", ...overrides } = options;
-  const handler = createGatewayHandler({
-    ...overrides,
-    db: overrides.db ?? processDb(),
-    sink: overrides.sink ?? gatewaySink(),
-  });
+  const db = overrides.db ?? processDb();
+  // Body logging follows each project's setting (the handler's default); usage is flushed on close.
+  const keyUsage = overrides.keyUsage ?? new KeyUsageRecorder(db);
+  const handler = createGatewayHandler({ ...overrides, db, sink: overrides.sink ?? gatewaySink(), keyUsage });
   const server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -40,10 +40,12 @@ export async function startStandaloneGateway(
   return {
     server,
     origin: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await keyUsage.close().catch(() => {});
+    },
   };
 }

@@ -22,3 +22,17 @@ export const organizationWithProjects = z.object({
   role: z.enum(ROLES).nullable(),
   projects: z.array(projectSummary),
 });
+
+/** Which gateway request/response bodies the request log keeps. */
+export const BODY_LOGGING = ["none", "masked", "full"] as const;
+export const BODY_LOGGING_LABELS: Record<(typeof BODY_LOGGING)[number], string> = {
+  none: "None — no bodies are stored",
+  masked: "Masked — bodies with personal data replaced by placeholders like <EMAIL_1>",
+  full: "Full — bodies exactly as sent and answered",
+};
+
+export const projectSettings = z.object({
+  requestBodyLogging: z.enum(BODY_LOGGING, { message: "Body logging must be none, masked or full" }),
+});
+export const updateProjectSettingsInput = projectSettings;
+export type UpdateProjectSettingsInput = z.input<typeof updateProjectSettingsInput>;

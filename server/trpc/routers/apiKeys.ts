@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { apiKeyIdInput, apiKeySummary, createApiKeyInput, createdApiKey } from "@/server/modules/api-keys/schemas";
+import { listApiKeyUsage, updateApiKeyLimits } from "@/server/modules/api-keys/limits";
+import {
+  apiKeyIdInput,
+  apiKeySummary,
+  apiKeyUsage,
+  createApiKeyInput,
+  createdApiKey,
+  updateApiKeyLimitsInput,
+} from "@/server/modules/api-keys/schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/modules/api-keys/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 import { queryBoolean } from "@/server/trpc/openapi-helpers";
@@ -36,4 +44,32 @@ export const apiKeysRouter = createTRPCRouter({
     .input(apiKeyIdInput)
     .output(apiKeySummary)
     .mutation(({ ctx, input }) => revokeApiKey(ctx, ctx, input.id)),
+
+  usage: projectProcedure
+    .meta({
+      scope: "apiKeys:read",
+      openapi: {
+        method: "GET",
+        path: "/api-keys/usage",
+        tags: ["API keys"],
+        summary: "Current usage of the keys with limits (requests and tokens this minute, spend this period)",
+      },
+    })
+    .input(z.object({}))
+    .output(z.array(apiKeyUsage))
+    .query(({ ctx }) => listApiKeyUsage(ctx, ctx.project.projectId)),
+
+  updateLimits: projectProcedure
+    .meta({
+      scope: "apiKeys:write",
+      openapi: {
+        method: "PUT",
+        path: "/api-keys/{id}/limits",
+        tags: ["API keys"],
+        summary: "Set an API key's limits and budget (omitted or null = unlimited)",
+      },
+    })
+    .input(updateApiKeyLimitsInput)
+    .output(apiKeySummary)
+    .mutation(({ ctx, input }) => updateApiKeyLimits(ctx, ctx, input)),
 });

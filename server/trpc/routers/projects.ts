@@ -3,9 +3,12 @@ import {
   createOrganizationInput,
   createProjectInput,
   organizationWithProjects,
+  projectSettings,
   projectSummary,
+  updateProjectSettingsInput,
 } from "@/server/modules/projects/schemas";
 import { createOrganization, createProject, getProject, listForUser } from "@/server/modules/projects/service";
+import { getProjectSettings, updateProjectSettings } from "@/server/modules/projects/settings";
 import { createTRPCRouter, projectProcedure, userProcedure } from "@/server/trpc/init";
 
 export const projectsRouter = createTRPCRouter({
@@ -25,6 +28,31 @@ export const projectsRouter = createTRPCRouter({
     .input(z.object({}))
     .output(projectSummary)
     .query(({ ctx }) => getProject(ctx, ctx.project.projectId, ctx.project.role)),
+
+  settings: projectProcedure
+    .meta({
+      scope: "project:read",
+      openapi: { method: "GET", path: "/project/settings", tags: ["Projects"], summary: "The project's settings" },
+    })
+    .input(z.object({}))
+    .output(projectSettings)
+    .query(({ ctx }) => getProjectSettings(ctx, ctx.project.projectId)),
+
+  updateSettings: projectProcedure
+    .meta({
+      scope: "project:write",
+      openapi: {
+        method: "PUT",
+        path: "/project/settings",
+        tags: ["Projects"],
+        summary: "Change the project's settings (request body logging: none, masked or full)",
+      },
+    })
+    .input(updateProjectSettingsInput)
+    .output(projectSettings)
+    .mutation(({ ctx, input }) =>
+      updateProjectSettings(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input),
+    ),
 
   create: userProcedure
     .input(createProjectInput)

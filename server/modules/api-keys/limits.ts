@@ -1,0 +1,93 @@
+/**
+ * A key's gateway limits (requests/min, tokens/min, a spend budget per UTC
+ * period) and their current usage. The gateway enforces them
+ * (`server/modules/gateway/key-limits.ts`); a change reaches each replica
+ * within its key cache's TTL (15 s).
+ */
+import type { z } from "zod";
+import type { ProjectAccess } from "@/server/auth/access";
+import type { Actor } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import {
+  type apiKeySummary,
+  type apiKeyUsage,
+  type UpdateApiKeyLimitsInput,
+  updateApiKeyLimitsInput,
+} from "@/server/modules/api-keys/schemas";
+import { summarySelect, toSummary } from "@/server/modules/api-keys/service";
+import { recordAudit } from "@/server/modules/audit/service";
+import { readKeyWindows, slidingEstimate } from "@/server/modules/gateway/key-counters";
+
+interface Deps {
+  db: Db;
+}
+interface Caller {
+  project: ProjectAccess;
+  actor: Actor;
+}
+
+export async function updateApiKeyLimits(
+  deps: Deps,
+  caller: Caller,
+  rawInput: UpdateApiKeyLimitsInput,
+): Promise<z.infer<typeof apiKeySummary>> {
+  const { id, ...limits } = updateApiKeyLimitsInput.parse(rawInput);
+  return deps.db.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.project.projectId } });
+    if (!existing) throw notFound("API key", id);
+    if (existing.revokedAt) throw new DomainError("CONFLICT", `API key ${existing.prefix}… is revoked`);
+    // As at creation: nobody manages a key that carries more power than they hold.
+    const beyond = existing.scopes.filter((s) => !(caller.project.scopes as readonly string[]).includes(s));
+    if (beyond.length > 0)
+      throw new DomainError(
+        "FORBIDDEN",
+        `You cannot change the limits of a key with scopes you do not hold: ${beyond.join(", ")}`,
+      );
+    const row = await tx.apiKey.update({ where: { id }, data: limits, select: summarySelect });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.project.projectId,
+      action: "apiKey.limits",
+      targetType: "apiKey",
+      targetId: id,
+      summary: {
+        name: existing.name,
+        prefix: existing.prefix,
+        from: {
+          requestsPerMinute: existing.requestsPerMinute,
+          tokensPerMinute: existing.tokensPerMinute,
+          budgetUsd: existing.budgetUsd?.toNumber() ?? null,
+          budgetPeriod: existing.budgetPeriod,
+        },
+        to: limits,
+      },
+    });
+    return toSummary(row);
+  });
+}
+
+/** Current usage of the project's active keys that have limits (the others are not counted). */
+export async function listApiKeyUsage(deps: Deps, projectId: string): Promise<z.infer<typeof apiKeyUsage>[]> {
+  const keys = await deps.db.apiKey.findMany({
+    where: {
+      projectId,
+      revokedAt: null,
+      OR: [{ requestsPerMinute: { not: null } }, { tokensPerMinute: { not: null } }, { budgetUsd: { not: null } }],
+    },
+    select: { id: true, budgetPeriod: true },
+  });
+  const windows = await readKeyWindows(
+    deps.db,
+    keys.map((k) => ({ id: k.id, period: k.budgetPeriod })),
+  );
+  return keys.map((k) => {
+    const w = windows.get(k.id);
+    return {
+      id: k.id,
+      requestsPerMinute: w ? Math.round(slidingEstimate(w.previousRequests, w.currentRequests, w.elapsed)) : 0,
+      tokensPerMinute: w ? Math.round(slidingEstimate(w.previousTokens, w.currentTokens, w.elapsed)) : 0,
+      spentUsd: k.budgetPeriod && w ? w.spent : 0,
+      periodEndsAt: k.budgetPeriod && w ? w.periodEnd : null,
+    };
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Adds served requests' tokens and cost to the shared key counters, off the
+ * hot path: `record()` only sums into memory; a timer writes the sums in one
+ * statement (default every 250 ms). A failed write keeps the sums and is
+ * retried with backoff, so usage is never lost silently while the process
+ * lives (the error is logged once per failure streak); `close()` flushes.
+ *
+ * Only keys with limits are recorded (the handler decides), and cache hits
+ * add nothing: they cost 0 and no model spent tokens on them.
+ */
+import type { Db } from "@/server/db";
+import { addUsage, type UsageDelta } from "./key-counters";
+
+export interface KeyUsageRecorderOptions {
+  /** How long sums wait before being written. Default 250 ms. */
+  intervalMs?: number;
+}
+
+export class KeyUsageRecorder {
+  private pending = new Map<string, UsageDelta>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private writing: Promise<void> | null = null;
+  private failures = 0;
+  private closed = false;
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly db: Db,
+    options: KeyUsageRecorderOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 250;
+  }
+
+  record(keyId: string, tokens: number, costUsd: number) {
+    const safeTokens = Number.isFinite(tokens) && tokens > 0 ? Math.round(tokens) : 0;
+    const safeCost = Number.isFinite(costUsd) && costUsd > 0 ? costUsd : 0;
+    if (safeTokens === 0 && safeCost === 0) return;
+    const sum = this.pending.get(keyId) ?? { keyId, tokens: 0, costUsd: 0 };
+    sum.tokens += safeTokens;
+    sum.costUsd += safeCost;
+    this.pending.set(keyId, sum);
+    this.schedule(this.intervalMs);
+  }
+
+  /** Sums not yet written (tests, metrics). */
+  get pendingKeys() {
+    return this.pending.size;
+  }
+
+  /** Writes everything recorded so far; rejects if the database refuses (the sums stay pending). */
+  async flush(): Promise<void> {
+    if (this.writing) await this.writing.catch(() => {});
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.writing = addUsage(this.db, batch).then(
+      () => {
+        if (this.failures > 0)
+          console.info(`[gateway] key usage counters written again after ${this.failures} failures`);
+        this.failures = 0;
+      },
+      (error) => {
+        // Put the sums back (merged with anything recorded meanwhile) and try again later.
+        for (const delta of batch) {
+          const sum = this.pending.get(delta.keyId) ?? { keyId: delta.keyId, tokens: 0, costUsd: 0 };
+          sum.tokens += delta.tokens;
+          sum.costUsd += delta.costUsd;
+          this.pending.set(delta.keyId, sum);
+        }
+        if (this.failures++ === 0) console.error("[gateway] writing key usage counters failed; retrying", error);
+        this.schedule(Math.min(100 * 2 ** this.failures, 5_000));
+        throw error;
+      },
+    );
+    try {
+      await this.writing;
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Stops the timer and writes what is pending. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private schedule(delayMs: number) {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush().catch(() => {});
+    }, delayMs);
+    this.timer.unref?.();
+  }
+}

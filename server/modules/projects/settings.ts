@@ -1,0 +1,50 @@
+/**
+ * Project settings. `requestBodyLogging` is the gateway's privacy setting; each
+ * gateway replica caches it for up to 10 s (`gateway/body-logging.ts`).
+ */
+import type { z } from "zod";
+import type { Actor } from "@/server/auth/principal";
+import type { Db } from "@/server/db";
+import { notFound } from "@/server/errors";
+import { recordAudit } from "@/server/modules/audit/service";
+import {
+  type projectSettings,
+  type UpdateProjectSettingsInput,
+  updateProjectSettingsInput,
+} from "@/server/modules/projects/schemas";
+
+type Settings = z.infer<typeof projectSettings>;
+
+export async function getProjectSettings(deps: { db: Db }, projectId: string): Promise<Settings> {
+  const row = await deps.db.project.findUnique({ where: { id: projectId }, select: { requestBodyLogging: true } });
+  if (!row) throw notFound("Project", projectId);
+  return row;
+}
+
+export async function updateProjectSettings(
+  deps: { db: Db },
+  caller: { projectId: string; actor: Actor },
+  rawInput: UpdateProjectSettingsInput,
+): Promise<Settings> {
+  const input = updateProjectSettingsInput.parse(rawInput);
+  return deps.db.$transaction(async (tx) => {
+    const before = await tx.project.findUnique({
+      where: { id: caller.projectId },
+      select: { requestBodyLogging: true },
+    });
+    if (!before) throw notFound("Project", caller.projectId);
+    const after = await tx.project.update({
+      where: { id: caller.projectId },
+      data: input,
+      select: { requestBodyLogging: true },
+    });
+    await recordAudit(tx, caller.actor, {
+      projectId: caller.projectId,
+      action: "project.settings",
+      targetType: "project",
+      targetId: caller.projectId,
+      summary: { requestBodyLogging: { from: before.requestBodyLogging, to: after.requestBodyLogging } },
+    });
+    return after;
+  });
+}
