@@ -37,7 +37,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   re(
     "ignore_previous_instructions",
     0.8,
-    /\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.\n]{0,30}?\b(?:all\s+|any\s+|the\s+|your\s+|of\s+)*(?:previous|prior|above|earlier|preceding|initial|original|system|developer)\b[^.\n]{0,20}?\b(?:instructions?|prompts?|rules|directions|guidelines|directives|context|messages?)\b/i,
+    /\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|the|your|of|these|those|every)\s+)*(?:previous|prior|above|earlier|preceding|initial|original|system|developer)\s+(?:\w+\s+)?(?:instructions?|prompts?|rules|directions|guidelines|directives|context)\b/i,
   ),
   re(
     "dan_persona",

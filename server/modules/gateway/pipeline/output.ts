@@ -63,7 +63,8 @@ export class GuardedTextStream {
           moved = true;
         }
     }
-    if (safe > 0 && safe < pending.length && isHighSurrogate(pending.charCodeAt(safe - 1))) safe--;
+    // Even a piece that itself ends mid-pair (a provider split an emoji) releases only whole characters.
+    if (!final && safe > 0 && isHighSurrogate(pending.charCodeAt(safe - 1))) safe--;
     let out = "";
     let at = 0;
     let stop: Release["stop"];

@@ -78,6 +78,7 @@ export const regexGuard = z
   })
   .strict()
   .superRefine((guard, ctx) => {
+    if (!/^[imsu]*$/.test(guard.flags)) return; // reported on `flags`
     const problem = regexProblem(guard.pattern, guard.flags);
     if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
   });
