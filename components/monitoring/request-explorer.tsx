@@ -134,7 +134,7 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
               ).map(([k, v]) => (
                 <div key={k} className="contents">
                   <dt className="text-muted-foreground">{k}</dt>
-                  <dd className="break-all font-mono text-xs">{v}</dd>
+                  <dd className="wrap-anywhere font-mono text-xs">{v}</dd>
                 </div>
               ))}
             </dl>
