@@ -130,8 +130,22 @@ describe("output guards on a stream: matches split across chunks", () => {
     }
   });
 
+  it("masks a secret longer than the window: PII holds back a whole unbroken run", () => {
+    // A JWT is recognisable only once its third part has started: far past an 8-character window.
+    const secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const text = `token ${secret} done`;
+    const pieces = text.match(/.{1,5}/gs)!;
+    const { text: out, releases } = guarded({ pii: { kinds: ["SECRET"] } }, pieces, 8);
+    expect(out).toBe("token <SECRET_1> done");
+    expect(releases.some((r) => r.includes("eyJ"))).toBe(false);
+  });
+
   it("releases text as it goes once it is past the window", () => {
-    const { releases } = guarded({ pii: {} }, ["a".repeat(10), "b".repeat(10), "c".repeat(10)], 15);
+    const { releases } = guarded(
+      { regex: [{ name: "x", pattern: "xyz" }] },
+      ["a".repeat(10), "b".repeat(10), "c".repeat(10)],
+      15,
+    );
     // 15 characters stay pending until the end: 10 → 0 out, 20 → 5 out, 30 → 15 out, end → the rest.
     expect(releases).toEqual(["", "aaaaa", "aaaaabbbbb", "bbbbbcccccccccc"]);
   });

@@ -96,10 +96,23 @@ function piiGuard(config: NonNullable<GuardsConfig["pii"]>): TextGuard {
     replacement: "",
     find: (text) =>
       findPii(text, kinds).map((s) => ({ guard, start: s.start, end: s.end, pii: { kind: s.kind, key: s.key } })),
-    holdback: (text, window) => Math.min(text.length, window),
+    // The window, or the whole unbroken run at the end if longer: keys and tokens (sk-…, JWTs) have no spaces.
+    holdback: (text, window) => Math.min(text.length, Math.max(window, trailingRun(text))),
     describe: (f) => `${f.pii?.kind ?? "PII"} data`,
   };
   return guard;
+}
+
+/** Longest unbroken (whitespace-free) run a stream holds back for PII: longer ones are not tokens anyone pastes. */
+const MAX_RUN = 2048;
+
+function trailingRun(text: string): number {
+  let n = 0;
+  for (let i = text.length - 1; i >= 0 && n < MAX_RUN; i--, n++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) break;
+  }
+  return n;
 }
 
 /** Block beats mask beats flag where matches overlap: the strongest action decides a span. */

@@ -154,8 +154,8 @@ export const pipelineConfig = z
         ...guards,
         /**
          * Streams: characters held back for the regex and PII guards, so a match split across chunks is
-         * still caught (blocklist words hold back only a possible prefix). A longer match that starts
-         * before the window is masked or cut from where the window begins.
+         * still caught (blocklist words hold back only a possible prefix; PII also a whole unbroken run).
+         * A longer match that starts before the window is masked or cut from where the window begins.
          */
         holdbackChars: z.number().int().min(0).max(4096).default(64),
       })
