@@ -39,27 +39,33 @@ beforeEach(() => {
   reply = ["Hello"];
 });
 
-const upstreamChunk = (content: string, finish: string | null = null) => ({
+/** A chat chunk (`delta.content`), or a legacy completions chunk (`text`) when `/v1/completions` was called. */
+const upstreamChunk = (content: string, finish: string | null = null, legacy = false) => ({
   id: "chatcmpl-up",
-  object: "chat.completion.chunk",
+  object: legacy ? "text_completion" : "chat.completion.chunk",
   model: "fake-model",
-  choices: [{ index: 0, delta: finish ? {} : { content }, finish_reason: finish }],
+  choices: [
+    legacy
+      ? { index: 0, text: content, finish_reason: finish }
+      : { index: 0, delta: finish ? {} : { content }, finish_reason: finish },
+  ],
 });
 
 beforeAll(async () => {
-  fake = await startFakeUpstream(async (_req, res) => {
+  fake = await startFakeUpstream(async (req, res) => {
+    const legacy = !req.path.endsWith("/chat/completions");
     res.writeHead(200, { "content-type": "text/event-stream" });
     // One write per chunk, so a value split across chunks reaches the gateway in pieces.
     for (const piece of reply) {
-      res.write(sse([{ data: upstreamChunk(piece) }]));
+      res.write(sse([{ data: upstreamChunk(piece, null, legacy) }]));
       await new Promise((r) => setTimeout(r, 2));
     }
     res.end(
       sse([
-        { data: upstreamChunk("", "stop") },
+        { data: upstreamChunk("", "stop", legacy) },
         {
           data: {
-            ...upstreamChunk(""),
+            ...upstreamChunk("", null, legacy),
             choices: [],
             usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
           },
@@ -295,6 +301,20 @@ describe("output guardrails", () => {
     expect((await logOf(requestId)).guardrails).toEqual([
       { stage: "output", rule: "regex:codename", action: "block", count: 1 },
     ]);
+  });
+
+  it("guards /v1/completions streams the same way, and masks PII in the raw prompt", async () => {
+    const client = await clientWith({ input: { pii: {} }, output: { blocklist: { words: ["darn"], action: "mask" } } });
+    reply = ["Oh da", "rn, ", "that is darn", "ing good."];
+    const stream = await client.completions.create({
+      model: MODEL,
+      prompt: "Write to ann@example.com: ",
+      stream: true,
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
+    expect(text).toBe("Oh ***, that is darning good.");
+    expect(JSON.stringify(fake.requests.at(-1)!.body)).toContain("Write to <EMAIL_1>: ");
   });
 
   it("postprocesses: trims and cuts at maxChars with finish_reason length", async () => {
