@@ -9,6 +9,8 @@ import { ZodError } from "zod";
 export const ERROR_CODES = {
   BAD_REQUEST: { trpc: "BAD_REQUEST", http: 400, openai: "invalid_request_error" },
   VALIDATION: { trpc: "BAD_REQUEST", http: 400, openai: "invalid_request_error" },
+  /** A gateway route's input guardrail refused the request (the message names the guard and rule). */
+  GUARDRAIL_BLOCKED: { trpc: "BAD_REQUEST", http: 400, openai: "invalid_request_error" },
   UNAUTHENTICATED: { trpc: "UNAUTHORIZED", http: 401, openai: "authentication_error" },
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403, openai: "permission_error" },
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404, openai: "not_found_error" },

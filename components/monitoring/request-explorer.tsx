@@ -52,6 +52,22 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
     { key: "tokens", header: "Tokens in/out", cell: (r) => `${r.tokensIn} / ${r.tokensOut}` },
     { key: "stream", header: "Stream", cell: (r) => (r.stream ? "yes" : "no") },
     {
+      key: "guardrails",
+      header: "Guardrails",
+      cell: (r) =>
+        r.guardrails.length === 0 ? (
+          <span className="text-muted-foreground">—</span>
+        ) : (
+          <span className="flex gap-1">
+            {[...new Set(r.guardrails.map((a) => a.action))].map((action) => (
+              <Badge key={action} tone={ACTION_TONE[action as keyof typeof ACTION_TONE] ?? "neutral"}>
+                {action}
+              </Badge>
+            ))}
+          </span>
+        ),
+    },
+    {
       key: "open",
       header: <span className="sr-only">Details</span>,
       className: "w-24 text-right",
@@ -118,10 +134,11 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
               ).map(([k, v]) => (
                 <div key={k} className="contents">
                   <dt className="text-muted-foreground">{k}</dt>
-                  <dd className="break-all font-mono text-xs">{v}</dd>
+                  <dd className="wrap-anywhere font-mono text-xs">{v}</dd>
                 </div>
               ))}
             </dl>
+            <GuardrailActions actions={open.guardrails} />
             <RequestBodies id={open.id} />
             {open.requestedModel && !open.requestedModel.startsWith("experiment:") && (
               <Link
@@ -174,5 +191,41 @@ function RequestBodies({ id }: { id: string }) {
         </div>
       ))}
     </div>
+  );
+}
+
+const ACTION_TONE = { block: "danger", mask: "warning", flag: "info" } as const;
+
+/** What the route's guardrails did to this request: one line per stage, rule and action. */
+function GuardrailActions({ actions }: { actions: Item["guardrails"] }) {
+  return (
+    <section aria-label="Guardrails" className="flex flex-col gap-1.5">
+      <h3 className="font-medium text-sm">Guardrails</h3>
+      {actions.length === 0 ? (
+        <p className="text-muted-foreground text-xs">No guardrail acted on this request.</p>
+      ) : (
+        <ul className="flex flex-col gap-1.5">
+          {actions.map((a) => (
+            <li key={`${a.stage}:${a.rule}:${a.action}`} className="flex flex-wrap items-center gap-2 text-xs">
+              <Badge tone={ACTION_TONE[a.action as keyof typeof ACTION_TONE] ?? "neutral"}>{a.action}</Badge>
+              <span className="text-muted-foreground">{a.stage}</span>
+              <code className="font-mono">{a.rule}</code>
+              {a.count !== undefined && <span>× {a.count}</span>}
+              {a.kinds && (
+                <span className="text-muted-foreground">
+                  {Object.entries(a.kinds)
+                    .map(([kind, n]) => `${kind} ${n}`)
+                    .join(", ")}
+                </span>
+              )}
+              {a.score !== undefined && <span>score {a.score.toFixed(2)}</span>}
+              {a.matched && a.matched.length > 0 && (
+                <span className="text-muted-foreground">({a.matched.join(", ")})</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -1,22 +1,25 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
 import { DomainError } from "@/server/errors";
 import { isProviderAbort } from "@/server/modules/providers/errors";
-import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
+import { chatInput, emptyMessages, takesMessagesFromPrompt, textInput } from "./engine-input";
 import { toGatewayFailure } from "./errors";
 import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
 import { type GatewayHttpRequest, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
+import {
+  applyInputSteps,
+  cachePolicy,
+  cacheTtlMs,
+  outputActions,
+  pipelineFor,
+  startGeneration,
+  withGuardrailsHeader,
+} from "./pipeline-hooks";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
-import {
-  type ChatCompletionBody,
-  type CompletionBody,
-  chatCompletionBody,
-  completionBody,
-  toEngineMessages,
-} from "./schemas";
+import { type ChatCompletionBody, type CompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { type ResolveDeps, resolveTarget, type ServeTarget } from "./target";
 import {
   type ChunkKind,
@@ -69,7 +72,7 @@ export async function serveCompletion(
 
   // The route (its own or the project's `*`) decides deployments, retries and the pipeline.
   const route = (await deps.routes?.find(scope.entry.projectId, body.model)) ?? null;
-  void route; // wired in by routing and the pipeline
+  const pipeline = pipelineFor(route);
   const target = await resolveTarget(deps, {
     projectId: scope.entry.projectId,
     requestId: scope.id,
@@ -98,8 +101,12 @@ export async function serveCompletion(
     model: info.modelVersion,
     switchyard: info,
   };
-  const input =
-    kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target);
+  // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
+  const input = applyInputSteps(
+    pipeline,
+    kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target),
+    scope,
+  );
   const params = effectiveParams(target, callerParams(body));
 
   const cacheKey =
@@ -108,10 +115,12 @@ export async function serveCompletion(
       { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
       input,
       params,
+      cachePolicy(pipeline),
     ) ?? null;
   const cached = cacheKey ? deps.responseCache?.get(cacheKey) : undefined;
   if (cached) {
     scope.entry.cacheHit = true;
+    scope.entry.guardrails.push(...(cached.guardrails ?? []));
     scope.finish({
       status: 200,
       deployment: "cache",
@@ -121,7 +130,7 @@ export async function serveCompletion(
     });
     return jsonResponse(
       { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
-      { headers: { ...switchyardHeaders(info), [CACHE_HEADER]: "hit" } },
+      { headers: withGuardrailsHeader({ ...switchyardHeaders(info), [CACHE_HEADER]: "hit" }, scope) },
     );
   }
 
@@ -129,7 +138,11 @@ export async function serveCompletion(
   const onAbort = () => abort.abort();
   req.signal.addEventListener("abort", onAbort, { once: true });
   const cleanup = () => req.signal.removeEventListener("abort", onAbort);
-  const events = generate(target.version, input, params, abort.signal);
+  const events = startGeneration(pipeline, (signal) => generate(target.version, input, params, signal), abort.signal, {
+    version: target.version,
+    input,
+    scope,
+  });
   // Errors (BUSY, upstream refusals, timeouts) surface on the first event: before any header is sent.
   let first: IteratorResult<EngineEvent>;
   try {
@@ -138,44 +151,21 @@ export async function serveCompletion(
     cleanup();
     throw error;
   }
-  const generation: Generation = { target, events, abort, first, scope, cleanup, cacheKey, cache: deps.responseCache };
-  const headers = switchyardHeaders(info);
+  const generation: Generation = {
+    target,
+    events,
+    abort,
+    first,
+    scope,
+    cleanup,
+    cacheKey,
+    cache: deps.responseCache,
+    cacheTtlMs: cacheTtlMs(pipeline),
+  };
+  const headers = withGuardrailsHeader(switchyardHeaders(info), scope);
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
   return stream(kind, generation, meta, headers, body.stream_options?.include_usage === true);
-}
-
-function chatInput(body: ChatCompletionBody, target: ServeTarget): GenerationInput {
-  const caller = toEngineMessages(body.messages);
-  const prompt = target.prompt;
-  const fromPrompt = !prompt
-    ? []
-    : prompt.messages
-      ? prompt.messages
-      : [{ role: "user" as const, content: prompt.text ?? "" }];
-  const messages = [...fromPrompt, ...caller];
-  if (messages.length === 0) throw emptyMessages();
-  return { messages };
-}
-
-/** Only managed prompts (directly or through an experiment) may leave `messages` empty. */
-const takesMessagesFromPrompt = (model: string) => model.startsWith("prompt:") || model.startsWith("experiment:");
-
-const emptyMessages = () =>
-  new DomainError("VALIDATION", "messages: add at least one message", [
-    { path: "messages", message: "Add at least one message" },
-  ]);
-
-function textInput(body: CompletionBody, target: ServeTarget): GenerationInput {
-  const caller = typeof body.prompt === "string" ? body.prompt : (body.prompt?.[0] ?? "");
-  const prompt = target.prompt;
-  if (prompt?.type === "chat")
-    throw new DomainError("VALIDATION", `Prompt '${prompt.name}' is a chat prompt: call /v1/chat/completions with it`, [
-      { path: "model", message: "A chat prompt cannot serve /v1/completions" },
-    ]);
-  const text = `${prompt?.text ?? ""}${caller}`;
-  if (!text) throw new DomainError("VALIDATION", "prompt is required", [{ path: "prompt", message: "Required" }]);
-  return { prompt: text };
 }
 
 interface Generation {
@@ -188,6 +178,8 @@ interface Generation {
   /** Where to keep a successful non-streamed answer, when the request may be cached. */
   cacheKey?: string | null;
   cache?: ResponseCache;
+  /** The route's `cache.ttlSeconds`, when it sets one. */
+  cacheTtlMs?: number;
 }
 
 const usageFields = (g: Generation, done: DoneEvent | null) =>
@@ -250,12 +242,18 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
     kind === "chat" ? chatCompletion(meta, text, finishReason, usage) : textCompletion(meta, text, finishReason, usage);
   g.scope.finish({ status: 200, ...usageFields(g, final), responseBody: { text, finishReason } });
   if (g.cacheKey && g.cache && finishReason !== "length")
-    g.cache.set(g.cacheKey, {
-      payload: payload as unknown as Record<string, unknown>,
-      tokensIn: final.tokensIn,
-      tokensOut: final.tokensOut,
-    });
-  return jsonResponse(payload, { headers: g.cacheKey ? { ...headers, [CACHE_HEADER]: "miss" } : headers });
+    g.cache.set(
+      g.cacheKey,
+      {
+        payload: payload as unknown as Record<string, unknown>,
+        tokensIn: final.tokensIn,
+        tokensOut: final.tokensOut,
+        guardrails: outputActions(g.scope),
+      },
+      g.cacheTtlMs,
+    );
+  const sent = withGuardrailsHeader(headers, g.scope); // now with the output guardrails' actions too
+  return jsonResponse(payload, { headers: g.cacheKey ? { ...sent, [CACHE_HEADER]: "miss" } : sent });
 }
 
 function stream(

@@ -20,6 +20,7 @@ import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cach
 import { enforceKeyLimits, KeyLimitError } from "./key-limits";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { listModels, retrieveModel } from "./models";
+import { GUARDRAILS_HEADER, guardrailsHeader } from "./pipeline/actions";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
@@ -117,6 +118,8 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
 function respondWithFailure(scope: GatewayRequest, failure: GatewayFailure): Response {
   scope.finish({ status: failure.status, errorCode: failure.code, errorMessage: failure.message });
   const headers: Record<string, string> = { "x-request-id": scope.id };
+  // A request an input guardrail refused says which one (the log row has the details).
+  if (scope.entry.guardrails.length) headers[GUARDRAILS_HEADER] = guardrailsHeader(scope.entry.guardrails);
   // A full engine queue clears in moments; a rate limit at the next window. The SDK honours retry-after.
   if (failure.code === "BUSY") headers["retry-after"] = "1";
   if (failure.retryAfterSeconds) headers["retry-after"] = String(failure.retryAfterSeconds);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { GuardrailRecord } from "@/server/modules/request-log/types";
 
 /** Request header: `bypass` skips the cache (neither read nor written); `on` caches even a sampled request. */
 export const CACHE_HEADER = "x-switchyard-cache";
@@ -7,7 +8,17 @@ export interface CachedCompletion {
   payload: Record<string, unknown>;
   tokensIn: number;
   tokensOut: number;
+  /** Output guardrail actions taken when the answer was generated (logged again on each hit). */
+  guardrails?: GuardrailRecord[];
   expires: number;
+}
+
+/** A route's cache settings (`pipeline.cache`): off for the route, or sampled requests cached too. */
+export interface CacheRoutePolicy {
+  enabled: boolean;
+  sampled: boolean;
+  /** The route's config version: a new config must not serve answers the old one shaped. */
+  routeVersion?: string;
 }
 
 /**
@@ -25,6 +36,7 @@ export class ResponseCache {
   constructor(
     private readonly ttlMs = Number(process.env.SWITCHYARD_GATEWAY_CACHE_TTL_S ?? 300) * 1000,
     private readonly maxEntries = 5_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The cache key, or null when this request must not use the cache. */
@@ -33,18 +45,20 @@ export class ResponseCache {
     target: { modelVersionId: string; promptVersionId: string | null },
     input: unknown,
     params: { temperature?: number; seed?: number },
+    policy?: CacheRoutePolicy,
   ): string | null {
-    if (this.ttlMs <= 0 || request.stream || request.header === "bypass") return null;
+    if (this.ttlMs <= 0 || request.stream || request.header === "bypass" || policy?.enabled === false) return null;
     const deterministic = params.temperature === 0 || params.seed !== undefined;
-    if (!deterministic && request.header !== "on") return null;
+    if (!deterministic && request.header !== "on" && !policy?.sampled) return null;
+    const route = policy?.routeVersion ?? null;
     return createHash("sha256")
-      .update(JSON.stringify([request.kind, target.modelVersionId, target.promptVersionId, input, params]))
+      .update(JSON.stringify([request.kind, target.modelVersionId, target.promptVersionId, route, input, params]))
       .digest("hex");
   }
 
   get(key: string): CachedCompletion | undefined {
     const hit = this.entries.get(key);
-    if (!hit || hit.expires < Date.now()) {
+    if (!hit || hit.expires < this.now()) {
       if (hit) this.entries.delete(key);
       this.misses++;
       return undefined;
@@ -56,8 +70,10 @@ export class ResponseCache {
     return hit;
   }
 
-  set(key: string, value: Omit<CachedCompletion, "expires">) {
-    this.entries.set(key, { ...value, expires: Date.now() + this.ttlMs });
+  /** Keeps an answer for `ttlMs` (a route's `cache.ttlSeconds`), else the cache's default TTL. */
+  set(key: string, value: Omit<CachedCompletion, "expires">, ttlMs = this.ttlMs) {
+    this.entries.delete(key);
+    this.entries.set(key, { ...value, expires: this.now() + ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 }

@@ -31,13 +31,33 @@ export interface RequestLogEntry {
   tokensOut: number;
   costUsd: number;
   cacheHit: boolean;
-  /** e.g. [{ stage: "input", rule: "pii", action: "mask" }] */
-  guardrails: { stage: string; rule: string; action: string }[];
+  /** What the route's guardrails did, e.g. [{ stage: "input", rule: "pii", action: "mask", count: 2 }]. */
+  guardrails: GuardrailRecord[];
   /** Stored only as the project's privacy setting allows (none / masked / full). */
   requestBody: unknown | null;
   responseBody: unknown | null;
   userId: string | null;
 }
+
+/**
+ * One guardrail action on a request (the gateway pipeline merges repeats of the same stage/rule/action).
+ * A type, not an interface, so it stays assignable to Prisma's JSON input.
+ */
+export type GuardrailRecord = {
+  /** `input` or `output`. */
+  stage: string;
+  /** `blocklist`, `regex:<name>`, `pii`, `injection`, `max_input_tokens`. */
+  rule: string;
+  /** `block`, `mask` or `flag`. */
+  action: string;
+  /** Occurrences (masked values, matches; for max_input_tokens the counted tokens). */
+  count?: number;
+  /** PII occurrences by kind (EMAIL, PHONE...): kinds only, never the values. */
+  kinds?: Record<string, number>;
+  /** Prompt-injection score (0..1) and the heuristics that matched. */
+  score?: number;
+  matched?: string[];
+};
 
 /** What the gateway needs from the log: a non-blocking append. */
 export interface RequestLogSink {

@@ -1,5 +1,5 @@
 // Masking examples with consistent placeholders; detection is in pii-detect.ts.
-import { findPii } from "./pii-detect";
+import { findPii, type PiiSpan } from "./pii-detect";
 import { CHAT_ROLES, type ChatRole, type DatasetExample, type ExampleSource, PII_KINDS, type PiiKind } from "./types";
 
 export { findPii, isValidIban, looksRandom, luhnValid, type PiiSpan } from "./pii-detect";
@@ -28,8 +28,7 @@ export interface MaskedExample {
 export function maskExample(example: DatasetExample, options: MaskOptions = {}): MaskedExample {
   const kinds = options.kinds ?? PII_KINDS;
   const roles = new Set<ChatRole>(options.roles ?? CHAT_ROLES);
-  const numbers = new Map<string, number>();
-  const distinct: Partial<Record<PiiKind, number>> = {};
+  const placeholders = new PiiPlaceholders();
   const counts: Partial<Record<PiiKind, number>> = {};
   let changed = false;
   const messages = example.messages.map((message) => {
@@ -37,25 +36,45 @@ export function maskExample(example: DatasetExample, options: MaskOptions = {}):
     const spans = findPii(message.content, kinds);
     if (spans.length === 0) return message;
     changed = true;
-    let content = "";
-    let at = 0;
-    for (const span of spans) {
-      const id = `${span.kind}\u0000${span.key}`;
-      let n = numbers.get(id);
-      if (n === undefined) {
-        n = (distinct[span.kind] ?? 0) + 1;
-        distinct[span.kind] = n;
-        numbers.set(id, n);
-      }
-      counts[span.kind] = (counts[span.kind] ?? 0) + 1;
-      content += `${message.content.slice(at, span.start)}<${span.kind}_${n}>`;
-      at = span.end;
-    }
-    content += message.content.slice(at);
-    return { ...message, content };
+    for (const span of spans) counts[span.kind] = (counts[span.kind] ?? 0) + 1;
+    return { ...message, content: placeholders.replace(message.content, spans) };
   });
   if (!changed) return { example, counts };
   return { example: { ...example, messages }, counts };
+}
+
+/**
+ * Consistent placeholders across texts: `<KIND_n>`, n counting distinct
+ * values (by span key) per kind in order of first appearance. One instance
+ * per example (datasets) or per request (the gateway's guardrails, where the
+ * same e-mail in the prompt and the answer gets the same placeholder).
+ */
+export class PiiPlaceholders {
+  private readonly numbers = new Map<string, number>();
+  private readonly distinct: Partial<Record<PiiKind, number>> = {};
+
+  /** The placeholder for a finding, numbering it on first sight. */
+  for(span: Pick<PiiSpan, "kind" | "key">): string {
+    const id = `${span.kind}\u0000${span.key}`;
+    let n = this.numbers.get(id);
+    if (n === undefined) {
+      n = (this.distinct[span.kind] ?? 0) + 1;
+      this.distinct[span.kind] = n;
+      this.numbers.set(id, n);
+    }
+    return `<${span.kind}_${n}>`;
+  }
+
+  /** The text with each span (sorted, non-overlapping, as findPii returns them) replaced by its placeholder. */
+  replace(text: string, spans: readonly PiiSpan[]): string {
+    let out = "";
+    let at = 0;
+    for (const span of spans) {
+      out += `${text.slice(at, span.start)}${this.for(span)}`;
+      at = span.end;
+    }
+    return out + text.slice(at);
+  }
 }
 
 export interface MaskingReport {

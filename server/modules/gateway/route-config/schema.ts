@@ -41,86 +41,136 @@ export const cooldownPolicy = z.object({
 
 const action = z.enum(["block", "mask", "flag"]);
 
-export const blocklistGuard = z.object({
-  words: z.array(z.string().min(1).max(200)).min(1).max(1000),
-  /** block: refuse the request (400) / stop the output; mask: replace with ***; flag: log only. */
-  action: action.default("block"),
-  caseSensitive: z.boolean().default(false),
-});
+export const blocklistGuard = z
+  .object({
+    words: z.array(z.string().trim().min(1).max(200)).min(1).max(1000),
+    /** block: refuse the request (400) / stop the output; mask: replace with ***; flag: log only. */
+    action: action.default("block"),
+    caseSensitive: z.boolean().default(false),
+  })
+  .strict();
 
-export const regexGuard = z.object({
-  name: z.string().min(1).max(100),
-  pattern: z.string().min(1).max(1000),
-  flags: z
-    .string()
-    .regex(/^[imsu]*$/, "Flags may be i, m, s, u")
-    .default("i"),
-  action: action.default("block"),
-  replacement: z.string().max(200).default("[REDACTED]"),
-});
+/** Why a pattern cannot be used, or null: the editor shows this next to the field. */
+export function regexProblem(pattern: string, flags: string): string | null {
+  try {
+    const compiled = new RegExp(pattern, `${flags}g`);
+    if (compiled.test("")) return "The pattern matches empty text: it must match at least one character";
+    return null;
+  } catch (error) {
+    return `Not a valid regular expression: ${(error as Error).message}`;
+  }
+}
 
-export const piiGuard = z.object({
-  action: action.default("mask"),
-  /** Kinds as the dataset masker names them; absent = all. */
-  kinds: z.array(z.enum(["SECRET", "EMAIL", "IBAN", "CARD", "SSN", "NATIONAL_ID", "IP", "PHONE"])).optional(),
-});
+export const regexGuard = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\w.:-]+$/, "Use letters, digits, _ . : - (the name appears in logs and headers)"),
+    pattern: z.string().min(1).max(1000),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, "Flags may be i, m, s, u")
+      .default("i"),
+    action: action.default("block"),
+    replacement: z.string().max(200).default("[REDACTED]"),
+  })
+  .strict()
+  .superRefine((guard, ctx) => {
+    if (!/^[imsu]*$/.test(guard.flags)) return; // reported on `flags`
+    const problem = regexProblem(guard.pattern, guard.flags);
+    if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
+  });
 
-export const injectionGuard = z.object({
-  action: z.enum(["block", "flag"]).default("block"),
-  /** 0..1: heuristic score at which the guard fires. */
-  threshold: z.number().min(0).max(1).default(0.5),
-});
+export const piiGuard = z
+  .object({
+    action: action.default("mask"),
+    /** Kinds as the dataset masker names them; absent = all. */
+    kinds: z.array(z.enum(["SECRET", "EMAIL", "IBAN", "CARD", "SSN", "NATIONAL_ID", "IP", "PHONE"])).optional(),
+  })
+  .strict();
+
+export const injectionGuard = z
+  .object({
+    action: z.enum(["block", "flag"]).default("block"),
+    /** 0..1: heuristic score at which the guard fires. */
+    threshold: z.number().min(0).max(1).default(0.5),
+  })
+  .strict();
 
 const guards = {
   blocklist: blocklistGuard.optional(),
-  regex: z.array(regexGuard).max(50).optional(),
+  regex: z
+    .array(regexGuard)
+    .max(50)
+    .refine((list) => new Set(list.map((g) => g.name)).size === list.length, "Regex guard names must be unique")
+    .optional(),
   pii: piiGuard.optional(),
 };
 
-export const pipelineConfig = z.object({
-  normalize: z
-    .object({
-      /** Trim each message and collapse runs of blank lines. */
-      trimWhitespace: z.boolean().default(true),
-      /** Merge several system messages into one, first. */
-      mergeSystemMessages: z.boolean().default(false),
-      /** Unicode NFC. */
-      unicodeNfc: z.boolean().default(true),
-    })
-    .optional(),
-  grounding: z
-    .object({
-      /** Prepended as (or to) the system message. */
-      systemContext: z.string().max(20_000).optional(),
-      /** Keep only the last N caller messages (system messages always kept): history the caller carries. */
-      maxHistoryMessages: z.number().int().min(1).max(1000).optional(),
-    })
-    .optional(),
-  input: z
-    .object({
-      ...guards,
-      injection: injectionGuard.optional(),
-      /** Refuse (400) prompts above this many tokens (rough count, or the model's tokenizer). */
-      maxInputTokens: z.number().int().min(1).max(10_000_000).optional(),
-    })
-    .optional(),
-  cache: z
-    .object({
-      enabled: z.boolean().default(true),
-      ttlSeconds: z.number().int().min(1).max(86_400).optional(),
-      /** Cache sampled requests too (as `x-switchyard-cache: on` does per request). */
-      sampled: z.boolean().default(false),
-    })
-    .optional(),
-  output: z.object(guards).optional(),
-  postprocess: z
-    .object({
-      trimWhitespace: z.boolean().default(false),
-      /** Cut the answer at this many characters. */
-      maxChars: z.number().int().min(1).max(10_000_000).optional(),
-    })
-    .optional(),
-});
+export const pipelineConfig = z
+  .object({
+    normalize: z
+      .object({
+        /** Trim each message and collapse runs of blank lines. */
+        trimWhitespace: z.boolean().default(true),
+        /** Merge several system messages into one, first. */
+        mergeSystemMessages: z.boolean().default(false),
+        /** Unicode NFC. */
+        unicodeNfc: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    grounding: z
+      .object({
+        /** Prepended as (or to) the system message. */
+        systemContext: z.string().max(20_000).optional(),
+        /** Keep only the last N caller messages (system messages always kept): history the caller carries. */
+        maxHistoryMessages: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict()
+      .optional(),
+    input: z
+      .object({
+        ...guards,
+        injection: injectionGuard.optional(),
+        /** Refuse (400) prompts above this many tokens (rough count, or the model's tokenizer). */
+        maxInputTokens: z.number().int().min(1).max(10_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+    cache: z
+      .object({
+        enabled: z.boolean().default(true),
+        ttlSeconds: z.number().int().min(1).max(86_400).optional(),
+        /** Cache sampled requests too (as `x-switchyard-cache: on` does per request). */
+        sampled: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    output: z
+      .object({
+        ...guards,
+        /**
+         * Streams: characters held back for the regex and PII guards, so a match split across chunks is
+         * still caught (blocklist words hold back only a possible prefix; PII also a whole unbroken run).
+         * A longer match that starts before the window is masked or cut from where the window begins.
+         */
+        holdbackChars: z.number().int().min(0).max(4096).default(64),
+      })
+      .strict()
+      .optional(),
+    postprocess: z
+      .object({
+        trimWhitespace: z.boolean().default(false),
+        /** Cut the answer at this many characters. */
+        maxChars: z.number().int().min(1).max(10_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 export type PipelineConfig = z.infer<typeof pipelineConfig>;
 
 export const routeConfig = z

@@ -1,0 +1,102 @@
+/**
+ * Where completions.ts meets a route's pipeline (`pipeline/`): the input steps
+ * at input construction, the cache policy, the output steps around the
+ * engine's events, and the guardrails header. Every function takes the
+ * per-request pipeline or null; null (no route, or a route whose pipeline
+ * asks for nothing) returns its argument untouched, so the plain path does no
+ * extra work.
+ */
+import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
+import { countExampleTokens, roughTokenCount } from "@/server/modules/datasets/core/tokens";
+import type { GenerationInput } from "@/server/modules/runs/schemas";
+import type { EngineEvent } from "@/server/modules/runs/upstream";
+import {
+  type CompiledPipeline,
+  compilePipeline,
+  GUARDRAILS_HEADER,
+  guardEvents,
+  guardrailBlocked,
+  guardrailsHeader,
+  OutputProcessor,
+  recordAction,
+  runInput,
+} from "./pipeline";
+import type { GatewayRequest } from "./request-scope";
+import type { CacheRoutePolicy } from "./response-cache";
+import type { ResolvedRoute } from "./route-config/source";
+import type { ServedVersion } from "./target";
+
+export interface RequestPipeline {
+  compiled: CompiledPipeline;
+  route: ResolvedRoute;
+  /** One numbering per request: the same e-mail is `<EMAIL_1>` in the prompt and in the answer. */
+  placeholders: PiiPlaceholders;
+}
+
+export function pipelineFor(route: ResolvedRoute | null): RequestPipeline | null {
+  const compiled = compilePipeline(route?.config.pipeline);
+  return compiled && route ? { compiled, route, placeholders: new PiiPlaceholders() } : null;
+}
+
+/** Normalize, ground and guard the engine input; logs each action; a block throws GUARDRAIL_BLOCKED (400). */
+export function applyInputSteps(p: RequestPipeline | null, input: GenerationInput, scope: GatewayRequest) {
+  if (!p?.compiled.input) return input;
+  const outcome = runInput(p.compiled.input, input, p.placeholders);
+  for (const action of outcome.actions) recordAction(scope.entry.guardrails, action);
+  if (outcome.blocked) throw guardrailBlocked(outcome.blocked);
+  return outcome.input;
+}
+
+export function cachePolicy(p: RequestPipeline | null): CacheRoutePolicy | undefined {
+  const cache = p?.compiled.cache;
+  return cache ? { ...cache, routeVersion: `${p.route.id}@${p.route.version}` } : undefined;
+}
+
+export const cacheTtlMs = (p: RequestPipeline | null) => p?.compiled.cache?.ttlMs;
+
+/**
+ * Starts the generation through the output steps. They get their own abort
+ * signal (linked to the request's): stopping a blocked answer must not look
+ * like a client that left.
+ */
+export function startGeneration(
+  p: RequestPipeline | null,
+  start: (signal: AbortSignal) => AsyncGenerator<EngineEvent>,
+  signal: AbortSignal,
+  fallback: { version: ServedVersion; input: GenerationInput; scope: GatewayRequest },
+): AsyncGenerator<EngineEvent> {
+  const plan = p?.compiled.output;
+  if (!plan) return start(signal);
+  const own = new AbortController();
+  if (signal.aborted) own.abort();
+  else signal.addEventListener("abort", () => own.abort(), { once: true });
+  const output = new OutputProcessor(plan, p.placeholders, fallback.scope.entry.guardrails);
+  return guardEvents(start(own.signal), output, {
+    stop: () => own.abort(),
+    // Rough counts, only for an upstream that rejects on abort and so never reports its usage.
+    fallbackDone: (generated) => ({
+      type: "done",
+      device:
+        fallback.version.model.provider === "onnx_local"
+          ? "cpu"
+          : `upstream:${new URL(fallback.version.endpointBaseUrl ?? "http://unknown").host}`,
+      ttftMs: null,
+      tokensIn:
+        "prompt" in fallback.input
+          ? roughTokenCount(fallback.input.prompt)
+          : countExampleTokens(fallback.input.messages, roughTokenCount),
+      tokensOut: roughTokenCount(generated),
+      durationMs: 0,
+      finishReason: "abort",
+    }),
+  });
+}
+
+/** Adds `x-switchyard-guardrails` when any guardrail acted (for streams: the input's, known before the body). */
+export function withGuardrailsHeader(headers: Record<string, string>, scope: GatewayRequest): Record<string, string> {
+  const list = scope.entry.guardrails;
+  return list.length ? { ...headers, [GUARDRAILS_HEADER]: guardrailsHeader(list) } : headers;
+}
+
+/** The output actions to keep with a cached answer (a hit logs them again). */
+export const outputActions = (scope: GatewayRequest) => scope.entry.guardrails.filter((a) => a.stage === "output");
