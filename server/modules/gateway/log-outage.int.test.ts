@@ -131,8 +131,11 @@ describe("Postgres restarted while the gateway is under load", () => {
     await postgres?.stop();
     postgres = null;
     const stoppedAt = sentBefore();
-    // Serve for a while with no database at all.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Serve a good number of requests with no database at all (the caches expire meanwhile), on however busy a
+    // machine: wait for the count, bounded in time.
+    const deadline = Date.now() + 20_000;
+    while (sentBefore() - stoppedAt < 100 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const duringOutage = sentBefore() - stoppedAt;
     expect(writer.stats().failures).toBeGreaterThan(0);
     await startPostgres();
@@ -141,7 +144,7 @@ describe("Postgres restarted while the gateway is under load", () => {
     await Promise.all(clients);
 
     const total = sentBefore();
-    expect(duringOutage).toBeGreaterThan(50);
+    expect(duringOutage).toBeGreaterThanOrEqual(100);
     expect(statuses.get(200)).toBe(total);
     expect(requestIds.size).toBe(total);
 
