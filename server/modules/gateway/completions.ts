@@ -2,20 +2,18 @@
 import { DomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
 import { isProviderAbort } from "@/server/modules/providers/errors";
-import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { toGatewayFailure } from "./errors";
-import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
+import { costOf, type DoneEvent, generate, openAIFinishReason } from "./generation";
+import { emptyMessages, prepare, type Started, takesMessagesFromPrompt } from "./prepare";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
-import {
-  type ChatCompletionBody,
-  type CompletionBody,
-  chatCompletionBody,
-  completionBody,
-  toEngineMessages,
-} from "./schemas";
+import type { DeploymentHealth } from "./routing/health";
+import { routeRequest } from "./routing/route-request";
+import { describeFailedAttempts } from "./routing/run";
+import { guardEvents } from "./routing/stream";
+import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { type ResolveDeps, resolveTarget, type ServeTarget } from "./target";
 import {
   type ChunkKind,
@@ -23,7 +21,6 @@ import {
   chunk,
   type ResponseMeta,
   SSE_DONE,
-  type SwitchyardInfo,
   sseData,
   switchyardHeaders,
   textCompletion,
@@ -34,6 +31,8 @@ export interface CompletionDeps extends ResolveDeps {
   maxBodyBytes: number;
   responseCache?: ResponseCache;
   routes?: RouteSource;
+  /** Per-deployment load, latency and cooldowns for routing; default the process's. */
+  routeHealth?: DeploymentHealth;
 }
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
@@ -69,113 +68,91 @@ export async function serveCompletion(
 
   // The route (its own or the project's `*`) decides deployments, retries and the pipeline.
   const route = (await deps.routes?.find(scope.entry.projectId, body.model)) ?? null;
-  void route; // wired in by routing and the pipeline
-  const target = await resolveTarget(deps, {
+  const request = {
     projectId: scope.entry.projectId,
     requestId: scope.id,
     model: body.model,
     variables: body.variables ?? {},
     user: body.user || null,
-  });
-  Object.assign(scope.entry, {
-    modelId: target.version.model.id,
-    modelVersionId: target.version.id,
-    promptVersionId: target.prompt?.id ?? null,
-    experimentId: target.experiment?.id ?? null,
-    variantId: target.variant?.id ?? null,
-  });
-  const info: SwitchyardInfo = {
-    model: target.version.model.name,
-    modelVersion: `${target.version.model.name}@${target.version.version}`,
-    promptVersion: target.prompt ? `${target.prompt.name}@${target.prompt.version}` : null,
-    experiment: target.experiment?.name ?? null,
-    variant: target.variant?.key ?? null,
-    requestId: scope.id,
   };
-  const meta: ResponseMeta = {
-    id: `${kind === "chat" ? "chatcmpl" : "cmpl"}-${scope.id}`,
-    created: scope.created,
-    model: info.modelVersion,
-    switchyard: info,
+  // Resolve what serves, answer from the cache or start generating and wait for the first event:
+  // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
+  const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
+    const target = await resolveTarget(deps, { ...request, model: ref ?? body.model });
+    // Logged even when this attempt fails: the row names what was tried last.
+    Object.assign(scope.entry, {
+      modelId: target.version.model.id,
+      modelVersionId: target.version.id,
+      promptVersionId: target.prompt?.id ?? null,
+      experimentId: target.experiment?.id ?? null,
+      variantId: target.variant?.id ?? null,
+    });
+    const prepared = prepare(kind, deps, scope, req, body, target);
+    const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
+    if (cached) return { prepared, cached };
+    const events = generate(prepared.target.version, prepared.input, prepared.params, signal);
+    return { prepared, events, first: await events.next() };
   };
-  const input =
-    kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target);
-  const params = effectiveParams(target, callerParams(body));
 
-  const cacheKey =
-    deps.responseCache?.keyFor(
-      { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
-      { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
-      input,
-      params,
-    ) ?? null;
-  const cached = cacheKey ? deps.responseCache?.get(cacheKey) : undefined;
-  if (cached) {
+  let started: Started;
+  let abort: AbortController;
+  let routing: Generation["routing"];
+  const onAbort = () => abort.abort();
+  if (!route) {
+    abort = new AbortController();
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      started = await begin(null, abort.signal);
+    } finally {
+      req.signal.removeEventListener("abort", onAbort);
+    }
+  } else {
+    const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin);
+    ({ value: started } = routed);
+    abort = routed.controller;
+    routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
+    Object.assign(started.prepared.info, { deployment: routed.deployment, attempts: routed.failed.length + 1 });
+    if (started.events)
+      started.events = guardEvents(started.events, route.config.timeoutMs, abort, routed.deployment, routed.release);
+    else routed.release();
+  }
+  const { target, info, meta, cacheKey } = started.prepared;
+  const headers = switchyardHeaders(info);
+  if (started.cached) {
+    const { cached } = started;
     scope.entry.cacheHit = true;
     scope.finish({
       status: 200,
       deployment: "cache",
+      errorMessage: routing?.note,
       tokensIn: cached.tokensIn,
       tokensOut: cached.tokensOut,
       costUsd: 0,
     });
     return Response.json(
       { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
-      { headers: { ...switchyardHeaders(info), [CACHE_HEADER]: "hit" } },
+      { headers: { ...headers, [CACHE_HEADER]: "hit" } },
     );
   }
 
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
   req.signal.addEventListener("abort", onAbort, { once: true });
   const cleanup = () => req.signal.removeEventListener("abort", onAbort);
-  const events = generate(target.version, input, params, abort.signal);
-  // Errors (BUSY, upstream refusals, timeouts) surface on the first event: before any header is sent.
-  let first: IteratorResult<EngineEvent>;
-  try {
-    first = await events.next();
-  } catch (error) {
-    cleanup();
-    throw error;
-  }
-  const generation: Generation = { target, events, abort, first, scope, cleanup, cacheKey, cache: deps.responseCache };
-  const headers = switchyardHeaders(info);
+  if (req.signal.aborted) abort.abort();
+  const { events, first } = started as Required<Started>;
+  const generation: Generation = {
+    target,
+    events,
+    abort,
+    first,
+    scope,
+    cleanup,
+    cacheKey,
+    cache: deps.responseCache,
+    routing,
+  };
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
   return stream(kind, generation, meta, headers, body.stream_options?.include_usage === true);
-}
-
-function chatInput(body: ChatCompletionBody, target: ServeTarget): GenerationInput {
-  const caller = toEngineMessages(body.messages);
-  const prompt = target.prompt;
-  const fromPrompt = !prompt
-    ? []
-    : prompt.messages
-      ? prompt.messages
-      : [{ role: "user" as const, content: prompt.text ?? "" }];
-  const messages = [...fromPrompt, ...caller];
-  if (messages.length === 0) throw emptyMessages();
-  return { messages };
-}
-
-/** Only managed prompts (directly or through an experiment) may leave `messages` empty. */
-const takesMessagesFromPrompt = (model: string) => model.startsWith("prompt:") || model.startsWith("experiment:");
-
-const emptyMessages = () =>
-  new DomainError("VALIDATION", "messages: add at least one message", [
-    { path: "messages", message: "Add at least one message" },
-  ]);
-
-function textInput(body: CompletionBody, target: ServeTarget): GenerationInput {
-  const caller = typeof body.prompt === "string" ? body.prompt : (body.prompt?.[0] ?? "");
-  const prompt = target.prompt;
-  if (prompt?.type === "chat")
-    throw new DomainError("VALIDATION", `Prompt '${prompt.name}' is a chat prompt: call /v1/chat/completions with it`, [
-      { path: "model", message: "A chat prompt cannot serve /v1/completions" },
-    ]);
-  const text = `${prompt?.text ?? ""}${caller}`;
-  if (!text) throw new DomainError("VALIDATION", "prompt is required", [{ path: "prompt", message: "Required" }]);
-  return { prompt: text };
 }
 
 interface Generation {
@@ -188,17 +165,22 @@ interface Generation {
   /** Where to keep a successful non-streamed answer, when the request may be cached. */
   cacheKey?: string | null;
   cache?: ResponseCache;
+  /** Routed requests: the deployment that served (logged as `deployment`) and the failed attempts before it. */
+  routing?: { deployment: string; note: string | null };
 }
 
 const usageFields = (g: Generation, done: DoneEvent | null) =>
   done
     ? {
-        deployment: done.device,
+        deployment: g.routing?.deployment ?? done.device,
+        errorMessage: g.routing?.note,
         tokensIn: done.tokensIn,
         tokensOut: done.tokensOut,
         costUsd: costOf(g.target.version, done),
       }
-    : {};
+    : g.routing
+      ? { deployment: g.routing.deployment, errorMessage: g.routing.note }
+      : {};
 
 /** Lets the engine wind down after the client left (the queue slot frees at once), then logs what it cost. */
 async function drainAfterClose(g: Generation, pending: IteratorResult<EngineEvent> | null) {

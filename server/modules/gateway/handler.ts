@@ -19,6 +19,7 @@ import { enforceRateLimit, RateLimitedError, type RateLimitOptions } from "./rat
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
+import type { DeploymentHealth } from "./routing/health";
 
 export const GATEWAY_SCOPE = "gateway:invoke";
 
@@ -43,6 +44,8 @@ export interface GatewayDeps {
   responseCache?: ResponseCache | null;
   /** Route configs (deployments, retries, pipeline) by requested model. Default: none. */
   routes?: RouteSource;
+  /** Per-deployment load, latency and cooldowns (per process). Default: the process's, which the console shows. */
+  routeHealth?: DeploymentHealth;
 }
 
 export type GatewayHandler = (req: Request) => Promise<Response>;
@@ -64,6 +67,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
     responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
     routes: deps.routes,
+    routeHealth: deps.routeHealth,
   };
 
   return async function handle(req: Request): Promise<Response> {

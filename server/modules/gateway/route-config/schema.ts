@@ -23,6 +23,7 @@ export const deployment = z.object({
 });
 
 export const routingStrategy = z.enum(["weighted", "least-outstanding", "lowest-latency"]);
+export type RoutingStrategy = z.infer<typeof routingStrategy>;
 
 export const retryPolicy = z.object({
   /** Tries per deployment after the first (0 = no retry). */
