@@ -15,6 +15,9 @@ export const SCOPES = [
   "datasets:write",
   "playground:run",
   "gateway:invoke",
+  /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
+  "gateway:read",
+  "gateway:write",
   "monitoring:read",
   "members:read",
   "members:write",
@@ -37,6 +40,7 @@ const EDIT: Scope[] = [
   "datasets:write",
   "playground:run",
   "gateway:invoke",
+  "gateway:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "members:write", "apiKeys:write"];
 
@@ -50,7 +54,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 export const ROLE_LABELS: Record<RoleName, string> = {
   owner: "Owner — everything, including assigning owners",
   admin: "Admin — manage members and API keys",
-  editor: "Editor — create and change models, prompts, experiments, datasets",
+  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes",
   viewer: "Viewer — read only",
 };
 

@@ -1,4 +1,5 @@
 import { db } from "@/server/db";
+import { processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
 import { gatewaySink } from "./sink";
 
@@ -12,6 +13,10 @@ const globalForGateway = globalThis as unknown as { switchyardGateway?: GatewayH
  */
 export function processGatewayHandler(): GatewayHandler {
   if (!globalForGateway.switchyardGateway)
-    globalForGateway.switchyardGateway = createGatewayHandler({ db: db(), sink: gatewaySink() });
+    globalForGateway.switchyardGateway = createGatewayHandler({
+      db: db(),
+      sink: gatewaySink(),
+      routes: processRouteSource(db()),
+    });
   return globalForGateway.switchyardGateway;
 }

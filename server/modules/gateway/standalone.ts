@@ -7,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { db as processDb } from "@/server/db";
+import { DbRouteSource, processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
 import { toNodeListener } from "./node-adapter";
 import { gatewaySink } from "./sink";
@@ -22,10 +23,13 @@ export async function startStandaloneGateway(
   options: { port: number; host?: string } & Partial<GatewayDeps>,
 ): Promise<StandaloneGateway> {
   const { port, host = "0.0.0.0", ...overrides } = options;
+  const db = overrides.db ?? processDb();
   const handler = createGatewayHandler({
     ...overrides,
-    db: overrides.db ?? processDb(),
+    db,
     sink: overrides.sink ?? gatewaySink(),
+    // Stored routes: the process's (LISTEN-invalidated) on the process's database, else one expiring in seconds.
+    routes: overrides.routes ?? (overrides.db ? new DbRouteSource(db) : processRouteSource(db)),
   });
   const server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve, reject) => {
