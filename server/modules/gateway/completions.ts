@@ -111,9 +111,16 @@ export async function serveCompletion(
     ({ value: started } = routed);
     abort = routed.controller;
     routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
+    scope.entry.deployment = routed.deployment; // also on rows that end in an error mid-stream
     Object.assign(started.prepared.info, { deployment: routed.deployment, attempts: routed.failed.length + 1 });
     if (started.events)
-      started.events = guardEvents(started.events, route.config.timeoutMs, abort, routed.deployment, routed.release);
+      started.events = guardEvents(
+        started.events,
+        route.config.timeoutMs,
+        routed.attempt,
+        routed.deployment,
+        routed.release,
+      );
     else routed.release();
   }
   const { target, info, meta, cacheKey } = started.prepared;

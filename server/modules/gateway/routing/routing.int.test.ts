@@ -63,6 +63,11 @@ beforeAll(async () => {
   fakes.hang = await startFakeUpstream(async (req) => {
     await req.completed; // never answers; ends when the gateway hangs up
   });
+  fakes.stalls = await startFakeUpstream(async (req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(sse([{ data: chunkOf("first words ") }]));
+    await req.completed; // then silence
+  });
   fakes.flaky = await startFakeUpstream((_req, res) =>
     ++flakyCalls === 1
       ? sendJson(res, 500, { error: { message: "first call fails" } })
@@ -89,6 +94,7 @@ beforeAll(async () => {
     "up-flaky-stream": fakes.flakyStream.origin,
     "up-refuses": fakes.refuses.origin,
     "up-refused": refusedOrigin,
+    "up-stalls": fakes.stalls.origin,
   };
   for (const [name, origin] of Object.entries(origins)) {
     const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat" });
@@ -114,6 +120,7 @@ beforeAll(async () => {
       retries: { attempts: 0 },
       timeoutMs: 300,
     },
+    "stall-bot": { deployments: [{ model: "up-stalls" }], timeoutMs: 300 },
     "hang-only": { deployments: [{ model: "up-hang" }], retries: { attempts: 1, ...fast }, timeoutMs: 200 },
     "cooldown-bot": {
       deployments: [
@@ -239,6 +246,28 @@ describe("timeouts", () => {
     expect((error as Error).message).toContain("2 attempts failed");
     const log = await sink.waitFor((e) => e.requestedModel === "hang-only");
     expect(log).toMatchObject({ status: 504, errorCode: "UPSTREAM" });
+  });
+});
+
+describe("idle timeout after the first token", () => {
+  it("ends a stream that goes silent with a 504 error event, and closes the upstream call", async () => {
+    const stream = await client.chat.completions.create({
+      model: "stall-bot",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
+    let text = "";
+    const error = await (async () => {
+      for await (const part of stream) text += part.choices[0]?.delta?.content ?? "";
+    })().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(text).toBe("first words ");
+    expect(error?.message).toContain("deployment up-stalls timed out after 300 ms waiting for the next token");
+    expect(await fakes.stalls.requests[0].completed).toBe(false);
+    const log = await sink.waitFor((e) => e.requestedModel === "stall-bot");
+    expect(log).toMatchObject({ status: 504, deployment: "up-stalls" });
   });
 });
 

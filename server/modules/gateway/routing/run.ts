@@ -47,8 +47,10 @@ export interface Routed<T> {
   /** The reference that served, as written in the route (or the requested model). */
   deployment: string;
   failed: FailedAttempt[];
-  /** Aborts the serving attempt (it already follows the request's signal). */
+  /** The gateway's abort for the serving attempt (it already follows the request's signal). */
   controller: AbortController;
+  /** The attempt's own abort: an idle timeout fires it without looking like the client went away. */
+  attempt: AbortController;
   /** Call once when the answer is complete: ends the deployment's outstanding count. */
   release: () => void;
 }
@@ -134,7 +136,9 @@ export async function runRoute<T>(
           unfollow();
           end();
         };
-        return { value, deployment: candidate.label, failed, controller, release };
+        const outer = new AbortController();
+        outer.signal.addEventListener("abort", () => controller.abort(outer.signal.reason), { once: true });
+        return { value, deployment: candidate.label, failed, controller: outer, attempt: controller, release };
       } catch (error) {
         unfollow();
         end();
