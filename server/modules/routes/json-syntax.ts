@@ -12,20 +12,19 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
-  const describe = () => (i >= text.length ? "the end of the text" : `'${text[i]}'`);
+  const seen = () => (i >= text.length ? "the end of the text" : `'${text[i]}'`);
   const value = (): void => {
     ws();
     const c = text[i];
-    if (c === "{") return object();
-    if (c === "[") return array();
-    if (c === '"') return string();
-    if (c === "-" || (c >= "0" && c <= "9")) return number();
-    for (const word of ["true", "false", "null"])
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return;
-      }
-    fail(`Expected a value, found ${describe()}`);
+    if (c === "{") object();
+    else if (c === "[") array();
+    else if (c === '"') string();
+    else if (c === "-" || (c >= "0" && c <= "9")) number();
+    else {
+      const word = ["true", "false", "null"].find((w) => text.startsWith(w, i));
+      if (!word) fail(`Expected a value, found ${seen()}`);
+      i += word!.length;
+    }
   };
   const object = () => {
     i++;
@@ -36,10 +35,10 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
     }
     for (;;) {
       ws();
-      if (text[i] !== '"') fail(`Expected a double-quoted property name, found ${describe()}`);
+      if (text[i] !== '"') fail(`Expected a double-quoted property name, found ${seen()}`);
       string();
       ws();
-      if (text[i] !== ":") fail(`Expected ':' after the property name, found ${describe()}`);
+      if (text[i] !== ":") fail(`Expected ':' after the property name, found ${seen()}`);
       i++;
       value();
       ws();
@@ -51,7 +50,7 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
         i++;
         return;
       }
-      fail(`Expected ',' or '}', found ${describe()}`);
+      fail(`Expected ',' or '}', found ${seen()}`);
     }
   };
   const array = () => {
@@ -72,7 +71,7 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
         i++;
         return;
       }
-      fail(`Expected ',' or ']', found ${describe()}`);
+      fail(`Expected ',' or ']', found ${seen()}`);
     }
   };
   const string = () => {
@@ -93,7 +92,7 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
   try {
     value();
     ws();
-    if (i < text.length) fail(`Unexpected ${describe()} after the JSON value`);
+    if (i < text.length) fail(`Unexpected ${seen()} after the JSON value`);
     return null;
   } catch (error) {
     return error as { offset: number; message: string };

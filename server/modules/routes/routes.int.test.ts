@@ -35,7 +35,6 @@ function answer(res: ServerResponse, text: string) {
 }
 
 let caller: ReturnType<typeof callerFor>;
-let projectId: string;
 let key: string;
 let fakeA: FakeUpstream;
 let fakeB: FakeUpstream;
@@ -44,7 +43,6 @@ beforeAll(async () => {
   fakeA = await startFakeUpstream((_req, res) => answer(res, "from A"));
   fakeB = await startFakeUpstream((_req, res) => answer(res, "from B"));
   const { project, owner } = await makeProject(db, "Routes");
-  projectId = project.id;
   caller = callerFor(db, owner.principal, project.id);
   for (const [name, origin] of [
     ["model-a", fakeA.origin],

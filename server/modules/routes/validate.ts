@@ -31,7 +31,7 @@ export async function checkRouteSource(
           return null;
         } catch (error) {
           const domain = findDomainError(error);
-          if (!domain || domain.code !== "NOT_FOUND") throw error;
+          if (domain?.code !== "NOT_FOUND") throw error;
           return {
             ...parsed.locate(path),
             path: path.join("."),
