@@ -83,7 +83,11 @@ test("a route is created in the console, bad configs are refused by line, and th
     // Traffic through the gateway: the broken deployment is tried twice, the standby serves.
     const client = new OpenAI({ apiKey: key, baseURL: `${baseURL}/v1`, maxRetries: 0 });
     const { data, response } = await client.chat.completions
-      .create({ model: "support-bot", messages: [{ role: "user", content: "Hi" }] })
+      // Bypass the response cache: an earlier spec may have cached this exact request, and a hit measures nothing.
+      .create(
+        { model: "support-bot", messages: [{ role: "user", content: "Hi" }] },
+        { headers: { "x-switchyard-cache": "bypass" } },
+      )
       .withResponse();
     expect(data.choices[0].message.content).toBe(DEMO_REPLY);
     expect(response.headers.get("x-switchyard-deployment")).toBe("switchyard-demo@production");
