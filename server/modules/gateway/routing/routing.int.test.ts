@@ -49,6 +49,9 @@ function answer(res: ServerResponse, text: string) {
 const fakes: Record<string, FakeUpstream> = {};
 let flakyCalls = 0;
 let flakyStreamCalls = 0;
+let flakyPromptCalls = 0;
+let key: string;
+let ownerCaller: ReturnType<typeof callerFor>;
 let gateway: StandaloneGateway;
 let client: OpenAI;
 let projectId: string;
@@ -76,6 +79,9 @@ beforeAll(async () => {
   fakes.flakyStream = await startFakeUpstream((_req, res) =>
     ++flakyStreamCalls === 1 ? sendJson(res, 502, { error: { message: "bad gateway" } }) : answer(res, "streamed"),
   );
+  fakes.flakyPrompt = await startFakeUpstream((_req, res) =>
+    ++flakyPromptCalls === 1 ? sendJson(res, 503, { error: { message: "warming up" } }) : answer(res, "prompted"),
+  );
   fakes.refuses = await startFakeUpstream((_req, res) =>
     sendJson(res, 400, { error: { message: "max_tokens is too large" } }),
   );
@@ -95,12 +101,14 @@ beforeAll(async () => {
     "up-refuses": fakes.refuses.origin,
     "up-refused": refusedOrigin,
     "up-stalls": fakes.stalls.origin,
+    "up-flaky-prompt": fakes.flakyPrompt.origin,
   };
   for (const [name, origin] of Object.entries(origins)) {
     const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat" });
     await caller.models.createVersion({ modelId: model.id, endpointBaseUrl: `${origin}/v1`, upstreamModelId: "m" });
   }
-  const key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
+  key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
+  ownerCaller = caller;
 
   const fast = { backoffMs: 5, maxBackoffMs: 20 };
   const routes = staticRoutes({
@@ -303,5 +311,46 @@ describe("weighted split", () => {
     // Expected 60 of 80 (σ ≈ 3.9): anything within ±4σ.
     expect(counts["up-a"]).toBeGreaterThanOrEqual(44);
     expect(counts["up-a"]).toBeLessThanOrEqual(76);
+  });
+});
+
+describe("the project's * route", () => {
+  it("gives prompt: models its retries (their own config picks the model) and names the requested model", async () => {
+    const prompt = await ownerCaller.prompts.create({
+      name: "greet",
+      type: "chat",
+      template: [{ role: "user", content: "Say hi" }],
+      config: { model: "up-flaky-prompt" },
+    });
+    await ownerCaller.prompts.moveLabel({ promptId: prompt.promptId, label: "production", version: 1 });
+    const star = await startStandaloneGateway({
+      port: 0,
+      host: "127.0.0.1",
+      db,
+      sink,
+      promptCache: null,
+      responseCache: null,
+      // Deployments on `*` would send every model to them; prompt: models keep their own model.
+      routes: staticRoutes({ "*": { deployments: [{ model: "up-a" }], retries: { attempts: 1, backoffMs: 5 } } }),
+      routeHealth: new DeploymentHealth(),
+    });
+    try {
+      const starClient = new OpenAI({ apiKey: key, baseURL: `${star.origin}/v1`, maxRetries: 0 });
+      const { data, response } = await starClient.chat.completions
+        .create({ model: "prompt:greet", messages: [] })
+        .withResponse();
+      expect(data.choices[0].message.content).toBe("prompted");
+      expect(response.headers.get("x-switchyard-deployment")).toBe("prompt:greet");
+      expect(response.headers.get("x-switchyard-attempts")).toBe("2");
+      expect(response.headers.get("x-switchyard-prompt-version")).toBe("greet@1");
+      // A registry model without its own route goes to the * route's deployments.
+      const other = await starClient.chat.completions
+        .create({ model: "up-b", messages: [{ role: "user", content: "hi" }] })
+        .withResponse();
+      expect(other.data.choices[0].message.content).toBe("from A");
+      expect(other.response.headers.get("x-switchyard-deployment")).toBe("up-a");
+    } finally {
+      await star.close();
+    }
   });
 });
