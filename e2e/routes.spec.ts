@@ -98,7 +98,9 @@ test("a route is created in the console, bad configs are refused by line, and th
     const broken = page.getByRole("row", { name: /broken-upstream/ });
     await expect(broken).toContainText("2 failing");
     await expect(broken).toContainText("HTTP 500");
-    await expect(page.getByRole("row", { name: /switchyard-demo@production/ })).toContainText("healthy");
+    const standby = page.getByRole("row", { name: /switchyard-demo@production/ });
+    await expect(standby).toContainText("standby");
+    await expect(standby).toContainText("healthy");
     await page.screenshot({ path: `${SHOTS}/route-health.png`, fullPage: true });
 
     // A second version, then a rollback from the versions table.
@@ -111,6 +113,7 @@ test("a route is created in the console, bad configs are refused by line, and th
     await expect(page.getByRole("row", { name: /v1/ })).toContainText("active");
     await page.getByRole("tab", { name: "Diff" }).click();
     await expect(page.getByText("- model: broken-upstream")).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/route-diff.png`, fullPage: true });
     await page.getByRole("tab", { name: "Activation history" }).click();
     await expect(page.getByRole("row", { name: /v2 → v1/ })).toContainText("rollback");
     await page.screenshot({ path: `${SHOTS}/route-history.png`, fullPage: true });

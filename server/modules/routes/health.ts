@@ -22,8 +22,11 @@ export async function routeHealth(
   });
   if (!route) throw notFound("Route", routeId);
   const config = route.activeVersion?.config as RouteConfig | undefined;
-  const entries: { model: string; role: "deployment" | "fallback" | "requested" }[] = [
-    ...(config?.deployments ?? []).map((d) => ({ model: d.model, role: "deployment" as const })),
+  const entries: { model: string; role: "deployment" | "standby" | "fallback" | "requested" }[] = [
+    ...(config?.deployments ?? []).map((d) => ({
+      model: d.model,
+      role: d.weight === 0 && config?.strategy === "weighted" ? ("standby" as const) : ("deployment" as const),
+    })),
     ...(config?.fallbacks ?? []).map((model) => ({ model, role: "fallback" as const })),
   ];
   if (entries.length === 0 && route.name !== "*") entries.push({ model: route.name, role: "requested" });

@@ -232,6 +232,10 @@ describe("the gateway serves stored routes", () => {
     const loads = source.loads;
     await ask("support-bot");
     expect(source.loads).toBe(loads); // cached: no query per request
+    // This process's view of the deployment, as the console's Health tab shows it.
+    expect(await caller.routes.health({ id: route.id })).toEqual([
+      expect.objectContaining({ model: "model-a", role: "deployment", totalSuccesses: 2, outstanding: 0 }),
+    ]);
 
     await caller.routes.activate({ routeId: route.id, version: 2 });
     const switched = await until("support-bot", "from B");

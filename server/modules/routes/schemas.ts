@@ -97,7 +97,8 @@ export const routeDetail = routeSummary.extend({
 
 export const deploymentHealthOut = z.object({
   model: z.string(),
-  role: z.enum(["deployment", "fallback", "requested"]),
+  /** standby: weight 0 under `weighted` (tried only after the others). */
+  role: z.enum(["deployment", "standby", "fallback", "requested"]),
   outstanding: z.number(),
   ewmaTtftMs: z.number().nullable(),
   samples: z.number(),

@@ -18,6 +18,7 @@ export function routeRequest(
     {
       route,
       projectId: scope.entry.projectId,
+      requestId: scope.id,
       requestedModel: model,
       useDeployments: !takesMessagesFromPrompt(model),
       health: deps.routeHealth ?? processDeploymentHealth(),

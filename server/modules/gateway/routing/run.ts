@@ -22,6 +22,8 @@ export interface FailedAttempt {
 export interface RoutingContext {
   route: ResolvedRoute;
   projectId: string;
+  /** Names the request in server logs for failures we cannot explain. */
+  requestId?: string;
   /** The `model` the client sent: what serves when the route has no deployments. */
   requestedModel: string;
   /** False for `prompt:`/`experiment:` models: their own config picks the model, only retries/timeout apply. */
@@ -145,7 +147,7 @@ export async function runRoute<T>(
         if (ctx.signal.aborted) throw error instanceof ProviderAbortError ? error : new ProviderAbortError(error);
         const kind = classifyFailure(error);
         if (kind === "caller") throw error;
-        const failure = toGatewayFailure(error, "routing");
+        const failure = toGatewayFailure(error, ctx.requestId ?? "routing");
         ctx.health.failed(candidate.key, failure.message, config.cooldown);
         failed.push({ deployment: candidate.label, status: failure.status, message: failure.message });
         last = error;
