@@ -6,6 +6,7 @@ import {
   Gauge,
   type LucideIcon,
   MessageSquareText,
+  Route,
   ScrollText,
   Settings,
 } from "lucide-react";
@@ -23,6 +24,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Experiments", segment: "experiments", icon: FlaskConical },
   { label: "Datasets", segment: "datasets", icon: Database },
   { label: "Playground", segment: "playground", icon: FileCode2 },
+  { label: "Routes", segment: "routes", icon: Route },
   { label: "Monitoring", segment: "monitoring", icon: Gauge },
 ];
 

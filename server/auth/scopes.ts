@@ -16,6 +16,9 @@ export const SCOPES = [
   "datasets:write",
   "playground:run",
   "gateway:invoke",
+  /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
+  "gateway:read",
+  "gateway:write",
   "monitoring:read",
   "members:read",
   "members:write",
@@ -38,6 +41,7 @@ const EDIT: Scope[] = [
   "datasets:write",
   "playground:run",
   "gateway:invoke",
+  "gateway:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write"];
 
@@ -51,7 +55,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 export const ROLE_LABELS: Record<RoleName, string> = {
   owner: "Owner — everything, including assigning owners",
   admin: "Admin — manage members, API keys and project settings",
-  editor: "Editor — create and change models, prompts, experiments, datasets",
+  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes",
   viewer: "Viewer — read only",
 };
 

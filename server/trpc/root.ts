@@ -13,6 +13,7 @@ import { monitoringRouter } from "@/server/trpc/routers/monitoring";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
+import { routesRouter } from "@/server/trpc/routers/routes";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
 export const appRouter = createTRPCRouter({
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   monitoring: monitoringRouter,
   datasets: datasetsRouter,
   fineTuning: fineTuningRouter,
+  routes: routesRouter,
 });
 
 export type AppRouter = typeof appRouter;

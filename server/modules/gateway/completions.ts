@@ -2,24 +2,21 @@
 import { DomainError } from "@/server/errors";
 import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
-import { chatInput, emptyMessages, takesMessagesFromPrompt, textInput } from "./engine-input";
+import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { toGatewayFailure } from "./errors";
-import { callerParams, costOf, type DoneEvent, effectiveParams, generate, openAIFinishReason } from "./generation";
+import { costOf, type DoneEvent, generate, openAIFinishReason } from "./generation";
 import { type GatewayHttpRequest, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
-import {
-  applyInputSteps,
-  cachePolicy,
-  cacheTtlMs,
-  outputActions,
-  pipelineFor,
-  startGeneration,
-  withGuardrailsHeader,
-} from "./pipeline-hooks";
+import { cacheTtlMs, outputActions, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
+import { prepare, type Started } from "./prepare";
 import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
-import { type ChatCompletionBody, type CompletionBody, chatCompletionBody, completionBody } from "./schemas";
+import type { DeploymentHealth } from "./routing/health";
+import { routeRequest } from "./routing/route-request";
+import { describeFailedAttempts } from "./routing/run";
+import { guardEvents } from "./routing/stream";
+import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { type ResolveDeps, resolveTarget, type ServeTarget } from "./target";
 import {
   type ChunkKind,
@@ -27,7 +24,6 @@ import {
   chunk,
   type ResponseMeta,
   SSE_DONE,
-  type SwitchyardInfo,
   sseData,
   switchyardHeaders,
   textCompletion,
@@ -38,6 +34,8 @@ export interface CompletionDeps extends ResolveDeps {
   maxBodyBytes: number;
   responseCache?: ResponseCache;
   routes?: RouteSource;
+  /** Per-deployment load, latency and cooldowns for routing; default the process's. */
+  routeHealth?: DeploymentHealth;
 }
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
@@ -73,84 +71,94 @@ export async function serveCompletion(
   // The route (its own or the project's `*`) decides deployments, retries and the pipeline.
   const route = (await deps.routes?.find(scope.entry.projectId, body.model)) ?? null;
   const pipeline = pipelineFor(route);
-  const target = await resolveTarget(deps, {
+  // Each attempt re-runs the input steps: their guardrail actions are logged once, for the attempt that served.
+  const guardrailsBefore = scope.entry.guardrails.length;
+  const request = {
     projectId: scope.entry.projectId,
     requestId: scope.id,
     model: body.model,
     variables: body.variables ?? {},
     user: body.user || null,
-  });
-  Object.assign(scope.entry, {
-    modelId: target.version.model.id,
-    modelVersionId: target.version.id,
-    promptVersionId: target.prompt?.id ?? null,
-    experimentId: target.experiment?.id ?? null,
-    variantId: target.variant?.id ?? null,
-  });
-  const info: SwitchyardInfo = {
-    model: target.version.model.name,
-    modelVersion: `${target.version.model.name}@${target.version.version}`,
-    promptVersion: target.prompt ? `${target.prompt.name}@${target.prompt.version}` : null,
-    experiment: target.experiment?.name ?? null,
-    variant: target.variant?.key ?? null,
-    requestId: scope.id,
   };
-  const meta: ResponseMeta = {
-    id: `${kind === "chat" ? "chatcmpl" : "cmpl"}-${scope.id}`,
-    created: scope.created,
-    model: info.modelVersion,
-    switchyard: info,
-  };
-  // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
-  const input = applyInputSteps(
-    pipeline,
-    kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target),
-    scope,
-  );
-  const params = effectiveParams(target, callerParams(body));
-
-  const cacheKey =
-    deps.responseCache?.keyFor(
-      { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
-      { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
+  // Resolve what serves, answer from the cache or start generating and wait for the first event:
+  // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
+  const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
+    const target = await resolveTarget(deps, { ...request, model: ref ?? body.model });
+    scope.entry.guardrails.length = guardrailsBefore;
+    // Logged even when this attempt fails: the row names what was tried last.
+    Object.assign(scope.entry, {
+      modelId: target.version.model.id,
+      modelVersionId: target.version.id,
+      promptVersionId: target.prompt?.id ?? null,
+      experimentId: target.experiment?.id ?? null,
+      variantId: target.variant?.id ?? null,
+    });
+    // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
+    const prepared = prepare(kind, deps, scope, req, body, target, pipeline);
+    const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
+    if (cached) return { prepared, cached };
+    const { input, params } = prepared;
+    const events = startGeneration(pipeline, (s) => generate(target.version, input, params, s), signal, {
+      version: target.version,
       input,
-      params,
-      cachePolicy(pipeline),
-    ) ?? null;
-  const cached = cacheKey ? deps.responseCache?.get(cacheKey) : undefined;
-  if (cached) {
+      scope,
+    });
+    return { prepared, events, first: await events.next() };
+  };
+
+  let started: Started;
+  let abort: AbortController;
+  let routing: Generation["routing"];
+  const onAbort = () => abort.abort();
+  if (!route) {
+    abort = new AbortController();
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      started = await begin(null, abort.signal);
+    } finally {
+      req.signal.removeEventListener("abort", onAbort);
+    }
+  } else {
+    const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin);
+    ({ value: started } = routed);
+    abort = routed.controller;
+    routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
+    scope.entry.deployment = routed.deployment; // also on rows that end in an error mid-stream
+    Object.assign(started.prepared.info, { deployment: routed.deployment, attempts: routed.failed.length + 1 });
+    if (started.events)
+      started.events = guardEvents(
+        started.events,
+        route.config.timeoutMs,
+        routed.attempt,
+        routed.deployment,
+        routed.release,
+      );
+    else routed.release();
+  }
+  const { target, info, meta, cacheKey } = started.prepared;
+  const headers = withGuardrailsHeader(switchyardHeaders(info), scope);
+  if (started.cached) {
+    const { cached } = started;
     scope.entry.cacheHit = true;
     scope.entry.guardrails.push(...(cached.guardrails ?? []));
     scope.finish({
       status: 200,
       deployment: "cache",
+      errorMessage: routing?.note,
       tokensIn: cached.tokensIn,
       tokensOut: cached.tokensOut,
       costUsd: 0,
     });
     return jsonResponse(
       { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
-      { headers: withGuardrailsHeader({ ...switchyardHeaders(info), [CACHE_HEADER]: "hit" }, scope) },
+      { headers: withGuardrailsHeader({ ...headers, [CACHE_HEADER]: "hit" }, scope) },
     );
   }
 
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
   req.signal.addEventListener("abort", onAbort, { once: true });
   const cleanup = () => req.signal.removeEventListener("abort", onAbort);
-  const events = startGeneration(pipeline, (signal) => generate(target.version, input, params, signal), abort.signal, {
-    version: target.version,
-    input,
-    scope,
-  });
-  // Errors (BUSY, upstream refusals, timeouts) surface on the first event: before any header is sent.
-  let first: IteratorResult<EngineEvent>;
-  try {
-    first = await events.next();
-  } catch (error) {
-    cleanup();
-    throw error;
-  }
+  if (req.signal.aborted) abort.abort();
+  const { events, first } = started as Required<Started>;
   const generation: Generation = {
     target,
     events,
@@ -161,8 +169,8 @@ export async function serveCompletion(
     cacheKey,
     cache: deps.responseCache,
     cacheTtlMs: cacheTtlMs(pipeline),
+    routing,
   };
-  const headers = withGuardrailsHeader(switchyardHeaders(info), scope);
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
   return stream(kind, generation, meta, headers, body.stream_options?.include_usage === true);
@@ -180,17 +188,22 @@ interface Generation {
   cache?: ResponseCache;
   /** The route's `cache.ttlSeconds`, when it sets one. */
   cacheTtlMs?: number;
+  /** Routed requests: the deployment that served (logged as `deployment`) and the failed attempts before it. */
+  routing?: { deployment: string; note: string | null };
 }
 
 const usageFields = (g: Generation, done: DoneEvent | null) =>
   done
     ? {
-        deployment: done.device,
+        deployment: g.routing?.deployment ?? done.device,
+        errorMessage: g.routing?.note,
         tokensIn: done.tokensIn,
         tokensOut: done.tokensOut,
         costUsd: costOf(g.target.version, done),
       }
-    : {};
+    : g.routing
+      ? { deployment: g.routing.deployment, errorMessage: g.routing.note }
+      : {};
 
 /** Lets the engine wind down after the client left (the queue slot frees at once), then logs what it cost. */
 async function drainAfterClose(g: Generation, pending: IteratorResult<EngineEvent> | null) {

@@ -24,6 +24,7 @@ import { GUARDRAILS_HEADER, guardrailsHeader } from "./pipeline/actions";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
+import type { DeploymentHealth } from "./routing/health";
 
 export const GATEWAY_SCOPE = "gateway:invoke";
 
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   responseCache?: ResponseCache | null;
   /** Route configs (deployments, retries, pipeline) by requested model. Default: none. */
   routes?: RouteSource;
+  /** Per-deployment load, latency and cooldowns (per process). Default: the process's, which the console shows. */
+  routeHealth?: DeploymentHealth;
 }
 
 export type GatewayHandler = (req: GatewayHttpRequest) => Promise<Response>;
@@ -69,6 +72,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
     responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
     routes: deps.routes,
+    routeHealth: deps.routeHealth,
   };
   const bodyLogging = deps.bodyLogging ?? projectBodyLogging(deps.db);
   const keyUsage = deps.keyUsage ?? new KeyUsageRecorder(deps.db);

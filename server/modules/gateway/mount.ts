@@ -1,4 +1,5 @@
 import { db } from "@/server/db";
+import { processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { gatewaySink } from "./sink";
@@ -21,6 +22,7 @@ export function processGatewayHandler(): GatewayHandler {
       db: db(),
       sink: gatewaySink(),
       keyUsage: processKeyUsage(),
+      routes: processRouteSource(db()),
     });
   return globalForGateway.switchyardGateway;
 }

@@ -7,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { db as processDb } from "@/server/db";
+import { DbRouteSource, processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { toNodeListener } from "./node-adapter";
@@ -26,7 +27,14 @@ export async function startStandaloneGateway(
   const db = overrides.db ?? processDb();
   // Body logging follows each project's setting (the handler's default); usage is flushed on close.
   const keyUsage = overrides.keyUsage ?? new KeyUsageRecorder(db);
-  const handler = createGatewayHandler({ ...overrides, db, sink: overrides.sink ?? gatewaySink(), keyUsage });
+  const handler = createGatewayHandler({
+    ...overrides,
+    db,
+    sink: overrides.sink ?? gatewaySink(),
+    keyUsage,
+    // Stored routes: the process's (LISTEN-invalidated) on the process's database, else one expiring in seconds.
+    routes: overrides.routes ?? (overrides.db ? new DbRouteSource(db) : processRouteSource(db)),
+  });
   const server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

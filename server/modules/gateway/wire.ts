@@ -12,6 +12,9 @@ export interface SwitchyardInfo {
   /** The variant's key when the caller was exposed to one. */
   variant: string | null;
   requestId: string;
+  /** Routed requests only: the route's deployment that served (a registry reference) and how many attempts it took. */
+  deployment?: string;
+  attempts?: number;
 }
 
 export interface Usage {
@@ -125,5 +128,7 @@ export function switchyardHeaders(info: SwitchyardInfo): Record<string, string> 
   if (info.promptVersion) headers["x-switchyard-prompt-version"] = headerValue(info.promptVersion);
   if (info.experiment) headers["x-switchyard-experiment"] = headerValue(info.experiment);
   if (info.variant) headers["x-switchyard-variant"] = headerValue(info.variant);
+  if (info.deployment) headers["x-switchyard-deployment"] = headerValue(info.deployment);
+  if (info.attempts) headers["x-switchyard-attempts"] = String(info.attempts);
   return headers;
 }

@@ -16,28 +16,39 @@ const modelRef = z
   .max(300)
   .regex(/^[^:@\s]+(?:@[^:@\s]+|:\d+)?$/, "Use name, name@alias, name@3 or name:3");
 
-export const deployment = z.object({
-  model: modelRef,
-  /** Relative share for the `weighted` strategy. */
-  weight: z.number().int().min(0).max(1000).default(1),
-});
+export const deployment = z
+  .object({
+    model: modelRef,
+    /** Relative share for the `weighted` strategy. */
+    weight: z.number().int().min(0).max(1000).default(1),
+  })
+  .strict();
 
 export const routingStrategy = z.enum(["weighted", "least-outstanding", "lowest-latency"]);
+export type RoutingStrategy = z.infer<typeof routingStrategy>;
 
-export const retryPolicy = z.object({
-  /** Tries per deployment after the first (0 = no retry). */
-  attempts: z.number().int().min(0).max(5).default(1),
-  /** First backoff; doubles each retry, with jitter, up to maxBackoffMs. */
-  backoffMs: z.number().int().min(0).max(10_000).default(100),
-  maxBackoffMs: z.number().int().min(0).max(60_000).default(2_000),
-});
+export const retryPolicy = z
+  .object({
+    /** Tries per deployment after the first (0 = no retry). */
+    attempts: z.number().int().min(0).max(5).default(1),
+    /** First backoff; doubles each retry, with jitter, up to maxBackoffMs. */
+    backoffMs: z.number().int().min(0).max(10_000).default(100),
+    maxBackoffMs: z.number().int().min(0).max(60_000).default(2_000),
+  })
+  .strict()
+  .refine((r) => r.maxBackoffMs >= r.backoffMs, {
+    message: "maxBackoffMs must be at least backoffMs",
+    path: ["maxBackoffMs"],
+  });
 
-export const cooldownPolicy = z.object({
-  /** Consecutive failures that put a deployment in cooldown. */
-  failures: z.number().int().min(1).max(100).default(3),
-  /** Seconds it is skipped (unless nothing else is left). */
-  seconds: z.number().min(1).max(3600).default(30),
-});
+export const cooldownPolicy = z
+  .object({
+    /** Consecutive failures that put a deployment in cooldown. */
+    failures: z.number().int().min(1).max(100).default(3),
+    /** Seconds it is skipped (unless nothing else is left). */
+    seconds: z.number().min(1).max(3600).default(30),
+  })
+  .strict();
 
 const action = z.enum(["block", "mask", "flag"]);
 

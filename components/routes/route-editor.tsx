@@ -1,0 +1,58 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { FormError } from "@/components/providers/form-error";
+import { useTRPC } from "@/components/providers/trpc";
+import { Button, Card, CardContent, Field, Input, toast } from "@/components/ui";
+import type { RouteDetailData } from "./route-detail";
+import { RouteSourceEditor, serverIssues } from "./route-source-editor";
+
+/** Saves a new version (made active) from the active version's text. */
+export function RouteEditor({ route, onSaved }: { route: RouteDetailData; onSaved: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const base = route.versions.find((v) => v.active) ?? route.versions[0];
+  const [source, setSource] = useState(base?.source ?? "");
+  const [message, setMessage] = useState("");
+  const save = useMutation(trpc.routes.saveVersion.mutationOptions());
+  return (
+    <Card>
+      <CardContent className="flex flex-col gap-3 pt-4">
+        <p className="text-muted-foreground text-sm">
+          Editing from v{base?.version}. Saving creates v{route.latestVersion + 1} and makes it active at once.
+        </p>
+        <RouteSourceEditor
+          value={source}
+          onChange={(next) => {
+            setSource(next);
+            if (save.error) save.reset();
+          }}
+          saveIssues={serverIssues(save.error)}
+        />
+        <Field label="Commit message" htmlFor="route-commit">
+          <Input id="route-commit" value={message} onChange={(e) => setMessage(e.target.value)} />
+        </Field>
+        <FormError error={save.error} fields={["source"]} />
+        <div>
+          <Button
+            disabled={save.isPending}
+            onClick={async () => {
+              try {
+                const saved = await save.mutateAsync({ routeId: route.id, source, commitMessage: message });
+                toast.success(`Saved v${saved.version} (active)`);
+                void queryClient.invalidateQueries({ queryKey: trpc.routes.get.queryKey({ id: route.id }) });
+                void queryClient.invalidateQueries({ queryKey: trpc.routes.list.queryKey() });
+                onSaved();
+              } catch {
+                // shown above
+              }
+            }}
+          >
+            Save version
+          </Button>
+        </div>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,158 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { Plus, Route } from "lucide-react";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useDeferredValue, useState } from "react";
+import { formatRelative } from "@/components/format";
+import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
+import type { AppRouter } from "@/server/trpc/root";
+import { CreateRouteDialog } from "./create-route-dialog";
+
+type RouteRow = inferRouterOutputs<AppRouter>["routes"]["list"]["items"][number];
+
+export function RoutesList() {
+  const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
+  const { can } = useProjectAccess();
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState("");
+  const [status, setStatus] = useState<"" | "true" | "false">("");
+  const [creating, setCreating] = useState(false);
+  const deferred = useDeferredValue(search);
+  const pageSize = 20;
+  const routes = useQuery({
+    ...trpc.routes.list.queryOptions({
+      page,
+      pageSize,
+      search: deferred || undefined,
+      enabled: status === "" ? undefined : status === "true",
+    }),
+    placeholderData: keepPreviousData,
+  });
+
+  const columns: DataTableColumn<RouteRow>[] = [
+    {
+      key: "name",
+      header: "Route (model)",
+      cell: (r) => (
+        <div>
+          <Link href={`/projects/${projectId}/routes/${r.id}`} className="font-medium font-mono hover:underline">
+            {r.name}
+          </Link>
+          {r.name === "*" && <span className="ml-2 text-muted-foreground text-xs">default for every model</span>}
+          {r.description && <div className="line-clamp-1 text-muted-foreground text-xs">{r.description}</div>}
+        </div>
+      ),
+    },
+    {
+      key: "deployments",
+      header: "Deployments",
+      cell: (r) =>
+        r.deployments.length === 0 ? (
+          <span className="text-muted-foreground text-xs">the requested model</span>
+        ) : (
+          <div className="flex flex-wrap gap-1">
+            {r.deployments.map((d) => (
+              <Badge key={d.model} tone="accent">
+                {d.model} · {d.weight}
+              </Badge>
+            ))}
+          </div>
+        ),
+    },
+    { key: "strategy", header: "Strategy", cell: (r) => r.strategy ?? "—" },
+    {
+      key: "fallbacks",
+      header: "Fallbacks",
+      cell: (r) => (r.fallbacks.length ? <span className="font-mono text-xs">{r.fallbacks.join(" → ")}</span> : "—"),
+    },
+    {
+      key: "version",
+      header: "Active",
+      cell: (r) => (
+        <span>
+          v{r.activeVersion ?? "—"}
+          {r.latestVersion !== r.activeVersion && (
+            <span className="text-muted-foreground text-xs"> (latest v{r.latestVersion})</span>
+          )}
+        </span>
+      ),
+    },
+    {
+      key: "status",
+      header: "Status",
+      cell: (r) => (r.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="warning">disabled</Badge>),
+    },
+    { key: "updated", header: "Updated", cell: (r) => formatRelative(r.updatedAt) },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title="Routes"
+        description="What serves each model name on the gateway: deployments with weights, a strategy, retries, timeouts, fallbacks and cooldowns — stored as versioned YAML or JSON."
+        actions={
+          can("gateway:write") && (
+            <Button onClick={() => setCreating(true)}>
+              <Plus className="size-4" aria-hidden /> New route
+            </Button>
+          )
+        }
+      />
+      <DataTable
+        caption="Routes"
+        columns={columns}
+        rows={routes.data?.items}
+        rowKey={(r) => r.id}
+        loading={routes.isLoading}
+        error={routes.error}
+        onRetry={() => void routes.refetch()}
+        page={page}
+        pageSize={pageSize}
+        total={routes.data?.total}
+        onPageChange={setPage}
+        toolbar={
+          <div className="flex items-center gap-2">
+            <Input
+              aria-label="Search routes"
+              placeholder="Search name or description…"
+              value={search}
+              onChange={(e) => {
+                setSearch(e.target.value);
+                setPage(1);
+              }}
+              className="w-72"
+            />
+            <Select
+              aria-label="Status"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as "" | "true" | "false");
+                setPage(1);
+              }}
+              className="w-36"
+            >
+              <option value="">All</option>
+              <option value="true">Enabled</option>
+              <option value="false">Disabled</option>
+            </Select>
+          </div>
+        }
+        empty={
+          <EmptyState
+            icon={Route}
+            title={search || status ? "No route matches" : "No routes yet"}
+            description="Without a route, the gateway serves the registry model a request names. Add a route to spread a model name over several deployments with retries and failover."
+            action={can("gateway:write") ? <Button onClick={() => setCreating(true)}>New route</Button> : undefined}
+          />
+        }
+      />
+      <CreateRouteDialog open={creating} onOpenChange={setCreating} />
+    </>
+  );
+}

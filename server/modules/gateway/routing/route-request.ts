@@ -1,0 +1,31 @@
+import type { CompletionDeps } from "../completions";
+import { takesMessagesFromPrompt } from "../engine-input";
+import type { Started } from "../prepare";
+import type { GatewayRequest } from "../request-scope";
+import type { ResolvedRoute } from "../route-config/source";
+import { processDeploymentHealth } from "./health";
+import { runRoute } from "./run";
+
+export function routeRequest(
+  route: ResolvedRoute,
+  deps: CompletionDeps,
+  scope: GatewayRequest,
+  signal: AbortSignal,
+  model: string,
+  begin: (ref: string | null, signal: AbortSignal) => Promise<Started>,
+) {
+  return runRoute(
+    {
+      route,
+      projectId: scope.entry.projectId,
+      requestId: scope.id,
+      requestedModel: model,
+      useDeployments: !takesMessagesFromPrompt(model),
+      health: deps.routeHealth ?? processDeploymentHealth(),
+      signal,
+    },
+    ({ ref, signal }) => begin(ref, signal),
+    (late) => void late.events?.return(undefined).catch(() => {}),
+    (started) => !started.cached,
+  );
+}

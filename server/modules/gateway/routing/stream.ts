@@ -1,0 +1,55 @@
+import { ProviderError } from "@/server/modules/providers/errors";
+import type { EngineEvent } from "@/server/modules/runs/upstream";
+
+/**
+ * The serving attempt's events after the first one: each next event must come
+ * within `idleMs` (the route's `timeoutMs`) or the attempt is aborted with a
+ * timeout (504 as the stream's final error). `release` runs exactly once when
+ * the generation ends, however it ends (done, error, client gone).
+ */
+export async function* guardEvents(
+  events: AsyncGenerator<EngineEvent>,
+  idleMs: number,
+  controller: AbortController,
+  deployment: string,
+  release: () => void,
+): AsyncGenerator<EngineEvent> {
+  try {
+    for (;;) {
+      const next = await withinIdle(events.next(), idleMs, () => {
+        const error = new ProviderError(
+          "UPSTREAM",
+          `deployment ${deployment} timed out after ${idleMs} ms waiting for the next token`,
+          { retryable: true },
+        );
+        controller.abort(error);
+        return error;
+      });
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    release();
+    void events.return(undefined).catch(() => {});
+  }
+}
+
+function withinIdle<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(onTimeout());
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (!timedOut) resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        if (!timedOut) reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The gateway's `RouteSource` over the database: each project's enabled routes
+ * (their active versions) are loaded with one query and kept in-process, so a
+ * request costs a map lookup — and a project with no routes costs nothing
+ * more. Writes `pg_notify` on ROUTES_CHANNEL in their transaction; every
+ * process LISTENs and drops that project's entry, so replicas see a save or a
+ * rollback at once. Until the listener is connected (or without a connection
+ * string) entries live only SHORT_TTL_MS.
+ */
+import pg from "pg";
+import type { Db } from "@/server/db";
+import { env } from "@/server/env";
+import { routeConfig } from "@/server/modules/gateway/route-config/schema";
+import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/gateway/route-config/source";
+
+export const ROUTES_CHANNEL = "switchyard_gateway_routes";
+
+const SHORT_TTL_MS = 5_000;
+/** With notifications, expiry only guards against one missed while reconnecting. */
+const LISTENING_TTL_MS = 60_000;
+
+interface Entry {
+  routes: Map<string, ResolvedRoute>;
+  expires: number;
+}
+
+export interface DbRouteSourceOptions {
+  /** LISTEN for invalidations on this database (null: expiry only). */
+  connectionString?: string | null;
+  /** Override both TTLs (0 = read the database on every request; tests). */
+  ttlMs?: number;
+}
+
+export class DbRouteSource implements RouteSource {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  /** Bumped on every invalidation, so a load that raced a change is not cached. */
+  private generation = 0;
+  private client: pg.Client | null = null;
+  private listening: Promise<void> | null = null;
+  loads = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: DbRouteSourceOptions = {},
+  ) {}
+
+  async find(projectId: string, model: string): Promise<ResolvedRoute | null> {
+    if (this.options.connectionString && !this.listening) void this.listen().catch(() => {});
+    let entry = this.entries.get(projectId);
+    if (!entry || entry.expires < Date.now()) entry = await this.load(projectId);
+    return entry.routes.get(model) ?? entry.routes.get(DEFAULT_ROUTE) ?? null;
+  }
+
+  private load(projectId: string): Promise<Entry> {
+    const pending = this.loading.get(projectId);
+    if (pending) return pending;
+    const token = this.generation;
+    const promise = (async () => {
+      this.loads++;
+      const rows = await this.db.gatewayRoute.findMany({
+        where: { projectId, enabled: true, activeVersionId: { not: null } },
+        select: { id: true, name: true, activeVersion: { select: { version: true, config: true } } },
+      });
+      const routes = new Map<string, ResolvedRoute>();
+      for (const row of rows) {
+        if (!row.activeVersion) continue;
+        // Validated on write; re-parsed so a config stored under an older schema still gets today's defaults.
+        const parsed = routeConfig.safeParse(row.activeVersion.config);
+        if (!parsed.success) {
+          console.warn(`[gateway] route '${row.name}' v${row.activeVersion.version} no longer validates; ignored`);
+          continue;
+        }
+        routes.set(row.name, { id: row.id, name: row.name, version: row.activeVersion.version, config: parsed.data });
+      }
+      const ttl = this.options.ttlMs ?? (this.client ? LISTENING_TTL_MS : SHORT_TTL_MS);
+      const entry = { routes, expires: Date.now() + ttl };
+      if (token === this.generation && ttl > 0) {
+        if (this.entries.size > 10_000) this.entries.clear();
+        this.entries.set(projectId, entry);
+      }
+      return entry;
+    })().finally(() => this.loading.delete(projectId));
+    this.loading.set(projectId, promise);
+    return promise;
+  }
+
+  invalidate(projectId?: string) {
+    this.generation++;
+    if (projectId) this.entries.delete(projectId);
+    else this.entries.clear();
+  }
+
+  listen(): Promise<void> {
+    const connectionString = this.options.connectionString;
+    if (!connectionString) return Promise.resolve();
+    this.listening ??= (async () => {
+      const client = new pg.Client({ connectionString });
+      client.on("notification", (message) => {
+        try {
+          this.invalidate(JSON.parse(message.payload ?? "{}").projectId);
+        } catch {
+          this.invalidate();
+        }
+      });
+      client.on("error", () => this.reset());
+      client.on("end", () => this.reset());
+      await client.connect();
+      await client.query(`LISTEN ${ROUTES_CHANNEL}`);
+      this.client = client;
+      // Anything loaded before we listened may have missed a change.
+      this.invalidate();
+    })().catch((error) => {
+      this.listening = null;
+      throw error;
+    });
+    return this.listening;
+  }
+
+  private reset() {
+    this.client = null;
+    this.listening = null;
+    this.invalidate();
+  }
+
+  async close() {
+    const client = this.client;
+    this.reset();
+    await client?.end().catch(() => {});
+  }
+}
+
+const globalForRoutes = globalThis as unknown as { switchyardRouteSource?: DbRouteSource };
+
+/** The process's route source over the process's database, listening on DATABASE_URL. */
+export function processRouteSource(db: Db): DbRouteSource {
+  globalForRoutes.switchyardRouteSource ??= new DbRouteSource(db, { connectionString: env().DATABASE_URL ?? null });
+  return globalForRoutes.switchyardRouteSource;
+}
