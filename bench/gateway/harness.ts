@@ -111,7 +111,8 @@ export async function setUpGatewayBench() {
   const db = createDb(url);
   cleanups.unshift(() => db.$disconnect());
   const { project, owner } = await makeProject(db, "bench");
-  const key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
+  const apiKey = await makeApiKey(db, project.id, ["gateway:invoke"]);
+  const key = apiKey.key;
   const caller = callerFor(db, owner.principal, project.id);
   const model = await caller.models.create({
     name: "bench-gpt",
@@ -127,7 +128,7 @@ export async function setUpGatewayBench() {
     apiKey: UPSTREAM_KEY,
   });
 
-  return { upstream, upstreamOrigin, url, key, db };
+  return { upstream, upstreamOrigin, url, key, keyId: apiKey.row.id, db, caller, modelId: model.id };
 }
 
 /** Stops every child and runs the cleanups (Postgres, temp folders). */

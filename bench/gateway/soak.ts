@@ -1,7 +1,8 @@
 /**
  * Memory over a long run: the standalone gateway (request log on) under a fixed request rate of mixed traffic —
- * JSON and streamed chat completions, cache hits (temperature 0), unknown models (404) and malformed bodies (400)
- * — for --minutes, sampling its memory after a full GC every --sample seconds. Memory is "flat" when the heap
+ * JSON and streamed chat completions, cache hits (temperature 0), unknown models (404), malformed bodies (400),
+ * and a stored route with two deployments and a pipeline (PII masking in and out, a blocklist that refuses some
+ * requests), all with a key that has (generous) limits so its counters are kept — for --minutes, sampling its memory after a full GC every --sample seconds. Memory is "flat" when the heap
  * after GC does not grow over the measured window (the first --warmup seconds excluded).
  *
  *   npx tsx bench/gateway/soak.ts [--minutes 10] [--rate 300] [--connections 10] [--sample 10] [--warmup 60]
@@ -44,7 +45,29 @@ function slopePerMinute(points: { t: number; y: number }[]): number {
 }
 
 try {
-  const { url, key } = await setUpGatewayBench();
+  const { url, key, keyId, caller, modelId } = await setUpGatewayBench();
+  // A second version of bench-gpt, and a route `soak-route` over both with a pipeline.
+  await caller.models.moveAlias({ modelId, alias: "production", version: 1 });
+  await caller.routes.create({
+    name: "soak-route",
+    format: "yaml",
+    source: [
+      "deployments:",
+      "  - model: bench-gpt@production",
+      "    weight: 3",
+      "  - model: bench-gpt:1",
+      "    weight: 1",
+      "strategy: least-outstanding",
+      "retries: { attempts: 1, backoffMs: 10, maxBackoffMs: 50 }",
+      "pipeline:",
+      "  input:",
+      "    pii: { action: mask }",
+      "    blocklist: { words: [forbidden], action: block }",
+      "  output:",
+      "    pii: { action: mask }",
+    ].join("\n"),
+  });
+  await caller.apiKeys.updateLimits({ id: keyId, requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000 });
   const samples: Sample[] = [];
   const started = Date.now();
   const gateway = await startChild(
@@ -87,6 +110,15 @@ try {
       { body: chat({ temperature: 0, user: "soak" }) },
       { body: chat({ model: "no-such-model" }) },
       { body: "{ not json" },
+      { body: chat({ model: "soak-route", messages: [{ role: "user", content: "Mail me at ann@example.com" }] }) },
+      {
+        body: chat({
+          model: "soak-route",
+          stream: true,
+          messages: [{ role: "user", content: "Call +44 20 7946 0958" }],
+        }),
+      },
+      { body: chat({ model: "soak-route", messages: [{ role: "user", content: "a forbidden word" }] }) },
     ],
   });
   run.on("response", (_client: unknown, status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
