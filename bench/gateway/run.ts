@@ -5,11 +5,13 @@
  * in its own child process; autocannon drives them from here. CPU time per request is read from /proc per process.
  *
  *   npx tsx bench/gateway/run.ts [--duration 10] [--rate 500] [--connections 10] [--warmup 3] [--profile DIR]
+ *                                [--console]   (also /v1 on the console's port: needs a production build)
  *
  * Per target: (a) a fixed rate (autocannon overallRate) for --duration s: latency p50/p99; (b) no rate limit:
  * max req/s and p50. Added latency = gateway minus direct at the same rate. Latency percentiles are computed
  * from autocannon's per-response times (float ms; its own histogram keeps whole milliseconds only).
  */
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,6 +36,8 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "3" },
     /** Write a V8 CPU profile of the Switchyard gateway process into this folder. */
     profile: { type: "string" },
+    /** Also measure /v1 on the console's port (`npm start`'s process: Next plus the gateway mounted before it). */
+    console: { type: "boolean", default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -111,6 +115,19 @@ try {
     { tsx: false, ready: (line) => line.includes("Ready for connections") },
   );
 
+  const consoleApp = args.console
+    ? await startChild(
+        path.resolve("scripts/start.ts"),
+        [],
+        {
+          DATABASE_URL: url,
+          PORT: "3499",
+          HOST: "127.0.0.1",
+          SWITCHYARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), "switchyard-bench-console-")),
+        },
+        { tsx: true, ready: (line) => line.includes("console ready") },
+      )
+    : null;
   const bare = await startChild(
     path.join(HERE, "bare-proxy.ts"),
     [],
@@ -147,6 +164,17 @@ try {
       },
       body: JSON.stringify({ model: "fake-model", messages }),
     },
+    ...(consoleApp
+      ? [
+          {
+            name: "Switchyard on the console port (Next process)",
+            pid: consoleApp.child.pid!,
+            url: "http://127.0.0.1:3499/v1/chat/completions",
+            headers: { ...json, authorization: `Bearer ${key}` },
+            body: JSON.stringify({ model: "bench-gpt", messages }),
+          },
+        ]
+      : []),
     {
       name: "bare node:http proxy (floor)",
       pid: bare.child.pid!,
@@ -174,6 +202,7 @@ try {
 
   // 5. Stop the gateway first so its writer flushes, then count the rows it logged.
   const stats = await stopChild(switchyard.child);
+  if (consoleApp) await stopChild(consoleApp.child);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const rows = Number((await client.query("SELECT count(*) FROM request_log")).rows[0].count);
@@ -196,12 +225,16 @@ try {
       `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${r.fixed.non2xx + r.max.non2xx} / ${r.fixed.errors + r.max.errors} |`,
     );
   }
-  const [sy, pk, floor] = gateways;
+  const [sy, pk] = gateways;
+  const floor = gateways.at(-1)!;
   console.log(`\nSwitchyard / Portkey max throughput: ${(sy.max.rps / pk.max.rps).toFixed(2)}x`);
   console.log(
     `CPU per request at max: Switchyard ${sy.max.cpuUs.toFixed(0)} µs, Portkey ${pk.max.cpuUs.toFixed(0)} µs (${(pk.max.cpuUs / sy.max.cpuUs).toFixed(2)}x), bare proxy ${floor.max.cpuUs.toFixed(0)} µs`,
   );
-  const sent = sy.fixed.requests + sy.max.requests;
+  // Both Switchyard processes log into the same database.
+  const sent = results
+    .filter((r) => r.target.name.startsWith("Switchyard"))
+    .reduce((n, r) => n + r.fixed.requests + r.max.requests, 0);
   console.log(
     `request-log writer at shutdown: ${JSON.stringify((stats as { stats?: unknown } | null)?.stats ?? null)}`,
   );
