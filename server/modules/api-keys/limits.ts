@@ -18,6 +18,7 @@ import {
 import { summarySelect, toSummary } from "@/server/modules/api-keys/service";
 import { recordAudit } from "@/server/modules/audit/service";
 import { readKeyWindows, slidingEstimate } from "@/server/modules/gateway/key-counters";
+import { announceKeyChange } from "./events";
 
 interface Deps {
   db: Db;
@@ -45,6 +46,7 @@ export async function updateApiKeyLimits(
         `You cannot change the limits of a key with scopes you do not hold: ${beyond.join(", ")}`,
       );
     const row = await tx.apiKey.update({ where: { id }, data: limits, select: summarySelect });
+    await announceKeyChange(tx, id);
     await recordAudit(tx, caller.actor, {
       projectId: caller.project.projectId,
       action: "apiKey.limits",

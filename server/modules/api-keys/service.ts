@@ -11,6 +11,7 @@ import {
   type createdApiKey,
 } from "@/server/modules/api-keys/schemas";
 import { recordAudit } from "@/server/modules/audit/service";
+import { announceKeyChange } from "./events";
 
 type Summary = z.infer<typeof apiKeySummary>;
 interface Deps {
@@ -126,6 +127,7 @@ export async function revokeApiKey(deps: Deps, caller: Caller, id: string): Prom
     if (!existing) throw notFound("API key", id);
     if (existing.revokedAt) throw new DomainError("CONFLICT", `API key ${existing.prefix}… is already revoked`);
     const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: summarySelect });
+    await announceKeyChange(tx, id);
     await recordAudit(tx, caller.actor, {
       projectId: caller.project.projectId,
       action: "apiKey.revoke",

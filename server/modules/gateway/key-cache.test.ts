@@ -104,4 +104,21 @@ describe("ApiKeyCache", () => {
     advance(1001);
     await expect(cache.resolve("good")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
+
+  it("forgets one key on demand, and does not cache a lookup that was in flight meanwhile", async () => {
+    const { cache, calls } = setup({ a: "p1", b: "p2" });
+    await cache.resolve("a");
+    await cache.resolve("b");
+    cache.forget("key-p1");
+    await cache.resolve("a");
+    await cache.resolve("b");
+    expect(calls).toEqual(["a", "b", "a"]);
+
+    cache.forget("key-p1");
+    const racing = cache.resolve("a");
+    cache.forget("key-p1"); // the change committed while the lookup was running
+    await racing;
+    await cache.resolve("a");
+    expect(calls).toEqual(["a", "b", "a", "a", "a"]);
+  });
 });

@@ -33,11 +33,15 @@ type Entry = { expires: number } & ({ principal: KeyPrincipal; verifiedAt: numbe
  * `negativeTtlMs` (5 s). Database errors are never cached; while the database
  * is unreachable a key verified in the last `staleIfErrorMs` (5 min) keeps
  * working, so an outage does not stop the data plane.
- * (Later: a `pg_notify` on revoke would let every replica drop the entry at once.)
+ * With `followKeyChanges` (key-events.ts) a revocation or limit change drops
+ * the key on every replica when it commits; the TTL then only bounds what a
+ * replica misses while its LISTEN connection is down.
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<KeyPrincipal>>();
+  /** Lookups that were in flight when a key was forgotten: they may have read it before the change. */
+  private readonly stale = new Set<string>();
   private readonly ttlMs: number;
   private readonly negativeTtlMs: number;
   private readonly maxEntries: number;
@@ -65,15 +69,25 @@ export class ApiKeyCache {
     }
     let pending = this.inflight.get(hash);
     if (!pending) {
-      pending = this.lookUp(hash, key, entry).finally(() => this.inflight.delete(hash));
+      pending = this.lookUp(hash, key, entry).finally(() => {
+        this.inflight.delete(hash);
+        this.stale.delete(hash);
+      });
       this.inflight.set(hash, pending);
     }
     return pending;
   }
 
-  /** Forgets every entry (tests; a future revocation notification). */
+  /** Forgets every entry. */
   clear() {
     this.entries.clear();
+  }
+
+  /** Forgets one key (revoked or changed elsewhere: see key-events.ts); a lookup in flight is not cached. */
+  forget(keyId: string) {
+    for (const [hash, entry] of this.entries)
+      if ("principal" in entry && entry.principal.keyId === keyId) this.entries.delete(hash);
+    for (const hash of this.inflight.keys()) this.stale.add(hash);
   }
 
   get size() {
@@ -85,7 +99,7 @@ export class ApiKeyCache {
       const principal = await this.verify(key);
       if (principal.kind !== "apiKey") throw new DomainError("UNAUTHENTICATED", "Invalid API key");
       const now = this.clock();
-      this.store(hash, { principal, expires: now + this.ttlMs, verifiedAt: now });
+      if (!this.stale.has(hash)) this.store(hash, { principal, expires: now + this.ttlMs, verifiedAt: now });
       return principal;
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED")

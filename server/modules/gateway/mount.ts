@@ -1,6 +1,10 @@
+import { verifyApiKey } from "@/server/auth/api-key";
 import { db } from "@/server/db";
+import { env } from "@/server/env";
 import { processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
+import { ApiKeyCache } from "./key-cache";
+import { followKeyChanges } from "./key-events";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { gatewaySink } from "./sink";
 
@@ -17,13 +21,18 @@ const globalForGateway = globalThis as unknown as {
  * project's setting (the handler's default, cached per process).
  */
 export function processGatewayHandler(): GatewayHandler {
-  if (!globalForGateway.switchyardGateway)
+  if (!globalForGateway.switchyardGateway) {
+    const keyCache = new ApiKeyCache((key) => verifyApiKey(db(), key));
+    const url = env().DATABASE_URL;
+    if (url) followKeyChanges(keyCache, url); // for the life of the process
     globalForGateway.switchyardGateway = createGatewayHandler({
       db: db(),
+      keyCache,
       sink: gatewaySink(),
       keyUsage: processKeyUsage(),
       routes: processRouteSource(db()),
     });
+  }
   return globalForGateway.switchyardGateway;
 }
 

@@ -6,9 +6,13 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { verifyApiKey } from "@/server/auth/api-key";
 import { db as processDb } from "@/server/db";
+import { env } from "@/server/env";
 import { DbRouteSource, processRouteSource } from "@/server/modules/routes/db-source";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
+import { ApiKeyCache } from "./key-cache";
+import { followKeyChanges } from "./key-events";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { toNodeListener } from "./node-adapter";
 import { gatewaySink } from "./sink";
@@ -21,17 +25,28 @@ export interface StandaloneGateway {
 }
 
 export async function startStandaloneGateway(
-  options: { port: number; host?: string } & Partial<GatewayDeps>,
+  options: {
+    port: number;
+    host?: string;
+    /** LISTEN here for key revocations and limit changes (default: DATABASE_URL when on the process's database). */
+    keyChangesUrl?: string | null;
+  } & Partial<GatewayDeps>,
 ): Promise<StandaloneGateway> {
-  const { port, host = "0.0.0.0", ...overrides } = options;
+  const { port, host = "0.0.0.0", keyChangesUrl: _ignored, ...overrides } = options;
   const db = overrides.db ?? processDb();
   // Body logging follows each project's setting (the handler's default); usage is flushed on close.
   const keyUsage = overrides.keyUsage ?? new KeyUsageRecorder(db);
+  // Revocations and limit changes apply at once: LISTEN on the process's database (or the one given).
+  const keyCache = overrides.keyCache ?? new ApiKeyCache((key) => verifyApiKey(db, key), overrides.keyCacheOptions);
+  const changesUrl = options.keyChangesUrl ?? (overrides.db ? null : (env().DATABASE_URL ?? null));
+  const keyChanges = changesUrl ? followKeyChanges(keyCache, changesUrl) : null;
+  await keyChanges?.ready;
   const handler = createGatewayHandler({
     ...overrides,
     db,
     sink: overrides.sink ?? gatewaySink(),
     keyUsage,
+    keyCache,
     // Stored routes: the process's (LISTEN-invalidated) on the process's database, else one expiring in seconds.
     routes: overrides.routes ?? (overrides.db ? new DbRouteSource(db) : processRouteSource(db)),
   });
@@ -54,6 +69,7 @@ export async function startStandaloneGateway(
         server.close(() => resolve());
       });
       await keyUsage.close().catch(() => {});
+      await keyChanges?.close();
     },
   };
 }

@@ -1,0 +1,58 @@
+/**
+ * One Postgres LISTEN connection for one channel: how a process hears that
+ * another committed a change its caches hold (`pg_notify` in the writing
+ * transaction). Connects on `start()` (idempotent); when the connection
+ * drops, `onReset` runs (a cache must then assume it missed something) and
+ * the next `start()` reconnects.
+ */
+import pg from "pg";
+
+export class NotifyListener {
+  private client: pg.Client | null = null;
+  private starting: Promise<void> | null = null;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly channel: string,
+    private readonly onMessage: (payload: string) => void,
+    private readonly onReset: () => void = () => {},
+  ) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name '${channel}'`);
+  }
+
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, application_name: "switchyard-listen" });
+      client.on("notification", (message) => {
+        if (message.channel === this.channel) this.onMessage(message.payload ?? "");
+      });
+      client.on("error", () => this.reset(client));
+      client.on("end", () => this.reset(client));
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+      this.client = client;
+    })().catch((error) => {
+      this.starting = null;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private reset(client: pg.Client) {
+    if (this.client !== client && this.client !== null) return;
+    this.client = null;
+    this.starting = null;
+    this.onReset();
+  }
+
+  async close() {
+    const client = this.client;
+    this.client = null;
+    this.starting = null;
+    await client?.end().catch(() => {});
+  }
+}
