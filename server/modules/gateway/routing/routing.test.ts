@@ -111,6 +111,7 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new DomainError("BUSY", "queue full"))).toBe("retry");
     expect(classifyFailure(new ProviderError("BAD_REQUEST", "HTTP 400", { status: 400 }))).toBe("caller");
     expect(classifyFailure(new DomainError("VALIDATION", "bad"))).toBe("caller");
+    expect(classifyFailure(new DomainError("GUARDRAIL_BLOCKED", "blocked"))).toBe("caller");
     expect(classifyFailure(new ProviderError("UPSTREAM", "HTTP 401", { status: 401 }))).toBe("next");
     expect(classifyFailure(new DomainError("NOT_FOUND", "no model"))).toBe("next");
     expect(classifyFailure(new Error("boom"))).toBe("next");
