@@ -125,15 +125,17 @@ export async function serveCompletion(
     routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
     scope.entry.deployment = routed.deployment; // also on rows that end in an error mid-stream
     Object.assign(started.prepared.info, { deployment: routed.deployment, attempts: routed.failed.length + 1 });
-    if (started.events)
+    if (started.events) {
       started.events = guardEvents(
         started.events,
         route.config.timeoutMs,
         routed.attempt,
         routed.deployment,
         routed.release,
+        started.first,
       );
-    else routed.release();
+      started.first = await started.events.next();
+    } else routed.release();
   }
   const { target, info, meta, cacheKey } = started.prepared;
   const headers = withGuardrailsHeader(switchyardHeaders(info), scope);
