@@ -84,6 +84,8 @@ export async function serveCompletion(
   // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
   const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
     const target = await resolveTarget(deps, { ...request, model: ref ?? body.model });
+    // An attempt that timed out while resolving must not touch the row: the next attempt owns it now.
+    if (signal.aborted) throw signal.reason;
     scope.entry.guardrails.length = guardrailsBefore;
     // Logged even when this attempt fails: the row names what was tried last.
     Object.assign(scope.entry, {

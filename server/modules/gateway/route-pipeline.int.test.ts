@@ -10,7 +10,13 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import { type FakeUpstream, sendJson, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import {
+  type FakeUpstream,
+  pause,
+  sendJson,
+  sse,
+  startFakeUpstream,
+} from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { KeyUsageRecorder } from "./key-usage-recorder";
@@ -18,7 +24,7 @@ import { GUARDRAILS_HEADER } from "./pipeline";
 import { staticRoutes } from "./route-config/source";
 import { DeploymentHealth, deploymentKey } from "./routing/health";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { streamReply } from "./testing/chat-upstream";
+import { streamReply, upstreamChunk } from "./testing/chat-upstream";
 import { MemorySink } from "./testing/memory-sink";
 
 let db: Db;
@@ -26,6 +32,8 @@ withTestDatabase((created) => {
   db = created;
 });
 
+/** How long rp-slow takes after its first words (a chunk every 50 ms). */
+const SLOW_MS = 800;
 /** What the serving upstreams stream next. */
 let reply: string[] = ["Hello"];
 beforeEach(() => {
@@ -45,6 +53,17 @@ beforeAll(async () => {
   fakes.down = await startFakeUpstream((_req, res) => sendJson(res, 500, { error: { message: "upstream exploded" } }));
   fakes.up = await startFakeUpstream((_req, res) => streamReply(res, reply));
   fakes.up2 = await startFakeUpstream((_req, res) => streamReply(res, reply));
+  fakes.late = await startFakeUpstream((_req, res) => streamReply(res, reply));
+  // Answers its first words at once, the rest over SLOW_MS.
+  fakes.slow = await startFakeUpstream(async (_req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(sse([{ data: upstreamChunk("Oh darn, hello ") }]));
+    for (let i = 0; i < SLOW_MS / 50; i++) {
+      await pause(50);
+      res.write(sse([{ data: upstreamChunk("la ") }]));
+    }
+    await streamReply(res, ["there."]);
+  });
 
   const { project, owner } = await makeProject(db, "Route pipeline");
   projectId = project.id;
@@ -106,6 +125,16 @@ beforeAll(async () => {
       pipeline: { input: { pii: {} }, output: { pii: {} } },
     },
     "out-bot": { deployments: [{ model: "rp-up2" }], pipeline: { output: { pii: {} } } },
+    // rp-late (resolved slowly, see the test) times out, rp-slow serves.
+    "race-bot": {
+      deployments: [
+        { model: "rp-late", weight: 1 },
+        { model: "rp-slow", weight: 0 },
+      ],
+      retries: { attempts: 0 },
+      timeoutMs: 200,
+      pipeline: { input: { pii: {} }, output: { blocklist: { words: ["darn"], action: "mask" } } },
+    },
     "limited-bot": { deployments: [{ model: "rp-up" }], retries: { attempts: 1, ...fast } },
   });
   keyUsage = new KeyUsageRecorder(db);
@@ -197,6 +226,40 @@ describe("input steps on a route with retries and fallbacks", () => {
       errorMessage: "Blocked by the input guardrail 'blocklist': entry 1 of the blocklist",
     });
     expect(log.guardrails).toEqual([{ stage: "input", rule: "blocklist", action: "block", count: 1 }]);
+  });
+});
+
+describe("an attempt that timed out", () => {
+  it("leaves the request's log row to the attempt that served, even when it resolves late", async () => {
+    // rp-slow's version is resolved (and cached) now; rp-late's will wait for the locked table below.
+    await client.chat.completions.create({ model: "rp-slow", messages: [user("warm up")] });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const lock = db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`LOCK TABLE models IN ACCESS EXCLUSIVE MODE`;
+        locked();
+        await pause(SLOW_MS / 2); // past rp-late's timeout, before rp-slow's answer ends
+      },
+      { timeout: 10_000 },
+    );
+    await isLocked;
+    const [{ data, response }] = await Promise.all([
+      client.chat.completions.create({ model: "race-bot", messages: [user("mail ann@example.com")] }).withResponse(),
+      lock,
+    ]);
+    expect(data.choices[0].message.content).toBe(`Oh ***, hello ${"la ".repeat(SLOW_MS / 50)}there.`);
+    expect(response.headers.get("x-switchyard-deployment")).toBe("rp-slow");
+    expect(response.headers.get("x-switchyard-attempts")).toBe("2");
+    const log = await logOf(response.headers.get("x-request-id"));
+    const slowVersion = await db.modelVersion.findFirstOrThrow({ where: { model: { projectId, name: "rp-slow" } } });
+    expect(log).toMatchObject({ status: 200, deployment: "rp-slow", modelVersionId: slowVersion.id });
+    expect(log.guardrails).toEqual([
+      { stage: "input", rule: "pii", action: "mask", count: 1, kinds: { EMAIL: 1 } },
+      { stage: "output", rule: "blocklist", action: "mask", count: 1 },
+    ]);
   });
 });
 

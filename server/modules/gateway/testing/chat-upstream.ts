@@ -16,7 +16,8 @@ export const upstreamChunk = (content: string, finish: string | null = null, leg
 
 /**
  * Streams `pieces`, one write each (so a value split across pieces reaches
- * the gateway in pieces), then `stop`, the usage and `[DONE]`.
+ * the gateway in pieces), then `stop`, the usage and `[DONE]`; continues a
+ * stream whose head was already written.
  */
 export async function streamReply(
   res: ServerResponse,
@@ -24,7 +25,7 @@ export async function streamReply(
   options: { legacy?: boolean; usage?: { prompt_tokens: number; completion_tokens: number } } = {},
 ) {
   const { legacy = false, usage = { prompt_tokens: 11, completion_tokens: 7 } } = options;
-  res.writeHead(200, { "content-type": "text/event-stream" });
+  if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream" });
   for (const piece of pieces) {
     res.write(sse([{ data: upstreamChunk(piece, null, legacy) }]));
     await pause(2);
