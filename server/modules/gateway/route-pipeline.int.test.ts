@@ -25,6 +25,7 @@ import { staticRoutes } from "./route-config/source";
 import { DeploymentHealth, deploymentKey } from "./routing/health";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
 import { streamReply, upstreamChunk } from "./testing/chat-upstream";
+import { registerUpstreamModel } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
 let db: Db;
@@ -68,20 +69,8 @@ beforeAll(async () => {
   const { project, owner } = await makeProject(db, "Route pipeline");
   projectId = project.id;
   caller = callerFor(db, owner.principal, project.id);
-  for (const [name, fake] of Object.entries(fakes)) {
-    const model = await caller.models.create({
-      name: `rp-${name}`,
-      provider: "openai-compatible",
-      task: "chat",
-      priceInputPerMTok: 1,
-      priceOutputPerMTok: 2,
-    });
-    await caller.models.createVersion({
-      modelId: model.id,
-      endpointBaseUrl: `${fake.origin}/v1`,
-      upstreamModelId: "m",
-    });
-  }
+  for (const [name, fake] of Object.entries(fakes))
+    await registerUpstreamModel(caller, `rp-${name}`, fake.origin, { priceInputPerMTok: 1, priceOutputPerMTok: 2 });
   const key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
 
   const fast = { backoffMs: 5, maxBackoffMs: 20 };

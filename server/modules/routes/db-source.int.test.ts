@@ -8,6 +8,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/server/db";
+import { registerUpstreamModel } from "@/server/modules/gateway/testing/fixtures";
 import { testDatabaseContext, withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeProject } from "@/server/testing/factories";
 import { DbRouteSource } from "./db-source";
@@ -26,12 +27,7 @@ beforeAll(async () => {
   const { project, owner } = await makeProject(db, "Route outage");
   projectId = project.id;
   const caller = callerFor(db, owner.principal, project.id);
-  const model = await caller.models.create({ name: "model-a", provider: "openai-compatible", task: "chat" });
-  await caller.models.createVersion({
-    modelId: model.id,
-    endpointBaseUrl: "http://127.0.0.1:9/v1",
-    upstreamModelId: "m",
-  });
+  await registerUpstreamModel(caller, "model-a", "http://127.0.0.1:9");
   await caller.routes.create({ name: "support-bot", source: "deployments:\n  - model: model-a\n" });
   // From the server's admin database: a database cannot refuse the connection that alters it.
   admin = new pg.Client({ connectionString: testDatabaseContext().serverUrl });

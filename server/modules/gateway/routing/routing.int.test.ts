@@ -20,6 +20,7 @@ import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { staticRoutes } from "../route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "../standalone";
 import { streamReply, upstreamChunk } from "../testing/chat-upstream";
+import { registerUpstreamModel } from "../testing/fixtures";
 import { MemorySink } from "../testing/memory-sink";
 import { DeploymentHealth, deploymentKey } from "./health";
 
@@ -88,10 +89,7 @@ beforeAll(async () => {
     "up-stalls": fakes.stalls.origin,
     "up-flaky-prompt": fakes.flakyPrompt.origin,
   };
-  for (const [name, origin] of Object.entries(origins)) {
-    const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat" });
-    await caller.models.createVersion({ modelId: model.id, endpointBaseUrl: `${origin}/v1`, upstreamModelId: "m" });
-  }
+  for (const [name, origin] of Object.entries(origins)) await registerUpstreamModel(caller, name, origin);
   key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
   ownerCaller = caller;
 
