@@ -84,6 +84,8 @@ export async function serveCompletion(
   // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
   const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
     const target = await resolveTarget(deps, { ...request, model: ref ?? body.model });
+    // An attempt that timed out while resolving must not touch the row: the next attempt owns it now.
+    if (signal.aborted) throw signal.reason;
     scope.entry.guardrails.length = guardrailsBefore;
     // Logged even when this attempt fails: the row names what was tried last.
     Object.assign(scope.entry, {
@@ -125,15 +127,17 @@ export async function serveCompletion(
     routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
     scope.entry.deployment = routed.deployment; // also on rows that end in an error mid-stream
     Object.assign(started.prepared.info, { deployment: routed.deployment, attempts: routed.failed.length + 1 });
-    if (started.events)
+    if (started.events) {
       started.events = guardEvents(
         started.events,
         route.config.timeoutMs,
         routed.attempt,
         routed.deployment,
         routed.release,
+        started.first,
       );
-    else routed.release();
+      started.first = await started.events.next();
+    } else routed.release();
   }
   const { target, info, meta, cacheKey } = started.prepared;
   const headers = withGuardrailsHeader(switchyardHeaders(info), scope);

@@ -47,9 +47,16 @@ export function applyInputSteps(p: RequestPipeline | null, input: GenerationInpu
   return outcome.input;
 }
 
+/**
+ * The route's cache settings, keyed by the route's version whenever it has a
+ * pipeline, `cache` set or not: its output steps shape the cached answer, so
+ * an answer cached without them (the model asked directly, an older config)
+ * must not serve it.
+ */
 export function cachePolicy(p: RequestPipeline | null): CacheRoutePolicy | undefined {
-  const cache = p?.compiled.cache;
-  return cache ? { ...cache, routeVersion: `${p.route.id}@${p.route.version}` } : undefined;
+  if (!p) return undefined;
+  const cache = p.compiled.cache ?? { enabled: true, sampled: false };
+  return { ...cache, routeVersion: `${p.route.id}@${p.route.version}` };
 }
 
 export const cacheTtlMs = (p: RequestPipeline | null) => p?.compiled.cache?.ttlMs;

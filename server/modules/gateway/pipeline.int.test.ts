@@ -12,11 +12,12 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { GUARDRAILS_HEADER } from "./pipeline";
 import { staticRoutes } from "./route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
+import { streamReply } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -39,41 +40,10 @@ beforeEach(() => {
   reply = ["Hello"];
 });
 
-/** A chat chunk (`delta.content`), or a legacy completions chunk (`text`) when `/v1/completions` was called. */
-const upstreamChunk = (content: string, finish: string | null = null, legacy = false) => ({
-  id: "chatcmpl-up",
-  object: legacy ? "text_completion" : "chat.completion.chunk",
-  model: "fake-model",
-  choices: [
-    legacy
-      ? { index: 0, text: content, finish_reason: finish }
-      : { index: 0, delta: finish ? {} : { content }, finish_reason: finish },
-  ],
-});
-
 beforeAll(async () => {
-  fake = await startFakeUpstream(async (req, res) => {
-    const legacy = !req.path.endsWith("/chat/completions");
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    // One write per chunk, so a value split across chunks reaches the gateway in pieces.
-    for (const piece of reply) {
-      res.write(sse([{ data: upstreamChunk(piece, null, legacy) }]));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    res.end(
-      sse([
-        { data: upstreamChunk("", "stop", legacy) },
-        {
-          data: {
-            ...upstreamChunk("", null, legacy),
-            choices: [],
-            usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
-          },
-        },
-        { data: "[DONE]" },
-      ]),
-    );
-  });
+  fake = await startFakeUpstream((req, res) =>
+    streamReply(res, reply, { legacy: !req.path.endsWith("/chat/completions") }),
+  );
   fixture = await gatewayFixture(db, fake.origin);
 });
 afterAll(async () => {

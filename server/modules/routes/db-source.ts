@@ -19,9 +19,15 @@ const SHORT_TTL_MS = 5_000;
 /** With notifications, expiry only guards against one missed while reconnecting. */
 const LISTENING_TTL_MS = 60_000;
 
+/** While the database does not answer, routes loaded within this long keep serving (as resolved models do). */
+const STALE_IF_ERROR_MS = 5 * 60_000;
+/** How often a stale entry asks the database again during an outage. */
+const RETRY_MS = 1_000;
+
 interface Entry {
   routes: Map<string, ResolvedRoute>;
   expires: number;
+  loadedAt: number;
 }
 
 export interface DbRouteSourceOptions {
@@ -48,7 +54,17 @@ export class DbRouteSource implements RouteSource {
   async find(projectId: string, model: string): Promise<ResolvedRoute | null> {
     if (this.options.connectionString && !this.listening) void this.listen().catch(() => {});
     let entry = this.entries.get(projectId);
-    if (!entry || entry.expires < Date.now()) entry = await this.load(projectId);
+    if (!entry || entry.expires < Date.now()) {
+      const stale = entry;
+      try {
+        entry = await this.load(projectId);
+      } catch (error) {
+        // The database did not answer: a gateway outage must not follow (stale-if-error, as for keys and models).
+        if (!stale || stale.loadedAt + STALE_IF_ERROR_MS < Date.now()) throw error;
+        stale.expires = Date.now() + RETRY_MS;
+        entry = stale;
+      }
+    }
     return entry.routes.get(model) ?? entry.routes.get(DEFAULT_ROUTE) ?? null;
   }
 
@@ -74,7 +90,7 @@ export class DbRouteSource implements RouteSource {
         routes.set(row.name, { id: row.id, name: row.name, version: row.activeVersion.version, config: parsed.data });
       }
       const ttl = this.options.ttlMs ?? (this.client ? LISTENING_TTL_MS : SHORT_TTL_MS);
-      const entry = { routes, expires: Date.now() + ttl };
+      const entry = { routes, expires: Date.now() + ttl, loadedAt: Date.now() };
       if (token === this.generation && ttl > 0) {
         if (this.entries.size > 10_000) this.entries.clear();
         this.entries.set(projectId, entry);
@@ -85,10 +101,13 @@ export class DbRouteSource implements RouteSource {
     return promise;
   }
 
+  /** Entries become stale, not gone: the next request reloads, and serves them only if the database fails. */
   invalidate(projectId?: string) {
     this.generation++;
-    if (projectId) this.entries.delete(projectId);
-    else this.entries.clear();
+    if (projectId) {
+      const entry = this.entries.get(projectId);
+      if (entry) entry.expires = 0;
+    } else for (const entry of this.entries.values()) entry.expires = 0;
   }
 
   listen(): Promise<void> {

@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { type StandaloneGateway, startStandaloneGateway } from "@/server/modules/gateway/standalone";
+import { registerUpstreamModel } from "@/server/modules/gateway/testing/fixtures";
 import { MemorySink } from "@/server/modules/gateway/testing/memory-sink";
 import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
@@ -47,10 +48,8 @@ beforeAll(async () => {
   for (const [name, origin] of [
     ["model-a", fakeA.origin],
     ["model-b", fakeB.origin],
-  ] as const) {
-    const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat" });
-    await caller.models.createVersion({ modelId: model.id, endpointBaseUrl: `${origin}/v1`, upstreamModelId: "m" });
-  }
+  ] as const)
+    await registerUpstreamModel(caller, name, origin);
   key = (await makeApiKey(db, project.id, ["gateway:invoke", "gateway:read", "gateway:write"])).key;
 });
 afterAll(async () => {

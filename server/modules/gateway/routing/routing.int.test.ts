@@ -19,6 +19,8 @@ import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { staticRoutes } from "../route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "../standalone";
+import { streamReply, upstreamChunk } from "../testing/chat-upstream";
+import { registerUpstreamModel } from "../testing/fixtures";
 import { MemorySink } from "../testing/memory-sink";
 import { DeploymentHealth, deploymentKey } from "./health";
 
@@ -27,24 +29,8 @@ withTestDatabase((created) => {
   db = created;
 });
 
-const chunkOf = (content: string, finish: string | null = null) => ({
-  id: "chatcmpl-up",
-  object: "chat.completion.chunk",
-  model: "fake-model",
-  choices: [{ index: 0, delta: finish ? {} : { content }, finish_reason: finish }],
-});
-
-function answer(res: ServerResponse, text: string) {
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  res.end(
-    sse([
-      { data: chunkOf(text) },
-      { data: chunkOf("", "stop") },
-      { data: { ...chunkOf(""), choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } } },
-      { data: "[DONE]" },
-    ]),
-  );
-}
+const answer = (res: ServerResponse, text: string) =>
+  streamReply(res, [text], { usage: { prompt_tokens: 3, completion_tokens: 2 } });
 
 const fakes: Record<string, FakeUpstream> = {};
 let flakyCalls = 0;
@@ -68,7 +54,7 @@ beforeAll(async () => {
   });
   fakes.stalls = await startFakeUpstream(async (req, res) => {
     res.writeHead(200, { "content-type": "text/event-stream" });
-    res.write(sse([{ data: chunkOf("first words ") }]));
+    res.write(sse([{ data: upstreamChunk("first words ") }]));
     await req.completed; // then silence
   });
   fakes.flaky = await startFakeUpstream((_req, res) =>
@@ -103,10 +89,7 @@ beforeAll(async () => {
     "up-stalls": fakes.stalls.origin,
     "up-flaky-prompt": fakes.flakyPrompt.origin,
   };
-  for (const [name, origin] of Object.entries(origins)) {
-    const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat" });
-    await caller.models.createVersion({ modelId: model.id, endpointBaseUrl: `${origin}/v1`, upstreamModelId: "m" });
-  }
+  for (const [name, origin] of Object.entries(origins)) await registerUpstreamModel(caller, name, origin);
   key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
   ownerCaller = caller;
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
 import { ProviderError } from "@/server/modules/providers/errors";
+import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { DeploymentHealth } from "./health";
 import { classifyFailure } from "./run";
 import { backoffMs, type Candidate, EXPLORATION, orderDeployments, weightedIndex } from "./strategy";
+import { guardEvents } from "./stream";
 
 /** Replays the given draws in order (then repeats the last). */
 const draws = (...values: number[]) => {
@@ -111,8 +113,39 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new DomainError("BUSY", "queue full"))).toBe("retry");
     expect(classifyFailure(new ProviderError("BAD_REQUEST", "HTTP 400", { status: 400 }))).toBe("caller");
     expect(classifyFailure(new DomainError("VALIDATION", "bad"))).toBe("caller");
+    expect(classifyFailure(new DomainError("GUARDRAIL_BLOCKED", "blocked"))).toBe("caller");
     expect(classifyFailure(new ProviderError("UPSTREAM", "HTTP 401", { status: 401 }))).toBe("next");
     expect(classifyFailure(new DomainError("NOT_FOUND", "no model"))).toBe("next");
     expect(classifyFailure(new Error("boom"))).toBe("next");
+  });
+});
+
+describe("guardEvents", () => {
+  it("releases the attempt and closes the events when a stream whose first event is its last is returned", async () => {
+    let closed = false;
+    async function* events(): AsyncGenerator<EngineEvent> {
+      try {
+        yield done;
+      } finally {
+        closed = true;
+      }
+    }
+    const done: EngineEvent = {
+      type: "done",
+      device: "cpu",
+      ttftMs: null,
+      tokensIn: 1,
+      tokensOut: 0,
+      durationMs: 0,
+      finishReason: "content_filter",
+    };
+    const source = events();
+    const first = await source.next();
+    let released = 0;
+    const guarded = guardEvents(source, 1_000, new AbortController(), "d", () => released++, first);
+    expect(await guarded.next()).toEqual({ done: false, value: done });
+    await guarded.return(undefined);
+    expect(released).toBe(1);
+    expect(closed).toBe(true);
   });
 });

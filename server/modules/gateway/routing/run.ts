@@ -60,12 +60,14 @@ export interface Routed<T> {
 /** How an attempt's failure is handled: the caller's fault is the answer; the rest move on. */
 export type FailureKind = "caller" | "retry" | "next";
 
+const CALLER_CODES = new Set<string>(["BAD_REQUEST", "VALIDATION", "PAYLOAD_TOO_LARGE", "GUARDRAIL_BLOCKED"]);
+
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof ProviderError && error.retryable) return "retry";
   const domain = findDomainError(error);
   if (!domain) return "next";
-  if (domain.code === "BAD_REQUEST" || domain.code === "VALIDATION" || domain.code === "PAYLOAD_TOO_LARGE")
-    return "caller";
+  // An input guardrail's block is about the request, not the deployment: every other one would refuse it too.
+  if (CALLER_CODES.has(domain.code)) return "caller";
   if (domain.code === "BUSY") return "retry";
   return "next";
 }

@@ -6,6 +6,11 @@ import type { EngineEvent } from "@/server/modules/runs/upstream";
  * within `idleMs` (the route's `timeoutMs`) or the attempt is aborted with a
  * timeout (504 as the stream's final error). `release` runs exactly once when
  * the generation ends, however it ends (done, error, client gone).
+ *
+ * `first` (the event routing already awaited) is yielded first, so the
+ * caller takes it from here: a generator never started skips its `finally`
+ * on `return()`, which would leave the attempt in flight and `events` open
+ * when the first event is also the last (an output block in the first chunk).
  */
 export async function* guardEvents(
   events: AsyncGenerator<EngineEvent>,
@@ -13,8 +18,13 @@ export async function* guardEvents(
   controller: AbortController,
   deployment: string,
   release: () => void,
+  first?: IteratorResult<EngineEvent>,
 ): AsyncGenerator<EngineEvent> {
   try {
+    if (first) {
+      if (first.done) return;
+      yield first.value;
+    }
     for (;;) {
       const next = await withinIdle(events.next(), idleMs, () => {
         const error = new ProviderError(

@@ -67,3 +67,15 @@ export async function gatewayFixture(db: Db, upstreamOrigin: string) {
 
   return { project, owner, caller, key, upstreamModelId: upstream.id, experimentId: experiment.id };
 }
+
+/** Registers an OpenAI-compatible model `name` whose version 1 is served by `origin` (a fake upstream). */
+export async function registerUpstreamModel(
+  caller: ReturnType<typeof callerFor>,
+  name: string,
+  origin: string,
+  prices: { priceInputPerMTok?: number; priceOutputPerMTok?: number } = {},
+) {
+  const model = await caller.models.create({ name, provider: "openai-compatible", task: "chat", ...prices });
+  await caller.models.createVersion({ modelId: model.id, endpointBaseUrl: `${origin}/v1`, upstreamModelId: "m" });
+  return model;
+}
