@@ -31,11 +31,25 @@ export class KeyLimitError extends DomainError {
   }
 }
 
+let lastOutageWarning = 0;
+
 export async function enforceKeyLimits(db: Db, principal: KeyPrincipal): Promise<void> {
   const limits = principal.limits;
   // The environment's admin key has no id to count against.
   if (!limits || !principal.keyId) return;
-  const window = await countRequest(db, principal.keyId, limits.budgetPeriod);
+  let window: KeyWindow;
+  try {
+    window = await countRequest(db, principal.keyId, limits.budgetPeriod);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    // The counters live in Postgres: while it does not answer, limits are not enforced (fail open) rather than
+    // every limited key failing — the data plane keeps serving through an outage. Said once a minute.
+    if (Date.now() - lastOutageWarning > 60_000) {
+      lastOutageWarning = Date.now();
+      console.warn("[gateway] key limits not enforced: the counters cannot be read", error);
+    }
+    return;
+  }
   const refusal = limitRefusal(limits, window);
   if (refusal) throw refusal;
 }

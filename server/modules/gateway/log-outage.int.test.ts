@@ -64,8 +64,11 @@ beforeAll(async () => {
     );
   });
   const { project, owner } = await makeProject(db, "Outage");
-  key = (await makeApiKey(db, project.id, ["gateway:invoke"])).key;
+  const apiKey = await makeApiKey(db, project.id, ["gateway:invoke"]);
+  key = apiKey.key;
   const caller = callerFor(db, owner.principal, project.id);
+  // Limits are counted in Postgres: during the outage they are not enforced (fail open), not a reason to fail.
+  await caller.apiKeys.updateLimits({ id: apiKey.row.id, requestsPerMinute: 1_000_000 });
   const model = await caller.models.create({ name: "echo", provider: "openai-compatible", task: "chat" });
   await caller.models.createVersion({
     modelId: model.id,
