@@ -259,6 +259,10 @@ describe("idle timeout after the first token", () => {
     expect(await fakes.stalls.requests[0].completed).toBe(false);
     const log = await sink.waitFor((e) => e.requestedModel === "stall-bot");
     expect(log).toMatchObject({ status: 504, deployment: "up-stalls" });
+    // The stall counts against the deployment, though its first token arrived in time.
+    const stats = health.get(deploymentKey(projectId, "up-stalls"));
+    expect(stats).toMatchObject({ consecutiveFailures: 1, totalFailures: 1, outstanding: 0 });
+    expect(stats.lastError).toContain("waiting for the next token");
   });
 });
 

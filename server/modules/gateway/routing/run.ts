@@ -53,8 +53,8 @@ export interface Routed<T> {
   controller: AbortController;
   /** The attempt's own abort: an idle timeout fires it without looking like the client went away. */
   attempt: AbortController;
-  /** Call once when the answer is complete: ends the deployment's outstanding count. */
-  release: () => void;
+  /** Call once when the answer is complete (with the error, if it failed): ends the outstanding count. */
+  release: (failure?: unknown) => void;
 }
 
 /** How an attempt's failure is handled: the caller's fault is the answer; the rest move on. */
@@ -134,11 +134,19 @@ export async function runRoute<T>(
         );
         if (sample(value)) ctx.health.succeeded(candidate.key, clock() - t0);
         let released = false;
-        const release = () => {
+        const release = (failure?: unknown) => {
           if (released) return;
           released = true;
           unfollow();
           end();
+          // Failing after its first token (an upstream error or stall mid-stream) still counts against the
+          // deployment; a client that left or a caller's fault does not.
+          if (failure !== undefined && !ctx.signal.aborted && classifyFailure(failure) !== "caller")
+            ctx.health.failed(
+              candidate.key,
+              toGatewayFailure(failure, ctx.requestId ?? "routing").message,
+              config.cooldown,
+            );
         };
         const outer = new AbortController();
         outer.signal.addEventListener("abort", () => controller.abort(outer.signal.reason), { once: true });

@@ -5,7 +5,8 @@ import type { EngineEvent } from "@/server/modules/runs/upstream";
  * The serving attempt's events after the first one: each next event must come
  * within `idleMs` (the route's `timeoutMs`) or the attempt is aborted with a
  * timeout (504 as the stream's final error). `release` runs exactly once when
- * the generation ends, however it ends (done, error, client gone).
+ * the generation ends, however it ends (done, error, client gone), with the
+ * error when there was one (the deployment's health counts it).
  *
  * `first` (the event routing already awaited) is yielded first, so the
  * caller takes it from here: a generator never started skips its `finally`
@@ -17,9 +18,10 @@ export async function* guardEvents(
   idleMs: number,
   controller: AbortController,
   deployment: string,
-  release: () => void,
+  release: (failure?: unknown) => void,
   first?: IteratorResult<EngineEvent>,
 ): AsyncGenerator<EngineEvent> {
+  let failure: unknown;
   try {
     if (first) {
       if (first.done) return;
@@ -38,8 +40,11 @@ export async function* guardEvents(
       if (next.done) return;
       yield next.value;
     }
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
-    release();
+    release(failure);
     void events.return(undefined).catch(() => {});
   }
 }
