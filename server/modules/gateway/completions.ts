@@ -121,7 +121,7 @@ export async function serveCompletion(
       req.signal.removeEventListener("abort", onAbort);
     }
   } else {
-    const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin);
+    const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin, !body.stream);
     ({ value: started } = routed);
     abort = routed.controller;
     routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };

@@ -5,6 +5,7 @@ import type { GatewayRequest } from "../request-scope";
 import type { ResolvedRoute } from "../route-config/source";
 import { processDeploymentHealth } from "./health";
 import { runRoute } from "./run";
+import { readWhole } from "./whole-answer";
 
 export function routeRequest(
   route: ResolvedRoute,
@@ -13,6 +14,8 @@ export function routeRequest(
   signal: AbortSignal,
   model: string,
   begin: (ref: string | null, signal: AbortSignal) => Promise<Started>,
+  /** A non-streamed answer is read whole inside the attempt, so a break after its first token can fail over. */
+  wholeAnswer = false,
 ) {
   return runRoute(
     {
@@ -27,5 +30,6 @@ export function routeRequest(
     ({ ref, signal }) => begin(ref, signal),
     (late) => void late.events?.return(undefined).catch(() => {}),
     (started) => !started.cached,
+    wholeAnswer ? readWhole(route.config.timeoutMs) : undefined,
   );
 }

@@ -57,6 +57,11 @@ beforeAll(async () => {
     res.write(sse([{ data: upstreamChunk("first words ") }]));
     await req.completed; // then silence
   });
+  fakes.breaks = await startFakeUpstream((_req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(sse([{ data: upstreamChunk("half an ans") }]));
+    setTimeout(() => res.destroy(), 20); // the connection is cut mid-answer
+  });
   fakes.flaky = await startFakeUpstream((_req, res) =>
     ++flakyCalls === 1
       ? sendJson(res, 500, { error: { message: "first call fails" } })
@@ -87,6 +92,7 @@ beforeAll(async () => {
     "up-refuses": fakes.refuses.origin,
     "up-refused": refusedOrigin,
     "up-stalls": fakes.stalls.origin,
+    "up-breaks": fakes.breaks.origin,
     "up-flaky-prompt": fakes.flakyPrompt.origin,
   };
   for (const [name, origin] of Object.entries(origins)) await registerUpstreamModel(caller, name, origin);
@@ -112,6 +118,13 @@ beforeAll(async () => {
       timeoutMs: 300,
     },
     "stall-bot": { deployments: [{ model: "up-stalls" }], timeoutMs: 300 },
+    "midway-bot": {
+      deployments: [
+        { model: "up-breaks", weight: 1 },
+        { model: "up-b", weight: 0 },
+      ],
+      retries: { attempts: 0 },
+    },
     "hang-only": { deployments: [{ model: "up-hang" }], retries: { attempts: 1, ...fast }, timeoutMs: 200 },
     "cooldown-bot": {
       deployments: [
@@ -263,6 +276,39 @@ describe("idle timeout after the first token", () => {
     const stats = health.get(deploymentKey(projectId, "up-stalls"));
     expect(stats).toMatchObject({ consecutiveFailures: 1, totalFailures: 1, outstanding: 0 });
     expect(stats.lastError).toContain("waiting for the next token");
+  });
+});
+
+describe("an answer that breaks off after its first token", () => {
+  it("fails over when the client asked for JSON (nothing was sent yet)", async () => {
+    const before = health.get(deploymentKey(projectId, "up-breaks")).totalFailures;
+    const { data, response } = await client.chat.completions
+      .create({ model: "midway-bot", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
+    expect(data.choices[0].message.content).toBe("from B");
+    expect(response.headers.get("x-switchyard-deployment")).toBe("up-b");
+    expect(response.headers.get("x-switchyard-attempts")).toBe("2");
+    expect(health.get(deploymentKey(projectId, "up-breaks")).totalFailures).toBe(before + 1);
+    const log = await sink.waitFor((e) => e.requestedModel === "midway-bot" && e.status === 200);
+    expect(log.deployment).toBe("up-b");
+    expect(log.errorMessage).toContain("up-breaks");
+  });
+
+  it("ends a stream with an error event instead: its first token already reached the client", async () => {
+    const stream = await client.chat.completions.create({
+      model: "midway-bot",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
+    let text = "";
+    const error = await (async () => {
+      for await (const part of stream) text += part.choices[0]?.delta?.content ?? "";
+    })().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(text).toBe("half an ans");
+    expect(error).not.toBeNull();
   });
 });
 

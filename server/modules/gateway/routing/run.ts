@@ -101,6 +101,11 @@ export async function runRoute<T>(
   start: (attempt: Attempt) => Promise<T>,
   discard: (value: T) => void,
   sample: (value: T) => boolean = () => true,
+  /**
+   * Runs after the first event, still inside the attempt: a failure here (the rest of a non-streamed answer
+   * breaking off) moves on like any other, since nothing has reached the client yet.
+   */
+  settle?: (value: T, attempt: AbortController, deployment: string) => Promise<T>,
 ): Promise<Routed<T>> {
   const { config } = ctx.route;
   const random = ctx.random ?? Math.random;
@@ -133,6 +138,7 @@ export async function runRoute<T>(
           discard,
         );
         if (sample(value)) ctx.health.succeeded(candidate.key, clock() - t0);
+        const settled = settle ? await settle(value, controller, candidate.label) : value;
         let released = false;
         const release = (failure?: unknown) => {
           if (released) return;
@@ -150,7 +156,7 @@ export async function runRoute<T>(
         };
         const outer = new AbortController();
         outer.signal.addEventListener("abort", () => controller.abort(outer.signal.reason), { once: true });
-        return { value, deployment: candidate.label, failed, controller: outer, attempt: controller, release };
+        return { value: settled, deployment: candidate.label, failed, controller: outer, attempt: controller, release };
       } catch (error) {
         unfollow();
         end();
