@@ -8,7 +8,6 @@
  * directory), so stopping it disturbs no other test.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -19,18 +18,11 @@ import { createDb, type Db } from "@/server/db";
 import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { RequestLogWriter } from "@/server/modules/request-log/writer";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
+import { freePort } from "@/server/testing/ports";
 import type { StandaloneGateway } from "./standalone";
 
 // Short cache lifetimes, so the outage outlasts them: requests then live on stale-if-error alone.
 process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS = "200";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-gateway-outage-"));
 let port: number;

@@ -1,23 +1,15 @@
 // Postgres going away under the writer: a real server of our own (embedded,
 // its own port and data directory) that the test stops and starts again.
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
+import { freePort } from "@/server/testing/ports";
 import { makeEntry } from "./testing";
 import { RequestLogWriter, type RequestLogWriterOptions } from "./writer";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dataDir: string;
 let port: number;

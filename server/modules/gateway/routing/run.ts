@@ -201,11 +201,11 @@ function planCandidates(ctx: RoutingContext, random: () => number): PlannedCandi
 }
 
 /** Rejects with `onTimeout()`'s error after `ms`; a value that arrives later is discarded. */
-function withTimeout<T>(
+export function withTimeout<T>(
   promise: Promise<T>,
   ms: number,
   onTimeout: () => Error,
-  discard: (value: T) => void,
+  discard: (value: T) => void = () => {},
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let timedOut = false;

@@ -1,5 +1,6 @@
 import { ProviderError } from "@/server/modules/providers/errors";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
+import { withTimeout } from "./run";
 
 /**
  * The serving attempt's events after the first one: each next event must come
@@ -28,7 +29,7 @@ export async function* guardEvents(
       yield first.value;
     }
     for (;;) {
-      const next = await withinIdle(events.next(), idleMs, () => {
+      const next = await withTimeout(events.next(), idleMs, () => {
         const error = new ProviderError(
           "UPSTREAM",
           `deployment ${deployment} timed out after ${idleMs} ms waiting for the next token`,
@@ -47,24 +48,4 @@ export async function* guardEvents(
     release(failure);
     void events.return(undefined).catch(() => {});
   }
-}
-
-function withinIdle<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      reject(onTimeout());
-    }, ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        if (!timedOut) resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        if (!timedOut) reject(error);
-      },
-    );
-  });
 }
