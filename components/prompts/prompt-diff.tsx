@@ -4,38 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { PromptDetailData } from "@/components/prompts/prompt-detail";
 import { useTRPC } from "@/components/providers/trpc";
-import { Badge, Card, CardContent, cn, ErrorState, LoadingState, Select } from "@/components/ui";
-import type { DiffHunk, MessageDiff, TextDiff } from "@/server/modules/prompts/diff";
+import { Badge, Card, CardContent, ErrorState, LoadingState, Select } from "@/components/ui";
+import { DiffHunks } from "@/components/versioning/diff-hunks";
+import type { MessageDiff, TextDiff } from "@/server/modules/prompts/diff";
 import type { ConfigChange } from "@/server/modules/prompts/diff/config";
-
-function Hunks({ diff }: { diff: TextDiff }) {
-  if (diff.hunks.length === 0) return <p className="text-muted-foreground text-xs">No changes.</p>;
-  return (
-    <div className="overflow-x-auto rounded-md border border-border font-mono text-xs">
-      {diff.hunks.map((hunk: DiffHunk) => (
-        <div key={hunk.header}>
-          <div className="bg-muted px-2 py-0.5 text-muted-foreground">{hunk.header}</div>
-          {hunk.lines.map((line, i) => (
-            <div
-              // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
-              key={i}
-              className={cn(
-                "flex whitespace-pre-wrap px-2",
-                line.type === "add" && "bg-success-soft text-success",
-                line.type === "remove" && "bg-danger-soft text-danger",
-              )}
-            >
-              <span className="w-4 shrink-0 select-none">
-                {line.type === "add" ? "+" : line.type === "remove" ? "-" : " "}
-              </span>
-              <span>{line.text}</span>
-            </div>
-          ))}
-        </div>
-      ))}
-    </div>
-  );
-}
 
 /** Template and config differences between any two versions. */
 export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
@@ -89,11 +61,11 @@ export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
                   message {(m.newIndex ?? m.oldIndex ?? 0) + 1} (
                   {m.roleChanged ? `${m.oldRole} → ${m.newRole}` : (m.newRole ?? m.oldRole)})
                 </div>
-                <Hunks diff={m.content} />
+                <DiffHunks diff={m.content} />
               </div>
             ))
         ) : template ? (
-          <Hunks diff={template} />
+          <DiffHunks diff={template} />
         ) : null}
         {config.length > 0 && (
           <div className="flex flex-col gap-1 text-xs">

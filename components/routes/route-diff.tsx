@@ -1,7 +1,8 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { Card, CardContent, cn, Select } from "@/components/ui";
+import { Card, CardContent, Select } from "@/components/ui";
+import { DiffHunks } from "@/components/versioning/diff-hunks";
 import { diffText } from "@/server/modules/prompts/diff/text";
 import type { RouteDetailData } from "./route-detail";
 
@@ -29,33 +30,7 @@ export function RouteDiff({ route }: { route: RouteDetailData }) {
         <div className="flex items-center gap-2 text-sm">
           Compare {picker("From version", from, setFrom)} with {picker("To version", to, setTo)}
         </div>
-        {diff.hunks.length === 0 ? (
-          <p className="text-muted-foreground text-sm">The two versions have the same text.</p>
-        ) : (
-          <div className="overflow-x-auto rounded-md border border-border font-mono text-xs">
-            {diff.hunks.map((hunk) => (
-              <div key={hunk.header}>
-                <div className="bg-muted px-2 py-0.5 text-muted-foreground">{hunk.header}</div>
-                {hunk.lines.map((line, i) => (
-                  <div
-                    // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
-                    key={i}
-                    className={cn(
-                      "flex whitespace-pre-wrap px-2",
-                      line.type === "add" && "bg-success-soft text-success",
-                      line.type === "remove" && "bg-danger-soft text-danger",
-                    )}
-                  >
-                    <span className="w-4 shrink-0 select-none">
-                      {line.type === "add" ? "+" : line.type === "remove" ? "-" : " "}
-                    </span>
-                    <span>{line.text}</span>
-                  </div>
-                ))}
-              </div>
-            ))}
-          </div>
-        )}
+        <DiffHunks diff={diff} empty="The two versions have the same text." />
       </CardContent>
     </Card>
   );
