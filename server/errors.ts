@@ -88,8 +88,25 @@ export function toDomainError(error: unknown): DomainError | undefined {
   return undefined;
 }
 
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === "P2002";
+
+/**
+ * Runs `write` again when it loses a race on a unique index (e.g. two saves taking the same next version
+ * number): the database decides, the loser retries with fresh numbers. Other errors, and a sixth loss, throw.
+ */
+export async function retryOnUniqueViolation<T>(write: () => Promise<T>, retries = 5): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error) && attempt < retries) continue;
+      throw error;
+    }
+  }
+}
+
 /** Turns a Prisma unique-constraint violation into a CONFLICT, else returns the error. */
 export function mapPrismaError(error: unknown, conflictMessage: string): unknown {
-  if ((error as { code?: string })?.code === "P2002") return new DomainError("CONFLICT", conflictMessage);
+  if (isUniqueViolation(error)) return new DomainError("CONFLICT", conflictMessage);
   return error;
 }

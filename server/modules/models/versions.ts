@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { encryptSecret } from "@/server/crypto/secrets";
 import type { Db } from "@/server/db";
-import { DomainError, notFound } from "@/server/errors";
+import { DomainError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import { toVersionSummary, versionInclude } from "@/server/modules/models/mapping";
@@ -52,50 +52,45 @@ export async function createVersion(
   }
   const apiKeyCiphertext = input.apiKey ? encryptSecret(input.apiKey) : null;
 
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deps.db.$transaction(async (tx) => {
-        const last = await tx.modelVersion.findFirst({
-          where: { modelId: model.id },
-          orderBy: { version: "desc" },
-          select: { version: true },
-        });
-        const row = await tx.modelVersion.create({
-          data: {
-            modelId: model.id,
-            version: (last?.version ?? 0) + 1,
-            artifactId: input.artifactId ?? null,
-            endpointBaseUrl: input.endpointBaseUrl ?? null,
-            upstreamModelId: input.upstreamModelId ?? null,
-            apiKeyCiphertext,
-            defaultParams: input.defaultParams as Prisma.InputJsonValue,
-            baseVersionId: input.baseVersionId ?? null,
-            datasetVersionId: input.datasetVersionId ?? null,
-            fineTuneJobId: input.fineTuneJobId ?? null,
-            source: input.source ?? null,
-            notes: input.notes,
-            createdById: caller.actor.userId,
-            createdByLabel: caller.actor.label,
-          },
-          include: versionInclude,
-        });
-        await recordAudit(tx, caller.actor, {
-          projectId: caller.projectId,
-          action: "model.version.create",
-          targetType: "modelVersion",
-          targetId: row.id,
-          summary: {
-            model: model.name,
-            version: row.version,
-            artifactId: row.artifactId,
-            endpoint: row.endpointBaseUrl,
-          },
-        });
-        return toVersionSummary(row);
+  return retryOnUniqueViolation(() =>
+    deps.db.$transaction(async (tx) => {
+      const last = await tx.modelVersion.findFirst({
+        where: { modelId: model.id },
+        orderBy: { version: "desc" },
+        select: { version: true },
       });
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002" && attempt < 5) continue;
-      throw error;
-    }
-  }
+      const row = await tx.modelVersion.create({
+        data: {
+          modelId: model.id,
+          version: (last?.version ?? 0) + 1,
+          artifactId: input.artifactId ?? null,
+          endpointBaseUrl: input.endpointBaseUrl ?? null,
+          upstreamModelId: input.upstreamModelId ?? null,
+          apiKeyCiphertext,
+          defaultParams: input.defaultParams as Prisma.InputJsonValue,
+          baseVersionId: input.baseVersionId ?? null,
+          datasetVersionId: input.datasetVersionId ?? null,
+          fineTuneJobId: input.fineTuneJobId ?? null,
+          source: input.source ?? null,
+          notes: input.notes,
+          createdById: caller.actor.userId,
+          createdByLabel: caller.actor.label,
+        },
+        include: versionInclude,
+      });
+      await recordAudit(tx, caller.actor, {
+        projectId: caller.projectId,
+        action: "model.version.create",
+        targetType: "modelVersion",
+        targetId: row.id,
+        summary: {
+          model: model.name,
+          version: row.version,
+          artifactId: row.artifactId,
+          endpoint: row.endpointBaseUrl,
+        },
+      });
+      return toVersionSummary(row);
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Actor } from "@/server/auth/principal";
 import type { RoleName } from "@/server/auth/scopes";
 import type { Db, DbTx } from "@/server/db";
-import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
@@ -173,12 +173,7 @@ export async function createPromptVersion(
     name: prompt.name,
     version: (latest?.version ?? 0) + 1,
   });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deps.db.$transaction((tx) => insertVersion(tx, caller, prompt, input, variables));
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002" && attempt < 5) continue;
-      throw error;
-    }
-  }
+  return retryOnUniqueViolation(() =>
+    deps.db.$transaction((tx) => insertVersion(tx, caller, prompt, input, variables)),
+  );
 }

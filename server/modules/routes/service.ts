@@ -8,7 +8,7 @@
 import type { z } from "zod";
 import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
-import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { RouteConfig } from "@/server/modules/gateway/route-config/schema";
@@ -139,18 +139,13 @@ export async function saveRouteVersion(
   const input = saveRouteVersionInput.parse(raw);
   await findRoute(deps.db, caller.projectId, input.routeId);
   const checked = await requireValidSource(deps, caller.projectId, input.source, input.format);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deps.db.$transaction(async (tx) => {
-        const route = await findRoute(tx, caller.projectId, input.routeId);
-        const row = await insertVersion(tx, caller, route, checked, input);
-        return { routeId: route.id, version: row.version };
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2002" && attempt < 5) continue;
-      throw error;
-    }
-  }
+  return retryOnUniqueViolation(() =>
+    deps.db.$transaction(async (tx) => {
+      const route = await findRoute(tx, caller.projectId, input.routeId);
+      const row = await insertVersion(tx, caller, route, checked, input);
+      return { routeId: route.id, version: row.version };
+    }),
+  );
 }
 
 /** Makes an existing version active: a rollback when it is older than the active one. Recorded either way. */
