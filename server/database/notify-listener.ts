@@ -1,9 +1,9 @@
 /**
  * One Postgres LISTEN connection for one channel: how a process hears that
  * another committed a change its caches hold (`pg_notify` in the writing
- * transaction). Connects on `start()` (idempotent); when the connection
- * drops, `onReset` runs (a cache must then assume it missed something) and
- * the next `start()` reconnects.
+ * transaction). Connects on `start()` (idempotent); `onReset` runs when the
+ * connection drops and again once LISTEN is (re)established — both times a
+ * cache must assume it missed something — and the next `start()` reconnects.
  */
 import pg from "pg";
 
@@ -35,6 +35,7 @@ export class NotifyListener {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
       this.client = client;
+      this.onReset();
     })().catch((error) => {
       this.starting = null;
       throw error;

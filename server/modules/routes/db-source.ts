@@ -7,7 +7,7 @@
  * rollback at once. Until the listener is connected (or without a connection
  * string) entries live only SHORT_TTL_MS.
  */
-import pg from "pg";
+import { NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { routeConfig } from "@/server/modules/gateway/route-config/schema";
@@ -42,17 +42,32 @@ export class DbRouteSource implements RouteSource {
   private readonly loading = new Map<string, Promise<Entry>>();
   /** Bumped on every invalidation, so a load that raced a change is not cached. */
   private generation = 0;
-  private client: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
+  private readonly listener: NotifyListener | null;
   loads = 0;
 
   constructor(
     private readonly db: Db,
     private readonly options: DbRouteSourceOptions = {},
-  ) {}
+  ) {
+    const connectionString = options.connectionString;
+    this.listener = connectionString
+      ? new NotifyListener(
+          connectionString,
+          ROUTES_CHANNEL,
+          (payload) => {
+            try {
+              this.invalidate(JSON.parse(payload || "{}").projectId);
+            } catch {
+              this.invalidate();
+            }
+          },
+          () => this.invalidate(),
+        )
+      : null;
+  }
 
   async find(projectId: string, model: string): Promise<ResolvedRoute | null> {
-    if (this.options.connectionString && !this.listening) void this.listen().catch(() => {});
+    if (this.listener && !this.listener.connected) void this.listen().catch(() => {});
     let entry = this.entries.get(projectId);
     if (!entry || entry.expires < Date.now()) {
       const stale = entry;
@@ -89,7 +104,7 @@ export class DbRouteSource implements RouteSource {
         }
         routes.set(row.name, { id: row.id, name: row.name, version: row.activeVersion.version, config: parsed.data });
       }
-      const ttl = this.options.ttlMs ?? (this.client ? LISTENING_TTL_MS : SHORT_TTL_MS);
+      const ttl = this.options.ttlMs ?? (this.listener?.connected ? LISTENING_TTL_MS : SHORT_TTL_MS);
       const entry = { routes, expires: Date.now() + ttl, loadedAt: Date.now() };
       if (token === this.generation && ttl > 0) {
         if (this.entries.size > 10_000) this.entries.clear();
@@ -110,42 +125,14 @@ export class DbRouteSource implements RouteSource {
     } else for (const entry of this.entries.values()) entry.expires = 0;
   }
 
+  /** Starts listening (once); resolves when LISTEN is up. */
   listen(): Promise<void> {
-    const connectionString = this.options.connectionString;
-    if (!connectionString) return Promise.resolve();
-    this.listening ??= (async () => {
-      const client = new pg.Client({ connectionString });
-      client.on("notification", (message) => {
-        try {
-          this.invalidate(JSON.parse(message.payload ?? "{}").projectId);
-        } catch {
-          this.invalidate();
-        }
-      });
-      client.on("error", () => this.reset());
-      client.on("end", () => this.reset());
-      await client.connect();
-      await client.query(`LISTEN ${ROUTES_CHANNEL}`);
-      this.client = client;
-      // Anything loaded before we listened may have missed a change.
-      this.invalidate();
-    })().catch((error) => {
-      this.listening = null;
-      throw error;
-    });
-    return this.listening;
-  }
-
-  private reset() {
-    this.client = null;
-    this.listening = null;
-    this.invalidate();
+    return this.listener?.start() ?? Promise.resolve();
   }
 
   async close() {
-    const client = this.client;
-    this.reset();
-    await client?.end().catch(() => {});
+    await this.listener?.close();
+    this.invalidate();
   }
 }
 
