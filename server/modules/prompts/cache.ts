@@ -1,4 +1,4 @@
-import pg from "pg";
+import { NotifyListener } from "@/server/database/notify-listener";
 
 export const PROMPT_LABEL_CHANNEL = "switchyard_prompt_labels";
 
@@ -20,12 +20,27 @@ export class PromptCache<T> {
   private readonly entries = new Map<string, Map<string, Entry<T>>>();
   /** Bumped on every invalidation, so a read that raced a label move is not cached. */
   private generation = 0;
-  private client: pg.Client | null = null;
-  private listening: Promise<void> | null = null;
+  private readonly listener: NotifyListener | null;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly connectionString: string | null) {}
+  constructor(connectionString: string | null) {
+    this.listener = connectionString
+      ? new NotifyListener(
+          connectionString,
+          PROMPT_LABEL_CHANNEL,
+          (payload) => {
+            try {
+              const { projectId, name } = JSON.parse(payload || "{}");
+              this.invalidate(projectId, name);
+            } catch {
+              this.entries.clear();
+            }
+          },
+          () => this.reset(),
+        )
+      : null;
+  }
 
   private static key(projectId: string, name: string) {
     return `${projectId}\u0000${name}`;
@@ -33,38 +48,16 @@ export class PromptCache<T> {
 
   /** Starts listening (once); until it is connected, lookups miss, so nothing stale is served. */
   listen(): Promise<void> {
-    if (!this.connectionString) return Promise.resolve();
-    this.listening ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString! });
-      client.on("notification", (message) => {
-        try {
-          const { projectId, name } = JSON.parse(message.payload ?? "{}");
-          this.invalidate(projectId, name);
-        } catch {
-          this.entries.clear();
-        }
-      });
-      client.on("error", () => this.reset());
-      client.on("end", () => this.reset());
-      await client.connect();
-      await client.query(`LISTEN ${PROMPT_LABEL_CHANNEL}`);
-      this.client = client;
-    })().catch((error) => {
-      this.listening = null;
-      throw error;
-    });
-    return this.listening;
+    return this.listener?.start() ?? Promise.resolve();
   }
 
   private reset() {
     this.generation++;
-    this.client = null;
-    this.listening = null;
     this.entries.clear();
   }
 
   get connected(): boolean {
-    return this.client !== null || this.connectionString === null;
+    return this.listener === null || this.listener.connected;
   }
 
   get(projectId: string, name: string, selector: string): T | undefined {
@@ -100,8 +93,7 @@ export class PromptCache<T> {
   }
 
   async close() {
-    const client = this.client;
+    await this.listener?.close();
     this.reset();
-    await client?.end().catch(() => {});
   }
 }
