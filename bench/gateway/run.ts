@@ -2,14 +2,15 @@
  * Gateway overhead: the standalone Switchyard gateway (request log ON: the real batching writer on a real
  * Postgres) and Portkey's open-source gateway, both in front of the same zero-delay fake OpenAI upstream, against
  * that upstream called directly, and a bare node:http proxy (the floor for any Node gateway here). Each server runs
- * in its own child process; autocannon drives them from here. CPU time per request is read from /proc per process.
+ * in its own child process; the load comes from here. CPU time per request is read from /proc per process.
  *
  *   npx tsx bench/gateway/run.ts [--duration 10] [--rate 500] [--connections 10] [--warmup 3] [--profile DIR]
  *                                [--console]   (also /v1 on the console's port: needs a production build)
  *
- * Per target: (a) a fixed rate (autocannon overallRate) for --duration s: latency p50/p99; (b) no rate limit:
- * max req/s and p50. Added latency = gateway minus direct at the same rate. Latency percentiles are computed
- * from autocannon's per-response times (float ms; its own histogram keeps whole milliseconds only).
+ * Per target: (a) a fixed rate for --duration s, evenly paced and open-loop (paced.ts: why not autocannon's
+ * overallRate is explained there): latency p50/p99 from when each request was sent; (b) no rate limit (autocannon,
+ * --connections): max req/s and p50, from autocannon's per-response times (float ms). Added latency = gateway
+ * minus direct at the same rate.
  */
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
@@ -27,6 +28,7 @@ import {
   UPSTREAM_KEY,
   waitUntilUp,
 } from "./harness";
+import { paced } from "./paced";
 
 const { values: args } = parseArgs({
   options: {
@@ -62,14 +64,31 @@ interface Measured {
   errors: number;
   /** CPU time (user + system) the target's process spent per request, in microseconds. */
   cpuUs: number;
+  /** Paced runs: the generator's own p99 lateness in sending. */
+  sendLagP99Ms?: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN;
 
+/** No rate: autocannon at full speed on CONNECTIONS connections. A rate: the paced open-loop generator. */
 async function measure(target: Target, seconds: number, rate?: number): Promise<Measured> {
-  const times: number[] = [];
   const cpuBefore = cpuTimeUs(target.pid);
+  if (rate) {
+    const result = await paced({ ...target, rate, seconds, connections: CONNECTIONS });
+    const times = result.latenciesMs;
+    return {
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      rps: result.rps,
+      requests: result.requests,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      cpuUs: (cpuTimeUs(target.pid) - cpuBefore) / Math.max(1, result.requests),
+      sendLagP99Ms: result.sendLagP99Ms,
+    };
+  }
+  const times: number[] = [];
   const run = autocannon({
     url: target.url,
     method: "POST",
@@ -77,7 +96,6 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     body: target.body,
     connections: CONNECTIONS,
     duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
   });
   run.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status >= 200 && status < 300) times.push(ms);
@@ -194,7 +212,7 @@ try {
     const max = await measure(target, DURATION);
     results.push({ target, fixed, max });
     console.log(
-      `${target.name}: @${RATE}/s p50 ${fixed.p50.toFixed(3)} ms p99 ${fixed.p99.toFixed(3)} ms (${fixed.rps.toFixed(0)} req/s, non-2xx ${fixed.non2xx}, errors ${fixed.errors}); ` +
+      `${target.name}: @${RATE}/s p50 ${fixed.p50.toFixed(3)} ms p99 ${fixed.p99.toFixed(3)} ms (${fixed.rps.toFixed(0)} req/s, non-2xx ${fixed.non2xx}, errors ${fixed.errors}, send lag p99 ${fixed.sendLagP99Ms?.toFixed(3)} ms); ` +
         `max ${max.rps.toFixed(0)} req/s p50 ${max.p50.toFixed(3)} ms (non-2xx ${max.non2xx}, errors ${max.errors}); ` +
         `CPU per request ${fixed.cpuUs.toFixed(0)} µs @rate, ${max.cpuUs.toFixed(0)} µs @max`,
     );

@@ -1,13 +1,18 @@
-import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
+import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from "eventsource-parser";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, ProviderError, timedOut } from "./errors";
-import { post, readAll, toHeaders, type UpstreamResponse } from "./transport";
+import { dispatchPost, targetOf, toHeaders, type UpstreamTarget } from "./transport";
 import type { CallOptions } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Guards memory against an upstream that never ends a line or an event. */
 const MAX_SSE_BUFFER = 8 * 1024 * 1024;
+/** Of an error answer's body, what we keep to quote (the message is cut to 500 characters anyway). */
+const MAX_ERROR_BODY = 64 * 1024;
+/** Parsed SSE events held for a slow reader before undici stops reading the socket. */
+const MAX_QUEUED_EVENTS = 256;
 
 export interface UpstreamHttpConfig {
   baseUrl: string;
@@ -18,51 +23,147 @@ export interface UpstreamHttpConfig {
   idleTimeoutMs?: number;
 }
 
+type Mode = "json" | "sse";
+/** The Call's own timers do this (see there). */
+const NO_UNDICI_TIMEOUTS = { headersMs: 0, bodyMs: 0 };
+type Queued = EventSourceMessage | ParseError;
+
 /**
- * One call's cancellation: the caller's signal plus our own timers, all feeding one AbortController, and the
- * knowledge of which of them fired so a failure is reported as what it was.
+ * One upstream exchange, as undici pushes it: the status, then body chunks
+ * (SSE parsed as they come, or text gathered), then the end or an error. The
+ * reading side (`postJson`, `postSse`) waits on `changed()`. Also the one
+ * place that knows why an exchange failed: the caller's abort, a timeout
+ * (ours or undici's), or the network.
  */
-class CallScope {
-  readonly controller = new AbortController();
+class Call implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: Record<string, string | string[] | undefined> = {};
+  /** The whole body arrived. */
+  ended = false;
+  failure: Error | null = null;
+  /** JSON mode, or an error answer: the body text. */
+  text = "";
+  readonly queue: Queued[] = [];
+  private controller: Dispatcher.DispatchController | null = null;
+  private parser: EventSourceParser | null = null;
+  private decoder: TextDecoder | null = null;
+  private wake: (() => void) | null = null;
+  /** Our own timers, not undici's: those tick every ~0.5 s, too coarse for short per-call limits. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private timeout: ProviderError | null = null;
-  private readonly forwardAbort = () => this.controller.abort(this.callerSignal?.reason);
+  private readonly forwardAbort = () => this.abort(new ProviderAbortError(this.signal?.reason));
 
   constructor(
-    private readonly callerSignal: AbortSignal | undefined,
+    private readonly mode: Mode,
     private readonly host: string,
+    private readonly signal: AbortSignal | undefined,
+    /** `headersMs`: until the headers (JSON: the whole exchange); `bodyMs`: SSE, the longest gap between chunks. */
+    private readonly timeouts: { headersMs: number; bodyMs: number },
   ) {
-    if (callerSignal?.aborted) this.forwardAbort();
-    else callerSignal?.addEventListener("abort", this.forwardAbort, { once: true });
+    if (signal?.aborted) this.failure = new ProviderAbortError(signal.reason);
+    else signal?.addEventListener("abort", this.forwardAbort, { once: true });
+    if (!this.failure) this.arm(timeouts.headersMs, "waiting for the response");
   }
 
-  arm(ms: number, what: string) {
-    this.disarm();
-    this.timer = setTimeout(() => {
-      this.timeout = timedOut(this.host, ms, what);
-      this.controller.abort(this.timeout);
-    }, ms);
+  get ok() {
+    return this.status >= 200 && this.status <= 299;
   }
 
-  disarm() {
+  /** Resolves at the next change (status, data, end, failure); call only when there is nothing to read. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private notify() {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private arm(ms: number, what: string) {
     clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.abort(timedOut(this.host, ms, what)), ms);
+  }
+
+  /** Fails the exchange now (the reader sees `reason`) and closes its connection. */
+  abort(reason: Error) {
+    if (this.failure || this.ended) return;
+    this.failure = reason;
+    clearTimeout(this.timer);
+    this.controller?.abort(reason);
+    this.notify();
+  }
+
+  /** Lets undici read on after `MAX_QUEUED_EVENTS` made it pause (the idle clock restarts). */
+  drained() {
+    if (!this.controller?.paused || this.failure) return;
+    this.arm(this.timeouts.bodyMs, "waiting for stream data");
+    this.controller.resume();
   }
 
   dispose() {
-    this.disarm();
-    this.callerSignal?.removeEventListener("abort", this.forwardAbort);
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this.forwardAbort);
   }
 
-  throwIfCallerAborted() {
-    if (this.callerSignal?.aborted) throw new ProviderAbortError(this.callerSignal.reason);
+  onRequestStart(controller: Dispatcher.DispatchController) {
+    this.controller = controller;
+    if (this.failure) controller.abort(this.failure);
   }
 
-  /** The error to throw for `error`, raised while connecting or reading the body. */
-  fail(error: unknown, phase: "connect" | "read"): Error {
-    if (this.callerSignal?.aborted) return new ProviderAbortError(this.callerSignal.reason);
-    if (this.timeout) return this.timeout;
-    if (error instanceof ProviderError) return error;
-    return errorFromNetwork(error, this.host, phase);
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ) {
+    if (this.failure) return;
+    this.status = status;
+    this.headers = headers;
+    if (this.mode === "sse" && this.ok) {
+      this.arm(this.timeouts.bodyMs, "waiting for stream data");
+      this.decoder = new TextDecoder();
+      this.parser = createParser({
+        onEvent: (event) => this.queue.push(event),
+        onError: (error) => this.queue.push(error),
+        maxBufferSize: MAX_SSE_BUFFER,
+      });
+    }
+    this.notify();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
+    if (this.failure) return;
+    if (this.parser) {
+      this.timer?.refresh();
+      this.parser.feed(this.decoder!.decode(chunk, { stream: true }));
+      if (this.queue.length >= MAX_QUEUED_EVENTS) {
+        // The reader is behind: stop reading the socket; its silence is not the upstream's.
+        clearTimeout(this.timer);
+        controller.pause();
+      }
+    } else if (this.ok || this.text.length < MAX_ERROR_BODY) this.text += chunk.toString("utf8");
+    this.notify();
+  }
+
+  onResponseEnd() {
+    if (this.failure) return;
+    clearTimeout(this.timer);
+    this.parser?.feed(this.decoder!.decode());
+    this.ended = true;
+    this.notify();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
+    clearTimeout(this.timer);
+    if (!this.failure) this.failure = this.describe(error);
+    this.notify();
+  }
+
+  private describe(error: Error): Error {
+    if (this.signal?.aborted) return new ProviderAbortError(this.signal.reason);
+    if (error instanceof ProviderError || error instanceof ProviderAbortError) return error;
+    return errorFromNetwork(error, this.host, this.status ? "read" : "connect");
   }
 }
 
@@ -70,118 +171,97 @@ class CallScope {
 export class UpstreamHttp {
   readonly host: string;
   private readonly baseUrl: string;
-  private readonly urls = new Map<string, URL>();
+  private readonly targets = new Map<string, UpstreamTarget>();
 
   constructor(private readonly config: UpstreamHttpConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, "");
     this.host = new URL(this.baseUrl).host;
   }
 
-  private url(path: string): URL {
-    let url = this.urls.get(path);
-    if (!url) {
-      url = new URL(`${this.baseUrl}${path}`);
-      this.urls.set(path, url);
+  private target(path: string): UpstreamTarget {
+    let target = this.targets.get(path);
+    if (!target) {
+      target = targetOf(new URL(`${this.baseUrl}${path}`));
+      this.targets.set(path, target);
     }
-    return url;
+    return target;
   }
 
   /** POSTs `body` and returns the parsed JSON answer; `timeoutMs` covers the whole exchange. */
   async postJson(path: string, body: unknown, opts: CallOptions = {}): Promise<unknown> {
-    const scope = new CallScope(opts.signal, this.host);
+    const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const call = new Call("json", this.host, opts.signal, { headersMs: timeoutMs, bodyMs: 0 });
     try {
-      scope.arm(opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS, "waiting for the response");
-      const response = await this.send(path, body, scope);
-      const text = await this.readText(response, scope);
+      this.send(path, body, call, "application/json");
+      while (!call.ended && !call.failure) await call.changed();
+      if (call.failure) throw call.failure;
+      this.throwIfRefused(call);
       try {
-        return JSON.parse(text);
+        return JSON.parse(call.text);
       } catch {
-        throw malformed(`expected JSON from ${this.host}, got ${JSON.stringify(text.slice(0, 100))}`);
+        throw malformed(`expected JSON from ${this.host}, got ${JSON.stringify(call.text.slice(0, 100))}`);
       }
     } finally {
-      scope.dispose();
+      call.dispose();
+      if (!call.ended) call.abort(new ProviderAbortError());
     }
   }
 
   /**
    * POSTs `body` and yields the SSE events of the answer as they arrive. `timeoutMs` covers the wait for the
-   * response headers, `idleTimeoutMs` each wait for more bytes. Returning early closes the connection.
+   * response headers, `idleTimeoutMs` each wait for more bytes. Returning early closes the connection unless the
+   * whole answer is already here (it then goes back to the pool).
    */
   async *postSse(path: string, body: unknown, opts: CallOptions = {}): AsyncGenerator<EventSourceMessage> {
-    const scope = new CallScope(opts.signal, this.host);
-    const idleMs = opts.idleTimeoutMs ?? this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    let finished = false;
-    let stream: UpstreamResponse["body"] | undefined;
+    const call = new Call("sse", this.host, opts.signal, {
+      headersMs: opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      bodyMs: opts.idleTimeoutMs ?? this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    });
     try {
-      scope.arm(opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS, "waiting for the response");
-      const response = await this.send(path, body, scope, "text/event-stream");
-      stream = response.body;
-      const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      // Events and parse errors share one queue so they surface in stream order.
-      const queue: (EventSourceMessage | ParseError)[] = [];
-      const parser = createParser({
-        onEvent: (event) => queue.push(event),
-        onError: (error) => queue.push(error),
-        maxBufferSize: MAX_SSE_BUFFER,
-      });
-      const decoder = new TextDecoder();
-      while (!finished) {
-        scope.arm(idleMs, "waiting for stream data");
-        let chunk: IteratorResult<Buffer>;
-        try {
-          chunk = await chunks.next();
-        } catch (error) {
-          throw scope.fail(error, "read");
-        }
-        scope.disarm();
-        finished = chunk.done === true;
-        parser.feed(chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true }));
-        for (let item = queue.shift(); item; item = queue.shift()) {
+      this.send(path, body, call, "text/event-stream");
+      while (!call.status && !call.failure) await call.changed();
+      if (call.failure) throw call.failure;
+      if (!call.ok) {
+        while (!call.ended && !call.failure) await call.changed();
+        if (call.failure) throw call.failure;
+        this.throwIfRefused(call);
+      }
+      for (;;) {
+        const item = call.queue.shift();
+        if (item) {
           if (item instanceof Error) throw malformed(`invalid SSE from ${this.host}: ${describeParseError(item)}`);
           yield item;
           // The caller may abort while holding an event; don't hand it the rest of an already-read chunk.
-          scope.throwIfCallerAborted();
+          if (call.failure) throw call.failure;
+          continue;
         }
+        if (call.failure) throw call.failure;
+        if (call.ended) return;
+        call.drained();
+        await call.changed();
       }
     } finally {
-      scope.dispose();
-      if (!finished) {
-        // The caller stopped after the last event it needed (`[DONE]`): when the whole answer is already here,
-        // let the body end so the connection goes back to the pool; otherwise stop the upstream generating.
-        if (stream?.complete) stream.resume();
-        else {
-          scope.controller.abort();
-          stream?.destroy();
-        }
-      }
+      call.dispose();
+      // The caller stopped early (after `[DONE]`, or it went away): stop the upstream unless it already finished.
+      if (!call.ended) call.abort(new ProviderAbortError());
     }
   }
 
-  private async send(path: string, body: unknown, scope: CallScope, accept = "application/json") {
-    let response: UpstreamResponse;
-    try {
-      response = await post(
-        this.url(path),
-        { ...this.config.headers, "content-type": "application/json", accept },
-        JSON.stringify(body),
-        scope.controller.signal,
-      );
-    } catch (error) {
-      throw scope.fail(error, "connect");
-    }
-    if (response.status < 200 || response.status > 299) {
-      const text = await this.readText(response, scope);
-      throw errorFromStatus(response.status, toHeaders(response.headers), text, this.host, this.config.apiKey);
-    }
-    return response;
+  private send(path: string, body: unknown, call: Call, accept: string) {
+    if (call.failure) return; // the caller aborted before we began
+    dispatchPost(
+      this.target(path),
+      { ...this.config.headers, "content-type": "application/json", accept },
+      JSON.stringify(body),
+      NO_UNDICI_TIMEOUTS,
+      call,
+    );
   }
 
-  private async readText(response: UpstreamResponse, scope: CallScope) {
-    try {
-      return await readAll(response.body);
-    } catch (error) {
-      throw scope.fail(error, "read");
-    }
+  /** A non-2xx answer, read whole: the error it maps to. */
+  private throwIfRefused(call: Call) {
+    if (call.ok) return;
+    throw errorFromStatus(call.status, toHeaders(call.headers), call.text, this.host, this.config.apiKey);
   }
 }
 
