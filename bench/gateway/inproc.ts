@@ -1,17 +1,20 @@
 /**
  * In-process cost of the gateway handler (no HTTP server in front): CPU time of this process per request, the
- * upstream in its own child process, the request log on (the real writer into an embedded Postgres). Concurrency
- * as given; phases interleaved so drift hits all alike.
+ * upstream in its own child process, the request log on (the real writer into an embedded Postgres), `--concurrency`
+ * requests in flight. Beside it, the bare upstream exchange through node:http and undici, for what the HTTP client
+ * alone costs. Phases interleaved so drift hits all alike; medians of `--reps`. `--only handler` with
+ * `node --cpu-prof --import tsx` profiles the handler alone.
  *
  *   npx tsx bench/gateway/inproc.ts [--requests 20000] [--concurrency 10] [--reps 5] [--stream]
  */
+
+import http from "node:http";
 import { parseArgs } from "node:util";
+import { Pool } from "undici";
 import { createGatewayHandler } from "@/server/modules/gateway/handler";
 import { READ_BODY_TEXT } from "@/server/modules/gateway/http-request";
-import { DbRouteSource } from "@/server/modules/routes/db-source";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
-import http from "node:http";
-import { Client } from "undici";
+import { DbRouteSource } from "@/server/modules/routes/db-source";
 import { setUpGatewayBench, tearDown } from "./harness";
 
 const { values: args } = parseArgs({
@@ -31,8 +34,15 @@ try {
   const { url, key, upstreamOrigin, db } = await setUpGatewayBench();
   process.env.DATABASE_URL = url;
   const handler = createGatewayHandler({ db, sink: requestLogWriter(), routes: new DbRouteSource(db) });
-  const body = JSON.stringify({ model: "bench-gpt", messages: [{ role: "user", content: "Say hello." }], stream: args.stream });
-  const headers = new Map([["authorization", `Bearer ${key}`], ["content-type", "application/json"]]);
+  const body = JSON.stringify({
+    model: "bench-gpt",
+    messages: [{ role: "user", content: "Say hello." }],
+    stream: args.stream,
+  });
+  const headers = new Map([
+    ["authorization", `Bearer ${key}`],
+    ["content-type", "application/json"],
+  ]);
   const request = () => ({
     method: "POST",
     url: "http://x/v1/chat/completions",
@@ -47,14 +57,20 @@ try {
     if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
     await res.text();
   };
+  // The same exchange with the upstream (the body the gateway sends), by three clients.
   const upstreamUrl = new URL(`${upstreamOrigin}/v1/chat/completions`);
-  const upBody = JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "Say hello." }], stream: true });
+  const upBody = JSON.stringify({
+    model: "fake-model",
+    messages: [{ role: "user", content: "Say hello." }],
+    stream: args.stream,
+  });
+  const upHeaders = { "content-type": "application/json" };
   const nodeAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const rawUpstream = () =>
+  const viaNodeHttp = () =>
     new Promise<void>((resolve, reject) => {
       const request = http.request(
         upstreamUrl,
-        { method: "POST", agent: nodeAgent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(upBody) } },
+        { method: "POST", agent: nodeAgent, headers: { ...upHeaders, "content-length": Buffer.byteLength(upBody) } },
         (res) => {
           res.setEncoding("utf8");
           res.on("data", () => {});
@@ -64,33 +80,30 @@ try {
       request.once("error", reject);
       request.end(upBody);
     });
-  const client = new Client(upstreamOrigin, { pipelining: 1, connections: 16 } as never);
-  const { Pool } = await import("undici");
   const pool = new Pool(upstreamOrigin, { connections: 64 });
-  const undiciRequest = async () => {
-    const res = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: upBody });
+  const viaUndiciRequest = async () => {
+    const res = await pool.request({ path: upstreamUrl.pathname, method: "POST", headers: upHeaders, body: upBody });
     await res.body.text();
   };
-  const undiciDispatch = () =>
+  const viaUndiciDispatch = () =>
     new Promise<void>((resolve, reject) => {
       let text = "";
       pool.dispatch(
-        { path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: upBody },
+        { path: upstreamUrl.pathname, method: "POST", headers: upHeaders, body: upBody },
         {
-          onConnect() {},
-          onHeaders() { return true; },
-          onData(chunk: Buffer) { text += chunk.toString(); return true; },
-          onComplete() { resolve(); },
-          onError(e: Error) { reject(e); },
-        } as never,
+          onResponseData: (_controller, chunk) => {
+            text += chunk.toString();
+          },
+          onResponseEnd: () => resolve(void text),
+          onResponseError: (_controller, error) => reject(error),
+        },
       );
     });
-  void client;
   const phases: [string, () => Promise<void>][] = [
-    ["undici pool.request", undiciRequest],
-    ["undici dispatch", undiciDispatch],
     ["handler (whole)", viaHandler],
-    ["raw node:http upstream exchange", rawUpstream],
+    ["upstream exchange: node:http", viaNodeHttp],
+    ["upstream exchange: undici request()", viaUndiciRequest],
+    ["upstream exchange: undici dispatch()", viaUndiciDispatch],
   ];
   async function run(fn: () => Promise<void>, n: number) {
     let left = n;
@@ -114,7 +127,9 @@ try {
     }
   for (const [name, xs] of results) {
     xs.sort((a, b) => a - b);
-    console.log(`${name.padEnd(36)} CPU µs/req median ${xs[xs.length >> 1].toFixed(1)}  (${xs.map((x) => x.toFixed(0)).join(", ")})`);
+    console.log(
+      `${name.padEnd(36)} CPU µs/req median ${xs[xs.length >> 1].toFixed(1)}  (${xs.map((x) => x.toFixed(0)).join(", ")})`,
+    );
   }
   console.log("writer", JSON.stringify(await shutdownRequestLog({ timeoutMs: 10_000 })).slice(0, 120));
 } finally {

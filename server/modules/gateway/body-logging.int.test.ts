@@ -10,10 +10,11 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/server/db";
-import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { ProjectBodyLogging } from "./body-logging";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
+import { reply } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -34,21 +35,8 @@ const MESSAGE = "Please reply to jane.doe@example.com about order 7";
 beforeAll(async () => {
   fake = await startFakeUpstream((req, res) => {
     const last = (req.body as { messages: { content: string }[] }).messages.at(-1)?.content ?? "";
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-      id: "up",
-      object: "chat.completion.chunk",
-      model: "fake-model",
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end(
-      sse([
-        { data: chunk({ content: `Sure, I will write to ${last.match(/\S+@\S+/)?.[0] ?? "nobody"}.` }) },
-        { data: chunk({}, "stop") },
-        { data: { ...chunk({}), choices: [], usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 } } },
-        { data: "[DONE]" },
-      ]),
-    );
+    const answer = `Sure, I will write to ${last.match(/\S+@\S+/)?.[0] ?? "nobody"}.`;
+    reply(req, res, [answer], { usage: { prompt_tokens: 9, completion_tokens: 7 } });
   });
   fixture = await gatewayFixture(db, fake.origin);
 });

@@ -4,7 +4,7 @@ import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { toGatewayFailure } from "./errors";
-import { costOf, type DoneEvent, generate, openAIFinishReason } from "./generation";
+import { costOf, type DoneEvent, generate, measuresTtft, openAIFinishReason } from "./generation";
 import { type GatewayHttpRequest, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, outputActions, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
@@ -100,11 +100,16 @@ export async function serveCompletion(
     const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
     if (cached) return { prepared, cached };
     const { input, params } = prepared;
-    const events = startGeneration(pipeline, (s) => generate(target.version, input, params, s), signal, {
-      version: target.version,
-      input,
-      scope,
-    });
+    const events = startGeneration(
+      pipeline,
+      (s) => generate(target.version, input, params, s, body.stream === true),
+      signal,
+      {
+        version: target.version,
+        input,
+        scope,
+      },
+    );
     return { prepared, events, first: await events.next() };
   };
 
@@ -174,6 +179,7 @@ export async function serveCompletion(
     cache: deps.responseCache,
     cacheTtlMs: cacheTtlMs(pipeline),
     routing,
+    measuresTtft: measuresTtft(target.version, body.stream === true),
   };
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
@@ -194,6 +200,8 @@ interface Generation {
   cacheTtlMs?: number;
   /** Routed requests: the deployment that served (logged as `deployment`) and the failed attempts before it. */
   routing?: { deployment: string; note: string | null };
+  /** False when the first text event is a whole upstream answer: the row's TTFT then stays null. */
+  measuresTtft: boolean;
 }
 
 const usageFields = (g: Generation, done: DoneEvent | null) =>
@@ -237,7 +245,7 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
   const take = (event: EngineEvent) => {
     if (event.type === "done") done = event;
     else if (event.text) {
-      g.scope.firstToken();
+      if (g.measuresTtft) g.scope.firstToken();
       text += event.text;
     }
   };

@@ -15,6 +15,7 @@ import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/prov
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey } from "@/server/testing/factories";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
+import { reply } from "./testing/chat-upstream";
 import { gatewayFixture, UPSTREAM_REPLY } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -44,32 +45,19 @@ beforeAll(async () => {
   fake = await startFakeUpstream(async (req, res) => {
     const body = req.body as { messages?: { content: string }[] };
     const last = body.messages?.at(-1)?.content;
-    res.writeHead(200, { "content-type": "text/event-stream" });
     if (last === "slow") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(sse([{ data: upstreamChunk("tick ") }]));
       await req.completed;
       return;
     }
     if (last === "break") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(sse([{ data: upstreamChunk("partial ") }]));
       res.end(sse([{ data: { error: { message: "the upstream model crashed" } } }]));
       return;
     }
-    res.end(
-      sse([
-        { data: upstreamChunk("Hello, ") },
-        { data: upstreamChunk("wörld") },
-        { data: { ...upstreamChunk(""), choices: [{ index: 0, delta: {}, finish_reason: "stop" }] } },
-        {
-          data: {
-            ...upstreamChunk(""),
-            choices: [],
-            usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
-          },
-        },
-        { data: "[DONE]" },
-      ]),
-    );
+    await reply(req, res, ["Hello, ", "wörld"], { usage: { prompt_tokens: 12, completion_tokens: 4 } });
   });
   fixture = await gatewayFixture(db, fake.origin);
   gateway = await startStandaloneGateway({ port: 0, host: "127.0.0.1", db, sink, promptCache: null });
@@ -221,10 +209,15 @@ describe("chat completions against an upstream", () => {
       max_tokens: 20,
       stop: ["END"],
       seed: 7,
+      // Called the way the client called us: one JSON answer, no SSE.
+      stream: false,
     });
+    expect(fake.requests.at(-1)!.body).not.toHaveProperty("stream_options");
     const log = await logOf(response.headers.get("x-request-id"));
     expect(log.deployment).toBe(`upstream:${new URL(fake.origin).host}`);
     expect(log.costUsd).toBeCloseTo((12 * 1 + 4 * 2) / 1e6, 12);
+    // Nothing timed a first token of a whole answer.
+    expect(log).toMatchObject({ stream: false, ttftMs: null });
   });
 
   it("streams, and reports an upstream failure mid-stream as an error the SDK throws", async () => {
@@ -234,8 +227,17 @@ describe("chat completions against an upstream", () => {
       stream: true,
     });
     let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    let streamedId = "";
+    for await (const chunk of stream) {
+      streamedId ||= (chunk as unknown as { switchyard: { requestId: string } }).switchyard.requestId;
+      text += chunk.choices[0]?.delta.content ?? "";
+    }
     expect(text).toBe(UPSTREAM_REPLY);
+    expect(fake.requests.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const streamedLog = await logOf(streamedId);
+    expect(streamedLog.stream).toBe(true);
+    expect(streamedLog.ttftMs).toBeGreaterThan(0);
+    expect(streamedLog.ttftMs).toBeLessThanOrEqual(streamedLog.latencyMs);
 
     const broken = await client.chat.completions.create({
       model: "fake-gpt",

@@ -20,6 +20,7 @@ import {
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey } from "@/server/testing/factories";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
+import { wantsStream } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -46,6 +47,9 @@ beforeAll(async () => {
   fake = await startFakeUpstream(async (req, res) => {
     const last = (req.body as { messages: { content: string }[] }).messages.at(-1)?.content;
     if (last === "fail") return sendJson(res, 500, { error: { message: "upstream exploded" } });
+    // Like some servers, this one reports no usage.
+    if (!wantsStream(req))
+      return sendJson(res, 200, { choices: [{ index: 0, message: { content: "ok" }, finish_reason: "stop" }] });
     res.writeHead(200, { "content-type": "text/event-stream" });
     const chunk = (content: string) => ({ choices: [{ index: 0, delta: { content }, finish_reason: null }] });
     if (last === "slow") {

@@ -26,12 +26,17 @@ export function effectiveParams(target: ServeTarget, caller: GenerationParams): 
   return { ...target.baseParams, ...caller, ...target.forcedParams };
 }
 
-/** Streams from the version: in-process ONNX or its upstream endpoint (both measure TTFT and tokens). */
+/**
+ * Streams from the version: in-process ONNX, or its upstream endpoint. `stream` is whether the client streams:
+ * an upstream is then called the same way (a non-streaming client's upstream call is one JSON answer, whose
+ * first token nobody times: see `measuresTtft`).
+ */
 export function generate(
   version: ServedVersion,
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortSignal,
+  stream: boolean,
 ): AsyncGenerator<EngineEvent> {
   if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);
   return streamUpstream(
@@ -44,7 +49,13 @@ export function generate(
     input,
     params,
     signal,
+    { whole: !stream },
   );
+}
+
+/** Whether the engine's first text event is the first token (not the whole answer of a non-streamed upstream call). */
+export function measuresTtft(version: ServedVersion, stream: boolean): boolean {
+  return stream || version.model.provider === "onnx_local";
 }
 
 export function costOf(version: ServedVersion, done: DoneEvent): number {

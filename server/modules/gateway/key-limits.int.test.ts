@@ -10,11 +10,12 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/server/db";
-import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { createGatewayHandler, type GatewayDeps, type GatewayHandler } from "./handler";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
+import { reply } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -36,23 +37,9 @@ withTestDatabase((created, createdUrl) => {
 const COST = (12 * 1 + 4 * 2) / 1e6;
 
 beforeAll(async () => {
-  fake = await startFakeUpstream((_req, res) => {
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-      id: "up",
-      object: "chat.completion.chunk",
-      model: "fake-model",
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end(
-      sse([
-        { data: chunk({ content: "Hello" }) },
-        { data: chunk({}, "stop") },
-        { data: { ...chunk({}), choices: [], usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 } } },
-        { data: "[DONE]" },
-      ]),
-    );
-  });
+  fake = await startFakeUpstream((req, res) =>
+    reply(req, res, ["Hello"], { usage: { prompt_tokens: 12, completion_tokens: 4 } }),
+  );
   fixture = await gatewayFixture(db, fake.origin);
   otherDb = createDb(url);
   gateway = await startStandaloneGateway({

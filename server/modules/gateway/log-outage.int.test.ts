@@ -15,11 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
 import { createDb, type Db } from "@/server/db";
-import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { RequestLogWriter } from "@/server/modules/request-log/writer";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { freePort } from "@/server/testing/ports";
 import type { StandaloneGateway } from "./standalone";
+import { reply } from "./testing/chat-upstream";
 
 // Short cache lifetimes, so the outage outlasts them: requests then live on stale-if-error alone.
 process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS = "200";
@@ -44,17 +45,9 @@ beforeAll(async () => {
   await startPostgres();
   await applyMigrations(url);
   db = createDb(url);
-  upstream = await startFakeUpstream((_req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end(
-      sse([
-        { data: { id: "up", choices: [{ index: 0, delta: { content: "pong" }, finish_reason: null }] } },
-        { data: { id: "up", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] } },
-        { data: { id: "up", choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } } },
-        { data: "[DONE]" },
-      ]),
-    );
-  });
+  upstream = await startFakeUpstream((req, res) =>
+    reply(req, res, ["pong"], { usage: { prompt_tokens: 3, completion_tokens: 1 } }),
+  );
   const { project, owner } = await makeProject(db, "Outage");
   const apiKey = await makeApiKey(db, project.id, ["gateway:invoke"]);
   key = apiKey.key;

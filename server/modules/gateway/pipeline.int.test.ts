@@ -17,7 +17,7 @@ import { withTestDatabase } from "@/server/testing/db";
 import { GUARDRAILS_HEADER } from "./pipeline";
 import { staticRoutes } from "./route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { streamReply } from "./testing/chat-upstream";
+import { reply as replyWith } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -41,9 +41,7 @@ beforeEach(() => {
 });
 
 beforeAll(async () => {
-  fake = await startFakeUpstream((req, res) =>
-    streamReply(res, reply, { legacy: !req.path.endsWith("/chat/completions") }),
-  );
+  fake = await startFakeUpstream((req, res) => replyWith(req, res, reply));
   fixture = await gatewayFixture(db, fake.origin);
 });
 afterAll(async () => {

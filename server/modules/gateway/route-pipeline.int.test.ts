@@ -24,7 +24,7 @@ import { GUARDRAILS_HEADER } from "./pipeline";
 import { staticRoutes } from "./route-config/source";
 import { DeploymentHealth, deploymentKey } from "./routing/health";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { streamReply, upstreamChunk } from "./testing/chat-upstream";
+import { reply as replyWith, streamReply, upstreamChunk, wantsStream } from "./testing/chat-upstream";
 import { registerUpstreamModel } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -52,11 +52,15 @@ let keyUsage: KeyUsageRecorder;
 
 beforeAll(async () => {
   fakes.down = await startFakeUpstream((_req, res) => sendJson(res, 500, { error: { message: "upstream exploded" } }));
-  fakes.up = await startFakeUpstream((_req, res) => streamReply(res, reply));
-  fakes.up2 = await startFakeUpstream((_req, res) => streamReply(res, reply));
-  fakes.late = await startFakeUpstream((_req, res) => streamReply(res, reply));
-  // Answers its first words at once, the rest over SLOW_MS.
-  fakes.slow = await startFakeUpstream(async (_req, res) => {
+  fakes.up = await startFakeUpstream((req, res) => replyWith(req, res, reply));
+  fakes.up2 = await startFakeUpstream((req, res) => replyWith(req, res, reply));
+  fakes.late = await startFakeUpstream((req, res) => replyWith(req, res, reply));
+  // Streamed: answers its first words at once, the rest over SLOW_MS. Not streamed: the whole after SLOW_MS.
+  fakes.slow = await startFakeUpstream(async (req, res) => {
+    if (!wantsStream(req)) {
+      await pause(SLOW_MS);
+      return replyWith(req, res, [`Oh darn, hello ${"la ".repeat(SLOW_MS / 50)}there.`]);
+    }
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.write(sse([{ data: upstreamChunk("Oh darn, hello ") }]));
     for (let i = 0; i < SLOW_MS / 50; i++) {
@@ -235,11 +239,16 @@ describe("an attempt that timed out", () => {
       { timeout: 10_000 },
     );
     await isLocked;
+    // Streamed, so that rp-slow's first token comes within the 200 ms timeout and its answer outlasts the lock.
     const [{ data, response }] = await Promise.all([
-      client.chat.completions.create({ model: "race-bot", messages: [user("mail ann@example.com")] }).withResponse(),
+      client.chat.completions
+        .create({ model: "race-bot", messages: [user("mail ann@example.com")], stream: true })
+        .withResponse(),
       lock,
     ]);
-    expect(data.choices[0].message.content).toBe(`Oh ***, hello ${"la ".repeat(SLOW_MS / 50)}there.`);
+    let text = "";
+    for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe(`Oh ***, hello ${"la ".repeat(SLOW_MS / 50)}there.`);
     expect(response.headers.get("x-switchyard-deployment")).toBe("rp-slow");
     expect(response.headers.get("x-switchyard-attempts")).toBe("2");
     const log = await logOf(response.headers.get("x-request-id"));

@@ -4,14 +4,14 @@
  * and the gateway serving through the database-backed route source (with
  * LISTEN/NOTIFY invalidation).
  */
-import type { ServerResponse } from "node:http";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { type StandaloneGateway, startStandaloneGateway } from "@/server/modules/gateway/standalone";
+import { reply } from "@/server/modules/gateway/testing/chat-upstream";
 import { registerUpstreamModel } from "@/server/modules/gateway/testing/fixtures";
 import { MemorySink } from "@/server/modules/gateway/testing/memory-sink";
-import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
+import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { handleRest } from "@/server/trpc/rest";
@@ -24,25 +24,14 @@ withTestDatabase((created, url) => {
   dbUrl = url;
 });
 
-function answer(res: ServerResponse, text: string) {
-  const chunk = (content: string, finish: string | null = null) => ({
-    id: "c",
-    object: "chat.completion.chunk",
-    model: "m",
-    choices: [{ index: 0, delta: finish ? {} : { content }, finish_reason: finish }],
-  });
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  res.end(sse([{ data: chunk(text) }, { data: chunk("", "stop") }, { data: "[DONE]" }]));
-}
-
 let caller: ReturnType<typeof callerFor>;
 let key: string;
 let fakeA: FakeUpstream;
 let fakeB: FakeUpstream;
 
 beforeAll(async () => {
-  fakeA = await startFakeUpstream((_req, res) => answer(res, "from A"));
-  fakeB = await startFakeUpstream((_req, res) => answer(res, "from B"));
+  fakeA = await startFakeUpstream((req, res) => reply(req, res, ["from A"]));
+  fakeB = await startFakeUpstream((req, res) => reply(req, res, ["from B"]));
   const { project, owner } = await makeProject(db, "Routes");
   caller = callerFor(db, owner.principal, project.id);
   for (const [name, origin] of [

@@ -1,6 +1,6 @@
 import { decryptSecret } from "@/server/crypto/secrets";
 import type { GenerationParams } from "@/server/modules/models/schemas";
-import { type ChatProvider, createProvider } from "@/server/modules/providers";
+import { type ChatProvider, type ChatResult, createProvider } from "@/server/modules/providers";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 
 export interface UpstreamTarget {
@@ -47,12 +47,24 @@ function providerFor(target: UpstreamTarget): ChatProvider {
   return provider;
 }
 
-/** Streams from an upstream endpoint through our provider clients, in the engine's event shape. */
+/**
+ * A non-streamed upstream call gets this long for its whole answer (the OpenAI SDK's default): it has no first
+ * token to time out on, and a long generation must not fail for being long.
+ */
+export const WHOLE_ANSWER_TIMEOUT_MS = 600_000;
+
+/**
+ * Streams from an upstream endpoint through our provider clients, in the engine's event shape. With `whole`, the
+ * upstream is called without streaming (as a non-streaming client asked: one JSON answer, no SSE to parse, about
+ * a third less CPU per call in the gateway) and the answer comes as one text event and the done event, whose
+ * `ttftMs` is null: nothing measured a first token.
+ */
 export async function* streamUpstream(
   target: UpstreamTarget,
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortSignal,
+  options: { whole?: boolean } = {},
 ): AsyncGenerator<EngineEvent> {
   const provider = providerFor(target);
   const sampling = {
@@ -63,6 +75,18 @@ export async function* streamUpstream(
     stop: params.stop,
     seed: params.seed,
   };
+  const device = `upstream:${hostOf(target.endpointBaseUrl)}`;
+  if (options.whole) {
+    const opts = { signal, timeoutMs: WHOLE_ANSWER_TIMEOUT_MS };
+    const result = await ("messages" in input
+      ? provider.chat({ ...sampling, messages: input.messages }, opts)
+      : provider.complete
+        ? provider.complete({ ...sampling, prompt: input.prompt }, opts)
+        : provider.chat({ ...sampling, messages: [{ role: "user", content: input.prompt }] }, opts));
+    if (result.text) yield { type: "text", text: result.text };
+    yield doneEvent(device, result);
+    return;
+  }
   const stream =
     "messages" in input
       ? provider.streamChat({ ...sampling, messages: input.messages }, { signal })
@@ -71,17 +95,20 @@ export async function* streamUpstream(
         : provider.streamChat({ ...sampling, messages: [{ role: "user", content: input.prompt }] }, { signal });
   for await (const delta of stream) {
     if (delta.type === "text") yield delta;
-    else
-      yield {
-        type: "done",
-        device: `upstream:${hostOf(target.endpointBaseUrl)}`,
-        ttftMs: delta.timing.ttftMs,
-        tokensIn: delta.usage?.inputTokens ?? 0,
-        tokensOut: delta.usage?.outputTokens ?? 0,
-        durationMs: delta.timing.latencyMs,
-        finishReason: delta.finishReason,
-      };
+    else yield doneEvent(device, delta);
   }
+}
+
+function doneEvent(device: string, result: ChatResult): EngineEvent {
+  return {
+    type: "done",
+    device,
+    ttftMs: result.timing.ttftMs,
+    tokensIn: result.usage?.inputTokens ?? 0,
+    tokensOut: result.usage?.outputTokens ?? 0,
+    durationMs: result.timing.latencyMs,
+    finishReason: result.finishReason,
+  };
 }
 
 const hosts = new Map<string, string>();

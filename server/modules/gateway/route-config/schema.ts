@@ -190,7 +190,7 @@ export const routeConfig = z
     deployments: z.array(deployment).max(20).default([]),
     strategy: routingStrategy.default("weighted"),
     retries: retryPolicy.default({ attempts: 1, backoffMs: 100, maxBackoffMs: 2_000 }),
-    /** Per attempt, to the first token; then the idle time between tokens. */
+    /** Per attempt: a stream's first token, then the idle time between tokens; a non-streamed answer whole. */
     timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
     /** Tried in order once every deployment failed. */
     fallbacks: z.array(modelRef).max(10).default([]),

@@ -11,15 +11,15 @@ import type { Db } from "@/server/db";
 import {
   closedPort,
   type FakeUpstream,
+  type ReceivedRequest,
   sendJson,
-  sse,
   startFakeUpstream,
 } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { staticRoutes } from "../route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "../standalone";
-import { streamReply, upstreamChunk } from "../testing/chat-upstream";
+import { reply, replyHead } from "../testing/chat-upstream";
 import { registerUpstreamModel } from "../testing/fixtures";
 import { MemorySink } from "../testing/memory-sink";
 import { DeploymentHealth, deploymentKey } from "./health";
@@ -29,8 +29,8 @@ withTestDatabase((created) => {
   db = created;
 });
 
-const answer = (res: ServerResponse, text: string) =>
-  streamReply(res, [text], { usage: { prompt_tokens: 3, completion_tokens: 2 } });
+const answer = (req: ReceivedRequest, res: ServerResponse, text: string) =>
+  reply(req, res, [text], { usage: { prompt_tokens: 3, completion_tokens: 2 } });
 
 const fakes: Record<string, FakeUpstream> = {};
 let flakyCalls = 0;
@@ -45,33 +45,31 @@ const sink = new MemorySink();
 const health = new DeploymentHealth();
 
 beforeAll(async () => {
-  fakes.a = await startFakeUpstream((_req, res) => answer(res, "from A"));
-  fakes.b = await startFakeUpstream((_req, res) => answer(res, "from B"));
+  fakes.a = await startFakeUpstream((req, res) => answer(req, res, "from A"));
+  fakes.b = await startFakeUpstream((req, res) => answer(req, res, "from B"));
   fakes.down = await startFakeUpstream((_req, res) => sendJson(res, 500, { error: { message: "upstream exploded" } }));
   fakes.down2 = await startFakeUpstream((_req, res) => sendJson(res, 503, { error: { message: "overloaded" } }));
   fakes.hang = await startFakeUpstream(async (req) => {
     await req.completed; // never answers; ends when the gateway hangs up
   });
   fakes.stalls = await startFakeUpstream(async (req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.write(sse([{ data: upstreamChunk("first words ") }]));
+    replyHead(req, res, "first words ");
     await req.completed; // then silence
   });
-  fakes.breaks = await startFakeUpstream((_req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.write(sse([{ data: upstreamChunk("half an ans") }]));
+  fakes.breaks = await startFakeUpstream((req, res) => {
+    replyHead(req, res, "half an ans");
     setTimeout(() => res.destroy(), 20); // the connection is cut mid-answer
   });
-  fakes.flaky = await startFakeUpstream((_req, res) =>
+  fakes.flaky = await startFakeUpstream((req, res) =>
     ++flakyCalls === 1
       ? sendJson(res, 500, { error: { message: "first call fails" } })
-      : answer(res, "flaky recovered"),
+      : answer(req, res, "flaky recovered"),
   );
-  fakes.flakyStream = await startFakeUpstream((_req, res) =>
-    ++flakyStreamCalls === 1 ? sendJson(res, 502, { error: { message: "bad gateway" } }) : answer(res, "streamed"),
+  fakes.flakyStream = await startFakeUpstream((req, res) =>
+    ++flakyStreamCalls === 1 ? sendJson(res, 502, { error: { message: "bad gateway" } }) : answer(req, res, "streamed"),
   );
-  fakes.flakyPrompt = await startFakeUpstream((_req, res) =>
-    ++flakyPromptCalls === 1 ? sendJson(res, 503, { error: { message: "warming up" } }) : answer(res, "prompted"),
+  fakes.flakyPrompt = await startFakeUpstream((req, res) =>
+    ++flakyPromptCalls === 1 ? sendJson(res, 503, { error: { message: "warming up" } }) : answer(req, res, "prompted"),
   );
   fakes.refuses = await startFakeUpstream((_req, res) =>
     sendJson(res, 400, { error: { message: "max_tokens is too large" } }),
