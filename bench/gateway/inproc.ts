@@ -91,6 +91,8 @@ try {
       pool.dispatch(
         { path: upstreamUrl.pathname, method: "POST", headers: upHeaders, body: upBody },
         {
+          onRequestStart: () => {},
+          onResponseStart: () => {},
           onResponseData: (_controller, chunk) => {
             text += chunk.toString();
           },
@@ -132,7 +134,10 @@ try {
     );
   }
   console.log("writer", JSON.stringify(await shutdownRequestLog({ timeoutMs: 10_000 })).slice(0, 120));
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
 } finally {
   await tearDown();
-  process.exit(0);
+  process.exit();
 }

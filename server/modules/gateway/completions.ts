@@ -9,7 +9,7 @@ import { type GatewayHttpRequest, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, outputActions, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
-import { CLIENT_CLOSED, type GatewayRequest } from "./request-scope";
+import { CLIENT_CLOSED, type GatewayRequest, type Outcome } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
 import type { DeploymentHealth } from "./routing/health";
@@ -83,7 +83,13 @@ export async function serveCompletion(
   // Resolve what serves, answer from the cache or start generating and wait for the first event:
   // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
   const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
-    const target = await resolveTarget(deps, { ...request, model: ref ?? body.model });
+    const target = await resolveTarget(deps, {
+      projectId: request.projectId,
+      requestId: request.requestId,
+      model: ref ?? body.model,
+      variables: request.variables,
+      user: request.user,
+    });
     // An attempt that timed out while resolving must not touch the row: the next attempt owns it now.
     if (signal.aborted) throw signal.reason;
     scope.entry.guardrails.length = guardrailsBefore;
@@ -158,9 +164,14 @@ export async function serveCompletion(
       tokensOut: cached.tokensOut,
       costUsd: 0,
     });
+    headers[CACHE_HEADER] = "hit";
     return jsonResponse(
-      { ...cached.payload, id: meta.id, created: meta.created, switchyard: { ...info, cache: "hit" } },
-      { headers: withGuardrailsHeader({ ...headers, [CACHE_HEADER]: "hit" }, scope) },
+      Object.assign({}, cached.payload, {
+        id: meta.id,
+        created: meta.created,
+        switchyard: Object.assign({}, info, { cache: "hit" }),
+      }),
+      { headers: withGuardrailsHeader(headers, scope) },
     );
   }
 
@@ -204,18 +215,30 @@ interface Generation {
   measuresTtft: boolean;
 }
 
-const usageFields = (g: Generation, done: DoneEvent | null) =>
-  done
-    ? {
-        deployment: g.routing?.deployment ?? done.device,
-        errorMessage: g.routing?.note,
-        tokensIn: done.tokensIn,
-        tokensOut: done.tokensOut,
-        costUsd: costOf(g.target.version, done),
-      }
-    : g.routing
-      ? { deployment: g.routing.deployment, errorMessage: g.routing.note }
-      : {};
+/**
+ * The log row's outcome: `base` plus what the engine reported (tokens, cost, the device) and the routing. Built
+ * field by field: on Node 20 properties added after an object spread take a slow path (~0.5 µs each).
+ */
+function outcomeOf(g: Generation, done: DoneEvent | null, base: Outcome): Outcome {
+  if (g.routing) {
+    base.deployment = g.routing.deployment;
+    base.errorMessage = g.routing.note ?? base.errorMessage;
+  }
+  if (done) {
+    base.deployment ??= done.device;
+    base.tokensIn = done.tokensIn;
+    base.tokensOut = done.tokensOut;
+    base.costUsd = costOf(g.target.version, done);
+  }
+  return base;
+}
+
+/** A 499 outcome (the client went away), as a fresh object to fill. */
+const clientClosed = (): Outcome => ({
+  status: CLIENT_CLOSED.status,
+  errorCode: CLIENT_CLOSED.errorCode,
+  errorMessage: CLIENT_CLOSED.errorMessage,
+});
 
 /** Lets the engine wind down after the client left (the queue slot frees at once), then logs what it cost. */
 async function drainAfterClose(g: Generation, pending: IteratorResult<EngineEvent> | null) {
@@ -231,7 +254,7 @@ async function drainAfterClose(g: Generation, pending: IteratorResult<EngineEven
     // An aborted upstream rejects: nothing more to learn.
   }
   g.cleanup();
-  g.scope.finish({ ...CLIENT_CLOSED, ...usageFields(g, done) });
+  g.scope.finish(outcomeOf(g, done, clientClosed()));
 }
 
 function closedEarly(g: Generation): Response {
@@ -257,7 +280,7 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
   }
   const final = done as DoneEvent | null;
   if (g.abort.signal.aborted || final?.finishReason === "abort") {
-    g.scope.finish({ ...CLIENT_CLOSED, ...usageFields(g, final) });
+    g.scope.finish(outcomeOf(g, final, clientClosed()));
     return new Response(null, { status: 499 });
   }
   if (!final) throw new Error("the generation ended without its final event");
@@ -265,7 +288,7 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
   const usage = usageOf(final.tokensIn, final.tokensOut);
   const payload =
     kind === "chat" ? chatCompletion(meta, text, finishReason, usage) : textCompletion(meta, text, finishReason, usage);
-  g.scope.finish({ status: 200, ...usageFields(g, final), responseBody: { text, finishReason } });
+  g.scope.finish(outcomeOf(g, final, { status: 200, responseBody: { text, finishReason } }));
   if (g.cacheKey && g.cache && finishReason !== "length")
     g.cache.set(
       g.cacheKey,
@@ -278,7 +301,8 @@ async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, heade
       g.cacheTtlMs,
     );
   const sent = withGuardrailsHeader(headers, g.scope); // now with the output guardrails' actions too
-  return jsonResponse(payload, { headers: g.cacheKey ? { ...sent, [CACHE_HEADER]: "miss" } : sent });
+  if (g.cacheKey) sent[CACHE_HEADER] = "miss";
+  return jsonResponse(payload, { headers: sent });
 }
 
 function stream(
@@ -363,7 +387,7 @@ function stream(
           continue;
         }
         if (g.abort.signal.aborted || event.finishReason === "abort") {
-          g.scope.finish({ ...CLIENT_CLOSED, ...usageFields(g, event) });
+          g.scope.finish(outcomeOf(g, event, clientClosed()));
           return end();
         }
         if (!started) emit(encode({ text: "" }));
@@ -371,7 +395,7 @@ function stream(
         emit(encode({ finishReason }));
         if (includeUsage) emit(encode({ usage: usageOf(event.tokensIn, event.tokensOut) }));
         emit(SSE_DONE);
-        g.scope.finish({ status: 200, ...usageFields(g, event), responseBody: { text, finishReason } });
+        g.scope.finish(outcomeOf(g, event, { status: 200, responseBody: { text, finishReason } }));
         return end();
       }
     },

@@ -23,7 +23,7 @@ export function callerParams(body: ChatCompletionBody | CompletionBody): Generat
 
 /** Version defaults < prompt config < the caller < an experiment variant. */
 export function effectiveParams(target: ServeTarget, caller: GenerationParams): GenerationParams {
-  return { ...target.baseParams, ...caller, ...target.forcedParams };
+  return Object.assign({}, target.baseParams, caller, target.forcedParams);
 }
 
 /**

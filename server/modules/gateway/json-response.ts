@@ -68,13 +68,16 @@ class JsonResponse extends Response {
   }
 }
 
+const JSON_CONTENT_TYPE = { "content-type": "application/json" };
+
 export function jsonResponse(
   value: unknown,
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
   return new JsonResponse({
     status: init.status ?? 200,
-    headers: { ...init.headers, "content-type": "application/json" },
+    // Not `{ ...init.headers, "content-type": … }`: a property after a spread is a slow path on Node 20.
+    headers: Object.assign({}, init.headers, JSON_CONTENT_TYPE),
     text: JSON.stringify(value),
   });
 }

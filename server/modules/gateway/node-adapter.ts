@@ -129,7 +129,9 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   }
   const plain = plainJson(response);
   if (plain) {
-    res.writeHead(plain.status, { ...plain.headers, "content-length": Buffer.byteLength(plain.text) });
+    // `plain.headers` is this answer's own object (jsonResponse made it).
+    plain.headers["content-length"] = String(Buffer.byteLength(plain.text));
+    res.writeHead(plain.status, plain.headers);
     return void res.end(plain.text);
   }
   const headers: Record<string, string | string[]> = {};

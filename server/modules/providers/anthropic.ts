@@ -93,7 +93,8 @@ export class AnthropicProvider implements ChatProvider {
     acc.rawFinishReason = message.stop_reason ?? null;
     acc.usage = addUsage(null, message.usage);
     const result = acc.result(mapAnthropicStopReason);
-    return { ...result, timing: { ...result.timing, ttftMs: null } };
+    result.timing.ttftMs = null;
+    return result;
   }
 
   streamChat(req: ChatRequest, opts?: CallOptions): AsyncIterable<ChatDelta> {

@@ -173,9 +173,15 @@ export class UpstreamHttp {
   private readonly baseUrl: string;
   private readonly targets = new Map<string, UpstreamTarget>();
 
+  /** The request headers for each kind of answer, built once (undici copies them, never changes them). */
+  private readonly jsonHeaders: Record<string, string>;
+  private readonly sseHeaders: Record<string, string>;
+
   constructor(private readonly config: UpstreamHttpConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, "");
     this.host = new URL(this.baseUrl).host;
+    this.jsonHeaders = { ...config.headers, "content-type": "application/json", accept: "application/json" };
+    this.sseHeaders = { ...config.headers, "content-type": "application/json", accept: "text/event-stream" };
   }
 
   private target(path: string): UpstreamTarget {
@@ -247,11 +253,11 @@ export class UpstreamHttp {
     }
   }
 
-  private send(path: string, body: unknown, call: Call, accept: string) {
+  private send(path: string, body: unknown, call: Call, accept: "application/json" | "text/event-stream") {
     if (call.failure) return; // the caller aborted before we began
     dispatchPost(
       this.target(path),
-      { ...this.config.headers, "content-type": "application/json", accept },
+      accept === "application/json" ? this.jsonHeaders : this.sseHeaders,
       JSON.stringify(body),
       NO_UNDICI_TIMEOUTS,
       call,

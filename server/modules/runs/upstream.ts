@@ -79,20 +79,20 @@ export async function* streamUpstream(
   if (options.whole) {
     const opts = { signal, timeoutMs: WHOLE_ANSWER_TIMEOUT_MS };
     const result = await ("messages" in input
-      ? provider.chat({ ...sampling, messages: input.messages }, opts)
+      ? provider.chat({ messages: input.messages, ...sampling }, opts)
       : provider.complete
-        ? provider.complete({ ...sampling, prompt: input.prompt }, opts)
-        : provider.chat({ ...sampling, messages: [{ role: "user", content: input.prompt }] }, opts));
+        ? provider.complete({ prompt: input.prompt, ...sampling }, opts)
+        : provider.chat({ messages: [{ role: "user", content: input.prompt }], ...sampling }, opts));
     if (result.text) yield { type: "text", text: result.text };
     yield doneEvent(device, result);
     return;
   }
   const stream =
     "messages" in input
-      ? provider.streamChat({ ...sampling, messages: input.messages }, { signal })
+      ? provider.streamChat({ messages: input.messages, ...sampling }, { signal })
       : provider.streamComplete
-        ? provider.streamComplete({ ...sampling, prompt: input.prompt }, { signal })
-        : provider.streamChat({ ...sampling, messages: [{ role: "user", content: input.prompt }] }, { signal });
+        ? provider.streamComplete({ prompt: input.prompt, ...sampling }, { signal })
+        : provider.streamChat({ messages: [{ role: "user", content: input.prompt }], ...sampling }, { signal });
   for await (const delta of stream) {
     if (delta.type === "text") yield delta;
     else yield doneEvent(device, delta);
