@@ -5,7 +5,7 @@ import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { toGatewayFailure } from "./errors";
 import { costOf, type DoneEvent, generate, measuresTtft, openAIFinishReason } from "./generation";
-import { type GatewayHttpRequest, readBodyText } from "./http-request";
+import { type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, outputActions, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
@@ -122,14 +122,15 @@ export async function serveCompletion(
   let started: Started;
   let abort: AbortController;
   let routing: Generation["routing"];
-  const onAbort = () => abort.abort();
+  // Unlinks `abort` from the client's going away once the answer is complete.
+  let cleanup: () => void;
   if (!route) {
-    abort = new AbortController();
-    req.signal.addEventListener("abort", onAbort, { once: true });
+    ({ controller: abort, release: cleanup } = linkedAbort(req));
     try {
       started = await begin(null, abort.signal);
-    } finally {
-      req.signal.removeEventListener("abort", onAbort);
+    } catch (error) {
+      cleanup();
+      throw error;
     }
   } else {
     const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin, !body.stream);
@@ -149,10 +150,15 @@ export async function serveCompletion(
       );
       started.first = await started.events.next();
     } else routed.release();
+    const onAbort = () => abort.abort();
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    cleanup = () => req.signal.removeEventListener("abort", onAbort);
+    if (req.signal.aborted) abort.abort();
   }
   const { target, info, meta, cacheKey } = started.prepared;
   const headers = withGuardrailsHeader(switchyardHeaders(info), scope);
   if (started.cached) {
+    cleanup();
     const { cached } = started;
     scope.entry.cacheHit = true;
     scope.entry.guardrails.push(...(cached.guardrails ?? []));
@@ -175,9 +181,6 @@ export async function serveCompletion(
     );
   }
 
-  req.signal.addEventListener("abort", onAbort, { once: true });
-  const cleanup = () => req.signal.removeEventListener("abort", onAbort);
-  if (req.signal.aborted) abort.abort();
   const { events, first } = started as Required<Started>;
   const generation: Generation = {
     target,

@@ -19,6 +19,35 @@ export interface GatewayHttpRequest {
 export const READ_BODY_TEXT = Symbol("switchyard.readBodyText");
 type DirectBody = { [READ_BODY_TEXT]?: (maxBytes: number) => Promise<string> };
 
+/**
+ * A request that owns the AbortController behind its `signal` and lends it (see `linkedAbort`). The `node:http`
+ * adapter's requests do: their signal fires only when the client goes away.
+ */
+export const OWN_ABORT = Symbol("switchyard.ownAbort");
+type OwnAbort = { [OWN_ABORT]?: () => AbortController };
+
+const noop = () => {};
+
+/**
+ * An AbortController that fires when the client goes away, for work the handler may also stop itself; `release`
+ * unlinks it. Where the request lends its own controller that is it (no second controller, no listener: about
+ * 5 µs per request on Node 20, where AbortSignal and its listeners are slow); otherwise a new one linked to
+ * `req.signal`.
+ */
+export function linkedAbort(req: GatewayHttpRequest): { controller: AbortController; release: () => void } {
+  const own = (req as OwnAbort)[OWN_ABORT];
+  if (own) return { controller: own.call(req), release: noop };
+  const controller = new AbortController();
+  const signal = req.signal;
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return { controller, release: noop };
+  }
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return { controller, release: () => signal.removeEventListener("abort", onAbort) };
+}
+
 /** The body as text, refusing more than `maxBytes` with 413 (PAYLOAD_TOO_LARGE) before reading it all. */
 export async function readBodyText(req: GatewayHttpRequest, maxBytes: number): Promise<string> {
   const direct = req as DirectBody;

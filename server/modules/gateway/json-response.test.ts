@@ -40,6 +40,20 @@ describe("jsonResponse", () => {
     expect(plainJson(Response.json({}))).toBeUndefined();
   });
 
+  it("keeps a change made through its Headers object (status and ok come from the record)", async () => {
+    const response = make();
+    expect(response.ok).toBe(true);
+    response.headers.set("x-extra", "1");
+    expect(plainJson(response)?.headers).toEqual({
+      "x-request-id": "r1",
+      "content-type": "application/json",
+      "x-extra": "1",
+    });
+    expect(response.clone().headers.get("x-extra")).toBe("1");
+    const refused = jsonResponse({ error: "no" }, { status: 404 });
+    expect([refused.status, refused.ok]).toEqual([404, false]);
+  });
+
   it("becomes a plain platform Response for the Next mount", async () => {
     const standard = toStandardResponse(make());
     expect(plainJson(standard)).toBeUndefined();

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { DomainError } from "@/server/errors";
-import { type GatewayHttpRequest, READ_BODY_TEXT } from "./http-request";
+import { type GatewayHttpRequest, OWN_ABORT, READ_BODY_TEXT } from "./http-request";
 import { plainJson } from "./json-response";
 
 export type FetchHandler = (req: GatewayHttpRequest) => Promise<Response>;
@@ -30,22 +30,46 @@ class NodeHeaders {
   }
 }
 
-/** A `GatewayHttpRequest` over Node's request: nothing is copied until it is read. */
+/**
+ * A `GatewayHttpRequest` over Node's request: nothing is copied until it is read, and the AbortController behind
+ * `signal` is made only when someone asks for it (it fires when the client hangs up; see `linkedAbort`).
+ */
 export class NodeRequest implements GatewayHttpRequest {
   readonly method: string;
   readonly headers: NodeHeaders;
   readonly pathname: string;
   private consumed = false;
+  private controller: AbortController | null = null;
+  private hungUp = false;
 
-  constructor(
-    private readonly incoming: IncomingMessage,
-    readonly signal: AbortSignal,
-  ) {
+  constructor(private readonly incoming: IncomingMessage) {
     this.method = incoming.method ?? "GET";
     this.headers = new NodeHeaders(incoming.headers);
     const target = incoming.url ?? "/";
     const query = target.indexOf("?");
     this.pathname = query === -1 ? target : target.slice(0, query);
+  }
+
+  get signal(): AbortSignal {
+    return this[OWN_ABORT]().signal;
+  }
+
+  [OWN_ABORT](): AbortController {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.hungUp) this.controller.abort();
+    }
+    return this.controller;
+  }
+
+  /** The client closed the connection before the answer was complete. */
+  hangUp() {
+    this.hungUp = true;
+    this.controller?.abort();
+  }
+
+  get aborted(): boolean {
+    return this.hungUp;
   }
 
   get url(): string {
@@ -106,16 +130,16 @@ export class NodeRequest implements GatewayHttpRequest {
 }
 
 async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse) {
-  const abort = new AbortController();
+  const request = new NodeRequest(req);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   res.on("close", () => {
     if (res.writableFinished) return;
-    abort.abort();
+    request.hangUp();
     reader?.cancel().catch(() => {});
   });
   let response: Response;
   try {
-    response = await handler(new NodeRequest(req, abort.signal));
+    response = await handler(request);
   } catch (error) {
     console.error("[gateway] handler threw", error);
     response = Response.json(
@@ -123,7 +147,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
       { status: 500 },
     );
   }
-  if (abort.signal.aborted) {
+  if (request.aborted) {
     await response.body?.cancel().catch(() => {});
     return;
   }
@@ -154,7 +178,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
       console.error("[gateway] response body failed", error);
       return void res.destroy();
     }
-    if (abort.signal.aborted) return;
+    if (request.aborted) return;
     headers["content-length"] = String(bytes.length);
     res.writeHead(response.status, headers);
     return void res.end(bytes);
@@ -171,7 +195,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     }
     res.end();
   } catch (error) {
-    if (!abort.signal.aborted) console.error("[gateway] response stream failed", error);
+    if (!request.aborted) console.error("[gateway] response stream failed", error);
     res.destroy();
   }
 }
