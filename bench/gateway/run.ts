@@ -4,13 +4,15 @@
  * that upstream called directly, and a bare node:http proxy (the floor for any Node gateway here). Each server runs
  * in its own child process; the load comes from here. CPU time per request is read from /proc per process.
  *
- *   npx tsx bench/gateway/run.ts [--duration 10] [--rate 500] [--connections 10] [--warmup 3] [--profile DIR]
+ *   npx tsx bench/gateway/run.ts [--rounds 5] [--duration 6] [--max-duration 5] [--rate 500] [--connections 10]
+ *                                [--warmup 3] [--profile DIR]
  *                                [--console]   (also /v1 on the console's port: needs a production build)
  *
- * Per target: (a) a fixed rate for --duration s, evenly paced and open-loop (paced.ts: why not autocannon's
- * overallRate is explained there): latency p50/p99 from when each request was sent; (b) no rate limit (autocannon,
- * --connections): max req/s and p50, from autocannon's per-response times (float ms). Added latency = gateway
- * minus direct at the same rate.
+ * Per target and round: (a) a fixed rate for --duration s, evenly paced and open-loop (paced.ts: why not
+ * autocannon's overallRate is explained there): latency p50/p99 from when each request was sent; (b) no rate limit
+ * (autocannon, --connections) for --max-duration s: max req/s and p50, from autocannon's per-response times (float
+ * ms). Rounds interleave the targets; each figure is the median over the rounds. Added latency = per round the
+ * gateway minus the direct call, then the median.
  */
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
@@ -32,7 +34,11 @@ import { paced } from "./paced";
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: "string", default: "10" },
+    /** Seconds per paced (fixed-rate) measurement, per target per round. */
+    duration: { type: "string", default: "6" },
+    /** Seconds per full-speed measurement, per target per round. */
+    "max-duration": { type: "string", default: "5" },
+    rounds: { type: "string", default: "5" },
     rate: { type: "string", default: "500" },
     connections: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
@@ -43,6 +49,8 @@ const { values: args } = parseArgs({
   },
 });
 const DURATION = Number(args.duration);
+const MAX_DURATION = Number(args["max-duration"]);
+const ROUNDS = Number(args.rounds);
 const RATE = Number(args.rate);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Number(args.warmup);
@@ -70,6 +78,28 @@ interface Measured {
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+/** Field by field, the median over the rounds (requests and failures: the totals). */
+function medianOf(ms: Measured[]): Measured {
+  return {
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    rps: median(ms.map((m) => m.rps)),
+    cpuUs: median(ms.map((m) => m.cpuUs)),
+    requests: ms.reduce((n, m) => n + m.requests, 0),
+    non2xx: ms.reduce((n, m) => n + m.non2xx, 0),
+    errors: ms.reduce((n, m) => n + m.errors, 0),
+  };
+}
+/** Added latency: per round the gateway minus the direct call in that round, then the median. */
+const addedMedian = (gateway: Measured[], direct: Measured[], field: "p50" | "p99") =>
+  median(gateway.map((m, i) => m[field] - direct[i][field]));
+const failures = (r: { fixedRounds: Measured[]; maxRounds: Measured[] }, field: "non2xx" | "errors") =>
+  [...r.fixedRounds, ...r.maxRounds].reduce((n, m) => n + m[field], 0);
 
 /** No rate: autocannon at full speed on CONNECTIONS connections. A rate: the paced open-loop generator. */
 async function measure(target: Target, seconds: number, rate?: number): Promise<Measured> {
@@ -202,21 +232,32 @@ try {
     },
   ];
 
-  const results: { target: Target; fixed: Measured; max: Measured }[] = [];
+  // 4. Warm every target, then measure in rounds: each round runs every target once, so a burst of noise on this
+  // shared machine hits one round of each rather than all of one target. Per target the median of the rounds.
   for (const target of targets) {
     const res = await waitUntilUp(target.url, { method: "POST", headers: target.headers, body: target.body });
     if (target.name.startsWith("Switchyard") && !res.headers.get("x-switchyard-model-version"))
       throw new Error("the Switchyard answer lacks x-switchyard-model-version");
     await measure(target, WARMUP); // warm-up: JIT, connection pools, key cache
-    const fixed = await measure(target, DURATION, RATE);
-    const max = await measure(target, DURATION);
-    results.push({ target, fixed, max });
-    console.log(
-      `${target.name}: @${RATE}/s p50 ${fixed.p50.toFixed(3)} ms p99 ${fixed.p99.toFixed(3)} ms (${fixed.rps.toFixed(0)} req/s, non-2xx ${fixed.non2xx}, errors ${fixed.errors}, send lag p99 ${fixed.sendLagP99Ms?.toFixed(3)} ms); ` +
-        `max ${max.rps.toFixed(0)} req/s p50 ${max.p50.toFixed(3)} ms (non-2xx ${max.non2xx}, errors ${max.errors}); ` +
-        `CPU per request ${fixed.cpuUs.toFixed(0)} µs @rate, ${max.cpuUs.toFixed(0)} µs @max`,
-    );
   }
+  const rounds = new Map<Target, { fixed: Measured[]; max: Measured[] }>(
+    targets.map((t) => [t, { fixed: [], max: [] }]),
+  );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of targets) rounds.get(target)!.fixed.push(await measure(target, DURATION, RATE));
+    for (const target of targets) rounds.get(target)!.max.push(await measure(target, MAX_DURATION));
+    console.log(`round ${round}/${ROUNDS} done`);
+  }
+  const results = targets.map((target) => {
+    const { fixed, max } = rounds.get(target)!;
+    const r = { target, fixed: medianOf(fixed), max: medianOf(max), fixedRounds: fixed, maxRounds: max };
+    console.log(
+      `${target.name}: @${RATE}/s p50 ${fixed.map((m) => m.p50.toFixed(2)).join(" ")} | p99 ${fixed.map((m) => m.p99.toFixed(2)).join(" ")} ms` +
+        ` | send lag p99 ${fixed.map((m) => m.sendLagP99Ms?.toFixed(1)).join(" ")} ms | max ${max.map((m) => m.rps.toFixed(0)).join(" ")} req/s` +
+        ` | CPU ${fixed.map((m) => m.cpuUs.toFixed(0)).join(" ")} µs @rate, ${max.map((m) => m.cpuUs.toFixed(0)).join(" ")} µs @max`,
+    );
+    return r;
+  });
 
   // 5. Stop the gateway first so its writer flushes, then count the rows it logged.
   const stats = await stopChild(switchyard.child);
@@ -238,9 +279,12 @@ try {
     const added =
       r === direct
         ? ["—", "—"]
-        : [r.fixed.p50 - direct.fixed.p50, r.fixed.p99 - direct.fixed.p99].map((x) => `${(x as number).toFixed(3)}`);
+        : [
+            addedMedian(r.fixedRounds, direct.fixedRounds, "p50"),
+            addedMedian(r.fixedRounds, direct.fixedRounds, "p99"),
+          ].map((x) => x.toFixed(3));
     console.log(
-      `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${r.fixed.non2xx + r.max.non2xx} / ${r.fixed.errors + r.max.errors} |`,
+      `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${failures(r, "non2xx")} / ${failures(r, "errors")} |`,
     );
   }
   const [sy, pk] = gateways;
@@ -252,7 +296,7 @@ try {
   // Both Switchyard processes log into the same database.
   const sent = results
     .filter((r) => r.target.name.startsWith("Switchyard"))
-    .reduce((n, r) => n + r.fixed.requests + r.max.requests, 0);
+    .reduce((n, r) => n + [...r.fixedRounds, ...r.maxRounds].reduce((k, m) => k + m.requests, 0), 0);
   console.log(
     `request-log writer at shutdown: ${JSON.stringify((stats as { stats?: unknown } | null)?.stats ?? null)}`,
   );
