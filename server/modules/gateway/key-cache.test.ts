@@ -53,6 +53,36 @@ describe("ApiKeyCache", () => {
     expect(calls).toEqual(["good", "good"]);
   });
 
+  it("checks a key again in the background past 3/4 of its TTL, so no request waits, and notices a revocation", async () => {
+    const known: Record<string, string> = { good: "p1" };
+    const { cache, calls, advance, failOnce } = setup(known);
+    await cache.resolve("good");
+    advance(700);
+    await cache.resolve("good");
+    expect(calls).toHaveLength(1);
+    advance(100); // 800 ms: past 3/4 of the 1 s TTL
+    failOnce();
+    // Answered from the cache at once; the background check fails (database down) and is not retried per request.
+    expect((await cache.resolve("good")).projectId).toBe("p1");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toHaveLength(2);
+    await cache.resolve("good");
+    expect(calls).toHaveLength(2);
+    advance(150); // still within the TTL (950 ms), and a second has not passed since the failed check
+    await cache.resolve("good");
+    expect(calls).toHaveLength(2);
+    // A new entry from a successful check: the key is refused as soon as the background check learns it was revoked.
+    advance(2_000);
+    await cache.resolve("good");
+    expect(calls).toHaveLength(3);
+    delete known.good;
+    advance(800);
+    expect((await cache.resolve("good")).projectId).toBe("p1");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toHaveLength(4);
+    await expect(cache.resolve("good")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
   it("caches refusals for the shorter negative TTL, and never caches database errors", async () => {
     const { cache, calls, advance, failOnce } = setup({});
     await expect(cache.resolve("bad")).rejects.toMatchObject({ code: "UNAUTHENTICATED" });

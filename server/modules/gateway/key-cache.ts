@@ -20,7 +20,13 @@ export interface KeyCacheOptions {
   clock?: () => number;
 }
 
-type Entry = { expires: number } & ({ principal: KeyPrincipal; verifiedAt: number } | { refusal: DomainError });
+/** The part of the TTL after which a verified key is checked again in the background. */
+const REFRESH_AHEAD = 0.75;
+
+type Entry = { expires: number } & (
+  | { principal: KeyPrincipal; verifiedAt: number /** When the next background check may start. */; refreshAt?: number }
+  | { refusal: DomainError }
+);
 
 /**
  * In-process cache of API-key verification, so the data plane does not pay a
@@ -63,8 +69,21 @@ export class ApiKeyCache {
   async resolve(key: string): Promise<KeyPrincipal> {
     const hash = hashApiKey(key);
     const entry = this.entries.get(hash);
-    if (entry && entry.expires > this.clock()) {
+    const now = this.clock();
+    if (entry && entry.expires > now) {
       if ("refusal" in entry) throw entry.refusal;
+      // Refresh ahead: past 3/4 of its TTL the first request starts one background check, so that under traffic
+      // no request waits for the database while a key stays verified within `ttlMs`. A failed check is retried
+      // by the next request; at expiry the synchronous path (with stale-if-error) takes over.
+      if (now >= (entry.refreshAt ?? entry.verifiedAt + this.ttlMs * REFRESH_AHEAD) && !this.inflight.has(hash)) {
+        entry.refreshAt = now + 1_000; // if this check fails, the next waits a second (not one per request)
+        const pending = this.lookUp(hash, key, entry).finally(() => {
+          this.inflight.delete(hash);
+          this.stale.delete(hash);
+        });
+        this.inflight.set(hash, pending);
+        pending.catch(() => {});
+      }
       return entry.principal;
     }
     let pending = this.inflight.get(hash);
@@ -106,7 +125,12 @@ export class ApiKeyCache {
         this.store(hash, { refusal: error, expires: this.clock() + this.negativeTtlMs });
       else if (previous && "principal" in previous && previous.verifiedAt + this.staleIfErrorMs > this.clock()) {
         // The database did not answer: keep serving a key it vouched for recently, asking again in a second.
-        this.store(hash, { ...previous, expires: this.clock() + 1_000 });
+        this.store(hash, {
+          principal: previous.principal,
+          verifiedAt: previous.verifiedAt,
+          expires: this.clock() + 1_000,
+          refreshAt: this.clock() + 1_000,
+        });
         return previous.principal;
       }
       throw error;

@@ -28,6 +28,8 @@ interface Entry {
   routes: Map<string, ResolvedRoute>;
   expires: number;
   loadedAt: number;
+  /** From then on the first request also starts a background reload (refresh ahead: nobody waits for it). */
+  refreshAt: number;
 }
 
 export interface DbRouteSourceOptions {
@@ -69,7 +71,12 @@ export class DbRouteSource implements RouteSource {
   async find(projectId: string, model: string): Promise<ResolvedRoute | null> {
     if (this.listener && !this.listener.connected) void this.listen().catch(() => {});
     let entry = this.entries.get(projectId);
-    if (!entry || entry.expires < Date.now()) {
+    const now = Date.now();
+    if (entry && entry.expires >= now && now >= entry.refreshAt) {
+      entry.refreshAt = now + RETRY_MS; // a failed reload is tried again in a second, not on every request
+      void this.load(projectId).catch(() => {});
+    }
+    if (!entry || entry.expires < now) {
       const stale = entry;
       try {
         entry = await this.load(projectId);
@@ -105,7 +112,8 @@ export class DbRouteSource implements RouteSource {
         routes.set(row.name, { id: row.id, name: row.name, version: row.activeVersion.version, config: parsed.data });
       }
       const ttl = this.options.ttlMs ?? (this.listener?.connected ? LISTENING_TTL_MS : SHORT_TTL_MS);
-      const entry = { routes, expires: Date.now() + ttl, loadedAt: Date.now() };
+      const now = Date.now();
+      const entry = { routes, expires: now + ttl, loadedAt: now, refreshAt: now + ttl * 0.75 };
       if (token === this.generation && ttl > 0) {
         if (this.entries.size > 10_000) this.entries.clear();
         this.entries.set(projectId, entry);
