@@ -4,8 +4,8 @@
  * that upstream called directly, and a bare node:http proxy (the floor for any Node gateway here). Each server runs
  * in its own child process; the load comes from here. CPU time per request is read from /proc per process.
  *
- *   npx tsx bench/gateway/run.ts [--rounds 5] [--duration 6] [--max-duration 5] [--rate 500] [--connections 10]
- *                                [--warmup 3] [--profile DIR]
+ *   npx tsx bench/gateway/run.ts [--rounds 5] [--duration 6] [--max-duration 5] [--settle 2] [--rate 500]
+ *                                [--connections 10] [--warmup 3] [--profile DIR]
  *                                [--console]   (also /v1 on the console's port: needs a production build)
  *
  * Per target and round: (a) a fixed rate for --duration s, evenly paced and open-loop (paced.ts: why not
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     /** Seconds per full-speed measurement, per target per round. */
     "max-duration": { type: "string", default: "5" },
     rounds: { type: "string", default: "5" },
+    /** Seconds at the rate, unmeasured, before each paced measurement. */
+    settle: { type: "string", default: "2" },
     rate: { type: "string", default: "500" },
     connections: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
@@ -51,6 +53,7 @@ const { values: args } = parseArgs({
 const DURATION = Number(args.duration);
 const MAX_DURATION = Number(args["max-duration"]);
 const ROUNDS = Number(args.rounds);
+const SETTLE = Number(args.settle);
 const RATE = Number(args.rate);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Number(args.warmup);
@@ -244,7 +247,13 @@ try {
     targets.map((t) => [t, { fixed: [], max: [] }]),
   );
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const target of targets) rounds.get(target)!.fixed.push(await measure(target, DURATION, RATE));
+    for (const target of targets) {
+      // Unmeasured: the same rate for --settle s first. The target sat idle while the others ran, so its caches
+      // (keys, versions: seconds of TTL) expired and idle upstream connections closed; this measures the steady
+      // state at the rate, not the first requests after half a minute of silence.
+      await measure(target, SETTLE, RATE);
+      rounds.get(target)!.fixed.push(await measure(target, DURATION, RATE));
+    }
     for (const target of targets) rounds.get(target)!.max.push(await measure(target, MAX_DURATION));
     console.log(`round ${round}/${ROUNDS} done`);
   }

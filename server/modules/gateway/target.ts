@@ -102,6 +102,8 @@ interface ResolvedEntry {
 }
 // One cache per database client (a process has one; tests use several).
 const resolvedByDb = new WeakMap<Db, Map<string, ResolvedEntry>>();
+/** Loads in flight per database client and key: requests that miss together share one (no thundering herd). */
+const loadingByDb = new WeakMap<Db, Map<string, Promise<ServedVersion>>>();
 /** While the database is unreachable, versions resolved within this long keep serving. */
 const STALE_IF_ERROR_MS = 5 * 60_000;
 
@@ -129,9 +131,24 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
     }
     return hit.version;
   }
+  let loading = loadingByDb.get(db);
+  if (!loading) {
+    loading = new Map();
+    loadingByDb.set(db, loading);
+  }
+  let pending = loading.get(key);
+  if (!pending) {
+    const started = loadServed(db, projectId, ref);
+    pending = started;
+    const forget = () => {
+      if (loading.get(key) === started) loading.delete(key);
+    };
+    started.then(forget, forget);
+    loading.set(key, started);
+  }
   let served: ServedVersion;
   try {
-    served = await loadServed(db, projectId, ref);
+    served = await pending;
   } catch (error) {
     // The database did not answer (not "unknown model"): serve what it said last, for a while (stale-if-error).
     if (hit && !(error instanceof DomainError) && hit.resolvedAt + STALE_IF_ERROR_MS > Date.now()) {
