@@ -73,7 +73,8 @@ test("masked body logging shows bodies without the e-mail address in the request
 
   await page.goto(`/projects/${projectId}/settings/api-keys`);
   const client = new OpenAI({ apiKey: await createKey(page, "private"), baseURL: `${baseURL}/v1`, maxRetries: 0 });
-  // A replica that cached the old setting answers with it once while it refreshes (README: within 10 s).
+  // The change reaches the gateway by NOTIFY when it commits (server/modules/gateway/README.md); one request first
+  // gives the notification its millisecond.
   await ask(client, "warm-up");
   // Letters only: a long digit run could itself be masked (phone, card).
   const marker = `ticket ${Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("")}`;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/server/db";
 import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
-import { ProjectBodyLogging } from "./body-logging";
+import { followSettingsChanges, ProjectBodyLogging } from "./body-logging";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
 import { reply } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
@@ -22,12 +22,14 @@ process.env.SWITCHYARD_DATA_DIR = await mkdtemp(path.join(tmpdir(), "switchyard-
 process.env.SWITCHYARD_INFERENCE_DEVICE = "cpu";
 
 let db: Db;
+let url: string;
 let fake: FakeUpstream;
 let fixture: Awaited<ReturnType<typeof gatewayFixture>>;
 const sink = new MemorySink();
 const gateways: StandaloneGateway[] = [];
-withTestDatabase((created) => {
+withTestDatabase((created, createdUrl) => {
   db = created;
+  url = createdUrl;
 });
 
 const MESSAGE = "Please reply to jane.doe@example.com about order 7";
@@ -113,5 +115,48 @@ describe("the setting cache", () => {
     expect(cache.get(fixture.project.id)).toBe("none"); // stale answer while one refresh runs
     await vi.waitFor(() => expect(cache.get(fixture.project.id)).toBe("masked"));
     expect(await cache.get("00000000-0000-4000-8000-000000000000")).toBe("none");
+  });
+});
+
+describe("a settings change", () => {
+  it("reaches a listening cache when it commits, long before the TTL", async () => {
+    const cache = new ProjectBodyLogging(db, { ttlMs: 600_000 });
+    const changes = followSettingsChanges(cache, url);
+    try {
+      await changes.ready;
+      await fixture.caller.projects.updateSettings({ requestBodyLogging: "none" });
+      await vi.waitFor(async () => expect(await cache.get(fixture.project.id)).toBe("none"));
+      await fixture.caller.projects.updateSettings({ requestBodyLogging: "full" });
+      // Ten minutes of TTL: only the notification can make this pass.
+      await vi.waitFor(async () => expect(await cache.get(fixture.project.id)).toBe("full"), { timeout: 3_000 });
+    } finally {
+      await changes.close();
+    }
+  });
+
+  it("applies to a standalone gateway's next requests (it listens on its database)", async () => {
+    await fixture.caller.projects.updateSettings({ requestBodyLogging: "none" });
+    const gateway = await startStandaloneGateway({
+      port: 0,
+      host: "127.0.0.1",
+      db,
+      sink,
+      promptCache: null,
+      keyChangesUrl: url,
+    });
+    gateways.push(gateway);
+    const client = new OpenAI({ apiKey: fixture.key, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
+    const ask = async () => {
+      const completion = await client.chat.completions.create({
+        model: "fake-gpt",
+        messages: [{ role: "user", content: MESSAGE }],
+      });
+      const id = (completion as unknown as { switchyard: { requestId: string } }).switchyard.requestId;
+      return (await sink.waitFor((e) => e.id === id)).requestBody;
+    };
+    expect(await ask()).toBeNull();
+    await fixture.caller.projects.updateSettings({ requestBodyLogging: "full" });
+    // Within the cache's 10 s TTL: the notification, not expiry, brings the change.
+    await vi.waitFor(async () => expect(await ask()).not.toBeNull(), { timeout: 3_000, interval: 50 });
   });
 });

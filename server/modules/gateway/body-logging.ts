@@ -5,11 +5,15 @@
  * answers with the old value while one refresh runs in the background; only
  * a project never seen waits for the database.
  *
- * THE DELAY: a changed setting takes effect on each replica within `ttlMs`
+ * A change applies to the next request on every replica that follows the
+ * settings channel (`followSettingsChanges`: the settings service notifies in
+ * its transaction); otherwise, or while the listener is down, within `ttlMs`
  * (10 s by default) plus one request. A database error answers "none" (the
  * safe side: no bodies) and is not cached.
  */
+import { NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
+import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
 import type { BodyLogging } from "./request-scope";
 
 export interface BodyLoggingCacheOptions {
@@ -27,6 +31,8 @@ interface Entry {
 export class ProjectBodyLogging {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<BodyLogging>>();
+  /** Bumped by every forget/clear, so a load that raced a change does not cache the old value. */
+  private generation = 0;
   private readonly ttlMs: number;
   private readonly clock: () => number;
 
@@ -53,20 +59,29 @@ export class ProjectBodyLogging {
     return this.load(projectId);
   }
 
-  /** Forgets every entry (tests; a future change notification). */
+  /** Forgets every entry (tests; a lost settings listener). */
   clear() {
+    this.generation++;
     this.entries.clear();
+  }
+
+  /** Forgets one project's entry: its setting changed. A load in flight meanwhile is not cached. */
+  forget(projectId: string) {
+    this.generation++;
+    this.entries.delete(projectId);
   }
 
   private load(projectId: string): Promise<BodyLogging> {
     let pending = this.inflight.get(projectId);
     if (pending) return pending;
+    const token = this.generation;
     pending = this.db.project
       .findUnique({ where: { id: projectId }, select: { requestBodyLogging: true } })
       .then(
         (row) => {
           const value: BodyLogging = row?.requestBodyLogging ?? "none";
-          this.entries.set(projectId, { value, expires: this.clock() + this.ttlMs, refreshing: false });
+          if (token === this.generation)
+            this.entries.set(projectId, { value, expires: this.clock() + this.ttlMs, refreshing: false });
           if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value as string);
           return value;
         },
@@ -85,4 +100,34 @@ export class ProjectBodyLogging {
 export function projectBodyLogging(db: Db, options?: BodyLoggingCacheOptions) {
   const cache = new ProjectBodyLogging(db, options);
   return (projectId: string) => cache.get(projectId);
+}
+
+const RECONNECT_MS = 5_000;
+
+/**
+ * LISTENs for settings changes on `connectionString` and drops the changed project from `cache` (everything when
+ * the connection was lost, since a change may have been missed). Reconnects every few seconds.
+ */
+export function followSettingsChanges(
+  cache: ProjectBodyLogging,
+  connectionString: string,
+): { ready: Promise<void>; close(): Promise<void> } {
+  const listener = new NotifyListener(
+    connectionString,
+    PROJECT_SETTINGS_CHANNEL,
+    (projectId) => cache.forget(projectId),
+    () => cache.clear(),
+  );
+  const ready = listener.start().catch(() => {});
+  const timer = setInterval(() => {
+    if (!listener.connected) listener.start().catch(() => {});
+  }, RECONNECT_MS);
+  timer.unref();
+  return {
+    ready,
+    close: async () => {
+      clearInterval(timer);
+      await listener.close();
+    },
+  };
 }

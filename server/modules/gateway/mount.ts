@@ -2,6 +2,7 @@ import { verifyApiKey } from "@/server/auth/api-key";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { processRouteSource } from "@/server/modules/routes/db-source";
+import { followSettingsChanges, ProjectBodyLogging } from "./body-logging";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
 import { ApiKeyCache } from "./key-cache";
 import { followKeyChanges } from "./key-events";
@@ -23,11 +24,17 @@ const globalForGateway = globalThis as unknown as {
 export function processGatewayHandler(): GatewayHandler {
   if (!globalForGateway.switchyardGateway) {
     const keyCache = new ApiKeyCache((key) => verifyApiKey(db(), key));
+    const bodyLogging = new ProjectBodyLogging(db());
     const url = env().DATABASE_URL;
-    if (url) followKeyChanges(keyCache, url); // for the life of the process
+    if (url) {
+      // For the life of the process: revocations, limit and privacy-setting changes apply at once.
+      followKeyChanges(keyCache, url);
+      followSettingsChanges(bodyLogging, url);
+    }
     globalForGateway.switchyardGateway = createGatewayHandler({
       db: db(),
       keyCache,
+      bodyLogging: (projectId) => bodyLogging.get(projectId),
       sink: gatewaySink(),
       keyUsage: processKeyUsage(),
       routes: processRouteSource(db()),

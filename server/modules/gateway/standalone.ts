@@ -10,6 +10,7 @@ import { verifyApiKey } from "@/server/auth/api-key";
 import { db as processDb } from "@/server/db";
 import { env } from "@/server/env";
 import { DbRouteSource, processRouteSource } from "@/server/modules/routes/db-source";
+import { followSettingsChanges, ProjectBodyLogging } from "./body-logging";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
 import { ApiKeyCache } from "./key-cache";
 import { followKeyChanges } from "./key-events";
@@ -40,13 +41,17 @@ export async function startStandaloneGateway(
   const keyCache = overrides.keyCache ?? new ApiKeyCache((key) => verifyApiKey(db, key), overrides.keyCacheOptions);
   const changesUrl = options.keyChangesUrl ?? (overrides.db ? null : (env().DATABASE_URL ?? null));
   const keyChanges = changesUrl ? followKeyChanges(keyCache, changesUrl) : null;
-  await keyChanges?.ready;
+  // The privacy setting too: a change applies to the next request (not after the cache's 10 s).
+  const bodyLoggingCache = overrides.bodyLogging ? null : new ProjectBodyLogging(db);
+  const settingsChanges = changesUrl && bodyLoggingCache ? followSettingsChanges(bodyLoggingCache, changesUrl) : null;
+  await Promise.all([keyChanges?.ready, settingsChanges?.ready]);
   const handler = createGatewayHandler({
     ...overrides,
     db,
     sink: overrides.sink ?? gatewaySink(),
     keyUsage,
     keyCache,
+    ...(bodyLoggingCache ? { bodyLogging: (projectId: string) => bodyLoggingCache.get(projectId) } : {}),
     // Stored routes: the process's (LISTEN-invalidated) on the process's database, else one expiring in seconds.
     routes: overrides.routes ?? (overrides.db ? new DbRouteSource(db) : processRouteSource(db)),
   });
@@ -70,6 +75,7 @@ export async function startStandaloneGateway(
       });
       await keyUsage.close().catch(() => {});
       await keyChanges?.close();
+      await settingsChanges?.close();
     },
   };
 }

@@ -1,12 +1,15 @@
 /**
  * Project settings. `requestBodyLogging` is the gateway's privacy setting; each
- * gateway replica caches it for up to 10 s (`gateway/body-logging.ts`).
+ * gateway replica caches it (`gateway/body-logging.ts`) and drops it when the
+ * change commits (`pg_notify` on PROJECT_SETTINGS_CHANNEL in the same
+ * transaction): a privacy change applies to the next request, not 10 s later.
  */
 import type { z } from "zod";
 import type { Actor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
+import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
 import {
   type projectSettings,
   type UpdateProjectSettingsInput,
@@ -45,6 +48,7 @@ export async function updateProjectSettings(
       targetId: caller.projectId,
       summary: { requestBodyLogging: { from: before.requestBodyLogging, to: after.requestBodyLogging } },
     });
+    await tx.$executeRaw`SELECT pg_notify(${PROJECT_SETTINGS_CHANNEL}, ${caller.projectId})`;
     return after;
   });
 }
