@@ -14,8 +14,7 @@ const COMPLETION = JSON.stringify({
   choices: [{ index: 0, message: { role: "assistant", content: "Hello from the bench." }, finish_reason: "stop" }],
   usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
 });
-// Switchyard always calls upstreams with `stream: true` (and include_usage), even for a non-streaming client, then
-// assembles the JSON answer: those requests get the same completion as one SSE write.
+// Streamed requests (`stream: true`, e.g. the soak's streamed share) get the same completion as one SSE write.
 const chunk = (delta: object, finish: string | null, usage?: object) =>
   `data: ${JSON.stringify({
     id: "chatcmpl-bench",
