@@ -7,6 +7,13 @@
  */
 import pg from "pg";
 
+/** A listener kept up (see `follow`). */
+export interface Following {
+  /** Settles once the first LISTEN is up (or failed). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
 export class NotifyListener {
   private client: pg.Client | null = null;
   private starting: Promise<void> | null = null;
@@ -41,6 +48,25 @@ export class NotifyListener {
       throw error;
     });
     return this.starting;
+  }
+
+  /**
+   * Listens now and until `close()`, retrying every `reconnectMs` while the connection is down. `ready` settles
+   * once the first LISTEN is up (or failed: the caller's cache then relies on its TTL until a reconnect).
+   */
+  follow(reconnectMs = 5_000): Following {
+    const ready = this.start().catch(() => {});
+    const timer = setInterval(() => {
+      if (!this.connected) this.start().catch(() => {});
+    }, reconnectMs);
+    timer.unref();
+    return {
+      ready,
+      close: async () => {
+        clearInterval(timer);
+        await this.close();
+      },
+    };
   }
 
   private reset(client: pg.Client) {

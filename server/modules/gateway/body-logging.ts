@@ -11,7 +11,7 @@
  * (10 s by default) plus one request. A database error answers "none" (the
  * safe side: no bodies) and is not cached.
  */
-import { NotifyListener } from "@/server/database/notify-listener";
+import { type Following, NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
 import type { BodyLogging } from "./request-scope";
@@ -102,32 +102,15 @@ export function projectBodyLogging(db: Db, options?: BodyLoggingCacheOptions) {
   return (projectId: string) => cache.get(projectId);
 }
 
-const RECONNECT_MS = 5_000;
-
 /**
  * LISTENs for settings changes on `connectionString` and drops the changed project from `cache` (everything when
- * the connection was lost, since a change may have been missed). Reconnects every few seconds.
+ * the connection was lost, since a change may have been missed).
  */
-export function followSettingsChanges(
-  cache: ProjectBodyLogging,
-  connectionString: string,
-): { ready: Promise<void>; close(): Promise<void> } {
-  const listener = new NotifyListener(
+export function followSettingsChanges(cache: ProjectBodyLogging, connectionString: string): Following {
+  return new NotifyListener(
     connectionString,
     PROJECT_SETTINGS_CHANNEL,
     (projectId) => cache.forget(projectId),
     () => cache.clear(),
-  );
-  const ready = listener.start().catch(() => {});
-  const timer = setInterval(() => {
-    if (!listener.connected) listener.start().catch(() => {});
-  }, RECONNECT_MS);
-  timer.unref();
-  return {
-    ready,
-    close: async () => {
-      clearInterval(timer);
-      await listener.close();
-    },
-  };
+  ).follow();
 }

@@ -5,29 +5,11 @@
  * TTL (15 s) only bounds what a process misses while it is not listening
  * (reconnects are tried every few seconds).
  */
-import { NotifyListener } from "@/server/database/notify-listener";
+import { type Following, NotifyListener } from "@/server/database/notify-listener";
 import { API_KEYS_CHANNEL } from "@/server/modules/api-keys/events";
 import type { ApiKeyCache } from "./key-cache";
 
-const RECONNECT_MS = 5_000;
-
-export function followKeyChanges(
-  keys: ApiKeyCache,
-  connectionString: string,
-): { ready: Promise<void>; close(): Promise<void> } {
-  const listener = new NotifyListener(connectionString, API_KEYS_CHANNEL, (keyId) => keys.forget(keyId));
-  const ensure = () => {
-    if (!listener.connected) listener.start().catch(() => {});
-  };
-  const ready = listener.start().catch(() => {});
-  const timer = setInterval(ensure, RECONNECT_MS);
-  timer.unref();
-  return {
-    /** Settles once the first LISTEN is up (or failed: then the TTL applies until a reconnect). */
-    ready,
-    close: async () => {
-      clearInterval(timer);
-      await listener.close();
-    },
-  };
+/** Settles `ready` once the first LISTEN is up; `close()` stops listening. */
+export function followKeyChanges(keys: ApiKeyCache, connectionString: string): Following {
+  return new NotifyListener(connectionString, API_KEYS_CHANNEL, (keyId) => keys.forget(keyId)).follow();
 }

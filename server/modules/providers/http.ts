@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage, type EventSourceParser, type Par
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, ProviderError, timedOut } from "./errors";
-import { dispatchPost, targetOf, toHeaders, type UpstreamTarget } from "./transport";
+import { type DispatchTarget, dispatchPost, targetOf, toHeaders } from "./transport";
 import type { CallOptions } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -24,8 +24,6 @@ export interface UpstreamHttpConfig {
 }
 
 type Mode = "json" | "sse";
-/** The Call's own timers do this (see there). */
-const NO_UNDICI_TIMEOUTS = { headersMs: 0, bodyMs: 0 };
 type Queued = EventSourceMessage | ParseError;
 
 /**
@@ -53,7 +51,7 @@ class Call implements Dispatcher.DispatchHandler {
   private readonly forwardAbort = () => this.abort(new ProviderAbortError(this.signal?.reason));
 
   constructor(
-    private readonly mode: Mode,
+    readonly mode: Mode,
     private readonly host: string,
     private readonly signal: AbortSignal | undefined,
     /** `headersMs`: until the headers (JSON: the whole exchange); `bodyMs`: SSE, the longest gap between chunks. */
@@ -73,6 +71,18 @@ class Call implements Dispatcher.DispatchHandler {
     return new Promise((resolve) => {
       this.wake = resolve;
     });
+  }
+
+  /** Resolves once the status and headers are here; throws how the exchange failed. */
+  async untilStatus() {
+    while (!this.status && !this.failure) await this.changed();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves once the whole body is here; throws how the exchange failed. */
+  async untilEnd() {
+    while (!this.ended && !this.failure) await this.changed();
+    if (this.failure) throw this.failure;
   }
 
   private notify() {
@@ -171,7 +181,7 @@ class Call implements Dispatcher.DispatchHandler {
 export class UpstreamHttp {
   readonly host: string;
   private readonly baseUrl: string;
-  private readonly targets = new Map<string, UpstreamTarget>();
+  private readonly targets = new Map<string, DispatchTarget>();
 
   /** The request headers for each kind of answer, built once (undici copies them, never changes them). */
   private readonly jsonHeaders: Record<string, string>;
@@ -184,7 +194,7 @@ export class UpstreamHttp {
     this.sseHeaders = { ...config.headers, "content-type": "application/json", accept: "text/event-stream" };
   }
 
-  private target(path: string): UpstreamTarget {
+  private target(path: string): DispatchTarget {
     let target = this.targets.get(path);
     if (!target) {
       target = targetOf(new URL(`${this.baseUrl}${path}`));
@@ -198,9 +208,8 @@ export class UpstreamHttp {
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const call = new Call("json", this.host, opts.signal, { headersMs: timeoutMs, bodyMs: 0 });
     try {
-      this.send(path, body, call, "application/json");
-      while (!call.ended && !call.failure) await call.changed();
-      if (call.failure) throw call.failure;
+      this.send(path, body, call);
+      await call.untilEnd();
       this.throwIfRefused(call);
       try {
         return JSON.parse(call.text);
@@ -224,12 +233,10 @@ export class UpstreamHttp {
       bodyMs: opts.idleTimeoutMs ?? this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
     try {
-      this.send(path, body, call, "text/event-stream");
-      while (!call.status && !call.failure) await call.changed();
-      if (call.failure) throw call.failure;
+      this.send(path, body, call);
+      await call.untilStatus();
       if (!call.ok) {
-        while (!call.ended && !call.failure) await call.changed();
-        if (call.failure) throw call.failure;
+        await call.untilEnd();
         this.throwIfRefused(call);
       }
       for (;;) {
@@ -253,15 +260,10 @@ export class UpstreamHttp {
     }
   }
 
-  private send(path: string, body: unknown, call: Call, accept: "application/json" | "text/event-stream") {
+  private send(path: string, body: unknown, call: Call) {
     if (call.failure) return; // the caller aborted before we began
-    dispatchPost(
-      this.target(path),
-      accept === "application/json" ? this.jsonHeaders : this.sseHeaders,
-      JSON.stringify(body),
-      NO_UNDICI_TIMEOUTS,
-      call,
-    );
+    const headers = call.mode === "json" ? this.jsonHeaders : this.sseHeaders;
+    dispatchPost(this.target(path), headers, JSON.stringify(body), call);
   }
 
   /** A non-2xx answer, read whole: the error it maps to. */

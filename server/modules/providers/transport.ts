@@ -17,41 +17,29 @@ import { Agent, type Dispatcher } from "undici";
  */
 const agent = new Agent({ connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
 
-export interface UpstreamTarget {
+/** Where a request goes, in the parts the dispatcher takes (computed once per URL: see `targetOf`). */
+export interface DispatchTarget {
   origin: string;
   path: string;
 }
 
-/** The parts of a URL the dispatcher takes, computed once per URL. */
-export function targetOf(url: URL): UpstreamTarget {
+export function targetOf(url: URL): DispatchTarget {
   return { origin: url.origin, path: `${url.pathname}${url.search}` };
 }
 
-export interface ExchangeTimeouts {
-  /** Until the response headers are complete; 0 = none. */
-  headersMs: number;
-  /** The longest silence between body chunks; 0 = none. */
-  bodyMs: number;
-}
-
-/** POSTs `body` to `target`; `handler` receives the answer. Abort through the controller it is handed. */
+/**
+ * POSTs `body` to `target`; `handler` receives the answer and aborts through the controller it is handed.
+ * undici's own header and body timeouts are off: its timers tick every ~0.5 s, too coarse for short limits, so
+ * the caller keeps its own (`http.ts`).
+ */
 export function dispatchPost(
-  target: UpstreamTarget,
+  target: DispatchTarget,
   headers: Record<string, string>,
   body: string,
-  timeouts: ExchangeTimeouts,
   handler: Dispatcher.DispatchHandler,
 ): void {
   agent.dispatch(
-    {
-      origin: target.origin,
-      path: target.path,
-      method: "POST",
-      headers,
-      body,
-      headersTimeout: timeouts.headersMs,
-      bodyTimeout: timeouts.bodyMs,
-    },
+    { origin: target.origin, path: target.path, method: "POST", headers, body, headersTimeout: 0, bodyTimeout: 0 },
     handler,
   );
 }
