@@ -1,6 +1,7 @@
 import { hashApiKey } from "@/server/auth/api-key";
 import type { Principal } from "@/server/auth/principal";
 import { DomainError } from "@/server/errors";
+import { claimRefresh, REFRESH_RETRY_MS, refreshAtFor } from "@/server/refresh-ahead";
 
 export type KeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
 
@@ -20,11 +21,12 @@ export interface KeyCacheOptions {
   clock?: () => number;
 }
 
-/** The part of the TTL after which a verified key is checked again in the background. */
-const REFRESH_AHEAD = 0.75;
-
 type Entry = { expires: number } & (
-  | { principal: KeyPrincipal; verifiedAt: number /** When the next background check may start. */; refreshAt?: number }
+  | {
+      principal: KeyPrincipal;
+      verifiedAt: number /** When a background check is due (refresh ahead). */;
+      refreshAt: number;
+    }
   | { refusal: DomainError }
 );
 
@@ -72,23 +74,18 @@ export class ApiKeyCache {
     const now = this.clock();
     if (entry && entry.expires > now) {
       if ("refusal" in entry) throw entry.refusal;
-      // Refresh ahead: past 3/4 of its TTL the first request starts one background check, so that under traffic
-      // no request waits for the database while a key stays verified within `ttlMs`. A failed check is retried
-      // by the next request; at expiry the synchronous path (with stale-if-error) takes over.
-      if (now >= (entry.refreshAt ?? entry.verifiedAt + this.ttlMs * REFRESH_AHEAD) && !this.inflight.has(hash)) {
-        entry.refreshAt = now + 1_000; // if this check fails, the next waits a second (not one per request)
-        const pending = this.lookUp(hash, key, entry).finally(() => {
-          this.inflight.delete(hash);
-          this.stale.delete(hash);
-        });
-        this.inflight.set(hash, pending);
-        pending.catch(() => {});
-      }
+      // Refresh ahead (server/refresh-ahead.ts): the key stays verified within `ttlMs`, and nobody waits.
+      if (!this.inflight.has(hash) && claimRefresh(entry, now)) this.lookUpShared(hash, key, entry).catch(() => {});
       return entry.principal;
     }
+    return this.lookUpShared(hash, key, entry);
+  }
+
+  /** The lookup in flight for this key, or a new one (concurrent misses and refreshes share it). */
+  private lookUpShared(hash: string, key: string, previous: Entry | undefined): Promise<KeyPrincipal> {
     let pending = this.inflight.get(hash);
     if (!pending) {
-      pending = this.lookUp(hash, key, entry).finally(() => {
+      pending = this.lookUp(hash, key, previous).finally(() => {
         this.inflight.delete(hash);
         this.stale.delete(hash);
       });
@@ -118,7 +115,13 @@ export class ApiKeyCache {
       const principal = await this.verify(key);
       if (principal.kind !== "apiKey") throw new DomainError("UNAUTHENTICATED", "Invalid API key");
       const now = this.clock();
-      if (!this.stale.has(hash)) this.store(hash, { principal, expires: now + this.ttlMs, verifiedAt: now });
+      if (!this.stale.has(hash))
+        this.store(hash, {
+          principal,
+          expires: now + this.ttlMs,
+          verifiedAt: now,
+          refreshAt: refreshAtFor(now, this.ttlMs),
+        });
       return principal;
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED")
@@ -129,7 +132,7 @@ export class ApiKeyCache {
           principal: previous.principal,
           verifiedAt: previous.verifiedAt,
           expires: this.clock() + 1_000,
-          refreshAt: this.clock() + 1_000,
+          refreshAt: this.clock() + REFRESH_RETRY_MS,
         });
         return previous.principal;
       }

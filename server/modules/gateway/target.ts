@@ -13,6 +13,7 @@ import { resolveModelRef } from "@/server/modules/models/service";
 import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { renderStoredPrompt } from "@/server/modules/prompts/templating";
+import { claimRefresh, refreshAtFor } from "@/server/refresh-ahead";
 
 export type ServedVersion = Prisma.ModelVersionGetPayload<{ include: { artifact: true; model: true } }>;
 
@@ -85,70 +86,43 @@ export function normalizeModelRef(ref: string): string {
  * Resolved versions per (project, reference), kept briefly: a data plane
  * cannot afford three queries per request. `name@3` never changes; an alias
  * move or a new latest version is seen within TARGET_TTL_MS. Entries are
- * refreshed ahead of expiry (REFRESH_AHEAD, one background reload per entry)
- * so that under traffic no request waits for the database: measured here,
- * every request that arrived during a synchronous reload waited for it,
- * 20–30 ms every TTL, which was most of the gateway's p99 at 500 req/s.
+ * refreshed ahead of expiry (`server/refresh-ahead.ts`), and requests that
+ * miss together share one load.
  */
 const TARGET_TTL_MS = Number(process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS ?? 5000);
-/** The part of a TTL after which the first request also starts a background reload. */
-export const REFRESH_AHEAD = 0.75;
 interface ResolvedEntry {
   version: ServedVersion;
   expires: number;
   refreshAt: number;
   resolvedAt: number;
-  refreshing: boolean;
+}
+interface VersionCache {
+  resolved: Map<string, ResolvedEntry>;
+  /** Loads in flight, background reloads included. */
+  loading: Map<string, Promise<ServedVersion>>;
 }
 // One cache per database client (a process has one; tests use several).
-const resolvedByDb = new WeakMap<Db, Map<string, ResolvedEntry>>();
-/** Loads in flight per database client and key: requests that miss together share one (no thundering herd). */
-const loadingByDb = new WeakMap<Db, Map<string, Promise<ServedVersion>>>();
+const cacheByDb = new WeakMap<Db, VersionCache>();
 /** While the database is unreachable, versions resolved within this long keep serving. */
 const STALE_IF_ERROR_MS = 5 * 60_000;
 
 export async function resolveModelVersion(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
   if (!ref) throw new DomainError("VALIDATION", "model is required", [{ path: "model", message: "Required" }]);
-  let resolved = resolvedByDb.get(db);
-  if (!resolved) {
-    resolved = new Map();
-    resolvedByDb.set(db, resolved);
+  let cache = cacheByDb.get(db);
+  if (!cache) {
+    cache = { resolved: new Map(), loading: new Map() };
+    cacheByDb.set(db, cache);
   }
   const key = `${projectId}\u0000${normalizeModelRef(ref)}`;
-  const hit = resolved.get(key);
+  const hit = cache.resolved.get(key);
   const now = Date.now();
   if (hit && hit.expires > now) {
-    if (now >= hit.refreshAt && !hit.refreshing) {
-      hit.refreshing = true;
-      hit.refreshAt = now + 1_000; // if this reload fails, the next try waits a second (not one per request)
-      // Failures are left to the synchronous path at expiry (stale-if-error lives there).
-      void loadServed(db, projectId, ref)
-        .then((served) => remember(resolved, key, served))
-        .catch(() => {})
-        .finally(() => {
-          hit.refreshing = false;
-        });
-    }
+    // Failures are left to the synchronous path at expiry (stale-if-error lives there).
+    if (claimRefresh(hit, now)) load(db, cache, projectId, ref, key).catch(() => {});
     return hit.version;
   }
-  let loading = loadingByDb.get(db);
-  if (!loading) {
-    loading = new Map();
-    loadingByDb.set(db, loading);
-  }
-  let pending = loading.get(key);
-  if (!pending) {
-    const started = loadServed(db, projectId, ref);
-    pending = started;
-    const forget = () => {
-      if (loading.get(key) === started) loading.delete(key);
-    };
-    started.then(forget, forget);
-    loading.set(key, started);
-  }
-  let served: ServedVersion;
   try {
-    served = await pending;
+    return await load(db, cache, projectId, ref, key);
   } catch (error) {
     // The database did not answer (not "unknown model"): serve what it said last, for a while (stale-if-error).
     if (hit && !(error instanceof DomainError) && hit.resolvedAt + STALE_IF_ERROR_MS > Date.now()) {
@@ -157,26 +131,33 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
     }
     throw error;
   }
-  remember(resolved, key, served);
-  return served;
 }
 
-async function loadServed(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
-  const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
-  return loadVersion(db, projectId, version.id);
-}
-
-function remember(resolved: Map<string, ResolvedEntry>, key: string, version: ServedVersion) {
-  if (TARGET_TTL_MS <= 0) return;
-  if (resolved.size > 10_000) resolved.clear();
-  const now = Date.now();
-  resolved.set(key, {
-    version,
-    expires: now + TARGET_TTL_MS,
-    refreshAt: now + TARGET_TTL_MS * REFRESH_AHEAD,
-    resolvedAt: now,
-    refreshing: false,
-  });
+/** Resolves and loads the version (one load per key at a time) and caches it. */
+function load(db: Db, cache: VersionCache, projectId: string, ref: string, key: string): Promise<ServedVersion> {
+  const pending = cache.loading.get(key);
+  if (pending) return pending;
+  const started = (async () => {
+    const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
+    const served = await loadVersion(db, projectId, version.id);
+    if (TARGET_TTL_MS > 0) {
+      if (cache.resolved.size > 10_000) cache.resolved.clear();
+      const now = Date.now();
+      cache.resolved.set(key, {
+        version: served,
+        expires: now + TARGET_TTL_MS,
+        refreshAt: refreshAtFor(now, TARGET_TTL_MS),
+        resolvedAt: now,
+      });
+    }
+    return served;
+  })();
+  const forget = () => {
+    if (cache.loading.get(key) === started) cache.loading.delete(key);
+  };
+  started.then(forget, forget);
+  cache.loading.set(key, started);
+  return started;
 }
 
 async function loadVersion(db: Db, projectId: string, versionId: string): Promise<ServedVersion> {

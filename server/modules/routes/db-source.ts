@@ -12,6 +12,7 @@ import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { routeConfig } from "@/server/modules/gateway/route-config/schema";
 import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/gateway/route-config/source";
+import { claimRefresh, refreshAtFor } from "@/server/refresh-ahead";
 
 export const ROUTES_CHANNEL = "switchyard_gateway_routes";
 
@@ -28,7 +29,7 @@ interface Entry {
   routes: Map<string, ResolvedRoute>;
   expires: number;
   loadedAt: number;
-  /** From then on the first request also starts a background reload (refresh ahead: nobody waits for it). */
+  /** When a background reload is due (refresh ahead). */
   refreshAt: number;
 }
 
@@ -72,10 +73,8 @@ export class DbRouteSource implements RouteSource {
     if (this.listener && !this.listener.connected) void this.listen().catch(() => {});
     let entry = this.entries.get(projectId);
     const now = Date.now();
-    if (entry && entry.expires >= now && now >= entry.refreshAt) {
-      entry.refreshAt = now + RETRY_MS; // a failed reload is tried again in a second, not on every request
-      void this.load(projectId).catch(() => {});
-    }
+    // Refresh ahead (server/refresh-ahead.ts): nobody waits for a reload.
+    if (entry && entry.expires >= now && claimRefresh(entry, now)) this.load(projectId).catch(() => {});
     if (!entry || entry.expires < now) {
       const stale = entry;
       try {
@@ -113,7 +112,7 @@ export class DbRouteSource implements RouteSource {
       }
       const ttl = this.options.ttlMs ?? (this.listener?.connected ? LISTENING_TTL_MS : SHORT_TTL_MS);
       const now = Date.now();
-      const entry = { routes, expires: now + ttl, loadedAt: now, refreshAt: now + ttl * 0.75 };
+      const entry = { routes, expires: now + ttl, loadedAt: now, refreshAt: refreshAtFor(now, ttl) };
       if (token === this.generation && ttl > 0) {
         if (this.entries.size > 10_000) this.entries.clear();
         this.entries.set(projectId, entry);
