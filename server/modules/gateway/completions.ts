@@ -1,15 +1,13 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
 import { DomainError } from "@/server/errors";
-import { isProviderAbort } from "@/server/modules/providers/errors";
-import type { EngineEvent } from "@/server/modules/runs/upstream";
+import { closedEarly, collect, type Generation, stream } from "./answer";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
-import { toGatewayFailure } from "./errors";
-import { costOf, type DoneEvent, generate, measuresTtft, openAIFinishReason } from "./generation";
+import { generate, measuresTtft } from "./generation";
 import { type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { cacheTtlMs, outputActions, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
+import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
-import { CLIENT_CLOSED, type GatewayRequest, type Outcome } from "./request-scope";
+import type { GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { RouteSource } from "./route-config/source";
 import type { DeploymentHealth } from "./routing/health";
@@ -17,18 +15,8 @@ import { routeRequest } from "./routing/route-request";
 import { describeFailedAttempts } from "./routing/run";
 import { guardEvents } from "./routing/stream";
 import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
-import { type ResolveDeps, resolveTarget, type ServeTarget } from "./target";
-import {
-  type ChunkKind,
-  chatCompletion,
-  chunk,
-  type ResponseMeta,
-  SSE_DONE,
-  sseData,
-  switchyardHeaders,
-  textCompletion,
-  usageOf,
-} from "./wire";
+import { type ResolveDeps, resolveTarget } from "./target";
+import { type ChunkKind, switchyardHeaders } from "./wire";
 
 export interface CompletionDeps extends ResolveDeps {
   maxBodyBytes: number;
@@ -198,224 +186,4 @@ export async function serveCompletion(
   if (abort.signal.aborted) return closedEarly(generation);
   if (!body.stream) return collect(kind, generation, meta, headers);
   return stream(kind, generation, meta, headers, body.stream_options?.include_usage === true);
-}
-
-interface Generation {
-  target: ServeTarget;
-  events: AsyncGenerator<EngineEvent>;
-  abort: AbortController;
-  first: IteratorResult<EngineEvent>;
-  scope: GatewayRequest;
-  cleanup: () => void;
-  /** Where to keep a successful non-streamed answer, when the request may be cached. */
-  cacheKey?: string | null;
-  cache?: ResponseCache;
-  /** The route's `cache.ttlSeconds`, when it sets one. */
-  cacheTtlMs?: number;
-  /** Routed requests: the deployment that served (logged as `deployment`) and the failed attempts before it. */
-  routing?: { deployment: string; note: string | null };
-  /** False when the first text event is a whole upstream answer: the row's TTFT then stays null. */
-  measuresTtft: boolean;
-}
-
-/**
- * The log row's outcome: `base` plus what the engine reported (tokens, cost, the device) and the routing. Built
- * field by field: on Node 20 properties added after an object spread take a slow path (~0.5 µs each).
- */
-function outcomeOf(g: Generation, done: DoneEvent | null, base: Outcome): Outcome {
-  if (g.routing) {
-    base.deployment = g.routing.deployment;
-    base.errorMessage = g.routing.note ?? base.errorMessage;
-  }
-  if (done) {
-    base.deployment ??= done.device;
-    base.tokensIn = done.tokensIn;
-    base.tokensOut = done.tokensOut;
-    base.costUsd = costOf(g.target.version, done);
-  }
-  return base;
-}
-
-/** A 499 outcome (the client went away), as a fresh object to fill. */
-const clientClosed = (): Outcome => ({
-  status: CLIENT_CLOSED.status,
-  errorCode: CLIENT_CLOSED.errorCode,
-  errorMessage: CLIENT_CLOSED.errorMessage,
-});
-
-/** Lets the engine wind down after the client left (the queue slot frees at once), then logs what it cost. */
-async function drainAfterClose(g: Generation, pending: IteratorResult<EngineEvent> | null) {
-  let done: DoneEvent | null = pending && !pending.done && pending.value.type === "done" ? pending.value : null;
-  g.abort.abort();
-  try {
-    for (;;) {
-      const next = await g.events.next();
-      if (next.done) break;
-      if (next.value.type === "done") done = next.value;
-    }
-  } catch {
-    // An aborted upstream rejects: nothing more to learn.
-  }
-  g.cleanup();
-  g.scope.finish(outcomeOf(g, done, clientClosed()));
-}
-
-function closedEarly(g: Generation): Response {
-  void drainAfterClose(g, g.first);
-  return new Response(null, { status: 499 });
-}
-
-async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta, headers: Record<string, string>) {
-  let text = "";
-  let done: DoneEvent | null = null;
-  const take = (event: EngineEvent) => {
-    if (event.type === "done") done = event;
-    else if (event.text) {
-      if (g.measuresTtft) g.scope.firstToken();
-      text += event.text;
-    }
-  };
-  try {
-    if (!g.first.done) take(g.first.value);
-    for await (const event of g.events) take(event);
-  } finally {
-    g.cleanup();
-  }
-  const final = done as DoneEvent | null;
-  if (g.abort.signal.aborted || final?.finishReason === "abort") {
-    g.scope.finish(outcomeOf(g, final, clientClosed()));
-    return new Response(null, { status: 499 });
-  }
-  if (!final) throw new Error("the generation ended without its final event");
-  const finishReason = openAIFinishReason(final.finishReason);
-  const usage = usageOf(final.tokensIn, final.tokensOut);
-  const payload =
-    kind === "chat" ? chatCompletion(meta, text, finishReason, usage) : textCompletion(meta, text, finishReason, usage);
-  g.scope.finish(outcomeOf(g, final, { status: 200, responseBody: { text, finishReason } }));
-  if (g.cacheKey && g.cache && finishReason !== "length")
-    g.cache.set(
-      g.cacheKey,
-      {
-        payload: payload as unknown as Record<string, unknown>,
-        tokensIn: final.tokensIn,
-        tokensOut: final.tokensOut,
-        guardrails: outputActions(g.scope),
-      },
-      g.cacheTtlMs,
-    );
-  const sent = withGuardrailsHeader(headers, g.scope); // now with the output guardrails' actions too
-  if (g.cacheKey) sent[CACHE_HEADER] = "miss";
-  return jsonResponse(payload, { headers: sent });
-}
-
-function stream(
-  kind: ChunkKind,
-  g: Generation,
-  meta: ResponseMeta,
-  headers: Record<string, string>,
-  includeUsage: boolean,
-): Response {
-  let pending: IteratorResult<EngineEvent> | null = g.first;
-  let started = false;
-  let closed = false;
-  let cancelled = false;
-  let pulling = false;
-  let text = "";
-
-  const encode = (part: { text?: string; finishReason?: string; usage?: ReturnType<typeof usageOf> }) => {
-    // The first chunk opens the assistant turn and says what served it.
-    const opening = !started;
-    started = true;
-    return sseData(
-      chunk(
-        kind,
-        meta,
-        { ...part, role: opening, withUsage: includeUsage },
-        opening ? { switchyard: meta.switchyard } : {},
-      ),
-    );
-  };
-
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const emit = (bytes: Uint8Array) => {
-        if (!closed) controller.enqueue(bytes);
-      };
-      const end = () => {
-        g.cleanup();
-        // Run the generator's cleanup now: the engine holds the model's queue slot until it finishes.
-        void g.events.return(undefined).catch(() => {});
-        if (closed) return;
-        closed = true;
-        controller.close();
-      };
-      // Loop until something was sent: a pull that enqueues nothing is not called again.
-      for (let sent = false; !sent && !closed; ) {
-        let next: IteratorResult<EngineEvent>;
-        pulling = true;
-        try {
-          next = pending ?? (await g.events.next());
-          pending = null;
-        } catch (error) {
-          pulling = false;
-          if (cancelled || g.abort.signal.aborted || isProviderAbort(error)) {
-            g.scope.finish(CLIENT_CLOSED);
-            return end();
-          }
-          const failure = toGatewayFailure(error, g.scope.id);
-          emit(sseData(failure.body));
-          g.scope.finish({ status: failure.status, errorCode: failure.code, errorMessage: failure.message });
-          return end();
-        }
-        pulling = false;
-        if (cancelled) return void drainAfterClose(g, next);
-        if (next.done) {
-          const failure = toGatewayFailure(new Error("the generation ended without its final event"), g.scope.id);
-          emit(sseData(failure.body));
-          g.scope.finish({ status: failure.status, errorCode: failure.code, errorMessage: failure.message });
-          return end();
-        }
-        const event = next.value;
-        if (event.type === "text") {
-          if (!started) {
-            emit(encode({ text: "" }));
-            sent = true;
-          }
-          if (event.text) {
-            g.scope.firstToken();
-            text += event.text;
-            emit(encode({ text: event.text }));
-            sent = true;
-          }
-          continue;
-        }
-        if (g.abort.signal.aborted || event.finishReason === "abort") {
-          g.scope.finish(outcomeOf(g, event, clientClosed()));
-          return end();
-        }
-        if (!started) emit(encode({ text: "" }));
-        const finishReason = openAIFinishReason(event.finishReason);
-        emit(encode({ finishReason }));
-        if (includeUsage) emit(encode({ usage: usageOf(event.tokensIn, event.tokensOut) }));
-        emit(SSE_DONE);
-        g.scope.finish(outcomeOf(g, event, { status: 200, responseBody: { text, finishReason } }));
-        return end();
-      }
-    },
-    cancel() {
-      cancelled = true;
-      closed = true;
-      g.abort.abort();
-      // A pull waiting on the engine drains when it wakes; otherwise drain now.
-      if (!pulling) void drainAfterClose(g, pending);
-    },
-  });
-  return new Response(body, {
-    headers: {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-    },
-  });
 }
