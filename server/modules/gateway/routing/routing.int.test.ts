@@ -251,20 +251,25 @@ describe("timeouts", () => {
   });
 });
 
+/** Reads a streamed answer to its end: the text, and the error the SDK threw there (null if none). */
+async function streamed(model: string): Promise<{ text: string; error: Error | null }> {
+  const stream = await client.chat.completions.create({
+    model,
+    messages: [{ role: "user", content: "hi" }],
+    stream: true,
+  });
+  let text = "";
+  try {
+    for await (const part of stream) text += part.choices[0]?.delta?.content ?? "";
+    return { text, error: null };
+  } catch (error) {
+    return { text, error: error as Error };
+  }
+}
+
 describe("idle timeout after the first token", () => {
   it("ends a stream that goes silent with a 504 error event, and closes the upstream call", async () => {
-    const stream = await client.chat.completions.create({
-      model: "stall-bot",
-      messages: [{ role: "user", content: "hi" }],
-      stream: true,
-    });
-    let text = "";
-    const error = await (async () => {
-      for await (const part of stream) text += part.choices[0]?.delta?.content ?? "";
-    })().then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const { text, error } = await streamed("stall-bot");
     expect(text).toBe("first words ");
     expect(error?.message).toContain("deployment up-stalls timed out after 300 ms waiting for the next token");
     expect(await fakes.stalls.requests[0].completed).toBe(false);
@@ -293,18 +298,7 @@ describe("an answer that breaks off after its first token", () => {
   });
 
   it("ends a stream with an error event instead: its first token already reached the client", async () => {
-    const stream = await client.chat.completions.create({
-      model: "midway-bot",
-      messages: [{ role: "user", content: "hi" }],
-      stream: true,
-    });
-    let text = "";
-    const error = await (async () => {
-      for await (const part of stream) text += part.choices[0]?.delta?.content ?? "";
-    })().then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const { text, error } = await streamed("midway-bot");
     expect(text).toBe("half an ans");
     expect(error).not.toBeNull();
   });
