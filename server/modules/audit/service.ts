@@ -3,6 +3,7 @@ import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { type auditPage, type ListAuditInput, listAuditInput } from "@/server/modules/audit/schemas";
+import { paged } from "@/server/pagination";
 
 export interface AuditRecord {
   projectId: string;
@@ -40,19 +41,15 @@ export async function listAudit(
     ...(input.action ? { action: { startsWith: input.action } } : {}),
     ...(input.actor ? { actorLabel: { contains: input.actor, mode: "insensitive" } } : {}),
   };
-  const [rows, total] = await Promise.all([
-    deps.db.auditLog.findMany({
-      where,
-      orderBy: { createdAt: "desc" },
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    }),
-    deps.db.auditLog.count({ where }),
-  ]);
-  return {
-    items: rows.map((r) => ({ ...r, summary: (r.summary ?? {}) as Record<string, unknown> })),
-    total,
-    page: input.page,
-    pageSize: input.pageSize,
-  };
+  return paged(
+    input,
+    (window) =>
+      deps.db.auditLog.findMany({
+        where,
+        orderBy: { createdAt: "desc" },
+        ...window,
+      }),
+    () => deps.db.auditLog.count({ where }),
+    (r) => ({ ...r, summary: (r.summary ?? {}) as Record<string, unknown> }),
+  );
 }

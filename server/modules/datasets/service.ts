@@ -21,6 +21,7 @@ import {
 } from "@/server/modules/datasets/schemas";
 import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
 import { type ExampleRow, readExamples, writeVersion } from "@/server/modules/datasets/versions";
+import { paged } from "@/server/pagination";
 
 export interface DatasetCaller {
   projectId: string;
@@ -237,27 +238,23 @@ export async function listExamples(
     ...(input.split ? { split: input.split } : {}),
     ...(input.search ? { search: { contains: input.search.toLowerCase() } } : {}),
   };
-  const [rows, total] = await Promise.all([
-    deps.db.datasetExample.findMany({
-      where,
-      orderBy: { position: "asc" },
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    }),
-    deps.db.datasetExample.count({ where }),
-  ]);
-  return {
-    items: rows.map((r) => ({
+  return paged(
+    input,
+    (window) =>
+      deps.db.datasetExample.findMany({
+        where,
+        orderBy: { position: "asc" },
+        ...window,
+      }),
+    () => deps.db.datasetExample.count({ where }),
+    (r) => ({
       position: r.position,
       example: r.example as Record<string, unknown>,
       tokens: r.tokens,
       split: r.split,
       hash: r.hash,
-    })),
-    total,
-    page: input.page,
-    pageSize: input.pageSize,
-  };
+    }),
+  );
 }
 
 /** The version (or one split) as OpenAI chat JSONL, streamed. */

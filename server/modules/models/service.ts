@@ -19,6 +19,7 @@ import {
   type modelSummary,
   updateModelInput,
 } from "@/server/modules/models/schemas";
+import { paged } from "@/server/pagination";
 
 export interface Caller {
   projectId: string;
@@ -52,17 +53,18 @@ export async function listModels(
         }
       : {}),
   };
-  const [rows, total] = await Promise.all([
-    deps.db.model.findMany({
-      where,
-      include: modelInclude,
-      orderBy: { name: "asc" },
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    }),
-    deps.db.model.count({ where }),
-  ]);
-  return { items: rows.map(toModelSummary), total, page: input.page, pageSize: input.pageSize };
+  return paged(
+    input,
+    (window) =>
+      deps.db.model.findMany({
+        where,
+        include: modelInclude,
+        orderBy: { name: "asc" },
+        ...window,
+      }),
+    () => deps.db.model.count({ where }),
+    toModelSummary,
+  );
 }
 
 export async function getModel(deps: { db: Db }, projectId: string, id: string): Promise<z.infer<typeof modelDetail>> {

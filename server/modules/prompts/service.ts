@@ -15,6 +15,7 @@ import {
   type promptSummary,
 } from "@/server/modules/prompts/schemas";
 import { analyzeTemplate } from "@/server/modules/prompts/templating";
+import { paged } from "@/server/pagination";
 
 export interface PromptCaller {
   projectId: string;
@@ -58,17 +59,12 @@ export async function listPrompts(
         }
       : {}),
   };
-  const [rows, total] = await Promise.all([
-    deps.db.prompt.findMany({
-      where,
-      include: promptInclude,
-      orderBy: { name: "asc" },
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    }),
-    deps.db.prompt.count({ where }),
-  ]);
-  return { items: rows.map(toPromptSummary), total, page: input.page, pageSize: input.pageSize };
+  return paged(
+    input,
+    (window) => deps.db.prompt.findMany({ where, include: promptInclude, orderBy: { name: "asc" }, ...window }),
+    () => deps.db.prompt.count({ where }),
+    toPromptSummary,
+  );
 }
 
 export async function getPrompt(

@@ -12,6 +12,7 @@ import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { RouteConfig } from "@/server/modules/gateway/route-config/schema";
+import { paged } from "@/server/pagination";
 import { ROUTES_CHANNEL } from "./db-source";
 import {
   activateRouteInput,
@@ -239,17 +240,12 @@ export async function listRoutes(deps: { db: Db }, projectId: string, raw: z.inp
         }
       : {}),
   };
-  const [rows, total] = await Promise.all([
-    deps.db.gatewayRoute.findMany({
-      where,
-      include: summaryInclude,
-      orderBy: { name: "asc" },
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-    }),
-    deps.db.gatewayRoute.count({ where }),
-  ]);
-  return { items: rows.map(toSummary), total, page: input.page, pageSize: input.pageSize };
+  return paged(
+    input,
+    (window) => deps.db.gatewayRoute.findMany({ where, include: summaryInclude, orderBy: { name: "asc" }, ...window }),
+    () => deps.db.gatewayRoute.count({ where }),
+    toSummary,
+  );
 }
 
 export async function getRoute(deps: { db: Db }, projectId: string, id: string): Promise<z.infer<typeof routeDetail>> {
