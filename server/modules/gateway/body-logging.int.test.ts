@@ -142,7 +142,7 @@ describe("a settings change", () => {
       db,
       sink,
       promptCache: null,
-      keyChangesUrl: url,
+      changesUrl: url,
     });
     gateways.push(gateway);
     const client = new OpenAI({ apiKey: fixture.key, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     db,
     sink: new MemorySink(),
     keyCacheOptions: { ttlMs: 60_000 },
-    keyChangesUrl: url,
+    changesUrl: url,
   });
 });
 afterAll(async () => {

@@ -29,17 +29,20 @@ export async function startStandaloneGateway(
   options: {
     port: number;
     host?: string;
-    /** LISTEN here for key revocations and limit changes (default: DATABASE_URL when on the process's database). */
-    keyChangesUrl?: string | null;
+    /**
+     * LISTEN here for key revocations, limit and privacy-setting changes (default: DATABASE_URL when on the
+     * process's database).
+     */
+    changesUrl?: string | null;
   } & Partial<GatewayDeps>,
 ): Promise<StandaloneGateway> {
-  const { port, host = "0.0.0.0", keyChangesUrl: _ignored, ...overrides } = options;
+  const { port, host = "0.0.0.0", changesUrl: _ignored, ...overrides } = options;
   const db = overrides.db ?? processDb();
-  // Body logging follows each project's setting (the handler's default); usage is flushed on close.
+  // Usage is flushed on close.
   const keyUsage = overrides.keyUsage ?? new KeyUsageRecorder(db);
   // Revocations and limit changes apply at once: LISTEN on the process's database (or the one given).
   const keyCache = overrides.keyCache ?? new ApiKeyCache((key) => verifyApiKey(db, key), overrides.keyCacheOptions);
-  const changesUrl = options.keyChangesUrl ?? (overrides.db ? null : (env().DATABASE_URL ?? null));
+  const changesUrl = options.changesUrl ?? (overrides.db ? null : (env().DATABASE_URL ?? null));
   const keyChanges = changesUrl ? followKeyChanges(keyCache, changesUrl) : null;
   // The privacy setting too: a change applies to the next request (not after the cache's 10 s).
   const bodyLoggingCache = overrides.bodyLogging ? null : new ProjectBodyLogging(db);
