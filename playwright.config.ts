@@ -43,7 +43,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1360, height: 860 } } }],
   webServer: {
-    command: "rm -rf .switchyard/e2e && tsx scripts/start.ts",
+    command: "rm -rf .switchyard/e2e && node scripts/run.mjs scripts/start.ts",
     url: `http://localhost:${port}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,

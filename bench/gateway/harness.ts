@@ -5,12 +5,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { bundle } from "@/scripts/lib/bundle.mjs";
 import { createDatabase } from "@/server/database/admin";
 import { startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
@@ -26,21 +27,26 @@ export const children: ChildProcess[] = [];
 const lastJson = new Map<ChildProcess, Record<string, unknown>>();
 export const cleanups: (() => Promise<void>)[] = [];
 
-/** Starts `node [--import tsx] file args` and resolves with the first JSON line it prints on stdout. */
+/**
+ * Starts `node [--import tsx] file args` (with `bundle`: `node` on the file bundled as `npm start` and `npm run
+ * gateway` run their entries, scripts/lib/bundle.mjs) and resolves with the first JSON line it prints on stdout. */
 export async function startChild(
   file: string,
   argv: string[],
   env: Record<string, string>,
   options: {
     tsx: boolean;
+    /** Run the file bundled (no tsx), as `npm run gateway` runs scripts/gateway.ts. */
+    bundle?: boolean;
     ready?: (line: string) => boolean;
     nodeFlags?: string[];
     /** Every JSON line the child prints, as it prints it. */
     onJson?: (json: Record<string, unknown>) => void;
   },
 ): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
-  const flags = [...(options.nodeFlags ?? []), ...(options.tsx ? ["--import", "tsx"] : [])];
-  const child = spawn(process.execPath, [...flags, file, ...argv], {
+  const flags = [...(options.nodeFlags ?? []), ...(options.tsx && !options.bundle ? ["--import", "tsx"] : [])];
+  const program = options.bundle ? await bundle(file) : file;
+  const child = spawn(process.execPath, [...flags, program, ...argv], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -93,10 +99,26 @@ export function cpuTimeUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** CPU time of a process and its live children (Postgres: the postmaster and its backends), in microseconds. */
+export function treeCpuUs(pid: number): number {
+  let total = cpuTimeUs(pid);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+    } catch {
+      // gone since readdir
+    }
+  }
+  return total;
+}
+
 /** The upstream child, an embedded Postgres (port 54347) with a fresh database, a project, a key and `bench-gpt`. */
 export async function setUpGatewayBench() {
   // The upstream, in its own process.
-  const upstream = await startChild(path.join(HERE, "upstream.ts"), [], {}, { tsx: true });
+  const upstream = await startChild(path.join(HERE, "upstream.ts"), [], {}, { tsx: true, bundle: true });
   const upstreamOrigin = String(upstream.first.origin);
 
   // Postgres, schema, project, key, model.
@@ -128,7 +150,8 @@ export async function setUpGatewayBench() {
     apiKey: UPSTREAM_KEY,
   });
 
-  return { upstream, upstreamOrigin, url, key, keyId: apiKey.row.id, db, caller, modelId: model.id };
+  const pgPid = Number(readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+  return { upstream, upstreamOrigin, pgPid, url, key, keyId: apiKey.row.id, db, caller, modelId: model.id };
 }
 
 /** Stops every child and runs the cleanups (Postgres, temp folders). */

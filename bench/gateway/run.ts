@@ -27,6 +27,7 @@ import {
   startChild,
   stopChild,
   tearDown,
+  treeCpuUs,
   UPSTREAM_KEY,
   waitUntilUp,
 } from "./harness";
@@ -77,6 +78,14 @@ interface Measured {
   cpuUs: number;
   /** Paced runs: the generator's own p99 lateness in sending. */
   sendLagP99Ms?: number;
+  /** Full-speed runs: CPU µs per request of the rest of the machine's work (the two cores are shared). */
+  side?: SideCpu;
+}
+/** Load generator (this process), upstream process, Postgres (postmaster and backends). */
+interface SideCpu {
+  generator: number;
+  upstream: number;
+  postgres: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -93,6 +102,11 @@ function medianOf(ms: Measured[]): Measured {
     p99: median(ms.map((m) => m.p99)),
     rps: median(ms.map((m) => m.rps)),
     cpuUs: median(ms.map((m) => m.cpuUs)),
+    side: ms[0]?.side && {
+      generator: median(ms.map((m) => m.side?.generator ?? 0)),
+      upstream: median(ms.map((m) => m.side?.upstream ?? 0)),
+      postgres: median(ms.map((m) => m.side?.postgres ?? 0)),
+    },
     requests: ms.reduce((n, m) => n + m.requests, 0),
     non2xx: ms.reduce((n, m) => n + m.non2xx, 0),
     errors: ms.reduce((n, m) => n + m.errors, 0),
@@ -103,6 +117,9 @@ const addedMedian = (gateway: Measured[], direct: Measured[], field: "p50" | "p9
   median(gateway.map((m, i) => m[field] - direct[i][field]));
 const failures = (r: { fixedRounds: Measured[]; maxRounds: Measured[] }, field: "non2xx" | "errors") =>
   [...r.fixedRounds, ...r.maxRounds].reduce((n, m) => n + m[field], 0);
+
+let upstreamPid = 0;
+let pgPid = 0;
 
 /** No rate: autocannon at full speed on CONNECTIONS connections. A rate: the paced open-loop generator. */
 async function measure(target: Target, seconds: number, rate?: number): Promise<Measured> {
@@ -122,6 +139,7 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     };
   }
   const times: number[] = [];
+  const sideBefore = { generator: process.cpuUsage(), upstream: cpuTimeUs(upstreamPid), postgres: treeCpuUs(pgPid) };
   const run = autocannon({
     url: target.url,
     method: "POST",
@@ -134,7 +152,14 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     if (status >= 200 && status < 300) times.push(ms);
   });
   const result = await run;
-  const cpuUs = (cpuTimeUs(target.pid) - cpuBefore) / Math.max(1, result.requests.total);
+  const n = Math.max(1, result.requests.total);
+  const cpuUs = (cpuTimeUs(target.pid) - cpuBefore) / n;
+  const generator = process.cpuUsage(sideBefore.generator);
+  const side = {
+    generator: (generator.user + generator.system) / n,
+    upstream: (cpuTimeUs(upstreamPid) - sideBefore.upstream) / n,
+    postgres: (treeCpuUs(pgPid) - sideBefore.postgres) / n,
+  };
   times.sort((a, b) => a - b);
   return {
     p50: percentile(times, 50),
@@ -144,19 +169,26 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cpuUs,
+    side,
   };
 }
 
 try {
   // 1-2. The upstream, Postgres, a project with a key and an upstream model.
-  const { upstream, upstreamOrigin, url, key } = await setUpGatewayBench();
+  const { upstream, upstreamOrigin, url, key, pgPid: pg0 } = await setUpGatewayBench();
+  upstreamPid = upstream.child.pid!;
+  pgPid = pg0;
 
   // 3. The gateways, each in its own process.
   const switchyard = await startChild(
     path.join(HERE, "serve.ts"),
     [],
     { DATABASE_URL: url },
-    { tsx: true, nodeFlags: args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [] },
+    {
+      tsx: true,
+      bundle: true,
+      nodeFlags: args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [],
+    },
   );
   const portkeyPort = 18787;
   const portkey = await startChild(
@@ -168,22 +200,22 @@ try {
 
   const consoleApp = args.console
     ? await startChild(
-        path.resolve("scripts/start.ts"),
-        [],
+        path.resolve("scripts/run.mjs"),
+        ["scripts/start.ts"],
         {
           DATABASE_URL: url,
           PORT: "3499",
           HOST: "127.0.0.1",
           SWITCHYARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), "switchyard-bench-console-")),
         },
-        { tsx: true, ready: (line) => line.includes("console ready") },
+        { tsx: false, ready: (line) => line.includes("console ready") },
       )
     : null;
   const bare = await startChild(
     path.join(HERE, "bare-proxy.ts"),
     [],
     { UPSTREAM_ORIGIN: upstreamOrigin },
-    { tsx: true },
+    { tsx: true, bundle: true },
   );
 
   const messages = [{ role: "user", content: "Say hello." }];
@@ -294,6 +326,15 @@ try {
           ].map((x) => x.toFixed(3));
     console.log(
       `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${failures(r, "non2xx")} / ${failures(r, "errors")} |`,
+    );
+  }
+  console.log("\nCPU µs per request at max, the rest of the machine (median over rounds):");
+  for (const r of results) {
+    const side = r.max.side;
+    if (!side) continue;
+    const total = r.max.cpuUs + side.generator + side.upstream + side.postgres;
+    console.log(
+      `  ${r.target.name}: target ${r.max.cpuUs.toFixed(0)}, load generator ${side.generator.toFixed(0)}, upstream ${side.upstream.toFixed(0)}, Postgres ${side.postgres.toFixed(0)}; all ${total.toFixed(0)} µs = ${((total * r.max.rps) / 1e6).toFixed(2)} cores busy`,
     );
   }
   const [sy, pk] = gateways;

@@ -5,6 +5,7 @@
  * `{"memory": ..., "writer": ...}` after a full GC every SOAK_SAMPLE_MS; on SIGTERM closes, flushes the log and
  * prints `{"stats": writer stats}`.
  */
+import { performance } from "node:perf_hooks";
 import { startStandaloneGateway } from "@/server/modules/gateway/standalone";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
 
@@ -28,6 +29,16 @@ const sampler =
         );
       }, sampleMs)
     : null;
+
+const eluMs = Number(process.env.ELU_SAMPLE_MS ?? 0);
+if (eluMs > 0) {
+  let last = performance.eventLoopUtilization();
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    console.log(JSON.stringify({ elu: performance.eventLoopUtilization(now, last).utilization.toFixed(3) }));
+    last = now;
+  }, eluMs).unref();
+}
 
 process.once("SIGTERM", async () => {
   if (sampler) clearInterval(sampler);

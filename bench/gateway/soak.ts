@@ -76,6 +76,7 @@ try {
     { DATABASE_URL: url, SOAK_SAMPLE_MS: String(Number(args.sample) * 1000) },
     {
       tsx: true,
+      bundle: true,
       nodeFlags: ["--expose-gc"],
       onJson: (json) => {
         const memory = json.memory as Record<string, number> | undefined;

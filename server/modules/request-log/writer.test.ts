@@ -18,6 +18,8 @@ class FakePostgres {
   /** The next statement commits but its answer is lost (connection reset). */
   loseNextAck = false;
   statements = 0;
+  /** While set, statements wait for it (a slow round trip). */
+  gate: Promise<void> | null = null;
 
   on() {
     return this;
@@ -28,6 +30,7 @@ class FakePostgres {
   async query(config: { values: [string] }) {
     this.statements++;
     await Promise.resolve();
+    if (this.gate) await this.gate;
     if (this.down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
     const rows = (JSON.parse(config.values[0]) as Record<string, unknown>[]).map(
       (keyed) => parseSerializedEntry(JSON.stringify(keyed)) as StoredRow,
@@ -105,6 +108,28 @@ describe("RequestLogWriter", () => {
     writer.record(makeEntry());
     await until(() => db.rows.size === 1);
     expect(writer.stats().lastFlushAt).toBeInstanceOf(Date);
+  });
+
+  it("leaves a partial batch for the tick, not for the end of the statement before it", async () => {
+    // The tick is a minute away: only a full batch or flush() writes.
+    const { db, writer } = setup({ flushIntervalMs: 60_000, batchSize: 3 });
+    let release = () => {};
+    db.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    for (let i = 0; i < 3; i++) writer.record(makeEntry());
+    await until(() => db.statements === 1);
+    // Arrive while the first statement is in flight: fewer than a batch, so they wait and travel together later.
+    writer.record(makeEntry());
+    writer.record(makeEntry());
+    release();
+    await until(() => db.rows.size === 3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(db.statements).toBe(1);
+    expect(writer.stats().buffered).toBe(2);
+    await writer.flush();
+    expect(db.rows.size).toBe(5);
+    expect(db.statements).toBe(2);
   });
 
   it("refuses entries that break the contract without buffering them", () => {
