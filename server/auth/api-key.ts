@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { KeyLimits, Principal } from "@/server/auth/principal";
 import { isScope, SCOPES } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
@@ -17,7 +17,8 @@ export function generateApiKey(): { key: string; prefix: string; secretHash: str
 }
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  // One-shot crypto.hash (Node >= 20.12): a third of createHash's cost, and the gateway hashes every request's key.
+  return hash("sha256", key, "hex");
 }
 
 /** Reads `Authorization: Bearer <key>`; undefined when absent. */

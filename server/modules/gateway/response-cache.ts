@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { GuardrailRecord } from "@/server/modules/request-log/types";
 
 /** Request header: `bypass` skips the cache (neither read nor written); `on` caches even a sampled request. */
@@ -51,9 +51,11 @@ export class ResponseCache {
     const deterministic = params.temperature === 0 || params.seed !== undefined;
     if (!deterministic && request.header !== "on" && !policy?.sampled) return null;
     const route = policy?.routeVersion ?? null;
-    return createHash("sha256")
-      .update(JSON.stringify([request.kind, target.modelVersionId, target.promptVersionId, route, input, params]))
-      .digest("hex");
+    return hash(
+      "sha256",
+      JSON.stringify([request.kind, target.modelVersionId, target.promptVersionId, route, input, params]),
+      "hex",
+    );
   }
 
   get(key: string): CachedCompletion | undefined {
