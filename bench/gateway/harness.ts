@@ -99,6 +99,12 @@ export function cpuTimeUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** The machine's CPU ticks so far, all of them and those stolen by the hypervisor (/proc/stat). */
+export function machineTicks(): { total: number; steal: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+
 /** CPU time of a process and its live children (Postgres: the postmaster and its backends), in microseconds. */
 export function treeCpuUs(pid: number): number {
   let total = cpuTimeUs(pid);

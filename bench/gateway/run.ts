@@ -23,6 +23,7 @@ import pg from "pg";
 import {
   cpuTimeUs,
   HERE,
+  machineTicks,
   setUpGatewayBench,
   startChild,
   stopChild,
@@ -86,6 +87,8 @@ interface SideCpu {
   generator: number;
   upstream: number;
   postgres: number;
+  /** Share of the machine's CPU time the hypervisor gave to others during the run (steal), in %. */
+  stealPct: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -106,6 +109,7 @@ function medianOf(ms: Measured[]): Measured {
       generator: median(ms.map((m) => m.side?.generator ?? 0)),
       upstream: median(ms.map((m) => m.side?.upstream ?? 0)),
       postgres: median(ms.map((m) => m.side?.postgres ?? 0)),
+      stealPct: median(ms.map((m) => m.side?.stealPct ?? 0)),
     },
     requests: ms.reduce((n, m) => n + m.requests, 0),
     non2xx: ms.reduce((n, m) => n + m.non2xx, 0),
@@ -117,6 +121,9 @@ const addedMedian = (gateway: Measured[], direct: Measured[], field: "p50" | "p9
   median(gateway.map((m, i) => m[field] - direct[i][field]));
 const failures = (r: { fixedRounds: Measured[]; maxRounds: Measured[] }, field: "non2xx" | "errors") =>
   [...r.fixedRounds, ...r.maxRounds].reduce((n, m) => n + m[field], 0);
+
+const stealPercent = (before: { total: number; steal: number }, after: { total: number; steal: number }) =>
+  (100 * (after.steal - before.steal)) / Math.max(1, after.total - before.total);
 
 let upstreamPid = 0;
 let pgPid = 0;
@@ -139,7 +146,12 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     };
   }
   const times: number[] = [];
-  const sideBefore = { generator: process.cpuUsage(), upstream: cpuTimeUs(upstreamPid), postgres: treeCpuUs(pgPid) };
+  const sideBefore = {
+    generator: process.cpuUsage(),
+    upstream: cpuTimeUs(upstreamPid),
+    postgres: treeCpuUs(pgPid),
+    ticks: machineTicks(),
+  };
   const run = autocannon({
     url: target.url,
     method: "POST",
@@ -159,6 +171,7 @@ async function measure(target: Target, seconds: number, rate?: number): Promise<
     generator: (generator.user + generator.system) / n,
     upstream: (cpuTimeUs(upstreamPid) - sideBefore.upstream) / n,
     postgres: (treeCpuUs(pgPid) - sideBefore.postgres) / n,
+    stealPct: stealPercent(sideBefore.ticks, machineTicks()),
   };
   times.sort((a, b) => a - b);
   return {
@@ -332,9 +345,10 @@ try {
   for (const r of results) {
     const side = r.max.side;
     if (!side) continue;
-    const total = r.max.cpuUs + side.generator + side.upstream + side.postgres;
+    // The direct call's target is the upstream itself.
+    const total = r.max.cpuUs + side.generator + (r.target.pid === upstreamPid ? 0 : side.upstream) + side.postgres;
     console.log(
-      `  ${r.target.name}: target ${r.max.cpuUs.toFixed(0)}, load generator ${side.generator.toFixed(0)}, upstream ${side.upstream.toFixed(0)}, Postgres ${side.postgres.toFixed(0)}; all ${total.toFixed(0)} µs = ${((total * r.max.rps) / 1e6).toFixed(2)} cores busy`,
+      `  ${r.target.name}: target ${r.max.cpuUs.toFixed(0)}, load generator ${side.generator.toFixed(0)}, upstream ${side.upstream.toFixed(0)}, Postgres ${side.postgres.toFixed(0)}, steal ${side.stealPct.toFixed(1)} %; all ${total.toFixed(0)} µs = ${((total * r.max.rps) / 1e6).toFixed(2)} cores busy`,
     );
   }
   const [sy, pk] = gateways;

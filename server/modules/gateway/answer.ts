@@ -2,6 +2,7 @@
  * From a started generation to the HTTP answer: one JSON completion (`collect`) or Server-Sent Events (`stream`),
  * and in every outcome exactly one log row (tokens, cost, the client that left, the routing note).
  */
+import type { AbortHandle } from "@/server/abort";
 import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import { toGatewayFailure } from "./errors";
@@ -25,7 +26,7 @@ import {
 export interface Generation {
   target: ServeTarget;
   events: AsyncGenerator<EngineEvent>;
-  abort: AbortController;
+  abort: AbortHandle;
   first: IteratorResult<EngineEvent>;
   scope: GatewayRequest;
   cleanup: () => void;

@@ -1,4 +1,5 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
+import type { AbortHandle, AbortLike } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { closedEarly, collect, type Generation, stream } from "./answer";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
@@ -70,7 +71,7 @@ export async function serveCompletion(
   };
   // Resolve what serves, answer from the cache or start generating and wait for the first event:
   // errors (BUSY, upstream refusals, timeouts) surface there, before any header is sent, so a route may retry.
-  const begin = async (ref: string | null, signal: AbortSignal): Promise<Started> => {
+  const begin = async (ref: string | null, signal: AbortLike): Promise<Started> => {
     const target = await resolveTarget(deps, {
       projectId: request.projectId,
       requestId: request.requestId,
@@ -108,7 +109,7 @@ export async function serveCompletion(
   };
 
   let started: Started;
-  let abort: AbortController;
+  let abort: AbortHandle;
   let routing: Generation["routing"];
   // Unlinks `abort` from the client's going away once the answer is complete.
   let cleanup: () => void;

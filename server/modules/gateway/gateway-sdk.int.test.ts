@@ -51,6 +51,11 @@ beforeAll(async () => {
       await req.completed;
       return;
     }
+    if (last === "hang") {
+      // No answer at all until the gateway gives up on this request.
+      await req.completed;
+      return;
+    }
     if (last === "break") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(sse([{ data: upstreamChunk("partial ") }]));
@@ -376,6 +381,22 @@ describe("over HTTP", () => {
       .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(OpenAI.BadRequestError);
     expect(invalid).toMatchObject({ status: 400, type: "invalid_request_error", param: "temperature" });
+  });
+
+  it("aborts the upstream call when the SDK client goes away before a JSON answer", async () => {
+    const before = fake.requests.length;
+    const gone = new AbortController();
+    const pending = client.chat.completions
+      .create({ model: "fake-gpt@production", messages: [{ role: "user", content: "hang" }] }, { signal: gone.signal })
+      .catch((error: unknown) => error);
+    await expect.poll(() => fake.requests.length).toBe(before + 1);
+    gone.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    // The gateway hung up on the upstream (it never answered), and logged the request once, as the client's doing.
+    expect(await fake.requests.at(-1)!.completed).toBe(false);
+    const entry = await sink.waitFor((e) => e.requestedModel === "fake-gpt@production" && e.status === 499);
+    expect(entry).toMatchObject({ errorCode: "CLIENT_CLOSED", stream: false });
+    expect(sink.byId(entry.id)).toHaveLength(1);
   });
 
   it("aborts the upstream generation when the SDK client goes away mid-stream", async () => {

@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import { providerToApi } from "@/server/modules/models/mapping";
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import { runCost } from "@/server/modules/runs/cost";
@@ -35,7 +36,7 @@ export function generate(
   version: ServedVersion,
   input: GenerationInput,
   params: GenerationParams,
-  signal: AbortSignal,
+  signal: AbortLike,
   stream: boolean,
 ): AsyncGenerator<EngineEvent> {
   if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);

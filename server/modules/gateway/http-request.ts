@@ -1,3 +1,4 @@
+import type { AbortHandle } from "@/server/abort";
 import { limitBody } from "@/server/http/body-limit";
 
 /**
@@ -20,21 +21,20 @@ export const READ_BODY_TEXT = Symbol("switchyard.readBodyText");
 type DirectBody = { [READ_BODY_TEXT]?: (maxBytes: number) => Promise<string> };
 
 /**
- * A request that owns the AbortController behind its `signal` and lends it (see `linkedAbort`). The `node:http`
- * adapter's requests do: their signal fires only when the client goes away.
+ * A request that owns a `LightAbort` (server/abort.ts) that fires when the client goes away, and lends it (see
+ * `linkedAbort`). The `node:http` adapter's requests do.
  */
 export const OWN_ABORT = Symbol("switchyard.ownAbort");
-type OwnAbort = { [OWN_ABORT]?: () => AbortController };
+type OwnAbort = { [OWN_ABORT]?: () => AbortHandle };
 
 const noop = () => {};
 
 /**
- * An AbortController that fires when the client goes away, for work the handler may also stop itself; `release`
- * unlinks it. Where the request lends its own controller that is it (no second controller, no listener: about
- * 5 µs per request on Node 20, where AbortSignal and its listeners are slow); otherwise a new one linked to
- * `req.signal`.
+ * An abort that fires when the client goes away, for work the handler may also stop itself; `release` unlinks
+ * it. Where the request lends its own that is it (a `LightAbort`: no AbortSignal, no listener; see
+ * server/abort.ts for what that saves); otherwise a new AbortController linked to `req.signal`.
  */
-export function linkedAbort(req: GatewayHttpRequest): { controller: AbortController; release: () => void } {
+export function linkedAbort(req: GatewayHttpRequest): { controller: AbortHandle; release: () => void } {
   const own = (req as OwnAbort)[OWN_ABORT];
   if (own) return { controller: own.call(req), release: noop };
   const controller = new AbortController();

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { LightAbort } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { type GatewayHttpRequest, OWN_ABORT, READ_BODY_TEXT } from "./http-request";
 import { plainJson } from "./json-response";
@@ -31,14 +32,16 @@ class NodeHeaders {
 }
 
 /**
- * A `GatewayHttpRequest` over Node's request: nothing is copied until it is read, and the AbortController behind
- * `signal` is made only when someone asks for it (it fires when the client hangs up; see `linkedAbort`).
+ * A `GatewayHttpRequest` over Node's request: nothing is copied until it is read. What fires when the client
+ * hangs up is made only when someone asks: the `LightAbort` it lends the handler (`linkedAbort`), or the real
+ * AbortController behind `signal`.
  */
 export class NodeRequest implements GatewayHttpRequest {
   readonly method: string;
   readonly headers: NodeHeaders;
   readonly pathname: string;
   private consumed = false;
+  private light: LightAbort | null = null;
   private controller: AbortController | null = null;
   private hungUp = false;
 
@@ -51,20 +54,25 @@ export class NodeRequest implements GatewayHttpRequest {
   }
 
   get signal(): AbortSignal {
-    return this[OWN_ABORT]().signal;
-  }
-
-  [OWN_ABORT](): AbortController {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.hungUp) this.controller.abort();
     }
-    return this.controller;
+    return this.controller.signal;
+  }
+
+  [OWN_ABORT](): LightAbort {
+    if (!this.light) {
+      this.light = new LightAbort();
+      if (this.hungUp) this.light.abort();
+    }
+    return this.light;
   }
 
   /** The client closed the connection before the answer was complete. */
   hangUp() {
     this.hungUp = true;
+    this.light?.abort();
     this.controller?.abort();
   }
 

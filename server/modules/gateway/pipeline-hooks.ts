@@ -6,6 +6,7 @@
  * asks for nothing) returns its argument untouched, so the plain path does no
  * extra work.
  */
+import type { AbortLike } from "@/server/abort";
 import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
 import { countExampleTokens, roughTokenCount } from "@/server/modules/datasets/core/tokens";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
@@ -68,8 +69,8 @@ export const cacheTtlMs = (p: RequestPipeline | null) => p?.compiled.cache?.ttlM
  */
 export function startGeneration(
   p: RequestPipeline | null,
-  start: (signal: AbortSignal) => AsyncGenerator<EngineEvent>,
-  signal: AbortSignal,
+  start: (signal: AbortLike) => AsyncGenerator<EngineEvent>,
+  signal: AbortLike,
   fallback: { version: ServedVersion; input: GenerationInput; scope: GatewayRequest },
 ): AsyncGenerator<EngineEvent> {
   const plan = p?.compiled.output;

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { InferenceSession } from "onnxruntime-node";
+import type { AbortLike } from "@/server/abort";
 import { DomainError, toDomainError } from "@/server/errors";
 import { DecoderState } from "./decoder";
 import { Sampler } from "./sampling";
@@ -23,7 +24,7 @@ export interface LoadedModel {
 }
 
 /** `{ prompt }` (raw text) or `{ messages }` (through the chat template), plus sampling params and an abort signal. */
-export type GenerateRequest = GenerationInput & GenerationParams & { signal?: AbortSignal };
+export type GenerateRequest = GenerationInput & GenerationParams & { signal?: AbortLike };
 
 function parse<T>(schema: { parse: (value: unknown) => T }, value: unknown): T {
   try {

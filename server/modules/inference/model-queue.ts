@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 
 /**
@@ -29,7 +30,7 @@ export class ModelQueue {
    * BUSY when the queue is full, or with the signal's reason if it aborts
    * while waiting. Call release exactly once.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortLike): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.running < this.maxRunning) {
       this.running++;

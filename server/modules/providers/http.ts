@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
+import type { AbortLike } from "@/server/abort";
 import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, ProviderError, timedOut } from "./errors";
 import { type DispatchTarget, dispatchPost, targetOf, toHeaders } from "./transport";
 import type { CallOptions } from "./types";
@@ -53,7 +54,7 @@ class Call implements Dispatcher.DispatchHandler {
   constructor(
     readonly mode: Mode,
     private readonly host: string,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: AbortLike | undefined,
     /** `headersMs`: until the headers (JSON: the whole exchange); `bodyMs`: SSE, the longest gap between chunks. */
     private readonly timeouts: { headersMs: number; bodyMs: number },
   ) {

@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import type { ChatRequest, CompletionRequest } from "./schemas";
 
 export type { ChatMessage, ChatRequest, CompletionRequest, ProviderConfig, ProviderKind } from "./schemas";
@@ -42,7 +43,7 @@ export type ChatDelta = { type: "text"; text: string } | ({ type: "done" } & Cha
 
 export interface CallOptions {
   /** The caller's cancel: aborting it stops the request and rejects with ProviderAbortError. */
-  signal?: AbortSignal;
+  signal?: AbortLike;
   /** Non-streaming: the whole call. Streaming: until the response headers arrive. Defaults to the provider's (60 s). */
   timeoutMs?: number;
   /** Streaming only: the longest silence allowed between body chunks (pings count). Defaults to the provider's (30 s). */

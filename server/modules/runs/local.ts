@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import type { Manifest } from "@/server/modules/artifacts/blob-store";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { getInferenceEngine } from "@/server/modules/inference/engine";
@@ -14,7 +15,7 @@ export async function* streamLocal(
   artifact: { sha256: string; manifest: unknown },
   input: GenerationInput,
   params: GenerationParams,
-  signal: AbortSignal,
+  signal: AbortLike,
 ): AsyncGenerator<EngineEvent> {
   const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
   const engine = getInferenceEngine();

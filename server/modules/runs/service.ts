@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import type { Actor } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
@@ -53,7 +54,7 @@ export async function prepareRun(deps: { db: Db }, caller: RunCaller, raw: RunRe
  * records what it measured (TTFT, time per output token, tokens, device,
  * cost) as an InferenceRun — failed runs too, with their error.
  */
-export async function* executeRun(prepared: PreparedRun, signal: AbortSignal): AsyncGenerator<RunEvent> {
+export async function* executeRun(prepared: PreparedRun, signal: AbortLike): AsyncGenerator<RunEvent> {
   const { db, caller, request, model, version, params, source } = prepared;
   const started = performance.now();
   const events: AsyncGenerator<EngineEvent> =

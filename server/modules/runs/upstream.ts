@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import { decryptSecret } from "@/server/crypto/secrets";
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import { type ChatProvider, type ChatResult, createProvider } from "@/server/modules/providers";
@@ -63,7 +64,7 @@ export async function* streamUpstream(
   target: UpstreamTarget,
   input: GenerationInput,
   params: GenerationParams,
-  signal: AbortSignal,
+  signal: AbortLike,
   options: { whole?: boolean } = {},
 ): AsyncGenerator<EngineEvent> {
   const provider = providerFor(target);

@@ -1,3 +1,4 @@
+import type { AbortLike } from "@/server/abort";
 import type { CompletionDeps } from "../completions";
 import { takesMessagesFromPrompt } from "../engine-input";
 import type { Started } from "../prepare";
@@ -11,9 +12,9 @@ export function routeRequest(
   route: ResolvedRoute,
   deps: CompletionDeps,
   scope: GatewayRequest,
-  signal: AbortSignal,
+  signal: AbortLike,
   model: string,
-  begin: (ref: string | null, signal: AbortSignal) => Promise<Started>,
+  begin: (ref: string | null, signal: AbortLike) => Promise<Started>,
   /** A non-streamed answer is read whole inside the attempt, so a break after its first token can fail over. */
   wholeAnswer = false,
 ) {

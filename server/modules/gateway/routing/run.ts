@@ -6,6 +6,7 @@
  * client — errors surface on the first event — so a failed attempt is
  * invisible to the caller except in the response's attempt count.
  */
+import type { AbortLike } from "@/server/abort";
 import { DomainError, findDomainError } from "@/server/errors";
 import { ProviderAbortError, ProviderError } from "@/server/modules/providers/errors";
 import { toGatewayFailure } from "../errors";
@@ -30,9 +31,9 @@ export interface RoutingContext {
   useDeployments: boolean;
   health: DeploymentHealth;
   /** The request's abort (the client went away). */
-  signal: AbortSignal;
+  signal: AbortLike;
   random?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: AbortLike) => Promise<void>;
   /** Monotonic milliseconds, for time to first token. */
   clock?: () => number;
 }
@@ -41,7 +42,7 @@ export interface Attempt {
   /** A registry reference from the route, or null for the requested model as sent. */
   ref: string | null;
   /** Aborts this attempt only (timeout) and follows the request's abort. */
-  signal: AbortSignal;
+  signal: AbortLike;
 }
 
 export interface Routed<T> {
@@ -72,7 +73,7 @@ export function classifyFailure(error: unknown): FailureKind {
   return "next";
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
+const defaultSleep = (ms: number, signal: AbortLike) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
