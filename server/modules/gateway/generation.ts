@@ -59,16 +59,22 @@ export function measuresTtft(version: ServedVersion, stream: boolean): boolean {
   return stream || version.model.provider === "onnx_local";
 }
 
+type Prices = Parameters<typeof runCost>[0];
+/** A model's prices as numbers, per cached model row (Decimal's toNumber() is not free, and runs per request). */
+const pricesByModel = new WeakMap<ServedVersion["model"], Prices>();
+
 export function costOf(version: ServedVersion, done: DoneEvent): number {
   const { model } = version;
-  return runCost(
-    {
+  let prices = pricesByModel.get(model);
+  if (!prices) {
+    prices = {
       priceInputPerMTok: model.priceInputPerMTok?.toNumber() ?? null,
       priceOutputPerMTok: model.priceOutputPerMTok?.toNumber() ?? null,
       pricePerComputeSecond: model.pricePerComputeSecond?.toNumber() ?? null,
-    },
-    done,
-  );
+    };
+    pricesByModel.set(model, prices);
+  }
+  return runCost(prices, done);
 }
 
 /** OpenAI's finish_reason from the engine's (eos, stop, length, abort) or a provider's (OpenAI's words plus "other"). */
