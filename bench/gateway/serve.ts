@@ -2,8 +2,9 @@
  * Child process of bench/gateway/run.ts and soak.ts: the standalone Switchyard gateway on 127.0.0.1 (port 0) with
  * the process-wide sink, i.e. the real batching request-log writer on DATABASE_URL (logging on). Prints
  * `{"origin": ...}` when listening; with SOAK_SAMPLE_MS set (and node --expose-gc) prints
- * `{"memory": ..., "writer": ...}` after a full GC every SOAK_SAMPLE_MS; on SIGTERM closes, flushes the log and
- * prints `{"stats": writer stats}`.
+ * `{"memory": ..., "writer": ...}` after a full GC every SOAK_SAMPLE_MS; with ELU_SAMPLE_MS set prints
+ * `{"elu": ...}` (event-loop utilisation: near 1 means the gateway itself is the bottleneck) every ELU_SAMPLE_MS;
+ * on SIGTERM closes, flushes the log and prints `{"stats": writer stats}`.
  */
 import { performance } from "node:perf_hooks";
 import { startStandaloneGateway } from "@/server/modules/gateway/standalone";

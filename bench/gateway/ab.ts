@@ -1,0 +1,98 @@
+/**
+ * Two builds of the standalone gateway side by side: the working tree against a git ref (default HEAD), each
+ * bundled as `npm run gateway` runs it (scripts/lib/bundle.mjs) from bench/gateway/serve.ts, both in front of the
+ * same zero-delay upstream and logging into the same Postgres. Full-speed rounds (autocannon, `--connections`)
+ * alternate between the two, so the machine's drift hits both alike; per round req/s and CPU µs per request of
+ * each gateway process, then the medians. On this shared machine single runs move by ±15 %: a change is only
+ * a change when it shows in every round.
+ *
+ *   npx tsx bench/gateway/ab.ts [--base HEAD] [--rounds 5] [--duration 5] [--connections 10]
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { BUNDLE_DIR } from "@/scripts/lib/bundle.mjs";
+import { cpuTimeUs, HERE, setUpGatewayBench, startChild, tearDown } from "./harness";
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: "string", default: "HEAD" },
+    rounds: { type: "string", default: "5" },
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "10" },
+  },
+});
+
+/** Bundles serve.ts of `ref` (through a temporary worktree) next to the other bundles; returns the file. */
+function bundleAt(ref: string): string {
+  const tree = mkdtempSync(path.join(os.tmpdir(), "switchyard-ab-"));
+  try {
+    execFileSync("git", ["worktree", "add", "--detach", tree, ref], { stdio: "ignore" });
+    // The generated Prisma client is not in git.
+    cpSync("server/generated", path.join(tree, "server/generated"), { recursive: true });
+    const outfile = path.join(BUNDLE_DIR, "ab-base.mjs");
+    execFileSync(
+      path.resolve("node_modules/.bin/esbuild"),
+      ["bench/gateway/serve.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external"]
+        .concat([`--target=node${process.versions.node}`, "--tsconfig=tsconfig.json", `--outfile=${outfile}`])
+        .concat(["--log-level=warning"]),
+      { cwd: tree, stdio: "inherit" },
+    );
+    return outfile;
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { stdio: "ignore" });
+    rmSync(tree, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+try {
+  const baseFile = bundleAt(args.base);
+  const { url, key } = await setUpGatewayBench();
+  const env = { DATABASE_URL: url };
+  const builds = [
+    { name: `base (${args.base})`, child: await startChild(baseFile, [], env, { tsx: false }) },
+    {
+      name: "working tree",
+      child: await startChild(path.join(HERE, "serve.ts"), [], env, { tsx: true, bundle: true }),
+    },
+  ];
+  const body = JSON.stringify({ model: "bench-gpt", messages: [{ role: "user", content: "Say hello." }] });
+  const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+  const results = builds.map(() => ({ rps: [] as number[], cpu: [] as number[] }));
+  const run = async (i: number, duration: number) => {
+    const { child, first } = builds[i].child;
+    const before = cpuTimeUs(child.pid!);
+    const r = await autocannon({
+      url: `${String(first.origin)}/v1/chat/completions`,
+      method: "POST",
+      headers,
+      body,
+      connections: Number(args.connections),
+      duration,
+    });
+    if (r.non2xx || r.errors) throw new Error(`${builds[i].name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    return { rps: r.requests.total / r.duration, cpu: (cpuTimeUs(child.pid!) - before) / r.requests.total };
+  };
+  for (let i = 0; i < builds.length; i++) await run(i, 3); // warm-up
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    const line: string[] = [];
+    for (let i = 0; i < builds.length; i++) {
+      const { rps, cpu } = await run(i, Number(args.duration));
+      results[i].rps.push(rps);
+      results[i].cpu.push(cpu);
+      line.push(`${builds[i].name} ${rps.toFixed(0)} req/s ${cpu.toFixed(0)} µs/req`);
+    }
+    console.log(`round ${round}: ${line.join(" | ")}`);
+  }
+  for (let i = 0; i < builds.length; i++)
+    console.log(
+      `${builds[i].name}: median ${median(results[i].rps).toFixed(0)} req/s, ${median(results[i].cpu).toFixed(0)} µs CPU per request`,
+    );
+} finally {
+  await tearDown();
+}
