@@ -4,7 +4,7 @@ import { DomainError } from "@/server/errors";
 import { closedEarly, collect, type Generation, stream } from "./answer";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { generate, measuresTtft } from "./generation";
-import { type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
+import { clientSignal, type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
@@ -122,7 +122,8 @@ export async function serveCompletion(
       throw error;
     }
   } else {
-    const routed = await routeRequest(route, deps, scope, req.signal, body.model, begin, !body.stream);
+    const gone = clientSignal(req);
+    const routed = await routeRequest(route, deps, scope, gone, body.model, begin, !body.stream);
     ({ value: started } = routed);
     abort = routed.controller;
     routing = { deployment: routed.deployment, note: describeFailedAttempts(routed.failed) };
@@ -140,9 +141,9 @@ export async function serveCompletion(
       started.first = await started.events.next();
     } else routed.release();
     const onAbort = () => abort.abort();
-    req.signal.addEventListener("abort", onAbort, { once: true });
-    cleanup = () => req.signal.removeEventListener("abort", onAbort);
-    if (req.signal.aborted) abort.abort();
+    gone.addEventListener("abort", onAbort, { once: true });
+    cleanup = () => gone.removeEventListener("abort", onAbort);
+    if (gone.aborted) abort.abort();
   }
   const { target, info, meta, cacheKey } = started.prepared;
   const headers = withGuardrailsHeader(switchyardHeaders(info), scope);

@@ -14,7 +14,7 @@ import type { RequestLogSink } from "@/server/modules/request-log/types";
 import { projectBodyLogging } from "./body-logging";
 import { type CompletionDeps, serveCompletion } from "./completions";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
-import type { GatewayHttpRequest } from "./http-request";
+import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
 import { enforceKeyLimits, KeyLimitError } from "./key-limits";
@@ -108,7 +108,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       return await route({ deps: completionDeps, principal, scope, req });
     } catch (error) {
-      if (req.signal.aborted || isProviderAbort(error)) {
+      if (clientSignal(req).aborted || isProviderAbort(error)) {
         scope.finish(CLIENT_CLOSED);
         return new Response(null, { status: CLIENT_CLOSED.status });
       }

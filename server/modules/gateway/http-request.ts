@@ -1,4 +1,4 @@
-import type { AbortHandle } from "@/server/abort";
+import type { AbortHandle, AbortLike } from "@/server/abort";
 import { limitBody } from "@/server/http/body-limit";
 
 /**
@@ -46,6 +46,12 @@ export function linkedAbort(req: GatewayHttpRequest): { controller: AbortHandle;
   const onAbort = () => controller.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   return { controller, release: () => signal.removeEventListener("abort", onAbort) };
+}
+
+/** What fires when the client goes away: the request's lent `LightAbort` where it has one (no AbortSignal made). */
+export function clientSignal(req: GatewayHttpRequest): AbortLike {
+  const own = (req as OwnAbort)[OWN_ABORT];
+  return own ? own.call(req).signal : req.signal;
 }
 
 /** The body as text, refusing more than `maxBytes` with 413 (PAYLOAD_TOO_LARGE) before reading it all. */

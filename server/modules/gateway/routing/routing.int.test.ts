@@ -124,6 +124,9 @@ beforeAll(async () => {
       retries: { attempts: 0 },
     },
     "hang-only": { deployments: [{ model: "up-hang" }], retries: { attempts: 1, ...fast }, timeoutMs: 200 },
+    // Long limits: only the client's leaving ends these.
+    "patient-bot": { deployments: [{ model: "up-hang" }], retries: { attempts: 0 }, timeoutMs: 60_000 },
+    "patient-stream": { deployments: [{ model: "up-stalls" }], retries: { attempts: 0 }, timeoutMs: 60_000 },
     "cooldown-bot": {
       deployments: [
         { model: "up-down@1", weight: 1 },
@@ -164,6 +167,40 @@ const ask = (model: string) =>
   client.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] }).withResponse();
 const logOf = (id: string | null) => sink.waitFor((e) => e.id === id);
 const served = (data: unknown) => (data as { switchyard: { deployment?: string; attempts?: number } }).switchyard;
+
+describe("the client going away", () => {
+  it("closes the upstream call of a routed request still waiting for its answer, and logs a 499", async () => {
+    const before = fakes.hang.requests.length;
+    const gone = new AbortController();
+    const pending = client.chat.completions
+      .create({ model: "patient-bot", messages: [{ role: "user", content: "hi" }] }, { signal: gone.signal })
+      .catch((error: unknown) => error);
+    await expect.poll(() => fakes.hang.requests.length).toBe(before + 1);
+    gone.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(await fakes.hang.requests[before].completed).toBe(false);
+    const entry = await sink.waitFor((e) => e.requestedModel === "patient-bot");
+    expect(entry).toMatchObject({ status: 499, errorCode: "CLIENT_CLOSED", stream: false });
+    expect(sink.byId(entry.id)).toHaveLength(1);
+  });
+
+  it("closes the upstream call of a routed stream the client stopped reading, and logs a 499", async () => {
+    const before = fakes.stalls.requests.length;
+    const stream = await client.chat.completions.create({
+      model: "patient-stream",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
+    let requestId = "";
+    for await (const chunk of stream) {
+      requestId = (chunk as unknown as { switchyard: { requestId: string } }).switchyard.requestId;
+      break; // leaves: the SDK closes the connection
+    }
+    expect(await fakes.stalls.requests[before].completed).toBe(false);
+    expect(await logOf(requestId)).toMatchObject({ status: 499, errorCode: "CLIENT_CLOSED", stream: true });
+    expect(sink.byId(requestId)).toHaveLength(1);
+  });
+});
 
 describe("retries", () => {
   it("retries a failing deployment with backoff and says how many attempts it took", async () => {
