@@ -142,7 +142,15 @@ try {
     `\n${result.requests.total} requests in ${SECONDS} s (${(result.requests.total / SECONDS).toFixed(0)}/s)`,
   );
   console.log(`statuses: ${JSON.stringify(Object.fromEntries(statuses))}; errors ${result.errors}`);
-  console.log(`request_log rows: ${rows} (requests sent: ${result.requests.total} + the readiness probe)`);
+  // autocannon counts answers it received in time; the requests in flight when it stopped (at most one per
+  // connection) were answered, and logged, after it stopped listening.
+  const expected = result.requests.total + 1;
+  const inFlight = rows - expected;
+  console.log(
+    `request_log rows: ${rows} (answers counted: ${result.requests.total}, + the readiness probe, + ${inFlight} in flight at the end)`,
+  );
+  if (inFlight < 0 || inFlight > Number(args.connections))
+    console.log(`WARNING: ${inFlight} rows more than answers: expected 0..${args.connections}`);
   console.log(`writer at shutdown: ${JSON.stringify((stats as { stats?: unknown } | null)?.stats ?? null)}`);
   console.log("\n| memory after GC | first (t≥warm-up) | last | max | slope |");
   console.log("| --- | --- | --- | --- | --- |");
