@@ -1,6 +1,6 @@
 /**
  * Refresh ahead, for the in-process caches on the gateway's path (resolved
- * versions, API keys, routes): past REFRESH_AHEAD of its TTL an entry still
+ * versions, API keys, routes, the privacy setting): past REFRESH_AHEAD of its TTL an entry still
  * answers, and the first request also starts one background reload, so under
  * traffic no request waits for the database (measured: a synchronous reload
  * every TTL made every request arriving meanwhile wait 20–30 ms, most of the
@@ -20,4 +20,18 @@ export function claimRefresh(entry: { refreshAt: number }, now: number): boolean
   if (now < entry.refreshAt) return false;
   entry.refreshAt = now + REFRESH_RETRY_MS;
   return true;
+}
+
+/**
+ * The load of `key` in flight in `inflight`, or a new one from `start()`, kept there until it settles: requests
+ * that miss together, and background reloads, share one query.
+ */
+export function sharedLoad<K, T>(inflight: Map<K, Promise<T>>, key: K, start: () => Promise<T>): Promise<T> {
+  const pending = inflight.get(key);
+  if (pending) return pending;
+  const promise = start().finally(() => {
+    if (inflight.get(key) === promise) inflight.delete(key);
+  });
+  inflight.set(key, promise);
+  return promise;
 }

@@ -14,6 +14,7 @@
 import { type Following, NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
+import { sharedLoad } from "@/server/refresh-ahead";
 import type { BodyLogging } from "./request-scope";
 
 export interface BodyLoggingCacheOptions {
@@ -72,27 +73,24 @@ export class ProjectBodyLogging {
   }
 
   private load(projectId: string): Promise<BodyLogging> {
-    let pending = this.inflight.get(projectId);
-    if (pending) return pending;
+    return sharedLoad(this.inflight, projectId, () => this.read(projectId));
+  }
+
+  private read(projectId: string): Promise<BodyLogging> {
     const token = this.generation;
-    pending = this.db.project
-      .findUnique({ where: { id: projectId }, select: { requestBodyLogging: true } })
-      .then(
-        (row) => {
-          const value: BodyLogging = row?.requestBodyLogging ?? "none";
-          if (token === this.generation)
-            this.entries.set(projectId, { value, expires: this.clock() + this.ttlMs, refreshing: false });
-          if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value as string);
-          return value;
-        },
-        (error) => {
-          console.error("[gateway] reading the project's body-logging setting failed; logging no bodies", error);
-          return "none" as const;
-        },
-      )
-      .finally(() => this.inflight.delete(projectId));
-    this.inflight.set(projectId, pending);
-    return pending;
+    return this.db.project.findUnique({ where: { id: projectId }, select: { requestBodyLogging: true } }).then(
+      (row) => {
+        const value: BodyLogging = row?.requestBodyLogging ?? "none";
+        if (token === this.generation)
+          this.entries.set(projectId, { value, expires: this.clock() + this.ttlMs, refreshing: false });
+        if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value as string);
+        return value;
+      },
+      (error) => {
+        console.error("[gateway] reading the project's body-logging setting failed; logging no bodies", error);
+        return "none" as const;
+      },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { hashApiKey } from "@/server/auth/api-key";
 import type { Principal } from "@/server/auth/principal";
 import { DomainError } from "@/server/errors";
-import { claimRefresh, REFRESH_RETRY_MS, refreshAtFor } from "@/server/refresh-ahead";
+import { claimRefresh, REFRESH_RETRY_MS, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export type KeyPrincipal = Extract<Principal, { kind: "apiKey" }>;
 
@@ -24,7 +24,8 @@ export interface KeyCacheOptions {
 type Entry = { expires: number } & (
   | {
       principal: KeyPrincipal;
-      verifiedAt: number /** When a background check is due (refresh ahead). */;
+      verifiedAt: number;
+      /** When a background check is due (refresh ahead). */
       refreshAt: number;
     }
   | { refusal: DomainError }
@@ -83,15 +84,7 @@ export class ApiKeyCache {
 
   /** The lookup in flight for this key, or a new one (concurrent misses and refreshes share it). */
   private lookUpShared(hash: string, key: string, previous: Entry | undefined): Promise<KeyPrincipal> {
-    let pending = this.inflight.get(hash);
-    if (!pending) {
-      pending = this.lookUp(hash, key, previous).finally(() => {
-        this.inflight.delete(hash);
-        this.stale.delete(hash);
-      });
-      this.inflight.set(hash, pending);
-    }
-    return pending;
+    return sharedLoad(this.inflight, hash, () => this.lookUp(hash, key, previous));
   }
 
   /** Forgets every entry. */
@@ -111,6 +104,8 @@ export class ApiKeyCache {
   }
 
   private async lookUp(hash: string, key: string, previous: Entry | undefined): Promise<KeyPrincipal> {
+    // A lookup that starts now reads after any change so far (one per key at a time: sharedLoad).
+    this.stale.delete(hash);
     try {
       const principal = await this.verify(key);
       if (principal.kind !== "apiKey") throw new DomainError("UNAUTHENTICATED", "Invalid API key");

@@ -13,7 +13,7 @@ import { resolveModelRef } from "@/server/modules/models/service";
 import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { renderStoredPrompt } from "@/server/modules/prompts/templating";
-import { claimRefresh, refreshAtFor } from "@/server/refresh-ahead";
+import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export type ServedVersion = Prisma.ModelVersionGetPayload<{ include: { artifact: true; model: true } }>;
 
@@ -135,9 +135,7 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
 
 /** Resolves and loads the version (one load per key at a time) and caches it. */
 function load(db: Db, cache: VersionCache, projectId: string, ref: string, key: string): Promise<ServedVersion> {
-  const pending = cache.loading.get(key);
-  if (pending) return pending;
-  const started = (async () => {
+  return sharedLoad(cache.loading, key, async () => {
     const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
     const served = await loadVersion(db, projectId, version.id);
     if (TARGET_TTL_MS > 0) {
@@ -151,13 +149,7 @@ function load(db: Db, cache: VersionCache, projectId: string, ref: string, key: 
       });
     }
     return served;
-  })();
-  const forget = () => {
-    if (cache.loading.get(key) === started) cache.loading.delete(key);
-  };
-  started.then(forget, forget);
-  cache.loading.set(key, started);
-  return started;
+  });
 }
 
 async function loadVersion(db: Db, projectId: string, versionId: string): Promise<ServedVersion> {

@@ -12,7 +12,7 @@ import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { routeConfig } from "@/server/modules/gateway/route-config/schema";
 import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/gateway/route-config/source";
-import { claimRefresh, refreshAtFor } from "@/server/refresh-ahead";
+import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export const ROUTES_CHANNEL = "switchyard_gateway_routes";
 
@@ -90,10 +90,8 @@ export class DbRouteSource implements RouteSource {
   }
 
   private load(projectId: string): Promise<Entry> {
-    const pending = this.loading.get(projectId);
-    if (pending) return pending;
-    const token = this.generation;
-    const promise = (async () => {
+    return sharedLoad(this.loading, projectId, async () => {
+      const token = this.generation;
       this.loads++;
       const rows = await this.db.gatewayRoute.findMany({
         where: { projectId, enabled: true, activeVersionId: { not: null } },
@@ -118,9 +116,7 @@ export class DbRouteSource implements RouteSource {
         this.entries.set(projectId, entry);
       }
       return entry;
-    })().finally(() => this.loading.delete(projectId));
-    this.loading.set(projectId, promise);
-    return promise;
+    });
   }
 
   /** Entries become stale, not gone: the next request reloads, and serves them only if the database fails. */
