@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LightAbort } from "./abort";
+import { follow, LightAbort } from "./abort";
 
 describe("LightAbort", () => {
   it("fires each listener once, in order, with AbortController's default reason", () => {
@@ -39,5 +39,32 @@ describe("LightAbort", () => {
       called = true;
     });
     expect(called).toBe(false);
+  });
+});
+
+describe("follow", () => {
+  it("passes the abort and its reason on, until unlinked", () => {
+    const source = new LightAbort();
+    const target = new AbortController();
+    follow(source.signal, target);
+    const reason = new Error("client left");
+    source.abort(reason);
+    expect(target.signal.aborted).toBe(true);
+    expect(target.signal.reason).toBe(reason);
+
+    const later = new AbortController();
+    const other = new LightAbort();
+    const unlink = follow(later.signal, other);
+    unlink();
+    later.abort();
+    expect(other.aborted).toBe(false);
+  });
+
+  it("aborts the target at once when the signal already fired", () => {
+    const source = new AbortController();
+    source.abort("gone");
+    const target = new LightAbort();
+    follow(source.signal, target);
+    expect(target.reason).toBe("gone");
   });
 });

@@ -51,3 +51,16 @@ export class LightAbort implements AbortHandle, AbortLike {
     if (index >= 0) listeners.splice(index, 1);
   }
 }
+
+const noop = () => {};
+
+/** Aborts `target` with `signal`'s reason when it fires (at once if it already has); returns the unlink. */
+export function follow(signal: AbortLike, target: AbortHandle): () => void {
+  if (signal.aborted) {
+    target.abort(signal.reason);
+    return noop;
+  }
+  const onAbort = () => target.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}

@@ -1,5 +1,5 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
-import type { AbortHandle, AbortLike } from "@/server/abort";
+import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { closedEarly, collect, type Generation, stream } from "./answer";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
@@ -140,10 +140,7 @@ export async function serveCompletion(
       );
       started.first = await started.events.next();
     } else routed.release();
-    const onAbort = () => abort.abort();
-    gone.addEventListener("abort", onAbort, { once: true });
-    cleanup = () => gone.removeEventListener("abort", onAbort);
-    if (gone.aborted) abort.abort();
+    cleanup = follow(gone, abort);
   }
   const { target, info, meta, cacheKey } = started.prepared;
   const headers = withGuardrailsHeader(switchyardHeaders(info), scope);

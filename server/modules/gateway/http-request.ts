@@ -1,4 +1,4 @@
-import type { AbortHandle, AbortLike } from "@/server/abort";
+import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
 import { limitBody } from "@/server/http/body-limit";
 
 /**
@@ -38,14 +38,7 @@ export function linkedAbort(req: GatewayHttpRequest): { controller: AbortHandle;
   const own = (req as OwnAbort)[OWN_ABORT];
   if (own) return { controller: own.call(req), release: noop };
   const controller = new AbortController();
-  const signal = req.signal;
-  if (signal.aborted) {
-    controller.abort(signal.reason);
-    return { controller, release: noop };
-  }
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
-  return { controller, release: () => signal.removeEventListener("abort", onAbort) };
+  return { controller, release: follow(req.signal, controller) };
 }
 
 /** What fires when the client goes away: the request's lent `LightAbort` where it has one (no AbortSignal made). */

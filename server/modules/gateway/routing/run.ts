@@ -6,7 +6,7 @@
  * client — errors surface on the first event — so a failed attempt is
  * invisible to the caller except in the response's attempt count.
  */
-import type { AbortLike } from "@/server/abort";
+import { type AbortLike, follow } from "@/server/abort";
 import { DomainError, findDomainError } from "@/server/errors";
 import { ProviderAbortError, ProviderError } from "@/server/modules/providers/errors";
 import { toGatewayFailure } from "../errors";
@@ -122,9 +122,7 @@ export async function runRoute<T>(
       if (retry > 0) await sleep(backoffMs(config.retries, retry - 1, random), ctx.signal);
       if (ctx.signal.aborted) throw new ProviderAbortError(ctx.signal.reason);
       const controller = new AbortController();
-      const follow = () => controller.abort(ctx.signal.reason);
-      ctx.signal.addEventListener("abort", follow, { once: true });
-      const unfollow = () => ctx.signal.removeEventListener("abort", follow);
+      const unfollow = follow(ctx.signal, controller);
       const end = ctx.health.begin(candidate.key);
       const t0 = clock();
       try {
@@ -156,7 +154,7 @@ export async function runRoute<T>(
             );
         };
         const outer = new AbortController();
-        outer.signal.addEventListener("abort", () => controller.abort(outer.signal.reason), { once: true });
+        follow(outer.signal, controller);
         return { value: settled, deployment: candidate.label, failed, controller: outer, attempt: controller, release };
       } catch (error) {
         unfollow();
