@@ -14,8 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { BUNDLE_DIR } from "@/scripts/lib/bundle.mjs";
-import { cpuTimeUs, HERE, setUpGatewayBench, startChild, tearDown } from "./harness";
+import { bundle } from "@/scripts/lib/bundle.mjs";
+import { cpuTimeUs, HERE, median, setUpGatewayBench, startChild, tearDown } from "./harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -27,31 +27,24 @@ const { values: args } = parseArgs({
 });
 
 /** Bundles serve.ts of `ref` (through a temporary worktree) next to the other bundles; returns the file. */
-function bundleAt(ref: string): string {
+async function bundleAt(ref: string): Promise<string> {
   const tree = mkdtempSync(path.join(os.tmpdir(), "switchyard-ab-"));
   try {
     execFileSync("git", ["worktree", "add", "--detach", tree, ref], { stdio: "ignore" });
     // The generated Prisma client is not in git.
     cpSync("server/generated", path.join(tree, "server/generated"), { recursive: true });
-    const outfile = path.join(BUNDLE_DIR, "ab-base.mjs");
-    execFileSync(
-      path.resolve("node_modules/.bin/esbuild"),
-      ["bench/gateway/serve.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external"]
-        .concat([`--target=node${process.versions.node}`, "--tsconfig=tsconfig.json", `--outfile=${outfile}`])
-        .concat(["--log-level=warning"]),
-      { cwd: tree, stdio: "inherit" },
-    );
-    return outfile;
+    return await bundle(path.join(tree, "bench/gateway/serve.ts"), {
+      name: "ab-base",
+      tsconfig: path.join(tree, "tsconfig.json"),
+    });
   } finally {
     execFileSync("git", ["worktree", "remove", "--force", tree], { stdio: "ignore" });
     rmSync(tree, { recursive: true, force: true });
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
 try {
-  const baseFile = bundleAt(args.base);
+  const baseFile = await bundleAt(args.base);
   const { url, key } = await setUpGatewayBench();
   const env = { DATABASE_URL: url };
   const builds = [

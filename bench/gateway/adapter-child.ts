@@ -4,16 +4,10 @@ import type { AddressInfo } from "node:net";
 import { READ_BODY_TEXT } from "@/server/modules/gateway/http-request";
 import { jsonResponse } from "@/server/modules/gateway/json-response";
 import { toNodeListener } from "@/server/modules/gateway/node-adapter";
+import { benchCompletion } from "./completion";
 
 const mode = process.argv[2];
-const payload = {
-  id: "chatcmpl-x",
-  object: "chat.completion",
-  created: 1,
-  model: "m@1",
-  choices: [{ index: 0, message: { role: "assistant", content: "Hello from the bench." }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-};
+const payload = benchCompletion("chatcmpl-x", "m@1", 1);
 const server =
   mode === "bare"
     ? createServer((req, res) => {

@@ -92,12 +92,18 @@ export async function waitUntilUp(url: string, init: RequestInit) {
   throw new Error(`${url} never answered 2xx (last: ${last.slice(0, 500)})`);
 }
 
-/** utime + stime of a process in microseconds (Linux /proc; clock ticks are 100 Hz here). */
-export function cpuTimeUs(pid: number): number {
+/** The lower median (the middle value; of an even count, the lower of the two). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** A process's parent and its utime + stime in microseconds (Linux /proc; clock ticks are 100 Hz here). */
+function procStat(pid: number | string): { ppid: number; cpuUs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { ppid: Number(fields[1]), cpuUs: (Number(fields[11]) + Number(fields[12])) * 10_000 };
 }
+
+/** utime + stime of a process in microseconds. */
+export const cpuTimeUs = (pid: number): number => procStat(pid).cpuUs;
 
 /** The machine's CPU ticks so far, all of them and those stolen by the hypervisor (/proc/stat). */
 export function machineTicks(): { total: number; steal: number } {
@@ -111,9 +117,8 @@ export function treeCpuUs(pid: number): number {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+      const child = procStat(entry);
+      if (child.ppid === pid) total += child.cpuUs;
     } catch {
       // gone since readdir
     }

@@ -24,6 +24,7 @@ import {
   cpuTimeUs,
   HERE,
   machineTicks,
+  median,
   setUpGatewayBench,
   startChild,
   stopChild,
@@ -94,10 +95,6 @@ interface SideCpu {
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN;
 
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
 /** Field by field, the median over the rounds (requests and failures: the totals). */
 function medianOf(ms: Measured[]): Measured {
   return {

@@ -5,15 +5,9 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { benchCompletion } from "./completion";
 
-const COMPLETION = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 1_700_000_000,
-  model: "fake-model",
-  choices: [{ index: 0, message: { role: "assistant", content: "Hello from the bench." }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-});
+const COMPLETION = JSON.stringify(benchCompletion("chatcmpl-bench", "fake-model", 1_700_000_000));
 // Streamed requests (`stream: true`, e.g. the soak's streamed share) get the same completion as one SSE write.
 const chunk = (delta: object, finish: string | null, usage?: object) =>
   `data: ${JSON.stringify({

@@ -1,3 +1,3 @@
 export declare const BUNDLE_DIR: string;
-/** Bundles `entry` (a path from the repository root) and returns the output file's absolute path. */
-export declare function bundle(entry: string): Promise<string>;
+/** Bundles `entry` into BUNDLE_DIR (as `name`.mjs; `@/` per `tsconfig`) and returns the output file's path. */
+export declare function bundle(entry: string, options?: { name?: string; tsconfig?: string }): Promise<string>;

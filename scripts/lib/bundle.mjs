@@ -11,10 +11,14 @@ import { build } from "esbuild";
 
 export const BUNDLE_DIR = path.resolve("node_modules/.cache/switchyard");
 
-/** Bundles `entry` (a path from the repository root) and returns the output file's absolute path. */
-export async function bundle(entry) {
+/**
+ * Bundles `entry` and returns the output file's absolute path (in BUNDLE_DIR, named after the entry unless `name`
+ * says otherwise). `tsconfig` (default this checkout's) decides what `@/` means: bench/gateway/ab.ts builds another
+ * checkout's sources with it.
+ */
+export async function bundle(entry, { name, tsconfig = "tsconfig.json" } = {}) {
   mkdirSync(BUNDLE_DIR, { recursive: true });
-  const outfile = path.join(BUNDLE_DIR, `${path.basename(entry).replace(/\.[cm]?tsx?$/, "")}.mjs`);
+  const outfile = path.join(BUNDLE_DIR, `${name ?? path.basename(entry).replace(/\.[cm]?tsx?$/, "")}.mjs`);
   const { outputFiles } = await build({
     entryPoints: [entry],
     outfile,
@@ -24,7 +28,7 @@ export async function bundle(entry) {
     target: `node${process.versions.node}`,
     // npm packages stay imports (native addons, wasm and Next must load from node_modules); `@/` paths are ours.
     packages: "external",
-    tsconfig: "tsconfig.json",
+    tsconfig,
     sourcemap: "linked",
     logLevel: "warning",
     write: false,
