@@ -1,3 +1,5 @@
+import { createParser, type EventSourceParser } from "eventsource-parser";
+
 export interface StreamStats {
   device: string;
   ttftMs: number | null;
@@ -40,20 +42,24 @@ export async function streamGeneration(
     });
     return;
   }
+  const parser = createStreamEventParser(onEvent);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const name = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (name && data) onEvent({ event: name, data: JSON.parse(data) } as StreamEvent);
-      end = buffer.indexOf("\n\n");
-    }
+    parser.feed(value);
   }
+}
+
+/**
+ * An SSE parser for the playground stream: feed it text chunks split anywhere, and it calls
+ * `onEvent` for each complete named event, its `data` parsed as JSON.
+ */
+export function createStreamEventParser(onEvent: (event: StreamEvent) => void): EventSourceParser {
+  return createParser({
+    onEvent: (message) => {
+      if (message.event && message.data)
+        onEvent({ event: message.event, data: JSON.parse(message.data) } as StreamEvent);
+    },
+  });
 }
