@@ -1,4 +1,4 @@
-import type { ProviderName } from "@/server/modules/models/schemas";
+import type { ProviderName } from "@/lib/models";
 
 export const PROVIDER_LABELS: Record<ProviderName, string> = {
   "onnx-local": "Local ONNX",

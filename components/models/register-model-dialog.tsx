@@ -8,7 +8,7 @@ import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
-import { PROVIDERS, type ProviderName, TASKS } from "@/server/modules/models/schemas";
+import { PROVIDERS, type ProviderName, TASKS } from "@/lib/models";
 
 const FIELDS = [
   "name",

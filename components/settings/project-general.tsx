@@ -17,7 +17,7 @@ import {
   LoadingState,
   toast,
 } from "@/components/ui";
-import { BODY_LOGGING, BODY_LOGGING_LABELS } from "@/server/modules/projects/schemas";
+import { BODY_LOGGING, BODY_LOGGING_LABELS } from "@/lib/projects";
 
 type BodyLogging = (typeof BODY_LOGGING)[number];
 

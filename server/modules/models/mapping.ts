@@ -1,6 +1,7 @@
 import type { z } from "zod";
+import type { ProviderName } from "@/lib/models";
 import type { ProviderKind } from "@/server/generated/prisma/enums";
-import type { modelSummary, ProviderName, versionSummary } from "@/server/modules/models/schemas";
+import type { modelSummary, versionSummary } from "@/server/modules/models/schemas";
 
 const TO_API: Record<ProviderKind, ProviderName> = {
   onnx_local: "onnx-local",

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { PROVIDERS, TASKS } from "@/lib/models";
 import type { Db } from "@/server/db";
-import { PROVIDERS, TASKS } from "@/server/modules/models/schemas";
 
 export const selectionRow = z.object({
   modelId: z.string(),

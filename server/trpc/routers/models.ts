@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROVIDERS, TASKS } from "@/lib/models";
 import { aliasHistory, deleteAlias, moveAlias } from "@/server/modules/models/aliases";
 import {
   aliasEvent,
@@ -8,8 +9,6 @@ import {
   modelDetail,
   modelSummary,
   moveAliasInput,
-  PROVIDERS,
-  TASKS,
   updateModelInput,
   versionSummary,
 } from "@/server/modules/models/schemas";

@@ -79,4 +79,15 @@ describe("jsonSyntaxError", () => {
     expect(jsonSyntaxError('{"a": "x')).toEqual({ offset: 8, message: "Unterminated string" });
     expect(jsonSyntaxError("[1] 2")).toEqual({ offset: 4, message: "Unexpected '2' after the JSON value" });
   });
+
+  // The hand-written scanner it replaced accepted these, so JSON.parse's error had no position.
+  it("locates bad escapes, control characters and comments", () => {
+    expect(jsonSyntaxError('{"a": "\\x"}')).toEqual({ offset: 6, message: "Invalid escape sequence in a string" });
+    expect(jsonSyntaxError('{"a": "\\u12"}')?.message).toMatch(/Invalid \\u escape/);
+    expect(jsonSyntaxError('{"a": 1 // note\n}')).toMatchObject({
+      offset: 8,
+      message: "Comments are not allowed in JSON",
+    });
+    expect(jsonSyntaxError('{"a": tru}')).toMatchObject({ offset: 6 });
+  });
 });

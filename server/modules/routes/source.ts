@@ -3,7 +3,7 @@
  * (stored, versioned route configs) and the static one used by tests both
  * implement this; the gateway only sees `RouteSource`.
  */
-import { type RouteConfig, routeConfig } from "./schema";
+import { type RouteConfig, routeConfig } from "@/lib/routes/config";
 
 export interface ResolvedRoute {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pipelineConfig, routeConfig } from "./schema";
+import { pipelineConfig, routeConfig } from "./config";
 
 const issues = (raw: unknown) => {
   const result = routeConfig.safeParse(raw);

@@ -6,7 +6,7 @@
  */
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
-import { type RouteConfig, routeConfig } from "@/server/modules/gateway/route-config/schema";
+import { type RouteConfig, routeConfig } from "@/lib/routes/config";
 import { jsonSyntaxError } from "./json-syntax";
 
 export type RouteFormat = "yaml" | "json";

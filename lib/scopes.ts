@@ -10,6 +10,8 @@ export const SCOPES = [
   "models:write",
   "prompts:read",
   "prompts:write",
+  /** Move, protect and unprotect protected prompt labels (e.g. production); owners and admins. */
+  "prompts:protect",
   "experiments:read",
   "experiments:write",
   "datasets:read",
@@ -43,7 +45,7 @@ const EDIT: Scope[] = [
   "gateway:invoke",
   "gateway:write",
 ];
-const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write"];
+const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: SCOPES,
