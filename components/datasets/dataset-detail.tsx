@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Download, Upload } from "lucide-react";
 import { useParams } from "next/navigation";
 import { useState } from "react";
@@ -10,7 +9,7 @@ import { ImportDialog } from "@/components/datasets/import-dialog";
 import { TrainingEstimate } from "@/components/datasets/training-estimate";
 import { VersionCompare } from "@/components/datasets/version-compare";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
   Badge,
@@ -27,9 +26,8 @@ import {
   Stat,
   toast,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Dataset = inferRouterOutputs<AppRouter>["datasets"]["get"];
+type Dataset = RouterOutputs["datasets"]["get"];
 type Version = Dataset["versions"][number];
 type Dist = { p50: number; p95: number; max: number };
 

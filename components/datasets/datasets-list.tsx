@@ -1,19 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Database, Upload } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { ImportDialog } from "@/components/datasets/import-dialog";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Dataset = inferRouterOutputs<AppRouter>["datasets"]["list"][number];
+type Dataset = RouterOutputs["datasets"]["list"][number];
 
 export function DatasetsList() {
   const trpc = useTRPC();

@@ -1,14 +1,12 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { FormError } from "@/components/providers/form-error";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Button, Checkbox, Dialog, Field, Select, Textarea, toast } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Experiment = inferRouterOutputs<AppRouter>["experiments"]["get"];
+type Experiment = RouterOutputs["experiments"]["get"];
 
 export function ConcludeDialog({
   experiment,

@@ -1,7 +1,6 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { FlaskConical, Plus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
@@ -9,12 +8,11 @@ import { useState } from "react";
 import { CreateExperimentDialog } from "@/components/experiments/create-experiment-dialog";
 import { ExperimentStatusBadge, SplitBar } from "@/components/experiments/status-badge";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Button, DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Experiment = inferRouterOutputs<AppRouter>["experiments"]["list"][number];
+type Experiment = RouterOutputs["experiments"]["list"][number];
 
 export function ExperimentsList() {
   const trpc = useTRPC();

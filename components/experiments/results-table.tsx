@@ -1,13 +1,12 @@
 "use client";
 
-import type { inferRouterOutputs } from "@trpc/server";
 import { TriangleAlert } from "lucide-react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { variantColor } from "@/components/experiments/status-badge";
+import type { RouterOutputs } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Results = inferRouterOutputs<AppRouter>["experiments"]["results"];
+type Results = RouterOutputs["experiments"]["results"];
 type Metric = Results["metrics"][number];
 
 const pct = (v: number | null | undefined, digits = 2) =>

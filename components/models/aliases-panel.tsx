@@ -1,12 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { History, Undo2 } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
-import type { ModelDetailData } from "@/components/models/versions-panel";
-import { useTRPC } from "@/components/providers/trpc";
+import type { ModelDetailData } from "@/components/models/types";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
   Badge,
@@ -20,9 +19,8 @@ import {
   toast,
 } from "@/components/ui";
 import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
-import type { AppRouter } from "@/server/trpc/root";
 
-type AliasEvent = inferRouterOutputs<AppRouter>["models"]["aliasHistory"][number];
+type AliasEvent = RouterOutputs["models"]["aliasHistory"][number];
 
 /** Current aliases, a form to move one, and the deployment log with one-click rollback. */
 export function AliasesPanel({ model }: { model: ModelDetailData }) {

@@ -1,7 +1,6 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Boxes, Plus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
@@ -9,13 +8,12 @@ import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
 import { formatPrice, PROVIDER_LABELS } from "@/components/models/labels";
 import { RegisterModelDialog } from "@/components/models/register-model-dialog";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
-import { PROVIDERS, TASKS } from "@/server/modules/models/schemas";
-import type { AppRouter } from "@/server/trpc/root";
+import { PROVIDERS, TASKS } from "@/lib/models";
 
-type Model = inferRouterOutputs<AppRouter>["models"]["list"]["items"][number];
+type Model = RouterOutputs["models"]["list"]["items"][number];
 
 export function ModelsList() {
   const trpc = useTRPC();

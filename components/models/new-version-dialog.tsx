@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ArtifactUploader, type UploadedArtifact } from "@/components/models/artifact-uploader";
-import type { ModelDetailData } from "@/components/models/versions-panel";
+import type { ModelDetailData } from "@/components/models/types";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";

@@ -1,14 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Gauge } from "lucide-react";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatRelative } from "@/components/format";
 import { formatPrice, PROVIDER_LABELS } from "@/components/models/labels";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
   Card,
@@ -19,9 +18,8 @@ import {
   PageHeader,
   Select,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Row = inferRouterOutputs<AppRouter>["models"]["selection"][number];
+type Row = RouterOutputs["models"]["selection"][number];
 type SortKey = "tokensPerSecondP50" | "ttftMsP50" | "costPer1kOutputTokens" | "name";
 
 const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);

@@ -1,15 +1,13 @@
 "use client";
 
-import type { inferRouterOutputs } from "@trpc/server";
 import { GitBranch, Plus } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { NewVersionDialog } from "@/components/models/new-version-dialog";
+import type { ModelDetailData } from "@/components/models/types";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-export type ModelDetailData = inferRouterOutputs<AppRouter>["models"]["get"];
 type Version = ModelDetailData["versions"][number];
 
 export function VersionsPanel({ model }: { model: ModelDetailData }) {

@@ -1,13 +1,12 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { ListX } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { formatDateTime } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
   Button,
@@ -18,9 +17,8 @@ import {
   EmptyState,
   Select,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Item = inferRouterOutputs<AppRouter>["monitoring"]["requests"]["items"][number];
+type Item = RouterOutputs["monitoring"]["requests"]["items"][number];
 
 /** The raw request log, newest first, with keyset paging and a detail view. */
 export function RequestExplorer({ from, to }: { from: Date; to: Date }) {

@@ -1,15 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { History } from "lucide-react";
 import { useState } from "react";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, Button, DataTable, type DataTableColumn, Dialog, EmptyState } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type SavedRun = inferRouterOutputs<AppRouter>["playground"]["history"]["items"][number];
+type SavedRun = RouterOutputs["playground"]["history"]["items"][number];
 
 function snippet(run: SavedRun): string {
   const input = run.request.input as { prompt?: string; messages?: { role: string; content: string }[] };

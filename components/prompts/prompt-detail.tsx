@@ -1,7 +1,6 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Play } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
@@ -10,6 +9,7 @@ import { formatRelative } from "@/components/format";
 import { PromptDiff } from "@/components/prompts/prompt-diff";
 import { PromptEditor } from "@/components/prompts/prompt-editor";
 import { PromptLabels } from "@/components/prompts/prompt-labels";
+import type { PromptDetailData } from "@/components/prompts/types";
 import { useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
@@ -21,9 +21,7 @@ import {
   PageHeader,
   Tabs,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-export type PromptDetailData = inferRouterOutputs<AppRouter>["prompts"]["get"];
 type Version = PromptDetailData["versions"][number];
 
 export function PromptDetail({ promptId }: { promptId: string }) {

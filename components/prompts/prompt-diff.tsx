@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { PromptDetailData } from "@/components/prompts/prompt-detail";
+import type { PromptDetailData } from "@/components/prompts/types";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge, Card, CardContent, ErrorState, LoadingState, Select } from "@/components/ui";
 import { DiffHunks } from "@/components/versioning/diff-hunks";

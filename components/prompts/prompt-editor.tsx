@@ -2,8 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import type { PromptDetailData } from "@/components/prompts/prompt-detail";
 import { TemplateEditor, type TemplateValue } from "@/components/prompts/template-editor";
+import type { PromptDetailData } from "@/components/prompts/types";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";

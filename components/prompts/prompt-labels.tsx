@@ -1,17 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { History, Lock, LockOpen, Undo2 } from "lucide-react";
 import { formatDateTime, formatRelative } from "@/components/format";
-import type { PromptDetailData } from "@/components/prompts/prompt-detail";
-import { useTRPC } from "@/components/providers/trpc";
+import type { PromptDetailData } from "@/components/prompts/types";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, Card, CardContent, DataTable, type DataTableColumn, EmptyState, toast } from "@/components/ui";
 import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
-import type { AppRouter } from "@/server/trpc/root";
 
-type LabelEvent = inferRouterOutputs<AppRouter>["prompts"]["labelHistory"][number];
+type LabelEvent = RouterOutputs["prompts"]["labelHistory"][number];
 
 export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
   const trpc = useTRPC();

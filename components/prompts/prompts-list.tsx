@@ -1,19 +1,17 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { FolderOpen, MessageSquareText, Plus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
 import { CreatePromptDialog } from "@/components/prompts/create-prompt-dialog";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Prompt = inferRouterOutputs<AppRouter>["prompts"]["list"]["items"][number];
+type Prompt = RouterOutputs["prompts"]["list"]["items"][number];
 
 export function PromptsList() {
   const trpc = useTRPC();

@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Trash2 } from "lucide-react";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
@@ -20,12 +19,11 @@ import {
   Tabs,
   toast,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 import { RouteDiff } from "./route-diff";
 import { RouteEditor } from "./route-editor";
 import { RouteHealth } from "./route-health";
+import type { RouteDetailData } from "./types";
 
-export type RouteDetailData = inferRouterOutputs<AppRouter>["routes"]["get"];
 type Version = RouteDetailData["versions"][number];
 type Activation = RouteDetailData["activations"][number];
 

@@ -3,8 +3,8 @@
 import { useMemo, useState } from "react";
 import { Card, CardContent, Select } from "@/components/ui";
 import { DiffHunks } from "@/components/versioning/diff-hunks";
-import { diffText } from "@/server/modules/prompts/diff/text";
-import type { RouteDetailData } from "./route-detail";
+import { diffText } from "@/lib/text-diff";
+import type { RouteDetailData } from "./types";
 
 /** The text of two versions, line by line (computed here: both texts are already loaded). */
 export function RouteDiff({ route }: { route: RouteDetailData }) {

@@ -5,8 +5,8 @@ import { useState } from "react";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button, Card, CardContent, Field, Input, toast } from "@/components/ui";
-import type { RouteDetailData } from "./route-detail";
 import { RouteSourceEditor, serverIssues } from "./route-source-editor";
+import type { RouteDetailData } from "./types";
 
 /** Saves a new version (made active) from the active version's text. */
 export function RouteEditor({ route, onSaved }: { route: RouteDetailData; onSaved: () => void }) {

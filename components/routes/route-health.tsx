@@ -1,13 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, DataTable, type DataTableColumn } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Row = inferRouterOutputs<AppRouter>["routes"]["health"][number];
+type Row = RouterOutputs["routes"]["health"][number];
 
 /** This process's live view of the route's deployments, refreshed every 2 s. */
 export function RouteHealth({ routeId }: { routeId: string }) {

@@ -1,19 +1,17 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Plus, Route } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 import { CreateRouteDialog } from "./create-route-dialog";
 
-type RouteRow = inferRouterOutputs<AppRouter>["routes"]["list"]["items"][number];
+type RouteRow = RouterOutputs["routes"]["list"]["items"][number];
 
 export function RoutesList() {
   const trpc = useTRPC();

@@ -1,11 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
 import { KeyLimitsDialog } from "@/components/settings/key-limits-dialog";
@@ -20,9 +19,8 @@ import {
   EmptyState,
   toast,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type ApiKey = inferRouterOutputs<AppRouter>["apiKeys"]["list"][number];
+type ApiKey = RouterOutputs["apiKeys"]["list"][number];
 
 function status(key: ApiKey) {
   if (key.revokedAt) return <Badge tone="neutral">Revoked</Badge>;

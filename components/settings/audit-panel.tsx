@@ -1,15 +1,13 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { ScrollText } from "lucide-react";
 import { useDeferredValue, useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, DataTable, type DataTableColumn, EmptyState, Input, Select } from "@/components/ui";
-import type { AppRouter } from "@/server/trpc/root";
 
-type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
+type Entry = RouterOutputs["audit"]["list"]["items"][number];
 
 const ACTIONS = [
   ["", "All actions"],

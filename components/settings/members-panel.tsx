@@ -1,11 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { UserPlus, Users } from "lucide-react";
 import { useState } from "react";
 import { formatRelative } from "@/components/format";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { AddMemberDialog } from "@/components/settings/add-member-dialog";
 import {
@@ -18,10 +17,9 @@ import {
   Select,
   toast,
 } from "@/components/ui";
-import { ROLES, type RoleName } from "@/server/auth/scopes";
-import type { AppRouter } from "@/server/trpc/root";
+import { ROLES, type RoleName } from "@/lib/scopes";
 
-type Member = inferRouterOutputs<AppRouter>["members"]["list"][number];
+type Member = RouterOutputs["members"]["list"][number];
 
 export function MembersPanel() {
   const trpc = useTRPC();
