@@ -29,6 +29,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { seededRandom } from "@/lib/random";
 import { estimateTraining, importJsonl } from "@/server/modules/datasets/core";
 
 const { values } = parseArgs({
@@ -45,17 +46,6 @@ const CHUNK = 1024 * 1024;
 
 // ---------------------------------------------------------------- generator
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = (
   "the of and to in is that for it as with was on be by this are from at or an have not which but " +
   "model token dataset training example assistant user system prompt answer question latency gateway " +
@@ -64,7 +54,7 @@ const WORDS = (
 ).split(" ");
 
 async function generate(file: string, megabytes: number): Promise<{ lines: number }> {
-  const random = rng(42);
+  const random = seededRandom(42);
   const target = megabytes * 1024 * 1024;
   const out = createWriteStream(file);
   const systems = Array.from({ length: 8 }, (_, i) => `You are helpful assistant #${i}. ${sentence(random, 30)}`);

@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { seededRandom } from "@/lib/random";
 import { createDatabase, databaseUrl, dropDatabase } from "@/server/database/admin";
 import { startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
@@ -23,7 +24,7 @@ import { breakdown, overview } from "@/server/modules/request-log/dashboards";
 import { getRequest, searchRequests } from "@/server/modules/request-log/explorer";
 import { ENTRY_COLUMNS } from "@/server/modules/request-log/ingest";
 import { maintainPartitions } from "@/server/modules/request-log/maintenance";
-import { makeTraffic, makeTrafficShape, seededRandom, type TrafficShape } from "@/server/modules/request-log/testing";
+import { makeTraffic, makeTrafficShape, type TrafficShape } from "@/server/modules/request-log/testing";
 import type { RequestLogEntry } from "@/server/modules/request-log/types";
 import { RequestLogWriter } from "@/server/modules/request-log/writer";
 

@@ -1,4 +1,4 @@
-import { seededRandom } from "./random";
+import { seededRandom } from "@/lib/random";
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax). */

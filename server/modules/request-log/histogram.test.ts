@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@/lib/random";
 import {
   bucketIndex,
   bucketRange,
@@ -7,7 +8,6 @@ import {
   HISTOGRAM_SIZE,
   quantileFromHistogram,
 } from "./histogram";
-import { seededRandom } from "./testing";
 
 describe("histogram buckets", () => {
   it("are √2 apart from 1 ms to 2^18 ms", () => {

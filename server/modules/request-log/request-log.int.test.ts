@@ -2,6 +2,7 @@
 // the raw rows, percentiles within one bucket, dashboards, explorer, /metrics.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "@/lib/random";
 import { DomainError } from "@/server/errors";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey, makeProject } from "@/server/testing/factories";
@@ -10,7 +11,7 @@ import { getRequest, searchRequests } from "./explorer";
 import { bucketIndex, HISTOGRAM_SIZE } from "./histogram";
 import { NIL_UUID } from "./ingest";
 import { renderPrometheus } from "./prometheus";
-import { makeEntry, makeTraffic, makeTrafficShape, seededRandom } from "./testing";
+import { makeEntry, makeTraffic, makeTrafficShape } from "./testing";
 import type { RequestLogEntry } from "./types";
 import { RequestLogWriter } from "./writer";
 

@@ -36,18 +36,6 @@ export function makeEntry(overrides: Partial<RequestLogEntry> = {}): RequestLogE
   };
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so generated traffic is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface TrafficShape {
   projectIds: string[];
   modelVersionIds: string[];

@@ -4,6 +4,8 @@
  * unit's outcome drawn from the variant's true rate. Used by the
  * `scripts/simulate-experiment.ts` command and the end-to-end test.
  */
+import { seededRandom } from "@/lib/random";
+
 export interface SimulationOptions {
   baseUrl: string;
   apiKey: string;
@@ -23,18 +25,6 @@ export interface SimulationReport {
   changed: number;
 }
 
-/** mulberry32: a small seeded PRNG, so a simulation can be repeated exactly. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function post(options: SimulationOptions, path: string, body: unknown) {
   const response = await fetch(`${options.baseUrl}/api/rest/experiments/${options.experimentId}/${path}`, {
     method: "POST",
@@ -47,7 +37,7 @@ async function post(options: SimulationOptions, path: string, body: unknown) {
 }
 
 export async function simulateExperiment(options: SimulationOptions): Promise<SimulationReport> {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const batch = options.batch ?? 500;
   const report: SimulationReport = { assigned: {}, outside: 0, changed: 0 };
   const variantOf = new Map<string, string>();

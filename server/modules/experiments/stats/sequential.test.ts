@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@/lib/random";
 import { twoProportionZTest, welchTTest } from "./comparisons";
 import type { SequentialState } from "./schemas";
 import { INITIAL_SEQUENTIAL_STATE, mixingRho2, msprtUpdate, sequentialMeans, sequentialRates } from "./sequential";
-
-/** mulberry32: a seeded PRNG so the simulations are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box–Muller. */
 function gaussian(uniform: () => number): () => number {
@@ -84,7 +73,7 @@ const simulationSlack = (streams: number) => 3 * Math.sqrt((ALPHA * (1 - ALPHA))
 
 describe("mSPRT (always-valid inference)", () => {
   it("keeps the false-positive rate at or below alpha under continuous peeking; naive peeking does not (means)", () => {
-    const normal = gaussian(seeded(20_240_601));
+    const normal = gaussian(seededRandom(20_240_601));
     const streams = 300;
     let sequential = 0;
     let naive = 0;
@@ -104,7 +93,7 @@ describe("mSPRT (always-valid inference)", () => {
   });
 
   it("keeps the false-positive rate at or below alpha under peeking (rates, normal approximation)", () => {
-    const uniform = seeded(7);
+    const uniform = seededRandom(7);
     const streams = 300;
     let sequential = 0;
     let naive = 0;
@@ -119,7 +108,7 @@ describe("mSPRT (always-valid inference)", () => {
   });
 
   it("rejects a real difference eventually, and the confidence sequence covers the true effect", () => {
-    const normal = gaussian(seeded(99));
+    const normal = gaussian(seededRandom(99));
     const streams = 150;
     let rejected = 0;
     let covered = 0;
@@ -133,7 +122,7 @@ describe("mSPRT (always-valid inference)", () => {
     // Time-uniform coverage: the true effect is inside the running interval at every look.
     expect(covered / streams).toBeGreaterThanOrEqual(1 - ALPHA - simulationSlack(streams));
 
-    const uniform = seeded(3);
+    const uniform = seededRandom(3);
     let rateRejected = 0;
     for (let s = 0; s < 100; s++) if (rateStream(uniform, 2_000, 0.1, 0.05, 20).sequentialRejected) rateRejected++;
     expect(rateRejected / 100).toBeGreaterThan(0.9);
