@@ -1,3 +1,4 @@
+import { register } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { renderPrometheus } from "./prometheus";
 import { makeEntry } from "./testing";
@@ -126,6 +127,35 @@ describe("renderPrometheus", () => {
     expect(duration.samples.find((s) => s.labels.le === "0.004")!.value).toBe(1);
     expect(duration.samples.find((s) => s.labels.le === "262.144")!.value).toBe(1);
     expect(families.get("switchyard_request_log_flush_duration_seconds")!.samples.at(-1)!.value).toBe(3);
+  });
+
+  it("appends the standard process and Node.js metrics, from a registry of its own", async () => {
+    const first = parseExposition(await renderPrometheus());
+    const types = Object.fromEntries([...first].map(([name, family]) => [name, family.type]));
+    expect(types).toMatchObject({
+      process_cpu_user_seconds_total: "counter",
+      process_cpu_system_seconds_total: "counter",
+      process_cpu_seconds_total: "counter",
+      process_resident_memory_bytes: "gauge",
+      process_start_time_seconds: "gauge",
+      nodejs_heap_size_used_bytes: "gauge",
+      nodejs_heap_size_total_bytes: "gauge",
+      nodejs_external_memory_bytes: "gauge",
+      nodejs_eventloop_lag_seconds: "gauge",
+      nodejs_eventloop_lag_p99_seconds: "gauge",
+      nodejs_gc_duration_seconds: "histogram",
+      nodejs_heap_space_size_used_bytes: "gauge",
+      nodejs_version_info: "gauge",
+    });
+    expect(first.get("process_resident_memory_bytes")!.samples[0].value).toBeGreaterThan(0);
+    expect(first.get("process_cpu_seconds_total")!.samples[0].value).toBeGreaterThan(0);
+    // The start time is a constant, not recomputed (and re-rounded) per scrape.
+    const started = first.get("process_start_time_seconds")!.samples[0].value;
+    expect(Math.abs(started - (Date.now() / 1000 - process.uptime()))).toBeLessThanOrEqual(1);
+    const second = parseExposition(await renderPrometheus());
+    expect(second.get("process_start_time_seconds")!.samples[0].value).toBe(started);
+    // The global prom-client registry is left alone.
+    expect(register.getMetricsAsArray()).toEqual([]);
   });
 
   it("reports the database as down instead of failing", async () => {

@@ -1,5 +1,10 @@
 // /metrics in the Prometheus text exposition format (version 0.0.4). The
-// route that serves it is mounted elsewhere; this only renders.
+// route that serves it is mounted elsewhere; this only renders. The
+// switchyard_* families come from snapshots (pre-aggregated counters and
+// histogram buckets, which prom-client's metric types cannot take) and are
+// written here; the process_* and nodejs_* ones are prom-client's default
+// collectors, appended.
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { HISTOGRAM_BOUNDS_MS } from "./histogram";
 import type { Queryable } from "./queryable";
 import { STATUS_CLASSES, type TrafficSnapshot } from "./traffic";
@@ -62,6 +67,18 @@ class Exposition {
       { suffix: "_count", value: cumulative },
     );
     return this.metric(name, "histogram", help, samples);
+  }
+
+  /**
+   * Families already in the exposition format (prom-client's), minus the
+   * blank lines between them, and with NaN spelt as the format spells it
+   * (prom-client 15 writes "Nan", e.g. for event-loop lag before any sample).
+   */
+  exposition(text: string): this {
+    for (const line of text.split("\n")) {
+      if (line !== "") this.lines.push(line.startsWith("#") ? line : line.replace(/ Nan$/, " NaN"));
+    }
+    return this;
   }
 
   toString(): string {
@@ -207,27 +224,22 @@ async function renderDatabase(out: Exposition, db: Queryable, timeoutMs: number)
   }
 }
 
-function renderProcess(out: Exposition): void {
-  const cpu = process.cpuUsage();
-  const memory = process.memoryUsage();
-  const startSeconds = Math.round((Date.now() - process.uptime() * 1000) / 1000);
-  out
-    .metric("process_cpu_user_seconds_total", "counter", "User CPU time spent in seconds.", [{ value: cpu.user / 1e6 }])
-    .metric("process_cpu_system_seconds_total", "counter", "System CPU time spent in seconds.", [
-      { value: cpu.system / 1e6 },
-    ])
-    .metric("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", [
-      { value: (cpu.user + cpu.system) / 1e6 },
-    ])
-    .metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [{ value: memory.rss }])
-    .metric("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.", [
-      { value: startSeconds },
-    ])
-    .metric("nodejs_heap_size_used_bytes", "gauge", "V8 heap used in bytes.", [{ value: memory.heapUsed }])
-    .metric("nodejs_heap_size_total_bytes", "gauge", "V8 heap size in bytes.", [{ value: memory.heapTotal }])
-    .metric("nodejs_external_memory_bytes", "gauge", "Memory of C++ objects bound to JavaScript objects.", [
-      { value: memory.external },
-    ]);
+const globalForMetrics = globalThis as unknown as { switchyardProcessMetrics?: Registry };
+
+/**
+ * prom-client's default collectors (CPU, memory, heap spaces, event-loop lag,
+ * GC, file descriptors, handles, version) on a registry of their own, never
+ * the global one. Made on the first scrape: the event-loop and GC monitors
+ * then run for the life of the process (kept on globalThis so that Next's dev
+ * reloads do not start more of them).
+ */
+function processMetrics(): Registry {
+  if (!globalForMetrics.switchyardProcessMetrics) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    globalForMetrics.switchyardProcessMetrics = registry;
+  }
+  return globalForMetrics.switchyardProcessMetrics;
 }
 
 /** The /metrics body. Never throws for a database problem: switchyard_db_up says 0. */
@@ -238,6 +250,6 @@ export async function renderPrometheus(input: PrometheusInput = {}): Promise<str
     renderWriter(out, input.writer.stats());
   }
   if (input.db) await renderDatabase(out, input.db, input.dbTimeoutMs ?? 2000);
-  if (input.process !== false) renderProcess(out);
+  if (input.process !== false) out.exposition(await processMetrics().metrics());
   return out.toString();
 }
