@@ -1,33 +1,18 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { History, Undo2 } from "lucide-react";
-import { useState } from "react";
-import { formatDateTime, formatRelative } from "@/components/format";
 import type { ModelDetailData } from "@/components/models/types";
-import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
+import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
-import {
-  Badge,
-  Button,
-  Card,
-  CardContent,
-  ConfirmDialog,
-  DataTable,
-  type DataTableColumn,
-  EmptyState,
-  toast,
-} from "@/components/ui";
-import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
-
-type AliasEvent = RouterOutputs["models"]["aliasHistory"][number];
+import { Badge, Card, CardContent } from "@/components/ui";
+import { MovePointerForm } from "@/components/versioning/move-pointer-form";
+import { PointerHistory } from "@/components/versioning/pointer-history";
 
 /** Current aliases, a form to move one, and the deployment log with one-click rollback. */
 export function AliasesPanel({ model }: { model: ModelDetailData }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useProjectAccess();
-  const [rollback, setRollback] = useState<AliasEvent | null>(null);
   const history = useQuery(trpc.models.aliasHistory.queryOptions({ modelId: model.id }));
   const refresh = () =>
     Promise.all([
@@ -36,43 +21,6 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
     ]);
   const move = useMutation(trpc.models.moveAlias.mutationOptions({ onSuccess: () => void refresh() }));
   const mayWrite = can("models:write");
-  const undoable = undoableEvents(history.data, (e) => e.alias);
-
-  const columns: DataTableColumn<AliasEvent>[] = [
-    {
-      key: "when",
-      header: "When",
-      cell: (e) => <span title={formatDateTime(e.createdAt)}>{formatRelative(e.createdAt)}</span>,
-    },
-    { key: "alias", header: "Alias", cell: (e) => <Badge tone="accent">{e.alias}</Badge> },
-    {
-      key: "move",
-      header: "Move",
-      cell: (e) => (
-        <span className="font-mono text-xs">
-          {e.fromVersion ? `v${e.fromVersion}` : "new"} → {e.toVersion ? `v${e.toVersion}` : "removed"}
-        </span>
-      ),
-    },
-    { key: "reason", header: "Reason", cell: (e) => <span className="text-muted-foreground">{e.reason || "—"}</span> },
-    { key: "who", header: "By", cell: (e) => e.actorLabel },
-    {
-      key: "actions",
-      header: <span className="sr-only">Actions</span>,
-      className: "w-32 text-right",
-      cell: (e) =>
-        mayWrite && undoable.has(e.id) ? (
-          <Button
-            size="sm"
-            variant="ghost"
-            onClick={() => setRollback(e)}
-            aria-label={`Roll back ${e.alias} to v${e.fromVersion}`}
-          >
-            <Undo2 className="size-4" aria-hidden /> Roll back
-          </Button>
-        ) : null,
-    },
-  ];
 
   return (
     <section className="flex flex-col gap-4" aria-label="Aliases and deployments">
@@ -108,40 +56,14 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
           />
         )}
       </div>
-      <h3 className="font-medium text-sm">Deployment log</h3>
-      <DataTable
-        caption="Deployment log"
-        columns={columns}
-        rows={history.data}
-        rowKey={(e) => e.id}
-        loading={history.isLoading}
-        error={history.error}
-        onRetry={() => void history.refetch()}
-        empty={<EmptyState icon={History} title="No alias moves yet" />}
-      />
-      <ConfirmDialog
-        open={rollback !== null}
-        onOpenChange={(o) => !o && setRollback(null)}
-        title={`Roll ${rollback?.alias} back to v${rollback?.fromVersion}?`}
-        description={`${rollback?.alias} points at v${rollback?.toVersion} now. Traffic using it moves back to v${rollback?.fromVersion} at once.`}
-        confirmLabel="Roll back"
-        tone="primary"
-        onConfirm={async () => {
-          if (!rollback?.fromVersion) return;
-          try {
-            await move.mutateAsync({
-              modelId: model.id,
-              alias: rollback.alias,
-              version: rollback.fromVersion,
-              reason: `rollback from v${rollback.toVersion}`,
-            });
-            toast.success(`${rollback.alias} rolled back to v${rollback.fromVersion}`);
-            setRollback(null);
-          } catch (error) {
-            toast.error((error as Error).message);
-            throw error;
-          }
-        }}
+      <PointerHistory
+        field="alias"
+        title="Deployment log"
+        history={history}
+        nameOf={(e) => e.alias}
+        mayWrite={mayWrite}
+        confirmRollback
+        onMove={(alias, version, reason) => move.mutateAsync({ modelId: model.id, alias, version, reason })}
       />
     </section>
   );

@@ -1,15 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { History, Lock, LockOpen, Undo2 } from "lucide-react";
-import { formatDateTime, formatRelative } from "@/components/format";
+import { Lock, LockOpen } from "lucide-react";
 import type { PromptDetailData } from "@/components/prompts/types";
-import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
+import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Button, Card, CardContent, DataTable, type DataTableColumn, EmptyState, toast } from "@/components/ui";
-import { MovePointerForm, undoableEvents } from "@/components/versioning/move-pointer-form";
-
-type LabelEvent = RouterOutputs["prompts"]["labelHistory"][number];
+import { Badge, Button, Card, CardContent, toast } from "@/components/ui";
+import { MovePointerForm } from "@/components/versioning/move-pointer-form";
+import { PointerHistory } from "@/components/versioning/pointer-history";
 
 export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
   const trpc = useTRPC();
@@ -33,56 +31,6 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
   );
   const mayWrite = can("prompts:write");
   const isAdmin = role === "owner" || role === "admin";
-  const undoable = undoableEvents(history.data, (e) => e.label);
-  const rollBack = async (e: LabelEvent) => {
-    try {
-      await move.mutateAsync({
-        promptId: prompt.id,
-        label: e.label,
-        version: e.fromVersion!,
-        reason: `rollback from v${e.toVersion}`,
-      });
-      toast.success(`${e.label} → v${e.fromVersion}`);
-    } catch (error) {
-      toast.error((error as Error).message);
-    }
-  };
-
-  const columns: DataTableColumn<LabelEvent>[] = [
-    {
-      key: "when",
-      header: "When",
-      cell: (e) => <span title={formatDateTime(e.createdAt)}>{formatRelative(e.createdAt)}</span>,
-    },
-    { key: "label", header: "Label", cell: (e) => <Badge tone="accent">{e.label}</Badge> },
-    {
-      key: "move",
-      header: "Move",
-      cell: (e) => (
-        <span className="font-mono text-xs">
-          {e.fromVersion ? `v${e.fromVersion}` : "new"} → v{e.toVersion}
-        </span>
-      ),
-    },
-    { key: "reason", header: "Reason", cell: (e) => e.reason || "—" },
-    { key: "who", header: "By", cell: (e) => e.actorLabel },
-    {
-      key: "undo",
-      header: <span className="sr-only">Actions</span>,
-      className: "w-36 text-right",
-      cell: (e) =>
-        mayWrite && undoable.has(e.id) ? (
-          <Button
-            size="sm"
-            variant="ghost"
-            aria-label={`Roll back ${e.label} to v${e.fromVersion}`}
-            onClick={() => void rollBack(e)}
-          >
-            <Undo2 className="size-4" aria-hidden /> Roll back
-          </Button>
-        ) : null,
-    },
-  ];
 
   return (
     <section className="flex flex-col gap-4" aria-label="Labels">
@@ -131,15 +79,13 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
           />
         )}
       </div>
-      <h3 className="font-medium text-sm">Label history</h3>
-      <DataTable
-        caption="Label history"
-        columns={columns}
-        rows={history.data}
-        rowKey={(e) => e.id}
-        loading={history.isLoading}
-        error={history.error}
-        empty={<EmptyState icon={History} title="No label moves yet" />}
+      <PointerHistory
+        field="label"
+        title="Label history"
+        history={history}
+        nameOf={(e) => e.label}
+        mayWrite={mayWrite}
+        onMove={(label, version, reason) => move.mutateAsync({ promptId: prompt.id, label, version, reason })}
       />
     </section>
   );

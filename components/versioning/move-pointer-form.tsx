@@ -94,21 +94,3 @@ export function MovePointerForm({
     </Card>
   );
 }
-
-/**
- * Ids of the events a rollback may undo: the newest move of each name, when it moved
- * from one version to another (not a creation, not a removal).
- */
-export function undoableEvents<E extends { id: string; fromVersion: number | null; toVersion: number | null }>(
-  events: E[] | undefined,
-  nameOf: (e: E) => string,
-): Set<string> {
-  const seen = new Set<string>();
-  const undoable = new Set<string>();
-  for (const e of events ?? []) {
-    if (seen.has(nameOf(e))) continue;
-    seen.add(nameOf(e));
-    if (e.fromVersion !== null && e.toVersion !== null) undoable.add(e.id);
-  }
-  return undoable;
-}
