@@ -58,6 +58,7 @@ export async function makeApiKey(db: Db, projectId: string, scopes: readonly Sco
       prefix: generated.prefix,
       secretHash: generated.secretHash,
       scopes: [...scopes],
+      createdByLabel: "test",
     },
   });
   const principal: Principal = { kind: "apiKey", keyId: row.id, projectId, scopes, label: `${row.prefix}… (test key)` };

@@ -67,6 +67,7 @@ export async function createApiKey(
   const beyond = input.scopes.filter((s) => !caller.project.scopes.includes(s));
   if (beyond.length > 0)
     throw new DomainError("FORBIDDEN", `You cannot grant scopes you do not hold: ${beyond.join(", ")}`, [
+        createdByLabel: caller.actor.label,
       { path: "scopes", message: `Not yours to grant: ${beyond.join(", ")}` },
     ]);
   const scopes = [...new Set(input.scopes)].sort();

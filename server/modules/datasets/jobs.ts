@@ -68,6 +68,7 @@ export async function createJob(deps: { db: Db }, caller: DatasetCaller, raw: z.
         datasetVersionId: data.id,
         hyperparameters: input.hyperparameters as Prisma.InputJsonValue,
         createdByLabel: caller.actor.label,
+        createdById: caller.actor.userId,
       },
     });
     await recordAudit(tx, caller.actor, {

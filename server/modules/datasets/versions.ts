@@ -53,6 +53,7 @@ export async function writeVersion(
       params: draft.params as Prisma.InputJsonValue,
       contentHash: "",
       exampleCount: 0,
+      createdById: caller.actor.userId,
       createdByLabel: caller.actor.label,
     },
   });

@@ -160,6 +160,7 @@ describe("authentication", () => {
         prefix: fresh.prefix,
         secretHash: fresh.secretHash,
         scopes: ["gateway:invoke"],
+        createdByLabel: "test",
       },
     });
     expect((await request("/v1/models", { auth: `Bearer ${fresh.key}` })).status).toBe(401);

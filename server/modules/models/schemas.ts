@@ -69,8 +69,8 @@ export const createVersionInput = z.object({
   apiKey: z.string().min(1).max(500).optional(),
   defaultParams: generationParams.default({}),
   baseVersionId: z.string().uuid().nullable().optional(),
-  datasetVersionId: z.string().max(100).nullable().optional(),
-  fineTuneJobId: z.string().max(100).nullable().optional(),
+  datasetVersionId: z.string().uuid("datasetVersionId must be a UUID").nullable().optional(),
+  fineTuneJobId: z.string().uuid("fineTuneJobId must be a UUID").nullable().optional(),
   source: z.string().max(500).nullable().optional(),
   notes: z.string().max(5000).default(""),
 });

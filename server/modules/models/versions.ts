@@ -49,6 +49,19 @@ export async function createVersion(
       where: { id: input.baseVersionId, model: { projectId: caller.projectId } },
     });
     if (!base) throw notFound("Base model version", input.baseVersionId);
+  // Lineage ids are foreign keys: name what is missing instead of failing on the constraint.
+  if (input.datasetVersionId) {
+    const found = await deps.db.datasetVersion.findFirst({
+      where: { id: input.datasetVersionId, dataset: { projectId: caller.projectId } },
+    });
+    if (!found) throw notFound("Dataset version", input.datasetVersionId);
+  }
+  if (input.fineTuneJobId) {
+    const found = await deps.db.fineTuneJob.findFirst({
+      where: { id: input.fineTuneJobId, projectId: caller.projectId },
+    });
+    if (!found) throw notFound("Fine-tuning job", input.fineTuneJobId);
+  }
   }
   const apiKeyCiphertext = input.apiKey ? encryptSecret(input.apiKey) : null;
 

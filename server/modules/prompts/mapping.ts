@@ -37,7 +37,7 @@ export function toVersionOut(row: {
   config: unknown;
   variables: string[];
   commitMessage: string;
-  authorLabel: string;
+  createdByLabel: string;
   createdAt: Date;
   labels: { name: string }[];
 }): z.infer<typeof promptVersionOut> {
@@ -48,7 +48,7 @@ export function toVersionOut(row: {
     config: (row.config ?? {}) as Record<string, unknown>,
     variables: row.variables,
     commitMessage: row.commitMessage,
-    authorLabel: row.authorLabel,
+    authorLabel: row.createdByLabel,
     createdAt: row.createdAt,
     labels: row.labels.map((l) => l.name),
   };

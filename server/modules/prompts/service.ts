@@ -103,8 +103,8 @@ async function insertVersion(
       config: input.config as Prisma.InputJsonValue,
       variables,
       commitMessage: input.commitMessage,
-      authorId: caller.actor.userId,
-      authorLabel: caller.actor.label,
+      createdById: caller.actor.userId,
+      createdByLabel: caller.actor.label,
     },
     include: { labels: { select: { name: true } } },
   });

@@ -82,8 +82,8 @@ async function insertVersion(
       format: checked.format,
       config: checked.config as unknown as Prisma.InputJsonValue,
       commitMessage: input.commitMessage,
-      authorId: caller.actor.userId,
-      authorLabel: caller.actor.label,
+      createdById: caller.actor.userId,
+      createdByLabel: caller.actor.label,
     },
   });
   await tx.gatewayRoute.update({ where: { id: route.id }, data: { activeVersionId: row.id } });
@@ -270,7 +270,7 @@ export async function getRoute(deps: { db: Db }, projectId: string, id: string):
       source: v.source,
       config: v.config as Record<string, unknown>,
       commitMessage: v.commitMessage,
-      authorLabel: v.authorLabel,
+      authorLabel: v.createdByLabel,
       createdAt: v.createdAt,
       active: v.id === row.activeVersionId,
     })),
