@@ -7,6 +7,6 @@ import { listForUser } from "@/server/modules/projects/service";
 export default async function Home() {
   const user = await sessionPrincipal();
   if (user?.kind !== "user") redirect("/sign-in");
-  const first = (await listForUser({ db: db() }, user.userId)).flatMap((o) => o.projects)[0];
+  const first = (await listForUser({ db: db() }, { userId: user.userId })).flatMap((o) => o.projects)[0];
   redirect(first ? `/projects/${first.id}/models` : "/no-project");
 }

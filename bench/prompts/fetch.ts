@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { ROLE_SCOPES } from "@/lib/scopes";
 import { createDatabase } from "@/server/database/admin";
 import { startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
@@ -15,6 +16,7 @@ import { createDb } from "@/server/db";
 import { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { moveLabel } from "@/server/modules/prompts/labels";
+import { createPromptInput, createPromptVersionInput, moveLabelInput } from "@/server/modules/prompts/schemas";
 import { createPrompt } from "@/server/modules/prompts/service";
 import { makeProject } from "@/server/testing/factories";
 
@@ -36,13 +38,19 @@ await applyMigrations(url);
 const db = createDb(url);
 const { project, owner } = await makeProject(db, "bench");
 const actor = { type: "user" as const, userId: owner.user.id, keyId: null, label: owner.user.email };
-const caller = { projectId: project.id, actor, role: "owner" as const, mayMoveProtected: true };
-const created = await createPrompt({ db }, caller, {
-  name: "bench/few-shot",
-  type: "chat",
-  template: [{ role: "user", content: "{% for ex in examples %}{{ ex.q }} -> {{ ex.a }}\n{% endfor %}{{ question }}" }],
-});
-await moveLabel({ db }, caller, { promptId: created.promptId, label: "production", version: 1 });
+// Services take parsed input (server/modules/README.md): a script parses with the same schemas.
+const deps = { db, caller: { projectId: project.id, actor, role: "owner" as const, scopes: ROLE_SCOPES.owner } };
+const created = await createPrompt(
+  deps,
+  createPromptInput.parse({
+    name: "bench/few-shot",
+    type: "chat",
+    template: [
+      { role: "user", content: "{% for ex in examples %}{{ ex.q }} -> {{ ex.a }}\n{% endfor %}{{ question }}" },
+    ],
+  }),
+);
+await moveLabel(deps, moveLabelInput.parse({ promptId: created.promptId, label: "production", version: 1 }));
 
 const cache = new PromptCache<CompiledPrompt>(url);
 await cache.listen();
@@ -52,15 +60,15 @@ const selector = { name: "bench/few-shot", label: "production" };
 const uncached: number[] = [];
 for (let i = 0; i < 2000; i++) {
   const t = performance.now();
-  await fetchPrompt({ db }, project.id, selector);
+  await fetchPrompt(deps, selector);
   uncached.push(performance.now() - t);
 }
-await fetchPrompt({ db, cache }, project.id, selector); // fill the cache
+await fetchPrompt({ ...deps, cache }, selector); // fill the cache
 const cached: number[] = [];
 const started = performance.now();
 for (let i = 0; i < CALLS; i++) {
   const t = performance.now();
-  await fetchPrompt({ db, cache }, project.id, selector);
+  await fetchPrompt({ ...deps, cache }, selector);
   cached.push(performance.now() - t);
 }
 const elapsed = performance.now() - started;
@@ -69,15 +77,17 @@ const elapsed = performance.now() - started;
 await createPromptVersionAndMove();
 async function createPromptVersionAndMove() {
   const { createPromptVersion } = await import("@/server/modules/prompts/service");
-  await createPromptVersion({ db }, caller, {
-    promptId: created.promptId,
-    template: [{ role: "user", content: "{{ question }}" }],
-  });
+  await createPromptVersion(
+    deps,
+    createPromptVersionInput.parse({
+      promptId: created.promptId,
+      template: [{ role: "user", content: "{{ question }}" }],
+    }),
+  );
   const t = performance.now();
-  await moveLabel({ db }, caller, { promptId: created.promptId, label: "production", version: 2 });
+  await moveLabel(deps, moveLabelInput.parse({ promptId: created.promptId, label: "production", version: 2 }));
   const committed = performance.now();
-  while ((await fetchPrompt({ db, cache }, project.id, selector)).version !== 2)
-    await new Promise((r) => setTimeout(r, 1));
+  while ((await fetchPrompt({ ...deps, cache }, selector)).version !== 2) await new Promise((r) => setTimeout(r, 1));
   console.log(
     `label move visible in the cache ${(performance.now() - committed).toFixed(2)} ms after commit (move took ${(committed - t).toFixed(1)} ms)`,
   );

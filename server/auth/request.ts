@@ -1,7 +1,8 @@
+import type { Scope } from "@/lib/scopes";
 import { resolveProjectAccess } from "@/server/auth/access";
 import { bearerToken, verifyApiKey } from "@/server/auth/api-key";
+import { type Caller, requireScope } from "@/server/auth/caller";
 import { actorOf, type Principal } from "@/server/auth/principal";
-import type { Scope } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { Context } from "@/server/trpc/init";
@@ -32,13 +33,16 @@ export async function createRequestContext(req: Request, deps: RequestDeps): Pro
 
 /**
  * For the few routes outside tRPC (uploads, streams): the same principal
- * resolution and scope check the procedures get, in one call.
+ * resolution and scope check the procedures get, in one call: the same `Caller`.
  */
-export async function authorizeRequest(req: Request, deps: RequestDeps, scope: Scope) {
+export async function authorizeRequest(req: Request, deps: RequestDeps, scope: Scope): Promise<Caller> {
   const ctx = await createRequestContext(req, deps);
   if (ctx.authError) throw ctx.authError;
   if (!ctx.principal) throw new DomainError("UNAUTHENTICATED", "Sign in or send 'Authorization: Bearer <api key>'");
-  const project = await resolveProjectAccess(deps.db, ctx.principal, ctx.projectId);
-  if (!project.scopes.includes(scope)) throw new DomainError("FORBIDDEN", `Missing scope '${scope}'`);
-  return { principal: ctx.principal, project, actor: actorOf(ctx.principal) };
+  const caller: Caller = {
+    ...(await resolveProjectAccess(deps.db, ctx.principal, ctx.projectId)),
+    actor: actorOf(ctx.principal),
+  };
+  requireScope(caller, scope);
+  return caller;
 }

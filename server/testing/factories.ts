@@ -3,11 +3,12 @@
  * through the same domain services the app uses, so rows are always valid.
  */
 import { randomUUID } from "node:crypto";
+import { type RoleName, SCOPES, type Scope } from "@/lib/scopes";
 import { generateApiKey } from "@/server/auth/api-key";
 import { hashPassword } from "@/server/auth/password";
 import type { Principal } from "@/server/auth/principal";
-import { type RoleName, SCOPES, type Scope } from "@/server/auth/scopes";
 import type { Db } from "@/server/db";
+import { createOrganizationInput } from "@/server/modules/projects/schemas";
 import { createOrganization } from "@/server/modules/projects/service";
 import { createCaller } from "@/server/trpc/root";
 
@@ -35,9 +36,8 @@ export async function makeUser(db: Db, overrides: { email?: string; name?: strin
 export async function makeProject(db: Db, name = "Test project") {
   const owner = await makeUser(db);
   const project = await createOrganization(
-    { db },
-    { type: "user", userId: owner.user.id, keyId: null, label: owner.user.email },
-    { name: `Org of ${name}`, projectName: name },
+    { db, actor: { type: "user", userId: owner.user.id, keyId: null, label: owner.user.email } },
+    createOrganizationInput.parse({ name: `Org of ${name}`, projectName: name }),
   );
   return { project, owner };
 }

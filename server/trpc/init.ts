@@ -5,14 +5,17 @@
  * - `publicProcedure`: open on purpose (meta `access: "public"`).
  * - `userProcedure`: a signed-in user, outside any one project.
  * - `projectProcedure`: a user or API key in a project, holding `meta.scope`.
- *   A project procedure without a declared scope refuses everyone.
+ *   A project procedure without a declared scope refuses everyone. It puts
+ *   the one `Caller` (project, actor, role, scopes) in `ctx.caller`, so a
+ *   procedure is `service(ctx, input)`: `ctx` is the service's deps.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import { type ProjectAccess, resolveProjectAccess } from "@/server/auth/access";
-import { type Actor, actorOf, type Principal } from "@/server/auth/principal";
-import type { Scope } from "@/server/auth/scopes";
+import type { Scope } from "@/lib/scopes";
+import { resolveProjectAccess } from "@/server/auth/access";
+import { type Caller, requireScope } from "@/server/auth/caller";
+import { actorOf, type Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError, ERROR_CODES, toDomainError } from "@/server/errors";
 
@@ -86,13 +89,15 @@ export const userProcedure = base.meta({ access: "user" }).use(({ ctx, next }) =
   return next({ ctx: { ...ctx, user: principal, actor: actorOf(principal) } });
 });
 
-/** Anything inside a project. Declare `.meta({ scope })`; the caller must hold it. */
+/** Anything inside a project. Declare `.meta({ scope })`; the caller must hold it. Services get `ctx` as their deps. */
 export const projectProcedure = base.use(async ({ ctx, meta, next }) => {
   const principal = requirePrincipal(ctx);
   const scope = meta?.scope;
   if (!scope) throw new DomainError("INTERNAL", "This procedure declares no scope, so it is closed to everyone");
-  const project: ProjectAccess = await resolveProjectAccess(ctx.db, principal, ctx.projectId);
-  if (!project.scopes.includes(scope)) throw new DomainError("FORBIDDEN", `Missing scope '${scope}'`);
-  const actor: Actor = actorOf(principal);
-  return next({ ctx: { ...ctx, principal, project, actor } });
+  const caller: Caller = {
+    ...(await resolveProjectAccess(ctx.db, principal, ctx.projectId)),
+    actor: actorOf(principal),
+  };
+  requireScope(caller, scope);
+  return next({ ctx: { ...ctx, principal, caller } });
 });

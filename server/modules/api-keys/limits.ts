@@ -5,41 +5,26 @@
  * within its key cache's TTL (15 s).
  */
 import type { z } from "zod";
-import type { ProjectAccess } from "@/server/auth/access";
-import type { Actor } from "@/server/auth/principal";
-import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
-import {
-  type apiKeySummary,
-  type apiKeyUsage,
-  type UpdateApiKeyLimitsInput,
-  updateApiKeyLimitsInput,
-} from "@/server/modules/api-keys/schemas";
+import { readKeyWindows, slidingEstimate } from "@/server/modules/api-keys/counters";
+import type { apiKeySummary, apiKeyUsage, updateApiKeyLimitsInput } from "@/server/modules/api-keys/schemas";
 import { summarySelect, toSummary } from "@/server/modules/api-keys/service";
 import { recordAudit } from "@/server/modules/audit/service";
-import { readKeyWindows, slidingEstimate } from "@/server/modules/gateway/key-counters";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { announceKeyChange } from "./events";
 
-interface Deps {
-  db: Db;
-}
-interface Caller {
-  project: ProjectAccess;
-  actor: Actor;
-}
-
 export async function updateApiKeyLimits(
-  deps: Deps,
-  caller: Caller,
-  rawInput: UpdateApiKeyLimitsInput,
+  deps: ServiceDeps,
+  input: z.output<typeof updateApiKeyLimitsInput>,
 ): Promise<z.infer<typeof apiKeySummary>> {
-  const { id, ...limits } = updateApiKeyLimitsInput.parse(rawInput);
+  const { caller } = deps;
+  const { id, ...limits } = input;
   return deps.db.$transaction(async (tx) => {
-    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.project.projectId } });
+    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.projectId } });
     if (!existing) throw notFound("API key", id);
     if (existing.revokedAt) throw new DomainError("CONFLICT", `API key ${existing.prefix}… is revoked`);
     // As at creation: nobody manages a key that carries more power than they hold.
-    const beyond = existing.scopes.filter((s) => !(caller.project.scopes as readonly string[]).includes(s));
+    const beyond = existing.scopes.filter((s) => !(caller.scopes as readonly string[]).includes(s));
     if (beyond.length > 0)
       throw new DomainError(
         "FORBIDDEN",
@@ -48,7 +33,7 @@ export async function updateApiKeyLimits(
     const row = await tx.apiKey.update({ where: { id }, data: limits, select: summarySelect });
     await announceKeyChange(tx, id);
     await recordAudit(tx, caller.actor, {
-      projectId: caller.project.projectId,
+      projectId: caller.projectId,
       action: "apiKey.limits",
       targetType: "apiKey",
       targetId: id,
@@ -69,10 +54,10 @@ export async function updateApiKeyLimits(
 }
 
 /** Current usage of the project's active keys that have limits (the others are not counted). */
-export async function listApiKeyUsage(deps: Deps, projectId: string): Promise<z.infer<typeof apiKeyUsage>[]> {
+export async function listApiKeyUsage(deps: ServiceDeps): Promise<z.infer<typeof apiKeyUsage>[]> {
   const keys = await deps.db.apiKey.findMany({
     where: {
-      projectId,
+      projectId: deps.caller.projectId,
       revokedAt: null,
       OR: [{ requestsPerMinute: { not: null } }, { tokensPerMinute: { not: null } }, { budgetUsd: { not: null } }],
     },

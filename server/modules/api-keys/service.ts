@@ -1,26 +1,12 @@
 import type { z } from "zod";
-import type { ProjectAccess } from "@/server/auth/access";
 import { generateApiKey } from "@/server/auth/api-key";
-import type { Actor } from "@/server/auth/principal";
-import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
-import {
-  type apiKeySummary,
-  type CreateApiKeyInput,
-  createApiKeyInput,
-  type createdApiKey,
-} from "@/server/modules/api-keys/schemas";
+import type { apiKeySummary, createApiKeyInput, createdApiKey } from "@/server/modules/api-keys/schemas";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { announceKeyChange } from "./events";
 
 type Summary = z.infer<typeof apiKeySummary>;
-interface Deps {
-  db: Db;
-}
-interface Caller {
-  project: ProjectAccess;
-  actor: Actor;
-}
 
 export const summarySelect = {
   id: true,
@@ -58,16 +44,14 @@ export function toSummary(row: {
 }
 
 export async function createApiKey(
-  deps: Deps,
-  caller: Caller,
-  rawInput: CreateApiKeyInput,
+  deps: ServiceDeps,
+  input: z.output<typeof createApiKeyInput>,
 ): Promise<z.infer<typeof createdApiKey>> {
-  const input = createApiKeyInput.parse(rawInput);
+  const { caller } = deps;
   // A key may never carry more power than the caller who makes it.
-  const beyond = input.scopes.filter((s) => !caller.project.scopes.includes(s));
+  const beyond = input.scopes.filter((s) => !caller.scopes.includes(s));
   if (beyond.length > 0)
     throw new DomainError("FORBIDDEN", `You cannot grant scopes you do not hold: ${beyond.join(", ")}`, [
-        createdByLabel: caller.actor.label,
       { path: "scopes", message: `Not yours to grant: ${beyond.join(", ")}` },
     ]);
   const scopes = [...new Set(input.scopes)].sort();
@@ -76,13 +60,14 @@ export async function createApiKey(
   const row = await deps.db.$transaction(async (tx) => {
     const created = await tx.apiKey.create({
       data: {
-        projectId: caller.project.projectId,
+        projectId: caller.projectId,
         name: input.name,
         prefix: generated.prefix,
         secretHash: generated.secretHash,
         scopes,
         expiresAt,
         createdById: caller.actor.userId,
+        createdByLabel: caller.actor.label,
         requestsPerMinute: input.requestsPerMinute,
         tokensPerMinute: input.tokensPerMinute,
         budgetUsd: input.budgetUsd,
@@ -91,7 +76,7 @@ export async function createApiKey(
       select: summarySelect,
     });
     await recordAudit(tx, caller.actor, {
-      projectId: caller.project.projectId,
+      projectId: caller.projectId,
       action: "apiKey.create",
       targetType: "apiKey",
       targetId: created.id,
@@ -113,24 +98,28 @@ export async function createApiKey(
   return { ...toSummary(row), key: generated.key };
 }
 
-export async function listApiKeys(deps: Deps, projectId: string, includeRevoked: boolean): Promise<Summary[]> {
+export async function listApiKeys(
+  deps: ServiceDeps,
+  { includeRevoked }: { includeRevoked: boolean },
+): Promise<Summary[]> {
   const rows = await deps.db.apiKey.findMany({
-    where: { projectId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    where: { projectId: deps.caller.projectId, ...(includeRevoked ? {} : { revokedAt: null }) },
     orderBy: { createdAt: "desc" },
     select: summarySelect,
   });
   return rows.map(toSummary);
 }
 
-export async function revokeApiKey(deps: Deps, caller: Caller, id: string): Promise<Summary> {
+export async function revokeApiKey(deps: ServiceDeps, { id }: { id: string }): Promise<Summary> {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
-    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.project.projectId } });
+    const existing = await tx.apiKey.findFirst({ where: { id, projectId: caller.projectId } });
     if (!existing) throw notFound("API key", id);
     if (existing.revokedAt) throw new DomainError("CONFLICT", `API key ${existing.prefix}… is already revoked`);
     const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: summarySelect });
     await announceKeyChange(tx, id);
     await recordAudit(tx, caller.actor, {
-      projectId: caller.project.projectId,
+      projectId: caller.projectId,
       action: "apiKey.revoke",
       targetType: "apiKey",
       targetId: id,

@@ -15,11 +15,7 @@ export async function handleArtifactUpload(req: Request, deps: RequestDeps): Pro
     const caller = await authorizeRequest(req, deps, "models:write");
     const artifact = await withStagingDir(async (dir) => {
       const { ignored } = await receiveUpload(req, dir);
-      const summary = await ingestArtifact(
-        { db: deps.db, store: artifactStore() },
-        { projectId: caller.project.projectId, actor: caller.actor },
-        dir,
-      );
+      const summary = await ingestArtifact({ db: deps.db, caller, store: artifactStore() }, { stagingDir: dir });
       return { ...summary, ignoredFiles: ignored };
     });
     return Response.json(artifact, { status: artifact.deduplicated ? 200 : 201 });

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { cp, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Actor } from "@/server/auth/principal";
-import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
@@ -11,17 +9,11 @@ import type { ArtifactSummary } from "@/server/modules/artifacts/schemas";
 import { artifactsRoot } from "@/server/modules/artifacts/store";
 import { ARTIFACT_FILES } from "@/server/modules/artifacts/upload";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { inspectArtifact } from "@/server/modules/inference/artifact/inspect";
 import type { ArtifactInfo } from "@/server/modules/inference/types";
 
-interface Deps {
-  db: Db;
-  store: BlobStore;
-}
-interface Caller {
-  projectId: string;
-  actor: Actor;
-}
+type Deps = ServiceDeps & { store: BlobStore };
 
 /** A fresh folder for one upload, removed whatever happens to it. */
 export async function withStagingDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -67,7 +59,8 @@ function toSummary(
  * folder is removed by `withStagingDir`). The same files uploaded twice give
  * the same artifact.
  */
-export async function ingestArtifact(deps: Deps, caller: Caller, stagingDir: string): Promise<ArtifactSummary> {
+export async function ingestArtifact(deps: Deps, { stagingDir }: { stagingDir: string }): Promise<ArtifactSummary> {
+  const { caller } = deps;
   const info = await inspectArtifact(stagingDir);
   const names = (await readdir(stagingDir)).filter((n) => (ARTIFACT_FILES as readonly string[]).includes(n)).sort();
   const manifest: Manifest = {};
@@ -113,7 +106,7 @@ export function importRoots(): string[] {
 }
 
 /** Registers a model folder already on the server's disk, confined to the import roots. */
-export async function importServerFolder(deps: Deps, caller: Caller, folder: string): Promise<ArtifactSummary> {
+export async function importServerFolder(deps: Deps, { folder }: { folder: string }): Promise<ArtifactSummary> {
   if (!path.isAbsolute(folder))
     throw new DomainError("VALIDATION", "Give an absolute path", [{ path: "path", message: "Must be absolute" }]);
   const real = await realpath(folder).catch(() => {
@@ -132,21 +125,21 @@ export async function importServerFolder(deps: Deps, caller: Caller, folder: str
     for (const name of await readdir(real))
       if ((ARTIFACT_FILES as readonly string[]).includes(name))
         await cp(path.join(real, name), path.join(staging, name));
-    return ingestArtifact(deps, caller, staging);
+    return ingestArtifact(deps, { stagingDir: staging });
   });
 }
 
-export async function listArtifacts(deps: { db: Db }, projectId: string): Promise<ArtifactSummary[]> {
+export async function listArtifacts(deps: ProjectDeps): Promise<ArtifactSummary[]> {
   const rows = await deps.db.modelArtifact.findMany({
-    where: { projectId },
+    where: { projectId: deps.caller.projectId },
     orderBy: { createdAt: "desc" },
     take: 200,
   });
   return rows.map((r) => toSummary(r, false));
 }
 
-export async function getArtifact(deps: { db: Db }, projectId: string, id: string): Promise<ArtifactSummary> {
-  const row = await deps.db.modelArtifact.findFirst({ where: { id, projectId } });
+export async function getArtifact(deps: ProjectDeps, { id }: { id: string }): Promise<ArtifactSummary> {
+  const row = await deps.db.modelArtifact.findFirst({ where: { id, projectId: deps.caller.projectId } });
   if (!row) throw notFound("Artifact", id);
   return toSummary(row, false);
 }

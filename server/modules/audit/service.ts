@@ -2,7 +2,8 @@ import type { z } from "zod";
 import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
 import type { Prisma } from "@/server/generated/prisma/client";
-import { type auditPage, type ListAuditInput, listAuditInput } from "@/server/modules/audit/schemas";
+import type { auditPage, listAuditInput } from "@/server/modules/audit/schemas";
+import type { ProjectDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 
 export interface AuditRecord {
@@ -31,13 +32,11 @@ export async function recordAudit(tx: DbTx | Db, actor: Actor, record: AuditReco
 }
 
 export async function listAudit(
-  deps: { db: Db },
-  projectId: string,
-  rawInput: ListAuditInput,
+  deps: ProjectDeps,
+  input: z.output<typeof listAuditInput>,
 ): Promise<z.infer<typeof auditPage>> {
-  const input = listAuditInput.parse(rawInput);
   const where: Prisma.AuditLogWhereInput = {
-    projectId,
+    projectId: deps.caller.projectId,
     ...(input.action ? { action: { startsWith: input.action } } : {}),
     ...(input.actor ? { actorLabel: { contains: input.actor, mode: "insensitive" } } : {}),
   };

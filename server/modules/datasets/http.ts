@@ -15,12 +15,7 @@ export async function handleDatasetImport(req: Request, deps: RequestDeps): Prom
     const caller = await authorizeRequest(req, deps, "datasets:write");
     const query = importQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
     if (!req.body) throw new DomainError("BAD_REQUEST", "Send the JSONL file as the request body");
-    const result = await importDataset(
-      { db: deps.db },
-      { projectId: caller.project.projectId, actor: caller.actor },
-      req.body,
-      query,
-    );
+    const result = await importDataset({ db: deps.db, caller }, { ...query, source: req.body });
     return Response.json(result, { status: 201 });
   } catch (error) {
     return errorResponse(error);
@@ -38,7 +33,7 @@ export async function handleDatasetExport(req: Request, deps: RequestDeps, versi
       ]);
     if (!/^[0-9a-f-]{36}$/i.test(versionId))
       throw new DomainError("VALIDATION", "id must be a UUID", [{ path: "id", message: "Not a UUID" }]);
-    const { version, stream } = await exportVersion({ db: deps.db }, caller.project.projectId, versionId, split);
+    const { version, stream } = await exportVersion({ db: deps.db, caller }, { versionId, split });
     const file = `${version.dataset.name.replaceAll("/", "_")}-v${version.version}${split ? `-${split}` : ""}.jsonl`;
     return new Response(stream, {
       headers: {

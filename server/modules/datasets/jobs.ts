@@ -3,7 +3,8 @@ import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
-import type { DatasetCaller } from "@/server/modules/datasets/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
+import { createVersionInput } from "@/server/modules/models/schemas";
 import { createVersion } from "@/server/modules/models/versions";
 
 export const createJobInput = z.object({
@@ -50,8 +51,8 @@ const toJob = (j: JobRow): z.infer<typeof jobOut> => ({
   updatedAt: j.updatedAt,
 });
 
-export async function createJob(deps: { db: Db }, caller: DatasetCaller, raw: z.input<typeof createJobInput>) {
-  const input = createJobInput.parse(raw);
+export async function createJob(deps: ServiceDeps, input: z.output<typeof createJobInput>) {
+  const { caller } = deps;
   const base = await deps.db.modelVersion.findFirst({
     where: { id: input.baseModelVersionId, model: { projectId: caller.projectId } },
   });
@@ -67,8 +68,8 @@ export async function createJob(deps: { db: Db }, caller: DatasetCaller, raw: z.
         baseModelVersionId: base.id,
         datasetVersionId: data.id,
         hyperparameters: input.hyperparameters as Prisma.InputJsonValue,
-        createdByLabel: caller.actor.label,
         createdById: caller.actor.userId,
+        createdByLabel: caller.actor.label,
       },
     });
     await recordAudit(tx, caller.actor, {
@@ -82,10 +83,14 @@ export async function createJob(deps: { db: Db }, caller: DatasetCaller, raw: z.
   });
 }
 
-export async function listJobs(deps: { db: Db }, projectId: string) {
-  return (await deps.db.fineTuneJob.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: 200 })).map(
-    toJob,
-  );
+export async function listJobs(deps: ProjectDeps) {
+  return (
+    await deps.db.fineTuneJob.findMany({
+      where: { projectId: deps.caller.projectId },
+      orderBy: { createdAt: "desc" },
+      take: 200,
+    })
+  ).map(toJob);
 }
 
 /**
@@ -93,7 +98,8 @@ export async function listJobs(deps: { db: Db }, projectId: string) {
  * oldest queued job; SKIP LOCKED lets many executors poll without two
  * getting the same job. null when there is nothing to do.
  */
-export async function claimJob(deps: { db: Db }, caller: DatasetCaller, executor: string) {
+export async function claimJob(deps: ServiceDeps, { executor }: { executor: string }) {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM fine_tune_jobs WHERE project_id = ${caller.projectId}::uuid AND status = 'queued'
@@ -117,10 +123,10 @@ async function runningJob(db: Db, projectId: string, id: string, executor: strin
 
 /** Progress (0..1) and training metrics from the executor; doubles as a heartbeat. */
 export async function reportProgress(
-  deps: { db: Db },
-  caller: DatasetCaller,
+  deps: ServiceDeps,
   input: { id: string; executor: string; progress: number; metrics?: Record<string, number> },
 ) {
+  const { caller } = deps;
   const job = await runningJob(deps.db, caller.projectId, input.id, input.executor);
   const metrics = [
     ...(job.metrics as Record<string, unknown>[]),
@@ -144,10 +150,10 @@ export async function reportProgress(
  * version and this job.
  */
 export async function completeJob(
-  deps: { db: Db },
-  caller: DatasetCaller,
+  deps: ServiceDeps,
   input: { id: string; executor: string; artifactId?: string; error?: string },
 ) {
+  const { caller } = deps;
   const job = await runningJob(deps.db, caller.projectId, input.id, input.executor);
   if (input.error) {
     return toJob(
@@ -162,15 +168,18 @@ export async function completeJob(
       { path: "artifactId", message: "Required" },
     ]);
   const base = await deps.db.modelVersion.findUniqueOrThrow({ where: { id: job.baseModelVersionId } });
-  const version = await createVersion(deps, caller, {
-    modelId: base.modelId,
-    artifactId: input.artifactId,
-    baseVersionId: base.id,
-    datasetVersionId: job.datasetVersionId,
-    fineTuneJobId: job.id,
-    source: `fine-tuned by ${input.executor}`,
-    notes: `Fine-tuning job ${job.id}`,
-  });
+  const version = await createVersion(
+    deps,
+    createVersionInput.parse({
+      modelId: base.modelId,
+      artifactId: input.artifactId,
+      baseVersionId: base.id,
+      datasetVersionId: job.datasetVersionId,
+      fineTuneJobId: job.id,
+      source: `fine-tuned by ${input.executor}`,
+      notes: `Fine-tuning job ${job.id}`,
+    }),
+  );
   return toJob(
     await deps.db.fineTuneJob.update({
       where: { id: job.id },

@@ -2,6 +2,7 @@ import type { Db, DbTx } from "@/server/db";
 import { notFound } from "@/server/errors";
 import { KAnonymityCounter, type KAnonymityReport } from "@/server/modules/datasets/core";
 import { readExamples } from "@/server/modules/datasets/versions";
+import type { ProjectDeps } from "@/server/modules/deps";
 
 async function ensureVersion(db: Db, projectId: string, id: string) {
   const version = await db.datasetVersion.findFirst({ where: { id, dataset: { projectId } } });
@@ -11,10 +12,10 @@ async function ensureVersion(db: Db, projectId: string, id: string) {
 
 /** How identifiable examples are by a combination of metadata fields (quasi-identifiers). */
 export async function kAnonymityReport(
-  deps: { db: Db },
-  projectId: string,
+  deps: ProjectDeps,
   input: { versionId: string; fields: string[]; k: number },
 ): Promise<KAnonymityReport> {
+  const { projectId } = deps.caller;
   await ensureVersion(deps.db, projectId, input.versionId);
   const counter = new KAnonymityCounter(input.fields);
   for await (const row of readExamples(deps.db as unknown as DbTx, input.versionId)) counter.add(row.example);
@@ -22,7 +23,8 @@ export async function kAnonymityReport(
 }
 
 /** Two versions' counts side by side: examples only in one, in both, and their statistics. */
-export async function compareVersions(deps: { db: Db }, projectId: string, input: { a: string; b: string }) {
+export async function compareVersions(deps: ProjectDeps, input: { a: string; b: string }) {
+  const { projectId } = deps.caller;
   const [a, b] = await Promise.all([
     ensureVersion(deps.db, projectId, input.a),
     ensureVersion(deps.db, projectId, input.b),

@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound } from "@/server/errors";
 import {
@@ -21,12 +20,9 @@ import {
 } from "@/server/modules/datasets/schemas";
 import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
 import { type ExampleRow, readExamples, writeVersion } from "@/server/modules/datasets/versions";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 
-export interface DatasetCaller {
-  projectId: string;
-  actor: Actor;
-}
 /** Long imports and transforms run in one transaction: all or nothing. */
 const LONG_TX = { timeout: 60 * 60_000, maxWait: 10_000 };
 
@@ -48,9 +44,9 @@ export function toVersionOut(v: VersionRow, parentVersion: number | null): z.inf
   };
 }
 
-export async function listDatasets(deps: { db: Db }, projectId: string) {
+export async function listDatasets(deps: ProjectDeps) {
   const rows = await deps.db.dataset.findMany({
-    where: { projectId },
+    where: { projectId: deps.caller.projectId },
     orderBy: { updatedAt: "desc" },
     include: { versions: { orderBy: { version: "desc" } } },
   });
@@ -70,8 +66,8 @@ export async function listDatasets(deps: { db: Db }, projectId: string) {
   });
 }
 
-export async function getDataset(deps: { db: Db }, projectId: string, id: string) {
-  const found = (await listDatasets(deps, projectId)).find((d) => d.id === id);
+export async function getDataset(deps: ProjectDeps, { id }: { id: string }) {
+  const found = (await listDatasets(deps)).find((d) => d.id === id);
   if (!found) throw notFound("Dataset", id);
   return found;
 }
@@ -92,11 +88,10 @@ async function findVersion(db: Db | DbTx, projectId: string, versionId: string) 
  * and the rejected ones are reported on the version.
  */
 export async function importDataset(
-  deps: { db: Db },
-  caller: DatasetCaller,
-  source: ByteSource,
-  query: z.infer<typeof importQuery>,
+  deps: ServiceDeps,
+  { source, ...query }: z.infer<typeof importQuery> & { source: ByteSource },
 ) {
+  const { caller } = deps;
   if (!query.datasetId && !query.name)
     throw new DomainError("VALIDATION", "Give a dataset name (new dataset) or datasetId (new version)", [
       { path: "name", message: "Required for a new dataset" },
@@ -148,7 +143,9 @@ export async function importDataset(
 }
 
 /** Builds a new version from a parent by one transform; the lineage names the parent. */
-export async function transformDataset(deps: { db: Db }, caller: DatasetCaller, raw: TransformInput) {
+export async function transformDataset(deps: ServiceDeps, raw: TransformInput) {
+  const { caller } = deps;
+  // The procedure's input is one flat object (REST needs one); this narrows it per operation.
   const input = transformInput.parse(raw);
   const parent = await findVersion(deps.db, caller.projectId, input.versionId);
   return deps.db.$transaction(async (tx) => {
@@ -228,11 +225,10 @@ export async function transformDataset(deps: { db: Db }, caller: DatasetCaller, 
 }
 
 export async function listExamples(
-  deps: { db: Db },
-  projectId: string,
+  deps: ProjectDeps,
   input: { versionId: string; page: number; pageSize: number; search?: string; split?: string },
 ) {
-  await findVersion(deps.db, projectId, input.versionId);
+  await findVersion(deps.db, deps.caller.projectId, input.versionId);
   const where = {
     versionId: input.versionId,
     ...(input.split ? { split: input.split } : {}),
@@ -258,8 +254,8 @@ export async function listExamples(
 }
 
 /** The version (or one split) as OpenAI chat JSONL, streamed. */
-export async function exportVersion(deps: { db: Db }, projectId: string, versionId: string, split?: string) {
-  const version = await findVersion(deps.db, projectId, versionId);
+export async function exportVersion(deps: ProjectDeps, { versionId, split }: { versionId: string; split?: string }) {
+  const version = await findVersion(deps.db, deps.caller.projectId, versionId);
   const examples = (async function* () {
     for await (const r of readExamples(deps.db as unknown as DbTx, version.id, split ? { split } : {})) yield r.example;
   })();

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
+import type { ProjectDeps } from "@/server/modules/deps";
 import { compileAssignment } from "@/server/modules/experiments/assignment";
-import { assignInput, type assignmentOut, outcomeInput } from "@/server/modules/experiments/schemas";
+import type { assignInput, assignmentOut, outcomeInput } from "@/server/modules/experiments/schemas";
 import { loadExperiment, toVariantOut } from "@/server/modules/experiments/service";
 
 type Assignment = z.infer<typeof assignmentOut>;
@@ -22,13 +22,8 @@ function compileFor(experiment: { salt: string; trafficShare: number; variants: 
  * every serve is logged as an exposure. Without unit ids one request is
  * assigned at random and marked non-sticky.
  */
-export async function assignUnits(
-  deps: { db: Db },
-  projectId: string,
-  raw: z.input<typeof assignInput>,
-): Promise<Assignment[]> {
-  const input = assignInput.parse(raw);
-  const experiment = await loadExperiment(deps.db, projectId, input.experimentId);
+export async function assignUnits(deps: ProjectDeps, input: z.output<typeof assignInput>): Promise<Assignment[]> {
+  const experiment = await loadExperiment(deps.db, deps.caller.projectId, input.experimentId);
   if (experiment.status !== "running")
     throw new DomainError(
       "CONFLICT",
@@ -72,9 +67,8 @@ export async function assignUnits(
  * request's exposure; anything that cannot be attributed is refused, all or
  * nothing, with the offending item named.
  */
-export async function recordOutcomes(deps: { db: Db }, projectId: string, raw: z.input<typeof outcomeInput>) {
-  const input = outcomeInput.parse(raw);
-  const experiment = await loadExperiment(deps.db, projectId, input.experimentId);
+export async function recordOutcomes(deps: ProjectDeps, input: z.output<typeof outcomeInput>) {
+  const experiment = await loadExperiment(deps.db, deps.caller.projectId, input.experimentId);
   if (experiment.status === "draft") throw new DomainError("CONFLICT", "The experiment has not started");
   const metrics = new Set((experiment.metrics as { name: string }[]).map((m) => m.name));
   const compiled = compileFor(experiment);

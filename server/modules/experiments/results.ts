@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "@/server/db";
+import type { ProjectDeps } from "@/server/modules/deps";
 import { loadExperiment } from "@/server/modules/experiments/service";
 import { analyzeExperiment, experimentAnalysisSchema } from "@/server/modules/experiments/stats";
 
@@ -59,8 +60,8 @@ interface MeanRow {
  * outcome among exposed units; a mean averages each unit's outcomes first, so
  * heavy users do not outweigh others. Then the statistics module does the rest.
  */
-export async function experimentResults(deps: { db: Db }, projectId: string, id: string): Promise<ExperimentResults> {
-  const experiment = await loadExperiment(deps.db, projectId, id);
+export async function experimentResults(deps: ProjectDeps, { id }: { id: string }): Promise<ExperimentResults> {
+  const experiment = await loadExperiment(deps.db, deps.caller.projectId, id);
   const units = await deps.db.$queryRawUnsafe<UnitRow[]>(
     `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS units, COUNT(*) AS exposures, COUNT(*) FILTER (WHERE NOT sticky) AS non_sticky
        FROM experiment_exposures WHERE experiment_id = $1::uuid GROUP BY variant_id`,

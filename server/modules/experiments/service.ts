@@ -4,16 +4,15 @@ import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
-import {
-  type CreateExperimentInput,
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
+import type {
   concludeInput,
   createExperimentInput,
-  type experimentOut,
-  type variantOut,
+  experimentOut,
+  variantOut,
 } from "@/server/modules/experiments/schemas";
-import { type LabelCaller, moveLabel } from "@/server/modules/prompts/labels";
+import { moveLabel } from "@/server/modules/prompts/labels";
 
-export type ExperimentCaller = LabelCaller;
 type ExperimentOut = z.infer<typeof experimentOut>;
 
 export const experimentInclude = {
@@ -64,9 +63,9 @@ export async function loadExperiment(db: Db | DbTx, projectId: string, id: strin
   return row;
 }
 
-export async function listExperiments(deps: { db: Db }, projectId: string, status?: ExperimentOut["status"]) {
+export async function listExperiments(deps: ProjectDeps, { status }: { status?: ExperimentOut["status"] }) {
   const rows = await deps.db.experiment.findMany({
-    where: { projectId, ...(status ? { status } : {}) },
+    where: { projectId: deps.caller.projectId, ...(status ? { status } : {}) },
     include: experimentInclude,
     orderBy: { createdAt: "desc" },
     take: 200,
@@ -74,9 +73,13 @@ export async function listExperiments(deps: { db: Db }, projectId: string, statu
   return rows.map(toExperimentOut);
 }
 
+export async function getExperiment(deps: ProjectDeps, { id }: { id: string }): Promise<ExperimentOut> {
+  return toExperimentOut(await loadExperiment(deps.db, deps.caller.projectId, id));
+}
+
 /** A draft experiment; the first variant is the control unless one is marked. */
-export async function createExperiment(deps: { db: Db }, caller: ExperimentCaller, raw: CreateExperimentInput) {
-  const input = createExperimentInput.parse(raw);
+export async function createExperiment(deps: ServiceDeps, input: z.output<typeof createExperimentInput>) {
+  const { caller } = deps;
   const promptVersions = new Map<number, string>();
   if (input.promptId) {
     const prompt = await deps.db.prompt.findFirst({ where: { id: input.promptId, projectId: caller.projectId } });
@@ -155,7 +158,8 @@ const TRANSITIONS: Record<
 };
 
 /** draft → running → stopped (→ running again); a running experiment's variants are frozen. */
-export async function transition(deps: { db: Db }, caller: ExperimentCaller, id: string, action: "start" | "stop") {
+export async function transition(deps: ServiceDeps, { id, action }: { id: string; action: "start" | "stop" }) {
+  const { caller } = deps;
   const rule = TRANSITIONS[action];
   return deps.db.$transaction(async (tx) => {
     const row = await loadExperiment(tx, caller.projectId, id);
@@ -178,7 +182,11 @@ export async function transition(deps: { db: Db }, caller: ExperimentCaller, id:
 }
 
 /** Changing the traffic share keeps assigned units in their variants (see assignment). */
-export async function setTrafficShare(deps: { db: Db }, caller: ExperimentCaller, id: string, percent: number) {
+export async function setTrafficShare(
+  deps: ServiceDeps,
+  { id, trafficPercent: percent }: { id: string; trafficPercent: number },
+) {
+  const { caller } = deps;
   if (!(percent > 0 && percent <= 100))
     throw new DomainError("VALIDATION", "Traffic must be between 0 and 100 %", [
       { path: "trafficPercent", message: "0 < % ≤ 100" },
@@ -206,12 +214,8 @@ export async function setTrafficShare(deps: { db: Db }, caller: ExperimentCaller
  * Records the decision and, when asked, promotes the winner's prompt
  * version: the label moves in the same transaction as the decision.
  */
-export async function concludeExperiment(
-  deps: { db: Db },
-  caller: ExperimentCaller,
-  raw: z.input<typeof concludeInput>,
-) {
-  const input = concludeInput.parse(raw);
+export async function concludeExperiment(deps: ServiceDeps, input: z.output<typeof concludeInput>) {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const row = await loadExperiment(tx, caller.projectId, input.experimentId);
     if (row.status === "concluded" || row.status === "draft")
@@ -227,16 +231,15 @@ export async function concludeExperiment(
         throw new DomainError("VALIDATION", "The winner has no prompt version to promote", [
           { path: "promote", message: "Nothing to promote" },
         ]);
+      // Promoting moves a label, so a protected label needs `prompts:protect` here too.
       await moveLabel(
-        deps,
-        caller,
+        { ...deps, tx },
         {
           promptId: row.promptId,
           label: row.promoteLabel,
           version: winner.promptVersion.version,
           reason: `experiment '${row.name}' won by ${winner.key}`,
         },
-        tx,
       ).catch((error) => {
         // Already pointing there is fine for a promotion.
         if ((error as { code?: string }).code === "CONFLICT") return null;

@@ -8,6 +8,8 @@ import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { assignUnits } from "@/server/modules/experiments/exposures";
+import { assignInput } from "@/server/modules/experiments/schemas";
+import { normalizeModelRef } from "@/server/modules/models/refs";
 import { type GenerationParams, generationParams } from "@/server/modules/models/schemas";
 import { resolveModelRef } from "@/server/modules/models/service";
 import type { PromptCache } from "@/server/modules/prompts/cache";
@@ -74,12 +76,6 @@ export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest):
     return resolveExperiment(deps, request, model.slice(EXPERIMENT_PREFIX.length));
   const version = await resolveModelVersion(deps.db, request.projectId, model);
   return { version, prompt: null, experiment: null, variant: null, baseParams: defaults(version), forcedParams: {} };
-}
-
-/** `name:3` is another spelling of `name@3` (names cannot contain ':' or '@'). */
-export function normalizeModelRef(ref: string): string {
-  const colon = /^([^@:]+):(\d+)$/.exec(ref);
-  return colon ? `${colon[1]}@${colon[2]}` : ref;
 }
 
 /**
@@ -202,10 +198,10 @@ interface PromptChoice {
 }
 
 async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector: Selector): Promise<PromptChoice> {
-  const cacheDeps = { db: deps.db, cache: deps.promptCache };
+  const cacheDeps = { db: deps.db, cache: deps.promptCache, caller: { projectId: request.projectId } };
   // Pin the version first, so a label move between the two reads cannot mix versions.
-  const found = await fetchPrompt(cacheDeps, request.projectId, selector);
-  const rendered = await renderStoredPrompt(cacheDeps, request.projectId, {
+  const found = await fetchPrompt(cacheDeps, selector);
+  const rendered = await renderStoredPrompt(cacheDeps, {
     name: found.name,
     version: found.version,
     variables: request.variables,
@@ -253,11 +249,15 @@ async function resolveExperiment(deps: ResolveDeps, request: ResolveRequest, nam
   if (!experiment) throw notFound("Experiment", name);
   let exposed: (typeof experiment.variants)[number] | undefined;
   if (experiment.status === "running") {
-    const [assignment] = await assignUnits(deps, request.projectId, {
-      experimentId: experiment.id,
-      unitIds: request.user ? [request.user] : undefined,
-      requestId: request.requestId,
-    });
+    // The gateway is its own entry point: it validates what it hands the service (see server/modules/README.md).
+    const [assignment] = await assignUnits(
+      { db: deps.db, caller: { projectId: request.projectId } },
+      assignInput.parse({
+        experimentId: experiment.id,
+        unitIds: request.user ? [request.user] : undefined,
+        requestId: request.requestId,
+      }),
+    );
     exposed = experiment.variants.find((v) => v.id === assignment?.variant?.id);
   }
   const winnerKey = (experiment.decision as { winnerKey?: string } | null)?.winnerKey;

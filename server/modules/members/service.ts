@@ -1,23 +1,18 @@
 import type { z } from "zod";
-import type { ProjectAccess } from "@/server/auth/access";
+import { ROLE_RANK, type RoleName } from "@/lib/scopes";
+import type { Caller } from "@/server/auth/caller";
 import { hashPassword } from "@/server/auth/password";
-import type { Actor } from "@/server/auth/principal";
-import { ROLE_RANK, type RoleName } from "@/server/auth/scopes";
-import type { Db, DbTx } from "@/server/db";
+import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
-import { type AddMemberInput, addMemberInput, type memberSummary } from "@/server/modules/members/schemas";
+import type { ServiceDeps } from "@/server/modules/deps";
+import type { addMemberInput, memberSummary } from "@/server/modules/members/schemas";
 
 type Member = z.infer<typeof memberSummary>;
-interface Caller {
-  project: ProjectAccess;
-  actor: Actor;
-}
-
 // API keys carry scopes, not roles: the environment's admin key ranks as an
 // owner, any other key with members:write as an admin.
 function callerRank(caller: Caller): number {
-  if (caller.project.role) return ROLE_RANK[caller.project.role];
+  if (caller.role) return ROLE_RANK[caller.role];
   return caller.actor.type === "api_key" && caller.actor.keyId === null ? ROLE_RANK.owner : ROLE_RANK.admin;
 }
 
@@ -36,19 +31,19 @@ const toMember = (row: { role: RoleName; createdAt: Date; user: { id: string; em
   createdAt: row.createdAt,
 });
 
-export async function listMembers(deps: { db: Db }, projectId: string): Promise<Member[]> {
+export async function listMembers(deps: ServiceDeps): Promise<Member[]> {
   const rows = await deps.db.projectMember.findMany({
-    where: { projectId },
+    where: { projectId: deps.caller.projectId },
     include: { user: { select: { id: true, email: true, name: true } } },
     orderBy: { createdAt: "asc" },
   });
   return rows.map(toMember);
 }
 
-export async function addMember(deps: { db: Db }, caller: Caller, rawInput: AddMemberInput): Promise<Member> {
-  const input = addMemberInput.parse(rawInput);
+export async function addMember(deps: ServiceDeps, input: z.output<typeof addMemberInput>): Promise<Member> {
+  const { caller } = deps;
   assertMayGrant(caller, input.role, "grant");
-  const projectId = caller.project.projectId;
+  const projectId = caller.projectId;
   // Hash outside the transaction: it is slow on purpose.
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return deps.db.$transaction(async (tx) => {
@@ -95,12 +90,9 @@ async function assertNotLastOwner(tx: DbTx, projectId: string, role: RoleName) {
   if (owners <= 1) throw new DomainError("CONFLICT", "A project must keep at least one owner");
 }
 
-export async function updateMemberRole(
-  deps: { db: Db },
-  caller: Caller,
-  input: { userId: string; role: RoleName },
-): Promise<Member> {
-  const projectId = caller.project.projectId;
+export async function updateMemberRole(deps: ServiceDeps, input: { userId: string; role: RoleName }): Promise<Member> {
+  const { caller } = deps;
+  const projectId = caller.projectId;
   return deps.db.$transaction(async (tx) => {
     const current = await loadMember(tx, projectId, input.userId);
     assertMayGrant(caller, current.role, "change");
@@ -123,8 +115,9 @@ export async function updateMemberRole(
   });
 }
 
-export async function removeMember(deps: { db: Db }, caller: Caller, userId: string): Promise<Member> {
-  const projectId = caller.project.projectId;
+export async function removeMember(deps: ServiceDeps, { userId }: { userId: string }): Promise<Member> {
+  const { caller } = deps;
+  const projectId = caller.projectId;
   return deps.db.$transaction(async (tx) => {
     const current = await loadMember(tx, projectId, userId);
     assertMayGrant(caller, current.role, "remove");

@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
-import { type aliasEvent, deleteAliasInput, moveAliasInput } from "@/server/modules/models/schemas";
-import { type Caller, findModel } from "@/server/modules/models/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
+import type { aliasEvent, deleteAliasInput, moveAliasInput } from "@/server/modules/models/schemas";
+import { findModel } from "@/server/modules/models/service";
 
 type AliasEvent = z.infer<typeof aliasEvent>;
 
@@ -12,12 +12,8 @@ type AliasEvent = z.infer<typeof aliasEvent>;
  * move in the same transaction: the alias history is the deployment log, and
  * a rollback is simply a move back to an earlier version.
  */
-export async function moveAlias(
-  deps: { db: Db },
-  caller: Caller,
-  raw: z.input<typeof moveAliasInput>,
-): Promise<AliasEvent> {
-  const input = moveAliasInput.parse(raw);
+export async function moveAlias(deps: ServiceDeps, input: z.output<typeof moveAliasInput>): Promise<AliasEvent> {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const model = await findModel(tx, caller.projectId, input.modelId);
     const target = await tx.modelVersion.findUnique({
@@ -60,12 +56,8 @@ export async function moveAlias(
   });
 }
 
-export async function deleteAlias(
-  deps: { db: Db },
-  caller: Caller,
-  raw: z.input<typeof deleteAliasInput>,
-): Promise<AliasEvent> {
-  const input = deleteAliasInput.parse(raw);
+export async function deleteAlias(deps: ServiceDeps, input: z.output<typeof deleteAliasInput>): Promise<AliasEvent> {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const model = await findModel(tx, caller.projectId, input.modelId);
     const alias = await tx.modelAlias.findUnique({
@@ -96,12 +88,10 @@ export async function deleteAlias(
 }
 
 export async function aliasHistory(
-  deps: { db: Db },
-  projectId: string,
-  modelId: string,
-  alias?: string,
+  deps: ProjectDeps,
+  { modelId, alias }: { modelId: string; alias?: string },
 ): Promise<AliasEvent[]> {
-  await findModel(deps.db, projectId, modelId);
+  await findModel(deps.db, deps.caller.projectId, modelId);
   return deps.db.modelAliasEvent.findMany({
     where: { modelId, ...(alias ? { alias } : {}) },
     orderBy: { createdAt: "desc" },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PROVIDERS, TASKS } from "@/lib/models";
-import type { Db } from "@/server/db";
+import type { ProjectDeps } from "@/server/modules/deps";
 
 export const selectionRow = z.object({
   modelId: z.string(),
@@ -54,7 +54,11 @@ interface Raw {
  * context length next to what its runs measured (medians of TTFT, time per
  * output token and tokens/s; cost per 1k output tokens), over `sinceDays`.
  */
-export async function selectionView(deps: { db: Db }, projectId: string, sinceDays = 30): Promise<SelectionRow[]> {
+export async function selectionView(
+  deps: ProjectDeps,
+  { sinceDays = 30 }: { sinceDays?: number },
+): Promise<SelectionRow[]> {
+  const { projectId } = deps.caller;
   const rows = await deps.db.$queryRaw<Raw[]>`
     SELECT m.id AS model_id, m.name, m.provider, m.task, m.license, m.context_length,
            m.price_input_per_mtok::text AS price_in, m.price_output_per_mtok::text AS price_out,

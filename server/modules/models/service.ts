@@ -1,9 +1,9 @@
 import type { z } from "zod";
-import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import {
   modelInclude,
   providerFromApi,
@@ -11,20 +11,15 @@ import {
   toVersionSummary,
   versionInclude,
 } from "@/server/modules/models/mapping";
-import {
-  type CreateModelInput,
+import type {
   createModelInput,
   listModelsInput,
-  type modelDetail,
-  type modelSummary,
+  modelDetail,
+  modelSummary,
   updateModelInput,
 } from "@/server/modules/models/schemas";
 import { paged } from "@/server/pagination";
 
-export interface Caller {
-  projectId: string;
-  actor: Actor;
-}
 type Summary = z.infer<typeof modelSummary>;
 
 export async function findModel(db: Db | DbTx, projectId: string, id: string) {
@@ -34,13 +29,11 @@ export async function findModel(db: Db | DbTx, projectId: string, id: string) {
 }
 
 export async function listModels(
-  deps: { db: Db },
-  projectId: string,
-  raw: z.input<typeof listModelsInput>,
+  deps: ProjectDeps,
+  input: z.output<typeof listModelsInput>,
 ): Promise<{ items: Summary[]; total: number; page: number; pageSize: number }> {
-  const input = listModelsInput.parse(raw);
   const where: Prisma.ModelWhereInput = {
-    projectId,
+    projectId: deps.caller.projectId,
     ...(input.provider ? { provider: providerFromApi(input.provider) } : {}),
     ...(input.task ? { task: input.task } : {}),
     ...(input.search
@@ -67,7 +60,8 @@ export async function listModels(
   );
 }
 
-export async function getModel(deps: { db: Db }, projectId: string, id: string): Promise<z.infer<typeof modelDetail>> {
+export async function getModel(deps: ProjectDeps, { id }: { id: string }): Promise<z.infer<typeof modelDetail>> {
+  const { projectId } = deps.caller;
   const row = await deps.db.model.findFirst({
     where: { id, projectId },
     include: { ...modelInclude, versions: { include: versionInclude, orderBy: { version: "desc" } } },
@@ -100,8 +94,8 @@ export async function resolveModelRef(deps: { db: Db }, projectId: string, ref: 
   return { model, version };
 }
 
-export async function createModel(deps: { db: Db }, caller: Caller, raw: CreateModelInput): Promise<Summary> {
-  const input = createModelInput.parse(raw);
+export async function createModel(deps: ServiceDeps, input: z.output<typeof createModelInput>): Promise<Summary> {
+  const { caller } = deps;
   try {
     return await deps.db.$transaction(async (tx) => {
       const row = await tx.model.create({
@@ -122,12 +116,9 @@ export async function createModel(deps: { db: Db }, caller: Caller, raw: CreateM
   }
 }
 
-export async function updateModel(
-  deps: { db: Db },
-  caller: Caller,
-  raw: z.input<typeof updateModelInput>,
-): Promise<Summary> {
-  const { id, ...changes } = updateModelInput.parse(raw);
+export async function updateModel(deps: ServiceDeps, input: z.output<typeof updateModelInput>): Promise<Summary> {
+  const { caller } = deps;
+  const { id, ...changes } = input;
   return deps.db.$transaction(async (tx) => {
     await findModel(tx, caller.projectId, id);
     const row = await tx.model.update({ where: { id }, data: changes, include: modelInclude });

@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import { encryptSecret } from "@/server/crypto/secrets";
-import type { Db } from "@/server/db";
 import { DomainError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { toVersionSummary, versionInclude } from "@/server/modules/models/mapping";
-import { type CreateVersionInput, createVersionInput, type versionSummary } from "@/server/modules/models/schemas";
-import { type Caller, findModel } from "@/server/modules/models/service";
+import type { createVersionInput, versionSummary } from "@/server/modules/models/schemas";
+import { findModel } from "@/server/modules/models/service";
 
 /**
  * Adds version N+1 to a model. Versions are immutable; the number comes from
@@ -14,11 +14,10 @@ import { type Caller, findModel } from "@/server/modules/models/service";
  * settles races: the loser retries with the next number.
  */
 export async function createVersion(
-  deps: { db: Db },
-  caller: Caller,
-  raw: CreateVersionInput,
+  deps: ServiceDeps,
+  input: z.output<typeof createVersionInput>,
 ): Promise<z.infer<typeof versionSummary>> {
-  const input = createVersionInput.parse(raw);
+  const { caller } = deps;
   const model = await findModel(deps.db, caller.projectId, input.modelId);
   const local = model.provider === "onnx_local";
   if (local && !input.artifactId)
@@ -49,6 +48,7 @@ export async function createVersion(
       where: { id: input.baseVersionId, model: { projectId: caller.projectId } },
     });
     if (!base) throw notFound("Base model version", input.baseVersionId);
+  }
   // Lineage ids are foreign keys: name what is missing instead of failing on the constraint.
   if (input.datasetVersionId) {
     const found = await deps.db.datasetVersion.findFirst({
@@ -61,7 +61,6 @@ export async function createVersion(
       where: { id: input.fineTuneJobId, projectId: caller.projectId },
     });
     if (!found) throw notFound("Fine-tuning job", input.fineTuneJobId);
-  }
   }
   const apiKeyCiphertext = input.apiKey ? encryptSecret(input.apiKey) : null;
 

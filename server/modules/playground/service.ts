@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Db } from "@/server/db";
 import { notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { generationParams } from "@/server/modules/models/schemas";
 import { generationInput } from "@/server/modules/runs/schemas";
 
@@ -33,15 +33,13 @@ const toRun = (row: { id: string; createdAt: Date; request: unknown; results: un
 
 /** Saves the request first; each column's stream fills its slot when it finishes. */
 export async function createPlaygroundRun(
-  deps: { db: Db },
-  caller: { projectId: string; userId: string | null },
-  raw: z.input<typeof createPlaygroundRunInput>,
+  deps: ServiceDeps,
+  request: z.output<typeof createPlaygroundRunInput>,
 ): Promise<Run> {
-  const request = createPlaygroundRunInput.parse(raw);
   const row = await deps.db.playgroundRun.create({
     data: {
-      projectId: caller.projectId,
-      userId: caller.userId,
+      projectId: deps.caller.projectId,
+      userId: deps.caller.actor.userId,
       request: request as unknown as Prisma.InputJsonValue,
       results: request.configs.map(() => null) as unknown as Prisma.InputJsonValue,
     },
@@ -49,13 +47,9 @@ export async function createPlaygroundRun(
   return toRun(row);
 }
 
-export async function listPlaygroundRuns(
-  deps: { db: Db },
-  caller: { projectId: string; userId: string | null },
-  page: number,
-  pageSize: number,
-) {
-  const where = { projectId: caller.projectId, userId: caller.userId };
+/** A caller sees only their own runs (an API key: the runs it made without a user). */
+export async function listPlaygroundRuns(deps: ServiceDeps, { page, pageSize }: { page: number; pageSize: number }) {
+  const where = { projectId: deps.caller.projectId, userId: deps.caller.actor.userId };
   const [rows, total] = await Promise.all([
     deps.db.playgroundRun.findMany({
       where,
@@ -68,13 +62,9 @@ export async function listPlaygroundRuns(
   return { items: rows.map(toRun), total, page, pageSize };
 }
 
-export async function getPlaygroundRun(
-  deps: { db: Db },
-  caller: { projectId: string; userId: string | null },
-  id: string,
-) {
+export async function getPlaygroundRun(deps: ServiceDeps, { id }: { id: string }) {
   const row = await deps.db.playgroundRun.findFirst({
-    where: { id, projectId: caller.projectId, userId: caller.userId },
+    where: { id, projectId: deps.caller.projectId, userId: deps.caller.actor.userId },
   });
   if (!row) throw notFound("Playground run", id);
   return toRun(row);

@@ -1,14 +1,15 @@
 import type { z } from "zod";
+import type { RoleName } from "@/lib/scopes";
 import type { Actor } from "@/server/auth/principal";
-import type { RoleName } from "@/server/auth/scopes";
-import type { Db, DbTx } from "@/server/db";
+import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
-import {
+import type { ServiceDeps, UserDeps } from "@/server/modules/deps";
+import type {
   createOrganizationInput,
   createProjectInput,
-  type organizationWithProjects,
-  type projectSummary,
+  organizationWithProjects,
+  projectSummary,
 } from "@/server/modules/projects/schemas";
 
 type ProjectSummary = z.infer<typeof projectSummary>;
@@ -33,7 +34,10 @@ async function uniqueSlug(taken: (slug: string) => Promise<boolean>, base: strin
 }
 
 /** The organisations and projects a user belongs to, for the switcher. */
-export async function listForUser(deps: { db: Db }, userId: string): Promise<OrgWithProjects[]> {
+export async function listForUser(
+  deps: Pick<UserDeps, "db">,
+  { userId }: { userId: string },
+): Promise<OrgWithProjects[]> {
   const [orgMemberships, projectMemberships] = await Promise.all([
     deps.db.organizationMember.findMany({ where: { userId }, include: { organization: true } }),
     deps.db.projectMember.findMany({
@@ -84,11 +88,10 @@ async function insertProject(tx: DbTx, organizationId: string, name: string, own
 }
 
 export async function createOrganization(
-  deps: { db: Db },
-  actor: Actor,
-  raw: z.input<typeof createOrganizationInput>,
+  deps: UserDeps,
+  input: z.output<typeof createOrganizationInput>,
 ): Promise<ProjectSummary> {
-  const input = createOrganizationInput.parse(raw);
+  const { actor } = deps;
   return deps.db.$transaction(async (tx) => {
     const slug = await uniqueSlug(
       async (s) => !!(await tx.organization.findUnique({ where: { slug: s } })),
@@ -103,11 +106,10 @@ export async function createOrganization(
 }
 
 export async function createProject(
-  deps: { db: Db },
-  actor: Actor,
-  raw: z.input<typeof createProjectInput>,
+  deps: UserDeps,
+  input: z.output<typeof createProjectInput>,
 ): Promise<ProjectSummary> {
-  const input = createProjectInput.parse(raw);
+  const { actor } = deps;
   if (!actor.userId) throw new DomainError("FORBIDDEN", "Only a signed-in user can create projects");
   return deps.db.$transaction(async (tx) => {
     const membership = await tx.organizationMember.findUnique({
@@ -121,7 +123,8 @@ export async function createProject(
   });
 }
 
-export async function getProject(deps: { db: Db }, projectId: string, role: RoleName | null): Promise<ProjectSummary> {
+export async function getProject(deps: ServiceDeps): Promise<ProjectSummary> {
+  const { projectId, role } = deps.caller;
   const project = await deps.db.project.findUnique({ where: { id: projectId }, include: { organization: true } });
   if (!project) throw notFound("Project", projectId);
   return toProject(project, role);

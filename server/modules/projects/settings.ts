@@ -5,31 +5,26 @@
  * transaction): a privacy change applies to the next request, not 10 s later.
  */
 import type { z } from "zod";
-import type { Actor } from "@/server/auth/principal";
-import type { Db } from "@/server/db";
 import { notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
-import {
-  type projectSettings,
-  type UpdateProjectSettingsInput,
-  updateProjectSettingsInput,
-} from "@/server/modules/projects/schemas";
+import type { projectSettings, updateProjectSettingsInput } from "@/server/modules/projects/schemas";
 
 type Settings = z.infer<typeof projectSettings>;
 
-export async function getProjectSettings(deps: { db: Db }, projectId: string): Promise<Settings> {
+export async function getProjectSettings(deps: ServiceDeps): Promise<Settings> {
+  const { projectId } = deps.caller;
   const row = await deps.db.project.findUnique({ where: { id: projectId }, select: { requestBodyLogging: true } });
   if (!row) throw notFound("Project", projectId);
   return row;
 }
 
 export async function updateProjectSettings(
-  deps: { db: Db },
-  caller: { projectId: string; actor: Actor },
-  rawInput: UpdateProjectSettingsInput,
+  deps: ServiceDeps,
+  input: z.output<typeof updateProjectSettingsInput>,
 ): Promise<Settings> {
-  const input = updateProjectSettingsInput.parse(rawInput);
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const before = await tx.project.findUnique({
       where: { id: caller.projectId },

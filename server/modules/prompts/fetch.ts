@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
+import type { ProjectDeps } from "@/server/modules/deps";
 import { PromptCache } from "@/server/modules/prompts/cache";
 import type { compiledPrompt, PromptTemplate, promptSelector } from "@/server/modules/prompts/schemas";
 
@@ -21,10 +21,10 @@ export function promptCache(): PromptCache<CompiledPrompt> {
  * version's id, so clients can revalidate with If-None-Match.
  */
 export async function fetchPrompt(
-  deps: { db: Db; cache?: PromptCache<CompiledPrompt> },
-  projectId: string,
+  deps: ProjectDeps & { cache?: PromptCache<CompiledPrompt> },
   selector: z.infer<typeof promptSelector>,
 ): Promise<CompiledPrompt> {
+  const { projectId } = deps.caller;
   if (selector.label && selector.version)
     throw new DomainError("VALIDATION", "Ask for a label or a version, not both", [
       { path: "version", message: "Remove label or version" },

@@ -1,17 +1,14 @@
 import type { z } from "zod";
-import type { Db } from "@/server/db";
+import { requireScope } from "@/server/auth/caller";
+import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
-import { type labelEvent, moveLabelInput, protectLabelInput } from "@/server/modules/prompts/schemas";
-import { findPrompt, type PromptCaller } from "@/server/modules/prompts/service";
+import { findPrompt } from "@/server/modules/prompts/find";
+import type { labelEvent, moveLabelInput, protectLabelInput } from "@/server/modules/prompts/schemas";
 
 type LabelEvent = z.infer<typeof labelEvent>;
-
-/** Owners and admins (and admin-level keys) may move protected labels. */
-export interface LabelCaller extends PromptCaller {
-  mayMoveProtected: boolean;
-}
 
 /**
  * Points a label at a version and records the move, in one transaction that
@@ -19,13 +16,11 @@ export interface LabelCaller extends PromptCaller {
  * answers are dropped the moment it commits.
  */
 export async function moveLabel(
-  deps: { db: Db },
-  caller: LabelCaller,
-  raw: z.input<typeof moveLabelInput>,
-  tx0?: Parameters<Parameters<Db["$transaction"]>[0]>[0],
+  deps: ServiceDeps & { tx?: DbTx },
+  input: z.output<typeof moveLabelInput>,
 ): Promise<LabelEvent> {
-  const input = moveLabelInput.parse(raw);
-  const work = async (tx: Parameters<Parameters<Db["$transaction"]>[0]>[0]) => {
+  const { caller } = deps;
+  const work = async (tx: DbTx) => {
     const prompt = await findPrompt(tx, caller.projectId, input.promptId);
     const target = await tx.promptVersion.findUnique({
       where: { promptId_version: { promptId: prompt.id, version: input.version } },
@@ -38,8 +33,8 @@ export async function moveLabel(
       SELECT v.version, l.protected FROM prompt_labels l JOIN prompt_versions v ON v.id = l.version_id
       WHERE l.prompt_id = ${prompt.id}::uuid AND l.name = ${input.label} FOR UPDATE OF l`;
     const existing = current[0];
-    if (existing?.protected && !caller.mayMoveProtected)
-      throw new DomainError("FORBIDDEN", `'${input.label}' is protected: only owners and admins can move it`);
+    if (existing?.protected)
+      requireScope(caller, "prompts:protect", `'${input.label}' is protected: only owners and admins can move it`);
     if (existing?.version === input.version)
       throw new DomainError("CONFLICT", `'${input.label}' already points at version ${input.version}`);
     await tx.promptLabel.upsert({
@@ -73,16 +68,13 @@ export async function moveLabel(
     await tx.$executeRaw`SELECT pg_notify(${PROMPT_LABEL_CHANNEL}, ${JSON.stringify({ projectId: caller.projectId, name: prompt.name })})`;
     return event;
   };
-  return tx0 ? work(tx0) : deps.db.$transaction(work);
+  return deps.tx ? work(deps.tx) : deps.db.$transaction(work);
 }
 
-export async function setLabelProtection(
-  deps: { db: Db },
-  caller: LabelCaller,
-  raw: z.input<typeof protectLabelInput>,
-) {
-  const input = protectLabelInput.parse(raw);
-  if (!caller.mayMoveProtected) throw new DomainError("FORBIDDEN", "Only owners and admins can protect labels");
+/** Protects or unprotects a label; the procedure requires `prompts:protect`, and so does this. */
+export async function setLabelProtection(deps: ServiceDeps, input: z.output<typeof protectLabelInput>) {
+  const { caller } = deps;
+  requireScope(caller, "prompts:protect", "Only owners and admins can protect labels");
   return deps.db.$transaction(async (tx) => {
     const prompt = await findPrompt(tx, caller.projectId, input.promptId);
     const label = await tx.promptLabel.findUnique({
@@ -101,8 +93,8 @@ export async function setLabelProtection(
   });
 }
 
-export async function labelHistory(deps: { db: Db }, projectId: string, promptId: string, label?: string) {
-  await findPrompt(deps.db, projectId, promptId);
+export async function labelHistory(deps: ProjectDeps, { promptId, label }: { promptId: string; label?: string }) {
+  await findPrompt(deps.db, deps.caller.projectId, promptId);
   return deps.db.promptLabelEvent.findMany({
     where: { promptId, ...(label ? { label } : {}) },
     orderBy: { createdAt: "desc" },

@@ -176,7 +176,7 @@ describe("prompts", () => {
     caches.push(a, b);
     await Promise.all([a.listen(), b.listen()]);
     const get = (cache: PromptCache<CompiledPrompt>) =>
-      fetchPrompt({ db, cache }, fixture.project.id, { name: "cached" });
+      fetchPrompt({ db, cache, caller: { projectId: fixture.project.id } }, { name: "cached" });
     expect((await get(a)).version).toBe(1);
     expect((await get(b)).version).toBe(1);
     const hits = a.hits;

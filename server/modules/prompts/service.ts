@@ -1,34 +1,22 @@
 import type { z } from "zod";
-import type { Actor } from "@/server/auth/principal";
-import type { RoleName } from "@/server/auth/scopes";
+import type { Caller } from "@/server/auth/caller";
 import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
+import { findPrompt } from "@/server/modules/prompts/find";
 import { promptInclude, toPromptSummary, toVersionOut } from "@/server/modules/prompts/mapping";
-import {
+import type {
   createPromptInput,
   createPromptVersionInput,
-  type PromptTemplate,
-  type promptDetail,
-  type promptSummary,
+  PromptTemplate,
+  promptDetail,
+  promptSummary,
 } from "@/server/modules/prompts/schemas";
 import { analyzeTemplate } from "@/server/modules/prompts/templating";
 import { paged } from "@/server/pagination";
-
-export interface PromptCaller {
-  projectId: string;
-  actor: Actor;
-  /** null for API keys; protected labels need owner or admin. */
-  role: RoleName | null;
-}
-
-export async function findPrompt(db: Db | DbTx, projectId: string, id: string) {
-  const prompt = await db.prompt.findFirst({ where: { id, projectId } });
-  if (!prompt) throw notFound("Prompt", id);
-  return prompt;
-}
 
 function checkShape(type: "text" | "chat", template: PromptTemplate) {
   if (type === "text" && typeof template !== "string")
@@ -42,12 +30,11 @@ function checkShape(type: "text" | "chat", template: PromptTemplate) {
 }
 
 export async function listPrompts(
-  deps: { db: Db },
-  projectId: string,
+  deps: ProjectDeps,
   input: { page: number; pageSize: number; search?: string; folder?: string },
 ): Promise<{ items: z.infer<typeof promptSummary>[]; total: number; page: number; pageSize: number }> {
   const where: Prisma.PromptWhereInput = {
-    projectId,
+    projectId: deps.caller.projectId,
     ...(input.folder ? { name: { startsWith: `${input.folder.replace(/\/$/, "")}/` } } : {}),
     ...(input.search
       ? {
@@ -67,13 +54,9 @@ export async function listPrompts(
   );
 }
 
-export async function getPrompt(
-  deps: { db: Db },
-  projectId: string,
-  id: string,
-): Promise<z.infer<typeof promptDetail>> {
+export async function getPrompt(deps: ProjectDeps, { id }: { id: string }): Promise<z.infer<typeof promptDetail>> {
   const row = await deps.db.prompt.findFirst({
-    where: { id, projectId },
+    where: { id, projectId: deps.caller.projectId },
     include: {
       ...promptInclude,
       versions: { include: { labels: { select: { name: true } } }, orderBy: { version: "desc" } },
@@ -85,7 +68,7 @@ export async function getPrompt(
 
 async function insertVersion(
   tx: DbTx,
-  caller: PromptCaller,
+  caller: Caller,
   prompt: { id: string; name: string },
   input: { template: PromptTemplate; config: Record<string, unknown>; commitMessage: string },
   variables: string[],
@@ -122,10 +105,10 @@ async function insertVersion(
 }
 
 /** Creates a prompt and its version 1 in one transaction; the template must parse. */
-export async function createPrompt(deps: { db: Db }, caller: PromptCaller, raw: z.input<typeof createPromptInput>) {
-  const input = createPromptInput.parse(raw);
+export async function createPrompt(deps: ServiceDeps, input: z.output<typeof createPromptInput>) {
+  const { caller } = deps;
   checkShape(input.type, input.template);
-  const { variables } = await analyzeTemplate(deps, caller.projectId, input.template, { name: input.name, version: 1 });
+  const { variables } = await analyzeTemplate(deps, input.template, { name: input.name, version: 1 });
   try {
     return await deps.db.$transaction(async (tx) => {
       const prompt = await tx.prompt.create({
@@ -153,19 +136,15 @@ export async function createPrompt(deps: { db: Db }, caller: PromptCaller, raw: 
 }
 
 /** Adds version latest+1 (immutable); concurrent saves retry on the unique (prompt, version) index. */
-export async function createPromptVersion(
-  deps: { db: Db },
-  caller: PromptCaller,
-  raw: z.input<typeof createPromptVersionInput>,
-) {
-  const input = createPromptVersionInput.parse(raw);
+export async function createPromptVersion(deps: ServiceDeps, input: z.output<typeof createPromptVersionInput>) {
+  const { caller } = deps;
   const prompt = await findPrompt(deps.db, caller.projectId, input.promptId);
   checkShape(prompt.type, input.template);
   const latest = await deps.db.promptVersion.findFirst({
     where: { promptId: prompt.id },
     orderBy: { version: "desc" },
   });
-  const { variables } = await analyzeTemplate(deps, caller.projectId, input.template, {
+  const { variables } = await analyzeTemplate(deps, input.template, {
     name: prompt.name,
     version: (latest?.version ?? 0) + 1,
   });

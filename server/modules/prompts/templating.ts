@@ -5,13 +5,13 @@
  * rendered strictly.
  */
 import { z } from "zod";
-import type { Db } from "@/server/db";
 import { DomainError, toDomainError } from "@/server/errors";
+import type { ProjectDeps } from "@/server/modules/deps";
 import type { PromptCache } from "@/server/modules/prompts/cache";
 import { diffPromptVersions as diffVersions } from "@/server/modules/prompts/diff";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
+import { findPrompt } from "@/server/modules/prompts/find";
 import type { PromptTemplate, previewInput, renderInput } from "@/server/modules/prompts/schemas";
-import { findPrompt } from "@/server/modules/prompts/service";
 import {
   type IncludeRef,
   inspectPrompt,
@@ -21,7 +21,7 @@ import {
   validatePrompt,
 } from "@/server/modules/prompts/template";
 
-type Deps = { db: Db; cache?: PromptCache<CompiledPrompt> };
+type Deps = ProjectDeps & { cache?: PromptCache<CompiledPrompt> };
 
 const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
 const detected = z.object({ name: z.string(), kind: z.enum(["list", "object", "scalar"]), required: z.boolean() });
@@ -53,10 +53,10 @@ export const versionDiff = z.object({
   unified: z.string(),
 });
 
-function includeResolver(deps: Deps, projectId: string) {
+function includeResolver(deps: Deps) {
   return async (ref: IncludeRef) => {
     try {
-      const found = await fetchPrompt(deps, projectId, {
+      const found = await fetchPrompt(deps, {
         name: ref.name,
         ...(ref.version ? { version: ref.version } : { label: ref.label ?? "latest" }),
       });
@@ -72,13 +72,8 @@ function includeResolver(deps: Deps, projectId: string) {
   };
 }
 
-async function includesFor(
-  deps: Deps,
-  projectId: string,
-  template: PromptTemplate,
-  rootKey?: string,
-): Promise<ResolvedIncludes> {
-  return resolveIncludes(template, includeResolver(deps, projectId), { rootKey });
+async function includesFor(deps: Deps, template: PromptTemplate, rootKey?: string): Promise<ResolvedIncludes> {
+  return resolveIncludes(template, includeResolver(deps), { rootKey });
 }
 
 /** The version being saved: a snippet including this prompt's latest means this new version. */
@@ -88,9 +83,9 @@ export interface SavingAs {
 }
 
 /** Parses the template (with its includes) and lists its variables; syntax, include and cycle errors throw VALIDATION. */
-export async function analyzeTemplate(deps: Deps, projectId: string, template: PromptTemplate, self?: SavingAs) {
+export async function analyzeTemplate(deps: Deps, template: PromptTemplate, self?: SavingAs) {
   const rootKey = self ? `${self.name}@${self.version}` : undefined;
-  const resolve = includeResolver(deps, projectId);
+  const resolve = includeResolver(deps);
   const isSelf = (ref: IncludeRef) =>
     !!self && ref.name === self.name && ref.version === undefined && (ref.label ?? "latest") === "latest";
   const includes = await resolveIncludes(
@@ -106,10 +101,10 @@ export async function analyzeTemplate(deps: Deps, projectId: string, template: P
 }
 
 /** The editor's live preview: never throws for template problems, it reports them. */
-export async function previewPrompt(deps: Deps, projectId: string, input: z.infer<typeof previewInput>) {
+export async function previewPrompt(deps: Deps, input: z.infer<typeof previewInput>) {
   let variables: z.infer<typeof detected>[] = [];
   try {
-    const includes = await includesFor(deps, projectId, input.template);
+    const includes = await includesFor(deps, input.template);
     variables = inspectPrompt(input.template, { resolveInclude: includes }).variables.map((v) => ({
       name: v.name,
       kind: v.kind,
@@ -130,10 +125,10 @@ export async function previewPrompt(deps: Deps, projectId: string, input: z.infe
 }
 
 /** Renders a stored prompt (by label, version or latest) with variables; any problem is a VALIDATION error. */
-export async function renderStoredPrompt(deps: Deps, projectId: string, input: z.infer<typeof renderInput>) {
-  const prompt = await fetchPrompt(deps, projectId, input);
+export async function renderStoredPrompt(deps: Deps, input: z.infer<typeof renderInput>) {
+  const prompt = await fetchPrompt(deps, input);
   const rootKey = `${prompt.name}@${prompt.version}`;
-  const includes = await includesFor(deps, projectId, prompt.template, rootKey);
+  const includes = await includesFor(deps, prompt.template, rootKey);
   const rendered = renderPrompt(prompt.template, input.variables, { resolveInclude: includes, rootKey });
   return {
     name: prompt.name,
@@ -146,13 +141,10 @@ export async function renderStoredPrompt(deps: Deps, projectId: string, input: z
 }
 
 export async function diffPromptVersions(
-  deps: { db: Db },
-  projectId: string,
-  promptId: string,
-  from: number,
-  to: number,
+  deps: ProjectDeps,
+  { promptId, from, to }: { promptId: string; from: number; to: number },
 ) {
-  const prompt = await findPrompt(deps.db, projectId, promptId);
+  const prompt = await findPrompt(deps.db, deps.caller.projectId, promptId);
   const load = async (version: number) => {
     const row = await deps.db.promptVersion.findUnique({ where: { promptId_version: { promptId, version } } });
     if (!row)

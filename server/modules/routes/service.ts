@@ -6,29 +6,25 @@
  * transaction (see `db-source.ts`).
  */
 import type { z } from "zod";
-import type { Actor } from "@/server/auth/principal";
+import type { RouteConfig } from "@/lib/routes/config";
+import type { Caller } from "@/server/auth/caller";
 import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
-import type { RouteConfig } from "@/server/modules/gateway/route-config/schema";
+import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 import { ROUTES_CHANNEL } from "./db-source";
-import {
+import type {
   activateRouteInput,
   createRouteInput,
   listRoutesInput,
-  type routeDetail,
-  type routeSummary,
+  routeDetail,
+  routeSummary,
   saveRouteVersionInput,
   updateRouteInput,
 } from "./schemas";
 import { requireValidSource } from "./validate";
-
-export interface RouteCaller {
-  projectId: string;
-  actor: Actor;
-}
 
 const summaryInclude = {
   activeVersion: { select: { version: true, config: true } },
@@ -64,7 +60,7 @@ const notify = (tx: DbTx, projectId: string) =>
 
 async function insertVersion(
   tx: DbTx,
-  caller: RouteCaller,
+  caller: Caller,
   route: { id: string; name: string; activeVersion: { version: number } | null },
   checked: { format: "yaml" | "json"; config: RouteConfig },
   input: { source: string; commitMessage: string },
@@ -108,9 +104,9 @@ async function insertVersion(
 }
 
 /** Creates a route with version 1 (active). Nothing is stored unless the config is valid. */
-export async function createRoute(deps: { db: Db }, caller: RouteCaller, raw: z.input<typeof createRouteInput>) {
-  const input = createRouteInput.parse(raw);
-  const checked = await requireValidSource(deps, caller.projectId, input.source, input.format);
+export async function createRoute(deps: ServiceDeps, input: z.output<typeof createRouteInput>) {
+  const { caller } = deps;
+  const checked = await requireValidSource(deps, input);
   try {
     return await deps.db.$transaction(async (tx) => {
       const route = await tx.gatewayRoute.create({
@@ -132,14 +128,10 @@ export async function createRoute(deps: { db: Db }, caller: RouteCaller, raw: z.
 }
 
 /** Saves version latest+1 and makes it active; concurrent saves retry on the unique (route, version) index. */
-export async function saveRouteVersion(
-  deps: { db: Db },
-  caller: RouteCaller,
-  raw: z.input<typeof saveRouteVersionInput>,
-) {
-  const input = saveRouteVersionInput.parse(raw);
+export async function saveRouteVersion(deps: ServiceDeps, input: z.output<typeof saveRouteVersionInput>) {
+  const { caller } = deps;
   await findRoute(deps.db, caller.projectId, input.routeId);
-  const checked = await requireValidSource(deps, caller.projectId, input.source, input.format);
+  const checked = await requireValidSource(deps, input);
   return retryOnUniqueViolation(() =>
     deps.db.$transaction(async (tx) => {
       const route = await findRoute(tx, caller.projectId, input.routeId);
@@ -150,12 +142,8 @@ export async function saveRouteVersion(
 }
 
 /** Makes an existing version active: a rollback when it is older than the active one. Recorded either way. */
-export async function activateRouteVersion(
-  deps: { db: Db },
-  caller: RouteCaller,
-  raw: z.input<typeof activateRouteInput>,
-) {
-  const input = activateRouteInput.parse(raw);
+export async function activateRouteVersion(deps: ServiceDeps, input: z.output<typeof activateRouteInput>) {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const route = await findRoute(tx, caller.projectId, input.routeId);
     const target = await tx.gatewayRouteVersion.findUnique({
@@ -188,8 +176,8 @@ export async function activateRouteVersion(
 }
 
 /** Enables/disables a route (a disabled route is not applied) or changes its description. */
-export async function updateRoute(deps: { db: Db }, caller: RouteCaller, raw: z.input<typeof updateRouteInput>) {
-  const input = updateRouteInput.parse(raw);
+export async function updateRoute(deps: ServiceDeps, input: z.output<typeof updateRouteInput>) {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const route = await findRoute(tx, caller.projectId, input.routeId);
     const row = await tx.gatewayRoute.update({
@@ -210,7 +198,8 @@ export async function updateRoute(deps: { db: Db }, caller: RouteCaller, raw: z.
 }
 
 /** Deletes a route with its versions and history (the audit log keeps the record). */
-export async function deleteRoute(deps: { db: Db }, caller: RouteCaller, routeId: string) {
+export async function deleteRoute(deps: ServiceDeps, { id: routeId }: { id: string }) {
+  const { caller } = deps;
   return deps.db.$transaction(async (tx) => {
     const route = await findRoute(tx, caller.projectId, routeId);
     await tx.gatewayRoute.delete({ where: { id: route.id } });
@@ -226,10 +215,9 @@ export async function deleteRoute(deps: { db: Db }, caller: RouteCaller, routeId
   });
 }
 
-export async function listRoutes(deps: { db: Db }, projectId: string, raw: z.input<typeof listRoutesInput>) {
-  const input = listRoutesInput.parse(raw);
+export async function listRoutes(deps: ProjectDeps, input: z.output<typeof listRoutesInput>) {
   const where: Prisma.GatewayRouteWhereInput = {
-    projectId,
+    projectId: deps.caller.projectId,
     ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
     ...(input.search
       ? {
@@ -248,9 +236,9 @@ export async function listRoutes(deps: { db: Db }, projectId: string, raw: z.inp
   );
 }
 
-export async function getRoute(deps: { db: Db }, projectId: string, id: string): Promise<z.infer<typeof routeDetail>> {
+export async function getRoute(deps: ProjectDeps, { id }: { id: string }): Promise<z.infer<typeof routeDetail>> {
   const row = await deps.db.gatewayRoute.findFirst({
-    where: { id, projectId },
+    where: { id, projectId: deps.caller.projectId },
     include: {
       ...summaryInclude,
       activations: { orderBy: { createdAt: "desc" }, take: 100 },

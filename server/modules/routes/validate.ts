@@ -1,10 +1,11 @@
 /** A route config as the service accepts it: parsed, valid, and naming only models the registry can resolve. */
-import type { Db } from "@/server/db";
+
+import type { RouteConfig } from "@/lib/routes/config";
+import { formatIssue, parseRouteSource, type RouteFormat, type SourceIssue } from "@/lib/routes/parse";
 import { DomainError, findDomainError } from "@/server/errors";
-import type { RouteConfig } from "@/server/modules/gateway/route-config/schema";
-import { normalizeModelRef } from "@/server/modules/gateway/target";
+import type { ProjectDeps } from "@/server/modules/deps";
+import { normalizeModelRef } from "@/server/modules/models/refs";
 import { resolveModelRef } from "@/server/modules/models/service";
-import { formatIssue, parseRouteSource, type RouteFormat, type SourceIssue } from "./parse";
 
 export type CheckedSource =
   | { ok: true; format: RouteFormat; config: RouteConfig }
@@ -12,11 +13,10 @@ export type CheckedSource =
 
 /** Parses, validates and resolves every model reference (deployments and fallbacks) in the project. */
 export async function checkRouteSource(
-  deps: { db: Db },
-  projectId: string,
-  source: string,
-  format?: RouteFormat,
+  deps: ProjectDeps,
+  { source, format }: { source: string; format?: RouteFormat },
 ): Promise<CheckedSource> {
+  const { projectId } = deps.caller;
   const parsed = parseRouteSource(source, format);
   if (!parsed.ok) return parsed;
   const refs: { path: (string | number)[]; ref: string }[] = [
@@ -46,8 +46,8 @@ export async function checkRouteSource(
 }
 
 /** The config, or a 400 whose message and issues name each problem by line and column. */
-export async function requireValidSource(deps: { db: Db }, projectId: string, source: string, format?: RouteFormat) {
-  const checked = await checkRouteSource(deps, projectId, source, format);
+export async function requireValidSource(deps: ProjectDeps, input: { source: string; format?: RouteFormat }) {
+  const checked = await checkRouteSource(deps, input);
   if (checked.ok) return checked;
   const first = formatIssue(checked.issues[0]);
   const more = checked.issues.length > 1 ? ` (and ${checked.issues.length - 1} more)` : "";

@@ -1,20 +1,17 @@
+import type { z } from "zod";
 import type { AbortLike } from "@/server/abort";
-import type { Actor } from "@/server/auth/principal";
+import type { Caller } from "@/server/auth/caller";
 import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
+import type { ServiceDeps } from "@/server/modules/deps";
 import { providerToApi } from "@/server/modules/models/mapping";
 import { type GenerationParams, generationParams } from "@/server/modules/models/schemas";
 import { resolveModelRef } from "@/server/modules/models/service";
 import { runCost } from "@/server/modules/runs/cost";
 import { streamLocal } from "@/server/modules/runs/local";
-import { type RunEvent, type RunRequest, type RunStats, runRequest } from "@/server/modules/runs/schemas";
+import type { RunEvent, RunStats, runRequest } from "@/server/modules/runs/schemas";
 import { type EngineEvent, streamUpstream } from "@/server/modules/runs/upstream";
-
-export interface RunCaller {
-  projectId: string;
-  actor: Actor;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,8 +32,8 @@ async function resolveTarget(db: Db, projectId: string, ref: string) {
 export type PreparedRun = Awaited<ReturnType<typeof prepareRun>>;
 
 /** Validates the request and finds the model version: every "bad request" and "not found" surfaces here, before any stream starts. */
-export async function prepareRun(deps: { db: Db }, caller: RunCaller, raw: RunRequest, source = "playground") {
-  const request = runRequest.parse(raw);
+export async function prepareRun(deps: ServiceDeps, request: z.output<typeof runRequest>, source = "playground") {
+  const { caller } = deps;
   const { model, version } = await resolveTarget(deps.db, caller.projectId, request.model);
   if (model.provider === "onnx_local" && !version.artifact)
     throw new DomainError("UNPROCESSABLE", `v${version.version} of ${model.name} has no artifact`);
@@ -140,14 +137,7 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
   }
 }
 
-function recordRun(
-  db: Db,
-  caller: RunCaller,
-  versionId: string,
-  source: string,
-  stats: RunStats,
-  error: string | null,
-) {
+function recordRun(db: Db, caller: Caller, versionId: string, source: string, stats: RunStats, error: string | null) {
   return db.inferenceRun.create({
     data: {
       projectId: caller.projectId,

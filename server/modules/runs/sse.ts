@@ -2,6 +2,7 @@ import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import { DomainError, toDomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
 import { errorResponse } from "@/server/http/responses";
+import { runRequest } from "@/server/modules/runs/schemas";
 import { executeRun, type PreparedRun, prepareRun } from "@/server/modules/runs/service";
 
 const encoder = new TextEncoder();
@@ -20,7 +21,8 @@ export async function streamRunResponse(original: Request, deps: RequestDeps): P
     const body = await req.json().catch(() => {
       throw new DomainError("BAD_REQUEST", "The request body must be JSON");
     });
-    prepared = await prepareRun(deps, { projectId: caller.project.projectId, actor: caller.actor }, body);
+    // Not behind a router: the request is parsed here, at the entry point (server/modules/README.md).
+    prepared = await prepareRun({ db: deps.db, caller }, runRequest.parse(body));
   } catch (error) {
     return errorResponse(error);
   }

@@ -2,6 +2,7 @@ import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { SYSTEM_ACTOR } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { recordAudit } from "@/server/modules/audit/service";
+import { createOrganizationInput } from "@/server/modules/projects/schemas";
 import { createOrganization } from "@/server/modules/projects/service";
 
 /** Failures allowed per e-mail within the window before sign-in is locked for LOCK_MINUTES. */
@@ -106,7 +107,10 @@ export async function bootstrapAdmin(
       createdOrganization: false,
     };
   }
-  const project = await createOrganization(deps, actor, { name: "Demo organisation", projectName: "Demo project" });
+  const project = await createOrganization(
+    { ...deps, actor },
+    createOrganizationInput.parse({ name: "Demo organisation", projectName: "Demo project" }),
+  );
   return {
     userId: user.id,
     email,

@@ -10,7 +10,7 @@ import {
 } from "@/server/modules/api-keys/schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/modules/api-keys/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryBoolean } from "@/server/trpc/openapi-helpers";
+import { queryBoolean } from "@/lib/query-params";
 
 export const apiKeysRouter = createTRPCRouter({
   list: projectProcedure
@@ -20,7 +20,7 @@ export const apiKeysRouter = createTRPCRouter({
     })
     .input(z.object({ includeRevoked: queryBoolean.default(false) }))
     .output(z.array(apiKeySummary))
-    .query(({ ctx, input }) => listApiKeys(ctx, ctx.project.projectId, input.includeRevoked)),
+    .query(({ ctx, input }) => listApiKeys(ctx, input)),
 
   create: projectProcedure
     .meta({
@@ -34,7 +34,7 @@ export const apiKeysRouter = createTRPCRouter({
     })
     .input(createApiKeyInput)
     .output(createdApiKey)
-    .mutation(({ ctx, input }) => createApiKey(ctx, ctx, input)),
+    .mutation(({ ctx, input }) => createApiKey(ctx, input)),
 
   revoke: projectProcedure
     .meta({
@@ -43,7 +43,7 @@ export const apiKeysRouter = createTRPCRouter({
     })
     .input(apiKeyIdInput)
     .output(apiKeySummary)
-    .mutation(({ ctx, input }) => revokeApiKey(ctx, ctx, input.id)),
+    .mutation(({ ctx, input }) => revokeApiKey(ctx, input)),
 
   usage: projectProcedure
     .meta({
@@ -57,7 +57,7 @@ export const apiKeysRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(z.array(apiKeyUsage))
-    .query(({ ctx }) => listApiKeyUsage(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => listApiKeyUsage(ctx)),
 
   updateLimits: projectProcedure
     .meta({
@@ -71,5 +71,5 @@ export const apiKeysRouter = createTRPCRouter({
     })
     .input(updateApiKeyLimitsInput)
     .output(apiKeySummary)
-    .mutation(({ ctx, input }) => updateApiKeyLimits(ctx, ctx, input)),
+    .mutation(({ ctx, input }) => updateApiKeyLimits(ctx, input)),
 });

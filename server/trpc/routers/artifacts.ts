@@ -15,7 +15,7 @@ export const artifactsRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(z.array(artifactSummary))
-    .query(({ ctx }) => listArtifacts(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => listArtifacts(ctx)),
 
   get: projectProcedure
     .meta({
@@ -24,7 +24,7 @@ export const artifactsRouter = createTRPCRouter({
     })
     .input(z.object({ id: z.string().uuid("id must be a UUID") }))
     .output(artifactSummary)
-    .query(({ ctx, input }) => getArtifact(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => getArtifact(ctx, input)),
 
   importFolder: projectProcedure
     .meta({
@@ -38,11 +38,5 @@ export const artifactsRouter = createTRPCRouter({
     })
     .input(importFolderInput)
     .output(artifactSummary)
-    .mutation(({ ctx, input }) =>
-      importServerFolder(
-        { db: ctx.db, store: artifactStore() },
-        { projectId: ctx.project.projectId, actor: ctx.actor },
-        input.path,
-      ),
-    ),
+    .mutation(({ ctx, input }) => importServerFolder({ ...ctx, store: artifactStore() }, { folder: input.path })),
 });

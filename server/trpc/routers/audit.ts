@@ -2,7 +2,7 @@ import { z } from "zod";
 import { auditPage } from "@/server/modules/audit/schemas";
 import { listAudit } from "@/server/modules/audit/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/server/trpc/openapi-helpers";
+import { queryInt } from "@/lib/query-params";
 
 export const auditRouter = createTRPCRouter({
   list: projectProcedure
@@ -19,5 +19,5 @@ export const auditRouter = createTRPCRouter({
       }),
     )
     .output(auditPage)
-    .query(({ ctx, input }) => listAudit(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => listAudit(ctx, input)),
 });

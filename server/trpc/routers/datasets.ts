@@ -5,7 +5,7 @@ import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/rep
 import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/server/trpc/openapi-helpers";
+import { queryInt } from "@/lib/query-params";
 
 const tags = ["Datasets"];
 
@@ -18,7 +18,7 @@ export const datasetsRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(z.array(datasetOut))
-    .query(({ ctx }) => listDatasets(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => listDatasets(ctx)),
 
   get: projectProcedure
     .meta({
@@ -27,7 +27,7 @@ export const datasetsRouter = createTRPCRouter({
     })
     .input(z.object({ id: z.string().uuid() }))
     .output(datasetOut)
-    .query(({ ctx, input }) => getDataset(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => getDataset(ctx, input)),
 
   examples: projectProcedure
     .meta({
@@ -64,7 +64,7 @@ export const datasetsRouter = createTRPCRouter({
         pageSize: z.number(),
       }),
     )
-    .query(({ ctx, input }) => listExamples(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => listExamples(ctx, input)),
 
   transform: projectProcedure
     .meta({
@@ -94,9 +94,7 @@ export const datasetsRouter = createTRPCRouter({
       }),
     )
     .output(versionOut)
-    .mutation(({ ctx, input }) =>
-      transformDataset(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input as TransformInput),
-    ),
+    .mutation(({ ctx, input }) => transformDataset(ctx, input as TransformInput)),
 
   kAnonymity: projectProcedure
     .meta({
@@ -116,7 +114,7 @@ export const datasetsRouter = createTRPCRouter({
       }),
     )
     .output(z.record(z.string(), z.unknown()))
-    .mutation(async ({ ctx, input }) => ({ ...(await kAnonymityReport(ctx, ctx.project.projectId, input)) })),
+    .mutation(async ({ ctx, input }) => ({ ...(await kAnonymityReport(ctx, input)) })),
 
   compare: projectProcedure
     .meta({
@@ -125,7 +123,7 @@ export const datasetsRouter = createTRPCRouter({
     })
     .input(z.object({ a: z.string().uuid(), b: z.string().uuid() }))
     .output(z.record(z.string(), z.unknown()))
-    .query(({ ctx, input }) => compareVersions(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => compareVersions(ctx, input)),
 
   estimate: projectProcedure
     .meta({
@@ -155,7 +153,7 @@ export const datasetsRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input }) => {
       const version = await ctx.db.datasetVersion.findFirst({
-        where: { id: input.versionId, dataset: { projectId: ctx.project.projectId } },
+        where: { id: input.versionId, dataset: { projectId: ctx.caller.projectId } },
       });
       if (!version) throw notFound("Dataset version", input.versionId);
       const stats = version.stats as { billingTokens?: number };

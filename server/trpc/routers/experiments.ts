@@ -13,14 +13,12 @@ import {
 import {
   concludeExperiment,
   createExperiment,
+  getExperiment,
   listExperiments,
-  loadExperiment,
   setTrafficShare,
-  toExperimentOut,
   transition,
 } from "@/server/modules/experiments/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { labelCaller } from "@/server/trpc/routers/prompts";
 
 const tags = ["Experiments"];
 const id = z.object({ id: z.string().uuid("id must be a UUID") });
@@ -33,7 +31,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(z.object({ status: z.enum(EXPERIMENT_STATUSES).optional() }))
     .output(z.array(experimentOut))
-    .query(({ ctx, input }) => listExperiments(ctx, ctx.project.projectId, input.status)),
+    .query(({ ctx, input }) => listExperiments(ctx, input)),
 
   get: projectProcedure
     .meta({
@@ -42,7 +40,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(id)
     .output(experimentOut)
-    .query(async ({ ctx, input }) => toExperimentOut(await loadExperiment(ctx.db, ctx.project.projectId, input.id))),
+    .query(({ ctx, input }) => getExperiment(ctx, input)),
 
   create: projectProcedure
     .meta({
@@ -51,7 +49,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(createExperimentInput)
     .output(experimentOut)
-    .mutation(({ ctx, input }) => createExperiment(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => createExperiment(ctx, input)),
 
   start: projectProcedure
     .meta({
@@ -60,7 +58,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(id)
     .output(experimentOut)
-    .mutation(({ ctx, input }) => transition(ctx, labelCaller(ctx), input.id, "start")),
+    .mutation(({ ctx, input }) => transition(ctx, { id: input.id, action: "start" })),
 
   stop: projectProcedure
     .meta({
@@ -69,7 +67,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(id)
     .output(experimentOut)
-    .mutation(({ ctx, input }) => transition(ctx, labelCaller(ctx), input.id, "stop")),
+    .mutation(({ ctx, input }) => transition(ctx, { id: input.id, action: "stop" })),
 
   setTraffic: projectProcedure
     .meta({
@@ -83,7 +81,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(id.extend({ trafficPercent: z.number() }))
     .output(experimentOut)
-    .mutation(({ ctx, input }) => setTrafficShare(ctx, labelCaller(ctx), input.id, input.trafficPercent)),
+    .mutation(({ ctx, input }) => setTrafficShare(ctx, input)),
 
   conclude: projectProcedure
     .meta({
@@ -97,7 +95,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(concludeInput)
     .output(experimentOut)
-    .mutation(({ ctx, input }) => concludeExperiment(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => concludeExperiment(ctx, input)),
 
   assign: projectProcedure
     .meta({
@@ -111,7 +109,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(assignInput)
     .output(z.array(assignmentOut))
-    .mutation(({ ctx, input }) => assignUnits(ctx, ctx.project.projectId, input)),
+    .mutation(({ ctx, input }) => assignUnits(ctx, input)),
 
   recordOutcomes: projectProcedure
     .meta({
@@ -125,7 +123,7 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(outcomeInput)
     .output(z.object({ recorded: z.number() }))
-    .mutation(({ ctx, input }) => recordOutcomes(ctx, ctx.project.projectId, input)),
+    .mutation(({ ctx, input }) => recordOutcomes(ctx, input)),
 
   results: projectProcedure
     .meta({
@@ -139,5 +137,5 @@ export const experimentsRouter = createTRPCRouter({
     })
     .input(id)
     .output(resultsOut)
-    .query(({ ctx, input }) => experimentResults(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => experimentResults(ctx, input)),
 });

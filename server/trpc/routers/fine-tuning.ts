@@ -11,10 +11,6 @@ import {
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Fine-tuning"];
-const caller = (ctx: { project: { projectId: string }; actor: Parameters<typeof createJob>[1]["actor"] }) => ({
-  projectId: ctx.project.projectId,
-  actor: ctx.actor,
-});
 const executor = z.string().trim().min(1).max(100);
 
 /** Jobs are run by executors outside the app, which claim them, report progress and upload the result over this API. */
@@ -26,7 +22,7 @@ export const fineTuningRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(z.array(jobOut))
-    .query(({ ctx }) => listJobs(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => listJobs(ctx)),
 
   create: projectProcedure
     .meta({
@@ -40,7 +36,7 @@ export const fineTuningRouter = createTRPCRouter({
     })
     .input(createJobInput)
     .output(jobOut)
-    .mutation(({ ctx, input }) => createJob(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => createJob(ctx, input)),
 
   claim: projectProcedure
     .meta({
@@ -54,7 +50,7 @@ export const fineTuningRouter = createTRPCRouter({
     })
     .input(z.object({ executor }))
     .output(jobOut.nullable())
-    .mutation(({ ctx, input }) => claimJob(ctx, caller(ctx), input.executor)),
+    .mutation(({ ctx, input }) => claimJob(ctx, input)),
 
   progress: projectProcedure
     .meta({
@@ -75,7 +71,7 @@ export const fineTuningRouter = createTRPCRouter({
       }),
     )
     .output(jobOut)
-    .mutation(({ ctx, input }) => reportProgress(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => reportProgress(ctx, input)),
 
   complete: projectProcedure
     .meta({
@@ -96,5 +92,5 @@ export const fineTuningRouter = createTRPCRouter({
       }),
     )
     .output(jobOut)
-    .mutation(({ ctx, input }) => completeJob(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => completeJob(ctx, input)),
 });

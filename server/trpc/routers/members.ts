@@ -10,7 +10,7 @@ export const membersRouter = createTRPCRouter({
     .meta({ scope: "members:read", openapi: { method: "GET", path: "/members", tags, summary: "List members" } })
     .input(z.object({}))
     .output(z.array(memberSummary))
-    .query(({ ctx }) => listMembers(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => listMembers(ctx)),
 
   add: projectProcedure
     .meta({
@@ -19,7 +19,7 @@ export const membersRouter = createTRPCRouter({
     })
     .input(addMemberInput)
     .output(memberSummary)
-    .mutation(({ ctx, input }) => addMember(ctx, ctx, input)),
+    .mutation(({ ctx, input }) => addMember(ctx, input)),
 
   updateRole: projectProcedure
     .meta({
@@ -28,7 +28,7 @@ export const membersRouter = createTRPCRouter({
     })
     .input(updateMemberRoleInput)
     .output(memberSummary)
-    .mutation(({ ctx, input }) => updateMemberRole(ctx, ctx, input)),
+    .mutation(({ ctx, input }) => updateMemberRole(ctx, input)),
 
   remove: projectProcedure
     .meta({
@@ -37,5 +37,5 @@ export const membersRouter = createTRPCRouter({
     })
     .input(memberIdInput)
     .output(memberSummary)
-    .mutation(({ ctx, input }) => removeMember(ctx, ctx, input.userId)),
+    .mutation(({ ctx, input }) => removeMember(ctx, input)),
 });

@@ -16,7 +16,7 @@ import { selectionRow, selectionView } from "@/server/modules/models/selection";
 import { createModel, getModel, listModels, updateModel } from "@/server/modules/models/service";
 import { createVersion } from "@/server/modules/models/versions";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/server/trpc/openapi-helpers";
+import { queryInt } from "@/lib/query-params";
 
 const tags = ["Models"];
 const id = z.string().uuid("id must be a UUID");
@@ -34,7 +34,7 @@ export const modelsRouter = createTRPCRouter({
       }),
     )
     .output(z.object({ items: z.array(modelSummary), total: z.number(), page: z.number(), pageSize: z.number() }))
-    .query(({ ctx, input }) => listModels(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => listModels(ctx, input)),
 
   get: projectProcedure
     .meta({
@@ -43,13 +43,13 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(z.object({ id }))
     .output(modelDetail)
-    .query(({ ctx, input }) => getModel(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => getModel(ctx, input)),
 
   create: projectProcedure
     .meta({ scope: "models:write", openapi: { method: "POST", path: "/models", tags, summary: "Register a model" } })
     .input(createModelInput)
     .output(modelSummary)
-    .mutation(({ ctx, input }) => createModel(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+    .mutation(({ ctx, input }) => createModel(ctx, input)),
 
   update: projectProcedure
     .meta({
@@ -58,7 +58,7 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(updateModelInput)
     .output(modelSummary)
-    .mutation(({ ctx, input }) => updateModel(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+    .mutation(({ ctx, input }) => updateModel(ctx, input)),
 
   createVersion: projectProcedure
     .meta({
@@ -67,7 +67,7 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(createVersionInput)
     .output(versionSummary)
-    .mutation(({ ctx, input }) => createVersion(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+    .mutation(({ ctx, input }) => createVersion(ctx, input)),
 
   moveAlias: projectProcedure
     .meta({
@@ -81,7 +81,7 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(moveAliasInput)
     .output(aliasEvent)
-    .mutation(({ ctx, input }) => moveAlias(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+    .mutation(({ ctx, input }) => moveAlias(ctx, input)),
 
   deleteAlias: projectProcedure
     .meta({
@@ -90,7 +90,7 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(z.object({ modelId: id, alias: aliasName, reason: z.string().max(500).default("") }))
     .output(aliasEvent)
-    .mutation(({ ctx, input }) => deleteAlias(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input)),
+    .mutation(({ ctx, input }) => deleteAlias(ctx, input)),
 
   selection: projectProcedure
     .meta({
@@ -104,7 +104,7 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(z.object({ sinceDays: queryInt(1, 365).default(30) }))
     .output(z.array(selectionRow))
-    .query(({ ctx, input }) => selectionView(ctx, ctx.project.projectId, input.sinceDays)),
+    .query(({ ctx, input }) => selectionView(ctx, input)),
 
   aliasHistory: projectProcedure
     .meta({
@@ -118,5 +118,5 @@ export const modelsRouter = createTRPCRouter({
     })
     .input(z.object({ modelId: id, alias: aliasName.optional() }))
     .output(z.array(aliasEvent))
-    .query(({ ctx, input }) => aliasHistory(ctx, ctx.project.projectId, input.modelId, input.alias)),
+    .query(({ ctx, input }) => aliasHistory(ctx, input)),
 });

@@ -13,7 +13,7 @@ export const monitoringRouter = createTRPCRouter({
   overview: projectProcedure
     .meta({ scope: "monitoring:read" })
     .input(z.object({ ...range, step: z.number().int().optional(), ...rollupFilter }))
-    .query(({ ctx, input }) => overview(deps(), { ...input, projectId: ctx.project.projectId })),
+    .query(({ ctx, input }) => overview(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   breakdown: projectProcedure
     .meta({ scope: "monitoring:read" })
@@ -25,7 +25,7 @@ export const monitoringRouter = createTRPCRouter({
         ...rollupFilter,
       }),
     )
-    .query(({ ctx, input }) => breakdown(deps(), { ...input, projectId: ctx.project.projectId })),
+    .query(({ ctx, input }) => breakdown(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   requests: projectProcedure
     .meta({ scope: "monitoring:read" })
@@ -39,10 +39,10 @@ export const monitoringRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
-    .query(({ ctx, input }) => searchRequests(deps(), { ...input, projectId: ctx.project.projectId })),
+    .query(({ ctx, input }) => searchRequests(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   request: projectProcedure
     .meta({ scope: "monitoring:read" })
     .input(z.object({ id: z.string().uuid() }))
-    .query(({ ctx, input }) => getRequest(deps(), { id: input.id, projectId: ctx.project.projectId })),
+    .query(({ ctx, input }) => getRequest(deps(), { id: input.id, projectId: ctx.caller.projectId })),
 });

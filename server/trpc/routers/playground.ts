@@ -7,13 +7,9 @@ import {
   playgroundRun,
 } from "@/server/modules/playground/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/server/trpc/openapi-helpers";
+import { queryInt } from "@/lib/query-params";
 
 const tags = ["Playground"];
-const owner = (ctx: { project: { projectId: string }; actor: { userId: string | null } }) => ({
-  projectId: ctx.project.projectId,
-  userId: ctx.actor.userId,
-});
 
 /** Runs are started here and streamed from POST /api/rest/playground/stream, one stream per compared column. */
 export const playgroundRouter = createTRPCRouter({
@@ -29,7 +25,7 @@ export const playgroundRouter = createTRPCRouter({
     })
     .input(createPlaygroundRunInput)
     .output(playgroundRun)
-    .mutation(({ ctx, input }) => createPlaygroundRun(ctx, owner(ctx), input)),
+    .mutation(({ ctx, input }) => createPlaygroundRun(ctx, input)),
 
   history: projectProcedure
     .meta({
@@ -38,7 +34,7 @@ export const playgroundRouter = createTRPCRouter({
     })
     .input(z.object({ page: queryInt(1, 100_000).default(1), pageSize: queryInt(1, 50).default(20) }))
     .output(z.object({ items: z.array(playgroundRun), total: z.number(), page: z.number(), pageSize: z.number() }))
-    .query(({ ctx, input }) => listPlaygroundRuns(ctx, owner(ctx), input.page, input.pageSize)),
+    .query(({ ctx, input }) => listPlaygroundRuns(ctx, input)),
 
   get: projectProcedure
     .meta({
@@ -47,5 +43,5 @@ export const playgroundRouter = createTRPCRouter({
     })
     .input(z.object({ id: z.string().uuid() }))
     .output(playgroundRun)
-    .query(({ ctx, input }) => getPlaygroundRun(ctx, owner(ctx), input.id)),
+    .query(({ ctx, input }) => getPlaygroundRun(ctx, input)),
 });

@@ -13,7 +13,9 @@ import { createTRPCRouter, projectProcedure, userProcedure } from "@/server/trpc
 
 export const projectsRouter = createTRPCRouter({
   /** The organisations and projects of the signed-in user (the switcher). */
-  mine: userProcedure.output(z.array(organizationWithProjects)).query(({ ctx }) => listForUser(ctx, ctx.user.userId)),
+  mine: userProcedure
+    .output(z.array(organizationWithProjects))
+    .query(({ ctx }) => listForUser(ctx, { userId: ctx.user.userId })),
 
   current: projectProcedure
     .meta({
@@ -27,7 +29,7 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(projectSummary)
-    .query(({ ctx }) => getProject(ctx, ctx.project.projectId, ctx.project.role)),
+    .query(({ ctx }) => getProject(ctx)),
 
   settings: projectProcedure
     .meta({
@@ -36,7 +38,7 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(projectSettings)
-    .query(({ ctx }) => getProjectSettings(ctx, ctx.project.projectId)),
+    .query(({ ctx }) => getProjectSettings(ctx)),
 
   updateSettings: projectProcedure
     .meta({
@@ -50,17 +52,15 @@ export const projectsRouter = createTRPCRouter({
     })
     .input(updateProjectSettingsInput)
     .output(projectSettings)
-    .mutation(({ ctx, input }) =>
-      updateProjectSettings(ctx, { projectId: ctx.project.projectId, actor: ctx.actor }, input),
-    ),
+    .mutation(({ ctx, input }) => updateProjectSettings(ctx, input)),
 
   create: userProcedure
     .input(createProjectInput)
     .output(projectSummary)
-    .mutation(({ ctx, input }) => createProject(ctx, ctx.actor, input)),
+    .mutation(({ ctx, input }) => createProject(ctx, input)),
 
   createOrganization: userProcedure
     .input(createOrganizationInput)
     .output(projectSummary)
-    .mutation(({ ctx, input }) => createOrganization(ctx, ctx.actor, input)),
+    .mutation(({ ctx, input }) => createOrganization(ctx, input)),
 });

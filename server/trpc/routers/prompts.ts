@@ -26,25 +26,9 @@ import {
   versionDiff,
 } from "@/server/modules/prompts/templating";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/server/trpc/openapi-helpers";
+import { queryInt } from "@/lib/query-params";
 
 const tags = ["Prompts"];
-type Ctx = {
-  project: { projectId: string; role: "owner" | "admin" | "editor" | "viewer" | null; scopes: readonly string[] };
-  actor: { type: "user" | "api_key" | "system"; userId: string | null; keyId: string | null; label: string };
-};
-/** The caller as label moves need it (shared with experiments, whose conclusion can promote). */
-export const labelCaller = (ctx: Ctx) => ({
-  projectId: ctx.project.projectId,
-  actor: ctx.actor,
-  role: ctx.project.role,
-  // Owners and admins, or keys holding an admin-level scope, may move protected labels.
-  mayMoveProtected:
-    ctx.project.role === "owner" ||
-    ctx.project.role === "admin" ||
-    (ctx.project.role === null && ctx.project.scopes.includes("members:write")),
-});
-
 export const promptsRouter = createTRPCRouter({
   list: projectProcedure
     .meta({ scope: "prompts:read", openapi: { method: "GET", path: "/prompts", tags, summary: "List prompts" } })
@@ -57,7 +41,7 @@ export const promptsRouter = createTRPCRouter({
       }),
     )
     .output(z.object({ items: z.array(promptSummary), total: z.number(), page: z.number(), pageSize: z.number() }))
-    .query(({ ctx, input }) => listPrompts(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => listPrompts(ctx, input)),
 
   get: projectProcedure
     .meta({
@@ -66,7 +50,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(z.object({ id: z.string().uuid("id must be a UUID") }))
     .output(promptDetail)
-    .query(({ ctx, input }) => getPrompt(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => getPrompt(ctx, input)),
 
   create: projectProcedure
     .meta({
@@ -75,7 +59,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(createPromptInput)
     .output(z.object({ promptId: z.string(), version: promptVersionOut }))
-    .mutation(({ ctx, input }) => createPrompt(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => createPrompt(ctx, input)),
 
   createVersion: projectProcedure
     .meta({
@@ -84,7 +68,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(createPromptVersionInput)
     .output(promptVersionOut)
-    .mutation(({ ctx, input }) => createPromptVersion(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => createPromptVersion(ctx, input)),
 
   moveLabel: projectProcedure
     .meta({
@@ -98,11 +82,11 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(moveLabelInput)
     .output(labelEvent)
-    .mutation(({ ctx, input }) => moveLabel(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => moveLabel(ctx, input)),
 
   protectLabel: projectProcedure
     .meta({
-      scope: "prompts:write",
+      scope: "prompts:protect",
       openapi: {
         method: "POST",
         path: "/prompts/{promptId}/labels/{label}/protection",
@@ -112,7 +96,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(protectLabelInput)
     .output(z.object({ label: z.string(), protected: z.boolean() }))
-    .mutation(({ ctx, input }) => setLabelProtection(ctx, labelCaller(ctx), input)),
+    .mutation(({ ctx, input }) => setLabelProtection(ctx, input)),
 
   labelHistory: projectProcedure
     .meta({
@@ -121,7 +105,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(z.object({ promptId: z.string().uuid(), label: labelName.optional() }))
     .output(z.array(labelEvent))
-    .query(({ ctx, input }) => labelHistory(ctx, ctx.project.projectId, input.promptId, input.label)),
+    .query(({ ctx, input }) => labelHistory(ctx, input)),
 
   diff: projectProcedure
     .meta({
@@ -135,7 +119,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(z.object({ promptId: z.string().uuid(), from: queryInt(1, 1_000_000), to: queryInt(1, 1_000_000) }))
     .output(versionDiff)
-    .query(({ ctx, input }) => diffPromptVersions(ctx, ctx.project.projectId, input.promptId, input.from, input.to)),
+    .query(({ ctx, input }) => diffPromptVersions(ctx, input)),
 
   fetch: projectProcedure
     .meta({
@@ -149,7 +133,7 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(promptSelector)
     .output(compiledPrompt)
-    .query(({ ctx, input }) => fetchPrompt({ db: ctx.db, cache: promptCache() }, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => fetchPrompt({ ...ctx, cache: promptCache() }, input)),
 
   render: projectProcedure
     .meta({
@@ -163,13 +147,11 @@ export const promptsRouter = createTRPCRouter({
     })
     .input(renderInput)
     .output(renderedPrompt)
-    .mutation(({ ctx, input }) =>
-      renderStoredPrompt({ db: ctx.db, cache: promptCache() }, ctx.project.projectId, input),
-    ),
+    .mutation(({ ctx, input }) => renderStoredPrompt({ ...ctx, cache: promptCache() }, input)),
 
   preview: projectProcedure
     .meta({ scope: "prompts:read" })
     .input(previewInput)
     .output(previewResult)
-    .mutation(({ ctx, input }) => previewPrompt(ctx, ctx.project.projectId, input)),
+    .mutation(({ ctx, input }) => previewPrompt(ctx, input)),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { processDeploymentHealth } from "@/server/modules/gateway/routing/health";
-import { routeHealth } from "@/server/modules/routes/health";
+import { routeHealth } from "@/server/modules/gateway/routing/route-health";
 import {
   activateRouteInput,
   createRouteInput,
@@ -27,17 +27,13 @@ import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Gateway routes"];
 const id = z.object({ id: z.string().uuid("id must be a UUID") });
-const caller = (ctx: { project: { projectId: string }; actor: Parameters<typeof createRoute>[1]["actor"] }) => ({
-  projectId: ctx.project.projectId,
-  actor: ctx.actor,
-});
 
 export const routesRouter = createTRPCRouter({
   list: projectProcedure
     .meta({ scope: "gateway:read", openapi: { method: "GET", path: "/routes", tags, summary: "List gateway routes" } })
     .input(listRoutesInput)
     .output(z.object({ items: z.array(routeSummary), total: z.number(), page: z.number(), pageSize: z.number() }))
-    .query(({ ctx, input }) => listRoutes(ctx, ctx.project.projectId, input)),
+    .query(({ ctx, input }) => listRoutes(ctx, input)),
 
   get: projectProcedure
     .meta({
@@ -46,7 +42,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(id)
     .output(routeDetail)
-    .query(({ ctx, input }) => getRoute(ctx, ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => getRoute(ctx, input)),
 
   validate: projectProcedure
     .meta({
@@ -61,7 +57,7 @@ export const routesRouter = createTRPCRouter({
     .input(validateRouteInput)
     .output(z.object({ ok: z.boolean(), format: z.enum(["yaml", "json"]), issues: z.array(sourceIssue) }))
     .mutation(async ({ ctx, input }) => {
-      const checked = await checkRouteSource(ctx, ctx.project.projectId, input.source, input.format);
+      const checked = await checkRouteSource(ctx, input);
       return { ok: checked.ok, format: checked.format, issues: checked.ok ? [] : checked.issues };
     }),
 
@@ -72,7 +68,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(createRouteInput)
     .output(z.object({ routeId: z.string(), version: z.number() }))
-    .mutation(({ ctx, input }) => createRoute(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => createRoute(ctx, input)),
 
   saveVersion: projectProcedure
     .meta({
@@ -86,7 +82,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(saveRouteVersionInput)
     .output(z.object({ routeId: z.string(), version: z.number() }))
-    .mutation(({ ctx, input }) => saveRouteVersion(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => saveRouteVersion(ctx, input)),
 
   activate: projectProcedure
     .meta({
@@ -100,7 +96,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(activateRouteInput)
     .output(z.object({ routeId: z.string(), version: z.number(), changed: z.boolean() }))
-    .mutation(({ ctx, input }) => activateRouteVersion(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => activateRouteVersion(ctx, input)),
 
   update: projectProcedure
     .meta({
@@ -109,7 +105,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(updateRouteInput)
     .output(routeSummary)
-    .mutation(({ ctx, input }) => updateRoute(ctx, caller(ctx), input)),
+    .mutation(({ ctx, input }) => updateRoute(ctx, input)),
 
   delete: projectProcedure
     .meta({
@@ -118,7 +114,7 @@ export const routesRouter = createTRPCRouter({
     })
     .input(id)
     .output(z.object({ routeId: z.string(), deleted: z.boolean() }))
-    .mutation(({ ctx, input }) => deleteRoute(ctx, caller(ctx), input.id)),
+    .mutation(({ ctx, input }) => deleteRoute(ctx, input)),
 
   health: projectProcedure
     .meta({
@@ -132,5 +128,5 @@ export const routesRouter = createTRPCRouter({
     })
     .input(id)
     .output(z.array(deploymentHealthOut))
-    .query(({ ctx, input }) => routeHealth(ctx, processDeploymentHealth(), ctx.project.projectId, input.id)),
+    .query(({ ctx, input }) => routeHealth({ ...ctx, health: processDeploymentHealth() }, input)),
 });

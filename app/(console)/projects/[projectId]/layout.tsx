@@ -16,7 +16,7 @@ export default async function ProjectLayout({
   const { projectId } = await params;
   const user = await sessionPrincipal();
   if (user?.kind !== "user") redirect(`/sign-in?callbackUrl=/projects/${encodeURIComponent(projectId)}`);
-  const organizations = await listForUser({ db: db() }, user.userId);
+  const organizations = await listForUser({ db: db() }, { userId: user.userId });
   if (!organizations.some((o) => o.projects.some((p) => p.id === projectId))) notFound();
   return (
     <TRPCReactProvider key={projectId} projectId={projectId}>
