@@ -6,7 +6,7 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
-import { SCOPES } from "@/server/auth/scopes";
+import { SCOPES } from "@/lib/scopes";
 import type { Db } from "@/server/db";
 import { handleArtifactUpload } from "@/server/modules/artifacts/http";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
@@ -95,6 +95,18 @@ describe("tRPC access walk", () => {
     async (path) => {
       const viewer = await addMember(db, projectId, "viewer");
       expect(await call(viewer.principal, path)).toBe("FORBIDDEN");
+    },
+  );
+
+  it("protecting a label declares prompts:protect, which only owners and admins hold", () => {
+    expect(procedures.find((p) => p.path === "prompts.protectLabel")?.meta.scope).toBe("prompts:protect");
+  });
+
+  it.each(procedures.filter((p) => p.meta.scope === "prompts:protect").map((p) => [p.path]))(
+    "%s refuses an editor",
+    async (path) => {
+      const editor = await addMember(db, projectId, "editor");
+      expect(await call(editor.principal, path)).toBe("FORBIDDEN");
     },
   );
 
