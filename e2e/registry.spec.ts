@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { writeTestModel } from "@/server/modules/inference/testing/test-model";
+import { writeTestModel } from "@/server/modules/inference/model-builder/test-model";
 import { projectIdOf, SHOTS, signIn } from "./helpers";
 
 async function modelFolder() {

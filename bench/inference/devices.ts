@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { InferenceEngine } from "@/server/modules/inference";
-import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/testing";
+import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/model-builder";
 
 const { values } = parseArgs({ options: { tokens: { type: "string", default: "128" } } });
 const NEW_TOKENS = Number(values.tokens);

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
 import { InferenceEngine } from "@/server/modules/inference";
-import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/testing";
+import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/model-builder";
 
 const { values } = parseArgs({
   options: {

@@ -14,7 +14,7 @@ import {
   DEMO_REPLY,
   type TestModelOptions,
   writeTestModel,
-} from "@/server/modules/inference/testing";
+} from "@/server/modules/inference/model-builder";
 
 const { values } = parseArgs({
   options: {

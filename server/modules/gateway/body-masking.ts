@@ -1,11 +1,11 @@
 /**
  * The "masked" body-logging setting: every string in a logged body has its
- * personal data and secrets (the datasets module's detector, `findPii`)
+ * personal data and secrets (the guardrails module's detector, `findPii`)
  * replaced by placeholders `<KIND_n>`. One masker serves one request, so the
  * same e-mail is `<EMAIL_1>` in the request and in the response. Object keys
  * are not touched (they are field names, not user data).
  */
-import { findPii } from "@/server/modules/datasets/core/pii";
+import { findPii } from "@/server/modules/guardrails/pii-detect";
 
 export type BodyMasker = (value: unknown) => unknown;
 

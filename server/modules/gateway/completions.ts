@@ -2,6 +2,7 @@
 import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { closedEarly, collect, type Generation, stream } from "./answer";
+import type { CompletionDeps } from "./completion-deps";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { generate, measuresTtft } from "./generation";
 import { clientSignal, type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
@@ -9,23 +10,13 @@ import { jsonResponse } from "./json-response";
 import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
 import type { GatewayRequest } from "./request-scope";
-import { CACHE_HEADER, type ResponseCache } from "./response-cache";
-import type { RouteSource } from "./route-config/source";
-import type { DeploymentHealth } from "./routing/health";
+import { CACHE_HEADER } from "./response-cache";
 import { routeRequest } from "./routing/route-request";
 import { describeFailedAttempts } from "./routing/run";
 import { guardEvents } from "./routing/stream";
 import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
-import { type ResolveDeps, resolveTarget } from "./target";
+import { resolveTarget } from "./target";
 import { type ChunkKind, switchyardHeaders } from "./wire";
-
-export interface CompletionDeps extends ResolveDeps {
-  maxBodyBytes: number;
-  responseCache?: ResponseCache;
-  routes?: RouteSource;
-  /** Per-deployment load, latency and cooldowns for routing; default the process's. */
-  routeHealth?: DeploymentHealth;
-}
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
 export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {

@@ -10,7 +10,7 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import { DEMO_REPLY } from "@/server/modules/inference/testing/pattern";
+import { DEMO_REPLY } from "@/server/modules/inference/model-builder/pattern";
 import { type FakeUpstream, sse, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey } from "@/server/testing/factories";

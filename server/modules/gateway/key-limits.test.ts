@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KeyWindow } from "./key-counters";
+import type { KeyWindow } from "@/server/modules/api-keys/counters";
 import { limitRefusal, secondsUntilAtMost } from "./key-limits";
 
 const window = (over: Partial<KeyWindow> = {}): KeyWindow => ({

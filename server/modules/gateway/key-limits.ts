@@ -17,8 +17,8 @@
 import type { KeyLimits } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
+import { countRequest, type KeyWindow, slidingEstimate } from "@/server/modules/api-keys/counters";
 import type { KeyPrincipal } from "./key-cache";
-import { countRequest, type KeyWindow, slidingEstimate } from "./key-counters";
 
 /** Thrown when over a limit; `retryAfterSeconds` goes to the `retry-after` header. */
 export class KeyLimitError extends DomainError {

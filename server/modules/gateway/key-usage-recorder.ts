@@ -9,7 +9,7 @@
  * add nothing: they cost 0 and no model spent tokens on them.
  */
 import type { Db } from "@/server/db";
-import { addUsage, type UsageDelta } from "./key-counters";
+import { addUsage, type UsageDelta } from "@/server/modules/api-keys/counters";
 
 export interface KeyUsageRecorderOptions {
   /** How long sums wait before being written. Default 250 ms. */

@@ -7,8 +7,9 @@
  * extra work.
  */
 import type { AbortLike } from "@/server/abort";
-import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
-import { countExampleTokens, roughTokenCount } from "@/server/modules/datasets/core/tokens";
+import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
+import { countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
+import type { ResolvedRoute } from "@/server/modules/routes/source";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import {
@@ -24,7 +25,6 @@ import {
 } from "./pipeline";
 import type { GatewayRequest } from "./request-scope";
 import type { CacheRoutePolicy } from "./response-cache";
-import type { ResolvedRoute } from "./route-config/source";
 import type { ServedVersion } from "./target";
 
 export interface RequestPipeline {

@@ -2,7 +2,7 @@
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
-import type { CompletionDeps } from "./completions";
+import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { artifactStore } from "@/server/modules/artifacts/store";
-import { DEMO_REPLY } from "@/server/modules/inference/testing/pattern";
+import { DEMO_REPLY } from "@/server/modules/inference/model-builder/pattern";
 import { registerDemoModel } from "@/server/modules/models/demo";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey, makeProject } from "@/server/testing/factories";

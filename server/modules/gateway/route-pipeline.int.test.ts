@@ -17,11 +17,11 @@ import {
   sse,
   startFakeUpstream,
 } from "@/server/modules/providers/testing/fake-upstream";
+import { staticRoutes } from "@/server/modules/routes/source";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { GUARDRAILS_HEADER } from "./pipeline";
-import { staticRoutes } from "./route-config/source";
 import { DeploymentHealth, deploymentKey } from "./routing/health";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
 import { reply as replyWith, streamReply, upstreamChunk, wantsStream } from "./testing/chat-upstream";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
+import { normalizeModelRef } from "@/server/modules/models/refs";
 import { timedOut } from "@/server/modules/providers/errors";
 import { toGatewayFailure } from "./errors";
 import { callerParams, openAIFinishReason } from "./generation";
 import { chatCompletionBody } from "./schemas";
-import { normalizeModelRef } from "./target";
 import { chunk, type ResponseMeta, switchyardHeaders } from "./wire";
 
 const meta: ResponseMeta = {

@@ -1,6 +1,9 @@
 // Finding personal data and secrets in text; masking is in pii.ts.
 import { isIPv4, isIPv6 } from "node:net";
-import { PII_KINDS, type PiiKind } from "./types";
+
+/** What the PII detector finds, in priority order (an overlap goes to the earlier kind). */
+export const PII_KINDS = ["SECRET", "EMAIL", "IBAN", "CARD", "SSN", "NATIONAL_ID", "IP", "PHONE"] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
 
 /** One finding in a text: `[start, end)` in UTF-16 units; `key` is the normalised value (same key → same placeholder). */
 export interface PiiSpan {

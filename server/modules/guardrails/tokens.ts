@@ -1,4 +1,10 @@
-import type { ChatMessage } from "./types";
+/** What token counting reads of a chat message (datasets' examples and the gateway's requests alike). */
+export interface CountableMessage {
+  role: string;
+  content: string;
+  name?: string;
+  function_call?: unknown;
+}
 
 /** Tokens in a piece of text for some model. Pass the model's own tokenizer for exact figures. */
 export type CountTokens = (text: string) => number;
@@ -87,7 +93,7 @@ export const TOKENS_REPLY_PRIMING = 3;
  * 3 + tokens(role) + tokens(content) (+ tokens(name) + 1 with a name)
  * (+ tokens(JSON of function_call)), then 3 for the reply priming.
  */
-export function countExampleTokens(messages: readonly ChatMessage[], count: CountTokens): number {
+export function countExampleTokens(messages: readonly CountableMessage[], count: CountTokens): number {
   let tokens = TOKENS_REPLY_PRIMING;
   for (const m of messages) {
     tokens += TOKENS_PER_MESSAGE + count(m.role) + count(m.content);
@@ -99,7 +105,7 @@ export function countExampleTokens(messages: readonly ChatMessage[], count: Coun
 
 /** Both counts in one pass over the text: what the validator records per example. */
 export function measureExample(
-  messages: readonly ChatMessage[],
+  messages: readonly CountableMessage[],
   count: CountTokens,
 ): { tokens: number; assistantTokens: number } {
   let tokens = TOKENS_REPLY_PRIMING;
@@ -115,7 +121,7 @@ export function measureExample(
 }
 
 /** Tokens of the assistant messages' content (the cookbook's `num_assistant_tokens_from_messages`). */
-export function countAssistantTokens(messages: readonly ChatMessage[], count: CountTokens): number {
+export function countAssistantTokens(messages: readonly CountableMessage[], count: CountTokens): number {
   let tokens = 0;
   for (const m of messages) if (m.role === "assistant") tokens += count(m.content);
   return tokens;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildTestModel } from "./testing";
+import { buildTestModel } from "./model-builder";
 import { IncrementalDetokenizer, StopMatcher } from "./text-stream";
 import { ModelTokenizer, pickChatTemplate } from "./tokenizer";
 

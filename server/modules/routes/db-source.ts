@@ -7,11 +7,12 @@
  * rollback at once. Until the listener is connected (or without a connection
  * string) entries live only SHORT_TTL_MS.
  */
+
+import { routeConfig } from "@/lib/routes/config";
 import { NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { env } from "@/server/env";
-import { routeConfig } from "@/server/modules/gateway/route-config/schema";
-import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/gateway/route-config/source";
+import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/routes/source";
 import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export const ROUTES_CHANNEL = "switchyard_gateway_routes";

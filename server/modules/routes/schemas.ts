@@ -1,6 +1,6 @@
 /** Inputs and outputs of the routes service, shared with the console (no server-only imports). */
 import { z } from "zod";
-import { queryBoolean, queryInt } from "@/server/trpc/openapi-helpers";
+import { queryBoolean, queryInt } from "@/lib/query-params";
 
 export const ROUTE_FORMATS = ["yaml", "json"] as const;
 

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { breakdown, overview } from "@/server/modules/request-log/dashboards";
 import { getRequest, searchRequests } from "@/server/modules/request-log/explorer";
 import { requestLogPool } from "@/server/modules/request-log/runtime";
-import { BREAKDOWN_DIMENSIONS, rollupFilter, statusFilter } from "@/server/modules/request-log/schemas";
+import {
+  BREAKDOWN_DIMENSIONS,
+  breakdownOut,
+  overviewOut,
+  requestEntryOut,
+  requestPageOut,
+  rollupFilter,
+  statusFilter,
+} from "@/server/modules/request-log/schemas";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const range = { from: z.coerce.date(), to: z.coerce.date() };
@@ -13,6 +21,7 @@ export const monitoringRouter = createTRPCRouter({
   overview: projectProcedure
     .meta({ scope: "monitoring:read" })
     .input(z.object({ ...range, step: z.number().int().optional(), ...rollupFilter }))
+    .output(overviewOut)
     .query(({ ctx, input }) => overview(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   breakdown: projectProcedure
@@ -25,6 +34,7 @@ export const monitoringRouter = createTRPCRouter({
         ...rollupFilter,
       }),
     )
+    .output(breakdownOut)
     .query(({ ctx, input }) => breakdown(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   requests: projectProcedure
@@ -39,10 +49,12 @@ export const monitoringRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
+    .output(requestPageOut)
     .query(({ ctx, input }) => searchRequests(deps(), { ...input, projectId: ctx.caller.projectId })),
 
   request: projectProcedure
     .meta({ scope: "monitoring:read" })
     .input(z.object({ id: z.string().uuid() }))
+    .output(requestEntryOut)
     .query(({ ctx, input }) => getRequest(deps(), { id: input.id, projectId: ctx.caller.projectId })),
 });

@@ -1,5 +1,5 @@
+import { type CountTokens, measureExample } from "@/server/modules/guardrails/tokens";
 import { type DatasetIssue, issue } from "./issues";
-import { type CountTokens, measureExample } from "./tokens";
 import {
   CHAT_ROLES,
   type ChatMessage,

@@ -4,6 +4,14 @@
  * k-anonymity, dedupe / filter / split / merge, export. No database, no
  * HTTP; the rules are in README.md.
  */
+
+export {
+  type CountTokens,
+  countAssistantTokens,
+  countExampleTokens,
+  measureExample,
+  roughTokenCount,
+} from "@/server/modules/guardrails/tokens";
 export {
   canonicalJson,
   DatasetHasher,
@@ -42,17 +50,12 @@ export {
   type TextLine,
 } from "./lines";
 export {
-  findPii,
-  isValidIban,
-  looksRandom,
-  luhnValid,
   type MaskedExample,
   type MaskingReport,
   type MaskOptions,
   maskExample,
   maskExamples,
   PiiMasker,
-  type PiiSpan,
 } from "./pii";
 export {
   contentPatternSchema,
@@ -73,13 +76,6 @@ export {
   type StatsOptions,
   type TrainingEstimate,
 } from "./stats";
-export {
-  type CountTokens,
-  countAssistantTokens,
-  countExampleTokens,
-  measureExample,
-  roughTokenCount,
-} from "./tokens";
 export {
   assignSplit,
   type ContentPattern,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { findPii, isValidIban, looksRandom, luhnValid, maskExample, maskExamples, PiiMasker } from "./pii";
+import { findPii, isValidIban, looksRandom, luhnValid } from "@/server/modules/guardrails/pii-detect";
+import { maskExample, maskExamples, PiiMasker } from "./pii";
 import { chat, toArray } from "./test-helpers";
 import type { PiiKind } from "./types";
 

@@ -1,8 +1,7 @@
 // Masking examples with consistent placeholders; detection is in pii-detect.ts.
-import { findPii, type PiiSpan } from "./pii-detect";
+import { findPii } from "@/server/modules/guardrails/pii-detect";
+import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import { CHAT_ROLES, type ChatRole, type DatasetExample, type ExampleSource, PII_KINDS, type PiiKind } from "./types";
-
-export { findPii, isValidIban, looksRandom, luhnValid, type PiiSpan } from "./pii-detect";
 
 export interface MaskOptions {
   /** Kinds to mask (default all). */
@@ -41,40 +40,6 @@ export function maskExample(example: DatasetExample, options: MaskOptions = {}):
   });
   if (!changed) return { example, counts };
   return { example: { ...example, messages }, counts };
-}
-
-/**
- * Consistent placeholders across texts: `<KIND_n>`, n counting distinct
- * values (by span key) per kind in order of first appearance. One instance
- * per example (datasets) or per request (the gateway's guardrails, where the
- * same e-mail in the prompt and the answer gets the same placeholder).
- */
-export class PiiPlaceholders {
-  private readonly numbers = new Map<string, number>();
-  private readonly distinct: Partial<Record<PiiKind, number>> = {};
-
-  /** The placeholder for a finding, numbering it on first sight. */
-  for(span: Pick<PiiSpan, "kind" | "key">): string {
-    const id = `${span.kind}\u0000${span.key}`;
-    let n = this.numbers.get(id);
-    if (n === undefined) {
-      n = (this.distinct[span.kind] ?? 0) + 1;
-      this.distinct[span.kind] = n;
-      this.numbers.set(id, n);
-    }
-    return `<${span.kind}_${n}>`;
-  }
-
-  /** The text with each span (sorted, non-overlapping, as findPii returns them) replaced by its placeholder. */
-  replace(text: string, spans: readonly PiiSpan[]): string {
-    let out = "";
-    let at = 0;
-    for (const span of spans) {
-      out += `${text.slice(at, span.start)}${this.for(span)}`;
-      at = span.end;
-    }
-    return out + text.slice(at);
-  }
 }
 
 export interface MaskingReport {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import { HashPrefixSet } from "./hashset";
 import { IntHistogram } from "./histogram";
 import { importJsonl } from "./import";
 import { DatasetStats, defaultEpochs, estimateTraining } from "./stats";
 import { bytes, chat, jsonl } from "./test-helpers";
-import { countExampleTokens, roughTokenCount } from "./tokens";
 
 describe("default epochs (OpenAI cookbook heuristic)", () => {
   it.each([

@@ -1,9 +1,14 @@
+import {
+  type CountTokens,
+  countAssistantTokens,
+  countExampleTokens,
+  roughTokenCount,
+} from "@/server/modules/guardrails/tokens";
 import { exampleHash } from "./canonical";
 import { DEFAULT_MAX_TOKENS_PER_EXAMPLE } from "./formats";
 import { HashPrefixSet } from "./hashset";
 import { type Distribution, IntHistogram } from "./histogram";
 import type { DatasetIssue } from "./issues";
-import { type CountTokens, countAssistantTokens, countExampleTokens, roughTokenCount } from "./tokens";
 import type { ChatRole, DatasetExample } from "./types";
 
 /** OpenAI's default-epoch heuristic, constants as in their cookbook. */

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "@/server/errors";
+import { type CountTokens, countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import { exampleHash } from "./canonical";
 import { HashPrefixSet } from "./hashset";
-import { type CountTokens, countExampleTokens, roughTokenCount } from "./tokens";
 import type { ChatRole, DatasetExample, ExampleSource } from "./types";
 
 /**

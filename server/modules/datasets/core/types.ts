@@ -32,6 +32,4 @@ export type DatasetFormat = "chat" | "completion";
 /** Where examples come from in the streaming transforms: arrays, generators, database cursors. */
 export type ExampleSource<T> = Iterable<T> | AsyncIterable<T>;
 
-/** What the PII masker finds, in priority order (an overlap goes to the earlier kind). */
-export const PII_KINDS = ["SECRET", "EMAIL", "IBAN", "CARD", "SSN", "NATIONAL_ID", "IP", "PHONE"] as const;
-export type PiiKind = (typeof PII_KINDS)[number];
+export { PII_KINDS, type PiiKind } from "@/server/modules/guardrails/pii-detect";

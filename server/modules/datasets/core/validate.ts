@@ -1,7 +1,7 @@
+import { type CountTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import { DEFAULT_MAX_TOKENS_PER_EXAMPLE, type RecordOptions, shapeOf, validateRecord } from "./formats";
 import { type DatasetIssue, issue } from "./issues";
 import { type ByteSource, type ReadLinesOptions, readJsonlLines, type TextLine } from "./lines";
-import { type CountTokens, roughTokenCount } from "./tokens";
 import type { DatasetExample, DatasetFormat } from "./types";
 
 export interface ValidateOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
+import { pipelineConfig } from "@/lib/routes/config";
+import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
-import { pipelineConfig } from "../route-config/schema";
 import type { GuardrailRecord } from "./actions";
 import { guardEvents } from "./events";
 import { OutputProcessor, planOutput } from "./output";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pipelineConfig, routeConfig } from "../route-config/schema";
+import { pipelineConfig, routeConfig } from "@/lib/routes/config";
 import { compilePipeline } from ".";
 
 describe("compilePipeline", () => {

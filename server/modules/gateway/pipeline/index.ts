@@ -2,7 +2,7 @@
  * A route's pipeline, compiled once per config object: normalize, ground,
  * input guardrails, cache policy, output guardrails, postprocess. See README.md.
  */
-import type { PipelineConfig } from "../route-config/schema";
+import type { PipelineConfig } from "@/lib/routes/config";
 import { type InputPlan, planInput } from "./input";
 import { type OutputPlan, planOutput } from "./output";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
+import { pipelineConfig } from "@/lib/routes/config";
+import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
-import { pipelineConfig } from "../route-config/schema";
 import { guardrailsHeader, recordAction } from "./actions";
 import { planInput, runInput } from "./input";
 

@@ -1,8 +1,9 @@
 /** The input half of the pipeline: normalize → ground → guard → count tokens, on the engine's input. */
-import type { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
-import { countExampleTokens, roughTokenCount } from "@/server/modules/datasets/core/tokens";
+
+import type { PipelineConfig } from "@/lib/routes/config";
+import type { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
+import { countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
-import type { PipelineConfig } from "../route-config/schema";
 import type { GuardrailRecord } from "./actions";
 import { scoreInjection } from "./injection";
 import { addContext, normalizeInput, trimHistory } from "./normalize";

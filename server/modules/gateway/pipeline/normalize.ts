@@ -1,6 +1,7 @@
 /** Normalize and ground: the input steps that change text without judging it. */
+
+import type { PipelineConfig } from "@/lib/routes/config";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
-import type { PipelineConfig } from "../route-config/schema";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 type NormalizeConfig = NonNullable<PipelineConfig["normalize"]>;

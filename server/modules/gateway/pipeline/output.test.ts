@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
-import { pipelineConfig } from "../route-config/schema";
+import { pipelineConfig } from "@/lib/routes/config";
+import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import type { GuardrailRecord } from "./actions";
 import { GuardedTextStream, OutputProcessor, planOutput, type Release } from "./output";
 import { TextGuards } from "./text-guards";

@@ -3,8 +3,9 @@
  * streaming transformers. A JSON answer goes through the same code as a
  * stream (one push, then end), so both behave alike.
  */
-import type { PiiPlaceholders } from "@/server/modules/datasets/core/pii";
-import type { PipelineConfig } from "../route-config/schema";
+
+import type { PipelineConfig } from "@/lib/routes/config";
+import type { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import { type GuardrailRecord, recordAction } from "./actions";
 import { type Finding, TextGuards } from "./text-guards";
 

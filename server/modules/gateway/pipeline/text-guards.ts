@@ -4,9 +4,10 @@
  * match, decides what wins where matches overlap, and says how much of a
  * text's end could still be the start of a match (for streams).
  */
-import { findPii } from "@/server/modules/datasets/core/pii-detect";
-import type { PiiKind } from "@/server/modules/datasets/core/types";
-import type { PipelineConfig } from "../route-config/schema";
+
+import type { PipelineConfig } from "@/lib/routes/config";
+import type { PiiKind } from "@/server/modules/guardrails/pii-detect";
+import { findPii } from "@/server/modules/guardrails/pii-detect";
 import type { GuardAction } from "./actions";
 
 type GuardsConfig = Pick<NonNullable<PipelineConfig["input"]>, "blocklist" | "regex" | "pii">;

@@ -1,9 +1,9 @@
 import type { AbortLike } from "@/server/abort";
-import type { CompletionDeps } from "../completions";
+import type { ResolvedRoute } from "@/server/modules/routes/source";
+import type { CompletionDeps } from "../completion-deps";
 import { takesMessagesFromPrompt } from "../engine-input";
 import type { Started } from "../prepare";
 import type { GatewayRequest } from "../request-scope";
-import type { ResolvedRoute } from "../route-config/source";
 import { processDeploymentHealth } from "./health";
 import { runRoute } from "./run";
 import { readWhole } from "./whole-answer";

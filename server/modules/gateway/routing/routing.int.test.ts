@@ -15,9 +15,9 @@ import {
   sendJson,
   startFakeUpstream,
 } from "@/server/modules/providers/testing/fake-upstream";
+import { staticRoutes } from "@/server/modules/routes/source";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
-import { staticRoutes } from "../route-config/source";
 import { type StandaloneGateway, startStandaloneGateway } from "../standalone";
 import { reply, replyHead } from "../testing/chat-upstream";
 import { registerUpstreamModel } from "../testing/fixtures";

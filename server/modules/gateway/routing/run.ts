@@ -9,8 +9,8 @@
 import { type AbortLike, follow } from "@/server/abort";
 import { DomainError, findDomainError } from "@/server/errors";
 import { ProviderAbortError, ProviderError } from "@/server/modules/providers/errors";
+import type { ResolvedRoute } from "@/server/modules/routes/source";
 import { toGatewayFailure } from "../errors";
-import type { ResolvedRoute } from "../route-config/source";
 import { type DeploymentHealth, deploymentKey } from "./health";
 import { backoffMs, type Candidate, orderDeployments } from "./strategy";
 

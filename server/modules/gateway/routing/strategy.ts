@@ -5,7 +5,7 @@
  * tried: a possibly-broken answer beats a certain error). Pure: health and
  * randomness come in, so tests are deterministic.
  */
-import type { RoutingStrategy } from "../route-config/schema";
+import type { RoutingStrategy } from "@/lib/routes/config";
 import type { DeploymentHealth } from "./health";
 
 export interface Candidate {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onnx, type proto } from "../onnx-proto";
-import { writeTestModel } from "../testing";
-import { valueInfo } from "../testing/graph-builder";
+import { writeTestModel } from "../model-builder";
+import { valueInfo } from "../model-builder/graph-builder";
 import { inspectArtifact } from "./inspect";
 
 // Temp files and onnxruntime only, no database: a unit test by this project's rule.

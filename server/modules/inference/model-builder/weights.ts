@@ -1,4 +1,4 @@
-import { normalSampler, seededRandom } from "../random";
+import { normalSampler, seededRandom } from "@/lib/random";
 
 /**
  * Weights for the test model, constructed rather than trained.
