@@ -4,20 +4,19 @@ import { useQuery } from "@tanstack/react-query";
 import { Database, Upload } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useState } from "react";
 import { ImportDialog } from "@/components/datasets/import-dialog";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Button, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { tableState } from "@/components/providers/use-list-query";
+import { Badge, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
 
 type Dataset = RouterOutputs["datasets"]["list"][number];
 
 export function DatasetsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
-  const [importing, setImporting] = useState(false);
+  const create = useCreateDialog("datasets:write", "Import JSONL", Upload);
   const datasets = useQuery(trpc.datasets.list.queryOptions({}));
   const columns: DataTableColumn<Dataset>[] = [
     {
@@ -39,34 +38,23 @@ export function DatasetsList() {
       <PageHeader
         title="Datasets"
         description="Fine-tuning data: JSONL import with validation, immutable versions, PII masking, splits and export."
-        actions={
-          can("datasets:write") && (
-            <Button onClick={() => setImporting(true)}>
-              <Upload className="size-4" aria-hidden /> Import JSONL
-            </Button>
-          )
-        }
+        actions={create.button}
       />
       <DataTable
         caption="Datasets"
         columns={columns}
-        rows={datasets.data}
         rowKey={(d) => d.id}
-        loading={datasets.isLoading}
-        error={datasets.error}
-        onRetry={() => void datasets.refetch()}
+        {...tableState(datasets)}
         empty={
           <EmptyState
             icon={Database}
             title="No datasets yet"
             description="Import a JSONL file: every line is validated, and a version records its hash and statistics."
-            action={
-              can("datasets:write") ? <Button onClick={() => setImporting(true)}>Import JSONL</Button> : undefined
-            }
+            action={create.emptyAction}
           />
         }
       />
-      <ImportDialog open={importing} onOpenChange={setImporting} />
+      <ImportDialog {...create.dialog} />
     </>
   );
 }

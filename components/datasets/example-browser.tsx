@@ -1,25 +1,20 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useDeferredValue, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
+import { useListQuery } from "@/components/providers/use-list-query";
 import { Badge, DataTable, type DataTableColumn, Input, Select } from "@/components/ui";
 
 type Row = { position: number; example: Record<string, unknown>; tokens: number; split: string | null; hash: string };
 
 export function ExampleBrowser({ versionId }: { versionId: string }) {
   const trpc = useTRPC();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState("");
-  const [split, setSplit] = useState("");
-  const deferred = useDeferredValue(search);
+  const list = useListQuery({ search: "", split: "" }, { pageSize: 10 });
   const examples = useQuery({
     ...trpc.datasets.examples.queryOptions({
+      ...list.query,
       versionId,
-      page,
-      pageSize: 10,
-      search: deferred || undefined,
-      split: (split || undefined) as "train" | undefined,
+      split: list.query.split as "train" | undefined,
     }),
     placeholderData: keepPreviousData,
   });
@@ -52,35 +47,12 @@ export function ExampleBrowser({ versionId }: { versionId: string }) {
     <DataTable
       caption="Examples"
       columns={columns}
-      rows={examples.data?.items}
       rowKey={(r) => String(r.position)}
-      loading={examples.isLoading}
-      error={examples.error}
-      page={page}
-      pageSize={10}
-      total={examples.data?.total}
-      onPageChange={setPage}
+      {...list.table(examples)}
       toolbar={
         <div className="flex gap-2">
-          <Input
-            aria-label="Search examples"
-            placeholder="Search text…"
-            value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(1);
-            }}
-            className="w-64"
-          />
-          <Select
-            aria-label="Split"
-            value={split}
-            onChange={(e) => {
-              setSplit(e.target.value);
-              setPage(1);
-            }}
-            className="w-36"
-          >
+          <Input aria-label="Search examples" placeholder="Search text…" {...list.bind("search")} className="w-64" />
+          <Select aria-label="Split" {...list.bind("split")} className="w-36">
             <option value="">All</option>
             <option value="train">train</option>
             <option value="validation">validation</option>

@@ -1,27 +1,26 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { FlaskConical, Plus } from "lucide-react";
+import { FlaskConical } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useState } from "react";
 import { CreateExperimentDialog } from "@/components/experiments/create-experiment-dialog";
 import { ExperimentStatusBadge, SplitBar } from "@/components/experiments/status-badge";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Button, DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { tableState, useListQuery } from "@/components/providers/use-list-query";
+import { DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
 
 type Experiment = RouterOutputs["experiments"]["list"][number];
 
 export function ExperimentsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
-  const [status, setStatus] = useState("");
-  const [creating, setCreating] = useState(false);
+  const list = useListQuery({ status: "" });
+  const create = useCreateDialog("experiments:write", "New experiment");
   const experiments = useQuery(
-    trpc.experiments.list.queryOptions({ status: (status || undefined) as Experiment["status"] | undefined }),
+    trpc.experiments.list.queryOptions({ status: list.query.status as Experiment["status"] | undefined }),
   );
   const columns: DataTableColumn<Experiment>[] = [
     {
@@ -60,24 +59,15 @@ export function ExperimentsList() {
       <PageHeader
         title="Experiments"
         description="A/B tests between prompt or model versions, with sticky assignment and honest statistics."
-        actions={
-          can("experiments:write") && (
-            <Button onClick={() => setCreating(true)}>
-              <Plus className="size-4" aria-hidden /> New experiment
-            </Button>
-          )
-        }
+        actions={create.button}
       />
       <DataTable
         caption="Experiments"
         columns={columns}
-        rows={experiments.data}
         rowKey={(e) => e.id}
-        loading={experiments.isLoading}
-        error={experiments.error}
-        onRetry={() => void experiments.refetch()}
+        {...tableState(experiments)}
         toolbar={
-          <Select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)} className="w-40">
+          <Select aria-label="Status" {...list.bind("status")} className="w-40">
             <option value="">All statuses</option>
             {["draft", "running", "stopped", "concluded"].map((s) => (
               <option key={s} value={s}>
@@ -91,13 +81,11 @@ export function ExperimentsList() {
             icon={FlaskConical}
             title="No experiments yet"
             description="Compare two or more prompt versions (or model versions) on live traffic."
-            action={
-              can("experiments:write") ? <Button onClick={() => setCreating(true)}>New experiment</Button> : undefined
-            }
+            action={create.emptyAction}
           />
         }
       />
-      <CreateExperimentDialog open={creating} onOpenChange={setCreating} />
+      <CreateExperimentDialog {...create.dialog} />
     </>
   );
 }

@@ -1,16 +1,16 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Boxes, Plus } from "lucide-react";
+import { Boxes } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
 import { formatPrice, PROVIDER_LABELS } from "@/components/models/labels";
 import { RegisterModelDialog } from "@/components/models/register-model-dialog";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useListQuery } from "@/components/providers/use-list-query";
+import { Badge, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
 import { PROVIDERS, TASKS } from "@/lib/models";
 
 type Model = RouterOutputs["models"]["list"]["items"][number];
@@ -18,21 +18,13 @@ type Model = RouterOutputs["models"]["list"]["items"][number];
 export function ModelsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState("");
-  const [provider, setProvider] = useState("");
-  const [task, setTask] = useState("");
-  const [registering, setRegistering] = useState(false);
-  const deferredSearch = useDeferredValue(search);
-  const pageSize = 20;
+  const list = useListQuery({ search: "", provider: "", task: "" });
+  const create = useCreateDialog("models:write", "Register model");
   const models = useQuery({
     ...trpc.models.list.queryOptions({
-      page,
-      pageSize,
-      search: deferredSearch || undefined,
-      provider: (provider || undefined) as Model["provider"] | undefined,
-      task: (task || undefined) as Model["task"] | undefined,
+      ...list.query,
+      provider: list.query.provider as Model["provider"] | undefined,
+      task: list.query.task as Model["task"] | undefined,
     }),
     placeholderData: keepPreviousData,
   });
@@ -87,47 +79,24 @@ export function ModelsList() {
             <Link href={`/projects/${projectId}/models/compare`} className="self-center text-sm hover:underline">
               Compare measured performance
             </Link>
-            {can("models:write") && (
-              <Button onClick={() => setRegistering(true)}>
-                <Plus className="size-4" aria-hidden /> Register model
-              </Button>
-            )}
+            {create.button}
           </div>
         }
       />
       <DataTable
         caption="Models"
         columns={columns}
-        rows={models.data?.items}
         rowKey={(m) => m.id}
-        loading={models.isLoading}
-        error={models.error}
-        onRetry={() => void models.refetch()}
-        page={page}
-        pageSize={pageSize}
-        total={models.data?.total}
-        onPageChange={setPage}
+        {...list.table(models)}
         toolbar={
           <div className="flex flex-wrap gap-2">
             <Input
               aria-label="Search models"
               placeholder="Search name, description or tag…"
-              value={search}
-              onChange={(e) => {
-                setSearch(e.target.value);
-                setPage(1);
-              }}
+              {...list.bind("search")}
               className="w-72"
             />
-            <Select
-              aria-label="Provider"
-              value={provider}
-              onChange={(e) => {
-                setProvider(e.target.value);
-                setPage(1);
-              }}
-              className="w-48"
-            >
+            <Select aria-label="Provider" {...list.bind("provider")} className="w-48">
               <option value="">All providers</option>
               {PROVIDERS.map((p) => (
                 <option key={p} value={p}>
@@ -135,15 +104,7 @@ export function ModelsList() {
                 </option>
               ))}
             </Select>
-            <Select
-              aria-label="Task"
-              value={task}
-              onChange={(e) => {
-                setTask(e.target.value);
-                setPage(1);
-              }}
-              className="w-40"
-            >
+            <Select aria-label="Task" {...list.bind("task")} className="w-40">
               <option value="">All tasks</option>
               {TASKS.map((t) => (
                 <option key={t} value={t}>
@@ -156,15 +117,13 @@ export function ModelsList() {
         empty={
           <EmptyState
             icon={Boxes}
-            title={search || provider || task ? "No model matches" : "No models yet"}
+            title={list.filtered ? "No model matches" : "No models yet"}
             description="Register an ONNX model you upload, or an OpenAI-compatible or Anthropic endpoint."
-            action={
-              can("models:write") ? <Button onClick={() => setRegistering(true)}>Register model</Button> : undefined
-            }
+            action={create.emptyAction}
           />
         }
       />
-      <RegisterModelDialog open={registering} onOpenChange={setRegistering} />
+      <RegisterModelDialog {...create.dialog} />
     </>
   );
 }

@@ -1,14 +1,14 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { FolderOpen, MessageSquareText, Plus } from "lucide-react";
+import { FolderOpen, MessageSquareText } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
 import { CreatePromptDialog } from "@/components/prompts/create-prompt-dialog";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useListQuery } from "@/components/providers/use-list-query";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader } from "@/components/ui";
 
 type Prompt = RouterOutputs["prompts"]["list"]["items"][number];
@@ -16,17 +16,9 @@ type Prompt = RouterOutputs["prompts"]["list"]["items"][number];
 export function PromptsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState("");
-  const [folder, setFolder] = useState("");
-  const [creating, setCreating] = useState(false);
-  const deferred = useDeferredValue(search);
-  const pageSize = 20;
-  const prompts = useQuery({
-    ...trpc.prompts.list.queryOptions({ page, pageSize, search: deferred || undefined, folder: folder || undefined }),
-    placeholderData: keepPreviousData,
-  });
+  const list = useListQuery({ search: "", folder: "" });
+  const create = useCreateDialog("prompts:write", "New prompt");
+  const prompts = useQuery({ ...trpc.prompts.list.queryOptions(list.query), placeholderData: keepPreviousData });
 
   const columns: DataTableColumn<Prompt>[] = [
     {
@@ -43,8 +35,7 @@ export function PromptsList() {
                   className="text-muted-foreground hover:underline"
                   onClick={(e) => {
                     e.preventDefault();
-                    setFolder(p.name.slice(0, slash));
-                    setPage(1);
+                    list.setFilter("folder", p.name.slice(0, slash));
                   }}
                 >
                   {p.name.slice(0, slash + 1)}
@@ -81,41 +72,24 @@ export function PromptsList() {
       <PageHeader
         title="Prompts"
         description="Versioned prompt templates with labels such as production and staging, served over the API."
-        actions={
-          can("prompts:write") && (
-            <Button onClick={() => setCreating(true)}>
-              <Plus className="size-4" aria-hidden /> New prompt
-            </Button>
-          )
-        }
+        actions={create.button}
       />
       <DataTable
         caption="Prompts"
         columns={columns}
-        rows={prompts.data?.items}
         rowKey={(p) => p.id}
-        loading={prompts.isLoading}
-        error={prompts.error}
-        onRetry={() => void prompts.refetch()}
-        page={page}
-        pageSize={pageSize}
-        total={prompts.data?.total}
-        onPageChange={setPage}
+        {...list.table(prompts)}
         toolbar={
           <div className="flex items-center gap-2">
             <Input
               aria-label="Search prompts"
               placeholder="Search name, description or tag…"
-              value={search}
-              onChange={(e) => {
-                setSearch(e.target.value);
-                setPage(1);
-              }}
+              {...list.bind("search")}
               className="w-72"
             />
-            {folder && (
-              <Button variant="secondary" size="sm" onClick={() => setFolder("")}>
-                <FolderOpen className="size-4" aria-hidden /> {folder}/ ✕
+            {list.filters.folder && (
+              <Button variant="secondary" size="sm" onClick={() => list.setFilter("folder", "")}>
+                <FolderOpen className="size-4" aria-hidden /> {list.filters.folder}/ ✕
               </Button>
             )}
           </div>
@@ -123,13 +97,13 @@ export function PromptsList() {
         empty={
           <EmptyState
             icon={MessageSquareText}
-            title={search || folder ? "No prompt matches" : "No prompts yet"}
+            title={list.filtered ? "No prompt matches" : "No prompts yet"}
             description="Create a prompt template to version it, label it and serve it to your applications."
-            action={can("prompts:write") ? <Button onClick={() => setCreating(true)}>New prompt</Button> : undefined}
+            action={create.emptyAction}
           />
         }
       />
-      <CreatePromptDialog open={creating} onOpenChange={setCreating} />
+      <CreatePromptDialog {...create.dialog} />
     </>
   );
 }

@@ -1,14 +1,14 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Plus, Route } from "lucide-react";
+import { Route } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useDeferredValue, useState } from "react";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useListQuery } from "@/components/providers/use-list-query";
+import { Badge, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
 import { CreateRouteDialog } from "./create-route-dialog";
 
 type RouteRow = RouterOutputs["routes"]["list"]["items"][number];
@@ -16,19 +16,12 @@ type RouteRow = RouterOutputs["routes"]["list"]["items"][number];
 export function RoutesList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState("");
-  const [status, setStatus] = useState<"" | "true" | "false">("");
-  const [creating, setCreating] = useState(false);
-  const deferred = useDeferredValue(search);
-  const pageSize = 20;
+  const list = useListQuery({ search: "", enabled: "" });
+  const create = useCreateDialog("gateway:write", "New route");
   const routes = useQuery({
     ...trpc.routes.list.queryOptions({
-      page,
-      pageSize,
-      search: deferred || undefined,
-      enabled: status === "" ? undefined : status === "true",
+      ...list.query,
+      enabled: list.query.enabled === undefined ? undefined : list.query.enabled === "true",
     }),
     placeholderData: keepPreviousData,
   });
@@ -94,47 +87,22 @@ export function RoutesList() {
       <PageHeader
         title="Routes"
         description="What serves each model name on the gateway: deployments with weights, a strategy, retries, timeouts, fallbacks and cooldowns — stored as versioned YAML or JSON."
-        actions={
-          can("gateway:write") && (
-            <Button onClick={() => setCreating(true)}>
-              <Plus className="size-4" aria-hidden /> New route
-            </Button>
-          )
-        }
+        actions={create.button}
       />
       <DataTable
         caption="Routes"
         columns={columns}
-        rows={routes.data?.items}
         rowKey={(r) => r.id}
-        loading={routes.isLoading}
-        error={routes.error}
-        onRetry={() => void routes.refetch()}
-        page={page}
-        pageSize={pageSize}
-        total={routes.data?.total}
-        onPageChange={setPage}
+        {...list.table(routes)}
         toolbar={
           <div className="flex items-center gap-2">
             <Input
               aria-label="Search routes"
               placeholder="Search name or description…"
-              value={search}
-              onChange={(e) => {
-                setSearch(e.target.value);
-                setPage(1);
-              }}
+              {...list.bind("search")}
               className="w-72"
             />
-            <Select
-              aria-label="Status"
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value as "" | "true" | "false");
-                setPage(1);
-              }}
-              className="w-36"
-            >
+            <Select aria-label="Status" {...list.bind("enabled")} className="w-36">
               <option value="">All</option>
               <option value="true">Enabled</option>
               <option value="false">Disabled</option>
@@ -144,13 +112,13 @@ export function RoutesList() {
         empty={
           <EmptyState
             icon={Route}
-            title={search || status ? "No route matches" : "No routes yet"}
+            title={list.filtered ? "No route matches" : "No routes yet"}
             description="Without a route, the gateway serves the registry model a request names. Add a route to spread a model name over several deployments with retries and failover."
-            action={can("gateway:write") ? <Button onClick={() => setCreating(true)}>New route</Button> : undefined}
+            action={create.emptyAction}
           />
         }
       />
-      <CreateRouteDialog open={creating} onOpenChange={setCreating} />
+      <CreateRouteDialog {...create.dialog} />
     </>
   );
 }

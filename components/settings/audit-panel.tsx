@@ -2,9 +2,9 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
-import { useDeferredValue, useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
+import { useListQuery } from "@/components/providers/use-list-query";
 import { Badge, DataTable, type DataTableColumn, EmptyState, Input, Select } from "@/components/ui";
 
 type Entry = RouterOutputs["audit"]["list"]["items"][number];
@@ -26,15 +26,8 @@ function summarize(summary: Record<string, unknown>): string {
 
 export function AuditPanel() {
   const trpc = useTRPC();
-  const [page, setPage] = useState(1);
-  const [action, setAction] = useState("");
-  const [actor, setActor] = useState("");
-  const deferredActor = useDeferredValue(actor);
-  const pageSize = 20;
-  const audit = useQuery({
-    ...trpc.audit.list.queryOptions({ page, pageSize, action: action || undefined, actor: deferredActor || undefined }),
-    placeholderData: keepPreviousData,
-  });
+  const list = useListQuery({ action: "", actor: "" });
+  const audit = useQuery({ ...trpc.audit.list.queryOptions(list.query), placeholderData: keepPreviousData });
 
   const columns: DataTableColumn<Entry>[] = [
     {
@@ -76,26 +69,11 @@ export function AuditPanel() {
       <DataTable
         caption="Audit log"
         columns={columns}
-        rows={audit.data?.items}
         rowKey={(e) => e.id}
-        loading={audit.isLoading}
-        error={audit.error}
-        onRetry={() => void audit.refetch()}
-        page={page}
-        pageSize={pageSize}
-        total={audit.data?.total}
-        onPageChange={setPage}
+        {...list.table(audit)}
         toolbar={
           <div className="flex gap-2">
-            <Select
-              aria-label="Filter by action"
-              value={action}
-              onChange={(e) => {
-                setAction(e.target.value);
-                setPage(1);
-              }}
-              className="w-44"
-            >
+            <Select aria-label="Filter by action" {...list.bind("action")} className="w-44">
               {ACTIONS.map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
@@ -105,11 +83,7 @@ export function AuditPanel() {
             <Input
               aria-label="Filter by actor"
               placeholder="Filter by user or key…"
-              value={actor}
-              onChange={(e) => {
-                setActor(e.target.value);
-                setPage(1);
-              }}
+              {...list.bind("actor")}
               className="w-64"
             />
           </div>
