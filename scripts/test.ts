@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check, in order, stopping at the first failure:
  * type check, lint (import cycles included), the boundaries between layers
- * and modules (.dependency-cruiser.cjs), unmigrated-schema check, unit, integration (real
+ * and modules (.dependency-cruiser.cjs), unused files, exports and
+ * dependencies (knip), unmigrated-schema check, unit, integration (real
  * PostgreSQL), then end-to-end in Chromium against a production build.
  */
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ const steps: [string, string[]][] = [
   ["type check", ["npx", "tsc", "--noEmit", "-p", "."]],
   ["lint", ["npx", "biome", "check", "."]],
   ["boundaries", ["npx", "depcruise", "server", "lib", "components", "app", "scripts", "prisma", "--output-type", "err"]],
+  ["unused code", ["npx", "knip", "--no-progress"]],
   ["migrations match schema.prisma", ["npx", "tsx", "scripts/db.ts", "check"]],
   ["unit tests", ["npx", "vitest", "run", "--project", "unit", ...vitestReport("unit")]],
   ["integration tests", ["npx", "vitest", "run", "--project", "int", ...vitestReport("int")]],

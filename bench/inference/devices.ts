@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { InferenceEngine } from "@/server/modules/inference";
+import { InferenceEngine } from "@/server/modules/inference/engine";
 import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/model-builder";
 
 const { values } = parseArgs({ options: { tokens: { type: "string", default: "128" } } });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
-import { InferenceEngine } from "@/server/modules/inference";
+import { InferenceEngine } from "@/server/modules/inference/engine";
 import { BENCH_MODEL_OPTIONS, writeTestModel } from "@/server/modules/inference/model-builder";
 
 const { values } = parseArgs({
