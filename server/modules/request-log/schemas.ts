@@ -100,3 +100,102 @@ export const requestLogSettingsInput = z.object({
   rollupRetentionDays: z.number().int().min(1).max(36500).optional(),
 });
 export type RequestLogSettingsInput = z.input<typeof requestLogSettingsInput>;
+
+// Outputs of the dashboards and explorer (the monitoring procedures' `.output()`).
+
+const nullableNumber = z.number().nullable();
+export const requestMetricsOut = z.object({
+  requests: z.number(),
+  errors: z.number(),
+  clientErrors: z.number(),
+  serverErrors: z.number(),
+  errorRate: nullableNumber,
+  tokensIn: z.number(),
+  tokensOut: z.number(),
+  costUsd: z.number(),
+  cacheHits: z.number(),
+  cacheHitRatio: nullableNumber,
+  latencyMs: z.object({
+    avg: nullableNumber,
+    p50: nullableNumber,
+    p95: nullableNumber,
+    p99: nullableNumber,
+    max: nullableNumber,
+  }),
+  ttftMs: z.object({ count: z.number(), p50: nullableNumber, p95: nullableNumber, p99: nullableNumber }),
+});
+
+export const overviewOut = z.object({
+  projectId: z.string(),
+  from: z.date(),
+  to: z.date(),
+  step: z.number(),
+  source: z.enum(["minute", "hour"]),
+  points: z.array(
+    requestMetricsOut.extend({
+      t: z.date(),
+      requestsPerSecond: z.number(),
+      tokensInPerSecond: z.number(),
+      tokensOutPerSecond: z.number(),
+    }),
+  ),
+  totals: requestMetricsOut,
+});
+
+export const breakdownOut = z.object({
+  projectId: z.string(),
+  from: z.date(),
+  to: z.date(),
+  by: z.enum(BREAKDOWN_DIMENSIONS),
+  rows: z.array(
+    requestMetricsOut.extend({ key: z.string().nullable(), label: z.string().nullable(), share: z.number() }),
+  ),
+  totals: requestMetricsOut,
+  groups: z.number(),
+});
+
+const guardrailRecordOut = z.object({
+  stage: z.string(),
+  rule: z.string(),
+  action: z.string(),
+  count: z.number().optional(),
+  kinds: z.record(z.string(), z.number()).optional(),
+  score: z.number().optional(),
+  matched: z.array(z.string()).optional(),
+});
+
+export const requestSummaryOut = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  apiKeyId: z.string().nullable(),
+  startedAt: z.date(),
+  method: z.string(),
+  path: z.string(),
+  requestedModel: z.string().nullable(),
+  modelId: z.string().nullable(),
+  modelVersionId: z.string().nullable(),
+  promptVersionId: z.string().nullable(),
+  experimentId: z.string().nullable(),
+  variantId: z.string().nullable(),
+  deployment: z.string().nullable(),
+  status: z.number(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  stream: z.boolean(),
+  latencyMs: z.number(),
+  ttftMs: z.number().nullable(),
+  tokensIn: z.number(),
+  tokensOut: z.number(),
+  costUsd: z.number(),
+  cacheHit: z.boolean(),
+  guardrails: z.array(guardrailRecordOut),
+  userId: z.string().nullable(),
+});
+
+export const requestPageOut = z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() });
+
+/** A logged request with its bodies: stored JSON, as the project's privacy setting allowed (or null). */
+export const requestEntryOut = requestSummaryOut.extend({
+  requestBody: z.json().nullable(),
+  responseBody: z.json().nullable(),
+});

@@ -56,5 +56,9 @@ export const monitoringRouter = createTRPCRouter({
     .meta({ scope: "monitoring:read" })
     .input(z.object({ id: z.string().uuid() }))
     .output(requestEntryOut)
-    .query(({ ctx, input }) => getRequest(deps(), { id: input.id, projectId: ctx.caller.projectId })),
+    // Bodies come back from jsonb, so they are JSON values (the log writer's type says unknown).
+    .query(async ({ ctx, input }) => {
+      const entry = await getRequest(deps(), { id: input.id, projectId: ctx.caller.projectId });
+      return entry as typeof entry & z.infer<typeof requestEntryOut>;
+    }),
 });
