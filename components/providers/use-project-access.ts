@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
-import { ROLE_SCOPES, type Scope } from "@/server/auth/scopes";
+import { ROLE_SCOPES, type Scope } from "@/lib/scopes";
 
 /** The signed-in user's role in the current project, to hide actions they cannot take (the server still checks). */
 export function useProjectAccess() {

@@ -2,7 +2,7 @@
 
 import { useDeferredValue, useMemo, useRef } from "react";
 import { Badge, cn, Textarea } from "@/components/ui";
-import { detectFormat, parseRouteSource, type SourceIssue } from "@/server/modules/routes/parse";
+import { detectFormat, parseRouteSource, type SourceIssue } from "@/lib/routes/parse";
 
 export const STARTER_ROUTE = `# Requests whose model is this route's name are served by these deployments.
 deployments:

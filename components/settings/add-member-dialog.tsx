@@ -6,7 +6,7 @@ import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { Field, FormDialog, Input, Select, toast } from "@/components/ui";
-import { ROLE_LABELS, ROLES, type RoleName } from "@/server/auth/scopes";
+import { ROLE_LABELS, ROLES, type RoleName } from "@/lib/scopes";
 
 const FIELDS = ["email", "role", "name", "password"];
 

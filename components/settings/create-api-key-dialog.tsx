@@ -15,7 +15,7 @@ import {
   NO_LIMITS,
 } from "@/components/settings/key-limits-fields";
 import { Button, Checkbox, CopyButton, Dialog, Field, Input, Select, toast } from "@/components/ui";
-import { SCOPES, type Scope } from "@/server/auth/scopes";
+import { SCOPES, type Scope } from "@/lib/scopes";
 
 const READ_ONLY = SCOPES.filter((s) => s.endsWith(":read"));
 const groups = [...new Set(SCOPES.map((s) => s.split(":")[0]))];

@@ -1,4 +1,4 @@
-import type { Scope } from "@/server/auth/scopes";
+import type { Scope } from "@/lib/scopes";
 
 /** UTC calendar periods a key's budget resets on: day, ISO week (from Monday), month. */
 export const BUDGET_PERIODS = ["day", "week", "month"] as const;

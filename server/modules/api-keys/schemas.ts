@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BUDGET_PERIODS } from "@/server/auth/principal";
-import { SCOPES } from "@/server/auth/scopes";
+import { SCOPES } from "@/lib/scopes";
 
 const wholePositive = (what: string, max: number) =>
   z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "@/server/auth/scopes";
+import { ROLES } from "@/lib/scopes";
 
 export const roleSchema = z.enum(ROLES, { message: `Role must be one of: ${ROLES.join(", ")}` });
 

@@ -1,8 +1,5 @@
 import { z } from "zod";
-
-export const PROVIDERS = ["onnx-local", "openai-compatible", "anthropic"] as const;
-export const TASKS = ["chat", "completion", "embedding", "classification"] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+import { PROVIDERS, TASKS } from "@/lib/models";
 
 const modelName = z
   .string()

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ROLES } from "@/server/auth/scopes";
+import { BODY_LOGGING } from "@/lib/projects";
+import { ROLES } from "@/lib/scopes";
 
 const name = z.string().trim().min(1, "Name is required").max(80, "Name must be at most 80 characters");
 
@@ -22,14 +23,6 @@ export const organizationWithProjects = z.object({
   role: z.enum(ROLES).nullable(),
   projects: z.array(projectSummary),
 });
-
-/** Which gateway request/response bodies the request log keeps. */
-export const BODY_LOGGING = ["none", "masked", "full"] as const;
-export const BODY_LOGGING_LABELS: Record<(typeof BODY_LOGGING)[number], string> = {
-  none: "None — no bodies are stored",
-  masked: "Masked — bodies with personal data replaced by placeholders like <EMAIL_1>",
-  full: "Full — bodies exactly as sent and answered",
-};
 
 export const projectSettings = z.object({
   requestBodyLogging: z.enum(BODY_LOGGING, { message: "Body logging must be none, masked or full" }),

@@ -1,6 +1,6 @@
 import { diffArrays } from "diff";
+import { diffText, type TextDiff } from "@/lib/text-diff";
 import type { ChatMessageTemplate, ChatRole } from "../template/schemas";
-import { diffText, type TextDiff } from "./text";
 
 export interface MessageDiff {
   status: "added" | "removed" | "changed" | "unchanged";

@@ -1,13 +1,13 @@
+import { DEFAULT_CONTEXT, diffText, formatUnified, type TextDiff } from "@/lib/text-diff";
 import type { ChatMessageTemplate } from "../template/schemas";
 import { diffMessages, type MessageDiff } from "./chat";
 import { type ConfigChange, canonicalJson, diffConfig } from "./config";
-import { DEFAULT_CONTEXT, diffText, formatUnified, type TextDiff } from "./text";
 
+export type { DiffHunk, DiffLine, TextDiff } from "@/lib/text-diff";
+export { diffText } from "@/lib/text-diff";
 export type { MessageDiff } from "./chat";
 export type { ConfigChange } from "./config";
 export { diffConfig } from "./config";
-export type { DiffHunk, DiffLine, TextDiff } from "./text";
-export { diffText } from "./text";
 
 /** One side of a comparison: what a prompt version holds. */
 export interface PromptVersionSnapshot {
