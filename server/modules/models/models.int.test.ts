@@ -186,4 +186,22 @@ describe("model registry", () => {
       callerFor(db, other.owner.principal, other.project.id).models.get({ id: mine.id }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
+
+  it("names a lineage dataset version or fine-tuning job that does not exist (they are foreign keys)", async () => {
+    const model = await upstreamModel("lineage");
+    const upstream = { modelId: model.id, endpointBaseUrl: "http://x/v1", upstreamModelId: "x" };
+    const missing = "00000000-0000-4000-8000-000000000000";
+    await expect(owner().models.createVersion({ ...upstream, datasetVersionId: missing })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("Dataset version"),
+    });
+    await expect(owner().models.createVersion({ ...upstream, fineTuneJobId: missing })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("Fine-tuning job"),
+    });
+    await expect(owner().models.createVersion({ ...upstream, datasetVersionId: "ds-v1" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect((await owner().models.get({ id: model.id })).versions).toHaveLength(0);
+  });
 });
