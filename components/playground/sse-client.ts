@@ -1,21 +1,7 @@
 import { createParser, type EventSourceParser } from "eventsource-parser";
+import type { RunStreamEvent as StreamEvent } from "@/lib/run-stream";
 
-export interface StreamStats {
-  device: string;
-  ttftMs: number | null;
-  tpotMs: number | null;
-  tokensPerSecond: number | null;
-  tokensIn: number;
-  tokensOut: number;
-  durationMs: number;
-  finishReason: string;
-  costUsd: number;
-}
-
-export type StreamEvent =
-  | { event: "delta"; data: { text: string } }
-  | { event: "done"; data: { stats: StreamStats; runId: string } }
-  | { event: "error"; data: { message: string; code: string } };
+export type { StreamEvent };
 
 /**
  * POSTs to the playground stream and calls `onEvent` for each Server-Sent

@@ -1,4 +1,4 @@
-import type { StreamStats } from "@/components/playground/sse-client";
+import type { RunStats as StreamStats } from "@/lib/run-stream";
 
 export interface Params {
   temperature: string;

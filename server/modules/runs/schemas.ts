@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RunStats } from "@/lib/run-stream";
 import { generationParams } from "@/server/modules/models/schemas";
 
 export const chatMessage = z.object({
@@ -23,17 +24,5 @@ export const runRequest = z.object({
   slot: z.number().int().min(0).max(3).optional(),
 });
 export type RunRequest = z.input<typeof runRequest>;
-
-export interface RunStats {
-  device: string;
-  ttftMs: number | null;
-  tpotMs: number | null;
-  tokensPerSecond: number | null;
-  tokensIn: number;
-  tokensOut: number;
-  durationMs: number;
-  finishReason: string;
-  costUsd: number;
-}
 
 export type RunEvent = { type: "text"; text: string } | { type: "done"; stats: RunStats; runId: string };

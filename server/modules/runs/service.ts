@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { RunStats } from "@/lib/run-stream";
 import type { AbortLike } from "@/server/abort";
 import type { Caller } from "@/server/auth/caller";
 import type { Db } from "@/server/db";
@@ -10,7 +11,7 @@ import { type GenerationParams, generationParams } from "@/server/modules/models
 import { resolveModelRef } from "@/server/modules/models/service";
 import { runCost } from "@/server/modules/runs/cost";
 import { streamLocal } from "@/server/modules/runs/local";
-import type { RunEvent, RunStats, runRequest } from "@/server/modules/runs/schemas";
+import type { RunEvent, runRequest } from "@/server/modules/runs/schemas";
 import { type EngineEvent, streamUpstream } from "@/server/modules/runs/upstream";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

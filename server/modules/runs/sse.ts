@@ -1,3 +1,4 @@
+import type { RunStreamEvent } from "@/lib/run-stream";
 import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import { DomainError, toDomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
@@ -6,7 +7,8 @@ import { runRequest } from "@/server/modules/runs/schemas";
 import { executeRun, type PreparedRun, prepareRun } from "@/server/modules/runs/service";
 
 const encoder = new TextEncoder();
-const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+const event = ({ event: name, data }: RunStreamEvent) =>
+  encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /**
  * POST /api/rest/playground/stream: one generation as Server-Sent Events —
@@ -35,11 +37,19 @@ export async function streamRunResponse(original: Request, deps: RequestDeps): P
         const next = await generator.next();
         if (next.done) return controller.close();
         const item = next.value;
-        controller.enqueue(item.type === "text" ? event("delta", { text: item.text }) : event("done", item));
+        // `done` sends the run event whole, as before (its `type` field included).
+        controller.enqueue(
+          item.type === "text"
+            ? event({ event: "delta", data: { text: item.text } })
+            : event({ event: "done", data: item }),
+        );
       } catch (error) {
         const domain = toDomainError(error);
         controller.enqueue(
-          event("error", { message: domain?.message ?? "Generation failed", code: domain?.code ?? "INTERNAL" }),
+          event({
+            event: "error",
+            data: { message: domain?.message ?? "Generation failed", code: domain?.code ?? "INTERNAL" },
+          }),
         );
         if (!domain) console.error("[playground]", error);
         controller.close();
