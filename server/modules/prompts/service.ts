@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Caller } from "@/server/auth/caller";
-import type { Db, DbTx } from "@/server/db";
+import type { DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
