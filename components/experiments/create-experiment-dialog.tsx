@@ -1,13 +1,13 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Plus, Trash2 } from "lucide-react";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
-import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, Checkbox, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
+import { useFormMutation } from "@/components/providers/use-form-mutation";
+import { Button, Checkbox, Field, FormDialog, Input, Select, Textarea } from "@/components/ui";
 
 interface VariantRow {
   key: string;
@@ -31,7 +31,6 @@ export function CreateExperimentDialog({
 }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const queryClient = useQueryClient();
   const { projectId } = useParams<{ projectId: string }>();
   const prompts = useQuery({ ...trpc.prompts.list.queryOptions({ page: 1, pageSize: 100 }), enabled: open });
   const [name, setName] = useState("");
@@ -45,55 +44,47 @@ export function CreateExperimentDialog({
   ]);
   const [metrics, setMetrics] = useState<MetricRow[]>([{ name: "thumbs_up", kind: "rate" }]);
   const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ id: promptId }), enabled: !!promptId });
-  const create = useMutation(trpc.experiments.create.mutationOptions());
+  const create = useFormMutation(trpc.experiments.create.mutationOptions(), {
+    onClose: () => onOpenChange(false),
+    success: (created) => `Created ${created.name}`,
+    invalidate: [trpc.experiments.list.queryKey()],
+    onDone: (created) => router.push(`/projects/${projectId}/experiments/${created.id}`),
+  });
   const versions = prompt.data?.versions ?? [];
-  const close = () => {
-    onOpenChange(false);
-    create.reset();
-  };
   const setVariant = (i: number, patch: Partial<VariantRow>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
 
   return (
     <FormDialog
       open={open}
-      onOpenChange={(o) => !o && close()}
+      {...create.formDialog}
       title="New experiment"
       description="Starts as a draft: check the split, then start it. Variants freeze while it runs."
       className="max-w-2xl"
       submitLabel="Create draft"
-      pending={create.isPending}
-      onSubmit={async () => {
-        try {
-          const created = await create.mutateAsync({
-            name,
-            hypothesis,
-            promptId: promptId || undefined,
-            trafficPercent: Number(traffic),
-            sequential,
-            metrics: metrics.map((m) => ({ ...m, higherIsBetter: true })),
-            variants: variants.map((v, i) => ({
-              key: v.key,
-              weight: Number(v.weight),
-              isControl: i === 0,
-              promptVersion: v.promptVersion ? Number(v.promptVersion) : undefined,
-            })),
-          });
-          toast.success(`Created ${created.name}`);
-          void queryClient.invalidateQueries({ queryKey: trpc.experiments.list.queryKey() });
-          close();
-          router.push(`/projects/${projectId}/experiments/${created.id}`);
-        } catch {
-          // shown in the form
-        }
-      }}
+      onSubmit={() =>
+        create.submit({
+          name,
+          hypothesis,
+          promptId: promptId || undefined,
+          trafficPercent: Number(traffic),
+          sequential,
+          metrics: metrics.map((m) => ({ ...m, higherIsBetter: true })),
+          variants: variants.map((v, i) => ({
+            key: v.key,
+            weight: Number(v.weight),
+            isControl: i === 0,
+            promptVersion: v.promptVersion ? Number(v.promptVersion) : undefined,
+          })),
+        })
+      }
       formClassName="flex flex-col gap-4"
     >
       <div className="grid grid-cols-2 gap-3">
-        <Field label="Name" htmlFor="exp-name" error={fieldError(create.error, "name")}>
+        <Field label="Name" htmlFor="exp-name" error={create.fieldError("name")}>
           <Input id="exp-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
         </Field>
-        <Field label="Prompt" htmlFor="exp-prompt" error={fieldError(create.error, "promptId")}>
+        <Field label="Prompt" htmlFor="exp-prompt" error={create.fieldError("promptId")}>
           <Select id="exp-prompt" value={promptId} onChange={(e) => setPromptId(e.target.value)}>
             <option value="">Choose a prompt…</option>
             {(prompts.data?.items ?? []).map((p) => (
@@ -156,9 +147,9 @@ export function CreateExperimentDialog({
         >
           <Plus className="size-4" aria-hidden /> Add variant
         </Button>
-        {fieldError(create.error, "variants") && (
+        {create.fieldError("variants") && (
           <p role="alert" className="text-danger text-sm">
-            {fieldError(create.error, "variants")}
+            {create.fieldError("variants")}
           </p>
         )}
       </fieldset>
@@ -196,11 +187,7 @@ export function CreateExperimentDialog({
         </Button>
       </fieldset>
       <div className="grid grid-cols-2 items-end gap-3">
-        <Field
-          label="Traffic in the experiment (%)"
-          htmlFor="exp-traffic"
-          error={fieldError(create.error, "trafficPercent")}
-        >
+        <Field label="Traffic in the experiment (%)" htmlFor="exp-traffic" error={create.fieldError("trafficPercent")}>
           <Input id="exp-traffic" inputMode="decimal" value={traffic} onChange={(e) => setTraffic(e.target.value)} />
         </Field>
         <Checkbox

@@ -1,13 +1,12 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ArtifactUploader, type UploadedArtifact } from "@/components/models/artifact-uploader";
 import type { ModelDetailData } from "@/components/models/types";
-import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
-import { Badge, Field, FormDialog, Input, Select, Textarea, toast } from "@/components/ui";
+import { useFormMutation } from "@/components/providers/use-form-mutation";
+import { Badge, Field, FormDialog, Input, Select, Textarea } from "@/components/ui";
 
 const FIELDS = [
   "artifactId",
@@ -31,7 +30,6 @@ export function NewVersionDialog({
   onOpenChange: (open: boolean) => void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const local = model.provider === "onnx-local";
   const [artifact, setArtifact] = useState<UploadedArtifact | null>(null);
   const [form, setForm] = useState({
@@ -46,46 +44,40 @@ export function NewVersionDialog({
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
-  const create = useMutation(trpc.models.createVersion.mutationOptions());
-  const close = () => {
-    onOpenChange(false);
-    setArtifact(null);
-    create.reset();
-  };
+  const create = useFormMutation(trpc.models.createVersion.mutationOptions(), {
+    onClose: () => {
+      onOpenChange(false);
+      setArtifact(null);
+    },
+    success: (version) => `Created ${model.name} v${version.version}`,
+    invalidate: [trpc.models.get.queryKey({ id: model.id })],
+  });
 
   const submit = async () => {
     const defaultParams = {
       ...(form.temperature ? { temperature: Number(form.temperature) } : {}),
       ...(form.maxTokens ? { maxTokens: Number(form.maxTokens) } : {}),
     };
-    try {
-      const version = await create.mutateAsync({
-        modelId: model.id,
-        ...(local
-          ? { artifactId: artifact?.id }
-          : { endpointBaseUrl: form.endpoint, upstreamModelId: form.upstream, apiKey: form.apiKey || undefined }),
-        defaultParams,
-        baseVersionId: form.base || null,
-        source: form.source || null,
-        notes: form.notes,
-      });
-      toast.success(`Created ${model.name} v${version.version}`);
-      void queryClient.invalidateQueries({ queryKey: trpc.models.get.queryKey({ id: model.id }) });
-      close();
-    } catch {
-      // shown in the form
-    }
+    await create.submit({
+      modelId: model.id,
+      ...(local
+        ? { artifactId: artifact?.id }
+        : { endpointBaseUrl: form.endpoint, upstreamModelId: form.upstream, apiKey: form.apiKey || undefined }),
+      defaultParams,
+      baseVersionId: form.base || null,
+      source: form.source || null,
+      notes: form.notes,
+    });
   };
 
   return (
     <FormDialog
       open={open}
-      onOpenChange={(o) => !o && close()}
+      {...create.formDialog}
       title={`New version of ${model.name}`}
       description={`This becomes v${(model.versions[0]?.version ?? 0) + 1}. Versions cannot be changed later.`}
       className="max-w-xl"
       submitLabel="Create version"
-      pending={create.isPending}
       submitDisabled={local && !artifact}
       onSubmit={submit}
       formClassName="grid grid-cols-2 gap-4"
@@ -112,7 +104,7 @@ export function NewVersionDialog({
           <Field
             label="Endpoint base URL"
             htmlFor="v-endpoint"
-            error={fieldError(create.error, "endpointBaseUrl")}
+            error={create.fieldError("endpointBaseUrl")}
             className="col-span-2"
           >
             <Input
@@ -123,20 +115,20 @@ export function NewVersionDialog({
               data-autofocus
             />
           </Field>
-          <Field label="Upstream model id" htmlFor="v-upstream" error={fieldError(create.error, "upstreamModelId")}>
+          <Field label="Upstream model id" htmlFor="v-upstream" error={create.fieldError("upstreamModelId")}>
             <Input id="v-upstream" value={form.upstream} onChange={set("upstream")} />
           </Field>
           <Field
             label="API key"
             htmlFor="v-key"
             hint="Stored encrypted, never shown again"
-            error={fieldError(create.error, "apiKey")}
+            error={create.fieldError("apiKey")}
           >
             <Input id="v-key" type="password" autoComplete="off" value={form.apiKey} onChange={set("apiKey")} />
           </Field>
         </>
       )}
-      <Field label="Default temperature" htmlFor="v-temp" error={fieldError(create.error, "defaultParams.temperature")}>
+      <Field label="Default temperature" htmlFor="v-temp" error={create.fieldError("defaultParams.temperature")}>
         <Input
           id="v-temp"
           inputMode="decimal"
@@ -145,7 +137,7 @@ export function NewVersionDialog({
           placeholder="e.g. 0.7"
         />
       </Field>
-      <Field label="Default max tokens" htmlFor="v-max" error={fieldError(create.error, "defaultParams.maxTokens")}>
+      <Field label="Default max tokens" htmlFor="v-max" error={create.fieldError("defaultParams.maxTokens")}>
         <Input id="v-max" inputMode="numeric" value={form.maxTokens} onChange={set("maxTokens")} />
       </Field>
       <Field label="Based on (lineage)" htmlFor="v-base">

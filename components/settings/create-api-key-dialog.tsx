@@ -14,7 +14,7 @@ import {
   limitsInput,
   NO_LIMITS,
 } from "@/components/settings/key-limits-fields";
-import { Button, Checkbox, CopyButton, Dialog, Field, Input, Select, toast } from "@/components/ui";
+import { Button, Checkbox, CopyButton, Dialog, Field, FormDialog, Input, Select, toast } from "@/components/ui";
 import { SCOPES, type Scope } from "@/lib/scopes";
 
 const READ_ONLY = SCOPES.filter((s) => s.endsWith(":read"));
@@ -75,88 +75,74 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={(o) => !o && close()}
       title="Create API key"
       description="A key acts in this project with the scopes you give it, never more than your own."
       className="max-w-xl"
-      footer={
-        <>
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" form="create-api-key" loading={create.isPending}>
-            Create key
-          </Button>
-        </>
+      submitLabel="Create key"
+      pending={create.isPending}
+      onSubmit={() =>
+        create.mutate({
+          name,
+          scopes,
+          expiresInDays: expires === "never" ? null : Number(expires),
+          ...limitsInput(limits),
+        })
       }
     >
-      <form
-        id="create-api-key"
-        className="flex flex-col gap-4"
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate({
-            name,
-            scopes,
-            expiresInDays: expires === "never" ? null : Number(expires),
-            ...limitsInput(limits),
-          });
-        }}
+      <Field
+        label="Name"
+        htmlFor="key-name"
+        error={fieldError(create.error, "name")}
+        hint="Who or what uses it, e.g. ci-deploy"
       >
-        <Field
-          label="Name"
-          htmlFor="key-name"
-          error={fieldError(create.error, "name")}
-          hint="Who or what uses it, e.g. ci-deploy"
-        >
-          <Input id="key-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
-        </Field>
-        <Field label="Expires" htmlFor="key-expiry">
-          <Select id="key-expiry" value={expires} onChange={(e) => setExpires(e.target.value)}>
-            <option value="never">Never</option>
-            <option value="30">In 30 days</option>
-            <option value="90">In 90 days</option>
-            <option value="365">In a year</option>
-          </Select>
-        </Field>
-        <fieldset className="flex flex-col gap-2">
-          <legend className="mb-1 flex w-full items-center justify-between font-medium text-sm">
-            Scopes
-            <span className="flex gap-1">
-              <Button type="button" size="sm" variant="ghost" onClick={() => setScopes(READ_ONLY.filter(can))}>
-                Read only
-              </Button>
-              <Button type="button" size="sm" variant="ghost" onClick={() => setScopes(SCOPES.filter(can))}>
-                All I have
-              </Button>
-            </span>
-          </legend>
-          <div className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-md border border-border p-3">
-            {groups.map((group) => (
-              <div key={group} className="flex flex-col gap-1">
-                {SCOPES.filter((s) => s.startsWith(`${group}:`)).map((scope) => (
-                  <Checkbox
-                    key={scope}
-                    label={<code className="font-mono text-xs">{scope}</code>}
-                    checked={scopes.includes(scope)}
-                    disabled={!can(scope)}
-                    onChange={(e) => toggle(scope, e.target.checked)}
-                  />
-                ))}
-              </div>
-            ))}
-          </div>
-          {fieldError(create.error, "scopes") && (
-            <p role="alert" className="text-danger text-sm">
-              {fieldError(create.error, "scopes")}
-            </p>
-          )}
-        </fieldset>
-        <KeyLimitsFields draft={limits} onChange={setLimits} error={create.error} idPrefix="new-key" />
-        <FormError error={create.error} fields={["name", "scopes", ...LIMIT_FIELDS]} />
-      </form>
-    </Dialog>
+        <Input id="key-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+      </Field>
+      <Field label="Expires" htmlFor="key-expiry">
+        <Select id="key-expiry" value={expires} onChange={(e) => setExpires(e.target.value)}>
+          <option value="never">Never</option>
+          <option value="30">In 30 days</option>
+          <option value="90">In 90 days</option>
+          <option value="365">In a year</option>
+        </Select>
+      </Field>
+      <fieldset className="flex flex-col gap-2">
+        <legend className="mb-1 flex w-full items-center justify-between font-medium text-sm">
+          Scopes
+          <span className="flex gap-1">
+            <Button type="button" size="sm" variant="ghost" onClick={() => setScopes(READ_ONLY.filter(can))}>
+              Read only
+            </Button>
+            <Button type="button" size="sm" variant="ghost" onClick={() => setScopes(SCOPES.filter(can))}>
+              All I have
+            </Button>
+          </span>
+        </legend>
+        <div className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-md border border-border p-3">
+          {groups.map((group) => (
+            <div key={group} className="flex flex-col gap-1">
+              {SCOPES.filter((s) => s.startsWith(`${group}:`)).map((scope) => (
+                <Checkbox
+                  key={scope}
+                  label={<code className="font-mono text-xs">{scope}</code>}
+                  checked={scopes.includes(scope)}
+                  disabled={!can(scope)}
+                  onChange={(e) => toggle(scope, e.target.checked)}
+                />
+              ))}
+            </div>
+          ))}
+        </div>
+        {fieldError(create.error, "scopes") && (
+          <p role="alert" className="text-danger text-sm">
+            {fieldError(create.error, "scopes")}
+          </p>
+        )}
+      </fieldset>
+      <KeyLimitsFields draft={limits} onChange={setLimits} error={create.error} idPrefix="new-key" />
+      <FormError error={create.error} fields={["name", "scopes", ...LIMIT_FIELDS]} />
+    </FormDialog>
   );
 }
