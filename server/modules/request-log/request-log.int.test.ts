@@ -11,6 +11,7 @@ import { getRequest, searchRequests } from "./explorer";
 import { bucketIndex, HISTOGRAM_SIZE } from "./histogram";
 import { NIL_UUID } from "./ingest";
 import { renderPrometheus } from "./prometheus";
+import { breakdownOut, overviewOut, requestEntryOut, requestPageOut } from "./schemas";
 import { makeEntry, makeTraffic, makeTrafficShape } from "./testing";
 import type { RequestLogEntry } from "./types";
 import { RequestLogWriter } from "./writer";
@@ -110,6 +111,8 @@ describe("writing", () => {
     expect(entry.requestBody).toEqual({ messages: [{ role: "user", content: "hi\uFFFD" }] });
     expect(entry.responseBody).toEqual({ choices: [{ message: { content: "hello" } }] });
     expect(entry.startedAt.getTime()).toBe(traffic[0].startedAt.getTime());
+    // What monitoring.request declares as its output.
+    expect(requestEntryOut.parse(entry)).toEqual(entry);
   });
 });
 
@@ -205,6 +208,7 @@ describe("overview", () => {
     const raw = await rawRows("project_id = $1", [projectId]);
     const result = await overview({ pool }, { projectId, from: new Date(start), to: new Date(end), step: 3600 });
     expect(result.source).toBe("hour");
+    expect(overviewOut.parse(result)).toEqual(result);
     expect(result.points).toHaveLength(3);
     const t = result.totals;
     expect(t.requests).toBe(raw.length);
@@ -309,6 +313,7 @@ describe("breakdown", () => {
         expected.set(key, (expected.get(key) ?? 0) + 1);
       }
       const result = await breakdown({ pool }, { projectId, from, to, by });
+      expect(breakdownOut.parse(result)).toEqual(result);
       expect(result.groups).toBe(expected.size);
       expect(result.totals.requests).toBe(raw.length);
       expect(new Map(result.rows.map((row) => [row.key, row.requests]))).toEqual(expected);
@@ -331,6 +336,7 @@ describe("explorer", () => {
         { pool },
         { projectId, from: new Date(start), to: new Date(end), limit: 97, cursor },
       );
+      expect(requestPageOut.parse(page)).toEqual(page);
       seen.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
