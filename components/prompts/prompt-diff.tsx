@@ -1,11 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import type { PromptDetailData } from "@/components/prompts/types";
 import { useTRPC } from "@/components/providers/trpc";
-import { Badge, Card, CardContent, ErrorState, LoadingState, Select } from "@/components/ui";
+import { Badge, Card, CardContent, ErrorState, LoadingState } from "@/components/ui";
 import { DiffHunks } from "@/components/versioning/diff-hunks";
+import { useVersionPair, VersionPairPicker } from "@/components/versioning/version-pair";
 import type { MessageDiff, TextDiff } from "@/server/modules/prompts/diff";
 import type { ConfigChange } from "@/server/modules/prompts/diff/config";
 
@@ -13,28 +13,19 @@ import type { ConfigChange } from "@/server/modules/prompts/diff/config";
 export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
   const trpc = useTRPC();
   const versions = prompt.versions.map((v) => v.version);
-  const [from, setFrom] = useState(versions[1] ?? versions[0] ?? 1);
-  const [to, setTo] = useState(versions[0] ?? 1);
+  const pair = useVersionPair(versions);
+  const { from, to } = pair;
   const diff = useQuery(trpc.prompts.diff.queryOptions({ promptId: prompt.id, from, to }));
   const template = diff.data?.template as
     | ({ kind: "text" | "type-changed" } & TextDiff)
     | { kind: "chat"; messages: MessageDiff[] }
     | undefined;
   const config = (diff.data?.config ?? []) as unknown as ConfigChange[];
-  const picker = (label: string, value: number, set: (v: number) => void) => (
-    <Select aria-label={label} value={value} onChange={(e) => set(Number(e.target.value))} className="w-28">
-      {versions.map((v) => (
-        <option key={v} value={v}>
-          v{v}
-        </option>
-      ))}
-    </Select>
-  );
   return (
     <Card>
       <CardContent className="flex flex-col gap-3 pt-4">
         <div className="flex items-center gap-2 text-sm">
-          Compare {picker("From version", from, setFrom)} with {picker("To version", to, setTo)}
+          <VersionPairPicker versions={versions} pair={pair} />
           {diff.data && (
             <span className="text-muted-foreground text-xs">
               <span className="text-success">+{diff.data.stats.additions}</span>{" "}
