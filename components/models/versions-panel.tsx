@@ -1,18 +1,16 @@
 "use client";
 
-import { GitBranch, Plus } from "lucide-react";
-import { useState } from "react";
+import { GitBranch } from "lucide-react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { NewVersionDialog } from "@/components/models/new-version-dialog";
 import type { ModelDetailData } from "@/components/models/types";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Button, DataTable, type DataTableColumn, EmptyState } from "@/components/ui";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { Badge, DataTable, type DataTableColumn, EmptyState } from "@/components/ui";
 
 type Version = ModelDetailData["versions"][number];
 
 export function VersionsPanel({ model }: { model: ModelDetailData }) {
-  const { can } = useProjectAccess();
-  const [adding, setAdding] = useState(false);
+  const create = useCreateDialog("models:write", "New version");
   const versionOf = (id: string | null) => model.versions.find((v) => v.id === id)?.version;
   const columns: DataTableColumn<Version>[] = [
     {
@@ -77,11 +75,7 @@ export function VersionsPanel({ model }: { model: ModelDetailData }) {
     <section className="flex flex-col gap-3" aria-label="Versions">
       <div className="flex items-center justify-between">
         <p className="text-muted-foreground text-sm">Versions are immutable; a change is a new version.</p>
-        {can("models:write") && (
-          <Button onClick={() => setAdding(true)}>
-            <Plus className="size-4" aria-hidden /> New version
-          </Button>
-        )}
+        {create.button}
       </div>
       <DataTable
         caption="Versions"
@@ -97,11 +91,11 @@ export function VersionsPanel({ model }: { model: ModelDetailData }) {
                 ? "Upload an ONNX model folder to create version 1."
                 : "Point version 1 at an endpoint and an upstream model id."
             }
-            action={can("models:write") ? <Button onClick={() => setAdding(true)}>New version</Button> : undefined}
+            action={create.emptyAction}
           />
         }
       />
-      <NewVersionDialog model={model} open={adding} onOpenChange={setAdding} />
+      <NewVersionDialog model={model} {...create.dialog} />
     </section>
   );
 }

@@ -1,10 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { KeyRound, Plus } from "lucide-react";
+import { KeyRound } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { tableState } from "@/components/providers/use-list-query";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
 import { KeyLimitsDialog } from "@/components/settings/key-limits-dialog";
@@ -37,7 +39,7 @@ export function ApiKeysPanel() {
   const queryClient = useQueryClient();
   const { can } = useProjectAccess();
   const [includeRevoked, setIncludeRevoked] = useState(false);
-  const [creating, setCreating] = useState(false);
+  const create = useCreateDialog("apiKeys:write", "Create key");
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [limiting, setLimiting] = useState<ApiKey | null>(null);
   // Polled slowly so "Last used" follows the gateway's traffic.
@@ -124,20 +126,13 @@ export function ApiKeysPanel() {
             is stored: a key is shown once, when it is created.
           </p>
         </div>
-        {mayWrite && (
-          <Button onClick={() => setCreating(true)}>
-            <Plus className="size-4" aria-hidden /> Create key
-          </Button>
-        )}
+        {create.button}
       </div>
       <DataTable
         caption="API keys"
         columns={columns}
-        rows={keys.data}
         rowKey={(k) => k.id}
-        loading={keys.isLoading}
-        error={keys.error}
-        onRetry={() => void keys.refetch()}
+        {...tableState(keys)}
         toolbar={
           <Checkbox
             label="Show revoked keys"
@@ -150,11 +145,11 @@ export function ApiKeysPanel() {
             icon={KeyRound}
             title="No API keys"
             description="Create a key for a CI job, a script or an application calling the gateway."
-            action={mayWrite ? <Button onClick={() => setCreating(true)}>Create key</Button> : undefined}
+            action={create.emptyAction}
           />
         }
       />
-      <CreateApiKeyDialog open={creating} onOpenChange={setCreating} />
+      <CreateApiKeyDialog {...create.dialog} />
       <KeyLimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} />
       <ConfirmDialog
         open={revoking !== null}

@@ -5,6 +5,8 @@ import { UserPlus, Users } from "lucide-react";
 import { useState } from "react";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
+import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { tableState } from "@/components/providers/use-list-query";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { AddMemberDialog } from "@/components/settings/add-member-dialog";
 import {
@@ -25,7 +27,7 @@ export function MembersPanel() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useProjectAccess();
-  const [adding, setAdding] = useState(false);
+  const add = useCreateDialog("members:write", "Add member", UserPlus);
   const [removing, setRemoving] = useState<Member | null>(null);
   const members = useQuery(trpc.members.list.queryOptions({}));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
@@ -100,23 +102,16 @@ export function MembersPanel() {
             viewers read.
           </p>
         </div>
-        {mayWrite && (
-          <Button onClick={() => setAdding(true)}>
-            <UserPlus className="size-4" aria-hidden /> Add member
-          </Button>
-        )}
+        {add.button}
       </div>
       <DataTable
         caption="Members"
         columns={columns}
-        rows={members.data}
         rowKey={(m) => m.userId}
-        loading={members.isLoading}
-        error={members.error}
-        onRetry={() => void members.refetch()}
+        {...tableState(members)}
         empty={<EmptyState icon={Users} title="No members" />}
       />
-      <AddMemberDialog open={adding} onOpenChange={setAdding} onAdded={() => void refresh()} />
+      <AddMemberDialog {...add.dialog} onAdded={() => void refresh()} />
       <ConfirmDialog
         open={removing !== null}
         onOpenChange={(open) => !open && setRemoving(null)}
