@@ -20,3 +20,15 @@ export async function paged<Row, Item>(
   ]);
   return { items: rows.map(map), total, page: input.page, pageSize: input.pageSize };
 }
+
+/**
+ * The list search the console's search boxes mean: a case-insensitive substring of the name or description, or
+ * (for tagged rows) an exact tag. Spread into a Prisma `where`; nothing when the search is empty.
+ */
+export function textSearch(search: string | undefined, { tags = false } = {}) {
+  if (!search) return {};
+  const contains = { contains: search, mode: "insensitive" as const };
+  return {
+    OR: [{ name: contains }, { description: contains }, ...(tags ? [{ tags: { has: search } }] : [])],
+  };
+}

@@ -18,7 +18,7 @@ import type {
   modelSummary,
   updateModelInput,
 } from "@/server/modules/models/schemas";
-import { paged } from "@/server/pagination";
+import { paged, textSearch } from "@/server/pagination";
 
 type Summary = z.infer<typeof modelSummary>;
 
@@ -36,15 +36,7 @@ export async function listModels(
     projectId: deps.caller.projectId,
     ...(input.provider ? { provider: providerFromApi(input.provider) } : {}),
     ...(input.task ? { task: input.task } : {}),
-    ...(input.search
-      ? {
-          OR: [
-            { name: { contains: input.search, mode: "insensitive" } },
-            { description: { contains: input.search, mode: "insensitive" } },
-            { tags: { has: input.search } },
-          ],
-        }
-      : {}),
+    ...textSearch(input.search, { tags: true }),
   };
   return paged(
     input,

@@ -16,7 +16,7 @@ import type {
   promptSummary,
 } from "@/server/modules/prompts/schemas";
 import { analyzeTemplate } from "@/server/modules/prompts/templating";
-import { paged } from "@/server/pagination";
+import { paged, textSearch } from "@/server/pagination";
 
 function checkShape(type: "text" | "chat", template: PromptTemplate) {
   if (type === "text" && typeof template !== "string")
@@ -36,15 +36,7 @@ export async function listPrompts(
   const where: Prisma.PromptWhereInput = {
     projectId: deps.caller.projectId,
     ...(input.folder ? { name: { startsWith: `${input.folder.replace(/\/$/, "")}/` } } : {}),
-    ...(input.search
-      ? {
-          OR: [
-            { name: { contains: input.search, mode: "insensitive" } },
-            { description: { contains: input.search, mode: "insensitive" } },
-            { tags: { has: input.search } },
-          ],
-        }
-      : {}),
+    ...textSearch(input.search, { tags: true }),
   };
   return paged(
     input,

@@ -13,7 +13,7 @@ import { DomainError, mapPrismaError, notFound, retryOnUniqueViolation } from "@
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
-import { paged } from "@/server/pagination";
+import { paged, textSearch } from "@/server/pagination";
 import { ROUTES_CHANNEL } from "./db-source";
 import type {
   activateRouteInput,
@@ -219,14 +219,7 @@ export async function listRoutes(deps: ProjectDeps, input: z.output<typeof listR
   const where: Prisma.GatewayRouteWhereInput = {
     projectId: deps.caller.projectId,
     ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
-    ...(input.search
-      ? {
-          OR: [
-            { name: { contains: input.search, mode: "insensitive" } },
-            { description: { contains: input.search, mode: "insensitive" } },
-          ],
-        }
-      : {}),
+    ...textSearch(input.search),
   };
   return paged(
     input,
