@@ -7,7 +7,7 @@ import type { Db } from "@/server/db";
 import { handleArtifactUpload } from "@/server/modules/artifacts/http";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { handleDatasetImport } from "@/server/modules/datasets/http";
-import { writeTestModel } from "@/server/modules/inference/testing/test-model";
+import { writeTestModel } from "@/server/modules/inference/model-builder/test-model";
 import { registerDemoModel } from "@/server/modules/models/demo";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
