@@ -10,8 +10,9 @@ import { Badge, Button, DataTable, type DataTableColumn, Dialog, EmptyState } fr
 type SavedRun = RouterOutputs["playground"]["history"]["items"][number];
 
 function snippet(run: SavedRun): string {
-  const input = run.request.input as { prompt?: string; messages?: { role: string; content: string }[] };
-  const text = input.prompt ?? input.messages?.filter((m) => m.role === "user").at(-1)?.content ?? "";
+  const input = run.request.input;
+  const text =
+    "prompt" in input ? input.prompt : (input.messages.filter((m) => m.role === "user").at(-1)?.content ?? "");
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 

@@ -177,16 +177,16 @@ export function Playground() {
         onOpenChange={setHistoryOpen}
         onOpen={(saved) => {
           const req = saved.request;
-          const messages = (req.input.messages as PlaygroundInput["messages"] | undefined) ?? [];
+          const messages = "messages" in req.input ? req.input.messages : [];
           setInput({
-            mode: req.input.prompt !== undefined ? "raw" : "chat",
+            mode: "prompt" in req.input ? "raw" : "chat",
             system: messages.find((m) => m.role === "system")?.content ?? "",
             messages: messages.filter((m) => m.role !== "system"),
-            prompt: (req.input.prompt as string | undefined) ?? "",
+            prompt: "prompt" in req.input ? req.input.prompt : "",
           });
           setColumns(
             req.configs.map((c, i) => {
-              const result = saved.results[i] as { text?: string; stats?: Column["stats"]; error?: string } | null;
+              const result = saved.results[i];
               return {
                 model: c.model,
                 params: fromApiParams(c.params),

@@ -89,7 +89,7 @@ export function PromptLoader({
                   prompt: out.text ?? "",
                 },
                 typeof p.config.model === "string" ? p.config.model : null,
-                (p.config.params as Record<string, unknown>) ?? {},
+                p.config.params ?? {},
               );
             } catch {
               // shown above

@@ -1,5 +1,35 @@
 import { z } from "zod";
 
+const idsType = z.enum(["int32", "int64"]);
+const stateType = z.enum(["float32", "float16"]);
+
+/** The export flavour `inspectArtifact` discovers (`ModelVariant` in server/modules/inference/types.ts). */
+const modelVariant = z.object({
+  idsType,
+  attentionMask: idsType.nullable(),
+  positionIds: idsType.nullable(),
+  useCacheBranch: z.boolean(),
+  cacheLayout: z.enum(["per-layer", "combined"]).nullable(),
+  cacheType: stateType.nullable(),
+  convState: z.boolean(),
+  layers: z.number(),
+  kvHeads: z.number().nullable(),
+  headSize: z.number().nullable(),
+  vocabSize: z.number(),
+  logitsType: z.enum(["float32", "float16"]),
+  state: z.array(
+    z.object({
+      input: z.string(),
+      output: z.string(),
+      kind: z.enum(["key", "value", "key_value", "conv"]),
+      layer: z.number(),
+      type: stateType,
+      initialDims: z.array(z.number()),
+    }),
+  ),
+  description: z.string(),
+});
+
 export const artifactSummary = z.object({
   id: z.string(),
   sha256: z.string(),
@@ -19,7 +49,7 @@ export const artifactSummary = z.object({
     outputs: z.array(
       z.object({ name: z.string(), type: z.string(), dims: z.array(z.union([z.number(), z.string()])) }),
     ),
-    variant: z.record(z.string(), z.unknown()),
+    variant: modelVariant,
   }),
 });
 export type ArtifactSummary = z.infer<typeof artifactSummary>;

@@ -47,7 +47,7 @@ function toSummary(
       hasChatTemplate: info.chatTemplate !== null,
       inputs: info.inputs,
       outputs: info.outputs,
-      variant: info.variant as unknown as Record<string, unknown>,
+      variant: info.variant,
     },
   };
 }

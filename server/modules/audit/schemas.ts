@@ -15,7 +15,8 @@ export const auditEntry = z.object({
   action: z.string(),
   targetType: z.string(),
   targetId: z.string().nullable(),
-  summary: z.record(z.string(), z.unknown()),
+  /** Whatever the action recorded (names, before/after values): open-ended JSON, read back from jsonb. */
+  summary: z.record(z.string(), z.json()),
   createdAt: z.date(),
 });
 
@@ -25,3 +26,4 @@ export const auditPage = z.object({
   page: z.number().int(),
   pageSize: z.number().int(),
 });
+export type AuditSummary = z.infer<typeof auditEntry>["summary"];

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Actor } from "@/server/auth/principal";
 import type { Db, DbTx } from "@/server/db";
 import type { Prisma } from "@/server/generated/prisma/client";
-import type { auditPage, listAuditInput } from "@/server/modules/audit/schemas";
+import type { AuditSummary, auditPage, listAuditInput } from "@/server/modules/audit/schemas";
 import type { ProjectDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 
@@ -49,6 +49,6 @@ export async function listAudit(
         ...window,
       }),
     () => deps.db.auditLog.count({ where }),
-    (r) => ({ ...r, summary: (r.summary ?? {}) as Record<string, unknown> }),
+    (r) => ({ ...r, summary: (r.summary ?? {}) as AuditSummary }),
   );
 }

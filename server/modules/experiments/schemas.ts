@@ -108,8 +108,19 @@ export const variantOut = z.object({
   isControl: z.boolean(),
   promptVersion: z.number().nullable(),
   modelVersionId: z.string().nullable(),
-  params: z.record(z.string(), z.unknown()),
+  params: generationParams,
 });
+
+/** What `concludeExperiment` records: the winner and, when the label moved, where it points. */
+export const experimentDecision = z.object({
+  winnerKey: z.string(),
+  reason: z.string(),
+  promoted: z.object({ label: z.string(), version: z.number().int() }).nullable(),
+  decidedBy: z.string(),
+  /** ISO 8601 */
+  decidedAt: z.string(),
+});
+export type ExperimentDecision = z.infer<typeof experimentDecision>;
 
 export const experimentOut = z.object({
   id: z.string(),
@@ -123,7 +134,7 @@ export const experimentOut = z.object({
   promptName: z.string().nullable(),
   promoteLabel: z.string(),
   sequential: z.boolean(),
-  decision: z.record(z.string(), z.unknown()).nullable(),
+  decision: experimentDecision.nullable(),
   startedAt: z.date().nullable(),
   stoppedAt: z.date().nullable(),
   concludedAt: z.date().nullable(),

@@ -8,9 +8,11 @@ import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import type {
   concludeInput,
   createExperimentInput,
+  ExperimentDecision,
   experimentOut,
   variantOut,
 } from "@/server/modules/experiments/schemas";
+import type { GenerationParams } from "@/server/modules/models/schemas";
 import { moveLabel } from "@/server/modules/prompts/labels";
 
 type ExperimentOut = z.infer<typeof experimentOut>;
@@ -31,7 +33,7 @@ export function toVariantOut(v: Row["variants"][number]): z.infer<typeof variant
     isControl: v.isControl,
     promptVersion: v.promptVersion?.version ?? null,
     modelVersionId: v.modelVersionId,
-    params: (v.params ?? {}) as Record<string, unknown>,
+    params: (v.params ?? {}) as GenerationParams,
   };
 }
 
@@ -48,7 +50,7 @@ export function toExperimentOut(row: Row): ExperimentOut {
     promptName: row.prompt?.name ?? null,
     promoteLabel: row.promoteLabel,
     sequential: row.sequential,
-    decision: (row.decision ?? null) as Record<string, unknown> | null,
+    decision: (row.decision ?? null) as ExperimentDecision | null,
     startedAt: row.startedAt,
     stoppedAt: row.stoppedAt,
     concludedAt: row.concludedAt,
@@ -247,7 +249,7 @@ export async function concludeExperiment(deps: ServiceDeps, input: z.output<type
       });
       promoted = { label: row.promoteLabel, version: winner.promptVersion.version };
     }
-    const decision = {
+    const decision: ExperimentDecision = {
       winnerKey: winner.key,
       reason: input.reason,
       promoted,

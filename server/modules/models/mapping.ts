@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ProviderName } from "@/lib/models";
 import type { ProviderKind } from "@/server/generated/prisma/enums";
-import type { modelSummary, versionSummary } from "@/server/modules/models/schemas";
+import type { GenerationParams, modelSummary, versionSummary } from "@/server/modules/models/schemas";
 
 const TO_API: Record<ProviderKind, ProviderName> = {
   onnx_local: "onnx-local",
@@ -86,7 +86,7 @@ export function toVersionSummary(row: VersionRow): z.infer<typeof versionSummary
     endpointBaseUrl: row.endpointBaseUrl,
     upstreamModelId: row.upstreamModelId,
     hasApiKey: row.apiKeyCiphertext !== null,
-    defaultParams: (row.defaultParams ?? {}) as Record<string, unknown>,
+    defaultParams: (row.defaultParams ?? {}) as GenerationParams,
     baseVersionId: row.baseVersionId,
     datasetVersionId: row.datasetVersionId,
     fineTuneJobId: row.fineTuneJobId,

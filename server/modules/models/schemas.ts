@@ -104,7 +104,7 @@ export const versionSummary = z.object({
   endpointBaseUrl: z.string().nullable(),
   upstreamModelId: z.string().nullable(),
   hasApiKey: z.boolean(),
-  defaultParams: z.record(z.string(), z.unknown()),
+  defaultParams: generationParams,
   baseVersionId: z.string().nullable(),
   datasetVersionId: z.string().nullable(),
   fineTuneJobId: z.string().nullable(),

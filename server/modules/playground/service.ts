@@ -3,7 +3,7 @@ import { notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import type { ServiceDeps } from "@/server/modules/deps";
 import { generationParams } from "@/server/modules/models/schemas";
-import { generationInput } from "@/server/modules/runs/schemas";
+import { generationInput, playgroundSlot } from "@/server/modules/runs/schemas";
 
 export const createPlaygroundRunInput = z.object({
   configs: z
@@ -17,10 +17,11 @@ export const playgroundRun = z.object({
   id: z.string(),
   createdAt: z.date(),
   request: z.object({
-    configs: z.array(z.object({ model: z.string(), params: z.record(z.string(), z.unknown()) })),
-    input: z.record(z.string(), z.unknown()),
+    configs: z.array(z.object({ model: z.string(), params: generationParams })),
+    input: generationInput,
   }),
-  results: z.array(z.record(z.string(), z.unknown()).nullable()),
+  /** One per config, in order: null until that column's generation ends. */
+  results: z.array(playgroundSlot.nullable()),
 });
 
 type Run = z.infer<typeof playgroundRun>;

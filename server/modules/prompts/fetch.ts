@@ -3,7 +3,7 @@ import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
 import type { ProjectDeps } from "@/server/modules/deps";
 import { PromptCache } from "@/server/modules/prompts/cache";
-import type { compiledPrompt, PromptTemplate, promptSelector } from "@/server/modules/prompts/schemas";
+import type { compiledPrompt, PromptConfig, PromptTemplate, promptSelector } from "@/server/modules/prompts/schemas";
 
 export type CompiledPrompt = z.infer<typeof compiledPrompt>;
 
@@ -67,7 +67,7 @@ export async function fetchPrompt(
     version: version.version,
     label,
     template: version.template as PromptTemplate,
-    config: (version.config ?? {}) as Record<string, unknown>,
+    config: (version.config ?? {}) as PromptConfig,
     variables: version.variables,
     etag: `"${version.id}"`,
   };

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PromptTemplate, promptSummary, promptVersionOut } from "@/server/modules/prompts/schemas";
+import type { PromptConfig, PromptTemplate, promptSummary, promptVersionOut } from "@/server/modules/prompts/schemas";
 
 type Label = { name: string; protected: boolean; version: { version: number } };
 
@@ -45,7 +45,7 @@ export function toVersionOut(row: {
     id: row.id,
     version: row.version,
     template: row.template as PromptTemplate,
-    config: (row.config ?? {}) as Record<string, unknown>,
+    config: (row.config ?? {}) as PromptConfig,
     variables: row.variables,
     commitMessage: row.commitMessage,
     authorLabel: row.createdByLabel,

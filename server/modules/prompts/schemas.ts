@@ -36,9 +36,11 @@ export const promptConfig = z
     /** A registry reference: name, name@alias or name@3. */
     model: z.string().max(200).optional(),
     params: generationParams.optional(),
-    responseSchema: z.record(z.string(), z.unknown()).optional(),
+    /** A JSON Schema: open-ended JSON by nature. */
+    responseSchema: z.record(z.string(), z.json()).optional(),
   })
   .strict();
+export type PromptConfig = z.infer<typeof promptConfig>;
 
 export const createPromptInput = z.object({
   name: promptName,
@@ -91,7 +93,7 @@ export const promptVersionOut = z.object({
   id: z.string(),
   version: z.number().int(),
   template: promptTemplate,
-  config: z.record(z.string(), z.unknown()),
+  config: promptConfig,
   variables: z.array(z.string()),
   commitMessage: z.string(),
   authorLabel: z.string(),
@@ -118,7 +120,7 @@ export const compiledPrompt = z.object({
   version: z.number().int(),
   label: z.string().nullable(),
   template: promptTemplate,
-  config: z.record(z.string(), z.unknown()),
+  config: promptConfig,
   variables: z.array(z.string()),
   etag: z.string(),
 });

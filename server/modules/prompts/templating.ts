@@ -11,7 +11,13 @@ import type { PromptCache } from "@/server/modules/prompts/cache";
 import { diffPromptVersions as diffVersions } from "@/server/modules/prompts/diff";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { findPrompt } from "@/server/modules/prompts/find";
-import type { PromptTemplate, previewInput, renderInput } from "@/server/modules/prompts/schemas";
+import {
+  type PromptConfig,
+  type PromptTemplate,
+  type previewInput,
+  promptConfig,
+  type renderInput,
+} from "@/server/modules/prompts/schemas";
 import {
   type IncludeRef,
   inspectPrompt,
@@ -32,7 +38,7 @@ export const renderedPrompt = z.object({
   type: z.enum(["text", "chat"]),
   text: z.string().nullable(),
   messages: z.array(message).nullable(),
-  config: z.record(z.string(), z.unknown()),
+  config: promptConfig,
 });
 
 export const previewResult = z.object({
@@ -43,14 +49,6 @@ export const previewResult = z.object({
   error: z
     .object({ message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })) })
     .nullable(),
-});
-
-export const versionDiff = z.object({
-  identical: z.boolean(),
-  template: z.record(z.string(), z.unknown()),
-  config: z.array(z.record(z.string(), z.unknown())),
-  stats: z.record(z.string(), z.number()),
-  unified: z.string(),
 });
 
 function includeResolver(deps: Deps) {
@@ -154,10 +152,9 @@ export async function diffPromptVersions(
     return {
       type: prompt.type,
       template: row.template as PromptTemplate,
-      config: row.config as Record<string, unknown>,
+      config: row.config as PromptConfig,
       label: `v${version}`,
     };
   };
-  const diff = diffVersions(await load(from), await load(to));
-  return diff as unknown as z.infer<typeof versionDiff>;
+  return diffVersions(await load(from), await load(to));
 }

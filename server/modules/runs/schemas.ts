@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { RunStats } from "@/lib/run-stream";
+import { type RunStats, runStats } from "@/lib/run-stream";
 import { generationParams } from "@/server/modules/models/schemas";
 
 export const chatMessage = z.object({
@@ -26,3 +26,13 @@ export const runRequest = z.object({
 export type RunRequest = z.input<typeof runRequest>;
 
 export type RunEvent = { type: "text"; text: string } | { type: "done"; stats: RunStats; runId: string };
+
+/** One column of a saved playground run, written when its generation ends (`stats` is null when it failed). */
+export const playgroundSlot = z.object({
+  text: z.string(),
+  stats: runStats.nullable(),
+  error: z.string().nullable(),
+  /** `name@version` */
+  model: z.string(),
+});
+export type PlaygroundSlot = z.infer<typeof playgroundSlot>;

@@ -11,7 +11,7 @@ import { type GenerationParams, generationParams } from "@/server/modules/models
 import { resolveModelRef } from "@/server/modules/models/service";
 import { runCost } from "@/server/modules/runs/cost";
 import { streamLocal } from "@/server/modules/runs/local";
-import type { RunEvent, runRequest } from "@/server/modules/runs/schemas";
+import type { PlaygroundSlot, RunEvent, runRequest } from "@/server/modules/runs/schemas";
 import { type EngineEvent, streamUpstream } from "@/server/modules/runs/upstream";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -163,7 +163,7 @@ async function saveSlot(
   db: Db,
   projectId: string,
   request: { playgroundRunId?: string; slot?: number },
-  result: Record<string, unknown>,
+  result: PlaygroundSlot,
 ) {
   if (!request.playgroundRunId || request.slot === undefined) return;
   const json = JSON.stringify(result) as unknown as Prisma.InputJsonValue;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { queryInt } from "@/lib/query-params";
+import { versionDiff } from "@/server/modules/prompts/diff/schemas";
 import { fetchPrompt, promptCache } from "@/server/modules/prompts/fetch";
 import { labelHistory, moveLabel, setLabelProtection } from "@/server/modules/prompts/labels";
 import {
@@ -23,10 +25,8 @@ import {
   previewResult,
   renderedPrompt,
   renderStoredPrompt,
-  versionDiff,
 } from "@/server/modules/prompts/templating";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/lib/query-params";
 
 const tags = ["Prompts"];
 export const promptsRouter = createTRPCRouter({

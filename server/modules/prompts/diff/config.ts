@@ -1,3 +1,8 @@
+import type { z } from "zod";
+
+/** A stored config's values are JSON (jsonb). */
+type JsonValue = z.infer<ReturnType<typeof z.json>>;
+
 /** A key-level change between two configs (model, parameters, response schema, …). */
 export interface ConfigChange {
   /** Key path from the config root, e.g. ["params", "temperature"]. */
@@ -5,8 +10,8 @@ export interface ConfigChange {
   /** The path for display: `params.temperature`, `responseSchema.required`. */
   key: string;
   change: "added" | "removed" | "changed";
-  oldValue?: unknown;
-  newValue?: unknown;
+  oldValue?: JsonValue;
+  newValue?: JsonValue;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -50,13 +55,22 @@ export function diffConfig(before: unknown, after: unknown): ConfigChange[] {
         const inA = Object.hasOwn(a, key) && a[key] !== undefined;
         const inB = Object.hasOwn(b, key) && b[key] !== undefined;
         const next = [...path, key];
-        if (inA && !inB) changes.push({ path: next, key: displayKey(next), change: "removed", oldValue: a[key] });
-        else if (!inA && inB) changes.push({ path: next, key: displayKey(next), change: "added", newValue: b[key] });
+        if (inA && !inB)
+          changes.push({ path: next, key: displayKey(next), change: "removed", oldValue: a[key] as JsonValue });
+        else if (!inA && inB)
+          changes.push({ path: next, key: displayKey(next), change: "added", newValue: b[key] as JsonValue });
         else if (inA && inB) walk(a[key], b[key], next);
       }
       return;
     }
-    if (!jsonEqual(a, b)) changes.push({ path, key: displayKey(path), change: "changed", oldValue: a, newValue: b });
+    if (!jsonEqual(a, b))
+      changes.push({
+        path,
+        key: displayKey(path),
+        change: "changed",
+        oldValue: a as JsonValue,
+        newValue: b as JsonValue,
+      });
   };
   walk(before ?? {}, after ?? {}, []);
   return changes;
