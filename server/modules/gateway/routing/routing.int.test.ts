@@ -32,6 +32,11 @@ withTestDatabase((created) => {
 const answer = (req: ReceivedRequest, res: ServerResponse, text: string) =>
   reply(req, res, [text], { usage: { prompt_tokens: 3, completion_tokens: 2 } });
 
+/**
+ * A route timeout that a healthy upstream on a loaded CI machine still beats (one that only hangs may use less:
+ * nothing races it).
+ */
+const SLOW_MACHINE_MS = 2_000;
 const fakes: Record<string, FakeUpstream> = {};
 let flakyCalls = 0;
 let flakyStreamCalls = 0;
@@ -106,16 +111,17 @@ beforeAll(async () => {
       retries: { attempts: 1, ...fast },
       fallbacks: ["up-down2", "up-b"],
     },
-    // weight 0: a standby, tried only after the weighted ones.
+    // weight 0: a standby, tried only after the weighted ones. The limit is the route's, so the standby's whole
+    // answer (and up-stalls' first token) must come within it too: generous, or a loaded machine times them out.
     "hang-bot": {
       deployments: [
         { model: "up-hang", weight: 1 },
         { model: "up-a", weight: 0 },
       ],
       retries: { attempts: 0 },
-      timeoutMs: 300,
+      timeoutMs: SLOW_MACHINE_MS,
     },
-    "stall-bot": { deployments: [{ model: "up-stalls" }], timeoutMs: 300 },
+    "stall-bot": { deployments: [{ model: "up-stalls" }], timeoutMs: SLOW_MACHINE_MS },
     "midway-bot": {
       deployments: [
         { model: "up-breaks", weight: 1 },
@@ -175,10 +181,11 @@ describe("the client going away", () => {
     const pending = client.chat.completions
       .create({ model: "patient-bot", messages: [{ role: "user", content: "hi" }] }, { signal: gone.signal })
       .catch((error: unknown) => error);
-    await expect.poll(() => fakes.hang.requests.length).toBe(before + 1);
+    // Leaves once the upstream has the request (however long the gateway took to send it on).
+    const upstreamCall = await fakes.hang.received(before);
     gone.abort();
     expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
-    expect(await fakes.hang.requests[before].completed).toBe(false);
+    expect(await upstreamCall.completed).toBe(false);
     const entry = await sink.waitFor((e) => e.requestedModel === "patient-bot");
     expect(entry).toMatchObject({ status: 499, errorCode: "CLIENT_CLOSED", stream: false });
     expect(sink.byId(entry.id)).toHaveLength(1);
@@ -272,9 +279,10 @@ describe("timeouts", () => {
     expect(response.headers.get("x-switchyard-deployment")).toBe("up-a");
     expect(response.headers.get("x-switchyard-attempts")).toBe("2");
     // The hanging upstream call was cancelled, not left open.
+    expect(fakes.hang.requests.length).toBe(before + 1);
     expect(await fakes.hang.requests[before].completed).toBe(false);
     const log = await logOf(response.headers.get("x-request-id"));
-    expect(log.errorMessage).toContain("up-hang → 504 deployment up-hang timed out after 300 ms");
+    expect(log.errorMessage).toContain(`up-hang → 504 deployment up-hang timed out after ${SLOW_MACHINE_MS} ms`);
   });
 
   it("answers 504 when every attempt timed out", async () => {
@@ -306,10 +314,14 @@ async function streamed(model: string): Promise<{ text: string; error: Error | n
 
 describe("idle timeout after the first token", () => {
   it("ends a stream that goes silent with a 504 error event, and closes the upstream call", async () => {
+    const before = fakes.stalls.requests.length;
     const { text, error } = await streamed("stall-bot");
     expect(text).toBe("first words ");
-    expect(error?.message).toContain("deployment up-stalls timed out after 300 ms waiting for the next token");
-    expect(await fakes.stalls.requests[0].completed).toBe(false);
+    expect(error?.message).toContain(
+      `deployment up-stalls timed out after ${SLOW_MACHINE_MS} ms waiting for the next token`,
+    );
+    expect(fakes.stalls.requests.length).toBe(before + 1);
+    expect(await fakes.stalls.requests[before].completed).toBe(false);
     const log = await sink.waitFor((e) => e.requestedModel === "stall-bot");
     expect(log).toMatchObject({ status: 504, deployment: "up-stalls" });
     // The stall counts against the deployment, though its first token arrived in time.

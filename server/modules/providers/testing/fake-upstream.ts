@@ -21,6 +21,11 @@ export interface FakeUpstream {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   requests: ReceivedRequest[];
+  /**
+   * The request at `index` in `requests` (0-based), now or once it has been received (its body read): wait on
+   * this rather than polling `requests`, which gives up after a fixed time that a loaded machine can outlast.
+   */
+  received(index: number): Promise<ReceivedRequest>;
   close(): Promise<void>;
 }
 
@@ -28,9 +33,14 @@ const running = new Set<Server>();
 
 export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstream> {
   const requests: ReceivedRequest[] = [];
+  let waiters: { index: number; resolve: (request: ReceivedRequest) => void }[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client hung up before its body arrived: nothing was received
+    }
     const raw = Buffer.concat(chunks).toString("utf8");
     let body: unknown;
     try {
@@ -41,6 +51,11 @@ export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstr
     const completed = new Promise<boolean>((resolve) => res.on("close", () => resolve(res.writableFinished)));
     const received = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, completed };
     requests.push(received);
+    waiters = waiters.filter((w) => {
+      if (w.index >= requests.length) return true;
+      w.resolve(requests[w.index]);
+      return false;
+    });
     try {
       await handler(received, res);
     } catch {
@@ -50,7 +65,11 @@ export async function startFakeUpstream(handler: FakeHandler): Promise<FakeUpstr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   running.add(server);
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, requests, close: () => stopServer(server) };
+  const receivedAt = (index: number) =>
+    index < requests.length
+      ? Promise.resolve(requests[index])
+      : new Promise<ReceivedRequest>((resolve) => waiters.push({ index, resolve }));
+  return { origin: `http://127.0.0.1:${port}`, requests, received: receivedAt, close: () => stopServer(server) };
 }
 
 function stopServer(server: Server) {
