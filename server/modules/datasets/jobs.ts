@@ -7,44 +7,52 @@ import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { createVersionInput } from "@/server/modules/models/schemas";
 import { createVersion } from "@/server/modules/models/versions";
 
+const hyperparameters = z
+  .object({
+    epochs: z.number().int().min(1).max(100).optional(),
+    learningRateMultiplier: z.number().positive().max(100).optional(),
+    batchSize: z.number().int().min(1).max(4096).optional(),
+  })
+  .strict();
+
 export const createJobInput = z.object({
   baseModelVersionId: z.string().uuid(),
   datasetVersionId: z.string().uuid(),
-  hyperparameters: z
-    .object({
-      epochs: z.number().int().min(1).max(100).optional(),
-      learningRateMultiplier: z.number().positive().max(100).optional(),
-      batchSize: z.number().int().min(1).max(4096).optional(),
-    })
-    .strict()
-    .default({}),
+  hyperparameters: hyperparameters.default({}),
 });
+
+/**
+ * One progress report: `at` (ISO 8601) and `progress`, then the executor's metrics by name (loss, …).
+ * The executor's names are spread last, so a metric may reuse `at` or `progress`.
+ */
+const metricsPoint = z.record(z.string(), z.union([z.string(), z.number()]));
 
 export const jobOut = z.object({
   id: z.string(),
   status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
   baseModelVersionId: z.string(),
   datasetVersionId: z.string(),
-  hyperparameters: z.record(z.string(), z.unknown()),
+  hyperparameters,
   executor: z.string().nullable(),
   progress: z.number(),
-  metrics: z.array(z.record(z.string(), z.unknown())),
+  metrics: z.array(metricsPoint),
   error: z.string().nullable(),
   resultModelVersionId: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
 
+type JobOut = z.infer<typeof jobOut>;
 type JobRow = Awaited<ReturnType<Db["fineTuneJob"]["findFirstOrThrow"]>>;
-const toJob = (j: JobRow): z.infer<typeof jobOut> => ({
+const toJob = (j: JobRow): JobOut => ({
   id: j.id,
   status: j.status,
   baseModelVersionId: j.baseModelVersionId,
   datasetVersionId: j.datasetVersionId,
-  hyperparameters: j.hyperparameters as Record<string, unknown>,
+  hyperparameters: j.hyperparameters as JobOut["hyperparameters"],
   executor: j.executor,
   progress: j.progress,
-  metrics: j.metrics as Record<string, unknown>[],
+  metrics: j.metrics as JobOut["metrics"],
   error: j.error,
   resultModelVersionId: j.resultModelVersionId,
   createdAt: j.createdAt,
@@ -129,7 +137,7 @@ export async function reportProgress(
   const { caller } = deps;
   const job = await runningJob(deps.db, caller.projectId, input.id, input.executor);
   const metrics = [
-    ...(job.metrics as Record<string, unknown>[]),
+    ...(job.metrics as JobOut["metrics"]),
     ...(input.metrics ? [{ at: new Date().toISOString(), progress: input.progress, ...input.metrics }] : []),
   ];
   const updated = await deps.db.fineTuneJob.update({

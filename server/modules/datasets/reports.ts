@@ -1,6 +1,7 @@
 import type { Db, DbTx } from "@/server/db";
 import { notFound } from "@/server/errors";
-import { KAnonymityCounter, type KAnonymityReport } from "@/server/modules/datasets/core";
+import { KAnonymityCounter } from "@/server/modules/datasets/core";
+import type { DatasetStatsOut, KAnonymityOut } from "@/server/modules/datasets/output-schemas";
 import { readExamples } from "@/server/modules/datasets/versions";
 import type { ProjectDeps } from "@/server/modules/deps";
 
@@ -14,12 +15,13 @@ async function ensureVersion(db: Db, projectId: string, id: string) {
 export async function kAnonymityReport(
   deps: ProjectDeps,
   input: { versionId: string; fields: string[]; k: number },
-): Promise<KAnonymityReport> {
+): Promise<KAnonymityOut> {
   const { projectId } = deps.caller;
   await ensureVersion(deps.db, projectId, input.versionId);
   const counter = new KAnonymityCounter(input.fields);
   for await (const row of readExamples(deps.db as unknown as DbTx, input.versionId)) counter.add(row.example);
-  return counter.report(input.k);
+  // Group values come from stored metadata (jsonb), so they are JSON.
+  return counter.report(input.k) as KAnonymityOut;
 }
 
 /** Two versions' counts side by side: examples only in one, in both, and their statistics. */
@@ -40,7 +42,7 @@ export async function compareVersions(deps: ProjectDeps, input: { a: string; b: 
     version: v.version,
     examples: v.exampleCount,
     contentHash: v.contentHash,
-    stats: v.stats as Record<string, unknown>,
+    stats: v.stats as DatasetStatsOut,
   });
   return {
     a: side(a),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { maskOptionsSchema } from "@/server/modules/datasets/core/schemas";
+import { datasetStats, versionParams, versionReport } from "@/server/modules/datasets/output-schemas";
 
 export const datasetName = z
   .string()
@@ -54,11 +55,11 @@ export const versionOut = z.object({
   parentId: z.string().nullable(),
   parentVersion: z.number().nullable(),
   operation: z.string(),
-  params: z.record(z.string(), z.unknown()),
+  params: versionParams,
   contentHash: z.string(),
   exampleCount: z.number(),
-  stats: z.record(z.string(), z.unknown()),
-  report: z.record(z.string(), z.unknown()),
+  stats: datasetStats,
+  report: versionReport,
   createdByLabel: z.string(),
   createdAt: z.date(),
 });

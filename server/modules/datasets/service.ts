@@ -12,6 +12,7 @@ import {
   PiiMasker,
   splitPoint,
 } from "@/server/modules/datasets/core";
+import type { DatasetExampleOut } from "@/server/modules/datasets/output-schemas";
 import {
   type importQuery,
   type TransformInput,
@@ -26,19 +27,20 @@ import { paged } from "@/server/pagination";
 /** Long imports and transforms run in one transaction: all or nothing. */
 const LONG_TX = { timeout: 60 * 60_000, maxWait: 10_000 };
 
+type VersionOut = z.infer<typeof versionOut>;
 type VersionRow = Awaited<ReturnType<Db["datasetVersion"]["findFirstOrThrow"]>>;
-export function toVersionOut(v: VersionRow, parentVersion: number | null): z.infer<typeof versionOut> {
+export function toVersionOut(v: VersionRow, parentVersion: number | null): VersionOut {
   return {
     id: v.id,
     version: v.version,
     parentId: v.parentId,
     parentVersion,
     operation: v.operation,
-    params: (v.params ?? {}) as Record<string, unknown>,
+    params: (v.params ?? {}) as VersionOut["params"],
     contentHash: v.contentHash,
     exampleCount: v.exampleCount,
-    stats: (v.stats ?? {}) as Record<string, unknown>,
-    report: (v.report ?? {}) as Record<string, unknown>,
+    stats: (v.stats ?? {}) as VersionOut["stats"],
+    report: (v.report ?? {}) as VersionOut["report"],
     createdByLabel: v.createdByLabel,
     createdAt: v.createdAt,
   };
@@ -127,7 +129,7 @@ export async function importDataset(
       );
       const result = upload.result();
       assertImportable(result.issues, { mode: query.mode });
-      const report = {
+      const report: VersionOut["report"] = {
         issues: result.issues,
         decision: decideImport(result.issues, { mode: query.mode }).reason,
         bytes: result.bytes,
@@ -149,7 +151,7 @@ export async function transformDataset(deps: ServiceDeps, raw: TransformInput) {
   const input = transformInput.parse(raw);
   const parent = await findVersion(deps.db, caller.projectId, input.versionId);
   return deps.db.$transaction(async (tx) => {
-    const report: Record<string, unknown> = {};
+    const report: VersionOut["report"] = {};
     const source = readExamples(tx, parent.id);
     let rows: AsyncGenerator<ExampleRow>;
     switch (input.operation) {
@@ -245,7 +247,7 @@ export async function listExamples(
     () => deps.db.datasetExample.count({ where }),
     (r) => ({
       position: r.position,
-      example: r.example as Record<string, unknown>,
+      example: r.example as DatasetExampleOut,
       tokens: r.tokens,
       split: r.split,
       hash: r.hash,

@@ -3,6 +3,7 @@ import type { DbTx } from "@/server/db";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import { type DatasetExample, DatasetHasher, DatasetStats } from "@/server/modules/datasets/core";
+import type { VersionParams, VersionReport } from "@/server/modules/datasets/output-schemas";
 
 const BATCH = 500;
 
@@ -10,8 +11,8 @@ export interface VersionDraft {
   datasetId: string;
   parentId: string | null;
   operation: string;
-  params: Record<string, unknown>;
-  report: Record<string, unknown>;
+  params: VersionParams;
+  report: VersionReport;
 }
 
 export interface ExampleRow {

@@ -1,6 +1,7 @@
 /** Inputs and outputs of the routes service, shared with the console (no server-only imports). */
 import { z } from "zod";
 import { queryBoolean, queryInt } from "@/lib/query-params";
+import { routeConfig } from "@/lib/routes/config";
 
 export const ROUTE_FORMATS = ["yaml", "json"] as const;
 
@@ -75,7 +76,8 @@ export const routeVersionOut = z.object({
   version: z.number(),
   format: z.enum(ROUTE_FORMATS),
   source: z.string(),
-  config: z.record(z.string(), z.unknown()),
+  /** The source parsed, defaults filled in: what the gateway runs. */
+  config: routeConfig,
   commitMessage: z.string(),
   authorLabel: z.string(),
   createdAt: z.date(),

@@ -249,7 +249,7 @@ export async function getRoute(deps: ProjectDeps, { id }: { id: string }): Promi
       version: v.version,
       format: v.format,
       source: v.source,
-      config: v.config as Record<string, unknown>,
+      config: v.config as RouteConfig,
       commitMessage: v.commitMessage,
       authorLabel: v.createdByLabel,
       createdAt: v.createdAt,

@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { queryInt } from "@/lib/query-params";
 import { notFound } from "@/server/errors";
 import { estimateTraining } from "@/server/modules/datasets/core";
+import { datasetExampleOut, kAnonymityOut, versionComparison } from "@/server/modules/datasets/output-schemas";
 import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
 import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/lib/query-params";
 
 const tags = ["Datasets"];
 
@@ -53,7 +54,7 @@ export const datasetsRouter = createTRPCRouter({
         items: z.array(
           z.object({
             position: z.number(),
-            example: z.record(z.string(), z.unknown()),
+            example: datasetExampleOut,
             tokens: z.number(),
             split: z.string().nullable(),
             hash: z.string(),
@@ -113,7 +114,7 @@ export const datasetsRouter = createTRPCRouter({
         k: z.number().int().min(2).max(1000),
       }),
     )
-    .output(z.record(z.string(), z.unknown()))
+    .output(kAnonymityOut)
     .mutation(async ({ ctx, input }) => ({ ...(await kAnonymityReport(ctx, input)) })),
 
   compare: projectProcedure
@@ -122,7 +123,7 @@ export const datasetsRouter = createTRPCRouter({
       openapi: { method: "GET", path: "/datasets/compare", tags, summary: "Two versions' counts side by side" },
     })
     .input(z.object({ a: z.string().uuid(), b: z.string().uuid() }))
-    .output(z.record(z.string(), z.unknown()))
+    .output(versionComparison)
     .query(({ ctx, input }) => compareVersions(ctx, input)),
 
   estimate: projectProcedure
