@@ -55,12 +55,9 @@ beforeAll(async () => {
   fakes.up = await startFakeUpstream((req, res) => replyWith(req, res, reply));
   fakes.up2 = await startFakeUpstream((req, res) => replyWith(req, res, reply));
   fakes.late = await startFakeUpstream((req, res) => replyWith(req, res, reply));
-  // Streamed: answers its first words at once, the rest over SLOW_MS. Not streamed: the whole after SLOW_MS.
+  // Streamed: answers its first words at once, the rest over SLOW_MS. Not streamed (the warm-up): at once.
   fakes.slow = await startFakeUpstream(async (req, res) => {
-    if (!wantsStream(req)) {
-      await pause(SLOW_MS);
-      return replyWith(req, res, [`Oh darn, hello ${"la ".repeat(SLOW_MS / 50)}there.`]);
-    }
+    if (!wantsStream(req)) return replyWith(req, res, ["Hello"]);
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.write(sse([{ data: upstreamChunk("Oh darn, hello ") }]));
     for (let i = 0; i < SLOW_MS / 50; i++) {
@@ -118,14 +115,15 @@ beforeAll(async () => {
       pipeline: { input: { pii: {} }, output: { pii: {} } },
     },
     "out-bot": { deployments: [{ model: "rp-up2" }], pipeline: { output: { pii: {} } } },
-    // rp-late (resolved slowly, see the test) times out, rp-slow serves.
+    // rp-late (resolved slowly, see the test) times out, rp-slow serves. The limit applies to rp-slow's first
+    // token and to each of its chunks (50 ms apart) too: generous, or a loaded machine times rp-slow out as well.
     "race-bot": {
       deployments: [
         { model: "rp-late", weight: 1 },
         { model: "rp-slow", weight: 0 },
       ],
       retries: { attempts: 0 },
-      timeoutMs: 200,
+      timeoutMs: 1_000,
       pipeline: { input: { pii: {} }, output: { blocklist: { words: ["darn"], action: "mask" } } },
     },
     "limited-bot": { deployments: [{ model: "rp-up" }], retries: { attempts: 1, ...fast } },
@@ -224,8 +222,9 @@ describe("input steps on a route with retries and fallbacks", () => {
 
 describe("an attempt that timed out", () => {
   it("leaves the request's log row to the attempt that served, even when it resolves late", async () => {
-    // rp-slow's version is resolved (and cached) now; rp-late's will wait for the locked table below.
+    // rp-slow's version is resolved (and cached, for seconds) now; rp-late's will wait for the locked table below.
     await client.chat.completions.create({ model: "rp-slow", messages: [user("warm up")] });
+    const slowCalls = fakes.slow.requests.length;
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => {
       locked = resolve;
@@ -234,12 +233,14 @@ describe("an attempt that timed out", () => {
       async (tx) => {
         await tx.$executeRaw`LOCK TABLE models IN ACCESS EXCLUSIVE MODE`;
         locked();
-        await pause(SLOW_MS / 2); // past rp-late's timeout, before rp-slow's answer ends
+        // Held until rp-late's attempt has timed out and rp-slow is asked (however long that takes), so rp-late
+        // cannot resolve in time; released while rp-slow's answer (SLOW_MS more) still streams.
+        await fakes.slow.received(slowCalls);
       },
       { timeout: 10_000 },
     );
     await isLocked;
-    // Streamed, so that rp-slow's first token comes within the 200 ms timeout and its answer outlasts the lock.
+    // Streamed, so that rp-slow's first token comes within the timeout and its answer outlasts the lock.
     const [{ data, response }] = await Promise.all([
       client.chat.completions
         .create({ model: "race-bot", messages: [user("mail ann@example.com")], stream: true })
