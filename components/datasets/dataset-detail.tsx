@@ -29,7 +29,6 @@ import {
 
 type Dataset = RouterOutputs["datasets"]["get"];
 type Version = Dataset["versions"][number];
-type Dist = { p50: number; p95: number; max: number };
 
 export function DatasetDetail({ datasetId }: { datasetId: string }) {
   const trpc = useTRPC();
@@ -54,12 +53,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
   if (dataset.error || !dataset.data) return <ErrorState message={dataset.error?.message ?? "Not found"} />;
   const d = dataset.data;
   const version = d.versions.find((v) => v.id === selected) ?? d.versions[0];
-  const stats = (version?.stats ?? {}) as {
-    tokensPerExample?: Dist;
-    roles?: Record<string, number>;
-    duplicates?: number;
-    billingTokens?: number;
-  };
+  const stats: Partial<Version["stats"]> = version?.stats ?? {};
   const mayWrite = can("datasets:write");
   const columns: DataTableColumn<Version>[] = [
     {

@@ -1,11 +1,11 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/providers/trpc";
+import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { useListQuery } from "@/components/providers/use-list-query";
 import { Badge, DataTable, type DataTableColumn, Input, Select } from "@/components/ui";
 
-type Row = { position: number; example: Record<string, unknown>; tokens: number; split: string | null; hash: string };
+type Row = RouterOutputs["datasets"]["examples"]["items"][number];
 
 export function ExampleBrowser({ versionId }: { versionId: string }) {
   const trpc = useTRPC();
@@ -25,7 +25,7 @@ export function ExampleBrowser({ versionId }: { versionId: string }) {
       header: "Messages",
       cell: (r) => (
         <div className="flex flex-col gap-1">
-          {((r.example.messages as { role: string; content: string }[]) ?? []).map((m, i) => (
+          {r.example.messages.map((m, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: messages are positional
             <div key={i} className="flex gap-2 text-xs">
               <Badge>{m.role}</Badge>

@@ -71,7 +71,7 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
           <CardContent className="pt-4 text-sm">
             <strong>Concluded:</strong> {String(e.decision.winnerKey)} won
             {e.decision.promoted
-              ? ` and was promoted to ${(e.decision.promoted as { label: string }).label} (v${(e.decision.promoted as { version: number }).version})`
+              ? ` and was promoted to ${e.decision.promoted.label} (v${e.decision.promoted.version})`
               : ""}
             . {String(e.decision.reason ?? "")}
           </CardContent>

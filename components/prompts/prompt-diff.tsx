@@ -6,8 +6,6 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Badge, Card, CardContent, ErrorState, LoadingState } from "@/components/ui";
 import { DiffHunks } from "@/components/versioning/diff-hunks";
 import { useVersionPair, VersionPairPicker } from "@/components/versioning/version-pair";
-import type { MessageDiff, TextDiff } from "@/server/modules/prompts/diff";
-import type { ConfigChange } from "@/server/modules/prompts/diff/config";
 
 /** Template and config differences between any two versions. */
 export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
@@ -16,11 +14,8 @@ export function PromptDiff({ prompt }: { prompt: PromptDetailData }) {
   const pair = useVersionPair(versions);
   const { from, to } = pair;
   const diff = useQuery(trpc.prompts.diff.queryOptions({ promptId: prompt.id, from, to }));
-  const template = diff.data?.template as
-    | ({ kind: "text" | "type-changed" } & TextDiff)
-    | { kind: "chat"; messages: MessageDiff[] }
-    | undefined;
-  const config = (diff.data?.config ?? []) as unknown as ConfigChange[];
+  const template = diff.data?.template;
+  const config = diff.data?.config ?? [];
   return (
     <Card>
       <CardContent className="flex flex-col gap-3 pt-4">
