@@ -167,6 +167,23 @@ describe("prompts", () => {
     });
   });
 
+  it("lets an API key move a protected label by its prompts:protect scope, not by members:write", async () => {
+    const { promptId } = await owner().prompts.create({ name: "guarded-by-key", type: "text", template: "hi" });
+    await owner().prompts.createVersion({ promptId, template: "hello" });
+    await owner().prompts.moveLabel({ promptId, label: "production", version: 1 });
+    await owner().prompts.protectLabel({ promptId, label: "production", protected: true });
+    const writeOnly = await makeApiKey(db, fixture.project.id, ["prompts:read", "prompts:write"]);
+    const asWriteOnly = callerFor(db, writeOnly.principal, fixture.project.id);
+    await expect(asWriteOnly.prompts.moveLabel({ promptId, label: "production", version: 2 })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const protector = await makeApiKey(db, fixture.project.id, ["prompts:read", "prompts:write", "prompts:protect"]);
+    const asProtector = callerFor(db, protector.principal, fixture.project.id);
+    await expect(asProtector.prompts.moveLabel({ promptId, label: "production", version: 2 })).resolves.toMatchObject({
+      toVersion: 2,
+    });
+  });
+
   it("serves fetch-by-label from the cache and drops it in every process when a label moves", async () => {
     const { promptId } = await owner().prompts.create({ name: "cached", type: "text", template: "one" });
     await owner().prompts.createVersion({ promptId, template: "two" });
