@@ -112,7 +112,7 @@ export const variantOut = z.object({
 });
 
 /** What `concludeExperiment` records: the winner and, when the label moved, where it points. */
-export const experimentDecision = z.object({
+const experimentDecision = z.object({
   winnerKey: z.string(),
   reason: z.string(),
   promoted: z.object({ label: z.string(), version: z.number().int() }).nullable(),

@@ -40,7 +40,7 @@ export {
   type IssueSeverity,
   type IssueSummary,
 } from "./issues";
-export { KAnonymityCounter, type KAnonymityGroup, type KAnonymityReport, kAnonymity } from "./kanon";
+export { KAnonymityCounter, type KAnonymityGroup, kAnonymity } from "./kanon";
 export {
   type ByteSource,
   DEFAULT_MAX_LINE_BYTES,

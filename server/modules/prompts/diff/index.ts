@@ -5,7 +5,6 @@ import { type ConfigChange, canonicalJson, diffConfig } from "./config";
 
 export type { DiffHunk, DiffLine, TextDiff } from "@/lib/text-diff";
 export { diffText } from "@/lib/text-diff";
-export type { MessageDiff } from "./chat";
 export type { ConfigChange } from "./config";
 export { diffConfig } from "./config";
 
