@@ -63,7 +63,7 @@ const modulesOnDisk = fs
 const unlisted = modulesOnDisk.filter((name) => !(name in MODULE_DEPS));
 if (unlisted.length) throw new Error(`Add to MODULE_DEPS in .dependency-cruiser.cjs: ${unlisted.join(", ")}`);
 
-const escape = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const literal = (name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const TESTS = "(\\.test\\.tsx?$|/testing/)";
 
 /** Files under app/ that run in the browser ("use client" first). */
@@ -76,7 +76,7 @@ const clientAppFiles = [];
       clientAppFiles.push(path.relative(__dirname, file));
   }
 })(path.join(__dirname, "app"));
-const BROWSER = ["^components/", "^lib/", ...clientAppFiles.map((file) => `^${escape(file)}$`)];
+const BROWSER = ["^components/", "^lib/", ...clientAppFiles.map((file) => `^${literal(file)}$`)];
 
 module.exports = {
   forbidden: [
@@ -119,17 +119,20 @@ module.exports = {
       name: "production-imports-tests",
       comment: "Test helpers (testing/ folders, *.test.ts) are for tests, benchmarks and the e2e suite only.",
       severity: "error",
-      from: { path: "^(server|lib|components|app|scripts|prisma)/", pathNot: [TESTS, "^scripts/.*\\.int\\.test\\.ts$"] },
+      from: {
+        path: "^(server|lib|components|app|scripts|prisma)/",
+        pathNot: [TESTS, "^scripts/.*\\.int\\.test\\.ts$"],
+      },
       to: { path: TESTS },
     },
     ...Object.entries(MODULE_DEPS).map(([name, allowed]) => ({
       name: `module-${name}`,
       comment: `server/modules/${name} may import only these modules: ${allowed.join(", ") || "none"} (MODULE_DEPS).`,
       severity: "error",
-      from: { path: `^server/modules/${escape(name)}/`, pathNot: TESTS },
+      from: { path: `^server/modules/${literal(name)}/`, pathNot: TESTS },
       to: {
         path: "^server/modules/[^/]+/",
-        pathNot: `^server/modules/(${[name, ...allowed].map(escape).join("|")})/`,
+        pathNot: `^server/modules/(${[name, ...allowed].map(literal).join("|")})/`,
       },
     })),
   ],

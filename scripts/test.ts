@@ -14,7 +14,10 @@ const reportDir = mkdtempSync(path.join(tmpdir(), "switchyard-test-"));
 const steps: [string, string[]][] = [
   ["type check", ["npx", "tsc", "--noEmit", "-p", "."]],
   ["lint", ["npx", "biome", "check", "."]],
-  ["boundaries", ["npx", "depcruise", "server", "lib", "components", "app", "scripts", "prisma", "--output-type", "err"]],
+  [
+    "boundaries",
+    ["npx", "depcruise", "server", "lib", "components", "app", "scripts", "prisma", "--output-type", "err"],
+  ],
   ["unused code", ["npx", "knip", "--no-progress"]],
   ["migrations match schema.prisma", ["npx", "tsx", "scripts/db.ts", "check"]],
   ["unit tests", ["npx", "vitest", "run", "--project", "unit", ...vitestReport("unit")]],

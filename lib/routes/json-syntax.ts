@@ -13,7 +13,7 @@ function seen(text: string, offset: number): string {
 }
 
 // ParseErrorCode is a const enum, which isolated modules cannot read: switch on its printed names.
-function describe(text: string, { error, offset, length }: ParseError): { offset: number; message: string } {
+function located(text: string, { error, offset, length }: ParseError): { offset: number; message: string } {
   const found = seen(text, offset);
   const code = printParseErrorCode(error);
   switch (code) {
@@ -52,5 +52,5 @@ function describe(text: string, { error, offset, length }: ParseError): { offset
 export function jsonSyntaxError(text: string): { offset: number; message: string } | null {
   const errors: ParseError[] = [];
   parse(text, errors, STRICT);
-  return errors.length ? describe(text, errors[0]) : null;
+  return errors.length ? located(text, errors[0]) : null;
 }

@@ -1,5 +1,5 @@
-import type { Principal } from "@/server/auth/principal";
 import { ROLE_SCOPES, type RoleName, type Scope } from "@/lib/scopes";
+import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 

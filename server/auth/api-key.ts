@@ -1,6 +1,6 @@
 import { createHash, hash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { KeyLimits, Principal } from "@/server/auth/principal";
 import { isScope, SCOPES } from "@/lib/scopes";
+import type { KeyLimits, Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 

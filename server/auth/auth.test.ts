@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ROLE_SCOPES, SCOPES } from "@/lib/scopes";
 import { bearerToken, generateApiKey, hashApiKey, KEY_PREFIX_LENGTH } from "@/server/auth/api-key";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
-import { ROLE_SCOPES, SCOPES } from "@/lib/scopes";
 
 describe("passwords", () => {
   it("hashes with scrypt and a fresh salt, and verifies only the right password", async () => {

@@ -5,8 +5,8 @@
  */
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "@/server/auth/principal";
 import { SCOPES } from "@/lib/scopes";
+import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { handleArtifactUpload } from "@/server/modules/artifacts/http";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";

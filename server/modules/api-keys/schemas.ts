@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { BUDGET_PERIODS } from "@/server/auth/principal";
 import { SCOPES } from "@/lib/scopes";
+import { BUDGET_PERIODS } from "@/server/auth/principal";
 
 const wholePositive = (what: string, max: number) =>
   z

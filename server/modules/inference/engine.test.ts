@@ -7,8 +7,8 @@ import { DecoderState } from "./decoder";
 import { DeviceSelector, devicePreferenceFromEnv } from "./devices";
 import { InferenceEngine } from "./engine";
 import type { GenerateRequest } from "./generate";
-import { argmax } from "./sampling";
 import { DEMO_REPLY, type TestModelOptions, writeTestModel } from "./model-builder";
+import { argmax } from "./sampling";
 import type { GenerationEvent } from "./types";
 
 // Temp files and onnxruntime (CPU) only, no database: a unit test by this project's rule.

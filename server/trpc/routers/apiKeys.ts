@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryBoolean } from "@/lib/query-params";
 import { listApiKeyUsage, updateApiKeyLimits } from "@/server/modules/api-keys/limits";
 import {
   apiKeyIdInput,
@@ -10,7 +11,6 @@ import {
 } from "@/server/modules/api-keys/schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/modules/api-keys/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryBoolean } from "@/lib/query-params";
 
 export const apiKeysRouter = createTRPCRouter({
   list: projectProcedure

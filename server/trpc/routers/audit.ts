@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { queryInt } from "@/lib/query-params";
 import { auditPage } from "@/server/modules/audit/schemas";
 import { listAudit } from "@/server/modules/audit/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/lib/query-params";
 
 export const auditRouter = createTRPCRouter({
   list: projectProcedure

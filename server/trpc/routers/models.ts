@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDERS, TASKS } from "@/lib/models";
+import { queryInt } from "@/lib/query-params";
 import { aliasHistory, deleteAlias, moveAlias } from "@/server/modules/models/aliases";
 import {
   aliasEvent,
@@ -16,7 +17,6 @@ import { selectionRow, selectionView } from "@/server/modules/models/selection";
 import { createModel, getModel, listModels, updateModel } from "@/server/modules/models/service";
 import { createVersion } from "@/server/modules/models/versions";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/lib/query-params";
 
 const tags = ["Models"];
 const id = z.string().uuid("id must be a UUID");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryInt } from "@/lib/query-params";
 import {
   createPlaygroundRun,
   createPlaygroundRunInput,
@@ -7,7 +8,6 @@ import {
   playgroundRun,
 } from "@/server/modules/playground/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
-import { queryInt } from "@/lib/query-params";
 
 const tags = ["Playground"];
 

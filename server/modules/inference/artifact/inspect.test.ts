@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { onnx, type proto } from "../onnx-proto";
 import { writeTestModel } from "../model-builder";
 import { valueInfo } from "../model-builder/graph-builder";
+import { onnx, type proto } from "../onnx-proto";
 import { inspectArtifact } from "./inspect";
 
 // Temp files and onnxruntime only, no database: a unit test by this project's rule.
