@@ -27,5 +27,3 @@ export const organizationWithProjects = z.object({
 export const projectSettings = z.object({
   requestBodyLogging: z.enum(BODY_LOGGING, { message: "Body logging must be none, masked or full" }),
 });
-export const updateProjectSettingsInput = projectSettings;
-export type UpdateProjectSettingsInput = z.input<typeof updateProjectSettingsInput>;

@@ -9,7 +9,7 @@ import { notFound } from "@/server/errors";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ServiceDeps } from "@/server/modules/deps";
 import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
-import type { projectSettings, updateProjectSettingsInput } from "@/server/modules/projects/schemas";
+import type { projectSettings } from "@/server/modules/projects/schemas";
 
 type Settings = z.infer<typeof projectSettings>;
 
@@ -22,7 +22,7 @@ export async function getProjectSettings(deps: ServiceDeps): Promise<Settings> {
 
 export async function updateProjectSettings(
   deps: ServiceDeps,
-  input: z.output<typeof updateProjectSettingsInput>,
+  input: z.output<typeof projectSettings>,
 ): Promise<Settings> {
   const { caller } = deps;
   return deps.db.$transaction(async (tx) => {

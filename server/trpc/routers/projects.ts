@@ -5,7 +5,6 @@ import {
   organizationWithProjects,
   projectSettings,
   projectSummary,
-  updateProjectSettingsInput,
 } from "@/server/modules/projects/schemas";
 import { createOrganization, createProject, getProject, listForUser } from "@/server/modules/projects/service";
 import { getProjectSettings, updateProjectSettings } from "@/server/modules/projects/settings";
@@ -50,7 +49,7 @@ export const projectsRouter = createTRPCRouter({
         summary: "Change the project's settings (request body logging: none, masked or full)",
       },
     })
-    .input(updateProjectSettingsInput)
+    .input(projectSettings)
     .output(projectSettings)
     .mutation(({ ctx, input }) => updateProjectSettings(ctx, input)),
 
