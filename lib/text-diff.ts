@@ -1,14 +1,14 @@
 import { structuredPatch } from "diff";
 
 /** One line of a hunk, numbered in the old and/or new text (1-based). */
-export interface DiffLine {
+interface DiffLine {
   type: "context" | "add" | "remove";
   text: string;
   oldLine?: number;
   newLine?: number;
 }
 
-export interface DiffHunk {
+interface DiffHunk {
   /** `@@ -3,4 +3,5 @@` */
   header: string;
   oldStart: number;

@@ -8,7 +8,7 @@
  */
 
 /** The part of a TTL after which an entry is reloaded in the background. */
-export const REFRESH_AHEAD = 0.75;
+const REFRESH_AHEAD = 0.75;
 /** After a background reload started (and maybe failed), the next may start this much later, not per request. */
 export const REFRESH_RETRY_MS = 1_000;
 

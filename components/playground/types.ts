@@ -25,7 +25,7 @@ export interface Message {
 }
 
 /** Blank: the model version's default parameters apply. */
-export const EMPTY_PARAMS: Params = {
+const EMPTY_PARAMS: Params = {
   temperature: "",
   maxTokens: "",
   topP: "",

@@ -2,19 +2,19 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
 
+const context = createTRPCContext<AppRouter>();
+const TRPCProvider = context.TRPCProvider;
 /** `useTRPC()` inside any console component: `useQuery(trpc.apiKeys.list.queryOptions({}))`. */
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const useTRPC = context.useTRPC;
 
 /** What a procedure returns, for props and rows typed by a query: `RouterOutputs["models"]["get"]`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-/** What a procedure takes, for form state typed by a mutation: `RouterInputs["models"]["create"]`. */
-export type RouterInputs = inferRouterInputs<AppRouter>;
 
 function makeQueryClient() {
   return new QueryClient({

@@ -44,12 +44,3 @@ export function CardDescription({ className, ...props }: ComponentProps<"p">) {
 export function CardContent({ className, ...props }: ComponentProps<"div">) {
   return <div className={cn("p-5", className)} {...props} />;
 }
-
-export function CardFooter({ className, ...props }: ComponentProps<"div">) {
-  return (
-    <div
-      className={cn("flex items-center gap-2 rounded-b-lg border-t border-border bg-subtle/60 px-5 py-3", className)}
-      {...props}
-    />
-  );
-}

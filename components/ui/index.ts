@@ -1,49 +1,43 @@
 export { toast } from "sonner";
-export type { BadgeProps, BadgeTone } from "./badge";
+export type { BadgeTone } from "./badge";
 export { Badge } from "./badge";
-export type { ButtonProps, ButtonSize, ButtonVariant } from "./button";
+
 export { Button, buttonStyles } from "./button";
-export type { CardHeaderProps, CardProps } from "./card";
-export { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "./card";
-export type { CheckboxProps } from "./checkbox";
+
+export { Card, CardContent, CardDescription, CardHeader, CardTitle } from "./card";
+
 export { Checkbox } from "./checkbox";
-export type { ClassValue } from "./cn";
+
 export { cn } from "./cn";
-export type { ConfirmDialogProps } from "./confirm-dialog";
+
 export { ConfirmDialog } from "./confirm-dialog";
-export type { CopyButtonProps } from "./copy-button";
+
 export { CopyButton } from "./copy-button";
-export type { DataTableColumn, DataTableProps } from "./data-table";
+export type { DataTableColumn } from "./data-table";
 export { DataTable } from "./data-table";
-export type { DialogProps } from "./dialog";
+
 export { Dialog } from "./dialog";
-export type { FieldProps } from "./field";
+
 export { Field } from "./field";
-export type { FormDialogProps } from "./form-dialog";
+
 export { FormDialog } from "./form-dialog";
-export type { InputProps } from "./input";
-export { controlStyles, Input } from "./input";
-export type { LabelProps } from "./label";
-export { Label } from "./label";
-export type { Breadcrumb, PageHeaderProps } from "./page-header";
+
+export { Input } from "./input";
+
 export { PageHeader } from "./page-header";
-export type { ProgressBarProps, ProgressTone } from "./progress-bar";
+export type { ProgressTone } from "./progress-bar";
 export { ProgressBar } from "./progress-bar";
-export type { SelectProps } from "./select";
+
 export { Select } from "./select";
-export type { SkeletonProps } from "./skeleton";
-export { Skeleton } from "./skeleton";
-export type { SpinnerProps } from "./spinner";
-export { Spinner } from "./spinner";
-export type { StatProps } from "./stat";
+
 export { Stat } from "./stat";
-export type { EmptyStateProps, ErrorStateProps, LoadingStateProps } from "./states";
+
 export { EmptyState, ErrorState, LoadingState } from "./states";
-export type { TabItem, TabsProps } from "./tabs";
+
 export { Tabs } from "./tabs";
-export type { TextareaProps } from "./textarea";
+
 export { Textarea } from "./textarea";
 export { ThemeProvider } from "./theme-provider";
-export type { ThemeToggleProps } from "./theme-toggle";
+
 export { ThemeToggle } from "./theme-toggle";
 export { Toaster } from "./toaster";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { cn } from "./cn";
 
-export interface Breadcrumb {
+interface Breadcrumb {
   label: ReactNode;
   href?: string;
 }

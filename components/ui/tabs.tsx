@@ -4,7 +4,7 @@ import Link from "next/link";
 import { type KeyboardEvent, type ReactNode, useRef } from "react";
 import { cn } from "./cn";
 
-export interface TabItem {
+interface TabItem {
   value: string;
   label: ReactNode;
   /** When given, the tab is a next/link (route-based tabs). */

@@ -16,7 +16,7 @@ const modelRef = z
   .max(300)
   .regex(/^[^:@\s]+(?:@[^:@\s]+|:\d+)?$/, "Use name, name@alias, name@3 or name:3");
 
-export const deployment = z
+const deployment = z
   .object({
     model: modelRef,
     /** Relative share for the `weighted` strategy. */
@@ -24,10 +24,10 @@ export const deployment = z
   })
   .strict();
 
-export const routingStrategy = z.enum(["weighted", "least-outstanding", "lowest-latency"]);
+const routingStrategy = z.enum(["weighted", "least-outstanding", "lowest-latency"]);
 export type RoutingStrategy = z.infer<typeof routingStrategy>;
 
-export const retryPolicy = z
+const retryPolicy = z
   .object({
     /** Tries per deployment after the first (0 = no retry). */
     attempts: z.number().int().min(0).max(5).default(1),
@@ -41,7 +41,7 @@ export const retryPolicy = z
     path: ["maxBackoffMs"],
   });
 
-export const cooldownPolicy = z
+const cooldownPolicy = z
   .object({
     /** Consecutive failures that put a deployment in cooldown. */
     failures: z.number().int().min(1).max(100).default(3),
@@ -52,7 +52,7 @@ export const cooldownPolicy = z
 
 const action = z.enum(["block", "mask", "flag"]);
 
-export const blocklistGuard = z
+const blocklistGuard = z
   .object({
     words: z.array(z.string().trim().min(1).max(200)).min(1).max(1000),
     /** block: refuse the request (400) / stop the output; mask: replace with ***; flag: log only. */
@@ -62,7 +62,7 @@ export const blocklistGuard = z
   .strict();
 
 /** Why a pattern cannot be used, or null: the editor shows this next to the field. */
-export function regexProblem(pattern: string, flags: string): string | null {
+function regexProblem(pattern: string, flags: string): string | null {
   try {
     const compiled = new RegExp(pattern, `${flags}g`);
     if (compiled.test("")) return "The pattern matches empty text: it must match at least one character";
@@ -72,7 +72,7 @@ export function regexProblem(pattern: string, flags: string): string | null {
   }
 }
 
-export const regexGuard = z
+const regexGuard = z
   .object({
     name: z
       .string()
@@ -94,7 +94,7 @@ export const regexGuard = z
     if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
   });
 
-export const piiGuard = z
+const piiGuard = z
   .object({
     action: action.default("mask"),
     /** Kinds as the dataset masker names them; absent = all. */
@@ -102,7 +102,7 @@ export const piiGuard = z
   })
   .strict();
 
-export const injectionGuard = z
+const injectionGuard = z
   .object({
     action: z.enum(["block", "flag"]).default("block"),
     /** 0..1: heuristic score at which the guard fires. */

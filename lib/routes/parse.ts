@@ -23,7 +23,7 @@ export type ParsedSource =
   | { ok: true; format: RouteFormat; config: RouteConfig; locate: (path: (string | number)[]) => Position }
   | { ok: false; format: RouteFormat; issues: SourceIssue[] };
 
-export interface Position {
+interface Position {
   line: number;
   column: number;
 }
@@ -114,7 +114,7 @@ function nodeAt(doc: Document, path: (string | number)[], keyNode = false): Node
 }
 
 /** 1-based line and column of a character offset. */
-export function positionAt(source: string, offset: number): Position {
+function positionAt(source: string, offset: number): Position {
   let line = 1;
   let start = 0;
   for (let i = 0; i < Math.min(offset, source.length); i++)

@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
-export const BUNDLE_DIR = path.resolve("node_modules/.cache/switchyard");
+const BUNDLE_DIR = path.resolve("node_modules/.cache/switchyard");
 
 /**
  * Bundles `entry` and returns the output file's absolute path (in BUNDLE_DIR, named after the entry unless `name`

@@ -61,7 +61,7 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
 }
 
 /** The key's limits, or null when it has none (the gateway then skips the counters entirely). */
-export function limitsOf(row: {
+function limitsOf(row: {
   requestsPerMinute: number | null;
   tokensPerMinute: number | null;
   budgetUsd: { toNumber(): number } | null;

@@ -14,7 +14,7 @@ export interface Caller extends ProjectAccess {
 }
 
 /** Whether the caller holds a scope. Use it for rights that depend on the data (a protected label), not the procedure. */
-export function hasScope(caller: Pick<Caller, "scopes">, scope: Scope): boolean {
+function hasScope(caller: Pick<Caller, "scopes">, scope: Scope): boolean {
   return caller.scopes.includes(scope);
 }
 

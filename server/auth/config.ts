@@ -14,7 +14,7 @@ class InvalidCredentials extends CredentialsSignin {
 }
 
 /** Too many failures for this e-mail: the sign-in form says to wait. */
-export class SignInLocked extends CredentialsSignin {
+class SignInLocked extends CredentialsSignin {
   code = "locked";
 }
 

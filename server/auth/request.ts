@@ -7,7 +7,7 @@ import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { Context } from "@/server/trpc/init";
 
-export const PROJECT_HEADER = "x-switchyard-project";
+const PROJECT_HEADER = "x-switchyard-project";
 
 export interface RequestDeps {
   db: Db;

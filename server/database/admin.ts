@@ -11,13 +11,6 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** The database a connection URL points at. */
-export function databaseNameOf(url: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
-  if (!name) throw new Error(`The database URL names no database: ${redactUrl(url)}`);
-  return name;
-}
-
 /** The URL with its password masked, for messages. */
 export function redactUrl(url: string): string {
   try {

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-export const LOCKFILE_NAME = "migration_lock.toml";
+const LOCKFILE_NAME = "migration_lock.toml";
 export const MIGRATION_FILE = "migration.sql";
 // Byte for byte what the Prisma CLI writes, so its own tools accept the folder.
 export const LOCKFILE_CONTENT =
@@ -81,7 +81,7 @@ export function migrationSlug(name: string): string {
 }
 
 /** UTC YYYYMMDDHHMMSS, the timestamp Prisma puts in front of migration names. */
-export function migrationTimestamp(now = new Date()): string {
+function migrationTimestamp(now = new Date()): string {
   return now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
 }
 

@@ -2,7 +2,7 @@
 // only; the web server imports status.ts instead).
 import { defaultMigrationsDir } from "./migration-files";
 
-export { type MigrationStatus, migrationStatus, type SqlQueryable } from "./status";
+export { migrationStatus } from "./status";
 
 /**
  * Applies every pending migration in prisma/migrations to the database, in

@@ -14,8 +14,6 @@ import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { createEngineAdapterFactory } from "./engine-adapter";
 import { LOCKFILE_CONTENT, MIGRATION_FILE, readLockfile, readMigrations } from "./migration-files";
 
-export type { SchemaEngine };
-
 // No tables or enums are managed outside Prisma (yet).
 export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 

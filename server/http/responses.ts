@@ -1,7 +1,7 @@
 import { type DomainError, toDomainError } from "@/server/errors";
 
 /** The REST error body, used by every non-OpenAI route: `{ error: { message, code, status, issues } }`. */
-export function restErrorBody(error: DomainError) {
+function restErrorBody(error: DomainError) {
   return { error: { message: error.message, code: error.code, status: error.httpStatus, issues: error.issues } };
 }
 

@@ -140,7 +140,7 @@ export async function addUsage(db: Db, deltas: UsageDelta[]): Promise<void> {
 }
 
 /** Minute rows older than the previous window and day rows older than any period are never read again. */
-export async function pruneCounters(db: Db) {
+async function pruneCounters(db: Db) {
   try {
     await db.$executeRaw`DELETE FROM gateway_rate_counters WHERE window_start < now() - interval '2 minutes'`;
     await db.$executeRaw`DELETE FROM gateway_spend_counters WHERE day < (now() AT TIME ZONE 'UTC')::date - 32`;

@@ -12,7 +12,7 @@ const wholePositive = (what: string, max: number) =>
     .default(null);
 
 /** A key's limits; null = unlimited. The budget and its period come together or not at all. */
-export const keyLimitsFields = {
+const keyLimitsFields = {
   requestsPerMinute: wholePositive("Requests per minute", 1_000_000),
   tokensPerMinute: wholePositive("Tokens per minute", 1_000_000_000),
   budgetUsd: z
@@ -45,19 +45,13 @@ export const createApiKeyInput = z
     ...keyLimitsFields,
   })
   .superRefine(budgetWithPeriod);
-export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
 
 /** Replaces all of a key's limits (omitted or null = no limit). */
 export const updateApiKeyLimitsInput = z
   .object({ id: z.string().uuid("id must be a UUID"), ...keyLimitsFields })
   .superRefine(budgetWithPeriod);
-export type UpdateApiKeyLimitsInput = z.input<typeof updateApiKeyLimitsInput>;
 
 export const apiKeyIdInput = z.object({ id: z.string().uuid("id must be a UUID") });
-
-export const listApiKeysInput = z.object({
-  includeRevoked: z.boolean().default(false),
-});
 
 export const apiKeySummary = z.object({
   id: z.string(),

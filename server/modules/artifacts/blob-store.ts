@@ -19,7 +19,7 @@ export interface BlobStore {
   materialize(artifactSha256: string, manifest: Manifest): Promise<string>;
 }
 
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(file), hash);
   return hash.digest("hex");

@@ -98,7 +98,7 @@ export async function ingestArtifact(deps: Deps, { stagingDir }: { stagingDir: s
 }
 
 /** Folders the server may import from: SWITCHYARD_IMPORT_DIRS (colon-separated), else <data dir>/import. */
-export function importRoots(): string[] {
+function importRoots(): string[] {
   const configured = process.env.SWITCHYARD_IMPORT_DIRS?.split(":").filter(Boolean);
   return (configured?.length ? configured : [path.join(env().SWITCHYARD_DATA_DIR, "import")]).map((p) =>
     path.resolve(/* turbopackIgnore: true */ p),

@@ -24,7 +24,7 @@ export interface UploadLimits {
   maxFiles: number;
 }
 
-export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxTotalBytes: 4 * 1024 ** 3, maxFiles: 32 };
+const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxTotalBytes: 4 * 1024 ** 3, maxFiles: 32 };
 
 /**
  * Streams a multipart/form-data upload (field `files`, one part per file of

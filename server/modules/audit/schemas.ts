@@ -6,9 +6,8 @@ export const listAuditInput = z.object({
   action: z.string().max(100).optional(),
   actor: z.string().max(200).optional(),
 });
-export type ListAuditInput = z.input<typeof listAuditInput>;
 
-export const auditEntry = z.object({
+const auditEntry = z.object({
   id: z.string(),
   actorType: z.enum(["user", "api_key", "system"]),
   actorLabel: z.string(),

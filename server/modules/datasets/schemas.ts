@@ -2,7 +2,7 @@ import { z } from "zod";
 import { maskOptionsSchema } from "@/server/modules/datasets/core/schemas";
 import { datasetStats, versionParams, versionReport } from "@/server/modules/datasets/output-schemas";
 
-export const datasetName = z
+const datasetName = z
   .string()
   .trim()
   .min(1, "Name is required")

@@ -29,7 +29,7 @@ const LONG_TX = { timeout: 60 * 60_000, maxWait: 10_000 };
 
 type VersionOut = z.infer<typeof versionOut>;
 type VersionRow = Awaited<ReturnType<Db["datasetVersion"]["findFirstOrThrow"]>>;
-export function toVersionOut(v: VersionRow, parentVersion: number | null): VersionOut {
+function toVersionOut(v: VersionRow, parentVersion: number | null): VersionOut {
   return {
     id: v.id,
     version: v.version,

@@ -22,7 +22,7 @@ export interface ExampleRow {
 }
 
 /** Lower-cased message text, for the example browser's search. */
-export const searchText = (example: DatasetExample) =>
+const searchText = (example: DatasetExample) =>
   example.messages
     .map((m) => m.content)
     .join("\n")

@@ -3,7 +3,7 @@ import { generationParams } from "@/server/modules/models/schemas";
 
 export const EXPERIMENT_STATUSES = ["draft", "running", "stopped", "concluded"] as const;
 
-export const metricDefinition = z.object({
+const metricDefinition = z.object({
   name: z
     .string()
     .trim()
@@ -15,7 +15,7 @@ export const metricDefinition = z.object({
   higherIsBetter: z.boolean().default(true),
 });
 
-export const variantInput = z
+const variantInput = z
   .object({
     key: z
       .string()
@@ -74,7 +74,6 @@ export const createExperimentInput = z
     if (names.size !== input.metrics.length)
       ctx.addIssue({ code: "custom", path: ["metrics"], message: "Metric names must be unique" });
   });
-export type CreateExperimentInput = z.input<typeof createExperimentInput>;
 
 export const assignInput = z.object({
   experimentId: z.string().uuid(),

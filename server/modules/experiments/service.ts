@@ -17,7 +17,7 @@ import { moveLabel } from "@/server/modules/prompts/labels";
 
 type ExperimentOut = z.infer<typeof experimentOut>;
 
-export const experimentInclude = {
+const experimentInclude = {
   variants: { include: { promptVersion: { select: { version: true } } }, orderBy: { position: "asc" as const } },
   prompt: { select: { name: true } },
 };
@@ -37,7 +37,7 @@ export function toVariantOut(v: Row["variants"][number]): z.infer<typeof variant
   };
 }
 
-export function toExperimentOut(row: Row): ExperimentOut {
+function toExperimentOut(row: Row): ExperimentOut {
   return {
     id: row.id,
     name: row.name,

@@ -19,7 +19,7 @@ import { resolveTarget } from "./target";
 import { type ChunkKind, switchyardHeaders } from "./wire";
 
 /** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
-export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
+async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
   const text = await readBodyText(req, maxBytes);
   let body: unknown;
   try {

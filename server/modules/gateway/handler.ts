@@ -27,7 +27,7 @@ import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope
 import { ResponseCache } from "./response-cache";
 import type { DeploymentHealth } from "./routing/health";
 
-export const GATEWAY_SCOPE = "gateway:invoke";
+const GATEWAY_SCOPE = "gateway:invoke";
 
 export interface GatewayDeps {
   db: Db;

@@ -36,7 +36,7 @@ class NodeHeaders {
  * hangs up is made only when someone asks: the `LightAbort` it lends the handler (`linkedAbort`), or the real
  * AbortController behind `signal`.
  */
-export class NodeRequest implements GatewayHttpRequest {
+class NodeRequest implements GatewayHttpRequest {
   readonly method: string;
   readonly headers: NodeHeaders;
   readonly pathname: string;

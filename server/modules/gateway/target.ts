@@ -19,7 +19,7 @@ import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export type ServedVersion = Prisma.ModelVersionGetPayload<{ include: { artifact: true; model: true } }>;
 
-export interface RenderedPrompt {
+interface RenderedPrompt {
   id: string;
   name: string;
   version: number;

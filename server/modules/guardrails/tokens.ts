@@ -84,9 +84,9 @@ const CHAR_CLASS: Uint8Array = (() => {
 })();
 
 /** Per OpenAI's cookbook (`num_tokens_from_messages`): 3 per message, 1 more per name, 3 to prime the reply. */
-export const TOKENS_PER_MESSAGE = 3;
-export const TOKENS_PER_NAME = 1;
-export const TOKENS_REPLY_PRIMING = 3;
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const TOKENS_REPLY_PRIMING = 3;
 
 /**
  * Tokens of a chat example as OpenAI's cookbook counts them: for each message

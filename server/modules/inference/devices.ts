@@ -3,7 +3,7 @@ import { DataType, onnx } from "./onnx-proto";
 import { DEVICE_PREFERENCES } from "./schemas";
 import type { Device, DevicePreference } from "./types";
 
-export const DEVICE_ENV = "SWITCHYARD_INFERENCE_DEVICE";
+const DEVICE_ENV = "SWITCHYARD_INFERENCE_DEVICE";
 
 // A provider that cannot start is expected on most machines: onnxruntime would log it as an
 // error on stderr at every probe. The failure still reaches us as an exception (see status()).

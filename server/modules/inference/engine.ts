@@ -27,7 +27,7 @@ export interface InferenceEngineOptions {
   device?: DevicePreference;
 }
 
-export interface LoadedModelReport {
+interface LoadedModelReport {
   key: string;
   name: string;
   device: Device;

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 export const DEVICE_PREFERENCES = ["auto", "cpu", "cuda", "webgpu"] as const;
 
-export const chatMessageSchema = z.object({
+const chatMessageSchema = z.object({
   role: z.string().min(1, "role is required"),
   content: z.string(),
 });

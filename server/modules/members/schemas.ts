@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/scopes";
 
-export const roleSchema = z.enum(ROLES, { message: `Role must be one of: ${ROLES.join(", ")}` });
+const roleSchema = z.enum(ROLES, { message: `Role must be one of: ${ROLES.join(", ")}` });
 
 export const addMemberInput = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid e-mail address"),
@@ -10,7 +10,6 @@ export const addMemberInput = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   password: z.string().min(8, "Password must be at least 8 characters").max(200).optional(),
 });
-export type AddMemberInput = z.input<typeof addMemberInput>;
 
 export const updateMemberRoleInput = z.object({ userId: z.string().uuid("userId must be a UUID"), role: roleSchema });
 export const memberIdInput = z.object({ userId: z.string().uuid("userId must be a UUID") });

@@ -30,7 +30,6 @@ export const createModelInput = z.object({
   tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
   description: z.string().max(5000).default(""),
 });
-export type CreateModelInput = z.input<typeof createModelInput>;
 
 export const updateModelInput = createModelInput
   .omit({ name: true, provider: true })
@@ -71,7 +70,6 @@ export const createVersionInput = z.object({
   source: z.string().max(500).nullable().optional(),
   notes: z.string().max(5000).default(""),
 });
-export type CreateVersionInput = z.input<typeof createVersionInput>;
 
 export const moveAliasInput = z.object({
   modelId: z.string().uuid("modelId must be a UUID"),

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { generationParams } from "@/server/modules/models/schemas";
 
-export const PROMPT_TYPES = ["text", "chat"] as const;
+const PROMPT_TYPES = ["text", "chat"] as const;
 
-export const promptName = z
+const promptName = z
   .string()
   .trim()
   .min(1, "Name is required")
@@ -20,12 +20,12 @@ export const labelName = z
   .regex(/^[a-z0-9-]+$/, "Labels use lowercase letters, digits and '-'")
   .refine((l) => l !== "latest", "'latest' is implicit and cannot be set");
 
-export const chatMessageTemplate = z.object({
+const chatMessageTemplate = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string().max(100_000),
 });
 /** text: one template string; chat: a list of role/content templates. */
-export const promptTemplate = z.union([
+const promptTemplate = z.union([
   z.string().max(200_000),
   z.array(chatMessageTemplate).min(1, "A chat prompt needs at least one message").max(50),
 ]);

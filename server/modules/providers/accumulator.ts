@@ -39,4 +39,4 @@ export class StreamAccumulator {
   }
 }
 
-export const elapsedSince = (start: number) => Math.round((performance.now() - start) * 100) / 100;
+const elapsedSince = (start: number) => Math.round((performance.now() - start) * 100) / 100;

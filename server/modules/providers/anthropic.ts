@@ -52,7 +52,7 @@ const eventWire = z.discriminatedUnion("type", [
 /** Events we parse; the rest (ping, content_block_start/stop, and types added later) carry nothing we need. */
 const HANDLED = new Set(["message_start", "content_block_delta", "message_delta", "message_stop", "error"]);
 
-export function mapAnthropicStopReason(raw: string | null): FinishReason {
+function mapAnthropicStopReason(raw: string | null): FinishReason {
   switch (raw) {
     case "end_turn":
     case "stop_sequence":

@@ -6,8 +6,8 @@ import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, Provi
 import { type DispatchTarget, dispatchPost, targetOf, toHeaders } from "./transport";
 import type { CallOptions } from "./types";
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Guards memory against an upstream that never ends a line or an event. */
 const MAX_SSE_BUFFER = 8 * 1024 * 1024;
 /** Of an error answer's body, what we keep to quote (the message is cut to 500 characters anyway). */

@@ -92,7 +92,7 @@ export function plainResponse(value: unknown): ResponseWire | null {
 type Endpoint = "chat" | "completion";
 const PATHS: Record<Endpoint, string> = { chat: "/chat/completions", completion: "/completions" };
 
-export function mapOpenAIFinishReason(raw: string | null): FinishReason {
+function mapOpenAIFinishReason(raw: string | null): FinishReason {
   switch (raw) {
     case "stop":
     case "length":

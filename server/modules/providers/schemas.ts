@@ -1,13 +1,13 @@
 import { z } from "zod";
 
 /** One chat turn. System turns are allowed anywhere; Anthropic gets them hoisted into `system`. */
-export const chatMessageSchema = z.object({
+const chatMessageSchema = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string(),
 });
 
 /** Sampling knobs shared by chat and legacy completions (provider-neutral names). */
-export const samplingSchema = z.object({
+const samplingSchema = z.object({
   model: z.string().min(1),
   temperature: z.number().min(0).max(2).optional(),
   topP: z.number().gt(0).max(1).optional(),
@@ -24,7 +24,7 @@ export const completionRequestSchema = samplingSchema.extend({
   prompt: z.string(),
 });
 
-export const providerKindSchema = z.enum(["openai-compatible", "anthropic"]);
+const providerKindSchema = z.enum(["openai-compatible", "anthropic"]);
 
 export const providerConfigSchema = z.object({
   kind: providerKindSchema,
@@ -36,8 +36,6 @@ export const providerConfigSchema = z.object({
   defaultMaxTokens: z.number().int().positive().optional(),
 });
 
-export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
-export type ProviderKind = z.infer<typeof providerKindSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;

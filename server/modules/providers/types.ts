@@ -1,7 +1,7 @@
 import type { AbortLike } from "@/server/abort";
 import type { ChatRequest, CompletionRequest } from "./schemas";
 
-export type { ChatMessage, ChatRequest, CompletionRequest, ProviderConfig, ProviderKind } from "./schemas";
+export type { ChatRequest, CompletionRequest } from "./schemas";
 
 /** Why generation stopped, in OpenAI's vocabulary (the gateway speaks it); the upstream's word is in `rawFinishReason`. */
 export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | "other";
@@ -12,7 +12,7 @@ export interface Usage {
   outputTokens: number;
 }
 
-export interface Timing {
+interface Timing {
   /** From just before the request was sent to the end of the response. */
   latencyMs: number;
   /** From just before the request was sent to the first non-empty text delta; null when not streamed or no text. */

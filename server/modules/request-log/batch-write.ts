@@ -16,7 +16,7 @@ export interface WriteOutcome {
 const DATA_ERROR = /^(22|23|54)[0-9A-Z]{3}$/;
 
 /** SQLSTATE classes 22 (data), 23 (constraint) and 54 (limits): retrying the same rows cannot help. */
-export function isDataError(error: unknown): boolean {
+function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && DATA_ERROR.test(code);
 }

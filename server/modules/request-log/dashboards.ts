@@ -17,7 +17,7 @@ import {
 } from "./schemas";
 
 /** Metrics of a set of requests, derived from summed rollup rows. */
-export interface RequestMetrics {
+interface RequestMetrics {
   requests: number;
   errors: number;
   clientErrors: number;
@@ -35,7 +35,7 @@ export interface RequestMetrics {
   ttftMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
 }
 
-export interface OverviewPoint extends RequestMetrics {
+interface OverviewPoint extends RequestMetrics {
   /** Start of the interval [t, t + step). */
   t: Date;
   requestsPerSecond: number;
@@ -55,7 +55,7 @@ export interface Overview {
   totals: RequestMetrics;
 }
 
-export interface BreakdownRow extends RequestMetrics {
+interface BreakdownRow extends RequestMetrics {
   /** The model version / prompt version / variant / API key id; null for requests without one. */
   key: string | null;
   /** A readable name when the id still exists (e.g. `support-bot v3`, `triage v2`, `exp-1: b`, `ci (sk-ab12)`). */

@@ -13,7 +13,7 @@ import {
 import type { RequestLogEntry } from "./types";
 
 /** An explorer row: the entry without its bodies (getRequest has them). */
-export type RequestSummary = Omit<RequestLogEntry, "requestBody" | "responseBody">;
+type RequestSummary = Omit<RequestLogEntry, "requestBody" | "responseBody">;
 
 export interface RequestPage {
   items: RequestSummary[];
@@ -85,11 +85,11 @@ function toSummary(row: Row): RequestSummary {
   };
 }
 
-export function encodeCursor(row: { startedAt: Date; id: string }): string {
+function encodeCursor(row: { startedAt: Date; id: string }): string {
   return Buffer.from(JSON.stringify([row.startedAt.toISOString(), row.id])).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
+function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   const invalid = () =>
     new DomainError("VALIDATION", "Invalid cursor", [{ path: "cursor", message: "Invalid cursor" }]);
   let parsed: unknown;

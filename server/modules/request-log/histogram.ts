@@ -39,13 +39,6 @@ export function emptyHistogram(): number[] {
   return new Array<number>(HISTOGRAM_SIZE).fill(0);
 }
 
-/** Adds `b` into `a` element-wise (missing entries count as 0) and returns `a`. */
-export function addInto(a: number[], b: readonly number[] | null | undefined): number[] {
-  if (!b) return a;
-  for (let i = 0; i < a.length; i++) a[i] += b[i] ?? 0;
-  return a;
-}
-
 export function histogramTotal(counts: readonly number[]): number {
   let total = 0;
   for (const count of counts) total += count;

@@ -50,7 +50,7 @@ export const ENTRY_COLUMNS = [
 const JSON_KEYS = ENTRY_COLUMNS.map((_, i) => `k${i}`);
 
 /** Rollup dimensions: the column of request_log each one groups by ("total" groups by none). */
-export const DIMENSION_COLUMNS = {
+const DIMENSION_COLUMNS = {
   model: "model_version_id",
   prompt: "prompt_version_id",
   variant: "variant_id",

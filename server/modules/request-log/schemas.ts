@@ -104,7 +104,7 @@ export type RequestLogSettingsInput = z.input<typeof requestLogSettingsInput>;
 // Outputs of the dashboards and explorer (the monitoring procedures' `.output()`).
 
 const nullableNumber = z.number().nullable();
-export const requestMetricsOut = z.object({
+const requestMetricsOut = z.object({
   requests: z.number(),
   errors: z.number(),
   clientErrors: z.number(),
@@ -164,7 +164,7 @@ const guardrailRecordOut = z.object({
   matched: z.array(z.string()).optional(),
 });
 
-export const requestSummaryOut = z.object({
+const requestSummaryOut = z.object({
   id: z.string(),
   projectId: z.string(),
   apiKeyId: z.string().nullable(),

@@ -4,7 +4,7 @@ import { bucketIndex, emptyHistogram } from "./histogram";
 import type { RequestLogEntry } from "./types";
 
 export const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"] as const;
-export type StatusClass = (typeof STATUS_CLASSES)[number];
+type StatusClass = (typeof STATUS_CLASSES)[number];
 
 export interface TrafficSnapshot {
   requests: Record<StatusClass, number>;

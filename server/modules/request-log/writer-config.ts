@@ -93,7 +93,7 @@ export interface RequestLogWriterError {
 }
 
 /** Upper bounds (ms) of the flush-latency histogram. */
-export const FLUSH_LATENCY_BUCKETS_MS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+const FLUSH_LATENCY_BUCKETS_MS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 
 export interface RequestLogWriterStats {
   /** Entries accepted by record(). */

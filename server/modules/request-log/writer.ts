@@ -22,11 +22,10 @@ import {
   writerSettings,
 } from "./writer-config";
 
-export {
-  FLUSH_LATENCY_BUCKETS_MS,
-  type RequestLogWriterError,
-  type RequestLogWriterOptions,
-  type RequestLogWriterStats,
+export type {
+  RequestLogWriterError,
+  RequestLogWriterOptions,
+  RequestLogWriterStats,
 } from "./writer-config";
 
 interface Batch {

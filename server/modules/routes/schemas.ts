@@ -3,10 +3,10 @@ import { z } from "zod";
 import { queryBoolean, queryInt } from "@/lib/query-params";
 import { routeConfig } from "@/lib/routes/config";
 
-export const ROUTE_FORMATS = ["yaml", "json"] as const;
+const ROUTE_FORMATS = ["yaml", "json"] as const;
 
 /** The `model` clients send to use the route, or `*` (the project's default route). */
-export const routeName = z
+const routeName = z
   .string()
   .trim()
   .min(1, "Name is required")
@@ -18,7 +18,7 @@ export const routeName = z
   );
 
 /** The config text as written; 256 KiB is far more than any route needs. */
-export const routeSource = z.string().max(256 * 1024, "A route config is at most 256 KiB");
+const routeSource = z.string().max(256 * 1024, "A route config is at most 256 KiB");
 
 export const createRouteInput = z.object({
   name: routeName,
@@ -71,7 +71,7 @@ export const routeSummary = z.object({
   updatedAt: z.date(),
 });
 
-export const routeVersionOut = z.object({
+const routeVersionOut = z.object({
   id: z.string(),
   version: z.number(),
   format: z.enum(ROUTE_FORMATS),
@@ -84,7 +84,7 @@ export const routeVersionOut = z.object({
   active: z.boolean(),
 });
 
-export const routeActivationOut = z.object({
+const routeActivationOut = z.object({
   fromVersion: z.number().nullable(),
   toVersion: z.number(),
   reason: z.string(),

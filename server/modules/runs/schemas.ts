@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type RunStats, runStats } from "@/lib/run-stream";
 import { generationParams } from "@/server/modules/models/schemas";
 
-export const chatMessage = z.object({
+const chatMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string().max(200_000),
 });
@@ -23,7 +23,6 @@ export const runRequest = z.object({
   playgroundRunId: z.string().uuid().optional(),
   slot: z.number().int().min(0).max(3).optional(),
 });
-export type RunRequest = z.input<typeof runRequest>;
 
 export type RunEvent = { type: "text"; text: string } | { type: "done"; stats: RunStats; runId: string };
 

@@ -52,7 +52,7 @@ function providerFor(target: UpstreamTarget): ChatProvider {
  * A non-streamed upstream call gets this long for its whole answer (the OpenAI SDK's default): it has no first
  * token to time out on, and a long generation must not fail for being long.
  */
-export const WHOLE_ANSWER_TIMEOUT_MS = 600_000;
+const WHOLE_ANSWER_TIMEOUT_MS = 600_000;
 
 /**
  * Streams from an upstream endpoint through our provider clients, in the engine's event shape. With `whole`, the

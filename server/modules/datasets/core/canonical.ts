@@ -52,7 +52,7 @@ export function exampleHash(example: DatasetExample): string {
   return sha256Hex(trainingLine(example));
 }
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 

@@ -257,7 +257,7 @@ function unrecognizedKeys(line: number, keys: string[], format: DatasetFormat): 
  * canonical JSON and JSON.stringify recurse, and a 1 MiB line of `[[[[…`
  * would otherwise overflow the stack.
  */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 function tooDeep(root: unknown): boolean {
   const stack: [unknown, number][] = [[root, 1]];
@@ -272,12 +272,12 @@ function tooDeep(root: unknown): boolean {
   return false;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The JSON type name of a parsed value, for messages. */
-export function jsonType(value: unknown): string {
+function jsonType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   if (value === undefined) return "nothing";

@@ -1,7 +1,7 @@
 import { canonicalJson } from "./canonical";
 import type { DatasetExample, ExampleSource } from "./types";
 
-export interface KAnonymityGroup {
+interface KAnonymityGroup {
   /** The quasi-identifier values of the group, by field (`null` where the example lacks the field). */
   values: Record<string, unknown>;
   count: number;

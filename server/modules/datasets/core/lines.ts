@@ -3,7 +3,7 @@ import { type DatasetIssue, issue } from "./issues";
 /** Bytes as they arrive: a web stream (fetch body, upload), a Node stream or any (async) iterable of chunks. */
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 export interface ReadLinesOptions {
   /** Longest accepted line in bytes, terminator excluded (default 1 MiB). Longer lines are skipped unbuffered. */
@@ -208,7 +208,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
  * source's chunks: a batch's strings and objects then die young (measured:
  * 1 MiB batches cost ~25 % more time, in garbage collection, and twice the RSS).
  */
-export const SLICE_BYTES = 64 * 1024;
+const SLICE_BYTES = 64 * 1024;
 
 /** Chunks from any supported source, in order, cut into slices of at most {@link SLICE_BYTES} (views, no copy). */
 export async function* iterateSlices(source: ByteSource): AsyncGenerator<Uint8Array> {
@@ -219,7 +219,7 @@ export async function* iterateSlices(source: ByteSource): AsyncGenerator<Uint8Ar
 }
 
 /** Chunks from any supported source, in order. */
-export async function* iterateBytes(source: ByteSource): AsyncGenerator<Uint8Array> {
+async function* iterateBytes(source: ByteSource): AsyncGenerator<Uint8Array> {
   if (isReadableStream(source)) {
     const reader = source.getReader();
     let finished = false;

@@ -8,7 +8,7 @@ import { CHAT_ROLES, PII_KINDS } from "./types";
 
 const role = z.enum(CHAT_ROLES);
 
-export const contentPatternSchema = z.object({
+const contentPatternSchema = z.object({
   pattern: z
     .string()
     .min(1)

@@ -12,7 +12,7 @@ import type { DatasetIssue } from "./issues";
 import type { ChatRole, DatasetExample } from "./types";
 
 /** OpenAI's default-epoch heuristic, constants as in their cookbook. */
-export const EPOCH_HEURISTIC = {
+const EPOCH_HEURISTIC = {
   TARGET_EPOCHS: 3,
   MIN_TARGET_EXAMPLES: 100,
   MAX_TARGET_EXAMPLES: 25_000,

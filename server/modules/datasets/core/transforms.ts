@@ -42,7 +42,7 @@ export async function* dedupeExamples<T extends HashedExample>(
 // ------------------------------------------------------------------ filter
 
 /** A regular expression over message content; `roles` limits which messages it looks at (default all). */
-export interface ContentPattern {
+interface ContentPattern {
   pattern: string;
   /** Any of `i`, `m`, `s`, `u` (`g` and `y` are stateful and refused). */
   flags?: string;
@@ -72,7 +72,7 @@ export type FilterReason =
   | "no_include_match"
   | "excluded_by_pattern";
 
-export const MAX_PATTERN_LENGTH = 1000;
+const MAX_PATTERN_LENGTH = 1000;
 
 interface CompiledPattern {
   regex: RegExp;

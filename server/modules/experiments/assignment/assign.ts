@@ -15,19 +15,18 @@ import { z } from "zod";
 import { BUCKETS, FNV_OFFSET_BASIS, fnv1a32OfDecimal, fnv1aUpdate } from "./hash";
 import { type BucketRange, bucketRanges } from "./ranges";
 
-export const MIN_VARIANTS = 2;
-export const MAX_VARIANTS = 100;
+const MIN_VARIANTS = 2;
+const MAX_VARIANTS = 100;
 /** Weights must sum to 100 within this tolerance (so 33.33 + 33.33 + 33.34 passes). */
 const WEIGHT_SUM_TOLERANCE = 1e-6;
 
-export const variantWeightSchema = z.object({
+const variantWeightSchema = z.object({
   key: z.string().min(1, "Variant key is required"),
   /** Percent of the experiment's traffic, 0–100. */
   weight: z.number().min(0, "Weights cannot be negative").max(100),
 });
-export type VariantWeight = z.infer<typeof variantWeightSchema>;
 
-export const assignmentConfigSchema = z
+const assignmentConfigSchema = z
   .object({
     /** Hash seed, fixed for the life of an experiment phase (e.g. the experiment id). Changing it reshuffles everyone. */
     salt: z.string().min(1, "Salt is required"),
@@ -72,7 +71,7 @@ export interface CompiledAssignment {
 }
 
 /** Validate a config; throws a RangeError listing what is wrong. */
-export function parseAssignmentConfig(config: AssignmentConfig): AssignmentConfig {
+function parseAssignmentConfig(config: AssignmentConfig): AssignmentConfig {
   const parsed = assignmentConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new RangeError(

@@ -13,21 +13,21 @@ const count = z.number().int().nonnegative();
 const finite = z.number();
 
 /** Why a result is (partly) missing: not enough data, or inputs that cannot be right. */
-export const STATUSES = ["ok", "insufficient_data", "invalid_input"] as const;
-export const statusSchema = z.enum(STATUSES);
+const STATUSES = ["ok", "insufficient_data", "invalid_input"] as const;
+const statusSchema = z.enum(STATUSES);
 export type Status = z.infer<typeof statusSchema>;
 
-export const intervalSchema = z.object({ lower: finite, upper: finite });
+const intervalSchema = z.object({ lower: finite, upper: finite });
 export type Interval = z.infer<typeof intervalSchema>;
 
 // ---------------------------------------------------------------- inputs
 
 /** A rate metric for one variant: `conversions` of `n` units (e.g. thumbs-up of requests). */
-export const rateCountsSchema = z.object({ n: count, conversions: count });
+const rateCountsSchema = z.object({ n: count, conversions: count });
 export type RateCounts = z.infer<typeof rateCountsSchema>;
 
 /** A mean metric for one variant from database aggregates: COUNT(x), SUM(x), SUM(x * x). */
-export const meanAggregatesSchema = z.object({ n: count, sum: finite, sumSquares: finite.nonnegative() });
+const meanAggregatesSchema = z.object({ n: count, sum: finite, sumSquares: finite.nonnegative() });
 export type MeanAggregates = z.infer<typeof meanAggregatesSchema>;
 
 // ---------------------------------------------------------------- per-variant summaries
@@ -40,7 +40,7 @@ const summaryBase = {
   reason: z.string().nullable(),
 };
 
-export const rateSummarySchema = z.object({
+const rateSummarySchema = z.object({
   metric: z.literal("rate"),
   ...summaryBase,
   conversions: count,
@@ -51,7 +51,7 @@ export const rateSummarySchema = z.object({
 });
 export type RateSummary = z.infer<typeof rateSummarySchema>;
 
-export const meanSummarySchema = z.object({
+const meanSummarySchema = z.object({
   metric: z.literal("mean"),
   ...summaryBase,
   /** sum / n. */
@@ -63,14 +63,14 @@ export const meanSummarySchema = z.object({
 });
 export type MeanSummary = z.infer<typeof meanSummarySchema>;
 
-export const variantSummarySchema = z.discriminatedUnion("metric", [rateSummarySchema, meanSummarySchema]);
+const variantSummarySchema = z.discriminatedUnion("metric", [rateSummarySchema, meanSummarySchema]);
 export type VariantSummary = z.infer<typeof variantSummarySchema>;
 
 // ---------------------------------------------------------------- treatment vs control
 
-export const TESTS = ["two_proportion_z", "welch_t"] as const;
+const TESTS = ["two_proportion_z", "welch_t"] as const;
 
-export const comparisonSchema = z.object({
+const comparisonSchema = z.object({
   test: z.enum(TESTS),
   /** treatment − control. */
   difference: finite.nullable(),
@@ -98,7 +98,7 @@ export type Comparison = z.infer<typeof comparisonSchema>;
 // ---------------------------------------------------------------- sequential (mSPRT)
 
 /** What to persist between looks so the always-valid p-value and interval keep their guarantees. */
-export const sequentialStateSchema = z.object({
+const sequentialStateSchema = z.object({
   /** Looks that produced a statistic. */
   looks: count,
   /** Running minimum of 1/Λ over the looks, capped at 1. */
@@ -108,7 +108,7 @@ export const sequentialStateSchema = z.object({
 });
 export type SequentialState = z.infer<typeof sequentialStateSchema>;
 
-export const sequentialResultSchema = sequentialStateSchema.extend({
+const sequentialResultSchema = sequentialStateSchema.extend({
   /** Λ at this look (null when this look had no usable data). */
   lambda: finite.nullable(),
   /** Mixing variance τ² used at this look. */
@@ -124,7 +124,7 @@ export type SequentialResult = z.infer<typeof sequentialResultSchema>;
 
 // ---------------------------------------------------------------- sample-ratio mismatch
 
-export const srmSchema = z.object({
+const srmSchema = z.object({
   observed: z.array(count),
   expected: z.array(finite),
   chiSquared: finite.nullable(),
@@ -140,8 +140,7 @@ export type SrmResult = z.infer<typeof srmSchema>;
 
 // ---------------------------------------------------------------- whole experiment
 
-export const CORRECTIONS = ["none", "holm"] as const;
-export type Correction = (typeof CORRECTIONS)[number];
+const CORRECTIONS = ["none", "holm"] as const;
 
 const variantInputBase = {
   key: z.string().min(1),
@@ -151,7 +150,7 @@ const variantInputBase = {
   units: count.optional(),
 };
 
-export const sequentialOptionsSchema = z.object({
+const sequentialOptionsSchema = z.object({
   /** Fixed mixing variance τ² in squared units of the difference; overrides `horizon`. */
   tau2: finite.positive().optional(),
   /** Total units (both arms) at which the confidence sequence should be tightest; default 5,000. */
@@ -159,7 +158,6 @@ export const sequentialOptionsSchema = z.object({
   /** State from the previous look, keyed by treatment key. */
   previous: z.record(z.string(), sequentialStateSchema).optional(),
 });
-export type SequentialOptions = z.infer<typeof sequentialOptionsSchema>;
 
 const optionsSchema = z
   .object({

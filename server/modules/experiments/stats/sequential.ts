@@ -45,7 +45,7 @@ import type { Interval, MeanAggregates, RateCounts, SequentialState, Status } fr
 import { DEFAULT_ALPHA, invalidMeanAggregates, invalidRateCounts, momentsFromAggregates } from "./summaries";
 
 /** Default N*: total units (both arms) where the confidence sequence is tightest. */
-export const DEFAULT_HORIZON = 5_000;
+const DEFAULT_HORIZON = 5_000;
 
 export interface MsprtOptions {
   alpha?: number;
@@ -140,7 +140,7 @@ export function msprtUpdate(previous: SequentialState, look: Look | null, option
 }
 
 /** The look for a rate metric (normal approximation), or null with too little data. */
-export function rateLook(control: RateCounts, treatment: RateCounts): Look | null {
+function rateLook(control: RateCounts, treatment: RateCounts): Look | null {
   if (invalidRateCounts(control) || invalidRateCounts(treatment)) return null;
   if (control.n === 0 || treatment.n === 0) return null;
   const pc = control.conversions / control.n;
@@ -153,7 +153,7 @@ export function rateLook(control: RateCounts, treatment: RateCounts): Look | nul
 }
 
 /** The look for a mean metric, or null with too little data (fewer than 2 observations in an arm). */
-export function meanLook(control: MeanAggregates, treatment: MeanAggregates): Look | null {
+function meanLook(control: MeanAggregates, treatment: MeanAggregates): Look | null {
   if (invalidMeanAggregates(control) || invalidMeanAggregates(treatment)) return null;
   if (control.n < 2 || treatment.n < 2) return null;
   const c = momentsFromAggregates(control);

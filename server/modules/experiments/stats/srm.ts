@@ -14,7 +14,7 @@
 import { chiSquaredSurvival } from "./numerics/distributions";
 import type { SrmResult } from "./schemas";
 
-export const SRM_THRESHOLD = 0.001;
+const SRM_THRESHOLD = 0.001;
 /** Below this expected count per variant the chi-squared approximation is not trusted. */
 const MIN_EXPECTED = 5;
 

@@ -2,7 +2,6 @@
 import { DomainError } from "@/server/errors";
 import type { GuardrailRecord } from "@/server/modules/request-log/types";
 
-export type GuardStage = "input" | "output";
 export type GuardAction = "block" | "mask" | "flag";
 export type { GuardrailRecord };
 

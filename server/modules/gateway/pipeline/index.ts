@@ -6,12 +6,12 @@ import type { PipelineConfig } from "@/lib/routes/config";
 import { type InputPlan, planInput } from "./input";
 import { type OutputPlan, planOutput } from "./output";
 
-export { GUARDRAILS_HEADER, type GuardrailRecord, guardrailBlocked, guardrailsHeader, recordAction } from "./actions";
+export { GUARDRAILS_HEADER, guardrailBlocked, guardrailsHeader, recordAction } from "./actions";
 export { guardEvents } from "./events";
-export { type InputOutcome, runInput } from "./input";
+export { runInput } from "./input";
 export { OutputProcessor } from "./output";
 
-export interface CachePolicy {
+interface CachePolicy {
   enabled: boolean;
   /** Per-entry TTL; absent: the cache's default. */
   ttlMs?: number;

@@ -33,7 +33,7 @@ function hidesInstructions(text: string): boolean {
   return false;
 }
 
-export const INJECTION_RULES: readonly InjectionRule[] = [
+const INJECTION_RULES: readonly InjectionRule[] = [
   re(
     "ignore_previous_instructions",
     0.8,

@@ -85,7 +85,7 @@ const defaultSleep = (ms: number, signal: AbortLike) =>
     }
   });
 
-export const attemptTimeout = (deployment: string, ms: number) =>
+const attemptTimeout = (deployment: string, ms: number) =>
   new ProviderError("UPSTREAM", `deployment ${deployment} timed out after ${ms} ms waiting for the first token`, {
     retryable: true,
   });

@@ -10,15 +10,12 @@ import { pause, type ReceivedRequest, sendJson, sse } from "@/server/modules/pro
 export const wantsStream = (req: ReceivedRequest) => (req.body as { stream?: unknown } | undefined)?.stream === true;
 
 /** Whether it went to the legacy `/completions` endpoint. */
-export const isLegacy = (req: ReceivedRequest) => !req.path.endsWith("/chat/completions");
+const isLegacy = (req: ReceivedRequest) => !req.path.endsWith("/chat/completions");
 
 type Usage = { prompt_tokens: number; completion_tokens: number };
 
 /** A whole (non-streamed) chat completion, or a legacy text completion when `legacy`. */
-export const upstreamCompletion = (
-  text: string,
-  options: { legacy?: boolean; usage?: Usage; finish?: string } = {},
-) => {
+const upstreamCompletion = (text: string, options: { legacy?: boolean; usage?: Usage; finish?: string } = {}) => {
   const { legacy = false, usage = { prompt_tokens: 11, completion_tokens: 7 }, finish = "stop" } = options;
   return {
     id: "chatcmpl-up",

@@ -2,12 +2,7 @@ import { access, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** Where a model folder's decoder may be, in order of preference (Hugging Face exports use `onnx/`). */
-export const MODEL_FILES = [
-  "model.onnx",
-  "decoder_model_merged.onnx",
-  "onnx/model.onnx",
-  "onnx/decoder_model_merged.onnx",
-];
+const MODEL_FILES = ["model.onnx", "decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model_merged.onnx"];
 
 export async function exists(file: string): Promise<boolean> {
   return access(file).then(

@@ -11,7 +11,7 @@ export interface ModelConfigHints {
 
 const unprocessable = (message: string) => new DomainError("UNPROCESSABLE", message);
 
-export function describeTensor(spec: TensorSpec): string {
+function describeTensor(spec: TensorSpec): string {
   return `'${spec.name}' (${spec.type} [${spec.dims.join(", ")}])`;
 }
 

@@ -3,7 +3,7 @@ import { DataType, onnx, type proto } from "../onnx-proto";
 export type Dim = number | string;
 export type ElemType = "float32" | "float16" | "int64" | "int32" | "bool";
 
-export const ELEM_TYPE: Record<ElemType, number> = {
+const ELEM_TYPE: Record<ElemType, number> = {
   float32: DataType.FLOAT,
   float16: DataType.FLOAT16,
   int64: DataType.INT64,

@@ -29,7 +29,7 @@ export interface TestModelFiles {
 }
 
 /** The tests' default: small, every feature on (per-layer fp32 cache, int64 ids, position_ids). */
-export const TEST_MODEL_DEFAULTS = { layers: 2, hiddenSize: 96, heads: 4, contextLength: 512, seed: 1 } as const;
+const TEST_MODEL_DEFAULTS = { layers: 2, hiddenSize: 96, heads: 4, contextLength: 512, seed: 1 } as const;
 
 /** A bigger variant for the benchmark (about 10 M parameters), where per-token cost is mostly compute. */
 export const BENCH_MODEL_OPTIONS: TestModelOptions = { layers: 6, hiddenSize: 384, heads: 6, ffnSize: 1536 };

@@ -23,8 +23,8 @@ export function byteLevel(text: string): string {
   return Array.from(new TextEncoder().encode(text), (b) => BYTE_TO_CHAR[b]).join("");
 }
 
-export const ENDOFTEXT = "<|endoftext|>";
-export const IM_START = "<|im_start|>";
+const ENDOFTEXT = "<|endoftext|>";
+const IM_START = "<|im_start|>";
 export const IM_END = "<|im_end|>";
 
 /** Words that become single tokens (with every prefix as an intermediate merge). */
@@ -69,7 +69,7 @@ export function buildVocabulary(): Vocabulary {
   return { tokens, ids, merges, specialIds };
 }
 
-export const CHAT_TEMPLATE =
+const CHAT_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 

@@ -22,7 +22,7 @@ export interface Dimensions {
   convWidth: number;
 }
 
-export interface LayerWeights {
+interface LayerWeights {
   ln1: Float32Array;
   ln1Bias: Float32Array;
   qkv: Float32Array;
@@ -52,7 +52,7 @@ const POSITION_DIMS = 16;
 /** Logit gap between the predicted token and the runner-up (at temperature 1 it wins ~75% of draws). */
 const TARGET_GAP = 5;
 
-export function codeLayout(vocab: number) {
+function codeLayout(vocab: number) {
   const groupA = Math.ceil(Math.sqrt(vocab));
   const groupB = Math.ceil(vocab / groupA);
   const width = groupA + groupB;

@@ -3,9 +3,9 @@ import type { ChatMessageTemplate } from "../template/schemas";
 import { diffMessages, type MessageDiff } from "./chat";
 import { type ConfigChange, canonicalJson, diffConfig } from "./config";
 
-export type { DiffHunk, DiffLine, TextDiff } from "@/lib/text-diff";
+export type { TextDiff } from "@/lib/text-diff";
 export { diffText } from "@/lib/text-diff";
-export type { ConfigChange } from "./config";
+
 export { diffConfig } from "./config";
 
 /** One side of a comparison: what a prompt version holds. */
@@ -18,7 +18,7 @@ export interface PromptVersionSnapshot {
   label?: string;
 }
 
-export type TemplateDiff =
+type TemplateDiff =
   | ({ kind: "text" } & TextDiff)
   | { kind: "chat"; messages: MessageDiff[]; additions: number; deletions: number }
   /** A text prompt became a chat prompt or back: a line diff of both in a text form. */

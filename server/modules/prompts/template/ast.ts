@@ -4,7 +4,7 @@
  * forget one (a new node type in a library upgrade shows up as a type error in `children`).
  */
 
-export interface OperatorToken {
+interface OperatorToken {
   value: string;
   type: string;
 }
@@ -44,32 +44,32 @@ export interface ProgramNode {
   type: "Program";
   body: Node[];
 }
-export interface IfNode {
+interface IfNode {
   type: "If";
   test: Node;
   body: Node[];
   alternate: Node[];
 }
-export interface ForNode {
+interface ForNode {
   type: "For";
   loopvar: IdentifierNode | TupleLiteralNode;
   iterable: Node;
   body: Node[];
   defaultBlock: Node[];
 }
-export interface SetNode {
+interface SetNode {
   type: "Set";
   assignee: Node;
   value: Node | null;
   body: Node[];
 }
-export interface MacroNode {
+interface MacroNode {
   type: "Macro";
   name: IdentifierNode;
   args: (IdentifierNode | KeywordArgumentNode)[];
   body: Node[];
 }
-export interface CommentNode {
+interface CommentNode {
   type: "Comment";
   value: string;
 }
@@ -79,7 +79,7 @@ export interface MemberExpressionNode {
   property: Node;
   computed: boolean;
 }
-export interface CallExpressionNode {
+interface CallExpressionNode {
   type: "CallExpression";
   callee: Node;
   args: Node[];
@@ -88,36 +88,36 @@ export interface IdentifierNode {
   type: "Identifier";
   value: string;
 }
-export interface StringLiteralNode {
+interface StringLiteralNode {
   type: "StringLiteral";
   value: string;
 }
-export interface TupleLiteralNode {
+interface TupleLiteralNode {
   type: "TupleLiteral";
   value: Node[];
 }
-export interface FilterExpressionNode {
+interface FilterExpressionNode {
   type: "FilterExpression";
   operand: Node;
   filter: IdentifierNode | CallExpressionNode;
 }
-export interface FilterStatementNode {
+interface FilterStatementNode {
   type: "FilterStatement";
   filter: IdentifierNode | CallExpressionNode;
   body: Node[];
 }
-export interface TestExpressionNode {
+interface TestExpressionNode {
   type: "TestExpression";
   operand: Node;
   negate: boolean;
   test: IdentifierNode;
 }
-export interface KeywordArgumentNode {
+interface KeywordArgumentNode {
   type: "KeywordArgumentExpression";
   key: IdentifierNode;
   value: Node;
 }
-export interface CallStatementNode {
+interface CallStatementNode {
   type: "CallStatement";
   call: CallExpressionNode;
   callerArgs: (IdentifierNode | KeywordArgumentNode)[] | null;

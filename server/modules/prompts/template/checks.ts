@@ -9,7 +9,7 @@ import { problemAt, type TemplateProblem } from "./problems";
  * type-dependent message ("Unknown StringValue filter: x"), and an unknown filter in a branch that
  * does not run is never noticed at all, so names are checked up front against these lists.
  */
-export const KNOWN_FILTERS = new Set([
+const KNOWN_FILTERS = new Set([
   "abs",
   "bool",
   "capitalize",
@@ -40,7 +40,7 @@ export const KNOWN_FILTERS = new Set([
   "upper",
 ]);
 
-export const KNOWN_TESTS = new Set([
+const KNOWN_TESTS = new Set([
   "boolean",
   "callable",
   "defined",
@@ -77,7 +77,7 @@ function distance(a: string, b: string): number {
 }
 
 /** " (did you mean "upper"?)" when a known name is close (a typo, or one contains the other), else "". */
-export function suggestion(name: string, known: Iterable<string>): string {
+function suggestion(name: string, known: Iterable<string>): string {
   const allowed = Math.max(1, Math.floor(name.length / 3));
   let best: { name: string; score: number } | null = null;
   for (const candidate of known) {

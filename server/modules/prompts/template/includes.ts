@@ -25,7 +25,7 @@ export type ResolvedIncludes = Record<string, ResolvedSnippet | null>;
 /** How a synchronous render finds snippets: the record from `resolveIncludes`, or a function. */
 export type IncludeLookup = ResolvedIncludes | ((ref: IncludeRef) => ResolvedSnippet | null | undefined);
 
-export const DEFAULT_MAX_INCLUDE_DEPTH = 10;
+const DEFAULT_MAX_INCLUDE_DEPTH = 10;
 const MAX_SNIPPETS = 200;
 
 /** One include tag found in a prompt (or in a snippet it includes). */

@@ -7,7 +7,7 @@
  * they are fed to the library's own `parse`.
  */
 
-export type TokenType =
+type TokenType =
   | "Text"
   | "NumericLiteral"
   | "StringLiteral"

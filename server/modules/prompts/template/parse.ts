@@ -6,7 +6,7 @@ import { type IncludeRef, parseIncludeRef } from "./refs";
 import { lineColumn, type Source } from "./source";
 
 /** Where an AST node came from: only identifiers (variables, filters, tests, names) get one. */
-export interface NodeLocation {
+interface NodeLocation {
   source: Source;
   offset: number;
 }

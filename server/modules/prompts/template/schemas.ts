@@ -5,24 +5,24 @@ import { z } from "zod";
  * A text prompt is one Jinja template; a chat prompt is a list of role/content templates.
  */
 
-export const MAX_TEXT_TEMPLATE_CHARS = 200_000;
-export const MAX_MESSAGE_CHARS = 100_000;
-export const MAX_CHAT_MESSAGES = 50;
+const MAX_TEXT_TEMPLATE_CHARS = 200_000;
+const MAX_MESSAGE_CHARS = 100_000;
+const MAX_CHAT_MESSAGES = 50;
 
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 
-export const textTemplate = z
+const textTemplate = z
   .string()
   .max(MAX_TEXT_TEMPLATE_CHARS, `A template is at most ${MAX_TEXT_TEMPLATE_CHARS} characters`);
 
-export const chatMessageTemplate = z.object({
+const chatMessageTemplate = z.object({
   role: z.enum(CHAT_ROLES),
   content: z.string().max(MAX_MESSAGE_CHARS, `A message is at most ${MAX_MESSAGE_CHARS} characters`),
 });
 export type ChatMessageTemplate = z.infer<typeof chatMessageTemplate>;
 
-export const chatTemplate = z
+const chatTemplate = z
   .array(chatMessageTemplate)
   .min(1, "A chat prompt needs at least one message")
   .max(MAX_CHAT_MESSAGES, `A chat prompt has at most ${MAX_CHAT_MESSAGES} messages`);
@@ -35,7 +35,7 @@ export const promptContent = z.discriminatedUnion("type", [
 export type PromptContent = z.infer<typeof promptContent>;
 
 /** Values for a render: any JSON-like value per variable name. */
-export const promptVariables = z.record(z.string(), z.unknown());
+const promptVariables = z.record(z.string(), z.unknown());
 export type PromptVariables = z.infer<typeof promptVariables>;
 
 /**
@@ -44,10 +44,3 @@ export type PromptVariables = z.infer<typeof promptVariables>;
  */
 export const INCLUDE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 export const INCLUDE_LABEL_PATTERN = /^[a-z0-9-]+$/;
-
-export const includeRef = z.string().refine((ref) => {
-  const at = ref.lastIndexOf("@");
-  const name = at < 0 ? ref : ref.slice(0, at);
-  const selector = at < 0 ? null : ref.slice(at + 1);
-  return INCLUDE_NAME_PATTERN.test(name) && (selector === null || INCLUDE_LABEL_PATTERN.test(selector));
-}, "Use name, name@label or name@version");

@@ -22,7 +22,7 @@ export const GLOBAL_NAMES = new Set([
 ]);
 
 /** How a variable is used: looped over (list), read by attribute (object), or printed/tested (scalar). */
-export type VariableKind = "list" | "object" | "scalar";
+type VariableKind = "list" | "object" | "scalar";
 
 export interface DetectedVariable {
   name: string;

@@ -24,7 +24,7 @@ import { logBeta, regularizedBeta, regularizedGammaP, regularizedGammaQ } from "
 const SQRT_TWO_PI = 2.5066282746310002;
 
 /** Standard normal density φ(z). */
-export function normalPdf(z: number): number {
+function normalPdf(z: number): number {
   return Math.exp(-0.5 * z * z) / SQRT_TWO_PI;
 }
 
@@ -114,7 +114,7 @@ export function studentTCdf(t: number, df: number): number {
 }
 
 /** Density of Student's t. */
-export function studentTPdf(t: number, df: number): number {
+function studentTPdf(t: number, df: number): number {
   if (df === Number.POSITIVE_INFINITY) return normalPdf(t);
   // f(t) = (1 + t²/ν)^{−(ν+1)/2} / (√ν B(ν/2, ½))
   return Math.exp(-((df + 1) / 2) * Math.log1p((t * t) / df) - 0.5 * Math.log(df) - logBetaHalf(df));
