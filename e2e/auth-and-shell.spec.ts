@@ -56,3 +56,23 @@ test("the API reference lists the REST endpoints with their scopes", async ({ pa
   await expect(page.locator("html")).toHaveClass(/dark/);
   await page.screenshot({ path: `${SHOTS}/api-reference-dark.png`, fullPage: true });
 });
+
+test("at phone width the navigation is a drawer that closes on navigating", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  // The page gets the whole width: nothing scrolls sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  await expect(nav).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/shell-phone-drawer.png` });
+  await nav.getByRole("link", { name: "Prompts" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Prompts" })).toBeVisible();
+  await expect(nav).toBeHidden();
+
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  await page.getByRole("button", { name: "Close navigation" }).click();
+  await expect(nav).toBeHidden();
+});

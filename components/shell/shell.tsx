@@ -1,13 +1,13 @@
 "use client";
 
-import { Waypoints } from "lucide-react";
+import { Menu, Waypoints, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { FOOTER_NAV, MAIN_NAV, type NavItem } from "@/components/shell/nav";
 import { ProjectSwitcher, type SwitcherOrg } from "@/components/shell/project-switcher";
 import { UserMenu } from "@/components/shell/user-menu";
-import { cn } from "@/components/ui";
+import { Button, cn } from "@/components/ui";
 
 export interface ShellProps {
   projectId: string;
@@ -18,6 +18,10 @@ export interface ShellProps {
 
 export function Shell({ projectId, organizations, user, children }: ShellProps) {
   const pathname = usePathname();
+  // Below the md breakpoint the sidebar is a drawer: closed by default, closed again on every navigation.
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the pathname is the trigger, not an input.
+  useEffect(() => setDrawerOpen(false), [pathname]);
   const base = `/projects/${projectId}`;
   const link = (item: NavItem) => {
     const href = `${base}/${item.segment}`;
@@ -40,14 +44,51 @@ export function Shell({ projectId, organizations, user, children }: ShellProps) 
       </Link>
     );
   };
+  const brand = (
+    <>
+      <span className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
+        <Waypoints className="size-4" aria-hidden />
+      </span>
+      <span className="font-semibold tracking-tight">Switchyard</span>
+    </>
+  );
   return (
-    <div className="flex min-h-screen bg-background text-foreground">
-      <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-border border-r bg-card">
+    <div className="flex min-h-screen flex-col bg-background text-foreground md:flex-row">
+      <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-border border-b bg-card px-3 md:hidden">
+        <Button
+          variant="ghost"
+          size="icon"
+          aria-label="Open navigation"
+          aria-expanded={drawerOpen}
+          aria-controls="shell-sidebar"
+          onClick={() => setDrawerOpen(true)}
+        >
+          <Menu className="size-5" aria-hidden />
+        </Button>
+        {brand}
+      </header>
+      {drawerOpen && (
+        <div className="fixed inset-0 z-40 bg-black/40 md:hidden" aria-hidden onClick={() => setDrawerOpen(false)} />
+      )}
+      <aside
+        id="shell-sidebar"
+        className={cn(
+          "w-60 shrink-0 flex-col border-border border-r bg-card",
+          "fixed inset-y-0 left-0 z-50 md:sticky md:top-0 md:z-auto md:flex md:h-screen",
+          drawerOpen ? "flex" : "hidden",
+        )}
+      >
         <div className="flex h-14 items-center gap-2 border-border border-b px-4">
-          <span className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
-            <Waypoints className="size-4" aria-hidden />
-          </span>
-          <span className="font-semibold tracking-tight">Switchyard</span>
+          {brand}
+          <Button
+            variant="ghost"
+            size="icon"
+            className="ml-auto md:hidden"
+            aria-label="Close navigation"
+            onClick={() => setDrawerOpen(false)}
+          >
+            <X className="size-5" aria-hidden />
+          </Button>
         </div>
         <div className="p-3">
           <ProjectSwitcher organizations={organizations} projectId={projectId} />
@@ -63,7 +104,7 @@ export function Shell({ projectId, organizations, user, children }: ShellProps) 
         </div>
       </aside>
       <main className="min-w-0 flex-1">
-        <div className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-8 py-8">{children}</div>
+        <div className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-4 py-6 md:px-8 md:py-8">{children}</div>
       </main>
     </div>
   );

@@ -55,7 +55,7 @@ export function PageHeader({ title, description, actions, breadcrumbs, className
           <h1 className="text-xl leading-7 font-semibold tracking-tight text-foreground">{title}</h1>
           {description ? <p className="max-w-2xl text-sm text-muted-foreground">{description}</p> : null}
         </div>
-        {actions ? <div className="flex shrink-0 flex-wrap items-center gap-2">{actions}</div> : null}
+        {actions ? <div className="flex min-w-0 flex-wrap items-center gap-2">{actions}</div> : null}
       </div>
     </header>
   );
