@@ -34,7 +34,28 @@ export interface FieldIssue {
   message: string;
 }
 
+/**
+ * Marks a DomainError whichever copy of this module made it. The gateway bundle (esbuild) and Next's server
+ * bundle each have their own DomainError class but share one in-process inference engine, so an error the engine
+ * throws may come from the other copy: a registered symbol is the same in both, a class is not.
+ */
+const BRAND = Symbol.for("switchyard.DomainError");
+
+const isBranded = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+
 export class DomainError extends Error {
+  /**
+   * `instanceof DomainError` recognises a DomainError from any copy of this module (by its brand); subclasses
+   * (`ProviderError`, `KeyLimitError`) keep the ordinary prototype check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: subclasses inherit this method; `this` is the class asked about.
+    if (this === DomainError) return isBranded(value);
+    // biome-ignore lint/complexity/noThisInStatic: as above.
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   readonly code: ErrorCode;
   readonly issues: FieldIssue[];
 
@@ -43,6 +64,7 @@ export class DomainError extends Error {
     this.name = "DomainError";
     this.code = code;
     this.issues = issues;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   get httpStatus(): number {
