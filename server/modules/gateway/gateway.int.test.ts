@@ -222,7 +222,7 @@ describe("invalid requests", () => {
       const { log } = await expectError(await chat({ model }), 404, "not_found_error");
       expect(log).toMatchObject({ requestedModel: model, status: 404, errorCode: "NOT_FOUND" });
     }
-    await expectError(await request("/v1/embeddings", { body: {} }), 404, "not_found_error", false);
+    await expectError(await request("/v1/audio/speech", { body: {} }), 404, "not_found_error", false);
     await expectError(await request("/v1/chat/completions"), 405, "invalid_request_error", false);
   });
 });

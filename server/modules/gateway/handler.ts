@@ -15,6 +15,7 @@ import type { RouteSource } from "@/server/modules/routes/source";
 import { projectBodyLogging } from "./body-logging";
 import type { CompletionDeps } from "./completion-deps";
 import { serveCompletion } from "./completions";
+import { serveEmbeddings } from "./embeddings";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
@@ -139,6 +140,7 @@ async function authenticate(req: GatewayHttpRequest, keys: ApiKeyCache): Promise
 
 const chat: Route = ({ deps, scope, req }) => serveCompletion("chat", deps, scope, req);
 const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scope, req);
+const embeddings: Route = ({ deps, scope, req }) => serveEmbeddings(deps, scope, req);
 const models: Route = async ({ deps, principal, scope }) => {
   const body = await listModels(deps.db, principal.projectId);
   scope.finish({ status: 200 });
@@ -159,6 +161,7 @@ function match(method: string, rawPath: string): Route | 404 | 405 {
   const only = (allowed: string, route: Route) => (method === allowed ? route : 405);
   if (path === "/v1/chat/completions") return only("POST", chat);
   if (path === "/v1/completions") return only("POST", text);
+  if (path === "/v1/embeddings") return only("POST", embeddings);
   if (path === "/v1/models") return only("GET", models);
   if (path.startsWith("/v1/models/")) {
     let id: string;
