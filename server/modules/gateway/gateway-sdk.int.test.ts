@@ -99,6 +99,7 @@ describe("chat completions with the local ONNX demo model", () => {
     expect((data as unknown as { switchyard: unknown }).switchyard).toEqual({
       model: "switchyard-demo",
       modelVersion: "switchyard-demo@1",
+      modelAlias: "production",
       promptVersion: null,
       experiment: null,
       variant: null,

@@ -5,7 +5,7 @@ import { resolveModelVersion } from "./target";
 const OWNER = "switchyard";
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** Each model with at least one version, by name (its latest version) and as `name@alias` for each alias. */
+/** Each model with at least one version, by name (its `production` alias, else its latest version) and as `name@alias` for each alias. */
 export async function listModels(db: Db, projectId: string) {
   const rows = await db.model.findMany({
     where: { projectId, versions: { some: {} } },

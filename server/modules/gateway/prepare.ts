@@ -42,6 +42,7 @@ export function prepare(
   const info: SwitchyardInfo = {
     model: target.version.model.name,
     modelVersion: `${target.version.model.name}@${target.version.version}`,
+    ...(target.modelAlias ? { modelAlias: target.modelAlias } : {}),
     promptVersion: target.prompt ? `${target.prompt.name}@${target.prompt.version}` : null,
     experiment: target.experiment?.name ?? null,
     variant: target.variant?.key ?? null,

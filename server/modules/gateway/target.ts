@@ -1,6 +1,8 @@
 /**
  * What serves a request, from the `model` the caller sent:
- *   name | name@alias | name@3 | name:3          a registry model version
+ *   name | name@alias | name@latest | name@3 | name:3
+ *                                                 a registry model version (a bare name: its production alias when it
+ *                                                 has one, else the newest version; models/service.ts resolveModelRef)
  *   prompt:NAME | prompt:NAME@label | @3 | :3     a managed prompt (production by default) and its config.model
  *   experiment:NAME                               the caller's sticky variant (unit = OpenAI's `user`)
  */
@@ -30,6 +32,8 @@ interface RenderedPrompt {
 
 export interface ServeTarget {
   version: ServedVersion;
+  /** The alias the model reference went through (`production` for a bare name that has it, `latest`…); null when pinned. */
+  modelAlias: string | null;
   prompt: RenderedPrompt | null;
   experiment: { id: string; name: string } | null;
   /** The variant the caller was exposed to (an exposure row exists); null outside the experiment. */
@@ -62,9 +66,10 @@ export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest):
   if (model.startsWith(PROMPT_PREFIX)) {
     const selector = parseSelector(model.slice(PROMPT_PREFIX.length), "prompt");
     const prompt = await renderPrompt(deps, request, selector);
-    const version = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+    const { version, alias } = await versionFromPromptConfig(deps.db, request.projectId, prompt);
     return {
       version,
+      modelAlias: alias,
       prompt: prompt.rendered,
       experiment: null,
       variant: null,
@@ -74,8 +79,16 @@ export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest):
   }
   if (model.startsWith(EXPERIMENT_PREFIX))
     return resolveExperiment(deps, request, model.slice(EXPERIMENT_PREFIX.length));
-  const version = await resolveModelVersion(deps.db, request.projectId, model);
-  return { version, prompt: null, experiment: null, variant: null, baseParams: defaults(version), forcedParams: {} };
+  const { version, alias } = await resolveServed(deps.db, request.projectId, model);
+  return {
+    version,
+    modelAlias: alias,
+    prompt: null,
+    experiment: null,
+    variant: null,
+    baseParams: defaults(version),
+    forcedParams: {},
+  };
 }
 
 /**
@@ -86,8 +99,13 @@ export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest):
  * miss together share one load.
  */
 const TARGET_TTL_MS = Number(process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS ?? 5000);
-interface ResolvedEntry {
+/** A served version and the alias its reference went through (see ServeTarget.modelAlias). */
+interface Resolved {
   version: ServedVersion;
+  alias: string | null;
+}
+interface ResolvedEntry {
+  resolved: Resolved;
   expires: number;
   refreshAt: number;
   resolvedAt: number;
@@ -95,7 +113,7 @@ interface ResolvedEntry {
 interface VersionCache {
   resolved: Map<string, ResolvedEntry>;
   /** Loads in flight, background reloads included. */
-  loading: Map<string, Promise<ServedVersion>>;
+  loading: Map<string, Promise<Resolved>>;
 }
 // One cache per database client (a process has one; tests use several).
 const cacheByDb = new WeakMap<Db, VersionCache>();
@@ -103,6 +121,10 @@ const cacheByDb = new WeakMap<Db, VersionCache>();
 const STALE_IF_ERROR_MS = 5 * 60_000;
 
 export async function resolveModelVersion(db: Db, projectId: string, ref: string): Promise<ServedVersion> {
+  return (await resolveServed(db, projectId, ref)).version;
+}
+
+async function resolveServed(db: Db, projectId: string, ref: string): Promise<Resolved> {
   if (!ref) throw new DomainError("VALIDATION", "model is required", [{ path: "model", message: "Required" }]);
   let cache = cacheByDb.get(db);
   if (!cache) {
@@ -115,7 +137,7 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
   if (hit && hit.expires > now) {
     // Failures are left to the synchronous path at expiry (stale-if-error lives there).
     if (claimRefresh(hit, now)) load(db, cache, projectId, ref, key).catch(() => {});
-    return hit.version;
+    return hit.resolved;
   }
   try {
     return await load(db, cache, projectId, ref, key);
@@ -123,22 +145,22 @@ export async function resolveModelVersion(db: Db, projectId: string, ref: string
     // The database did not answer (not "unknown model"): serve what it said last, for a while (stale-if-error).
     if (hit && !(error instanceof DomainError) && hit.resolvedAt + STALE_IF_ERROR_MS > Date.now()) {
       hit.expires = Date.now() + 1_000;
-      return hit.version;
+      return hit.resolved;
     }
     throw error;
   }
 }
 
 /** Resolves and loads the version (one load per key at a time) and caches it. */
-function load(db: Db, cache: VersionCache, projectId: string, ref: string, key: string): Promise<ServedVersion> {
+function load(db: Db, cache: VersionCache, projectId: string, ref: string, key: string): Promise<Resolved> {
   return sharedLoad(cache.loading, key, async () => {
-    const { version } = await resolveModelRef({ db }, projectId, normalizeModelRef(ref));
-    const served = await loadVersion(db, projectId, version.id);
+    const { version, alias } = await resolveModelRef({ db }, projectId, ref);
+    const served = { version: await loadVersion(db, projectId, version.id), alias };
     if (TARGET_TTL_MS > 0) {
       if (cache.resolved.size > 10_000) cache.resolved.clear();
       const now = Date.now();
       cache.resolved.set(key, {
-        version: served,
+        resolved: served,
         expires: now + TARGET_TTL_MS,
         refreshAt: refreshAtFor(now, TARGET_TTL_MS),
         resolvedAt: now,
@@ -222,14 +244,14 @@ async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector
   };
 }
 
-async function versionFromPromptConfig(db: Db, projectId: string, prompt: PromptChoice) {
+async function versionFromPromptConfig(db: Db, projectId: string, prompt: PromptChoice): Promise<Resolved> {
   if (!prompt.modelRef)
     throw new DomainError(
       "UNPROCESSABLE",
       `Prompt '${prompt.rendered.name}' v${prompt.rendered.version} names no model: set config.model on the version`,
       [{ path: "model", message: "The prompt has no model" }],
     );
-  return resolveModelVersion(db, projectId, prompt.modelRef);
+  return resolveServed(db, projectId, prompt.modelRef);
 }
 
 /**
@@ -276,12 +298,15 @@ async function resolveExperiment(deps: ResolveDeps, request: ResolveRequest, nam
       : { name: experiment.prompt.name, label: experiment.promoteLabel };
     prompt = await renderPrompt(deps, request, selector);
   }
-  let version: ServedVersion;
-  if (served.modelVersionId) version = await loadVersion(deps.db, request.projectId, served.modelVersionId);
-  else if (prompt) version = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+  let resolved: Resolved;
+  if (served.modelVersionId)
+    resolved = { version: await loadVersion(deps.db, request.projectId, served.modelVersionId), alias: null };
+  else if (prompt) resolved = await versionFromPromptConfig(deps.db, request.projectId, prompt);
   else throw new DomainError("UNPROCESSABLE", `Variant '${served.key}' of experiment '${name}' names no model`);
+  const { version } = resolved;
   return {
     version,
+    modelAlias: resolved.alias,
     prompt: prompt?.rendered ?? null,
     experiment: { id: experiment.id, name: experiment.name },
     variant: exposed ? { id: exposed.id, key: exposed.key } : null,

@@ -6,6 +6,12 @@ export interface SwitchyardInfo {
   model: string;
   /** `name@version` of the model version that generated. */
   modelVersion: string;
+  /**
+   * What the model reference went through when it named no version: `production` (a bare name whose model has that
+   * alias), `latest` (a bare name without it, or `name@latest`) or the alias named (`name@staging`). Absent for
+   * `name@3`. Sent as `x-switchyard-model-alias`.
+   */
+  modelAlias?: string;
   /** `name@version` of the managed prompt rendered, if any. */
   promptVersion: string | null;
   experiment: string | null;
@@ -125,6 +131,7 @@ export function switchyardHeaders(info: SwitchyardInfo): Record<string, string> 
     "x-request-id": info.requestId,
     "x-switchyard-model-version": headerValue(info.modelVersion),
   };
+  if (info.modelAlias) headers["x-switchyard-model-alias"] = headerValue(info.modelAlias);
   if (info.promptVersion) headers["x-switchyard-prompt-version"] = headerValue(info.promptVersion);
   if (info.experiment) headers["x-switchyard-experiment"] = headerValue(info.experiment);
   if (info.variant) headers["x-switchyard-variant"] = headerValue(info.variant);

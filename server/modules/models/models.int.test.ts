@@ -166,7 +166,12 @@ describe("model registry", () => {
     const resolved = await resolveModelRef({ db }, fixture.project.id, "deployed@production");
     expect(resolved.version.version).toBe(1);
     expect((await resolveModelRef({ db }, fixture.project.id, "deployed@2")).version.version).toBe(2);
-    expect((await resolveModelRef({ db }, fixture.project.id, "deployed")).version.version).toBe(3);
+    // A bare name serves production (v1 after the rollback), not the newest upload; `@latest` asks for that.
+    expect(await resolveModelRef({ db }, fixture.project.id, "deployed")).toMatchObject({
+      version: { version: 1 },
+      alias: "production",
+    });
+    expect((await resolveModelRef({ db }, fixture.project.id, "deployed@latest")).version.version).toBe(3);
     await expect(resolveModelRef({ db }, fixture.project.id, "deployed@canary")).rejects.toThrow(/no version canary/);
 
     await owner().models.deleteAlias({ modelId: model.id, alias: "staging" });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDERS, TASKS } from "@/lib/models";
+import { LATEST } from "@/server/modules/models/refs";
 
 const modelName = z
   .string()
@@ -15,7 +16,8 @@ export const aliasName = z
   .trim()
   .min(1, "Alias is required")
   .max(40, "Alias must be at most 40 characters")
-  .regex(/^[a-z0-9-]+$/, "Aliases use lowercase letters, digits and '-'");
+  .regex(/^[a-z0-9-]+$/, "Aliases use lowercase letters, digits and '-'")
+  .refine((name) => name !== LATEST, `'${LATEST}' is reserved: name@${LATEST} always means the newest version`);
 const price = z.number().min(0, "Prices cannot be negative").max(1_000_000).nullable().optional();
 
 export const createModelInput = z.object({

@@ -11,6 +11,7 @@ import {
   toVersionSummary,
   versionInclude,
 } from "@/server/modules/models/mapping";
+import { LATEST, normalizeModelRef } from "@/server/modules/models/refs";
 import type {
   createModelInput,
   listModelsInput,
@@ -62,28 +63,57 @@ export async function getModel(deps: ProjectDeps, { id }: { id: string }): Promi
   return { ...toModelSummary(row), versions: row.versions.map(toVersionSummary) };
 }
 
-/** Finds a model by name for `name`, `name@alias` or `name@3` references (playground, gateway). */
+/** The alias a bare model name serves when the model has it. */
+const DEFAULT_ALIAS = "production";
+
+/**
+ * Finds a model version from a reference, one rule for the gateway, the playground, routes and datasets:
+ * `name@3` or `name:3` is that version; `name@alias` the alias's version; `name@latest` the newest version; a bare
+ * `name` the `production` alias's version when the model has one, else the newest. `alias` says what a
+ * reference without a version number went through (`production`, `latest`, `staging`); null for `name@3`.
+ */
 export async function resolveModelRef(deps: { db: Db }, projectId: string, ref: string) {
-  const at = ref.lastIndexOf("@");
-  const name = at > 0 ? ref.slice(0, at) : ref;
-  const selector = at > 0 ? ref.slice(at + 1) : null;
+  const normalized = normalizeModelRef(ref);
+  const at = normalized.lastIndexOf("@");
+  const name = at > 0 ? normalized.slice(0, at) : normalized;
+  const selector = at > 0 ? normalized.slice(at + 1) : null;
   const model = await deps.db.model.findUnique({ where: { projectId_name: { projectId, name } } });
   if (!model) throw notFound("Model", name);
-  const version = await (async () => {
-    if (selector === null)
-      return deps.db.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: "desc" } });
+  const latest = async () => ({
+    version: await deps.db.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: "desc" } }),
+    alias: LATEST as string | null,
+  });
+  const viaAlias = async (alias: string) => ({
+    version:
+      (
+        await deps.db.modelAlias.findUnique({
+          where: { modelId_name: { modelId: model.id, name: alias } },
+          include: { version: true },
+        })
+      )?.version ?? null,
+    alias: alias as string | null,
+  });
+  const found = await (async () => {
+    if (selector === null) {
+      const production = await viaAlias(DEFAULT_ALIAS);
+      return production.version ? production : latest();
+    }
+    if (selector === LATEST) return latest();
     if (/^\d+$/.test(selector))
-      return deps.db.modelVersion.findUnique({
-        where: { modelId_version: { modelId: model.id, version: Number(selector) } },
-      });
-    const alias = await deps.db.modelAlias.findUnique({
-      where: { modelId_name: { modelId: model.id, name: selector } },
-      include: { version: true },
-    });
-    return alias?.version ?? null;
+      return {
+        version: await deps.db.modelVersion.findUnique({
+          where: { modelId_version: { modelId: model.id, version: Number(selector) } },
+        }),
+        alias: null,
+      };
+    return viaAlias(selector);
   })();
-  if (!version) throw new DomainError("NOT_FOUND", `Model '${name}' has no version ${selector ?? "yet"}`);
-  return { model, version };
+  if (!found.version)
+    throw new DomainError(
+      "NOT_FOUND",
+      `Model '${name}' has no version ${selector === null || selector === LATEST ? "yet" : selector}`,
+    );
+  return { model, version: found.version, alias: found.alias };
 }
 
 export async function createModel(deps: ServiceDeps, input: z.output<typeof createModelInput>): Promise<Summary> {
