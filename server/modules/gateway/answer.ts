@@ -20,6 +20,8 @@ import {
   SSE_DONE,
   sseData,
   textCompletion,
+  upstreamChunk,
+  upstreamCompletion,
   usageOf,
 } from "./wire";
 
@@ -112,8 +114,11 @@ export async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta
   if (!final) throw new Error("the generation ended without its final event");
   const finishReason = openAIFinishReason(final.finishReason);
   const usage = usageOf(final.tokensIn, final.tokensOut);
-  const payload =
-    kind === "chat" ? chatCompletion(meta, text, finishReason, usage) : textCompletion(meta, text, finishReason, usage);
+  const payload = final.response
+    ? upstreamCompletion(final.response, meta, text, finishReason)
+    : kind === "chat"
+      ? chatCompletion(meta, text, finishReason, usage)
+      : textCompletion(meta, text, finishReason, usage);
   g.scope.finish(outcomeOf(g, final, { status: 200, responseBody: { text, finishReason } }));
   if (g.cacheKey && g.cache && finishReason !== "length")
     g.cache.set(
@@ -144,6 +149,9 @@ export function stream(
   let cancelled = false;
   let pulling = false;
   let text = "";
+  // Pass-through streams: whether the upstream's own chunks already said how the choices finished, and the usage.
+  let sentFinish = false;
+  let sentUsage = false;
 
   const encode = (part: { text?: string; finishReason?: string; usage?: ReturnType<typeof usageOf> }) => {
     // The first chunk opens the assistant turn and says what served it.
@@ -199,6 +207,20 @@ export function stream(
           return end();
         }
         const event = next.value;
+        if (event.type === "text" && event.chunk) {
+          const c = event.chunk;
+          const choices = c.choices as { finish_reason?: unknown }[] | undefined;
+          // The usage chunk we asked for and the client did not.
+          if (!includeUsage && choices?.length === 0) continue;
+          if (event.text || event.toolCall) g.scope.firstToken();
+          text += event.text;
+          if (choices) for (const choice of choices) if (choice.finish_reason) sentFinish = true;
+          if (c.usage) sentUsage = true;
+          emit(sseData(upstreamChunk(c, meta, !started)));
+          started = true;
+          sent = true;
+          continue;
+        }
         if (event.type === "text") {
           if (!started) {
             emit(encode({ text: "" }));
@@ -218,8 +240,8 @@ export function stream(
         }
         if (!started) emit(encode({ text: "" }));
         const finishReason = openAIFinishReason(event.finishReason);
-        emit(encode({ finishReason }));
-        if (includeUsage) emit(encode({ usage: usageOf(event.tokensIn, event.tokensOut) }));
+        if (!sentFinish) emit(encode({ finishReason }));
+        if (includeUsage && !sentUsage) emit(encode({ usage: usageOf(event.tokensIn, event.tokensOut) }));
         emit(SSE_DONE);
         g.scope.finish(outcomeOf(g, event, { status: 200, responseBody: { text, finishReason } }));
         return end();

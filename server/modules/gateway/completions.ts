@@ -82,13 +82,13 @@ export async function serveCompletion(
       variantId: target.variant?.id ?? null,
     });
     // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
-    const prepared = prepare(kind, deps, scope, req, body, target, pipeline);
+    const prepared = prepare(kind, deps, scope, req, body, raw, target, pipeline);
     const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
     if (cached) return { prepared, cached };
-    const { input, params } = prepared;
+    const { input, params, upstreamBody } = prepared;
     const events = startGeneration(
       pipeline,
-      (s) => generate(target.version, input, params, s, body.stream === true),
+      (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody),
       signal,
       {
         version: target.version,

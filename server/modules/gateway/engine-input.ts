@@ -1,11 +1,17 @@
 /** The engine input from the caller's body and the managed prompt (if any): messages, or a text prompt. */
 import { DomainError } from "@/server/errors";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
+import { SOURCE } from "./passthrough";
 import { type ChatCompletionBody, type CompletionBody, toEngineMessages } from "./schemas";
 import type { ServeTarget } from "./target";
 
-export function chatInput(body: ChatCompletionBody, target: ServeTarget): GenerationInput {
+/**
+ * The engine's messages. With `sources` (the client's messages as sent, for a pass-through upstream) each one
+ * remembers its source, so the upstream gets it back whole, with only its text changed by any input step.
+ */
+export function chatInput(body: ChatCompletionBody, target: ServeTarget, sources?: unknown[]): GenerationInput {
   const caller = toEngineMessages(body.messages);
+  if (sources) for (let i = 0; i < caller.length; i++) Object.assign(caller[i], { [SOURCE]: sources[i] });
   const prompt = target.prompt;
   const fromPrompt = !prompt
     ? []

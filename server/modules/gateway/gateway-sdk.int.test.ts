@@ -204,20 +204,20 @@ describe("chat completions against an upstream", () => {
       .withResponse();
     expect(data.choices[0].message.content).toBe(UPSTREAM_REPLY);
     expect(data.usage).toEqual({ prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 });
-    expect(fake.requests.at(-1)!.body).toMatchObject({
+    // A pass-through: the upstream gets the body as the client sent it, with the upstream's model name.
+    expect(fake.requests.at(-1)!.body).toEqual({
       model: "fake-model",
       messages: [
-        { role: "system", content: "Be brief" },
-        { role: "user", content: "Say hello" },
+        { role: "developer", content: "Be brief" },
+        { role: "user", content: [{ type: "text", text: "Say hello" }] },
       ],
       temperature: 0.5,
       top_p: 0.9,
-      max_tokens: 20,
-      stop: ["END"],
+      max_completion_tokens: 20,
+      stop: "END",
       seed: 7,
-      // Called the way the client called us: one JSON answer, no SSE.
-      stream: false,
     });
+    // Called the way the client called us: one JSON answer, no SSE.
     expect(fake.requests.at(-1)!.body).not.toHaveProperty("stream_options");
     const log = await logOf(response.headers.get("x-request-id"));
     expect(log.deployment).toBe(`upstream:${new URL(fake.origin).host}`);

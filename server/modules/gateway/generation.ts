@@ -38,6 +38,8 @@ export function generate(
   params: GenerationParams,
   signal: AbortLike,
   stream: boolean,
+  /** Chat toward an OpenAI-compatible upstream: the body to send as is (`passthrough.ts`). */
+  body: Record<string, unknown> | null = null,
 ): AsyncGenerator<EngineEvent> {
   if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);
   return streamUpstream(
@@ -50,7 +52,7 @@ export function generate(
     input,
     params,
     signal,
-    { whole: !stream },
+    { whole: !stream, body },
   );
 }
 

@@ -6,6 +6,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";
+import { CacheFields, passesThrough, refuseUnsupported, upstreamBody } from "./passthrough";
 import { applyInputSteps, cachePolicy, type RequestPipeline } from "./pipeline-hooks";
 import type { GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type CachedCompletion } from "./response-cache";
@@ -20,6 +21,8 @@ export interface Prepared {
   input: GenerationInput;
   params: GenerationParams;
   cacheKey: string | null;
+  /** Chat toward an OpenAI-compatible upstream: the body it gets (`passthrough.ts`). */
+  upstreamBody: Record<string, unknown> | null;
 }
 
 export interface Started {
@@ -36,6 +39,7 @@ export function prepare(
   scope: GatewayRequest,
   req: GatewayHttpRequest,
   body: ChatCompletionBody | CompletionBody,
+  raw: Record<string, unknown>,
   target: ServeTarget,
   pipeline: RequestPipeline | null,
 ): Prepared {
@@ -54,19 +58,27 @@ export function prepare(
     model: info.modelVersion,
     switchyard: info,
   };
-  const input = applyInputSteps(
-    pipeline,
-    kind === "chat" ? chatInput(body as ChatCompletionBody, target) : textInput(body as CompletionBody, target),
-    scope,
-  );
-  const params = effectiveParams(target, callerParams(body));
+  const passThrough = kind === "chat" && passesThrough(target.version);
+  if (kind === "chat" && !passThrough) refuseUnsupported(raw, target.version);
+  // Only a prompt or input steps change the messages: then each remembers the client's message it came from.
+  const rebuilds = passThrough && (target.prompt !== null || Boolean(pipeline?.compiled.input));
+  const engineInput =
+    kind === "chat"
+      ? chatInput(body as ChatCompletionBody, target, rebuilds ? (raw.messages as unknown[]) : undefined)
+      : textInput(body as CompletionBody, target);
+  const input = applyInputSteps(pipeline, engineInput, scope);
+  const caller = callerParams(body);
+  const params = effectiveParams(target, caller);
   const cacheKey =
     deps.responseCache?.keyFor(
       { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
       { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
-      input,
+      passThrough ? [input, new CacheFields(raw)] : input,
       params,
       cachePolicy(pipeline),
     ) ?? null;
-  return { target, info, meta, input, params, cacheKey };
+  const upstream = passThrough
+    ? upstreamBody(raw, target.version.upstreamModelId!, input, !rebuilds, params, caller)
+    : null;
+  return { target, info, meta, input, params, cacheKey, upstreamBody: upstream };
 }

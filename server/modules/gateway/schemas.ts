@@ -1,23 +1,31 @@
 /**
  * Request bodies of the OpenAI endpoints the gateway serves, validated with
  * OpenAI's field names so a failure's `param` names what the caller sent.
- * Unknown fields are ignored (clients send many); fields we cannot honour
- * (tools, n > 1, logprobs...) are refused rather than silently dropped.
+ * Chat validates only what the gateway acts on (model, the messages it logs
+ * and guards, sampling, stream): every other field (tools, response_format,
+ * n, logprobs...) travels untouched to an OpenAI-compatible upstream, and a
+ * model that cannot honour one refuses it by name (`passthrough.ts`). Legacy
+ * completions still refuse what no model here can serve.
  */
 import { z } from "zod";
 
 const MAX_TEXT = 200_000;
 
-const textPart = z.object({
-  type: z.literal("text", { message: "Only text content parts are supported" }),
-  text: z.string(),
-});
+/** A text part is read (logged, guarded); any other part (image_url, input_audio, file...) only needs a type. */
+const contentPart = z.union([
+  z.object({ type: z.literal("text"), text: z.string().max(MAX_TEXT) }),
+  z.object({ type: z.string().refine((t) => t !== "text", "A text part needs its text") }),
+]);
 
 const chatMessage = z.object({
-  role: z.enum(["system", "developer", "user", "assistant"], {
-    message: "role must be system, developer, user or assistant (tool messages are not supported)",
+  role: z.enum(["system", "developer", "user", "assistant", "tool", "function"], {
+    message: "role must be system, developer, user, assistant, tool or function",
   }),
-  content: z.union([z.string().max(MAX_TEXT), z.array(textPart).max(100)]).nullish(),
+  content: z
+    .union([z.string().max(MAX_TEXT), z.array(contentPart).max(100)], {
+      message: "content must be a string, an array of content parts or null",
+    })
+    .nullish(),
   name: z.string().max(100).optional(),
 });
 
@@ -45,18 +53,12 @@ const common = {
     .min(0)
     .max(2 ** 31 - 1)
     .nullish(),
-  n: z.literal(1, { message: "Only n = 1 is supported" }).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   /** OpenAI's end-user id: the experiment unit, and the log's userId. */
   user: z.string().max(200).nullish(),
   /** Switchyard: variables for `prompt:` and `experiment:` models. */
   variables: z.record(z.string(), z.unknown()).nullish(),
-  logprobs: unsupported("logprobs"),
-  logit_bias: z
-    .record(z.string(), z.number())
-    .refine((v) => Object.keys(v).length === 0, { message: "logit_bias is not supported by this gateway" })
-    .nullish(),
 };
 
 export const chatCompletionBody = z.object({
@@ -64,14 +66,6 @@ export const chatCompletionBody = z.object({
   /** May be empty when a `prompt:` or `experiment:` model supplies the messages. */
   messages: z.array(chatMessage, { message: "messages must be an array of messages" }).max(1000),
   max_completion_tokens: z.number().int().min(1).max(32_768).nullish(),
-  tools: unsupported("tools"),
-  tool_choice: unsupported("tool_choice"),
-  functions: unsupported("functions"),
-  function_call: unsupported("function_call"),
-  top_logprobs: unsupported("top_logprobs"),
-  response_format: z
-    .object({ type: z.literal("text", { message: "Only response_format {type: 'text'} is supported" }) })
-    .nullish(),
 });
 export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
 
@@ -81,6 +75,12 @@ export const completionBody = z.object({
   prompt: z
     .union([z.string().max(MAX_TEXT), z.array(z.string().max(MAX_TEXT)).length(1, "Send one prompt per request")])
     .nullish(),
+  n: z.literal(1, { message: "Only n = 1 is supported" }).nullish(),
+  logprobs: unsupported("logprobs"),
+  logit_bias: z
+    .record(z.string(), z.number())
+    .refine((v) => Object.keys(v).length === 0, { message: "logit_bias is not supported by this gateway" })
+    .nullish(),
   suffix: unsupported("suffix"),
   echo: unsupported("echo"),
   best_of: z.literal(1, { message: "Only best_of = 1 is supported" }).nullish(),
@@ -89,10 +89,18 @@ export type CompletionBody = z.infer<typeof completionBody>;
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
 
-/** OpenAI messages to the engine's: `developer` is a system turn, text parts are joined. */
+/** The text of a message: its string, or its text parts joined (other parts carry no text to log or guard). */
+export function messageText(content: ChatCompletionBody["messages"][number]["content"]): string {
+  if (typeof content === "string") return content;
+  let text = "";
+  if (content) for (const part of content) if ("text" in part) text += part.text;
+  return text;
+}
+
+/** OpenAI messages to the engine's: `developer` is a system turn, tool results are read as the user's, text parts are joined. */
 export function toEngineMessages(messages: ChatCompletionBody["messages"]): ChatMessage[] {
   return messages.map((m) => ({
-    role: m.role === "developer" ? "system" : m.role,
-    content: typeof m.content === "string" ? m.content : (m.content ?? []).map((p) => p.text).join(""),
+    role: m.role === "developer" ? "system" : m.role === "tool" || m.role === "function" ? "user" : m.role,
+    content: messageText(m.content),
   }));
 }

@@ -75,6 +75,43 @@ export function textCompletion(meta: ResponseMeta, text: string, finishReason: s
   };
 }
 
+/**
+ * A pass-through upstream's answer, as it came (every choice, tool calls, logprobs, usage details,
+ * system_fingerprint), with our `model` and `switchyard`. Where an output step changed the first choice's text
+ * (a mask, a cut) it carries what the step let through and the step's finish reason; tool calls stay.
+ */
+export function upstreamCompletion(
+  response: Record<string, unknown>,
+  meta: ResponseMeta,
+  text: string,
+  finishReason: string,
+): Record<string, unknown> {
+  response.model = meta.model;
+  fillIn(response, meta, "chat.completion");
+  const first = (response.choices as { message?: { content?: unknown }; finish_reason?: unknown }[])[0];
+  if (first?.message && (first.message.content ?? "") !== text) {
+    first.message.content = text;
+    first.finish_reason = finishReason;
+  }
+  response.switchyard = meta.switchyard;
+  return response;
+}
+
+/** A pass-through upstream's stream chunk, as it came, with our `model`; the first one also says what served it. */
+export function upstreamChunk(chunk: Record<string, unknown>, meta: ResponseMeta, first: boolean) {
+  chunk.model = meta.model;
+  fillIn(chunk, meta, "chat.completion.chunk");
+  if (first) chunk.switchyard = meta.switchyard;
+  return chunk;
+}
+
+/** What the SDK expects and a sparse OpenAI-compatible server may leave out: ours, only where missing. */
+function fillIn(answer: Record<string, unknown>, meta: ResponseMeta, object: string) {
+  if (answer.id == null) answer.id = meta.id;
+  if (answer.object == null) answer.object = object;
+  if (answer.created == null) answer.created = meta.created;
+}
+
 export type ChunkKind = "chat" | "text";
 
 /**

@@ -51,7 +51,13 @@ const chunkWire = z.object({
     .array(
       z.object({
         index: z.number().int().optional(),
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            tool_calls: z.unknown().optional(),
+            function_call: z.unknown().optional(),
+          })
+          .nullish(),
         text: z.string().nullish(),
         finish_reason: z.string().nullish(),
       }),
@@ -130,6 +136,19 @@ export class OpenAICompatibleProvider implements ChatProvider {
     return this.stream("chat", { model: request.model, messages: request.messages, ...sampling(request) }, opts);
   }
 
+  /**
+   * Chat Completions as a pass-through: `body` (its `model` the upstream's) is sent as is, and the result keeps
+   * the upstream's JSON answer in `response`.
+   */
+  chatBody(body: { model: string; [field: string]: unknown }, opts?: CallOptions): Promise<ChatResult> {
+    return this.call("chat", body, opts, true);
+  }
+
+  /** `chatBody` streamed (`body.stream` is true): every upstream chunk comes as a text delta carrying it in `chunk`. */
+  streamChatBody(body: { model: string; [field: string]: unknown }, opts?: CallOptions): AsyncIterable<ChatDelta> {
+    return this.stream("chat", body, opts, true);
+  }
+
   async complete(req: CompletionRequest, opts?: CallOptions): Promise<CompletionResult> {
     const request = validate(completionRequestSchema, req);
     return this.call("completion", { model: request.model, prompt: request.prompt, ...sampling(request) }, opts);
@@ -144,10 +163,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     endpoint: Endpoint,
     body: { model: string; [field: string]: unknown },
     opts?: CallOptions,
+    asIs = false,
   ): Promise<ChatResult> {
     const acc = new StreamAccumulator(body.model);
     // Spread last: on Node 20 a property after a spread is a slow path (~0.5 µs each).
-    const json = await this.http.postJson(PATHS[endpoint], { stream: false, ...body }, opts);
+    const json = await this.http.postJson(PATHS[endpoint], asIs ? body : { stream: false, ...body }, opts);
     const response = plainResponse(json) ?? parseWire(responseWire, json, this.http.host);
     const choice = response.choices[0];
     acc.id = response.id ?? null;
@@ -157,6 +177,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     acc.usage = toUsage(response.usage);
     const result = acc.result(mapOpenAIFinishReason);
     result.timing.ttftMs = null;
+    if (asIs) result.response = json as Record<string, unknown>;
     return result;
   }
 
@@ -164,11 +185,12 @@ export class OpenAICompatibleProvider implements ChatProvider {
     endpoint: Endpoint,
     body: { model: string; [field: string]: unknown },
     opts?: CallOptions,
+    asIs = false,
   ): AsyncGenerator<ChatDelta> {
     const acc = new StreamAccumulator(body.model);
     const events = this.http.postSse(
       PATHS[endpoint],
-      { stream: true, stream_options: { include_usage: true }, ...body },
+      asIs ? body : { stream: true, stream_options: { include_usage: true }, ...body },
       opts,
     );
     for await (const event of events) {
@@ -185,12 +207,14 @@ export class OpenAICompatibleProvider implements ChatProvider {
       acc.id ??= chunk.id ?? null;
       if (chunk.model) acc.model = chunk.model;
       if (chunk.usage) acc.usage = toUsage(chunk.usage);
-      // Only the first choice: we never ask for n > 1.
+      // The first choice is the one we log (a pass-through caller may ask for n > 1: it gets every chunk).
       const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
-      if (!choice) continue;
-      if (choice.finish_reason) acc.rawFinishReason = choice.finish_reason;
-      const delta = acc.text(endpoint === "chat" ? choice.delta?.content : choice.text);
-      if (delta) yield delta;
+      if (choice?.finish_reason) acc.rawFinishReason = choice.finish_reason;
+      const delta = choice ? acc.text(endpoint === "chat" ? choice.delta?.content : choice.text) : null;
+      if (asIs) {
+        const toolCall = chunk.choices?.some((c) => c.delta?.tool_calls != null || c.delta?.function_call != null);
+        yield { type: "text", text: delta?.text ?? "", chunk: payload as Record<string, unknown>, toolCall };
+      } else if (delta) yield delta;
     }
     // Some servers omit [DONE]; a stream that at least finished its choice is complete.
     if (acc.rawFinishReason) {

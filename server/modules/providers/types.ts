@@ -30,6 +30,8 @@ export interface ChatResult {
   /** Null when the upstream reported no usage (some OpenAI-compatible servers). */
   usage: Usage | null;
   timing: Timing;
+  /** A pass-through call (`chatBody`): the upstream's JSON answer, as it came. */
+  response?: Record<string, unknown>;
 }
 
 /** A legacy (`/v1/completions`) result has the same shape as a chat result. */
@@ -39,7 +41,15 @@ export type CompletionResult = ChatResult;
  * What a stream yields: text deltas in order, then exactly one `done` item carrying the whole result
  * (the concatenated text, usage, finish reason, timing). A stream that ends without `done` threw.
  */
-export type ChatDelta = { type: "text"; text: string } | ({ type: "done" } & ChatResult);
+export type ChatDelta = TextDelta | ({ type: "done" } & ChatResult);
+
+interface TextDelta {
+  type: "text";
+  text: string;
+  /** Pass-through streams (`streamChatBody`): the upstream's chunk as it came (`text` is its first choice's), and whether it carries tool-call deltas. */
+  chunk?: Record<string, unknown>;
+  toolCall?: boolean;
+}
 
 export interface CallOptions {
   /** The caller's cancel: aborting it stops the request and rejects with ProviderAbortError. */
@@ -62,4 +72,7 @@ export interface ChatProvider {
   /** Legacy text completions, where the upstream has them (OpenAI-compatible servers). */
   complete?(req: CompletionRequest, opts?: CallOptions): Promise<CompletionResult>;
   streamComplete?(req: CompletionRequest, opts?: CallOptions): AsyncIterable<ChatDelta>;
+  /** The request body as the upstream reads it, sent as is (OpenAI-compatible servers: a pass-through). */
+  chatBody?(body: { model: string; [field: string]: unknown }, opts?: CallOptions): Promise<ChatResult>;
+  streamChatBody?(body: { model: string; [field: string]: unknown }, opts?: CallOptions): AsyncIterable<ChatDelta>;
 }

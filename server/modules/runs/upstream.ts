@@ -12,7 +12,13 @@ export interface UpstreamTarget {
 }
 
 export type EngineEvent =
-  | { type: "text"; text: string }
+  | {
+      type: "text";
+      text: string;
+      /** A pass-through stream's upstream chunk, as it came (`text` is its first choice's), and whether it carries tool calls. */
+      chunk?: Record<string, unknown>;
+      toolCall?: boolean;
+    }
   | {
       type: "done";
       device: string;
@@ -24,6 +30,8 @@ export type EngineEvent =
       /** When the engine measured these itself (decode speed excludes prefill). */
       tpotMs?: number;
       tokensPerSecond?: number;
+      /** A pass-through call's whole upstream answer, as it came. */
+      response?: Record<string, unknown>;
     };
 
 /**
@@ -65,9 +73,14 @@ export async function* streamUpstream(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
-  options: { whole?: boolean } = {},
+  /** `body`: a Chat Completions body to send as is (an OpenAI-compatible upstream's pass-through). */
+  options: { whole?: boolean; body?: Record<string, unknown> | null } = {},
 ): AsyncGenerator<EngineEvent> {
   const provider = providerFor(target);
+  if (options.body && provider.chatBody && provider.streamChatBody) {
+    yield* passThrough(provider, target, options.body as { model: string }, signal, options.whole === true);
+    return;
+  }
   const sampling = {
     model: target.upstreamModelId,
     temperature: params.temperature,
@@ -100,6 +113,26 @@ export async function* streamUpstream(
   }
 }
 
+async function* passThrough(
+  provider: ChatProvider,
+  target: UpstreamTarget,
+  body: { model: string },
+  signal: AbortLike,
+  whole: boolean,
+): AsyncGenerator<EngineEvent> {
+  const device = `upstream:${hostOf(target.endpointBaseUrl)}`;
+  if (whole) {
+    const result = await provider.chatBody!(body, { signal, timeoutMs: WHOLE_ANSWER_TIMEOUT_MS });
+    if (result.text) yield { type: "text", text: result.text };
+    yield doneEvent(device, result);
+    return;
+  }
+  for await (const delta of provider.streamChatBody!(body, { signal })) {
+    if (delta.type === "text") yield delta;
+    else yield doneEvent(device, delta);
+  }
+}
+
 function doneEvent(device: string, result: ChatResult): EngineEvent {
   return {
     type: "done",
@@ -109,6 +142,7 @@ function doneEvent(device: string, result: ChatResult): EngineEvent {
     tokensOut: result.usage?.outputTokens ?? 0,
     durationMs: result.timing.latencyMs,
     finishReason: result.finishReason,
+    response: result.response,
   };
 }
 

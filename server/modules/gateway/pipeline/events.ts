@@ -29,6 +29,11 @@ export async function* guardEvents(
       if (next.done) return;
       const event = next.value;
       if (event.type === "text") {
+        // A pass-through stream's tool-call deltas are not text to guard: they reach the client intact.
+        if (event.toolCall && !event.text) {
+          yield event;
+          continue;
+        }
         generated += event.text;
         const step = output.push(event.text);
         if (step.text) yield { type: "text", text: step.text };

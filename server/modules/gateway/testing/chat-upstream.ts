@@ -4,7 +4,13 @@
  * client called the gateway.
  */
 import type { ServerResponse } from "node:http";
-import { pause, type ReceivedRequest, sendJson, sse } from "@/server/modules/providers/testing/fake-upstream";
+import {
+  pause,
+  type ReceivedRequest,
+  sendJson,
+  sse,
+  writeInPieces,
+} from "@/server/modules/providers/testing/fake-upstream";
 
 /** Whether the upstream request asked for an SSE answer. */
 export const wantsStream = (req: ReceivedRequest) => (req.body as { stream?: unknown } | undefined)?.stream === true;
@@ -101,4 +107,15 @@ export function replyHead(req: ReceivedRequest, res: ServerResponse, text: strin
   const whole = JSON.stringify(upstreamCompletion(text));
   res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(whole) });
   res.write(whole.slice(0, whole.indexOf(text) + Math.ceil(text.length / 2)));
+}
+
+/**
+ * Streams `chunks` byte for byte as OpenAI does (`data: {json}\n\n` each, then `data: [DONE]\n\n`), written in
+ * pieces cut inside the JSON (every `cutEvery` bytes), so the gateway sees events split mid-value.
+ */
+export function openAIStream(res: ServerResponse, chunks: unknown[], cutEvery = 37) {
+  const text = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("")}data: [DONE]\n\n`;
+  const cuts: number[] = [];
+  for (let at = cutEvery; at < Buffer.byteLength(text); at += cutEvery) cuts.push(at);
+  return writeInPieces(res, text, cuts, { gapMs: 1 });
 }

@@ -1,0 +1,141 @@
+/**
+ * Chat Completions toward an OpenAI-compatible upstream are a pass-through: the upstream gets the body the client
+ * sent (tools, response_format, n, logprobs, content parts of every type, unknown future fields), with `model`
+ * rewritten, the parameters the gateway itself decided (a version's defaults, a prompt's config, an experiment's
+ * variant) set, and the messages rebuilt only where a managed prompt or a route's input steps changed them.
+ * Models that cannot honour such a field (local ONNX, Anthropic until it is translated) refuse it by name.
+ */
+import { DomainError } from "@/server/errors";
+import type { GenerationParams } from "@/server/modules/models/schemas";
+import type { GenerationInput } from "@/server/modules/runs/schemas";
+import { type ChatCompletionBody, messageText } from "./schemas";
+import type { ServedVersion } from "./target";
+
+/** On an engine message built from a client message: that message as sent (survives the pipeline's `{...m}` copies). */
+export const SOURCE = Symbol("switchyard.source");
+type Sourced = { [SOURCE]?: Record<string, unknown> };
+type RawMessage = Record<string, unknown> & { content?: ChatCompletionBody["messages"][number]["content"] };
+
+/** Whether the version's upstream speaks Chat Completions itself (the body then passes through). */
+export const passesThrough = (version: ServedVersion) => version.model.provider === "openai_compatible";
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The first field of `raw` the version cannot honour (its path as OpenAI names it), or null. */
+function unsupportedField(raw: Record<string, unknown>): string | null {
+  for (const field of ["tools", "tool_choice", "functions", "function_call", "audio", "prediction"])
+    if (present(raw[field])) return field;
+  const format = raw.response_format;
+  if (isObject(format) && format.type !== "text") return "response_format";
+  if (typeof raw.n === "number" && raw.n > 1) return "n";
+  if (raw.logprobs === true) return "logprobs";
+  if (raw.top_logprobs !== undefined && raw.top_logprobs !== null) return "top_logprobs";
+  if (isObject(raw.logit_bias) && Object.keys(raw.logit_bias).length > 0) return "logit_bias";
+  const messages = raw.messages as unknown[];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Record<string, unknown>;
+    if (m.role === "tool" || m.role === "function") return `messages.${i}.role`;
+    if (present(m.tool_calls)) return `messages.${i}.tool_calls`;
+    if (present(m.function_call)) return `messages.${i}.function_call`;
+    if (Array.isArray(m.content))
+      for (let j = 0; j < m.content.length; j++)
+        if ((m.content[j] as { type?: unknown }).type !== "text") return `messages.${i}.content.${j}.type`;
+  }
+  return null;
+}
+
+/** Refuses (400) a chat request that asks the version for what only an OpenAI-compatible upstream would honour. */
+export function refuseUnsupported(raw: Record<string, unknown>, version: ServedVersion): void {
+  const field = unsupportedField(raw);
+  if (!field) return;
+  const label = `${version.model.name}@${version.version}`;
+  const why =
+    version.model.provider === "onnx_local"
+      ? "a local model generates text only"
+      : "it is served by Anthropic, and translating it is not supported yet";
+  throw new DomainError("VALIDATION", `${field}: model '${label}' cannot honour '${field}' (${why})`, [
+    { path: field, message: `Not supported by ${label}` },
+  ]);
+}
+
+/** Our own fields and those the gateway sets: not copied from the client's body as they are. */
+const OWN_FIELDS = new Set(["model", "messages", "variables"]);
+
+/**
+ * The upstream's request body: the client's, field for field, except `model`, our `variables`, the parameters
+ * the gateway decided, `messages` when `sentAsIs` is false, and `stream_options.include_usage` on streams (the
+ * log needs the usage).
+ */
+export function upstreamBody(
+  raw: Record<string, unknown>,
+  upstreamModel: string,
+  input: GenerationInput,
+  sentAsIs: boolean,
+  params: GenerationParams,
+  caller: GenerationParams,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: upstreamModel };
+  body.messages = sentAsIs || !("messages" in input) ? raw.messages : upstreamMessages(input.messages);
+  for (const key in raw) if (!OWN_FIELDS.has(key)) body[key] = raw[key];
+  if (params.temperature !== caller.temperature) body.temperature = params.temperature;
+  if (params.topP !== caller.topP) body.top_p = params.topP;
+  if (params.maxTokens !== caller.maxTokens)
+    body[raw.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens"] = params.maxTokens;
+  if (params.stop !== caller.stop) body.stop = params.stop;
+  if (params.seed !== caller.seed) body.seed = params.seed;
+  if (raw.stream === true) {
+    const options = raw.stream_options;
+    if (!isObject(options)) body.stream_options = { include_usage: true };
+    else if (options.include_usage !== true) body.stream_options = Object.assign({}, options, { include_usage: true });
+  }
+  return body;
+}
+
+/** Messages after a managed prompt or a route's input steps: each client message as sent, with its text replaced where a step changed it. */
+function upstreamMessages(messages: Extract<GenerationInput, { messages: unknown }>["messages"]): unknown[] {
+  const out: unknown[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const source = (m as Sourced)[SOURCE] as RawMessage | undefined;
+    if (!source) out[i] = { role: m.role, content: m.content };
+    else if (messageText(source.content) === m.content) out[i] = source;
+    else out[i] = withText(source, m.content);
+  }
+  return out;
+}
+
+function withText(source: RawMessage, text: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key in source) copy[key] = source[key];
+  const content = source.content;
+  copy.content = Array.isArray(content)
+    ? [{ type: "text", text }, ...content.filter((part) => part.type !== "text")]
+    : text;
+  return copy;
+}
+
+/** The request fields beyond the input and the parameters, for the response-cache key (serialized only when used). */
+export class CacheFields {
+  constructor(private readonly raw: Record<string, unknown>) {}
+  toJSON() {
+    const fields: Record<string, unknown> = {};
+    for (const key in this.raw) if (!KEYED_ELSEWHERE.has(key)) fields[key] = this.raw[key];
+    return fields;
+  }
+}
+/** In the key already (the model version, the input, the parameters) or not changing the answer. */
+const KEYED_ELSEWHERE = new Set([
+  "model",
+  "messages",
+  "variables",
+  "stream",
+  "stream_options",
+  "user",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+]);
