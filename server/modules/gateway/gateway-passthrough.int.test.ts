@@ -19,6 +19,7 @@ import {
   sendJson,
   startFakeUpstream,
 } from "@/server/modules/providers/testing/fake-upstream";
+import { staticRoutes } from "@/server/modules/routes/source";
 import { withTestDatabase } from "@/server/testing/db";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
 import { openAIStream } from "./testing/chat-upstream";
@@ -42,7 +43,20 @@ withTestDatabase((created) => {
 beforeAll(async () => {
   fake = await startFakeUpstream((req, res) => respond(req, res));
   const fixture = await gatewayFixture(db, fake.origin);
-  gateway = await startStandaloneGateway({ port: 0, host: "127.0.0.1", db, sink, promptCache: null });
+  const anthropic = await fixture.caller.models.create({ name: "fake-claude", provider: "anthropic", task: "chat" });
+  await fixture.caller.models.createVersion({
+    modelId: anthropic.id,
+    endpointBaseUrl: fake.origin,
+    upstreamModelId: "claude-x",
+  });
+  // Masks e-mail addresses in what the caller sends and in the answer's text.
+  const routes = staticRoutes({
+    "guarded-bot": {
+      deployments: [{ model: "fake-gpt" }],
+      pipeline: { input: { pii: { action: "mask" } }, output: { pii: { action: "mask" } } },
+    },
+  });
+  gateway = await startStandaloneGateway({ port: 0, host: "127.0.0.1", db, sink, promptCache: null, routes });
   client = new OpenAI({ apiKey: fixture.key, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -523,6 +537,12 @@ describe("models that cannot honour a field", () => {
       const log = await logOf(bad.requestID ?? bad.headers?.get("x-request-id"));
       expect(log).toMatchObject({ status: 400, errorCode: "VALIDATION" });
     }
+    const claude = await client.chat.completions
+      .create({ model: "fake-claude", messages: [{ role: "user", content: "hi" }], tools: [weatherTool] })
+      .catch((e: unknown) => e as InstanceType<typeof OpenAI.BadRequestError>);
+    expect(claude).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(claude).toMatchObject({ status: 400, param: "tools" });
+    expect((claude as Error).message).toMatch(/fake-claude@1.*Anthropic/);
     // A text request still works.
     const ok = await client.chat.completions.create({
       model: "switchyard-demo",
@@ -531,5 +551,122 @@ describe("models that cannot honour a field", () => {
       n: 1,
     });
     expect(ok.choices[0].message.content).toBeTruthy();
+  });
+});
+
+describe("with a managed prompt or a route's pipeline", () => {
+  const toolHistory = [
+    { role: "user" as const, content: "Weather for ana@example.com's trip?" },
+    {
+      role: "assistant" as const,
+      content: null,
+      tool_calls: [
+        {
+          id: "call_h",
+          type: "function" as const,
+          function: { name: "get_weather", arguments: '{"city":"Rome","unit":"c"}' },
+        },
+      ],
+    },
+    { role: "tool" as const, tool_call_id: "call_h", content: '{"temp":21}' },
+  ];
+
+  it("prepends a prompt's messages and keeps the caller's tool history whole", async () => {
+    respond = (_req, res) =>
+      sendJson(res, 200, {
+        id: "chatcmpl-p",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o",
+        choices: [{ index: 0, message: { role: "assistant", content: "Sunny." }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+      });
+    await client.chat.completions.create({
+      model: "prompt:support/reply",
+      messages: toolHistory,
+      tools: [weatherTool],
+      // @ts-expect-error Switchyard's own field: the prompt's variables
+      variables: { customer: "Ana", ticket: "T-9" },
+    });
+    const body = lastBody();
+    expect(body.messages).toEqual([
+      { role: "system", content: "You help Ana." },
+      { role: "user", content: "Ticket: T-9" },
+      ...toolHistory,
+    ]);
+    expect(body.tools).toEqual([weatherTool]);
+    expect(body).not.toHaveProperty("variables");
+    expect(body.temperature).toBe(0.1); // the prompt's config
+  });
+
+  it("masks the text an input guard masks and leaves the tool calls and results as sent", async () => {
+    respond = (_req, res) =>
+      sendJson(res, 200, {
+        id: "chatcmpl-g",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: "I will write to bob@example.com.",
+              tool_calls: [
+                {
+                  id: "call_g",
+                  type: "function",
+                  function: { name: "get_weather", arguments: '{"city":"bob@example.com","unit":"c"}' },
+                },
+              ],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+        usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
+      });
+    const completion = await client.chat.completions.create({
+      model: "guarded-bot",
+      messages: toolHistory,
+      tools: [weatherTool],
+    });
+    const body = lastBody() as { messages: unknown[] };
+    expect(body.messages).toEqual([
+      { role: "user", content: "Weather for <EMAIL_1>'s trip?" },
+      ...toolHistory.slice(1),
+    ]);
+    // Output guards see the text only: the tool call is the upstream's.
+    expect(completion.choices[0].message.content).toBe("I will write to <EMAIL_2>.");
+    expect(completion.choices[0].message.tool_calls).toEqual([
+      {
+        id: "call_g",
+        type: "function",
+        function: { name: "get_weather", arguments: '{"city":"bob@example.com","unit":"c"}' },
+      },
+    ]);
+  });
+
+  it("streams tool-call deltas intact through a route's output guards", async () => {
+    respond = (_req, res) =>
+      openAIStream(res, toolCallChunks(true).slice(0, 11).concat(toolCallChunks(true).slice(12)));
+    const stream = client.chat.completions.stream({
+      model: "guarded-bot",
+      messages: [{ role: "user", content: "Weather in Paris and Oslo?" }],
+      tools: [weatherTool],
+      stream_options: { include_usage: true },
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0].message.tool_calls).toMatchObject([
+      { id: "call_A", function: { name: "get_weather", arguments: '{"city": "Paris", "unit":"c"}' } },
+      { id: "call_B", function: { name: "get_weather", arguments: '{"city":"Oslo","unit":"f"}' } },
+    ]);
+    expect(final.choices[0].finish_reason).toBe("tool_calls");
+    expect(final.usage).toMatchObject({ prompt_tokens: 31, completion_tokens: 18 });
+
+    // The guards read the first choice's text: more choices would pass unguarded.
+    const several = await client.chat.completions
+      .create({ model: "guarded-bot", messages: [{ role: "user", content: "hi" }], n: 2 })
+      .catch((e: unknown) => e);
+    expect(several).toMatchObject({ status: 400, param: "n" });
   });
 });

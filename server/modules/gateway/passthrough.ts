@@ -59,6 +59,14 @@ export function refuseUnsupported(raw: Record<string, unknown>, version: ServedV
   ]);
 }
 
+/** Output guards read one text (the first choice's): several choices would pass the others unguarded. */
+export function refuseBesideOutputGuards(raw: Record<string, unknown>): void {
+  if (typeof raw.n === "number" && raw.n > 1)
+    throw new DomainError("VALIDATION", "n: this route's output guardrails check one choice: send n = 1", [
+      { path: "n", message: "Only n = 1 with output guardrails" },
+    ]);
+}
+
 /** Our own fields and those the gateway sets: not copied from the client's body as they are. */
 const OWN_FIELDS = new Set(["model", "messages", "variables"]);
 

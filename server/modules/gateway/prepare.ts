@@ -6,7 +6,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";
-import { CacheFields, passesThrough, refuseUnsupported, upstreamBody } from "./passthrough";
+import { CacheFields, passesThrough, refuseBesideOutputGuards, refuseUnsupported, upstreamBody } from "./passthrough";
 import { applyInputSteps, cachePolicy, type RequestPipeline } from "./pipeline-hooks";
 import type { GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type CachedCompletion } from "./response-cache";
@@ -60,6 +60,7 @@ export function prepare(
   };
   const passThrough = kind === "chat" && passesThrough(target.version);
   if (kind === "chat" && !passThrough) refuseUnsupported(raw, target.version);
+  if (passThrough && pipeline?.compiled.output) refuseBesideOutputGuards(raw);
   // Only a prompt or input steps change the messages: then each remembers the client's message it came from.
   const rebuilds = passThrough && (target.prompt !== null || Boolean(pipeline?.compiled.input));
   const engineInput =

@@ -464,3 +464,57 @@ describe("OpenAI-compatible errors", () => {
     await expect(provider.chat({ ...request, temperature: 5 })).rejects.toMatchObject({ code: "VALIDATION" });
   });
 });
+
+describe("OpenAI-compatible pass-through", () => {
+  const body = {
+    model: "gpt-x",
+    messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AA==" } }] }],
+    tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    n: 2,
+    future_field: { x: 1 },
+  };
+
+  it("sends the body as is and keeps the upstream's JSON answer", async () => {
+    const answer = {
+      id: "chatcmpl-9",
+      object: "chat.completion",
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+          },
+          finish_reason: "tool_calls",
+        },
+        { index: 1, message: { role: "assistant", content: "hi" }, finish_reason: "stop" },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 2 } },
+    };
+    const { fake, provider } = await fakeProvider((_req, res) => sendJson(res, 200, answer));
+    const result = await provider.chatBody(body);
+    expect(fake.requests[0].body).toEqual(body);
+    expect(result).toMatchObject({ text: "", finishReason: "tool_calls", usage: { inputTokens: 3, outputTokens: 4 } });
+    expect(result.response).toEqual(answer);
+  });
+
+  it("streams every upstream chunk as it came, marking tool-call deltas", async () => {
+    const chunks = [
+      chunk({ role: "assistant", tool_calls: [{ index: 0, id: "c1", function: { name: "f", arguments: '{"a' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '":1}' } }] }),
+      chunk({ content: "hi" }),
+      chunk({}, "tool_calls"),
+      { id: "chatcmpl-1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } },
+    ];
+    const { fake, provider } = await fakeProvider((_req, res) =>
+      writeInPieces(res, sse([...chunks.map((data) => ({ data })), { data: "[DONE]" }]), [20, 61, 90]),
+    );
+    const items = await collect(provider.streamChatBody(Object.assign({}, body, { stream: true })));
+    expect(fake.requests[0].body).toEqual(Object.assign({}, body, { stream: true }));
+    expect(items.slice(0, -1)).toEqual(
+      chunks.map((c, i) => ({ type: "text", text: i === 2 ? "hi" : "", chunk: c, toolCall: i < 2 })),
+    );
+    expect(items.at(-1)).toMatchObject({ type: "done", text: "hi", finishReason: "tool_calls" });
+  });
+});
