@@ -1,11 +1,10 @@
 /** POST /v1/chat/completions and /v1/completions: JSON or Server-Sent Events, as the OpenAI SDK expects. */
 import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
-import { DomainError } from "@/server/errors";
 import { closedEarly, collect, type Generation, stream } from "./answer";
 import type { CompletionDeps } from "./completion-deps";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { generate, measuresTtft } from "./generation";
-import { clientSignal, type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
+import { clientSignal, type GatewayHttpRequest, linkedAbort, readJsonObject } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
@@ -17,20 +16,6 @@ import { guardEvents } from "./routing/stream";
 import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { resolveTarget } from "./target";
 import { type ChunkKind, switchyardHeaders } from "./wire";
-
-/** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
-async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
-  const text = await readBodyText(req, maxBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new DomainError("BAD_REQUEST", "The request body is not valid JSON");
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body))
-    throw new DomainError("BAD_REQUEST", "The request body must be a JSON object");
-  return body as Record<string, unknown>;
-}
 
 export async function serveCompletion(
   kind: ChunkKind,

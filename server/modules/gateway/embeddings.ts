@@ -8,7 +8,7 @@ import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
 import { OpenAIEmbeddingsClient } from "@/server/modules/providers/openai-embeddings";
 import type { CompletionDeps } from "./completion-deps";
-import { type GatewayHttpRequest, linkedAbort, readBodyText } from "./http-request";
+import { type GatewayHttpRequest, linkedAbort, readJsonObject } from "./http-request";
 import { jsonResponse } from "./json-response";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
@@ -112,19 +112,6 @@ function costOf(version: ServedVersion, promptTokens: number): number {
     inputPrices.set(version.model, price);
   }
   return (price * promptTokens) / 1_000_000;
-}
-
-async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
-  const text = await readBodyText(req, maxBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new DomainError("BAD_REQUEST", "The request body is not valid JSON");
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body))
-    throw new DomainError("BAD_REQUEST", "The request body must be a JSON object");
-  return body as Record<string, unknown>;
 }
 
 export async function serveEmbeddings(

@@ -1,4 +1,5 @@
 import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
+import { DomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
 
 /**
@@ -48,7 +49,7 @@ export function clientSignal(req: GatewayHttpRequest): AbortLike {
 }
 
 /** The body as text, refusing more than `maxBytes` with 413 (PAYLOAD_TOO_LARGE) before reading it all. */
-export async function readBodyText(req: GatewayHttpRequest, maxBytes: number): Promise<string> {
+async function readBodyText(req: GatewayHttpRequest, maxBytes: number): Promise<string> {
   const direct = req as DirectBody;
   if (direct[READ_BODY_TEXT]) return direct[READ_BODY_TEXT](maxBytes);
   return (await limitBody(req as Request, maxBytes)).text();
@@ -58,4 +59,18 @@ export async function readBodyText(req: GatewayHttpRequest, maxBytes: number): P
 export function pathOf(req: GatewayHttpRequest): string {
   const path = (req as { pathname?: string }).pathname;
   return path ?? new URL(req.url).pathname;
+}
+
+/** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
+export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
+  const text = await readBodyText(req, maxBytes);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new DomainError("BAD_REQUEST", "The request body is not valid JSON");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new DomainError("BAD_REQUEST", "The request body must be a JSON object");
+  return body as Record<string, unknown>;
 }
