@@ -34,6 +34,7 @@ let db: Db;
 let fake: FakeUpstream;
 let gateway: StandaloneGateway;
 let client: OpenAI;
+let caller: Awaited<ReturnType<typeof gatewayFixture>>["caller"];
 const sink = new MemorySink();
 let respond: FakeHandler;
 withTestDatabase((created) => {
@@ -43,6 +44,7 @@ withTestDatabase((created) => {
 beforeAll(async () => {
   fake = await startFakeUpstream((req, res) => respond(req, res));
   const fixture = await gatewayFixture(db, fake.origin);
+  caller = fixture.caller;
   const anthropic = await fixture.caller.models.create({ name: "fake-claude", provider: "anthropic", task: "chat" });
   await fixture.caller.models.createVersion({
     modelId: anthropic.id,
@@ -668,5 +670,145 @@ describe("with a managed prompt or a route's pipeline", () => {
       .create({ model: "guarded-bot", messages: [{ role: "user", content: "hi" }], n: 2 })
       .catch((e: unknown) => e);
     expect(several).toMatchObject({ status: 400, param: "n" });
+  });
+});
+
+describe("a prompt version's tools, tool_choice and response_format", () => {
+  const lookupTool = {
+    type: "function" as const,
+    function: {
+      name: "lookup_order",
+      description: "An order by its id",
+      parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+    },
+  };
+  const promptFields = {
+    tools: [weatherTool],
+    tool_choice: { type: "function" as const, function: { name: "get_weather" } },
+    response_format: { type: "json_object" as const },
+  };
+  const answer = (res: Parameters<FakeHandler>[1]) =>
+    sendJson(res, 200, {
+      id: "chatcmpl-t",
+      object: "chat.completion",
+      created: 1,
+      model: "gpt-4o",
+      choices: [{ index: 0, message: { role: "assistant", content: "{}" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+    });
+
+  /** A chat prompt on `model` whose version 1 (labelled production) holds `fields`; returns its id. */
+  async function toolPrompt(name: string, model: string, fields: Record<string, unknown>) {
+    const { promptId } = await caller.prompts.create({
+      name,
+      type: "chat",
+      template: [{ role: "system", content: "Answer in JSON." }],
+      config: { model, ...fields },
+    });
+    await caller.prompts.moveLabel({ promptId, label: "production", version: 1 });
+    return promptId;
+  }
+
+  beforeAll(async () => {
+    await toolPrompt("tooled", "fake-gpt@production", promptFields);
+  });
+
+  it("reach the upstream with the prompt served as prompt:NAME@production", async () => {
+    respond = (_req, res) => answer(res);
+    const { data, response } = await client.chat.completions
+      .create({ model: "prompt:tooled@production", messages: [{ role: "user", content: "Weather in Paris?" }] })
+      .withResponse();
+    expect(response.headers.get("x-switchyard-prompt-version")).toBe("tooled@1");
+    expect(data.choices[0].message.content).toBe("{}");
+    const body = lastBody();
+    expect(body).toMatchObject(promptFields);
+    expect(body.messages).toEqual([
+      { role: "system", content: "Answer in JSON." },
+      { role: "user", content: "Weather in Paris?" },
+    ]);
+  });
+
+  it("give way, field by field, to the ones the request carries", async () => {
+    respond = (_req, res) => answer(res);
+    await client.chat.completions.create({
+      model: "prompt:tooled@production",
+      messages: [{ role: "user", content: "Order 7?" }],
+      tools: [lookupTool],
+      tool_choice: "auto",
+    });
+    const body = lastBody();
+    expect(body.tools).toEqual([lookupTool]);
+    expect(body.tool_choice).toBe("auto");
+    expect(body.response_format).toEqual(promptFields.response_format); // not sent: the prompt's
+  });
+
+  it("stream a tool call back intact through the prompt", async () => {
+    respond = (_req, res) => openAIStream(res, toolCallChunks(true));
+    const stream = client.chat.completions.stream({
+      model: "prompt:tooled@production",
+      messages: [{ role: "user", content: "Weather in Paris and Oslo?" }],
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0].message.tool_calls).toMatchObject([
+      { id: "call_A", function: { name: "get_weather", arguments: '{"city": "Paris", "unit":"c"}' } },
+      { id: "call_B", function: { name: "get_weather", arguments: '{"city":"Oslo","unit":"f"}' } },
+    ]);
+    expect(final.choices[0].finish_reason).toBe("tool_calls");
+    const body = lastBody();
+    expect(body).toMatchObject({ ...promptFields, stream: true, stream_options: { include_usage: true } });
+  });
+
+  it("follow an experiment's variant: the prompt version it serves brings its own", async () => {
+    const promptId = await toolPrompt("tool-trial", "fake-gpt@production", {});
+    await caller.prompts.createVersion({
+      promptId,
+      template: [{ role: "system", content: "Answer in JSON." }],
+      config: { model: "fake-gpt@production", tools: [lookupTool], tool_choice: "required" },
+    });
+    const experiment = await caller.experiments.create({
+      name: "tool-trial",
+      promptId,
+      metrics: [{ name: "resolved", kind: "rate" }],
+      variants: [
+        { key: "plain", weight: 50, promptVersion: 1 },
+        { key: "tools", weight: 50, promptVersion: 2 },
+      ],
+    });
+    await caller.experiments.start({ id: experiment.id });
+    respond = (_req, res) => answer(res);
+    const seen = new Set<string>();
+    for (let i = 0; i < 24 && seen.size < 2; i++) {
+      const data = await client.chat.completions.create({
+        model: "experiment:tool-trial",
+        messages: [{ role: "user", content: "Order 7?" }],
+        user: `unit-${i}`,
+      });
+      const info = switchyardOf(data) as unknown as { variant: string; promptVersion: string };
+      const body = lastBody();
+      if (info.variant === "tools") {
+        expect(info.promptVersion).toBe("tool-trial@2");
+        expect(body.tools).toEqual([lookupTool]);
+        expect(body.tool_choice).toBe("required");
+      } else {
+        expect(info).toMatchObject({ variant: "plain", promptVersion: "tool-trial@1" });
+        expect(body).not.toHaveProperty("tools");
+        expect(body).not.toHaveProperty("tool_choice");
+      }
+      seen.add(info.variant);
+    }
+    expect([...seen].sort()).toEqual(["plain", "tools"]);
+  });
+
+  it("make a local model refuse the request with the 400 a request's own tools get", async () => {
+    await toolPrompt("local-tooled", "switchyard-demo@production", { tools: [weatherTool] });
+    const error = await client.chat.completions
+      .create({ model: "prompt:local-tooled@production", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    const bad = error as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(bad).toMatchObject({ status: 400, param: "tools" });
+    expect(bad.message).toContain("switchyard-demo@1");
+    const log = await logOf(bad.requestID ?? bad.headers?.get("x-request-id"));
+    expect(log).toMatchObject({ status: 400, errorCode: "VALIDATION" });
   });
 });

@@ -39,10 +39,12 @@ export function prepare(
   scope: GatewayRequest,
   req: GatewayHttpRequest,
   body: ChatCompletionBody | CompletionBody,
-  raw: Record<string, unknown>,
+  sent: Record<string, unknown>,
   target: ServeTarget,
   pipeline: RequestPipeline | null,
 ): Prepared {
+  // A prompt's tools, tool_choice and response_format join the body; a field the request carries wins.
+  const raw = kind === "chat" && target.prompt ? withPromptFields(sent, target.prompt.fields) : sent;
   const info: SwitchyardInfo = {
     model: target.version.model.name,
     modelVersion: `${target.version.model.name}@${target.version.version}`,
@@ -82,4 +84,15 @@ export function prepare(
     ? upstreamBody(raw, target.version.upstreamModelId!, input, !rebuilds, params, caller)
     : null;
   return { target, info, meta, input, params, cacheKey, upstreamBody: upstream };
+}
+
+/** The request's body with the prompt's fields it does not carry itself (per field: the request's wins). */
+function withPromptFields(sent: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  let merged: Record<string, unknown> | null = null;
+  for (const field in fields) {
+    if (sent[field] != null) continue;
+    merged ??= { ...sent };
+    merged[field] = fields[field];
+  }
+  return merged ?? sent;
 }

@@ -28,7 +28,12 @@ interface RenderedPrompt {
   type: "text" | "chat";
   text: string | null;
   messages: { role: "system" | "user" | "assistant"; content: string }[] | null;
+  /** The version's Chat Completions fields (`tools`, `tool_choice`, `response_format`): a request's own win. */
+  fields: Record<string, unknown>;
 }
+
+/** The prompt config's fields that go into a chat request's body as they are. */
+const PROMPT_REQUEST_FIELDS = ["tools", "tool_choice", "response_format"] as const;
 
 export interface ServeTarget {
   version: ServedVersion;
@@ -228,7 +233,9 @@ async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector
     version: found.version,
     variables: request.variables,
   });
-  const config = found.config as { model?: unknown; params?: unknown };
+  const config = found.config as { model?: unknown; params?: unknown } & Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  for (const field of PROMPT_REQUEST_FIELDS) if (config[field] != null) fields[field] = config[field];
   return {
     rendered: {
       // fetchPrompt's ETag is the version's id, quoted.
@@ -238,6 +245,7 @@ async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector
       type: found.type,
       text: rendered.text,
       messages: rendered.messages,
+      fields,
     },
     modelRef: typeof config.model === "string" && config.model ? config.model : null,
     params: params(config.params),

@@ -1,5 +1,8 @@
+import type { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
+import { toDomainError } from "@/server/errors";
 import { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { withTestDatabase } from "@/server/testing/db";
@@ -117,6 +120,39 @@ describe("prompts", () => {
     await expect(owner().prompts.create({ name: "broken-check", type: "text", template: "x" })).rejects.toMatchObject({
       code: "CONFLICT",
     });
+  });
+
+  it("keeps a version's tools, tool_choice and response_format, and refuses an invalid tool naming its path", async () => {
+    const tool = { type: "function", function: { name: "get_weather", parameters: { type: "object" } } };
+    const { promptId } = await owner().prompts.create({
+      name: "tools-check",
+      type: "chat",
+      template: [{ role: "system", content: "Use the tools." }],
+      config: { tools: [tool], tool_choice: "auto", response_format: { type: "json_object" } },
+    });
+    const [stored] = (await owner().prompts.get({ id: promptId })).versions;
+    expect(stored.config).toEqual({ tools: [tool], tool_choice: "auto", response_format: { type: "json_object" } });
+
+    const refused = await owner()
+      .prompts.createVersion({
+        promptId,
+        template: [{ role: "system", content: "x" }],
+        config: { tools: [tool, { type: "function", function: { name: "get weather!" } }] },
+      })
+      .catch((e: unknown) => e as TRPCError);
+    expect(refused).toMatchObject({ code: "BAD_REQUEST" });
+    expect(getHTTPStatusCodeFromError(refused as TRPCError)).toBe(400);
+    expect(toDomainError((refused as TRPCError).cause)?.issues.map((i) => i.path)).toEqual([
+      "config.tools.1.function.name",
+    ]);
+    await expect(
+      owner().prompts.createVersion({
+        promptId,
+        template: [{ role: "system", content: "x" }],
+        config: { response_format: { type: "yaml" } as never },
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await owner().prompts.get({ id: promptId })).versions).toHaveLength(1);
   });
 
   it("resolves includes by label and refuses cycles", async () => {

@@ -31,6 +31,22 @@ const promptTemplate = z.union([
 ]);
 export type PromptTemplate = z.infer<typeof promptTemplate>;
 
+/** OpenAI Chat Completions' `tools`: checked loosely (a type, and a function's name as OpenAI requires it). */
+const promptTool = z
+  .looseObject({
+    type: z.string().min(1, "A tool needs a type"),
+    function: z
+      .looseObject({
+        name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "A function name is 1 to 64 letters, digits, '_' or '-'"),
+      })
+      .optional(),
+  })
+  .refine((tool) => tool.type !== "function" || tool.function !== undefined, {
+    message: "A function tool needs a function with a name",
+    path: ["function"],
+  });
+const promptResponseFormat = z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) });
+
 export const promptConfig = z
   .object({
     /** A registry reference: name, name@alias or name@3. */
@@ -38,6 +54,13 @@ export const promptConfig = z
     params: generationParams.optional(),
     /** A JSON Schema: open-ended JSON by nature. */
     responseSchema: z.record(z.string(), z.json()).optional(),
+    /**
+     * Chat Completions fields sent with the prompt toward an OpenAI-compatible upstream; a field the request
+     * itself carries wins over the prompt's (server/modules/gateway/README.md).
+     */
+    tools: z.array(promptTool).max(128).optional(),
+    tool_choice: z.union([z.string().min(1), z.looseObject({ type: z.string() })]).optional(),
+    response_format: promptResponseFormat.optional(),
   })
   .strict();
 export type PromptConfig = z.infer<typeof promptConfig>;
