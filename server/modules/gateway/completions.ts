@@ -4,7 +4,7 @@ import { closedEarly, collect, type Generation, stream } from "./answer";
 import type { CompletionDeps } from "./completion-deps";
 import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { generate, measuresTtft } from "./generation";
-import { clientSignal, type GatewayHttpRequest, linkedAbort, readJsonObject } from "./http-request";
+import { clientSignal, type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
@@ -23,9 +23,7 @@ export async function serveCompletion(
   scope: GatewayRequest,
   req: GatewayHttpRequest,
 ): Promise<Response> {
-  const raw = await readJsonObject(req, deps.maxBodyBytes);
-  // Known before validation, so even a refused request is logged with what it asked for.
-  scope.entry.requestedModel = typeof raw.model === "string" ? raw.model : null;
+  const raw = await scope.readBody(req, deps.maxBodyBytes);
   scope.entry.stream = raw.stream === true;
   const body = kind === "chat" ? chatCompletionBody.parse(raw) : completionBody.parse(raw);
   scope.entry.userId = body.user || null;

@@ -8,7 +8,7 @@ import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
 import { OpenAIEmbeddingsClient } from "@/server/modules/providers/openai-embeddings";
 import type { CompletionDeps } from "./completion-deps";
-import { type GatewayHttpRequest, linkedAbort, readJsonObject } from "./http-request";
+import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
@@ -119,9 +119,7 @@ export async function serveEmbeddings(
   scope: GatewayRequest,
   req: GatewayHttpRequest,
 ): Promise<Response> {
-  const raw = await readJsonObject(req, deps.maxBodyBytes);
-  // Known before validation, so even a refused request is logged with what it asked for.
-  scope.entry.requestedModel = typeof raw.model === "string" ? raw.model : null;
+  const raw = await scope.readBody(req, deps.maxBodyBytes);
   const { model, user } = checkBody(raw);
   scope.entry.userId = user;
   scope.keepRequestBody(raw);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
 import { type BodyMasker, createBodyMasker } from "./body-masking";
-import { type GatewayHttpRequest, pathOf } from "./http-request";
+import { type GatewayHttpRequest, pathOf, readJsonObject } from "./http-request";
 
 /**
  * Which bodies a project's log keeps (the project's privacy setting): `none`,
@@ -89,6 +89,16 @@ export class GatewayRequest {
 
   get isFinished() {
     return this.finished;
+  }
+
+  /**
+   * The request's JSON object body (400 when it is not one), with the requested model noted at once, so even a
+   * request refused by validation is logged with what it asked for.
+   */
+  async readBody(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
+    const raw = await readJsonObject(req, maxBytes);
+    this.entry.requestedModel = typeof raw.model === "string" ? raw.model : null;
+    return raw;
   }
 
   /** Keeps the parsed request body when the project's body logging allows it. */
