@@ -22,8 +22,10 @@ export async function serveCompletion(
   deps: CompletionDeps,
   scope: GatewayRequest,
   req: GatewayHttpRequest,
+  /** A body already read and translated into Chat Completions (`/v1/messages`, `/v1/responses`); default: read `req`'s. */
+  translated?: Record<string, unknown>,
 ): Promise<Response> {
-  const raw = await scope.readBody(req, deps.maxBodyBytes);
+  const raw = translated ?? (await scope.readBody(req, deps.maxBodyBytes));
   scope.entry.stream = raw.stream === true;
   const body = kind === "chat" ? chatCompletionBody.parse(raw) : completionBody.parse(raw);
   scope.entry.userId = body.user || null;

@@ -16,6 +16,8 @@ import { projectBodyLogging } from "./body-logging";
 import type { CompletionDeps } from "./completion-deps";
 import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
+import { anthropicErrorBody, serveMessages } from "./messages";
+import { serveResponses } from "./responses";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
@@ -129,18 +131,24 @@ function respondWithFailure(scope: GatewayRequest, failure: GatewayFailure): Res
   // A full engine queue clears in moments; a rate limit at the next window. The SDK honours retry-after.
   if (failure.code === "BUSY") headers["retry-after"] = "1";
   if (failure.retryAfterSeconds) headers["retry-after"] = String(failure.retryAfterSeconds);
-  return jsonResponse(failure.body, { status: failure.status, headers });
+  // Anthropic's clients read Anthropic's error shape.
+  const body = scope.entry.path.startsWith("/v1/messages") ? anthropicErrorBody(failure) : failure.body;
+  return jsonResponse(body, { status: failure.status, headers });
 }
 
 async function authenticate(req: GatewayHttpRequest, keys: ApiKeyCache): Promise<KeyPrincipal> {
-  const token = bearerToken(req.headers);
-  if (!token) throw new DomainError("UNAUTHENTICATED", "Send your API key as 'Authorization: Bearer <key>'");
+  // Anthropic's SDK sends `x-api-key`; OpenAI's `Authorization: Bearer`. Either works on every route.
+  const token = bearerToken(req.headers) ?? (req.headers.get("x-api-key")?.trim() || undefined);
+  if (!token)
+    throw new DomainError("UNAUTHENTICATED", "Send your API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'");
   return keys.resolve(token);
 }
 
 const chat: Route = ({ deps, scope, req }) => serveCompletion("chat", deps, scope, req);
 const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scope, req);
 const embeddings: Route = ({ deps, scope, req }) => serveEmbeddings(deps, scope, req);
+const messages: Route = ({ deps, scope, req }) => serveMessages(deps, scope, req);
+const responses: Route = ({ deps, scope, req }) => serveResponses(deps, scope, req);
 const models: Route = async ({ deps, principal, scope }) => {
   const body = await listModels(deps.db, principal.projectId);
   scope.finish({ status: 200 });
@@ -162,6 +170,8 @@ function match(method: string, rawPath: string): Route | 404 | 405 {
   if (path === "/v1/chat/completions") return only("POST", chat);
   if (path === "/v1/completions") return only("POST", text);
   if (path === "/v1/embeddings") return only("POST", embeddings);
+  if (path === "/v1/messages") return only("POST", messages);
+  if (path === "/v1/responses") return only("POST", responses);
   if (path === "/v1/models") return only("GET", models);
   if (path.startsWith("/v1/models/")) {
     let id: string;

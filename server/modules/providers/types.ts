@@ -10,6 +10,12 @@ export interface Usage {
   /** Prompt tokens, cached ones included. */
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, those read from the provider's prompt cache (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`). */
+  cachedInputTokens?: number;
+  /** Of inputTokens, those written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteInputTokens?: number;
+  /** Of outputTokens, reasoning tokens (OpenAI `completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens?: number;
 }
 
 interface Timing {
