@@ -82,3 +82,11 @@ export interface ChatProvider {
   chatBody?(body: { model: string; [field: string]: unknown }, opts?: CallOptions): Promise<ChatResult>;
   streamChatBody?(body: { model: string; [field: string]: unknown }, opts?: CallOptions): AsyncIterable<ChatDelta>;
 }
+
+/**
+ * On a Chat Completions body translated from an Anthropic Messages request (`/v1/messages`): that request as the
+ * client sent it. Toward an Anthropic upstream, when the messages went through unchanged, it is sent natively
+ * (fields Chat Completions cannot express — top_k, thinking, cache_control — kept) rather than translated back.
+ * A symbol, so `for…in` copies and JSON never carry it anywhere else.
+ */
+export const NATIVE_ANTHROPIC_BODY = Symbol.for("switchyard.nativeAnthropicBody");
