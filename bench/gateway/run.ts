@@ -7,6 +7,7 @@
  *   npx tsx bench/gateway/run.ts [--rounds 5] [--duration 6] [--max-duration 5] [--settle 2] [--rate 500]
  *                                [--connections 10] [--warmup 3] [--profile DIR]
  *                                [--console]   (also /v1 on the console's port: needs a production build)
+ *                                [--no-tools]  (skip the streamed tool-calling request: direct, Switchyard, bare proxy)
  *
  * Per target and round: (a) a fixed rate for --duration s, evenly paced and open-loop (paced.ts: why not
  * autocannon's overallRate is explained there): latency p50/p99 from when each request was sent; (b) no rate limit
@@ -35,6 +36,39 @@ import {
 } from "./harness";
 import { paced } from "./paced";
 
+const TOOL_MESSAGES = [
+  { role: "system", content: "You are a weather assistant. Use the tools." },
+  { role: "user", content: "What's the weather in Paris, in Celsius?" },
+];
+const TOOLS = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Current weather for a city",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string" }, unit: { type: "string", enum: ["c", "f"] } },
+        required: ["city"],
+        additionalProperties: false,
+      },
+      strict: true,
+    },
+  },
+  {
+    type: "function",
+    function: {
+      name: "get_forecast",
+      description: "Forecast for the next days",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string" }, days: { type: "integer", minimum: 1, maximum: 7 } },
+        required: ["city", "days"],
+      },
+    },
+  },
+];
+
 const { values: args } = parseArgs({
   options: {
     /** Seconds per paced (fixed-rate) measurement, per target per round. */
@@ -51,7 +85,10 @@ const { values: args } = parseArgs({
     profile: { type: "string" },
     /** Also measure /v1 on the console's port (`npm start`'s process: Next plus the gateway mounted before it). */
     console: { type: "boolean", default: false },
+    /** Also measure a streamed tool-calling request (direct, Switchyard, the bare proxy). On by default. */
+    tools: { type: "boolean", default: true },
   },
+  allowNegative: true,
 });
 const DURATION = Number(args.duration);
 const MAX_DURATION = Number(args["max-duration"]);
@@ -68,6 +105,8 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** What its added latency is measured against (the direct call with the same request); none: it is a baseline. */
+  baseline?: Target;
 }
 interface Measured {
   p50: number;
@@ -230,32 +269,43 @@ try {
 
   const messages = [{ role: "user", content: "Say hello." }];
   const json = { "content-type": "application/json" };
+  const upstreamAuth = { ...json, authorization: `Bearer ${UPSTREAM_KEY}` };
+  const portkeyHeaders = {
+    ...upstreamAuth,
+    "x-portkey-provider": "openai",
+    "x-portkey-custom-host": `${upstreamOrigin}/v1`,
+  };
+  const text = (model: string) => JSON.stringify({ model, messages });
+  // A streamed tool-calling request as an agent sends it: two tool definitions, a streamed tool call back.
+  const tools = (model: string) =>
+    JSON.stringify({ model, messages: TOOL_MESSAGES, tools: TOOLS, tool_choice: "auto", stream: true });
+  const direct: Target = {
+    name: "direct upstream",
+    pid: upstream.child.pid!,
+    url: `${upstreamOrigin}/v1/chat/completions`,
+    headers: upstreamAuth,
+    body: text("fake-model"),
+  };
+  const directTools: Target = { ...direct, name: "direct upstream (tools, streamed)", body: tools("fake-model") };
+  const switchyardUrl = `${String(switchyard.first.origin)}/v1/chat/completions`;
+  const portkeyUrl = `http://127.0.0.1:${portkeyPort}/v1/chat/completions`;
   const targets: Target[] = [
-    {
-      name: "direct upstream",
-      pid: upstream.child.pid!,
-      url: `${upstreamOrigin}/v1/chat/completions`,
-      headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY}` },
-      body: JSON.stringify({ model: "fake-model", messages }),
-    },
+    direct,
     {
       name: "Switchyard gateway (log on)",
       pid: switchyard.child.pid!,
-      url: `${String(switchyard.first.origin)}/v1/chat/completions`,
+      url: switchyardUrl,
       headers: { ...json, authorization: `Bearer ${key}` },
-      body: JSON.stringify({ model: "bench-gpt", messages }),
+      body: text("bench-gpt"),
+      baseline: direct,
     },
     {
       name: "Portkey gateway 1.15.2",
       pid: portkey.child.pid!,
-      url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
-      headers: {
-        ...json,
-        authorization: `Bearer ${UPSTREAM_KEY}`,
-        "x-portkey-provider": "openai",
-        "x-portkey-custom-host": `${upstreamOrigin}/v1`,
-      },
-      body: JSON.stringify({ model: "fake-model", messages }),
+      url: portkeyUrl,
+      headers: portkeyHeaders,
+      body: text("fake-model"),
+      baseline: direct,
     },
     ...(consoleApp
       ? [
@@ -264,7 +314,8 @@ try {
             pid: consoleApp.child.pid!,
             url: "http://127.0.0.1:3499/v1/chat/completions",
             headers: { ...json, authorization: `Bearer ${key}` },
-            body: JSON.stringify({ model: "bench-gpt", messages }),
+            body: text("bench-gpt"),
+            baseline: direct,
           },
         ]
       : []),
@@ -273,8 +324,32 @@ try {
       pid: bare.child.pid!,
       url: `${String(bare.first.origin)}/v1/chat/completions`,
       headers: json,
-      body: JSON.stringify({ model: "fake-model", messages }),
+      body: text("fake-model"),
+      baseline: direct,
     },
+    ...(args.tools
+      ? [
+          directTools,
+          {
+            name: "Switchyard gateway (tools, streamed)",
+            pid: switchyard.child.pid!,
+            url: switchyardUrl,
+            headers: { ...json, authorization: `Bearer ${key}` },
+            body: tools("bench-gpt"),
+            baseline: directTools,
+          },
+          // Not Portkey: on Node 20 every streamed answer fails inside it (its stream handler appends headers to
+          // a Response whose headers are immutable: "TypeError: immutable", a 500), text or tools alike.
+          {
+            name: "bare node:http proxy (tools, streamed)",
+            pid: bare.child.pid!,
+            url: `${String(bare.first.origin)}/v1/chat/completions`,
+            headers: json,
+            body: tools("fake-model"),
+            baseline: directTools,
+          },
+        ]
+      : []),
   ];
 
   // 4. Warm every target, then measure in rounds: each round runs every target once, so a burst of noise on this
@@ -283,6 +358,9 @@ try {
     const res = await waitUntilUp(target.url, { method: "POST", headers: target.headers, body: target.body });
     if (target.name.startsWith("Switchyard") && !res.headers.get("x-switchyard-model-version"))
       throw new Error("the Switchyard answer lacks x-switchyard-model-version");
+    // Every gateway must hand the streamed tool call through, fragments and all.
+    if (target.body.includes('"tools"') && !(await res.text()).includes('"arguments":"is\\",\\"unit\\":\\"c\\"}"'))
+      throw new Error(`${target.name} did not stream the tool call's argument fragments through`);
     await measure(target, WARMUP); // warm-up: JIT, connection pools, key cache
   }
   const rounds = new Map<Target, { fixed: Measured[]; max: Measured[] }>(
@@ -321,19 +399,18 @@ try {
   await stopChild(bare.child);
   await stopChild(upstream.child);
 
-  const [direct, ...gateways] = results;
+  const byTarget = new Map(results.map((r) => [r.target, r]));
   console.log(
     "\n| target | p50 @rate (ms) | p99 @rate (ms) | added p50 | added p99 | max req/s | p50 @max (ms) | CPU µs/req @max | non-2xx / errors |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of results) {
-    const added =
-      r === direct
-        ? ["—", "—"]
-        : [
-            addedMedian(r.fixedRounds, direct.fixedRounds, "p50"),
-            addedMedian(r.fixedRounds, direct.fixedRounds, "p99"),
-          ].map((x) => x.toFixed(3));
+    const base = r.target.baseline && byTarget.get(r.target.baseline);
+    const added = !base
+      ? ["—", "—"]
+      : [addedMedian(r.fixedRounds, base.fixedRounds, "p50"), addedMedian(r.fixedRounds, base.fixedRounds, "p99")].map(
+          (x) => x.toFixed(3),
+        );
     console.log(
       `| ${r.target.name} | ${r.fixed.p50.toFixed(3)} | ${r.fixed.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${r.max.rps.toFixed(0)} | ${r.max.p50.toFixed(3)} | ${r.max.cpuUs.toFixed(0)} | ${failures(r, "non2xx")} / ${failures(r, "errors")} |`,
     );
@@ -348,9 +425,15 @@ try {
       `  ${r.target.name}: target ${r.max.cpuUs.toFixed(0)}, load generator ${side.generator.toFixed(0)}, upstream ${side.upstream.toFixed(0)}, Postgres ${side.postgres.toFixed(0)}, steal ${side.stealPct.toFixed(1)} %; all ${total.toFixed(0)} µs = ${((total * r.max.rps) / 1e6).toFixed(2)} cores busy`,
     );
   }
-  const [sy, pk] = gateways;
-  const floor = gateways.at(-1)!;
+  const named = (prefix: string) => results.find((r) => r.target.name.startsWith(prefix))!;
+  const [sy, pk, floor] = [named("Switchyard gateway (log on)"), named("Portkey gateway 1.15.2"), named("bare")];
   console.log(`\nSwitchyard / Portkey max throughput: ${(sy.max.rps / pk.max.rps).toFixed(2)}x`);
+  if (args.tools) {
+    const [syt, bt] = [named("Switchyard gateway (tools"), named("bare node:http proxy (tools")];
+    console.log(
+      `Streamed tool calls, max throughput: Switchyard ${syt.max.rps.toFixed(0)} req/s, bare proxy ${bt.max.rps.toFixed(0)} req/s; CPU ${syt.max.cpuUs.toFixed(0)} vs ${bt.max.cpuUs.toFixed(0)} µs/req`,
+    );
+  }
   console.log(
     `CPU per request at max: Switchyard ${sy.max.cpuUs.toFixed(0)} µs, Portkey ${pk.max.cpuUs.toFixed(0)} µs (${(pk.max.cpuUs / sy.max.cpuUs).toFixed(2)}x), bare proxy ${floor.max.cpuUs.toFixed(0)} µs`,
   );

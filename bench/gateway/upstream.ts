@@ -1,7 +1,8 @@
 /**
  * Child process of bench/gateway/run.ts: a zero-delay OpenAI-compatible upstream on 127.0.0.1. Answers every
  * POST /v1/chat/completions at once with the same small completion and usage: JSON, or SSE when `stream: true`. Prints
- * `{"origin": "http://127.0.0.1:PORT"}` on stdout when listening; exits on SIGTERM.
+ * `{"origin": "http://127.0.0.1:PORT"}` on stdout when listening; exits on SIGTERM. A streamed request that offers
+ * `tools` gets a streamed tool call instead.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,6 +25,19 @@ const STREAM = [
   chunk({}, null, { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 }),
   "data: [DONE]\n\n",
 ].join("");
+// A request offering tools that streams gets a tool call, its arguments split mid-JSON across chunks as OpenAI
+// sends them (id and name first, then fragments), then the finish and usage chunks — one write, like STREAM.
+const toolDelta = (fragment: object) => chunk({ tool_calls: [{ index: 0, ...fragment }] }, null);
+const TOOL_STREAM = [
+  chunk({ role: "assistant", content: null }, null),
+  toolDelta({ id: "call_bench", type: "function", function: { name: "get_weather", arguments: "" } }),
+  toolDelta({ function: { arguments: '{"ci' } }),
+  toolDelta({ function: { arguments: 'ty":"Par' } }),
+  toolDelta({ function: { arguments: 'is","unit":"c"}' } }),
+  chunk({}, "tool_calls"),
+  chunk({}, null, { prompt_tokens: 64, completion_tokens: 18, total_tokens: 82 }),
+  "data: [DONE]\n\n",
+].join("");
 const NOT_FOUND = JSON.stringify({ error: { message: "not found", type: "invalid_request_error" } });
 
 const server = createServer((req, res) => {
@@ -39,7 +53,7 @@ const server = createServer((req, res) => {
     }
     const stream = /"stream"\s*:\s*true/.test(raw);
     res.writeHead(200, { "content-type": stream ? "text/event-stream" : "application/json" });
-    res.end(stream ? STREAM : COMPLETION);
+    res.end(stream ? (raw.includes('"tools"') ? TOOL_STREAM : STREAM) : COMPLETION);
   });
 });
 server.keepAliveTimeout = 60_000;
