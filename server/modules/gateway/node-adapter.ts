@@ -192,12 +192,24 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     return void res.end(bytes);
   }
   res.writeHead(response.status, headers);
-  res.flushHeaders();
   reader = response.body.getReader();
+  // What the stream yields in one turn of the event loop leaves in one write: an upstream packet holding several
+  // SSE events becomes several chunks here, and a syscall each cost more than the rest of their work together.
+  // The headers go with the first of them (the first event is ready before the Response exists).
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
       if (!res.write(value)) await drained(res);
       if (res.destroyed) break;
     }
