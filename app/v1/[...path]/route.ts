@@ -4,4 +4,4 @@ import { processGatewayHandler } from "@/server/modules/gateway/mount";
 export const dynamic = "force-dynamic";
 const handle = async (req: Request) => toStandardResponse(await processGatewayHandler()(req));
 
-export { handle as GET, handle as POST };
+export { handle as DELETE, handle as GET, handle as POST };
