@@ -1,10 +1,24 @@
+import type { EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
 import { StreamAccumulator } from "./accumulator";
+import { nativeBodyOf, nativeRequest } from "./anthropic-chat/native";
+import { toMessagesRequest } from "./anthropic-chat/request";
+import { finishReasonOf, toChatCompletion, usageOf } from "./anthropic-chat/response";
+import { ChunkTranslator } from "./anthropic-chat/stream";
+import {
+  type AnthropicUsage,
+  messageWire as chatMessageWire,
+  streamEventWire,
+  TRANSLATED_EVENTS,
+  usageWire,
+} from "./anthropic-chat/wire";
 import { ProviderError, upstreamMessage } from "./errors";
 import { definedOnly, parseEventJson, parseWire, UpstreamHttp } from "./http";
 import { chatRequestSchema } from "./schemas";
 import type { CallOptions, ChatDelta, ChatProvider, ChatRequest, ChatResult, FinishReason, Usage } from "./types";
 import { validate } from "./validate";
+
+type ChatBody = { model: string; [field: string]: unknown };
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 /** The Messages API requires `max_tokens`; this is used when the request sets none. */
@@ -19,13 +33,6 @@ export interface AnthropicConfig {
   idleTimeoutMs?: number;
   defaultMaxTokens?: number;
 }
-
-const usageWire = z.object({
-  input_tokens: z.number().int().nonnegative().nullish(),
-  output_tokens: z.number().int().nonnegative().nullish(),
-  cache_creation_input_tokens: z.number().int().nonnegative().nullish(),
-  cache_read_input_tokens: z.number().int().nonnegative().nullish(),
-});
 
 const messageWire = z.object({
   id: z.string().nullish(),
@@ -52,22 +59,18 @@ const eventWire = z.discriminatedUnion("type", [
 /** Events we parse; the rest (ping, content_block_start/stop, and types added later) carry nothing we need. */
 const HANDLED = new Set(["message_start", "content_block_delta", "message_delta", "message_stop", "error"]);
 
+/** The text-only calls' finish reason: "other" for a stop reason they do not know (the translation says "stop"). */
 function mapAnthropicStopReason(raw: string | null): FinishReason {
-  switch (raw) {
-    case "end_turn":
-    case "stop_sequence":
-      return "stop";
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return "tool_calls";
-    case "refusal":
-      return "content_filter";
-    default:
-      return "other";
-  }
+  return raw !== null && KNOWN_STOP_REASONS.has(raw) ? finishReasonOf(raw) : "other";
 }
+const KNOWN_STOP_REASONS = new Set([
+  "end_turn",
+  "stop_sequence",
+  "max_tokens",
+  "model_context_window_exceeded",
+  "tool_use",
+  "refusal",
+]);
 
 /** Client for Anthropic's Messages API (`POST /v1/messages`). `seed` has no Anthropic equivalent and is not sent. */
 export class AnthropicProvider implements ChatProvider {
@@ -106,17 +109,8 @@ export class AnthropicProvider implements ChatProvider {
     const acc = new StreamAccumulator(request.model);
     const host = this.http.host;
     for await (const event of this.http.postSse("/v1/messages", this.body(request, true), opts)) {
-      if (event.event && !HANDLED.has(event.event)) continue;
-      const payload = parseEventJson(event.data, host) as { type?: unknown } | null;
-      const type = event.event ?? payload?.type;
-      if (typeof type !== "string" || !HANDLED.has(type)) continue;
-      if (type === "error") {
-        const overloaded = /overloaded/.test(event.data);
-        const message = upstreamMessage(event.data) ?? "unknown error";
-        throw new ProviderError("UPSTREAM", `upstream ${host} reported an error mid-stream: ${message}`, {
-          retryable: overloaded,
-        });
-      }
+      const payload = this.eventPayload(event, HANDLED);
+      if (!payload) continue;
       const parsed = parseWire(eventWire, payload, host);
       switch (parsed.type) {
         case "message_start":
@@ -141,6 +135,91 @@ export class AnthropicProvider implements ChatProvider {
     throw new ProviderError("UPSTREAM", `upstream ${host} closed the stream before message_stop`, { retryable: true });
   }
 
+  /**
+   * Chat Completions translated: `body` (its `model` the upstream's) goes out as a Messages API request, and the
+   * answer comes back in `response` as the chat.completion an OpenAI-compatible upstream would have sent. A body
+   * carrying `NATIVE_ANTHROPIC_BODY` sends that instead. Untranslatable fields reject (VALIDATION) before sending.
+   */
+  async chatBody(body: ChatBody, opts?: CallOptions): Promise<ChatResult> {
+    const request = this.messagesRequest(body, false);
+    const acc = new StreamAccumulator(body.model);
+    const json = await this.http.postJson("/v1/messages", request, opts);
+    const message = parseWire(chatMessageWire, json, this.http.host);
+    const response = toChatCompletion(message, body.model, nowSeconds());
+    const choice = (response.choices as { message: { content: string | null } }[])[0];
+    acc.id = message.id ?? null;
+    acc.model = response.model as string;
+    acc.text(choice.message.content);
+    acc.rawFinishReason = message.stop_reason ?? null;
+    acc.usage = usageOf(message.usage);
+    const result = acc.result(finishReasonOf);
+    result.timing.ttftMs = null;
+    result.response = response;
+    return result;
+  }
+
+  /**
+   * `chatBody` streamed: each Messages API event becomes the chat.completion.chunk objects OpenAI would send, as
+   * text deltas carrying them in `chunk` (`toolCall` when they hold tool-call deltas); the usage chunk comes when
+   * `stream_options.include_usage` asks. Untranslatable fields throw (VALIDATION) here, synchronously.
+   */
+  streamChatBody(body: ChatBody, opts?: CallOptions): AsyncIterable<ChatDelta> {
+    const request = this.messagesRequest(body, true);
+    const options = body.stream_options as { include_usage?: unknown } | null | undefined;
+    return this.translatedStream(request, body.model, options?.include_usage === true, opts);
+  }
+
+  private messagesRequest(body: ChatBody, stream: boolean): Record<string, unknown> {
+    const native = nativeBodyOf(body);
+    return native ? nativeRequest(body, native, stream) : toMessagesRequest(body, this.defaultMaxTokens, stream);
+  }
+
+  private async *translatedStream(
+    request: Record<string, unknown>,
+    model: string,
+    includeUsage: boolean,
+    opts?: CallOptions,
+  ): AsyncGenerator<ChatDelta> {
+    const acc = new StreamAccumulator(model);
+    const translator = new ChunkTranslator(model, nowSeconds(), includeUsage);
+    for await (const message of this.http.postSse("/v1/messages", request, opts)) {
+      const payload = this.eventPayload(message, TRANSLATED_EVENTS);
+      if (!payload) continue;
+      const event = parseWire(streamEventWire, payload, this.http.host);
+      for (const { chunk, text, toolCall } of translator.translate(event)) {
+        acc.text(text);
+        yield { type: "text", text, chunk, toolCall };
+      }
+      if (event.type === "message_stop") {
+        acc.id = translator.id;
+        acc.model = translator.model;
+        acc.rawFinishReason = translator.stopReason;
+        acc.usage = usageOf(translator.usage);
+        yield acc.done(finishReasonOf);
+        return;
+      }
+    }
+    throw new ProviderError("UPSTREAM", `upstream ${this.http.host} closed the stream before message_stop`, {
+      retryable: true,
+    });
+  }
+
+  /** An event's JSON when its type is one of `handled` (null otherwise); an `error` event throws. */
+  private eventPayload(event: EventSourceMessage, handled: Set<string>): { type: string } | null {
+    if (event.event && !handled.has(event.event)) return null;
+    const payload = parseEventJson(event.data, this.http.host) as { type?: unknown } | null;
+    const type = event.event ?? payload?.type;
+    if (typeof type !== "string" || !handled.has(type)) return null;
+    if (type === "error") {
+      const overloaded = /overloaded/.test(event.data);
+      const message = upstreamMessage(event.data) ?? "unknown error";
+      throw new ProviderError("UPSTREAM", `upstream ${this.http.host} reported an error mid-stream: ${message}`, {
+        retryable: overloaded,
+      });
+    }
+    return payload as { type: string };
+  }
+
   private body(request: ChatRequest, stream: boolean) {
     const system = request.messages.filter((m) => m.role === "system").map((m) => m.content);
     return {
@@ -162,14 +241,16 @@ export class AnthropicProvider implements ChatProvider {
  * Folds reported usage into what we know. Anthropic counts cached prompt tokens separately; they are added
  * back so inputTokens means the whole prompt, as with OpenAI. Stream usage is cumulative, so later wins.
  */
-function addUsage(known: Usage | null, usage: z.infer<typeof usageWire> | null | undefined): Usage | null {
+function addUsage(known: Usage | null, usage: AnthropicUsage | null | undefined): Usage | null {
   if (!usage) return known;
-  const input =
-    usage.input_tokens == null
-      ? null
-      : usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
-  return {
-    inputTokens: input ?? known?.inputTokens ?? 0,
-    outputTokens: usage.output_tokens ?? known?.outputTokens ?? 0,
-  };
+  const fresh = usageOf(usage);
+  if (usage.input_tokens == null && known) {
+    fresh.inputTokens = known.inputTokens;
+    if (known.cachedInputTokens !== undefined) fresh.cachedInputTokens = known.cachedInputTokens;
+    if (known.cacheWriteInputTokens !== undefined) fresh.cacheWriteInputTokens = known.cacheWriteInputTokens;
+  }
+  if (usage.output_tokens == null) fresh.outputTokens = known?.outputTokens ?? 0;
+  return fresh;
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
