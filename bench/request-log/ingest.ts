@@ -291,6 +291,8 @@ async function prismaCreateMany(entries: RequestLogEntry[]): Promise<number> {
       guardrails: entry.guardrails,
       requestBody: entry.requestBody ?? undefined,
       responseBody: entry.responseBody ?? undefined,
+      toolNames: entry.toolNames ?? undefined,
+      modalities: entry.modalities ? [...entry.modalities] : undefined,
     });
     await db.requestLog.createMany({ data: entries.slice(0, 10).map(toRow) }); // connect + warm-up
     const t = performance.now();

@@ -30,6 +30,12 @@ export function ModelDetail({ modelId }: { modelId: string }) {
         : `${formatPrice(m.priceInputPerMTok)} in / ${formatPrice(m.priceOutputPerMTok)} out per 1M tokens`,
     ],
   ];
+  // Prompt-cache prices only where set: without them cached tokens cost the input price.
+  if (m.pricePerComputeSecond === null && (m.priceCachedInputPerMTok !== null || m.priceCacheWritePerMTok !== null))
+    facts.push([
+      "Prompt cache",
+      `${formatPrice(m.priceCachedInputPerMTok ?? m.priceInputPerMTok)} read / ${formatPrice(m.priceCacheWritePerMTok ?? m.priceInputPerMTok)} write per 1M tokens`,
+    ]);
   return (
     <>
       <PageHeader

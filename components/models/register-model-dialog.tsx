@@ -17,6 +17,8 @@ const FIELDS = [
   "license",
   "priceInputPerMTok",
   "priceOutputPerMTok",
+  "priceCachedInputPerMTok",
+  "priceCacheWritePerMTok",
   "tags",
 ];
 const optionalNumber = (value: string) => (value.trim() === "" ? null : Number(value));
@@ -32,6 +34,8 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
     license: "",
     priceIn: "",
     priceOut: "",
+    priceCached: "",
+    priceCacheWrite: "",
     tags: "",
     description: "",
   });
@@ -64,6 +68,8 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
             : {
                 priceInputPerMTok: optionalNumber(form.priceIn),
                 priceOutputPerMTok: optionalNumber(form.priceOut),
+                priceCachedInputPerMTok: optionalNumber(form.priceCached),
+                priceCacheWritePerMTok: optionalNumber(form.priceCacheWrite),
               }),
           tags: form.tags
             .split(",")
@@ -143,6 +149,34 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
             error={create.fieldError("priceOutputPerMTok")}
           >
             <Input id="model-price-out" inputMode="decimal" value={form.priceOut} onChange={set("priceOut")} />
+          </Field>
+          <Field
+            label="Cached input price per 1M tokens (USD)"
+            htmlFor="model-price-cached"
+            hint="Prompt-cache reads; empty: the input price"
+            error={create.fieldError("priceCachedInputPerMTok")}
+          >
+            <Input
+              id="model-price-cached"
+              inputMode="decimal"
+              value={form.priceCached}
+              onChange={set("priceCached")}
+              placeholder="optional"
+            />
+          </Field>
+          <Field
+            label="Cache write price per 1M tokens (USD)"
+            htmlFor="model-price-cache-write"
+            hint="Prompt-cache writes; empty: the input price"
+            error={create.fieldError("priceCacheWritePerMTok")}
+          >
+            <Input
+              id="model-price-cache-write"
+              inputMode="decimal"
+              value={form.priceCacheWrite}
+              onChange={set("priceCacheWrite")}
+              placeholder="optional"
+            />
           </Field>
         </>
       )}

@@ -12,6 +12,7 @@ import { outputActions, withGuardrailsHeader } from "./pipeline-hooks";
 import { CLIENT_CLOSED, type GatewayRequest, type Outcome } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
 import type { ServeTarget } from "./target";
+import { type AnswerToolCalls, StreamedToolCalls, toolCallsOfAnswer } from "./tool-calls";
 import {
   type ChunkKind,
   chatCompletion,
@@ -56,9 +57,24 @@ function outcomeOf(g: Generation, done: DoneEvent | null, base: Outcome): Outcom
     base.deployment ??= done.device;
     base.tokensIn = done.tokensIn;
     base.tokensOut = done.tokensOut;
+    base.cachedTokens = done.cachedTokens;
+    base.cacheWriteTokens = done.cacheWriteTokens;
+    base.reasoningTokens = done.reasoningTokens;
     base.costUsd = costOf(g.target.version, done);
   }
   return base;
+}
+
+/** A successful answer's outcome: the logged body keeps the text and, when the model called tools, the calls. */
+function answered(text: string, finishReason: string, tools: AnswerToolCalls | null): Outcome {
+  if (!tools || tools.names.length === 0) return { status: 200, finishReason, responseBody: { text, finishReason } };
+  const toolCalls = tools.calls;
+  return {
+    status: 200,
+    finishReason,
+    toolNames: tools.names,
+    responseBody: toolCalls.length > 0 ? { text, finishReason, toolCalls } : { text, finishReason },
+  };
 }
 
 /** A 499 outcome (the client went away), as a fresh object to fill. */
@@ -119,7 +135,8 @@ export async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta
     : kind === "chat"
       ? chatCompletion(meta, text, finishReason, usage)
       : textCompletion(meta, text, finishReason, usage);
-  g.scope.finish(outcomeOf(g, final, { status: 200, responseBody: { text, finishReason } }));
+  const tools = final.response ? toolCallsOfAnswer(final.response) : null;
+  g.scope.finish(outcomeOf(g, final, answered(text, finishReason, tools)));
   if (g.cacheKey && g.cache && finishReason !== "length")
     g.cache.set(
       g.cacheKey,
@@ -152,6 +169,8 @@ export function stream(
   // Pass-through streams: whether the upstream's own chunks already said how the choices finished, and the usage.
   let sentFinish = false;
   let sentUsage = false;
+  // Made on the first chunk with tool-call deltas: a text answer never pays for it.
+  let toolCalls: StreamedToolCalls | null = null;
 
   const encode = (part: { text?: string; finishReason?: string; usage?: ReturnType<typeof usageOf> }) => {
     // The first chunk opens the assistant turn and says what served it.
@@ -213,6 +232,10 @@ export function stream(
           // The usage chunk we asked for and the client did not.
           if (!includeUsage && choices?.length === 0) continue;
           if (event.text || event.toolCall) g.scope.firstToken();
+          if (event.toolCall) {
+            toolCalls ??= new StreamedToolCalls();
+            toolCalls.add(c);
+          }
           text += event.text;
           if (choices) for (const choice of choices) if (choice.finish_reason) sentFinish = true;
           if (c.usage) sentUsage = true;
@@ -243,7 +266,7 @@ export function stream(
         if (!sentFinish) emit(encode({ finishReason }));
         if (includeUsage && !sentUsage) emit(encode({ usage: usageOf(event.tokensIn, event.tokensOut) }));
         emit(SSE_DONE);
-        g.scope.finish(outcomeOf(g, event, { status: 200, responseBody: { text, finishReason } }));
+        g.scope.finish(outcomeOf(g, event, answered(text, finishReason, toolCalls)));
         return end();
       }
     },

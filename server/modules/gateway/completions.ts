@@ -6,6 +6,7 @@ import { emptyMessages, takesMessagesFromPrompt } from "./engine-input";
 import { generate, measuresTtft } from "./generation";
 import { clientSignal, type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
+import { modalitiesOf, TEXT_ONLY } from "./modalities";
 import { cacheTtlMs, pipelineFor, startGeneration, withGuardrailsHeader } from "./pipeline-hooks";
 import { prepare, type Started } from "./prepare";
 import type { GatewayRequest } from "./request-scope";
@@ -30,6 +31,7 @@ export async function serveCompletion(
   const body = kind === "chat" ? chatCompletionBody.parse(raw) : completionBody.parse(raw);
   scope.entry.userId = body.user || null;
   scope.keepRequestBody(raw);
+  scope.entry.modalities = kind === "chat" ? modalitiesOf(raw) : TEXT_ONLY;
   if (kind === "chat" && (body as ChatCompletionBody).messages.length === 0 && !takesMessagesFromPrompt(body.model))
     throw emptyMessages();
 

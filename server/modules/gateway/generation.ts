@@ -72,6 +72,8 @@ export function costOf(version: ServedVersion, done: DoneEvent): number {
     prices = {
       priceInputPerMTok: model.priceInputPerMTok?.toNumber() ?? null,
       priceOutputPerMTok: model.priceOutputPerMTok?.toNumber() ?? null,
+      priceCachedInputPerMTok: model.priceCachedInputPerMTok?.toNumber() ?? null,
+      priceCacheWritePerMTok: model.priceCacheWritePerMTok?.toNumber() ?? null,
       pricePerComputeSecond: model.pricePerComputeSecond?.toNumber() ?? null,
     };
     pricesByModel.set(model, prices);

@@ -19,6 +19,12 @@ export interface Outcome {
   tokensOut?: number;
   costUsd?: number;
   responseBody?: unknown;
+  /** The answer's finish reason, tools called and token details (see RequestLogEntry). */
+  finishReason?: string;
+  toolNames?: string[];
+  cachedTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
 }
 
 /** Status and code logged when the client went away before the answer was complete (nginx's 499). */
@@ -74,6 +80,7 @@ export class GatewayRequest {
       requestBody: null,
       responseBody: null,
       userId: null,
+      modalities: undefined,
     };
   }
 
@@ -149,6 +156,13 @@ export class GatewayRequest {
       requestBody: e.requestBody,
       responseBody: this.loggable(outcome.responseBody),
       userId: e.userId,
+      // Left undefined when unknown: the field then costs nothing in the log writer's JSON and reads as NULL.
+      finishReason: outcome.finishReason,
+      toolNames: outcome.toolNames,
+      cachedTokens: outcome.cachedTokens,
+      cacheWriteTokens: outcome.cacheWriteTokens,
+      reasoningTokens: outcome.reasoningTokens,
+      modalities: e.modalities,
     };
     try {
       this.sink.record(entry);

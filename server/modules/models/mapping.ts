@@ -28,6 +28,8 @@ type ModelRow = {
   license: string | null;
   priceInputPerMTok: { toNumber(): number } | null;
   priceOutputPerMTok: { toNumber(): number } | null;
+  priceCachedInputPerMTok: { toNumber(): number } | null;
+  priceCacheWritePerMTok: { toNumber(): number } | null;
   pricePerComputeSecond: { toNumber(): number } | null;
   tags: string[];
   description: string;
@@ -47,6 +49,8 @@ export function toModelSummary(row: ModelRow): z.infer<typeof modelSummary> {
     license: row.license,
     priceInputPerMTok: num(row.priceInputPerMTok),
     priceOutputPerMTok: num(row.priceOutputPerMTok),
+    priceCachedInputPerMTok: num(row.priceCachedInputPerMTok),
+    priceCacheWritePerMTok: num(row.priceCacheWritePerMTok),
     pricePerComputeSecond: num(row.pricePerComputeSecond),
     tags: row.tags,
     description: row.description,

@@ -28,6 +28,9 @@ export const createModelInput = z.object({
   license: z.string().trim().max(100).nullable().optional(),
   priceInputPerMTok: price,
   priceOutputPerMTok: price,
+  /** Input tokens read from / written to the provider's prompt cache; null: priced at the input price. */
+  priceCachedInputPerMTok: price,
+  priceCacheWritePerMTok: price,
   pricePerComputeSecond: price,
   tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
   description: z.string().max(5000).default(""),
@@ -124,6 +127,8 @@ export const modelSummary = z.object({
   license: z.string().nullable(),
   priceInputPerMTok: decimal,
   priceOutputPerMTok: decimal,
+  priceCachedInputPerMTok: decimal,
+  priceCacheWritePerMTok: decimal,
   pricePerComputeSecond: decimal,
   tags: z.array(z.string()),
   description: z.string(),

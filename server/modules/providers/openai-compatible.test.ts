@@ -518,3 +518,47 @@ describe("OpenAI-compatible pass-through", () => {
     expect(items.at(-1)).toMatchObject({ type: "done", text: "hi", finishReason: "tool_calls" });
   });
 });
+
+describe("usage details", () => {
+  const body = { model: "gpt-x", messages: [{ role: "user", content: "hi" }] };
+  const details = {
+    prompt_tokens: 1200,
+    completion_tokens: 300,
+    prompt_tokens_details: { cached_tokens: 1024, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 256, accepted_prediction_tokens: 0 },
+  };
+
+  it("reads cached and reasoning tokens from a JSON answer", async () => {
+    const answer = { id: "c", choices: [{ message: { content: "ok" }, finish_reason: "stop" }], usage: details };
+    const { provider } = await fakeProvider((_req, res) => sendJson(res, 200, answer));
+    const result = await provider.chatBody(body);
+    expect(result.usage).toEqual({
+      inputTokens: 1200,
+      outputTokens: 300,
+      cachedInputTokens: 1024,
+      reasoningTokens: 256,
+    });
+  });
+
+  it("reads them from a stream's usage chunk", async () => {
+    const chunks = [chunk({ content: "ok" }), chunk({}, "stop"), { id: "chatcmpl-1", choices: [], usage: details }];
+    const { provider } = await fakeProvider((_req, res) =>
+      writeInPieces(res, sse([...chunks.map((data) => ({ data })), { data: "[DONE]" }]), [17, 70]),
+    );
+    const items = await collect(provider.streamChatBody(Object.assign({}, body, { stream: true })));
+    const done = items.at(-1) as Extract<ChatDelta, { type: "done" }>;
+    expect(done.usage).toEqual({ inputTokens: 1200, outputTokens: 300, cachedInputTokens: 1024, reasoningTokens: 256 });
+  });
+
+  it("ignores details that are null or not counts, and leaves them out when absent", async () => {
+    const usage = {
+      prompt_tokens: 5,
+      completion_tokens: 2,
+      prompt_tokens_details: null,
+      completion_tokens_details: { reasoning_tokens: -1 },
+    };
+    const answer = { choices: [{ message: { content: "ok" }, finish_reason: "stop" }], usage };
+    const { provider } = await fakeProvider((_req, res) => sendJson(res, 200, answer));
+    expect((await provider.chatBody(body)).usage).toEqual({ inputTokens: 5, outputTokens: 2 });
+  });
+});

@@ -12,6 +12,7 @@ import type {
   CompletionRequest,
   CompletionResult,
   FinishReason,
+  Usage,
 } from "./types";
 import { validate } from "./validate";
 
@@ -26,7 +27,13 @@ export interface OpenAICompatibleConfig {
 }
 
 const usageWire = z
-  .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() })
+  .object({
+    prompt_tokens: z.number().int().nonnegative(),
+    completion_tokens: z.number().int().nonnegative(),
+    // Read leniently by `toUsage` (servers send null, {}, or fields of their own): a detail is never worth a 502.
+    prompt_tokens_details: z.unknown().optional(),
+    completion_tokens_details: z.unknown().optional(),
+  })
   .nullish();
 
 export const responseWire = z.object({
@@ -237,8 +244,21 @@ function sampling(request: ChatRequest | CompletionRequest) {
   });
 }
 
-function toUsage(usage: z.infer<typeof usageWire>) {
-  return usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
+/** OpenAI's usage in ours, with `cached_tokens` and `reasoning_tokens` when the upstream reported them. */
+function toUsage(usage: z.infer<typeof usageWire>): Usage | null {
+  if (!usage) return null;
+  const out: Usage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  const cached = detail(usage.prompt_tokens_details, "cached_tokens");
+  if (cached !== undefined) out.cachedInputTokens = cached;
+  const reasoning = detail(usage.completion_tokens_details, "reasoning_tokens");
+  if (reasoning !== undefined) out.reasoningTokens = reasoning;
+  return out;
+}
+
+function detail(details: unknown, field: string): number | undefined {
+  if (!isObject(details)) return undefined;
+  const value = details[field];
+  return isCount(value) ? (value as number) : undefined;
 }
 
 function isErrorPayload(payload: unknown) {

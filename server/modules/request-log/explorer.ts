@@ -12,8 +12,10 @@ import {
 } from "./schemas";
 import type { RequestLogEntry } from "./types";
 
+/** A stored entry: the fields a writer may leave out read back as null. */
+type StoredEntry = Omit<Required<RequestLogEntry>, "modalities"> & { modalities: string[] | null };
 /** An explorer row: the entry without its bodies (getRequest has them). */
-type RequestSummary = Omit<RequestLogEntry, "requestBody" | "responseBody">;
+type RequestSummary = Omit<StoredEntry, "requestBody" | "responseBody">;
 
 export interface RequestPage {
   items: RequestSummary[];
@@ -23,7 +25,8 @@ export interface RequestPage {
 
 const SUMMARY_COLUMNS = `id, project_id, api_key_id, started_at, method, path, requested_model, model_id,
   model_version_id, prompt_version_id, experiment_id, variant_id, deployment, status, error_code, error_message,
-  stream, latency_ms, ttft_ms, tokens_in, tokens_out, cost_usd, cache_hit, guardrails, user_id`;
+  stream, latency_ms, ttft_ms, tokens_in, tokens_out, cost_usd, cache_hit, guardrails, user_id, finish_reason,
+  tool_names, cached_tokens, cache_write_tokens, reasoning_tokens, modalities`;
 
 interface Row {
   id: string;
@@ -51,6 +54,12 @@ interface Row {
   cache_hit: boolean;
   guardrails: RequestLogEntry["guardrails"];
   user_id: string | null;
+  finish_reason: string | null;
+  tool_names: string[] | null;
+  cached_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  modalities: string[] | null;
   request_body?: unknown;
   response_body?: unknown;
 }
@@ -82,6 +91,12 @@ function toSummary(row: Row): RequestSummary {
     cacheHit: row.cache_hit,
     guardrails: row.guardrails,
     userId: row.user_id,
+    finishReason: row.finish_reason,
+    toolNames: row.tool_names,
+    cachedTokens: row.cached_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    modalities: row.modalities,
   };
 }
 
@@ -148,7 +163,7 @@ ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
 }
 
 /** One request with its bodies. NOT_FOUND when it is not in this project (or past retention). */
-export async function getRequest(deps: RequestLogDeps, rawInput: GetRequestInput): Promise<RequestLogEntry> {
+export async function getRequest(deps: RequestLogDeps, rawInput: GetRequestInput): Promise<StoredEntry> {
   const input = getRequestInput.parse(rawInput);
   const params: unknown[] = [input.id, input.projectId];
   if (input.startedAt) params.push(input.startedAt);

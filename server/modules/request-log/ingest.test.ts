@@ -23,6 +23,11 @@ describe("entryProblem", () => {
     [{ costUsd: Number.POSITIVE_INFINITY }, "costUsd must be a finite number"],
     [{ stream: undefined as unknown as boolean }, "stream and cacheHit must be booleans"],
     [{ guardrails: null as unknown as [] }, "guardrails must be an array"],
+    [{ cachedTokens: 1.5 }, "cachedTokens/cacheWriteTokens must be non-negative integers or null"],
+    [{ cacheWriteTokens: -1 }, "cachedTokens/cacheWriteTokens must be non-negative integers or null"],
+    [{ reasoningTokens: Number.NaN }, "reasoningTokens must be a non-negative integer or null"],
+    [{ toolNames: "f" as unknown as string[] }, "toolNames and modalities must be arrays or null"],
+    [{ modalities: {} as unknown as string[] }, "toolNames and modalities must be arrays or null"],
   ] as [Partial<RequestLogEntry>, string][])("refuses %o", (overrides, problem) => {
     expect(entryProblem(makeEntry(overrides))).toBe(problem);
   });
@@ -48,6 +53,12 @@ describe("serializeEntry", () => {
       requestBody: { a: 1 },
       responseBody: { b: [2] },
       userId: "end-user-7",
+      finishReason: "tool_calls",
+      toolNames: ["get_weather", "search"],
+      cachedTokens: 1024,
+      cacheWriteTokens: 0,
+      reasoningTokens: 64,
+      modalities: ["text", "image", "tools"],
     });
     const parsed = parseSerializedEntry(serializeEntry(entry));
     for (const [field] of ENTRY_COLUMNS) {

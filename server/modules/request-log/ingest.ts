@@ -40,6 +40,12 @@ export const ENTRY_COLUMNS = [
   ["requestBody", "request_body", "jsonb"],
   ["responseBody", "response_body", "jsonb"],
   ["userId", "user_id", "text"],
+  ["finishReason", "finish_reason", "text"],
+  ["toolNames", "tool_names", "text[]"],
+  ["cachedTokens", "cached_tokens", "integer"],
+  ["cacheWriteTokens", "cache_write_tokens", "integer"],
+  ["reasoningTokens", "reasoning_tokens", "integer"],
+  ["modalities", "modalities", "text[]"],
 ] as const satisfies readonly (readonly [keyof RequestLogEntry, string, string])[];
 
 /**
@@ -156,7 +162,7 @@ SELECT (SELECT count(*) FROM ins)::int AS inserted`;
 /** The batch statement; $1 is a JSON array of entries (see serializeEntry). */
 export const INGEST_SQL = buildIngestSql();
 /** Prepared once per connection under this name (bump it when INGEST_SQL changes shape). */
-export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v3";
+export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v4";
 
 // NUL (Postgres text cannot hold it) and lone UTF-16 surrogates (Postgres
 // rejects their \u escapes) are the two ways valid JSON still fails to store.
@@ -200,11 +206,18 @@ function keyed(entry: RequestLogEntry): Record<string, unknown> {
     k24: entry.requestBody,
     k25: entry.responseBody,
     k26: entry.userId,
+    // Absent (undefined) fields drop out of the JSON and read as NULL.
+    k27: entry.finishReason,
+    k28: entry.toolNames,
+    k29: entry.cachedTokens,
+    k30: entry.cacheWriteTokens,
+    k31: entry.reasoningTokens,
+    k32: entry.modalities,
   };
 }
 
 /**
- * One entry as a JSON object for the batch parameter, keyed k0..k26 in
+ * One entry as a JSON object for the batch parameter, keyed k0..k32 in
  * ENTRY_COLUMNS order (see JSON_KEYS). Throws only when a field cannot be
  * serialised at all (a BigInt or a cycle in a body).
  */
@@ -241,6 +254,8 @@ const OPTIONAL_IDS = ["apiKeyId", "modelId", "modelVersionId", "promptVersionId"
 const INT32_MAX = 2_147_483_647;
 
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= INT32_MAX;
+const isOptionalCount = (value: unknown) => value === undefined || value === null || isCount(value);
+const isOptionalList = (value: unknown) => value === undefined || value === null || Array.isArray(value);
 const isMs = (value: unknown) => typeof value === "number" && value >= 0 && value < 1e12;
 
 /**
@@ -268,5 +283,10 @@ export function entryProblem(entry: RequestLogEntry): string | null {
   if (typeof entry.stream !== "boolean" || typeof entry.cacheHit !== "boolean")
     return "stream and cacheHit must be booleans";
   if (!Array.isArray(entry.guardrails)) return "guardrails must be an array";
+  if (!isOptionalCount(entry.cachedTokens) || !isOptionalCount(entry.cacheWriteTokens))
+    return "cachedTokens/cacheWriteTokens must be non-negative integers or null";
+  if (!isOptionalCount(entry.reasoningTokens)) return "reasoningTokens must be a non-negative integer or null";
+  if (!isOptionalList(entry.toolNames) || !isOptionalList(entry.modalities))
+    return "toolNames and modalities must be arrays or null";
   return null;
 }

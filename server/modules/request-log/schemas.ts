@@ -190,6 +190,16 @@ const requestSummaryOut = z.object({
   cacheHit: z.boolean(),
   guardrails: z.array(guardrailRecordOut),
   userId: z.string().nullable(),
+  /** `stop`, `length`, `tool_calls`, `content_filter`; null without an answer (or logged before it was recorded). */
+  finishReason: z.string().nullable(),
+  /** The tools the model called, in order, each once; null when it called none. */
+  toolNames: z.array(z.string()).nullable(),
+  /** Of tokensIn: read from / written to the provider's prompt cache. Of tokensOut: reasoning. Null: not reported. */
+  cachedTokens: z.number().int().nullable(),
+  cacheWriteTokens: z.number().int().nullable(),
+  reasoningTokens: z.number().int().nullable(),
+  /** What the request sent: text, image, audio, file, and tools when it offered any. */
+  modalities: z.array(z.string()).nullable(),
 });
 
 export const requestPageOut = z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() });

@@ -37,6 +37,17 @@ export interface RequestLogEntry {
   requestBody: unknown | null;
   responseBody: unknown | null;
   userId: string | null;
+  /** Why the answer ended (`stop`, `length`, `tool_calls`, `content_filter`); null without an answer. */
+  finishReason?: string | null;
+  /** Tools the model called in the answer (every choice), in order, each once; null when it called none. */
+  toolNames?: string[] | null;
+  /** Of tokensIn, those read from / written to the provider's prompt cache; null when not reported. */
+  cachedTokens?: number | null;
+  cacheWriteTokens?: number | null;
+  /** Of tokensOut, reasoning tokens; null when not reported. */
+  reasoningTokens?: number | null;
+  /** What the request sent: `text`, `image`, `audio`, `file` (content parts), and `tools` when it offered any. */
+  modalities?: readonly string[] | null;
 }
 
 /**

@@ -25,6 +25,10 @@ export type EngineEvent =
       ttftMs: number | null;
       tokensIn: number;
       tokensOut: number;
+      /** Of tokensIn, those read from / written to the provider's prompt cache; of tokensOut, reasoning (when reported). */
+      cachedTokens?: number;
+      cacheWriteTokens?: number;
+      reasoningTokens?: number;
       durationMs: number;
       finishReason: string;
       /** When the engine measured these itself (decode speed excludes prefill). */
@@ -140,6 +144,9 @@ function doneEvent(device: string, result: ChatResult): EngineEvent {
     ttftMs: result.timing.ttftMs,
     tokensIn: result.usage?.inputTokens ?? 0,
     tokensOut: result.usage?.outputTokens ?? 0,
+    cachedTokens: result.usage?.cachedInputTokens,
+    cacheWriteTokens: result.usage?.cacheWriteInputTokens,
+    reasoningTokens: result.usage?.reasoningTokens,
     durationMs: result.timing.latencyMs,
     finishReason: result.finishReason,
     response: result.response,
