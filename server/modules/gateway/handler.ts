@@ -16,18 +16,18 @@ import { projectBodyLogging } from "./body-logging";
 import type { CompletionDeps } from "./completion-deps";
 import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
-import { anthropicErrorBody, serveMessages } from "./messages";
-import { serveResponses } from "./responses";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
 import { enforceKeyLimits, KeyLimitError } from "./key-limits";
 import { KeyUsageRecorder } from "./key-usage-recorder";
+import { anthropicErrorBody, serveMessages } from "./messages";
 import { listModels, retrieveModel } from "./models";
 import { GUARDRAILS_HEADER, guardrailsHeader } from "./pipeline/actions";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
+import { deleteStoredResponse, listStoredInputItems, retrieveStoredResponse, serveResponses } from "./responses";
 import type { DeploymentHealth } from "./routing/health";
 
 const GATEWAY_SCOPE = "gateway:invoke";
@@ -172,6 +172,18 @@ function match(method: string, rawPath: string): Route | 404 | 405 {
   if (path === "/v1/embeddings") return only("POST", embeddings);
   if (path === "/v1/messages") return only("POST", messages);
   if (path === "/v1/responses") return only("POST", responses);
+  const stored = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(path);
+  if (stored) {
+    let id: string;
+    try {
+      id = decodeURIComponent(stored[1]);
+    } catch {
+      return 404;
+    }
+    if (stored[2]) return only("GET", ({ deps, scope, req }) => listStoredInputItems(deps, scope, req, id));
+    if (method === "DELETE") return ({ deps, scope }) => deleteStoredResponse(deps, scope, id);
+    return only("GET", ({ deps, scope, req }) => retrieveStoredResponse(deps, scope, req, id));
+  }
   if (path === "/v1/models") return only("GET", models);
   if (path.startsWith("/v1/models/")) {
     let id: string;

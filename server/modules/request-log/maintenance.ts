@@ -20,7 +20,7 @@ export interface MaintenanceOptions {
 /**
  * Creates the daily partitions of today .. today + daysAhead (and of any day
  * whose rows sit in the default partition), drops those older than the
- * retention, and purges old rollups. Safe to run from every replica at once.
+ * retention, and purges old rollups and expired stored responses. Safe to run from every replica at once.
  */
 export async function maintainPartitions(
   deps: RequestLogDeps,
@@ -31,6 +31,8 @@ export async function maintainPartitions(
     "SELECT action, partition_name FROM request_log_maintain($1::int, $2::int, $3::date)",
     [options.daysAhead ?? null, options.retentionDays ?? null, today],
   );
+  // Stored `/v1/responses` answers live as long as the raw rows (gateway_responses migration).
+  await deps.pool.query("SELECT gateway_responses_purge($1::int)", [options.retentionDays ?? null]);
   return {
     created: rows.filter((row) => row.action === "created").map((row) => row.partition_name),
     dropped: rows.filter((row) => row.action === "dropped").map((row) => row.partition_name),
