@@ -23,7 +23,7 @@ import { maintainPartitions } from "@/server/modules/request-log/maintenance";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey, makeProject } from "@/server/testing/factories";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { openAIStream, reply } from "./testing/chat-upstream";
+import { openAIStream, reply, replyHead } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -200,6 +200,30 @@ describe("responses.create", () => {
     expect(final.output[0]).toMatchObject({ type: "message", content: [{ type: "output_text", text: "Hello there" }] });
     expect(final.status).toBe("completed");
     expect(deltas).toEqual(["Hel", "lo ", "there"]);
+  });
+
+  it("ends a stream whose upstream breaks off with an error event the SDK throws, and stores nothing", async () => {
+    respond = (req, res) => {
+      replyHead(req, res, "Partial");
+      setTimeout(() => res.destroy(), 20);
+    };
+    const before = await db.gatewayResponse.count();
+    const stream = await client.responses.create({ model: "fake-gpt", input: "Hi", stream: true });
+    const types: string[] = [];
+    const error = await refusal(
+      (async () => {
+        for await (const event of stream) types.push(event.type);
+      })(),
+    );
+    expect(types).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.delta",
+    ]);
+    expect(error.message).toMatch(/upstream|connection|terminated|closed/i);
+    expect(await db.gatewayResponse.count()).toBe(before);
   });
 
   it("refuses a built-in tool with a 400 naming it", async () => {
