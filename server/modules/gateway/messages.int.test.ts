@@ -19,7 +19,7 @@ import {
 } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { openAIStream } from "./testing/chat-upstream";
+import { openAIStream, upstreamChunk } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -346,6 +346,31 @@ describe("toward an OpenAI-compatible upstream", () => {
 });
 
 describe("auth and errors in Anthropic's shape", () => {
+  it("ends a stream the upstream breaks off with an error event the SDK throws, and logs the failure", async () => {
+    respond = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(sse([{ data: upstreamChunk("partial ") }]));
+    };
+    const stream = client.messages.stream({
+      model: "fake-gpt",
+      max_tokens: 20,
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    const deltas: string[] = [];
+    stream.on("text", (text) => deltas.push(text));
+    const error = await stream.finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: "error",
+      error: { type: "api_error" },
+    });
+    expect(deltas).toEqual(["partial "]);
+    const { response } = await stream.withResponse();
+    const log = await logOf(response.headers.get("x-request-id"));
+    expect(log).toMatchObject({ path: "/v1/messages", stream: true });
+    expect(log.status).toBeGreaterThanOrEqual(500);
+  });
+
   it("accepts the key as x-api-key and as Authorization: Bearer", async () => {
     const params = { model: "switchyard-demo", max_tokens: 40, messages: [{ role: "user" as const, content: "Hi" }] };
     // SDK 1.x sends `apiKey` as a bearer token; older SDKs and many Anthropic clients send `x-api-key`.
