@@ -539,11 +539,12 @@ describe("models that cannot honour a field", () => {
       const log = await logOf(bad.requestID ?? bad.headers?.get("x-request-id"));
       expect(log).toMatchObject({ status: 400, errorCode: "VALIDATION" });
     }
+    // Anthropic translates tools, images and response_format (gateway-anthropic.int.test.ts), not log probabilities.
     const claude = await client.chat.completions
-      .create({ model: "fake-claude", messages: [{ role: "user", content: "hi" }], tools: [weatherTool] })
+      .create({ model: "fake-claude", messages: [{ role: "user", content: "hi" }], logprobs: true })
       .catch((e: unknown) => e as InstanceType<typeof OpenAI.BadRequestError>);
     expect(claude).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(claude).toMatchObject({ status: 400, param: "tools" });
+    expect(claude).toMatchObject({ status: 400, param: "logprobs" });
     expect((claude as Error).message).toMatch(/fake-claude@1.*Anthropic/);
     // A text request still works.
     const ok = await client.chat.completions.create({

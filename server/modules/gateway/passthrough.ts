@@ -1,12 +1,17 @@
 /**
- * Chat Completions toward an OpenAI-compatible upstream are a pass-through: the upstream gets the body the client
- * sent (tools, response_format, n, logprobs, content parts of every type, unknown future fields), with `model`
- * rewritten, the parameters the gateway itself decided (a version's defaults, a prompt's config, an experiment's
- * variant) set, and the messages rebuilt only where a managed prompt or a route's input steps changed them.
- * Models that cannot honour such a field (local ONNX, Anthropic until it is translated) refuse it by name.
+ * Chat Completions toward an upstream are a pass-through: the upstream gets the body the client sent (tools,
+ * response_format, n, logprobs, content parts of every type, unknown future fields), with `model` rewritten, the
+ * parameters the gateway itself decided (a version's defaults, a prompt's config, an experiment's variant) set,
+ * and the messages rebuilt only where a managed prompt or a route's input steps changed them. An Anthropic
+ * upstream gets that body translated (`providers/anthropic-chat`); what cannot be translated is refused here, by
+ * name, before anything is sent. Local ONNX models refuse every field beyond text.
  */
 import { DomainError } from "@/server/errors";
 import type { GenerationParams } from "@/server/modules/models/schemas";
+import { DEFAULT_ANTHROPIC_MAX_TOKENS } from "@/server/modules/providers/anthropic";
+import { toMessagesRequest } from "@/server/modules/providers/anthropic-chat/request";
+import { UntranslatableError } from "@/server/modules/providers/anthropic-chat/untranslatable";
+import { NATIVE_ANTHROPIC_BODY } from "@/server/modules/providers/types";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import { type ChatCompletionBody, messageText } from "./schemas";
 import type { ServedVersion } from "./target";
@@ -16,9 +21,10 @@ export const SOURCE = Symbol("switchyard.source");
 type Sourced = { [SOURCE]?: Record<string, unknown> };
 type RawMessage = Record<string, unknown> & { content?: ChatCompletionBody["messages"][number]["content"] };
 
-/** Whether the version's upstream speaks Chat Completions itself (the body then passes through). */
-export const passesThrough = (version: ServedVersion) => version.model.provider === "openai_compatible";
+/** Whether the version is an upstream, which gets the client's Chat Completions body (translated for Anthropic). */
+export const passesThrough = (version: ServedVersion) => version.model.provider !== "onnx_local";
 
+const nativeOf = (body: object) => (body as Record<symbol, unknown>)[NATIVE_ANTHROPIC_BODY];
 const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -45,16 +51,30 @@ function unsupportedField(raw: Record<string, unknown>): string | null {
   return null;
 }
 
-/** Refuses (400) a chat request that asks the version for what only an OpenAI-compatible upstream would honour. */
+/** Refuses (400) a chat request that asks a local model for more than text. */
 export function refuseUnsupported(raw: Record<string, unknown>, version: ServedVersion): void {
   const field = unsupportedField(raw);
-  if (!field) return;
+  if (field) throw cannotHonour(version, field, "a local model generates text only");
+}
+
+/**
+ * Refuses (400) an upstream body an Anthropic version cannot be sent: a field the Messages API cannot express. A
+ * body carrying the client's own Messages API request (`/v1/messages`) is sent natively and needs no translation.
+ */
+export function refuseUntranslatable(body: Record<string, unknown>, version: ServedVersion): void {
+  if (version.model.provider !== "anthropic" || nativeOf(body) !== undefined) return;
+  try {
+    toMessagesRequest(body, DEFAULT_ANTHROPIC_MAX_TOKENS, false);
+  } catch (error) {
+    if (error instanceof UntranslatableError)
+      throw cannotHonour(version, error.field, `it is served by Anthropic: ${error.reason}`);
+    throw error;
+  }
+}
+
+function cannotHonour(version: ServedVersion, field: string, why: string) {
   const label = `${version.model.name}@${version.version}`;
-  const why =
-    version.model.provider === "onnx_local"
-      ? "a local model generates text only"
-      : "it is served by Anthropic, and translating it is not supported yet";
-  throw new DomainError("VALIDATION", `${field}: model '${label}' cannot honour '${field}' (${why})`, [
+  return new DomainError("VALIDATION", `${field}: model '${label}' cannot honour '${field}' (${why})`, [
     { path: field, message: `Not supported by ${label}` },
   ]);
 }
@@ -86,6 +106,9 @@ export function upstreamBody(
   const body: Record<string, unknown> = { model: upstreamModel };
   body.messages = sentAsIs || !("messages" in input) ? raw.messages : upstreamMessages(input.messages);
   for (const key in raw) if (!OWN_FIELDS.has(key)) body[key] = raw[key];
+  // The client's own Messages API request (a symbol: `for…in` skips it) holds only while its messages do.
+  const native = nativeOf(raw);
+  if (sentAsIs && native !== undefined) (body as Record<symbol, unknown>)[NATIVE_ANTHROPIC_BODY] = native;
   if (params.temperature !== caller.temperature) body.temperature = params.temperature;
   if (params.topP !== caller.topP) body.top_p = params.topP;
   if (params.maxTokens !== caller.maxTokens)

@@ -6,7 +6,14 @@ import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";
-import { CacheFields, passesThrough, refuseBesideOutputGuards, refuseUnsupported, upstreamBody } from "./passthrough";
+import {
+  CacheFields,
+  passesThrough,
+  refuseBesideOutputGuards,
+  refuseUnsupported,
+  refuseUntranslatable,
+  upstreamBody,
+} from "./passthrough";
 import { applyInputSteps, cachePolicy, type RequestPipeline } from "./pipeline-hooks";
 import type { GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type CachedCompletion } from "./response-cache";
@@ -21,7 +28,7 @@ export interface Prepared {
   input: GenerationInput;
   params: GenerationParams;
   cacheKey: string | null;
-  /** Chat toward an OpenAI-compatible upstream: the body it gets (`passthrough.ts`). */
+  /** Chat toward an upstream: the body it gets (`passthrough.ts`; translated on the way to Anthropic). */
   upstreamBody: Record<string, unknown> | null;
 }
 
@@ -83,6 +90,7 @@ export function prepare(
   const upstream = passThrough
     ? upstreamBody(raw, target.version.upstreamModelId!, input, !rebuilds, params, caller)
     : null;
+  if (upstream) refuseUntranslatable(upstream, target.version);
   return { target, info, meta, input, params, cacheKey, upstreamBody: upstream };
 }
 
