@@ -5,6 +5,7 @@
  */
 import { NATIVE_ANTHROPIC_BODY } from "@/server/modules/providers/types";
 import { anthropicError, anthropicErrorType } from "./anthropic-wire/errors";
+import { FieldMap } from "./anthropic-wire/field-map";
 import { stopSequencesOf, toChatBody } from "./anthropic-wire/request";
 import { toAnthropicMessage } from "./anthropic-wire/response";
 import { anthropicEventStream } from "./anthropic-wire/stream";
@@ -21,10 +22,17 @@ export async function serveMessages(
   req: GatewayHttpRequest,
 ): Promise<Response> {
   const native = await scope.readBody(req, deps.maxBodyBytes);
-  const chat = toChatBody(native);
+  const fields = new FieldMap();
+  const chat = toChatBody(native, fields);
   // An Anthropic upstream may send the client's request as it came (fields Chat Completions cannot carry kept).
   (chat as Record<symbol, unknown>)[NATIVE_ANTHROPIC_BODY] = native;
-  const answer = await serveCompletion("chat", deps, scope, req, chat);
+  let answer: Response;
+  try {
+    answer = await serveCompletion("chat", deps, scope, req, chat);
+  } catch (error) {
+    // The pipeline names fields of the translated body: name them as the client sent them.
+    throw fields.renamed(error);
+  }
   return toAnthropicAnswer(answer, scope.id, stopSequencesOf(native));
 }
 

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { assistantMessage, type ChatPart, toolMessage, userParts } from "./blocks";
+import { FieldMap } from "./field-map";
 import { invalidField, parseAt } from "./validate";
 
 const required = (what: string) => (issue: { input: unknown }) =>
@@ -70,14 +71,21 @@ const outputFormat = z.looseObject({
   schema: z.record(z.string(), z.unknown(), { error: "schema must be a JSON Schema object" }),
 });
 
-/** The Chat Completions body for an Anthropic Messages request (400 naming the field when it is not valid). */
-export function toChatBody(native: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The Chat Completions body for an Anthropic Messages request (400 naming the field when it is not valid);
+ * `fields` learns where each chat message came from, to name the pipeline's refusals as the client sent them.
+ */
+export function toChatBody(native: Record<string, unknown>, fields = new FieldMap()): Record<string, unknown> {
   const request = parseAt(requestSchema, native, "");
   const messages: Record<string, unknown>[] = [];
-  if (typeof request.system === "string") messages.push({ role: "system", content: request.system });
-  else if (request.system?.length)
+  if (typeof request.system === "string") {
+    messages.push({ role: "system", content: request.system });
+    fields.messages.push({ at: "system", parts: [], calls: [] });
+  } else if (request.system?.length) {
     messages.push({ role: "system", content: request.system.map((b) => ({ type: "text", text: b.text })) });
-  for (let i = 0; i < request.messages.length; i++) messages.push(...chatMessages(request.messages[i], i));
+    fields.messages.push({ at: "system", parts: request.system.map((_, k) => `system.${k}`), calls: [] });
+  }
+  for (let i = 0; i < request.messages.length; i++) messages.push(...chatMessages(request.messages[i], i, fields));
 
   const body: Record<string, unknown> = { model: request.model, messages, max_tokens: request.max_tokens };
   if (request.stop_sequences?.length) body.stop = request.stop_sequences;
@@ -102,20 +110,41 @@ export function toChatBody(native: Record<string, unknown>): Record<string, unkn
 }
 
 /** One Anthropic turn as Chat Completions messages: a user turn's tool results first (as `tool` messages), then the rest. */
-function chatMessages(raw: unknown, i: number): Record<string, unknown>[] {
+function chatMessages(raw: unknown, i: number, fields: FieldMap): Record<string, unknown>[] {
   const at = `messages.${i}`;
   const { role, content } = parseAt(messageSchema, raw, at);
-  if (typeof content === "string") return [{ role, content }];
-  if (role === "assistant") return [assistantMessage(content, `${at}.content`)];
+  if (typeof content === "string") {
+    fields.messages.push({ at, parts: [], calls: [] });
+    return [{ role, content }];
+  }
+  if (role === "assistant") {
+    const calls: string[] = [];
+    content.forEach((block, j) => {
+      if (block.type === "tool_use") calls.push(`${at}.content.${j}`);
+    });
+    fields.messages.push({ at, parts: [], calls });
+    return [assistantMessage(content, `${at}.content`)];
+  }
   const out: Record<string, unknown>[] = [];
   const parts: ChatPart[] = [];
+  const partPaths: string[] = [];
   for (let j = 0; j < content.length; j++) {
     const block = content[j];
-    if (block.type === "tool_result") out.push(toolMessage(block, `${at}.content.${j}`));
-    else parts.push(...userParts(block, `${at}.content.${j}`));
+    const path = `${at}.content.${j}`;
+    if (block.type === "tool_result") {
+      out.push(toolMessage(block, path));
+      fields.messages.push({ at: path, toolResult: true, parts: [], calls: [] });
+    } else
+      for (const part of userParts(block, path)) {
+        parts.push(part);
+        partPaths.push(path);
+      }
   }
   // A turn of tool results only is no user message; an empty turn stays one (the model sees what the client sent).
-  if (parts.length || !out.length) out.push({ role: "user", content: parts });
+  if (parts.length || !out.length) {
+    out.push({ role: "user", content: parts });
+    fields.messages.push({ at, parts: partPaths, calls: [] });
+  }
   return out;
 }
 
