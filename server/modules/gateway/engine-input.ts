@@ -2,16 +2,23 @@
 import { DomainError } from "@/server/errors";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import { SOURCE } from "./passthrough";
+import { EXTRAS, extrasOf } from "./pipeline-hooks";
 import { type ChatCompletionBody, type CompletionBody, toEngineMessages } from "./schemas";
 import type { ServeTarget } from "./target";
 
 /**
  * The engine's messages. With `sources` (the client's messages as sent, for a pass-through upstream) each one
- * remembers its source, so the upstream gets it back whole, with only its text changed by any input step.
+ * remembers its source, so the upstream gets it back whole, with only its text changed by any input step, and
+ * carries its text parts and tool calls' arguments for the input guards (`EXTRAS`).
  */
 export function chatInput(body: ChatCompletionBody, target: ServeTarget, sources?: unknown[]): GenerationInput {
   const caller = toEngineMessages(body.messages);
-  if (sources) for (let i = 0; i < caller.length; i++) Object.assign(caller[i], { [SOURCE]: sources[i] });
+  if (sources)
+    for (let i = 0; i < caller.length; i++) {
+      const source = sources[i] as Record<string, unknown>;
+      const extras = extrasOf(source);
+      Object.assign(caller[i], extras ? { [SOURCE]: source, [EXTRAS]: extras } : { [SOURCE]: source });
+    }
   const prompt = target.prompt;
   const fromPrompt = !prompt
     ? []

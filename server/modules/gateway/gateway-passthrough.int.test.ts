@@ -602,7 +602,7 @@ describe("with a managed prompt or a route's pipeline", () => {
     expect(body.temperature).toBe(0.1); // the prompt's config
   });
 
-  it("masks the text an input guard masks and leaves the tool calls and results as sent", async () => {
+  it("masks the text an input guard masks and leaves tool calls and results without PII as sent", async () => {
     respond = (_req, res) =>
       sendJson(res, 200, {
         id: "chatcmpl-g",
@@ -638,13 +638,13 @@ describe("with a managed prompt or a route's pipeline", () => {
       { role: "user", content: "Weather for <EMAIL_1>'s trip?" },
       ...toolHistory.slice(1),
     ]);
-    // Output guards see the text only: the tool call is the upstream's.
+    // Output guards mask the text and, value by value, the tool call's arguments (still valid JSON).
     expect(completion.choices[0].message.content).toBe("I will write to <EMAIL_2>.");
     expect(completion.choices[0].message.tool_calls).toEqual([
       {
         id: "call_g",
         type: "function",
-        function: { name: "get_weather", arguments: '{"city":"bob@example.com","unit":"c"}' },
+        function: { name: "get_weather", arguments: '{"city":"<EMAIL_2>","unit":"c"}' },
       },
     ]);
   });

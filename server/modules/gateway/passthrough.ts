@@ -13,6 +13,7 @@ import { toMessagesRequest } from "@/server/modules/providers/anthropic-chat/req
 import { UntranslatableError } from "@/server/modules/providers/anthropic-chat/untranslatable";
 import { NATIVE_ANTHROPIC_BODY } from "@/server/modules/providers/types";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
+import { EXTRAS, type WithExtras } from "./pipeline-hooks";
 import { type ChatCompletionBody, messageText } from "./schemas";
 import type { ServedVersion } from "./target";
 
@@ -123,27 +124,72 @@ export function upstreamBody(
   return body;
 }
 
-/** Messages after a managed prompt or a route's input steps: each client message as sent, with its text replaced where a step changed it. */
+/**
+ * Messages after a managed prompt or a route's input steps: each client message as sent, with its text, its
+ * text parts and its tool calls' arguments replaced where a step changed them (every other field kept).
+ */
 function upstreamMessages(messages: Extract<GenerationInput, { messages: unknown }>["messages"]): unknown[] {
   const out: unknown[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     const source = (m as Sourced)[SOURCE] as RawMessage | undefined;
     if (!source) out[i] = { role: m.role, content: m.content };
-    else if (messageText(source.content) === m.content) out[i] = source;
-    else out[i] = withText(source, m.content);
+    else {
+      const extras = (m as WithExtras)[EXTRAS];
+      const textChanged = messageText(source.content) !== m.content;
+      const calls = extras?.args ? withArguments(source, extras.args) : null;
+      if (!textChanged && !calls) out[i] = source;
+      else {
+        const copy: Record<string, unknown> = {};
+        for (const key in source) copy[key] = source[key];
+        if (textChanged) copy.content = withText(source.content, m.content, extras?.parts);
+        if (calls) Object.assign(copy, calls);
+        out[i] = copy;
+      }
+    }
   }
   return out;
 }
 
-function withText(source: RawMessage, text: string): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key in source) copy[key] = source[key];
-  const content = source.content;
-  copy.content = Array.isArray(content)
-    ? [{ type: "text", text }, ...content.filter((part) => part.type !== "text")]
-    : text;
-  return copy;
+type Part = { type: string; text?: string };
+
+/**
+ * The content with `text` in it. Text parts keep their places and other fields: one text part takes the text,
+ * several take the guarded `parts` one each (when they join to `text`); otherwise (a step rewrote the joined
+ * text, e.g. normalizing) one text part with it comes first, then the other parts.
+ */
+function withText(content: RawMessage["content"], text: string, parts: string[] | undefined): unknown {
+  if (!Array.isArray(content)) return text;
+  const texts = content.filter((part) => part.type === "text").length;
+  const each = texts === 1 ? [text] : parts && parts.length === texts && parts.join("") === text ? parts : null;
+  if (!each) return [{ type: "text", text }, ...content.filter((part) => part.type !== "text")];
+  let k = 0;
+  return (content as Part[]).map((part) =>
+    part.type === "text" ? Object.assign({}, part, { text: each[k++] }) : part,
+  );
+}
+
+type Call = { function?: Record<string, unknown> } & Record<string, unknown>;
+
+/** `tool_calls` and `function_call` with the arguments a step changed (in `extrasOf`'s order), or null if none. */
+function withArguments(source: RawMessage, args: (string | null)[]): Record<string, unknown> | null {
+  const calls = Array.isArray(source.tool_calls) ? (source.tool_calls as Call[]) : [];
+  const legacy = source.function_call as Call["function"] | undefined;
+  const changed = (k: number, fn: Record<string, unknown> | undefined) =>
+    fn && args[k] !== null && args[k] !== fn.arguments ? Object.assign({}, fn, { arguments: args[k] }) : null;
+  let out: Record<string, unknown> | null = null;
+  for (let k = 0; k < calls.length; k++) {
+    const fn = changed(k, calls[k]?.function);
+    if (!fn) continue;
+    out ??= { tool_calls: [...calls] };
+    (out.tool_calls as Call[])[k] = Object.assign({}, calls[k], { function: fn });
+  }
+  const fn = legacy && typeof legacy === "object" ? changed(calls.length, legacy) : null;
+  if (fn) {
+    out ??= {};
+    out.function_call = fn;
+  }
+  return out;
 }
 
 /** The request fields beyond the input and the parameters, for the response-cache key (serialized only when used). */

@@ -22,6 +22,7 @@ import {
   OutputProcessor,
   recordAction,
   runInput,
+  ToolCallGuard,
 } from "./pipeline";
 import type { GatewayRequest } from "./request-scope";
 import type { CacheRoutePolicy } from "./response-cache";
@@ -39,13 +40,30 @@ export function pipelineFor(route: ResolvedRoute | null): RequestPipeline | null
   return compiled && route ? { compiled, route, placeholders: new PiiPlaceholders() } : null;
 }
 
-/** Normalize, ground and guard the engine input; logs each action; a block throws GUARDRAIL_BLOCKED (400). */
-export function applyInputSteps(p: RequestPipeline | null, input: GenerationInput, scope: GatewayRequest) {
+export { EXTRAS, extrasOf, type WithExtras } from "./pipeline";
+
+/**
+ * Normalize, ground and guard the engine input; logs each action; a block throws GUARDRAIL_BLOCKED (400).
+ * `raw`: a chat body, whose tool and function definitions count toward the route's token limit.
+ */
+export function applyInputSteps(
+  p: RequestPipeline | null,
+  input: GenerationInput,
+  scope: GatewayRequest,
+  raw?: Record<string, unknown>,
+) {
   if (!p?.compiled.input) return input;
-  const outcome = runInput(p.compiled.input, input, p.placeholders);
+  const outcome = runInput(p.compiled.input, input, p.placeholders, raw && definitionsOf(raw));
   for (const action of outcome.actions) recordAction(scope.entry.guardrails, action);
   if (outcome.blocked) throw guardrailBlocked(outcome.blocked);
   return outcome.input;
+}
+
+/** The request's tool and function definitions (the legacy `functions` too), or undefined when it has none. */
+function definitionsOf(raw: Record<string, unknown>): unknown[] | undefined {
+  const { tools, functions } = raw;
+  if (!Array.isArray(tools) && !Array.isArray(functions)) return undefined;
+  return [...(Array.isArray(tools) ? tools : []), ...(Array.isArray(functions) ? functions : [])];
 }
 
 /**
@@ -78,9 +96,11 @@ export function startGeneration(
   const own = new AbortController();
   if (signal.aborted) own.abort();
   else signal.addEventListener("abort", () => own.abort(), { once: true });
-  const output = new OutputProcessor(plan, p.placeholders, fallback.scope.entry.guardrails);
+  const actions = fallback.scope.entry.guardrails;
+  const output = new OutputProcessor(plan, p.placeholders, actions);
   return guardEvents(start(own.signal), output, {
     stop: () => own.abort(),
+    calls: plan.guards ? new ToolCallGuard(plan.guards, p.placeholders, actions, plan.window) : null,
     // Rough counts, only for an upstream that rejects on abort and so never reports its usage.
     fallbackDone: (generated) => ({
       type: "done",

@@ -76,7 +76,7 @@ export function prepare(
     kind === "chat"
       ? chatInput(body as ChatCompletionBody, target, rebuilds ? (raw.messages as unknown[]) : undefined)
       : textInput(body as CompletionBody, target);
-  const input = applyInputSteps(pipeline, engineInput, scope);
+  const input = applyInputSteps(pipeline, engineInput, scope, kind === "chat" ? raw : undefined);
   const caller = callerParams(body);
   const params = effectiveParams(target, caller);
   const cacheKey =

@@ -126,3 +126,13 @@ export function countAssistantTokens(messages: readonly CountableMessage[], coun
   for (const m of messages) if (m.role === "assistant") tokens += count(m.content);
   return tokens;
 }
+
+/**
+ * Tokens of tool or function definitions, counted over their JSON (the model reads them as text, rendered in
+ * its own way: a rough estimate, like the rest). Only requests that carry definitions pay for serializing them.
+ */
+export function countDefinitionTokens(definitions: readonly unknown[], count: CountTokens): number {
+  let tokens = 0;
+  for (const definition of definitions) tokens += count(JSON.stringify(definition) ?? "");
+  return tokens;
+}

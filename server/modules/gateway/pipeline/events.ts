@@ -7,6 +7,7 @@
  */
 import type { EngineEvent } from "@/server/modules/runs/upstream";
 import type { OutputProcessor } from "./output";
+import { type GuardedChunk, type ToolCallGuard, withoutText } from "./tool-calls";
 
 type DoneEvent = Extract<EngineEvent, { type: "done" }>;
 
@@ -15,6 +16,8 @@ export interface GuardEventsOptions {
   stop: () => void;
   /** The final event to report when the aborted engine ends without one (an upstream rejects on abort). */
   fallbackDone: (generated: string) => DoneEvent;
+  /** The output guards on tool calls' arguments (null: the route has no output guards). */
+  calls?: ToolCallGuard | null;
 }
 
 export async function* guardEvents(
@@ -23,25 +26,45 @@ export async function* guardEvents(
   options: GuardEventsOptions,
 ): AsyncGenerator<EngineEvent> {
   let generated = "";
+  const calls = options.calls ?? null;
+  const stopWith = async function* (reason: "content_filter" | "length"): AsyncGenerator<EngineEvent> {
+    options.stop();
+    const done = await drain(source);
+    yield { ...(done ?? options.fallbackDone(generated)), finishReason: reason };
+  };
+  const asEvent = (guarded: GuardedChunk): EngineEvent | null =>
+    guarded.chunk ? { type: "text", text: "", chunk: guarded.chunk, toolCall: true } : null;
   try {
     for (;;) {
       const next = await source.next();
       if (next.done) return;
       const event = next.value;
       if (event.type === "text") {
-        // A pass-through stream's tool-call deltas are not text to guard: they reach the client intact.
-        if (event.toolCall && !event.text) {
+        // A pass-through stream's tool-call deltas: their arguments through the guards, the rest as it came.
+        const toolChunk = event.toolCall && event.chunk ? event.chunk : null;
+        if (toolChunk && !event.text && !calls) {
           yield event;
           continue;
         }
-        generated += event.text;
-        const step = output.push(event.text);
-        if (step.text) yield { type: "text", text: step.text };
-        if (step.stop) {
-          options.stop();
-          const done = await drain(source);
-          yield { ...(done ?? options.fallbackDone(generated)), finishReason: step.stop };
-          return;
+        if (event.text) {
+          generated += event.text;
+          const step = output.push(event.text);
+          if (step.text) yield { type: "text", text: step.text };
+          if (step.stop) {
+            yield* stopWith(step.stop);
+            return;
+          }
+        }
+        if (toolChunk) {
+          const guarded = calls
+            ? calls.chunk(toolChunk, Boolean(event.text))
+            : { chunk: event.text ? withoutText(toolChunk) : toolChunk, stop: false };
+          const sent = asEvent(guarded);
+          if (sent) yield sent;
+          if (guarded.stop) {
+            yield* stopWith("content_filter");
+            return;
+          }
         }
         continue;
       }
@@ -52,7 +75,20 @@ export async function* guardEvents(
       }
       const last = output.end();
       if (last.text) yield { type: "text", text: last.text };
-      yield last.stop ? { ...event, finishReason: last.stop } : event;
+      if (last.stop) {
+        yield { ...event, finishReason: last.stop };
+        return;
+      }
+      if (calls) {
+        const held = calls.flush();
+        const sent = asEvent(held);
+        if (sent) yield sent;
+        if (held.stop || (event.response && calls.whole(event.response))) {
+          yield { ...event, finishReason: "content_filter" };
+          return;
+        }
+      }
+      yield event;
       return;
     }
   } finally {

@@ -9,7 +9,9 @@ import { type OutputPlan, planOutput } from "./output";
 export { GUARDRAILS_HEADER, guardrailBlocked, guardrailsHeader, recordAction } from "./actions";
 export { guardEvents } from "./events";
 export { runInput } from "./input";
+export { EXTRAS, extrasOf, type WithExtras } from "./message-extras";
 export { OutputProcessor } from "./output";
+export { ToolCallGuard } from "./tool-calls";
 
 interface CachePolicy {
   enabled: boolean;

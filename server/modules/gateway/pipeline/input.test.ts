@@ -4,6 +4,7 @@ import { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import { guardrailsHeader, recordAction } from "./actions";
 import { planInput, runInput } from "./input";
+import { EXTRAS, type MessageExtras, type WithExtras } from "./message-extras";
 
 const run = (config: unknown, input: GenerationInput, placeholders = new PiiPlaceholders()) => {
   const plan = planInput(pipelineConfig.parse(config));
@@ -184,5 +185,62 @@ describe("actions and the header", () => {
       { stage: "input", rule: "injection", action: "flag", score: 0.72, matched: ["a"] },
     ]);
     expect(guardrailsHeader(list)).toBe("output:pii=mask(3);input:injection=flag(0.72)");
+  });
+});
+
+describe("text parts, tool results and tool calls' arguments", () => {
+  const withExtras = (m: { role: "user" | "assistant"; content: string }, extras: MessageExtras) =>
+    Object.assign(m, { [EXTRAS]: extras });
+  const call = (args: string) => withExtras(assistant(""), { args: [args] });
+  const extrasOfOut = (input: GenerationInput) =>
+    "messages" in input ? input.messages.map((m) => (m as WithExtras)[EXTRAS]) : [];
+
+  it("blocks PII inside a tool call's arguments, naming the guard", () => {
+    const out = run(
+      { input: { pii: { action: "block" } } },
+      { messages: [user("hi"), call('{"to":"ana@example.com"}')] },
+    );
+    expect(out.blocked).toBe("Blocked by the input guardrail 'pii': EMAIL data");
+    expect(out.actions).toEqual([{ stage: "input", rule: "pii", action: "block", count: 1, kinds: { EMAIL: 1 } }]);
+  });
+
+  it("masks inside the arguments' values and keeps them valid JSON, numbering with the text", () => {
+    const out = run(
+      { input: { pii: { action: "mask" } } },
+      {
+        messages: [
+          user("I am ana@example.com"),
+          call('{"to": "ana@example.com", "card": 4111111111111111, "password": "hunter2x9", "n": 3}'),
+        ],
+      },
+    );
+    expect(out.blocked).toBeNull();
+    const args = extrasOfOut(out.input)[1]?.args?.[0];
+    expect(args).toBe('{"to": "<EMAIL_1>", "card": "<CARD_1>", "password": "<SECRET_1>", "n": 3}');
+    expect(JSON.parse(args!)).toMatchObject({ n: 3 });
+    expect(out.actions).toEqual([
+      { stage: "input", rule: "pii", action: "mask", count: 4, kinds: { EMAIL: 2, CARD: 1, SECRET: 1 } },
+    ]);
+  });
+
+  it("guards arguments that are not JSON as text, and each text part on its own", () => {
+    const parts = withExtras(user("a@x.orgb@y.org"), { parts: ["a@x.org", "b@y.org"] });
+    const out = run({ input: { pii: { action: "mask" } } }, { messages: [parts, call("to a@x.org")] });
+    const [first, second] = extrasOfOut(out.input);
+    expect(first?.parts).toEqual(["<EMAIL_1>", "<EMAIL_2>"]);
+    expect("messages" in out.input && out.input.messages[0].content).toBe("<EMAIL_1><EMAIL_2>");
+    expect(second?.args).toEqual(["to <EMAIL_1>"]);
+  });
+
+  it("counts tool definitions and arguments toward maxInputTokens", () => {
+    const config = { input: { maxInputTokens: 40 } };
+    const messages = [user("Weather?")];
+    const plan = planInput(pipelineConfig.parse(config))!;
+    expect(runInput(plan, { messages }, new PiiPlaceholders()).blocked).toBeNull();
+    const tool = { type: "function", function: { name: "get_weather", description: "word ".repeat(50) } };
+    const tripped = runInput(plan, { messages }, new PiiPlaceholders(), [tool]);
+    expect(tripped.blocked).toMatch(/'max_input_tokens': the input is about \d+ tokens, the route allows 40/);
+    const long = runInput(plan, { messages: [...messages, call(`{"q":"${"x ".repeat(60)}"}`)] }, new PiiPlaceholders());
+    expect(long.blocked).toMatch(/max_input_tokens/);
   });
 });

@@ -2,10 +2,12 @@
 
 import type { PipelineConfig } from "@/lib/routes/config";
 import type { PiiPlaceholders } from "@/server/modules/guardrails/pii-placeholders";
-import { countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
+import { countDefinitionTokens, countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { GuardrailRecord } from "./actions";
+import { type Guarded, guardJson, guardText } from "./guard-text";
 import { scoreInjection } from "./injection";
+import { EXTRAS, type MessageExtras, type WithExtras } from "./message-extras";
 import { addContext, normalizeInput, trimHistory } from "./normalize";
 import { type Finding, TextGuards } from "./text-guards";
 
@@ -43,23 +45,32 @@ const texts = (input: GenerationInput) => ("prompt" in input ? [input.prompt] : 
 
 /**
  * Runs the input steps. The guards see the caller's text after normalizing
- * and history trimming, but not the route's own grounding context (an
- * operator's context must not trip the operator's blocklist); the token limit
- * counts everything that will be sent, context included.
+ * and history trimming — each text part, tool result and tool call's
+ * arguments (`message-extras.ts`) — but not the route's own grounding context
+ * (an operator's context must not trip the operator's blocklist); the token
+ * limit counts everything that will be sent: context, tool calls' arguments
+ * and `definitions` (the request's tools and functions, serialized) included.
  */
-export function runInput(plan: InputPlan, original: GenerationInput, placeholders: PiiPlaceholders): InputOutcome {
+export function runInput(
+  plan: InputPlan,
+  original: GenerationInput,
+  placeholders: PiiPlaceholders,
+  definitions?: unknown[],
+): InputOutcome {
   const actions: GuardrailRecord[] = [];
   const done = (input: GenerationInput, blocked: string | null = null): InputOutcome => ({ input, actions, blocked });
   let input = plan.normalize ? normalizeInput(original, plan.normalize) : original;
   if (plan.grounding) input = trimHistory(input, plan.grounding);
 
   if (plan.guards) {
-    const guarded = guardTexts(plan.guards, texts(input), placeholders, actions);
-    if (guarded.blocked) return done(input, guarded.blocked);
-    input =
+    const pass = new InputGuarding(plan.guards, placeholders);
+    const guarded =
       "prompt" in input
-        ? { prompt: guarded.texts[0] }
-        : { messages: input.messages.map((m, i) => ({ ...m, content: guarded.texts[i] })) };
+        ? { prompt: pass.text(input.prompt) }
+        : { messages: input.messages.map((m) => pass.message(m)) };
+    actions.push(...pass.counts.values());
+    if (pass.blocked) return done(input, pass.blocked);
+    input = guarded;
   }
 
   if (plan.injection) {
@@ -77,8 +88,7 @@ export function runInput(plan: InputPlan, original: GenerationInput, placeholder
   if (plan.grounding) input = addContext(input, plan.grounding);
 
   if (plan.maxInputTokens !== undefined) {
-    const tokens =
-      "prompt" in input ? roughTokenCount(input.prompt) : countExampleTokens(input.messages, roughTokenCount);
+    const tokens = inputTokens(input, definitions);
     if (tokens > plan.maxInputTokens) {
       actions.push({ stage: "input", rule: "max_input_tokens", action: "block", count: tokens });
       return done(
@@ -90,22 +100,33 @@ export function runInput(plan: InputPlan, original: GenerationInput, placeholder
   return done(input);
 }
 
+/** Everything the model will read: messages (OpenAI's overhead), tool calls' arguments, tool definitions. */
+function inputTokens(input: GenerationInput, definitions: unknown[] | undefined): number {
+  if ("prompt" in input) return roughTokenCount(input.prompt);
+  let tokens = countExampleTokens(input.messages, roughTokenCount);
+  for (const m of input.messages) {
+    const args = (m as WithExtras)[EXTRAS]?.args;
+    if (args) for (const a of args) if (a) tokens += roughTokenCount(a);
+  }
+  if (definitions) tokens += countDefinitionTokens(definitions, roughTokenCount);
+  return tokens;
+}
+
+type Message = Extract<GenerationInput, { messages: unknown }>["messages"][number];
+
 /**
- * Applies the text guards to each text: masks replace (PII with numbered
- * placeholders shared by all texts), flags only count, the first block stops.
+ * One request's pass of the text guards over its texts: masks replace (PII
+ * with placeholders numbered across all of them), flags only count, the
+ * first block stops (later texts are left alone).
  */
-function guardTexts(
-  guards: TextGuards,
-  inputs: string[],
-  placeholders: PiiPlaceholders,
-  actions: GuardrailRecord[],
-): { texts: string[]; blocked: string | null } {
-  const counts = new Map<Finding["guard"], GuardrailRecord>();
-  const count = (f: Finding) => {
-    let entry = counts.get(f.guard);
+class InputGuarding {
+  readonly counts = new Map<Finding["guard"], GuardrailRecord>();
+  blocked: string | null = null;
+  private readonly seen = (f: Finding) => {
+    let entry = this.counts.get(f.guard);
     if (!entry) {
       entry = { stage: "input", rule: f.guard.rule, action: f.guard.action, count: 0 };
-      counts.set(f.guard, entry);
+      this.counts.set(f.guard, entry);
     }
     entry.count = (entry.count ?? 0) + 1;
     if (f.pii) {
@@ -113,28 +134,41 @@ function guardTexts(
       entry.kinds[f.pii.kind] = (entry.kinds[f.pii.kind] ?? 0) + 1;
     }
   };
-  const out: string[] = [];
-  for (const text of inputs) {
-    const findings = guards.scan(text);
-    const block = findings.find((f) => f.guard.action === "block");
-    if (block) {
-      count(block);
-      actions.push(...counts.values());
-      return {
-        texts: inputs,
-        blocked: `Blocked by the input guardrail '${block.guard.rule}': ${block.guard.describe(block)}`,
-      };
-    }
-    let result = "";
-    let at = 0;
-    for (const f of findings) {
-      count(f);
-      if (f.guard.action !== "mask") continue;
-      result += text.slice(at, f.start) + (f.pii ? placeholders.for(f.pii) : f.guard.replacement);
-      at = f.end;
-    }
-    out.push(result + text.slice(at));
+
+  constructor(
+    private readonly guards: TextGuards,
+    private readonly placeholders: PiiPlaceholders,
+  ) {}
+
+  text(text: string): string {
+    return this.outcome(this.blocked ? null : guardText(this.guards, text, this.placeholders, this.seen), text);
   }
-  actions.push(...counts.values());
-  return { texts: out, blocked: null };
+
+  /** The message with its text (each part on its own, when it has several) and its tool calls' arguments guarded. */
+  message(m: Message): Message {
+    const extras = (m as WithExtras)[EXTRAS];
+    // Parts no step has rewritten (normalizing changes the joined text) are guarded one by one, then joined.
+    const parts = extras?.parts && extras.parts.join("") === m.content ? extras.parts.map((p) => this.text(p)) : null;
+    const content = parts ? parts.join("") : this.text(m.content);
+    const args = extras?.args?.map((a) =>
+      a === null ? a : this.outcome(this.blocked ? null : guardJson(this.guards, a, this.placeholders, this.seen), a),
+    );
+    const copy: Message = Object.assign({}, m, { content });
+    if (extras) {
+      const guarded: MessageExtras = {};
+      if (parts) guarded.parts = parts;
+      if (args) guarded.args = args;
+      Object.assign(copy, { [EXTRAS]: guarded });
+    }
+    return copy;
+  }
+
+  private outcome(guarded: Guarded | null, original: string): string {
+    if (!guarded) return original;
+    if (guarded.block) {
+      this.blocked = `Blocked by the input guardrail '${guarded.block.guard.rule}': ${guarded.block.guard.describe(guarded.block)}`;
+      return original;
+    }
+    return guarded.text;
+  }
 }
