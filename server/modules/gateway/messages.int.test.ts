@@ -1,7 +1,8 @@
 /**
  * POST /v1/messages driven by the unmodified `@anthropic-ai/sdk`: translated onto the chat pipeline toward an
  * OpenAI-compatible fake upstream (tools, tool results, images, streams with argument fragments split mid-JSON),
- * the local ONNX demo model, and an Anthropic fake upstream (text); errors in Anthropic's shape; one log row each.
+ * the local ONNX demo model, and an Anthropic fake upstream (sent the native request: text and tools, streamed and not);
+ * errors in Anthropic's shape; one log row each.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { DEMO_REPLY } from "@/server/modules/inference/model-builder/pattern";
+import { messageEvents } from "@/server/modules/providers/anthropic-chat/testing/messages-stream";
 import {
   type FakeHandler,
   type FakeUpstream,
@@ -605,6 +607,87 @@ describe("toward an Anthropic upstream", () => {
       content: [{ type: "text", text: "Hi from Claude" }],
       stop_reason: "end_turn",
       usage: { input_tokens: 9, output_tokens: 4 },
+    });
+  });
+
+  it("sends a request with tools natively (cache_control kept) and translates the tool_use answer back", async () => {
+    respond = (req, res) =>
+      req.path === "/v1/messages"
+        ? sendJson(
+            res,
+            200,
+            Object.assign({}, anthropicMessage, {
+              content: [
+                { type: "text", text: "Checking." },
+                { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris", unit: "c" } },
+              ],
+              stop_reason: "tool_use",
+              usage: { input_tokens: 20, cache_read_input_tokens: 5, output_tokens: 7 },
+            }),
+          )
+        : sendJson(res, 404, { error: "wrong path" });
+    const messages = [
+      {
+        role: "user" as const,
+        content: [{ type: "text" as const, text: "Weather in Paris?", cache_control: { type: "ephemeral" as const } }],
+      },
+    ];
+    const message = await client.messages.create({
+      model: "fake-claude",
+      max_tokens: 100,
+      messages,
+      tools: [weatherTool],
+    });
+    expect(lastBody()).toMatchObject({ model: "claude-x", max_tokens: 100, messages, tools: [weatherTool] });
+    expect(message).toMatchObject({
+      model: "fake-claude@1",
+      content: [
+        { type: "text", text: "Checking." },
+        { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris", unit: "c" } },
+      ],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 20, cache_read_input_tokens: 5, output_tokens: 7 },
+    });
+  });
+
+  it("streams a tool_use answer with its input_json_delta fragments as Anthropic sent them", async () => {
+    const fragments = ['{"city": "Pa', 'ris", "unit"', ': "c"}'];
+    respond = (req, res) => {
+      if (req.path !== "/v1/messages") return sendJson(res, 404, { error: "wrong path" });
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(
+        sse(
+          messageEvents({
+            text: ["Let me ", "check."],
+            toolCalls: [{ id: "toolu_02", name: "get_weather", json: fragments }],
+            stopReason: "tool_use",
+            usage: { input_tokens: 12 },
+            outputTokens: 30,
+          }),
+        ),
+      );
+    };
+    const stream = client.messages.stream({
+      model: "fake-claude",
+      max_tokens: 100,
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [weatherTool],
+    });
+    const partials: string[] = [];
+    stream.on("streamEvent", (event) => {
+      if (event.type === "content_block_delta" && event.delta.type === "input_json_delta")
+        partials.push(event.delta.partial_json);
+    });
+    const message = await stream.finalMessage();
+    expect(lastBody()).toMatchObject({ model: "claude-x", stream: true, tools: [weatherTool] });
+    expect(partials).toEqual(fragments);
+    expect(message).toMatchObject({
+      content: [
+        { type: "text", text: "Let me check." },
+        { type: "tool_use", id: "toolu_02", name: "get_weather", input: { city: "Paris", unit: "c" } },
+      ],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 12, output_tokens: 30 },
     });
   });
 });
