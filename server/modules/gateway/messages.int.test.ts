@@ -265,6 +265,25 @@ describe("toward an OpenAI-compatible upstream", () => {
     expect(log).toMatchObject({ path: "/v1/messages", status: 200, stream: true, tokensIn: 40, tokensOut: 22 });
   });
 
+  it("closes the upstream and logs 499 when the client leaves mid-stream", async () => {
+    respond = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(sse([{ data: upstreamChunk("first ") }])); // then nothing more: the client must be the one to end it
+    };
+    const controller = new AbortController();
+    const stream = client.messages.stream(
+      { model: "fake-gpt", max_tokens: 20, messages: [{ role: "user", content: "Hi" }] },
+      { signal: controller.signal },
+    );
+    stream.on("text", () => controller.abort());
+    const error = await stream.finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.APIUserAbortError);
+    expect(await fake.requests.at(-1)!.completed).toBe(false);
+    const { response } = await stream.withResponse();
+    const log = await logOf(response.headers.get("x-request-id"));
+    expect(log).toMatchObject({ path: "/v1/messages", status: 499, errorCode: "CLIENT_CLOSED" });
+  });
+
   it("sends a tool_result round trip as assistant tool_calls and a tool message", async () => {
     respond = (_req, res) =>
       sendJson(
