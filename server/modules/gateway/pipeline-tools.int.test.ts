@@ -324,3 +324,34 @@ describe("the route's maxInputTokens", () => {
     ]);
   });
 });
+
+describe("the response cache", () => {
+  it("keys on tool calls' arguments and non-text parts, not only the messages' text", async () => {
+    let calls = 0;
+    respond = (_req, res) => {
+      calls++;
+      sendJson(res, 200, answered({ content: `answer ${calls}` }));
+    };
+    const ask = async (args: string, url: string) => {
+      const messages: ChatCompletionMessageParam[] = [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is on this card?" },
+            { type: "image_url", image_url: { url } },
+          ],
+        },
+        ...conversation(args).slice(1),
+      ];
+      const { data, response } = await client.chat.completions
+        .create({ model: "fake-gpt", messages, tools: [sendTool], temperature: 0 })
+        .withResponse();
+      return { text: data.choices[0].message.content, cache: response.headers.get("x-switchyard-cache") };
+    };
+    expect(await ask('{"to":"a"}', "https://example.org/1.png")).toEqual({ text: "answer 1", cache: "miss" });
+    expect(await ask('{"to":"a"}', "https://example.org/1.png")).toEqual({ text: "answer 1", cache: "hit" });
+    expect(await ask('{"to":"b"}', "https://example.org/1.png")).toEqual({ text: "answer 2", cache: "miss" });
+    expect(await ask('{"to":"a"}', "https://example.org/2.png")).toEqual({ text: "answer 3", cache: "miss" });
+    expect(calls).toBe(3);
+  });
+});

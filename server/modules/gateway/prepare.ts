@@ -79,18 +79,20 @@ export function prepare(
   const input = applyInputSteps(pipeline, engineInput, scope, kind === "chat" ? raw : undefined);
   const caller = callerParams(body);
   const params = effectiveParams(target, caller);
-  const cacheKey =
-    deps.responseCache?.keyFor(
-      { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
-      { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
-      passThrough ? [input, new CacheFields(raw)] : input,
-      params,
-      cachePolicy(pipeline),
-    ) ?? null;
   const upstream = passThrough
     ? upstreamBody(raw, target.version.upstreamModelId!, input, !rebuilds, params, caller)
     : null;
   if (upstream) refuseUntranslatable(upstream, target.version);
+  const cacheKey =
+    deps.responseCache?.keyFor(
+      { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
+      { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
+      // The messages as the upstream gets them: the engine's input is their text only (not tool calls, tool-call
+      // ids or image URLs), and two requests differing there must not share an answer.
+      upstream ? [upstream.messages, new CacheFields(raw)] : input,
+      params,
+      cachePolicy(pipeline),
+    ) ?? null;
   return { target, info, meta, input, params, cacheKey, upstreamBody: upstream };
 }
 
