@@ -21,7 +21,7 @@ import {
 } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
-import { openAIStream, upstreamChunk } from "./testing/chat-upstream";
+import { openAIStream, reply, upstreamChunk } from "./testing/chat-upstream";
 import { gatewayFixture } from "./testing/fixtures";
 import { MemorySink } from "./testing/memory-sink";
 
@@ -462,6 +462,29 @@ describe("auth and errors in Anthropic's shape", () => {
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Anthropic.BadRequestError);
     expect((missing as Error).message).toContain("max_tokens: Field required");
+  });
+  it("refuses what only Anthropic honours (top_k, thinking) toward other models by name; cache_control is a hint", async () => {
+    const ask = (model: string, extra: Record<string, unknown>) =>
+      client.messages
+        .create({
+          model,
+          max_tokens: 10,
+          messages: [{ role: "user", content: [{ type: "text", text: "Hi", cache_control: { type: "ephemeral" } }] }],
+          ...extra,
+        } as Anthropic.MessageCreateParamsNonStreaming)
+        .catch((e: unknown) => e);
+    const before = fake.requests.length;
+    for (const model of ["fake-gpt", "switchyard-demo"]) {
+      const topK = await ask(model, { top_k: 5 });
+      expect(topK).toBeInstanceOf(Anthropic.BadRequestError);
+      expect((topK as Error).message).toMatch(/top_k: model '[^']+' cannot honour 'top_k'/);
+      const thinking = await ask(model, { thinking: { type: "enabled", budget_tokens: 1024 } });
+      expect((thinking as Error).message).toMatch(/thinking: model '[^']+' cannot honour 'thinking'/);
+    }
+    expect(fake.requests.length).toBe(before);
+    respond = (req, res) => reply(req, res, ["ok"]);
+    const served = await ask("fake-gpt", {});
+    expect((served as Anthropic.Message).content).toEqual([{ type: "text", text: "ok" }]);
   });
 });
 

@@ -13,6 +13,7 @@ import { toMessagesRequest } from "@/server/modules/providers/anthropic-chat/req
 import { UntranslatableError } from "@/server/modules/providers/anthropic-chat/untranslatable";
 import { NATIVE_ANTHROPIC_BODY } from "@/server/modules/providers/types";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
+import { anthropicOnlyFields } from "./anthropic-wire/native-fields";
 import { EXTRAS, type WithExtras } from "./pipeline-hooks";
 import { type ChatCompletionBody, messageText } from "./schemas";
 import type { ServedVersion } from "./target";
@@ -71,6 +72,29 @@ export function refuseUntranslatable(body: Record<string, unknown>, version: Ser
       throw cannotHonour(version, error.field, `it is served by Anthropic: ${error.reason}`);
     throw error;
   }
+}
+
+/**
+ * Refuses (400) what a `/v1/messages` client asked for that only an Anthropic model sent the native request can
+ * honour (`top_k`, `thinking`, thinking blocks, citations…), when that native request is not what goes out: the
+ * model is not Anthropic's, or a prompt or an input step rebuilt the messages. `cache_control` is a pricing hint
+ * that does not change the answer: it is not refused.
+ */
+export function refuseAnthropicOnly(
+  raw: Record<string, unknown>,
+  upstream: Record<string, unknown> | null,
+  version: ServedVersion,
+): void {
+  const native = nativeOf(raw) as Record<string, unknown> | undefined;
+  if (!native) return;
+  if (version.model.provider === "anthropic" && upstream && nativeOf(upstream) !== undefined) return;
+  const field = anthropicOnlyFields(native).find((path) => !path.endsWith("cache_control"));
+  if (!field) return;
+  const why =
+    version.model.provider === "anthropic"
+      ? "the messages were changed by a prompt or a route's input step, so the request is translated"
+      : "only an Anthropic model can, and this request would be translated";
+  throw cannotHonour(version, field, why);
 }
 
 function cannotHonour(version: ServedVersion, field: string, why: string) {

@@ -9,6 +9,7 @@ import type { GatewayHttpRequest } from "./http-request";
 import {
   CacheFields,
   passesThrough,
+  refuseAnthropicOnly,
   refuseBesideOutputGuards,
   refuseUnsupported,
   refuseUntranslatable,
@@ -83,6 +84,7 @@ export function prepare(
     ? upstreamBody(raw, target.version.upstreamModelId!, input, !rebuilds, params, caller)
     : null;
   if (upstream) refuseUntranslatable(upstream, target.version);
+  if (kind === "chat") refuseAnthropicOnly(raw, upstream, target.version);
   const cacheKey =
     deps.responseCache?.keyFor(
       { kind, stream: body.stream === true, header: req.headers.get(CACHE_HEADER) },
