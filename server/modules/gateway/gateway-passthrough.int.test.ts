@@ -757,6 +757,9 @@ describe("a prompt version's tools, tool_choice and response_format", () => {
     expect(final.choices[0].finish_reason).toBe("tool_calls");
     const body = lastBody();
     expect(body).toMatchObject({ ...promptFields, stream: true, stream_options: { include_usage: true } });
+    const log = await logOf(switchyardOf(final).requestId);
+    expect(log).toMatchObject({ status: 200, toolNames: ["get_weather"], finishReason: "tool_calls" });
+    expect(log.promptVersionId).not.toBeNull();
   });
 
   it("follow an experiment's variant: the prompt version it serves brings its own", async () => {
@@ -776,7 +779,30 @@ describe("a prompt version's tools, tool_choice and response_format", () => {
       ],
     });
     await caller.experiments.start({ id: experiment.id });
-    respond = (_req, res) => answer(res);
+    // The variant that offers tools gets a tool call back.
+    respond = (req, res) => {
+      if (!(req.body as { tools?: unknown }).tools) return answer(res);
+      sendJson(res, 200, {
+        id: "chatcmpl-t",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                { id: "call_7", type: "function", function: { name: "lookup_order", arguments: '{"id":"7"}' } },
+              ],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      });
+    };
     const seen = new Set<string>();
     for (let i = 0; i < 24 && seen.size < 2; i++) {
       const data = await client.chat.completions.create({
@@ -786,11 +812,16 @@ describe("a prompt version's tools, tool_choice and response_format", () => {
       });
       const info = switchyardOf(data) as unknown as { variant: string; promptVersion: string };
       const body = lastBody();
+      const log = await logOf((info as unknown as { requestId: string }).requestId);
+      expect(log.variantId).not.toBeNull();
       if (info.variant === "tools") {
         expect(info.promptVersion).toBe("tool-trial@2");
         expect(body.tools).toEqual([lookupTool]);
         expect(body.tool_choice).toBe("required");
+        expect(data.choices[0].message.tool_calls?.[0]).toMatchObject({ function: { name: "lookup_order" } });
+        expect(log).toMatchObject({ toolNames: ["lookup_order"], finishReason: "tool_calls" });
       } else {
+        expect(log.toolNames ?? []).toEqual([]);
         expect(info).toMatchObject({ variant: "plain", promptVersion: "tool-trial@1" });
         expect(body).not.toHaveProperty("tools");
         expect(body).not.toHaveProperty("tool_choice");
