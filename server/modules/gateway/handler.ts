@@ -140,7 +140,10 @@ async function authenticate(req: GatewayHttpRequest, keys: ApiKeyCache): Promise
   // Anthropic's SDK sends `x-api-key`; OpenAI's `Authorization: Bearer`. Either works on every route.
   const token = bearerToken(req.headers) ?? (req.headers.get("x-api-key")?.trim() || undefined);
   if (!token)
-    throw new DomainError("UNAUTHENTICATED", "Send your API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'");
+    throw new DomainError(
+      "UNAUTHENTICATED",
+      "Send your API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'",
+    );
   return keys.resolve(token);
 }
 
