@@ -1,5 +1,6 @@
-// Two projects: `unit` (*.test.ts, no I/O) and `int` (*.int.test.ts, real
-// Postgres). Run one with `vitest run --project unit|int`.
+// Three projects: `unit` (*.test.ts, no I/O), `int` (*.int.test.ts, real
+// Postgres) and `faults` (*.fault.test.ts: processes killed, Postgres stopped,
+// replicas behind a load balancer). Run one with `vitest run --project unit|int|faults`.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -17,7 +18,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...notSources, "**/*.int.test.ts"],
+          exclude: [...notSources, "**/*.int.test.ts", "**/*.fault.test.ts"],
         },
       },
       {
@@ -33,6 +34,21 @@ export default defineConfig({
           maxWorkers: 2,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "faults",
+          include: ["**/*.fault.test.ts"],
+          exclude: notSources,
+          globalSetup: ["server/testing/global-setup.ts"],
+          // One file at a time: each starts gateways, load and outages of its own, and measures what was lost.
+          pool: "forks",
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
         },
       },
     ],
