@@ -249,6 +249,15 @@ export function salvageEntry(entry: RequestLogEntry): RequestLogEntry {
   };
 }
 
+/**
+ * A serialised row without what most likely made Postgres refuse it (see salvageEntry), with its id; works on
+ * rows read back from the spool as well as on fresh ones.
+ */
+export function salvageSerialized(json: string): { id: string; json: string } {
+  const fields = parseSerializedEntry(json) as unknown as RequestLogEntry;
+  return { id: String(fields.id), json: serializeEntry(salvageEntry(fields)) };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OPTIONAL_IDS = ["apiKeyId", "modelId", "modelVersionId", "promptVersionId", "experimentId", "variantId"] as const;
 const INT32_MAX = 2_147_483_647;

@@ -154,12 +154,17 @@ function renderWriter(out: Exposition, stats: RequestLogWriterStats): void {
     ["rejected", "Request-log entries refused as invalid (never stored).", stats.rejected],
     ["salvaged", "Request-log entries stored without their bodies after Postgres refused them.", stats.salvaged],
     ["duplicates", "Request-log entries whose id was already stored.", stats.duplicates],
+    ["evicted", "Request-log entries moved out of memory to the on-disk spool (not lost).", stats.evicted],
+    ["replayed", "Request-log entries stored from spool files.", stats.replayed],
     ["batches", "Request-log batches written.", stats.batches],
     ["flush_failures", "Failed request-log batch attempts (retried).", stats.failures],
   ];
   for (const [name, help, value] of counters) {
     out.metric(`switchyard_request_log_${name}_total`, "counter", help, [{ value }]);
   }
+  out.metric("switchyard_request_log_spool_bytes", "gauge", "Bytes of request-log spool files on disk.", [
+    { value: stats.spool?.bytes ?? 0 },
+  ]);
   out.metric("switchyard_request_log_retry_backoff_seconds", "gauge", "Current retry delay; 0 while healthy.", [
     { value: stats.backoffMs / 1000 },
   ]);

@@ -1,9 +1,11 @@
 // The process-wide request log: one writer (the gateway's sink), one small
 // pool for the dashboards and the explorer, and the maintenance schedule.
 // Kept on globalThis so that Next's dev reloads do not open more pools.
+import path from "node:path";
 import pg from "pg";
 import { env } from "@/server/env";
 import { type MaintenanceSchedule, schedulePartitionMaintenance } from "./maintenance";
+import { spoolDirFor } from "./spool";
 import { RequestLogWriter, type RequestLogWriterOptions, type RequestLogWriterStats } from "./writer";
 
 interface RequestLogRuntime {
@@ -25,12 +27,30 @@ function databaseUrl(): string {
 }
 
 /**
+ * The on-disk spool of the process's writer: SWITCHYARD_LOG_SPOOL_MAX_MB (default 1024; 0 turns it off) under
+ * SWITCHYARD_DATA_DIR/request-log-spool, one folder per database.
+ */
+function spoolFromEnv(url: string): RequestLogWriterOptions["spool"] {
+  const raw = process.env.SWITCHYARD_LOG_SPOOL_MAX_MB?.trim() || "1024";
+  const maxMb = Number(raw);
+  if (!Number.isFinite(maxMb) || maxMb < 0)
+    throw new Error(`SWITCHYARD_LOG_SPOOL_MAX_MB must be a number of MiB >= 0 (0 turns the spool off), not "${raw}"`);
+  if (maxMb === 0) return undefined;
+  const root = path.resolve(env().SWITCHYARD_DATA_DIR, "request-log-spool");
+  return { dir: spoolDirFor(root, url), maxBytes: Math.floor(maxMb * 1024 * 1024) };
+}
+
+/**
  * The process's request-log writer (created on first use from DATABASE_URL,
- * with its own pool). This is the gateway's RequestLogSink.
+ * with its own pool and the spool from the environment). This is the
+ * gateway's RequestLogSink.
  */
 export function requestLogWriter(options: Omit<RequestLogWriterOptions, "pool" | "connectionString"> = {}) {
   const state = runtime();
-  state.writer ??= new RequestLogWriter({ ...options, connectionString: databaseUrl() });
+  if (!state.writer) {
+    const url = databaseUrl();
+    state.writer = new RequestLogWriter({ spool: spoolFromEnv(url), ...options, connectionString: url });
+  }
   return state.writer;
 }
 

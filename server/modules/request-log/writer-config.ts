@@ -2,6 +2,7 @@
 // figures (stats() feeds /metrics and the health page), kept apart from the
 // buffering logic in writer.ts.
 import pg from "pg";
+import type { SpoolStats } from "./spool";
 
 export interface RequestLogWriterOptions {
   /** A pool for the writer alone; close() leaves it open. Give this or `connectionString`. */
@@ -25,6 +26,11 @@ export interface RequestLogWriterOptions {
   closeTimeoutMs?: number;
   /** Where outages, recoveries and rejected entries are reported. Default console.warn. */
   log?: (message: string) => void;
+  /**
+   * Spool every row to disk before record() returns, and keep rows past `maxBuffered` there instead of dropping
+   * them (spool.ts). Default: none (memory only). The process's writer sets it (runtime.ts).
+   */
+  spool?: { dir: string; maxBytes: number; segmentBytes?: number; segmentAgeMs?: number };
 }
 
 export type WriterSettings = Required<
@@ -71,7 +77,8 @@ export function writerPool(options: RequestLogWriterOptions): { pool: pg.Pool; o
   else if (options.connectionString)
     pool = new pg.Pool({
       connectionString: options.connectionString,
-      max: Math.max(1, options.concurrency ?? 2),
+      // One more for replaying the spool beside the batches.
+      max: Math.max(1, options.concurrency ?? 2) + (options.spool ? 1 : 0),
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
@@ -102,8 +109,17 @@ export interface RequestLogWriterStats {
   buffered: number;
   /** Confirmed stored in Postgres. */
   written: number;
-  /** Lost: evicted as the oldest past maxBuffered, recorded after close(), or still unwritten when close() gave up. */
+  /**
+   * Lost: evicted as the oldest past maxBuffered without a spool copy, recorded after close(), or still unwritten
+   * (and not spooled) when close() gave up.
+   */
   dropped: number;
+  /** Evicted from memory past maxBuffered but kept in the spool: replayed once Postgres is back, not lost. */
+  evicted: number;
+  /** Rows stored from spool files (a dead process's, or evicted ones); rows already stored count as duplicates. */
+  replayed: number;
+  /** The on-disk spool, when there is one. */
+  spool: SpoolStats | null;
   /** Refused by record() (entry breaks the contract) or by Postgres even without bodies; never stored. */
   rejected: number;
   /** Stored without bodies/guardrails after Postgres refused the full entry. */
