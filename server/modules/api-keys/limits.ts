@@ -2,11 +2,11 @@
  * A key's gateway limits (requests/min, tokens/min, a spend budget per UTC
  * period) and their current usage. The gateway enforces them
  * (`server/modules/gateway/key-limits.ts`); a change reaches each replica
- * within its key cache's TTL (15 s).
+ * when it commits (NOTIFY), else within its key cache's TTL (15 s).
  */
 import type { z } from "zod";
 import { DomainError, notFound } from "@/server/errors";
-import { readKeyWindows, slidingEstimate } from "@/server/modules/api-keys/counters";
+import { readKeyWindows } from "@/server/modules/api-keys/counters";
 import type { apiKeySummary, apiKeyUsage, updateApiKeyLimitsInput } from "@/server/modules/api-keys/schemas";
 import { summarySelect, toSummary } from "@/server/modules/api-keys/service";
 import { recordAudit } from "@/server/modules/audit/service";
@@ -71,8 +71,9 @@ export async function listApiKeyUsage(deps: ServiceDeps): Promise<z.infer<typeof
     const w = windows.get(k.id);
     return {
       id: k.id,
-      requestsPerMinute: w ? Math.round(slidingEstimate(w.previousRequests, w.currentRequests, w.elapsed)) : 0,
-      tokensPerMinute: w ? Math.round(slidingEstimate(w.previousTokens, w.currentTokens, w.elapsed)) : 0,
+      // This UTC minute's (the window the gateway enforces): requests served, tokens used and reserved.
+      requestsPerMinute: w?.requests ?? 0,
+      tokensPerMinute: w ? Math.round(w.tokens) : 0,
       spentUsd: k.budgetPeriod && w ? w.spent : 0,
       periodEndsAt: k.budgetPeriod && w ? w.periodEnd : null,
     };

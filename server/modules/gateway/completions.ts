@@ -16,6 +16,7 @@ import { describeFailedAttempts } from "./routing/run";
 import { guardEvents } from "./routing/stream";
 import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { resolveTarget } from "./target";
+import { estimateCompletion, NO_USAGE } from "./usage-estimate";
 import { type ChunkKind, switchyardHeaders } from "./wire";
 
 export async function serveCompletion(
@@ -71,8 +72,11 @@ export async function serveCompletion(
     // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
     const prepared = prepare(kind, deps, scope, req, body, raw, target, pipeline);
     const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
-    if (cached) return { prepared, cached };
     const { input, params, upstreamBody } = prepared;
+    // A limited key reserves what this request may use (once: a retry or failover keeps the first reservation).
+    if (scope.keyLimits)
+      await scope.keyLimits.reserve(cached ? NO_USAGE : estimateCompletion(target.version, input, params));
+    if (cached) return { prepared, cached };
     const events = startGeneration(
       pipeline,
       (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody),

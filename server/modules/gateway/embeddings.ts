@@ -12,6 +12,7 @@ import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
+import { estimateEmbeddings } from "./usage-estimate";
 import { type SwitchyardInfo, switchyardHeaders } from "./wire";
 
 /** OpenAI's limit on inputs per request. */
@@ -131,6 +132,7 @@ export async function serveEmbeddings(
   scope.entry.modelVersionId = version.id;
   const refused = refusal(version);
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
+  if (scope.keyLimits) await scope.keyLimits.reserve(estimateEmbeddings(version, raw.input));
 
   const client = clientFor(version);
   const { controller, release } = linkedAbort(req);

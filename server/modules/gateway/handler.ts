@@ -20,7 +20,7 @@ import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
-import { enforceKeyLimits, KeyLimitError } from "./key-limits";
+import { KeyLimitError, KeyLimiter } from "./key-limits";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { anthropicErrorBody, serveMessages } from "./messages";
 import { listModels, retrieveModel } from "./models";
@@ -29,6 +29,7 @@ import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope
 import { ResponseCache } from "./response-cache";
 import { deleteStoredResponse, listStoredInputItems, retrieveStoredResponse, serveResponses } from "./responses";
 import type { DeploymentHealth } from "./routing/health";
+import { NO_USAGE } from "./usage-estimate";
 
 const GATEWAY_SCOPE = "gateway:invoke";
 
@@ -47,7 +48,7 @@ export interface GatewayDeps {
   maxBodyBytes?: number;
   /** The privacy hook: which bodies a project's log keeps. Default: the project's setting, cached (`body-logging.ts`). */
   bodyLogging?: (projectId: string) => BodyLogging | Promise<BodyLogging>;
-  /** Adds served requests' tokens and cost to the key-limit counters. Default: one per handler. */
+  /** Settles key-limit reservations with what requests used. Default: one per handler. */
   keyUsage?: KeyUsageRecorder;
   /** Exact-match response cache; null turns it off. Default: one per handler. */
   responseCache?: ResponseCache | null;
@@ -79,7 +80,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     routeHealth: deps.routeHealth,
   };
   const bodyLogging = deps.bodyLogging ?? projectBodyLogging(deps.db);
-  const keyUsage = deps.keyUsage ?? new KeyUsageRecorder(deps.db);
+  const limiter = new KeyLimiter(deps.db, deps.keyUsage ?? new KeyUsageRecorder(deps.db));
 
   return async function handle(req: GatewayHttpRequest): Promise<Response> {
     const scope = new GatewayRequest(deps.sink, req, now);
@@ -101,14 +102,13 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       scope.bodyLogging = await bodyLogging(principal.projectId);
       if (!principal.scopes.includes(GATEWAY_SCOPE))
         throw new DomainError("FORBIDDEN", `This API key lacks the '${GATEWAY_SCOPE}' scope`);
-      // Keys without limits skip this entirely: no query, no counting.
-      if (principal.limits && principal.keyId) {
-        const keyId = principal.keyId;
-        await enforceKeyLimits(deps.db, principal);
-        // Cache hits cost 0 and spent no model tokens.
-        scope.afterFinish = (e) => {
-          if (!e.cacheHit) keyUsage.record(keyId, e.tokensIn + e.tokensOut, e.costUsd);
-        };
+      // Keys without limits skip this entirely: no query, no counting. A limited key's request reserves what it
+      // will use once it knows (routes that call a model, after resolving it), else here; and settles when done.
+      const limits = limiter.forRequest(principal);
+      if (limits) {
+        scope.keyLimits = limits;
+        scope.afterFinish = (entry) => limits.settle(entry);
+        if (!ESTIMATING.has(route)) await limits.reserve(NO_USAGE);
       }
       return await route({ deps: completionDeps, principal, scope, req });
     } catch (error) {
@@ -152,6 +152,8 @@ const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scop
 const embeddings: Route = ({ deps, scope, req }) => serveEmbeddings(deps, scope, req);
 const messages: Route = ({ deps, scope, req }) => serveMessages(deps, scope, req);
 const responses: Route = ({ deps, scope, req }) => serveResponses(deps, scope, req);
+/** Routes that reserve their own estimate against a limited key (after resolving the model, before calling it). */
+const ESTIMATING = new Set<Route>([chat, text, embeddings, messages, responses]);
 const models: Route = async ({ deps, principal, scope }) => {
   const body = await listModels(deps.db, principal.projectId);
   scope.finish({ status: 200 });

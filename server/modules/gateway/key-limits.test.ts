@@ -1,67 +1,85 @@
 import { describe, expect, it } from "vitest";
-import type { KeyWindow } from "@/server/modules/api-keys/counters";
-import { limitRefusal, secondsUntilAtMost } from "./key-limits";
+import type { ReserveResult } from "@/server/modules/api-keys/counters";
+import { limitRefusal } from "./key-limits";
 
-const window = (over: Partial<KeyWindow> = {}): KeyWindow => ({
-  currentRequests: 0,
-  previousRequests: 0,
-  currentTokens: 0,
-  previousTokens: 0,
-  elapsed: 30,
+const result = (over: Partial<ReserveResult> = {}): ReserveResult => ({
+  refused: null,
+  minute: new Date("2026-12-01T10:00:00Z"),
+  day: "2026-12-01",
+  requests: 1,
+  tokens: 0,
   spent: 0,
+  windowLeft: 30,
   periodLeft: 3600,
   periodEnd: new Date("2026-12-02T00:00:00Z"),
   ...over,
 });
 const limits = { requestsPerMinute: null, tokensPerMinute: null, budgetUsd: null, budgetPeriod: null };
+const asked = { tokens: 40, costUsd: 0.002 };
 
 describe("limitRefusal", () => {
-  it("lets a request through while every estimate is within its limit", () => {
-    expect(
-      limitRefusal(
-        { requestsPerMinute: 10, tokensPerMinute: 100, budgetUsd: 1, budgetPeriod: "day" },
-        window({ currentRequests: 10, currentTokens: 99, spent: 0.99 }),
-      ),
-    ).toBeNull();
+  it("lets an admitted reservation through", () => {
+    expect(limitRefusal({ ...limits, requestsPerMinute: 10 }, result({ requests: 10 }), asked)).toBeNull();
   });
 
-  it("weighs the previous minute by the part the last 60 s still cover", () => {
-    // 20 previous requests, half a minute ago: 10 + 1 current = 11 > 10.
+  it("says the real wait of a fixed UTC minute: until it ends, never more than 60 s", () => {
     const refusal = limitRefusal(
-      { ...limits, requestsPerMinute: 10 },
-      window({ previousRequests: 20, currentRequests: 1, elapsed: 30 }),
+      { ...limits, requestsPerMinute: 3 },
+      result({ refused: "requests", requests: 3, windowLeft: 12.3 }),
+      asked,
     );
     expect(refusal?.code).toBe("RATE_LIMITED");
-    // The estimate excluding this request falls to 9 when 20 * (1 - x/60) + 1 <= 9: x = 36 s, 6 s from now.
-    expect(refusal?.retryAfterSeconds).toBe(6);
-  });
-
-  it("refuses tokens at the limit (not only over it)", () => {
-    const refusal = limitRefusal({ ...limits, tokensPerMinute: 100 }, window({ currentTokens: 100, elapsed: 15 }));
-    expect(refusal?.code).toBe("TOKEN_RATE_LIMITED");
-    expect(refusal?.message).toMatch(/may use 100 tokens per minute and has used 100 in the last minute/);
-    // Next minute: 100 * (1 - y/60) <= 99 -> y = 0.6 s, after the 45 s left in this one.
-    expect(refusal?.retryAfterSeconds).toBe(46);
-  });
-
-  it("puts the budget first and says when it resets", () => {
-    const refusal = limitRefusal(
-      { requestsPerMinute: 1, tokensPerMinute: 1, budgetUsd: 2, budgetPeriod: "week" },
-      window({ currentRequests: 5, currentTokens: 50, spent: 2.5, periodLeft: 7200.2 }),
-    );
-    expect(refusal?.code).toBe("BUDGET_EXCEEDED");
+    expect(refusal?.retryAfterSeconds).toBe(13);
     expect(refusal?.message).toBe(
+      "Rate limit reached: this API key may make 3 requests per minute (UTC minute) and has made 3; retry in 13 s",
+    );
+    const atStart = limitRefusal(
+      { ...limits, requestsPerMinute: 1 },
+      result({ refused: "requests", windowLeft: 60 }),
+      asked,
+    );
+    expect(atStart?.retryAfterSeconds).toBe(60);
+    const atEnd = limitRefusal(
+      { ...limits, requestsPerMinute: 1 },
+      result({ refused: "requests", windowLeft: 0.01 }),
+      asked,
+    );
+    expect(atEnd?.retryAfterSeconds).toBe(1);
+  });
+
+  it("names what is used or reserved and what this request asks for when tokens refuse it", () => {
+    const refusal = limitRefusal(
+      { ...limits, tokensPerMinute: 100 },
+      result({ refused: "tokens", tokens: 80, windowLeft: 45 }),
+      asked,
+    );
+    expect(refusal?.code).toBe("TOKEN_RATE_LIMITED");
+    expect(refusal?.message).toBe(
+      "Token rate limit reached: this API key may use 100 tokens per minute (UTC minute), 80 are used or reserved by " +
+        "requests in flight, and this request may use up to 40; retry in 45 s",
+    );
+    expect(refusal?.retryAfterSeconds).toBe(45);
+  });
+
+  it("says when the budget resets, and what a request in flight holds when it is not spent yet", () => {
+    const spent = limitRefusal(
+      { ...limits, budgetUsd: 2, budgetPeriod: "week" },
+      result({ refused: "budget", spent: 2.5, periodLeft: 7200.2 }),
+      asked,
+    );
+    expect(spent?.code).toBe("BUDGET_EXCEEDED");
+    expect(spent?.message).toBe(
       "Budget exhausted: this API key has spent $2.50 of its $2.00 budget per week (UTC); it resets at 2026-12-02T00:00:00.000Z",
     );
-    expect(refusal?.retryAfterSeconds).toBe(7201);
-  });
-});
-
-describe("secondsUntilAtMost", () => {
-  it("is at least one second", () => {
-    expect(secondsUntilAtMost(0, 0, 59.9, 0)).toBe(1);
-  });
-  it("waits a whole next minute when the target is zero", () => {
-    expect(secondsUntilAtMost(0, 5, 10, 0)).toBe(110);
+    expect(spent?.retryAfterSeconds).toBe(7201);
+    const reserved = limitRefusal(
+      { ...limits, budgetUsd: 0.001, budgetPeriod: "day" },
+      result({ refused: "budget", spent: 0.00099 }),
+      asked,
+    );
+    expect(reserved?.message).toBe(
+      "Budget exhausted: this API key has spent $0.00099 of its $0.001 budget per day (UTC) (requests in flight " +
+        "included), and this request may cost up to $0.002; it resets at 2026-12-02T00:00:00.000Z",
+    );
   });
 });

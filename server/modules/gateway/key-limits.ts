@@ -1,24 +1,32 @@
 /**
- * Per-key limits, enforced before serving (see this folder's README):
+ * Per-key limits: reserve before the call, settle after (see this folder's README).
  *
- * - requests per minute: this request is counted first (refused ones count
- *   too), refused when the sliding-window estimate exceeds the limit;
- * - tokens per minute: refused when the tokens already used in the window
- *   are at or over the limit. Tokens are known only after the answer, so
- *   the request that crosses the limit is served in full: one request (or
- *   several concurrent ones) may overshoot by its own size;
- * - budget: refused when the spend in the current UTC period (day, ISO week,
- *   month) is at or over the budget; the same overshoot applies.
+ * A request of a limited key reserves what it is expected to use — its
+ * estimated tokens and cost (`usage-estimate.ts`) — in one statement that
+ * checks every limit against the shared counters and counts it only when all
+ * hold (`gateway_reserve`, atomic across replicas). When its row is finished
+ * the reservation is replaced by what it really used (`KeyUsageRecorder`);
+ * a failed or aborted call releases what it did not use. So a limit is
+ * overshot only by requests in flight that use more than their estimate.
+ *
+ * Windows are fixed: requests and tokens per UTC minute, spend per UTC day,
+ * ISO week or month. A refused request is not counted, and its `retry-after`
+ * is the time until its window ends (at most 60 s for a per-minute limit).
  *
  * Keys without limits cost nothing here: `principal.limits` is null and no
- * query runs. Limits travel with the principal through the key cache, so a
- * change takes effect within the cache's TTL (15 s) on each replica.
+ * query runs. While the counters cannot be read (Postgres down), each replica
+ * serves a limited key at most `SWITCHYARD_KEY_LIMIT_OUTAGE_REQUESTS` requests
+ * per minute (and within its own per-minute limits), counted in memory and
+ * added to the counters when Postgres is back.
  */
 import type { KeyLimits } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
-import { countRequest, type KeyWindow, slidingEstimate } from "@/server/modules/api-keys/counters";
+import { type ReserveResult, reserveUsage, type UsageEstimate } from "@/server/modules/api-keys/counters";
+import type { RequestLogEntry } from "@/server/modules/request-log/types";
 import type { KeyPrincipal } from "./key-cache";
+import type { KeyUsageRecorder } from "./key-usage-recorder";
+import { OUTAGE_REQUESTS_PER_MINUTE } from "./limit-settings";
 
 /** Thrown when over a limit; `retryAfterSeconds` goes to the `retry-after` header. */
 export class KeyLimitError extends DomainError {
@@ -31,82 +39,185 @@ export class KeyLimitError extends DomainError {
   }
 }
 
-let lastOutageWarning = 0;
+/** After a failed reservation the counters are not asked again for this long (the outage allowance serves). */
+const RETRY_COUNTERS_AFTER_MS = 1_000;
 
-export async function enforceKeyLimits(db: Db, principal: KeyPrincipal): Promise<void> {
-  const limits = principal.limits;
-  // The environment's admin key has no id to count against.
-  if (!limits || !principal.keyId) return;
-  let window: KeyWindow;
-  try {
-    window = await countRequest(db, principal.keyId, limits.budgetPeriod);
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    // The counters live in Postgres: while it does not answer, limits are not enforced (fail open) rather than
-    // every limited key failing — the data plane keeps serving through an outage. Said once a minute.
-    if (Date.now() - lastOutageWarning > 60_000) {
-      lastOutageWarning = Date.now();
-      console.warn("[gateway] key limits not enforced: the counters cannot be read", error);
-    }
-    return;
-  }
-  const refusal = limitRefusal(limits, window);
-  if (refusal) throw refusal;
+/** What one request reserved; settled once its row is finished. */
+interface Reservation {
+  keyId: string;
+  /** The windows it went into; null when served from the outage allowance (nothing reserved in Postgres). */
+  minute: Date | null;
+  day: string | null;
+  tokens: number;
+  costUsd: number;
 }
 
-/** The first limit the window breaks (budget, then requests, then tokens), or null. Pure: unit-tested. */
-export function limitRefusal(limits: KeyLimits, w: KeyWindow): KeyLimitError | null {
-  if (limits.budgetUsd && limits.budgetPeriod && w.spent >= limits.budgetUsd) {
-    return new KeyLimitError(
-      "BUDGET_EXCEEDED",
-      `Budget exhausted: this API key has spent $${formatUsd(w.spent)} of its $${formatUsd(limits.budgetUsd)} ` +
-        `budget per ${limits.budgetPeriod} (UTC); it resets at ${w.periodEnd.toISOString()}`,
-      Math.max(1, Math.ceil(w.periodLeft)),
-    );
+/** One process's enforcement: the shared counters, plus the outage allowance it keeps in memory. */
+export class KeyLimiter {
+  private countersDownUntil = 0;
+  private lastOutageWarning = 0;
+  /** Per key: the local minute and what the outage allowance served in it. */
+  private outage = new Map<string, { minute: number; requests: number; tokens: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly usage: KeyUsageRecorder,
+    private readonly outageRequests = OUTAGE_REQUESTS_PER_MINUTE,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The per-request handle for a limited key (null for keys without limits: nothing to do, ever). */
+  forRequest(principal: KeyPrincipal): RequestLimits | null {
+    if (!principal.limits || !principal.keyId) return null;
+    return new RequestLimits(this, principal.keyId, principal.limits);
   }
-  const rpm = limits.requestsPerMinute;
-  if (rpm && slidingEstimate(w.previousRequests, w.currentRequests, w.elapsed) > rpm) {
-    // This request is already counted: the next one fits once the estimate is at most rpm - 1.
-    const wait = secondsUntilAtMost(w.previousRequests, w.currentRequests, w.elapsed, rpm - 1);
-    return new KeyLimitError(
-      "RATE_LIMITED",
-      `Rate limit reached: this API key may make ${rpm} requests per minute; retry in ${wait} s`,
-      wait,
-    );
+
+  /** Reserves `estimate` for the key, or throws the KeyLimitError that refuses it. */
+  async reserve(keyId: string, limits: KeyLimits, estimate: UsageEstimate): Promise<Reservation> {
+    // Only what is limited is reserved; a request is never reserved for more than the whole limit, so even one
+    // larger than the limit runs once its window is empty (alone in it).
+    const tokens = limits.tokensPerMinute ? Math.min(Math.ceil(estimate.tokens), limits.tokensPerMinute) : 0;
+    const costUsd = limits.budgetUsd && limits.budgetPeriod ? Math.min(estimate.costUsd, limits.budgetUsd) : 0;
+    if (this.clock() >= this.countersDownUntil) {
+      let result: ReserveResult;
+      try {
+        result = await reserveUsage(this.db, keyId, limits, { tokens, costUsd });
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        this.countersDown(error);
+        return this.reserveDuringOutage(keyId, limits, tokens);
+      }
+      const refusal = limitRefusal(limits, result, { tokens, costUsd });
+      if (refusal) throw refusal;
+      return { keyId, minute: result.minute, day: result.day, tokens, costUsd };
+    }
+    return this.reserveDuringOutage(keyId, limits, tokens);
   }
-  const tpm = limits.tokensPerMinute;
-  if (tpm) {
-    const used = slidingEstimate(w.previousTokens, w.currentTokens, w.elapsed);
-    if (used >= tpm) {
-      const wait = secondsUntilAtMost(w.previousTokens, w.currentTokens, w.elapsed, tpm - 1);
-      return new KeyLimitError(
-        "TOKEN_RATE_LIMITED",
-        `Token rate limit reached: this API key may use ${tpm} tokens per minute and has used ${Math.round(used)} ` +
-          `in the last minute; retry in ${wait} s`,
-        wait,
+
+  /** Replaces a reservation with what the request used (a request never reserved: its usage is simply added). */
+  settle(reservation: Reservation, usedTokens: number, usedCostUsd: number) {
+    const tokens = Number.isFinite(usedTokens) && usedTokens > 0 ? Math.round(usedTokens) : 0;
+    const cost = Number.isFinite(usedCostUsd) && usedCostUsd > 0 ? usedCostUsd : 0;
+    this.usage.record({
+      keyId: reservation.keyId,
+      minute: reservation.minute,
+      day: reservation.day,
+      tokens: tokens - reservation.tokens,
+      costUsd: cost - reservation.costUsd,
+    });
+  }
+
+  private countersDown(error: unknown) {
+    this.countersDownUntil = this.clock() + RETRY_COUNTERS_AFTER_MS;
+    const now = this.clock();
+    if (now - this.lastOutageWarning > 60_000) {
+      this.lastOutageWarning = now;
+      console.warn(
+        `[gateway] key limit counters cannot be read: limited keys get at most ${this.outageRequests} requests ` +
+          "per minute per replica until they can",
+        error,
       );
     }
   }
-  return null;
+
+  /**
+   * The bounded fail-open: at most `outageRequests` per key per local minute on this replica (and within the
+   * key's own per-minute limits, counted here alone). The budget cannot be checked: the allowance bounds it.
+   */
+  private reserveDuringOutage(keyId: string, limits: KeyLimits, tokens: number): Reservation {
+    const minute = Math.floor(this.clock() / 60_000);
+    let used = this.outage.get(keyId);
+    if (!used || used.minute !== minute) {
+      if (this.outage.size > 10_000) this.outage.clear();
+      used = { minute, requests: 0, tokens: 0 };
+      this.outage.set(keyId, used);
+    }
+    const wait = Math.max(1, Math.ceil(60 - (this.clock() / 1000 - minute * 60)));
+    const cap = Math.min(this.outageRequests, limits.requestsPerMinute ?? Number.POSITIVE_INFINITY);
+    if (used.requests + 1 > cap)
+      throw new KeyLimitError(
+        "RATE_LIMITED",
+        `Rate limit reached: the usage counters cannot be read, so this gateway serves this API key at most ${cap} ` +
+          `requests per minute until they can; retry in ${wait} s`,
+        wait,
+      );
+    if (limits.tokensPerMinute && used.tokens > 0 && used.tokens + tokens > limits.tokensPerMinute)
+      throw new KeyLimitError(
+        "TOKEN_RATE_LIMITED",
+        `Token rate limit reached: this API key may use ${limits.tokensPerMinute} tokens per minute; retry in ${wait} s`,
+        wait,
+      );
+    used.requests++;
+    used.tokens += tokens;
+    // Nothing is reserved in Postgres: what the request uses is added to the current windows when settled.
+    return { keyId, minute: null, day: null, tokens: 0, costUsd: 0 };
+  }
 }
 
 /**
- * Whole seconds (at least 1) until the sliding estimate, with nothing new
- * counted, falls to `target`: first while the previous minute's weight decays
- * in this minute, else in the next minute, where this minute's count decays.
+ * One request's side of the limits: `reserve()` once the request knows what it will use (later calls do nothing),
+ * `settle()` when its row is finished. A request that finishes without reserving reserved nothing to release.
  */
-export function secondsUntilAtMost(previous: number, current: number, elapsed: number, target: number): number {
-  let wait: number;
-  if (current <= target) {
-    // previous * (1 - x/60) + current <= target  <=>  x >= 60 * (1 - (target - current) / previous)
-    const x = previous > 0 ? 60 * (1 - (target - current) / previous) : elapsed;
-    wait = Math.max(x - elapsed, 0);
-  } else {
-    // In the next minute: current * (1 - y/60) <= target
-    const y = target > 0 ? 60 * (1 - target / current) : 60;
-    wait = 60 - elapsed + y;
+export class RequestLimits {
+  private reservation: Reservation | null = null;
+  private reserving: Promise<void> | null = null;
+
+  constructor(
+    private readonly limiter: KeyLimiter,
+    private readonly keyId: string,
+    private readonly limits: KeyLimits,
+  ) {}
+
+  reserve(estimate: UsageEstimate): Promise<void> {
+    this.reserving ??= this.limiter.reserve(this.keyId, this.limits, estimate).then((reservation) => {
+      this.reservation = reservation;
+    });
+    return this.reserving;
   }
-  return Math.max(1, Math.ceil(wait));
+
+  /** Cache hits cost 0 and spent no model tokens: they release their reservation and add nothing. */
+  settle(entry: RequestLogEntry) {
+    if (!this.reservation) return;
+    const used = entry.cacheHit
+      ? { tokens: 0, cost: 0 }
+      : { tokens: entry.tokensIn + entry.tokensOut, cost: entry.costUsd };
+    this.limiter.settle(this.reservation, used.tokens, used.cost);
+    this.reservation = null;
+  }
+}
+
+/** The limit a reservation broke, as the error the client gets (null when admitted). Pure: unit-tested. */
+export function limitRefusal(limits: KeyLimits, r: ReserveResult, asked: UsageEstimate): KeyLimitError | null {
+  if (r.refused === "budget")
+    return new KeyLimitError(
+      "BUDGET_EXCEEDED",
+      `Budget exhausted: this API key has spent $${formatUsd(r.spent)} of its $${formatUsd(limits.budgetUsd ?? 0)} ` +
+        `budget per ${limits.budgetPeriod} (UTC)` +
+        (r.spent < (limits.budgetUsd ?? 0)
+          ? ` (requests in flight included), and this request may cost up to $${formatUsd(asked.costUsd)}`
+          : "") +
+        `; it resets at ${r.periodEnd.toISOString()}`,
+      Math.max(1, Math.ceil(r.periodLeft)),
+    );
+  // A fixed window: the next slot is certain when this minute ends (tokens may free up sooner, as requests in flight
+  // settle below their reservation).
+  const wait = Math.max(1, Math.ceil(r.windowLeft));
+  if (r.refused === "requests")
+    return new KeyLimitError(
+      "RATE_LIMITED",
+      `Rate limit reached: this API key may make ${limits.requestsPerMinute} requests per minute (UTC minute) and ` +
+        `has made ${r.requests}; retry in ${wait} s`,
+      wait,
+    );
+  if (r.refused === "tokens")
+    return new KeyLimitError(
+      "TOKEN_RATE_LIMITED",
+      `Token rate limit reached: this API key may use ${limits.tokensPerMinute} tokens per minute (UTC minute), ` +
+        `${r.tokens} are used or reserved by requests in flight, and this request may use up to ${asked.tokens}; ` +
+        `retry in ${wait} s`,
+      wait,
+    );
+  return null;
 }
 
 const formatUsd = (value: number) => (value >= 1 ? value.toFixed(2) : String(Number(value.toPrecision(3))));

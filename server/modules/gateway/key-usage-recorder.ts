@@ -1,15 +1,16 @@
 /**
- * Adds served requests' tokens and cost to the shared key counters, off the
- * hot path: `record()` only sums into memory; a timer writes the sums in one
- * statement (default every 250 ms). A failed write keeps the sums and is
- * retried with backoff, so usage is never lost silently while the process
- * lives (the error is logged once per failure streak); `close()` flushes.
+ * Settles key-limit reservations off the hot path: `record()` sums each
+ * correction (what a request used minus what it reserved, per key and
+ * window) into memory; a timer writes the sums in one statement (default
+ * every 250 ms). A failed write keeps the sums and is retried with backoff,
+ * so usage is never lost silently while the process lives (the error is
+ * logged once per failure streak); `close()` flushes. Until a correction is
+ * written, the reservation stands: the counters err toward refusing.
  *
- * Only keys with limits are recorded (the handler decides), and cache hits
- * add nothing: they cost 0 and no model spent tokens on them.
+ * Only keys with limits are recorded (`key-limits.ts` decides).
  */
 import type { Db } from "@/server/db";
-import { addUsage, type UsageDelta } from "@/server/modules/api-keys/counters";
+import { settleUsage, type UsageDelta } from "@/server/modules/api-keys/counters";
 
 export interface KeyUsageRecorderOptions {
   /** How long sums wait before being written. Default 250 ms. */
@@ -31,18 +32,24 @@ export class KeyUsageRecorder {
     this.intervalMs = options.intervalMs ?? 250;
   }
 
-  record(keyId: string, tokens: number, costUsd: number) {
-    const safeTokens = Number.isFinite(tokens) && tokens > 0 ? Math.round(tokens) : 0;
-    const safeCost = Number.isFinite(costUsd) && costUsd > 0 ? costUsd : 0;
-    if (safeTokens === 0 && safeCost === 0) return;
-    const sum = this.pending.get(keyId) ?? { keyId, tokens: 0, costUsd: 0 };
-    sum.tokens += safeTokens;
-    sum.costUsd += safeCost;
-    this.pending.set(keyId, sum);
+  record(delta: UsageDelta) {
+    if (!Number.isFinite(delta.tokens) || !Number.isFinite(delta.costUsd)) return;
+    if (delta.tokens === 0 && delta.costUsd === 0) return;
+    this.add(delta);
     this.schedule(this.intervalMs);
   }
 
-  /** Sums not yet written (tests, metrics). */
+  private add(delta: UsageDelta) {
+    const id = `${delta.keyId}|${delta.minute?.getTime() ?? ""}|${delta.day ?? ""}`;
+    const sum = this.pending.get(id);
+    if (!sum) this.pending.set(id, { ...delta });
+    else {
+      sum.tokens += delta.tokens;
+      sum.costUsd += delta.costUsd;
+    }
+  }
+
+  /** Sums (per key and window) not yet written (tests, metrics). */
   get pendingKeys() {
     return this.pending.size;
   }
@@ -53,7 +60,7 @@ export class KeyUsageRecorder {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
-    this.writing = addUsage(this.db, batch).then(
+    this.writing = settleUsage(this.db, batch).then(
       () => {
         if (this.failures > 0)
           console.info(`[gateway] key usage counters written again after ${this.failures} failures`);
@@ -61,12 +68,7 @@ export class KeyUsageRecorder {
       },
       (error) => {
         // Put the sums back (merged with anything recorded meanwhile) and try again later.
-        for (const delta of batch) {
-          const sum = this.pending.get(delta.keyId) ?? { keyId: delta.keyId, tokens: 0, costUsd: 0 };
-          sum.tokens += delta.tokens;
-          sum.costUsd += delta.costUsd;
-          this.pending.set(delta.keyId, sum);
-        }
+        for (const delta of batch) this.add(delta);
         if (this.failures++ === 0) console.error("[gateway] writing key usage counters failed; retrying", error);
         this.schedule(Math.min(100 * 2 ** this.failures, 5_000));
         throw error;

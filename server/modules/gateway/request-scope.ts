@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
 import { type BodyMasker, createBodyMasker } from "./body-masking";
 import { type GatewayHttpRequest, pathOf, readJsonObject } from "./http-request";
+import type { RequestLimits } from "./key-limits";
 
 /**
  * Which bodies a project's log keeps (the project's privacy setting): `none`,
@@ -52,6 +53,8 @@ export class GatewayRequest {
   bodyLogging: BodyLogging = "none";
   /** Runs after the row is recorded (e.g. adding tokens and cost to the key's limit counters); never throws out. */
   afterFinish: ((entry: RequestLogEntry) => void) | null = null;
+  /** A limited key's reservation: made once the request knows what it will use, settled after `finish()`. */
+  keyLimits: RequestLimits | null = null;
   private masker: BodyMasker | null = null;
 
   constructor(

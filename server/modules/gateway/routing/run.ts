@@ -61,7 +61,16 @@ export interface Routed<T> {
 /** How an attempt's failure is handled: the caller's fault is the answer; the rest move on. */
 export type FailureKind = "caller" | "retry" | "next";
 
-const CALLER_CODES = new Set<string>(["BAD_REQUEST", "VALIDATION", "PAYLOAD_TOO_LARGE", "GUARDRAIL_BLOCKED"]);
+// A key limit refuses the caller whichever deployment would serve.
+const CALLER_CODES = new Set<string>([
+  "BAD_REQUEST",
+  "VALIDATION",
+  "PAYLOAD_TOO_LARGE",
+  "GUARDRAIL_BLOCKED",
+  "RATE_LIMITED",
+  "TOKEN_RATE_LIMITED",
+  "BUDGET_EXCEEDED",
+]);
 
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof ProviderError && error.retryable) return "retry";
