@@ -6,6 +6,7 @@
  */
 import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
+import { upstreamSettings } from "@/server/modules/providers/config";
 import { OpenAIEmbeddingsClient } from "@/server/modules/providers/openai-embeddings";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
@@ -17,8 +18,6 @@ import { type SwitchyardInfo, switchyardHeaders } from "./wire";
 
 /** OpenAI's limit on inputs per request. */
 const MAX_INPUTS = 2048;
-/** A whole embeddings answer may take this long (the OpenAI SDK's default), as a non-streamed completion may. */
-const WHOLE_ANSWER_TIMEOUT_MS = 600_000;
 
 const invalid = (param: string, message: string) =>
   new DomainError("VALIDATION", `${param}: ${message}`, [{ path: param, message }]);
@@ -140,7 +139,8 @@ export async function serveEmbeddings(
   try {
     result = await client.embed(Object.assign({}, raw, { model: version.upstreamModelId }), {
       signal: controller.signal,
-      timeoutMs: WHOLE_ANSWER_TIMEOUT_MS,
+      timeoutMs: upstreamSettings().wholeAnswerTimeoutMs,
+      requester: scope.requester,
     });
   } finally {
     release();

@@ -1,4 +1,4 @@
-import { type DomainError, toDomainError } from "@/server/errors";
+import { DomainError, toDomainError } from "@/server/errors";
 import { ProviderError } from "@/server/modules/providers/errors";
 
 export interface GatewayFailure {
@@ -12,9 +12,22 @@ export interface GatewayFailure {
 }
 
 /**
+ * A request that already passed through this gateway, or through too many (`hops.ts`): 508 Loop Detected. The
+ * code says BAD_REQUEST for tRPC and REST, which never see it; the gateway answers 508 `loop_detected`.
+ */
+export class LoopDetectedError extends DomainError {
+  constructor(message: string) {
+    super("BAD_REQUEST", message);
+  }
+}
+
+const LOOP_DETECTED = 508;
+
+/**
  * The one table in `server/errors.ts` decides status and type; the gateway
- * adds a single refinement it has no code for: an upstream that timed out is
- * 504 Gateway Timeout, not 502. Anything unexplained is a 500 that names the
+ * adds refinements it has no code for: an upstream that timed out is
+ * 504 Gateway Timeout, not 502; a request loop (ours, or one an upstream
+ * gateway refused) is 508 Loop Detected. Anything unexplained is a 500 that names the
  * request id and never carries a stack trace (it is logged here instead).
  */
 export function toGatewayFailure(error: unknown, requestId: string): GatewayFailure {
@@ -29,10 +42,22 @@ export function toGatewayFailure(error: unknown, requestId: string): GatewayFail
       body: { error: { message, type: "api_error", code: "internal", param: null } },
     };
   }
-  return { status: statusOf(domain), code: domain.code, message: domain.message, body: domain.toOpenAI() };
+  const status = statusOf(domain);
+  const body = domain.toOpenAI();
+  if (status === LOOP_DETECTED) {
+    body.error.code = "loop_detected";
+    return { status, code: "LOOP_DETECTED", message: domain.message, body };
+  }
+  const failure: GatewayFailure = { status, code: domain.code, message: domain.message, body };
+  // Our fair share of an upstream's connections, or the upstream's own rate limit: say when to come back.
+  if (domain instanceof ProviderError && domain.code === "RATE_LIMITED" && domain.retryAfterMs !== null)
+    failure.retryAfterSeconds = Math.max(1, Math.ceil(domain.retryAfterMs / 1000));
+  return failure;
 }
 
 function statusOf(error: DomainError): number {
+  if (error instanceof LoopDetectedError) return LOOP_DETECTED;
+  if (error instanceof ProviderError && error.upstreamStatus === LOOP_DETECTED) return LOOP_DETECTED;
   if (error instanceof ProviderError && error.code === "UPSTREAM" && /\btimed out after\b/.test(error.message))
     return 504;
   return error.httpStatus;

@@ -1,6 +1,7 @@
 import type { AbortLike } from "@/server/abort";
 import { providerToApi } from "@/server/modules/models/mapping";
 import type { GenerationParams } from "@/server/modules/models/schemas";
+import type { Requester } from "@/server/modules/providers/hops";
 import { runCost } from "@/server/modules/runs/cost";
 import { streamLocal } from "@/server/modules/runs/local";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
@@ -40,6 +41,8 @@ export function generate(
   stream: boolean,
   /** Chat toward an OpenAI-compatible upstream: the body to send as is (`passthrough.ts`). */
   body: Record<string, unknown> | null = null,
+  /** Whose connection share an upstream call takes, and the hops the request came through. */
+  requester?: Requester,
 ): AsyncGenerator<EngineEvent> {
   if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);
   return streamUpstream(
@@ -52,7 +55,7 @@ export function generate(
     input,
     params,
     signal,
-    { whole: !stream, body },
+    { whole: !stream, body, requester },
   );
 }
 

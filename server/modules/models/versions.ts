@@ -7,6 +7,8 @@ import type { ServiceDeps } from "@/server/modules/deps";
 import { toVersionSummary, versionInclude } from "@/server/modules/models/mapping";
 import type { createVersionInput, versionSummary } from "@/server/modules/models/schemas";
 import { findModel } from "@/server/modules/models/service";
+import { endpointRefusal } from "@/server/modules/providers/address-policy";
+import { upstreamSettings } from "@/server/modules/providers/config";
 
 /**
  * Adds version N+1 to a model. Versions are immutable; the number comes from
@@ -33,6 +35,14 @@ export async function createVersion(
       ...(input.endpointBaseUrl ? [] : [{ path: "endpointBaseUrl", message: "Required for upstream models" }]),
       ...(input.upstreamModelId ? [] : [{ path: "upstreamModelId", message: "Required for upstream models" }]),
     ]);
+  if (!local && input.endpointBaseUrl) {
+    // A literal address (any notation) or localhost is refused now; names are checked again at connect time.
+    const refused = endpointRefusal(input.endpointBaseUrl, upstreamSettings().allow);
+    if (refused)
+      throw new DomainError("VALIDATION", `endpointBaseUrl ${refused}`, [
+        { path: "endpointBaseUrl", message: refused },
+      ]);
+  }
   if (!local && input.artifactId)
     throw new DomainError("VALIDATION", "Upstream model versions do not take an artifact", [
       { path: "artifactId", message: "Only for onnx-local models" },

@@ -8,9 +8,17 @@ describe("upstreamMessage", () => {
     expect(upstreamMessage('{"object":"error","message":"vllm says"}')).toBe("vllm says");
     expect(upstreamMessage('{"error":"tgi or ollama says","error_type":"validation"}')).toBe("tgi or ollama says");
     expect(upstreamMessage('{"detail":"fastapi says"}')).toBe("fastapi says");
-    expect(upstreamMessage("plain text")).toBe("plain text");
     expect(upstreamMessage("")).toBeNull();
-    expect(upstreamMessage("x".repeat(2000))).toHaveLength(500);
+  });
+
+  it("repeats at most 200 characters of a JSON message, control characters removed, and never a body that is not JSON", () => {
+    expect(upstreamMessage(JSON.stringify({ error: { message: "x".repeat(2000) } }))).toBe(`${"x".repeat(200)}…`);
+    expect(upstreamMessage(JSON.stringify({ error: { message: "line\r\nbreak\u0000\u001b[31mred\u2028" } }))).toBe(
+      "line break [31mred",
+    );
+    expect(upstreamMessage("plain text")).toBeNull();
+    expect(upstreamMessage("<html><body>instance-id: i-0abc, secret metadata</body></html>")).toBeNull();
+    expect(upstreamMessage('{"Code":"Success","AccessKeyId":"AKIA"}')).toBeNull();
   });
 });
 
@@ -46,5 +54,20 @@ describe("errorFromNetwork", () => {
     const error = errorFromNetwork(lost, "h:1", "read");
     expect(error.code).toBe("UPSTREAM");
     expect(error.message).toContain("mid-response (UND_ERR_SOCKET)");
+  });
+
+  it("never repeats a network error's own message, which names the address and port it tried", () => {
+    const raw = new Error("connect ECONNRESET 10.1.2.3:6379 - Local (10.0.0.5:51234)");
+    const error = errorFromNetwork(raw, "llm.example.com", "connect");
+    expect(error.message).toBe("request to upstream llm.example.com failed (network error)");
+    expect(error.message).not.toMatch(/10\.\d|6379/);
+  });
+});
+
+describe("a request loop refused upstream", () => {
+  it("is not retried: another try would loop again", () => {
+    const error = errorFromStatus(508, new Headers(), '{"error":{"message":"request loop"}}', "gw:1");
+    expect(error).toMatchObject({ code: "UPSTREAM", retryable: false, upstreamStatus: 508 });
+    expect(error.message).toContain("refused the request as a loop");
   });
 });

@@ -40,16 +40,23 @@ export const malformed = (detail: string) => new ProviderError("UPSTREAM", `malf
 export const timedOut = (host: string, ms: number, what: string) =>
   new ProviderError("UPSTREAM", `upstream ${host} timed out after ${ms} ms ${what}`, { retryable: true });
 
-const MAX_MESSAGE = 500;
+/** What we repeat of an upstream's error message: enough to say what went wrong, too little to read a page back. */
+const MAX_MESSAGE = 200;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
-/** The human message inside an upstream error body, across the shapes OpenAI, Anthropic, vLLM, TGI and Ollama use. */
+/**
+ * The human message inside an upstream error body, across the shapes OpenAI, Anthropic, vLLM, TGI and Ollama use:
+ * at most 200 characters, control characters replaced by spaces. Only from JSON: a body that is not JSON (an HTML
+ * page, a metadata document, whatever answered at that address) is never repeated, so a registered endpoint
+ * cannot be used to read pages back through error messages.
+ */
 export function upstreamMessage(bodyText: string): string | null {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
   } catch {
-    const text = bodyText.trim();
-    return text ? text.slice(0, MAX_MESSAGE) : null;
+    return null;
   }
   const record = body as { error?: unknown; message?: unknown; detail?: unknown } | null;
   const candidates = [
@@ -59,7 +66,9 @@ export function upstreamMessage(bodyText: string): string | null {
     record?.detail,
   ];
   const found = candidates.find((value) => typeof value === "string" && value.trim() !== "");
-  return typeof found === "string" ? found.slice(0, MAX_MESSAGE) : null;
+  if (typeof found !== "string") return null;
+  const clean = found.replace(CONTROL, " ").trim();
+  return clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE)}…` : clean;
 }
 
 /** `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date), in milliseconds. */
@@ -80,7 +89,13 @@ const CALLER_FAULT = new Set([400, 413, 422]);
 
 /** Maps a non-2xx upstream answer. The API key never appears in the message, even if the upstream echoed it. */
 export function errorFromStatus(status: number, headers: Headers, bodyText: string, host: string, secret?: string) {
-  const detail = scrub(upstreamMessage(bodyText) ?? "no error message", secret);
+  const message = upstreamMessage(bodyText);
+  const detail = message ? scrub(message, secret) : bodyText.trim() ? "no error message we repeat" : "no error message";
+  // Another gateway (or this one) refused the call as a request loop: retrying or failing over would loop again.
+  if (status === 508)
+    return new ProviderError("UPSTREAM", `upstream ${host} refused the request as a loop (HTTP 508): ${detail}`, {
+      status,
+    });
   if (status === 401 || status === 403) {
     return new ProviderError("UPSTREAM", `upstream rejected the API key (HTTP ${status} from ${host})`, { status });
   }
@@ -127,7 +142,8 @@ export function errorFromNetwork(error: unknown, host: string, phase: "connect" 
   if (phase === "connect" && code && UNREACHABLE.has(code)) {
     return new ProviderError("UNAVAILABLE", `upstream ${host} is unreachable (${code})`, { retryable: true });
   }
-  const reason = code ?? (error instanceof Error ? error.message : String(error));
+  // Only the code: a network error's message names the address and port it tried, which the caller never registered.
+  const reason = code ?? "network error";
   const what = phase === "connect" ? "request to" : "connection to";
   const where = phase === "read" ? " mid-response" : "";
   return new ProviderError("UPSTREAM", `${what} upstream ${host} failed${where} (${reason})`, { retryable: true });

@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import type { AbortLike } from "@/server/abort";
 import { errorFromNetwork, errorFromStatus, malformed, ProviderAbortError, ProviderError, timedOut } from "./errors";
+import { hopHeaders, type Requester } from "./hops";
 import { type DispatchTarget, dispatchPost, targetOf, toHeaders } from "./transport";
 import type { CallOptions } from "./types";
 
@@ -10,7 +11,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Guards memory against an upstream that never ends a line or an event. */
 const MAX_SSE_BUFFER = 8 * 1024 * 1024;
-/** Of an error answer's body, what we keep to quote (the message is cut to 500 characters anyway). */
+/** Of an error answer's body, what we keep to read its message from (the message is cut to 200 characters). */
 const MAX_ERROR_BODY = 64 * 1024;
 /** Parsed SSE events held for a slow reader before undici stops reading the socket. */
 const MAX_QUEUED_EVENTS = 256;
@@ -44,6 +45,10 @@ class Call implements Dispatcher.DispatchHandler {
   text = "";
   readonly queue: Queued[] = [];
   private controller: Dispatcher.DispatchController | null = null;
+  /** Frees the call's share of the origin's connections (`shares.ts`): set while it holds a connection. */
+  private release: (() => void) | null = null;
+  /** Takes the call out of its project's queue: set while it waits for a connection. */
+  withdraw: (() => void) | null = null;
   private parser: EventSourceParser | null = null;
   private decoder: TextDecoder | null = null;
   private wake: (() => void) | null = null;
@@ -55,6 +60,8 @@ class Call implements Dispatcher.DispatchHandler {
     readonly mode: Mode,
     private readonly host: string,
     private readonly signal: AbortLike | undefined,
+    /** Whose share of the origin's connections the call takes, and the hops its request came through. */
+    readonly requester: Requester | undefined,
     /** `headersMs`: until the headers (JSON: the whole exchange); `bodyMs`: SSE, the longest gap between chunks. */
     private readonly timeouts: { headersMs: number; bodyMs: number },
   ) {
@@ -102,8 +109,30 @@ class Call implements Dispatcher.DispatchHandler {
     if (this.failure || this.ended) return;
     this.failure = reason;
     clearTimeout(this.timer);
+    this.leaveQueue();
     this.controller?.abort(reason);
     this.notify();
+  }
+
+  /** The call's turn came (`dispatchPost`): false when it already failed while waiting, so is not sent. */
+  onStart(release: () => void): boolean {
+    this.withdraw = null;
+    if (this.failure) return false;
+    this.release = release;
+    return true;
+  }
+
+  private leaveQueue() {
+    const withdraw = this.withdraw;
+    this.withdraw = null;
+    withdraw?.();
+  }
+
+  /** The exchange is over: its connection goes back to the pool and to the next waiting call. */
+  private free() {
+    const release = this.release;
+    this.release = null;
+    release?.();
   }
 
   /** Lets undici read on after `MAX_QUEUED_EVENTS` made it pause (the idle clock restarts). */
@@ -115,6 +144,7 @@ class Call implements Dispatcher.DispatchHandler {
 
   dispose() {
     clearTimeout(this.timer);
+    this.leaveQueue();
     this.signal?.removeEventListener("abort", this.forwardAbort);
   }
 
@@ -158,6 +188,7 @@ class Call implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd() {
+    this.free();
     if (this.failure) return;
     clearTimeout(this.timer);
     this.parser?.feed(this.decoder!.decode());
@@ -166,6 +197,7 @@ class Call implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
+    this.free();
     clearTimeout(this.timer);
     if (!this.failure) this.failure = this.describe(error);
     this.notify();
@@ -191,8 +223,10 @@ export class UpstreamHttp {
   constructor(private readonly config: UpstreamHttpConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, "");
     this.host = new URL(this.baseUrl).host;
-    this.jsonHeaders = { ...config.headers, "content-type": "application/json", accept: "application/json" };
-    this.sseHeaders = { ...config.headers, "content-type": "application/json", accept: "text/event-stream" };
+    // A client's own request (no hops yet) is nearly every call: its hop headers are built in.
+    const hops = hopHeaders(undefined);
+    this.jsonHeaders = { ...config.headers, "content-type": "application/json", accept: "application/json", ...hops };
+    this.sseHeaders = { ...config.headers, "content-type": "application/json", accept: "text/event-stream", ...hops };
   }
 
   private target(path: string): DispatchTarget {
@@ -207,7 +241,7 @@ export class UpstreamHttp {
   /** POSTs `body` and returns the parsed JSON answer; `timeoutMs` covers the whole exchange. */
   async postJson(path: string, body: unknown, opts: CallOptions = {}): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const call = new Call("json", this.host, opts.signal, { headersMs: timeoutMs, bodyMs: 0 });
+    const call = new Call("json", this.host, opts.signal, opts.requester, { headersMs: timeoutMs, bodyMs: 0 });
     try {
       this.send(path, body, call);
       await call.untilEnd();
@@ -215,7 +249,8 @@ export class UpstreamHttp {
       try {
         return JSON.parse(call.text);
       } catch {
-        throw malformed(`expected JSON from ${this.host}, got ${JSON.stringify(call.text.slice(0, 100))}`);
+        // The body is not repeated: whatever answered may not be an LLM server at all (SSRF read-back).
+        throw malformed(`expected JSON from ${this.host}, got ${describeBody(call)}`);
       }
     } finally {
       call.dispose();
@@ -229,7 +264,7 @@ export class UpstreamHttp {
    * whole answer is already here (it then goes back to the pool).
    */
   async *postSse(path: string, body: unknown, opts: CallOptions = {}): AsyncGenerator<EventSourceMessage> {
-    const call = new Call("sse", this.host, opts.signal, {
+    const call = new Call("sse", this.host, opts.signal, opts.requester, {
       headersMs: opts.timeoutMs ?? this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       bodyMs: opts.idleTimeoutMs ?? this.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
@@ -263,8 +298,10 @@ export class UpstreamHttp {
 
   private send(path: string, body: unknown, call: Call) {
     if (call.failure) return; // the caller aborted before we began
-    const headers = call.mode === "json" ? this.jsonHeaders : this.sseHeaders;
-    dispatchPost(this.target(path), headers, JSON.stringify(body), call);
+    const base = call.mode === "json" ? this.jsonHeaders : this.sseHeaders;
+    const { requester } = call;
+    const headers = requester?.hops || requester?.via.length ? { ...base, ...hopHeaders(requester) } : base;
+    call.withdraw = dispatchPost(this.target(path), headers, JSON.stringify(body), call, requester, this.host);
   }
 
   /** A non-2xx answer, read whole: the error it maps to. */
@@ -275,8 +312,16 @@ export class UpstreamHttp {
 }
 
 function describeParseError(error: ParseError) {
-  const line = error.line === undefined ? "" : ` in line ${JSON.stringify(error.line.slice(0, 100))}`;
-  return `${error.message}${line}`;
+  if (error.type === "invalid-retry") return "an invalid retry field";
+  if (error.type === "unknown-field") return "an unknown field";
+  return "an event or line past the size limit";
+}
+
+/** What a body that was not JSON looked like, without its content: its type and size. */
+function describeBody(call: Call) {
+  const type = call.headers["content-type"];
+  const kind = typeof type === "string" ? type.split(";")[0].trim().slice(0, 50) : "no content type";
+  return `a body that is not JSON (${kind || "no content type"}, ${Buffer.byteLength(call.text)} bytes)`;
 }
 
 /** Parses one SSE `data` payload as JSON, or throws the malformed-response error. */
@@ -284,7 +329,7 @@ export function parseEventJson(data: string, host: string): unknown {
   try {
     return JSON.parse(data);
   } catch {
-    throw malformed(`invalid JSON in a stream event from ${host}: ${JSON.stringify(data.slice(0, 100))}`);
+    throw malformed(`invalid JSON in a stream event from ${host} (${data.length} characters, not repeated)`);
   }
 }
 

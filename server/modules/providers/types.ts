@@ -1,4 +1,5 @@
 import type { AbortLike } from "@/server/abort";
+import type { Requester } from "./hops";
 import type { ChatRequest, CompletionRequest } from "./schemas";
 
 export type { ChatRequest, CompletionRequest } from "./schemas";
@@ -64,6 +65,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Streaming only: the longest silence allowed between body chunks (pings count). Defaults to the provider's (30 s). */
   idleTimeoutMs?: number;
+  /** Whose share of the upstream's connections the call takes, and the hops its request came through (`hops.ts`). */
+  requester?: Requester;
 }
 
 /**

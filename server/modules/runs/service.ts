@@ -68,6 +68,15 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
           request.input,
           params,
           signal,
+          // The playground's calls take the project's share of the upstream's connections, per user or key.
+          {
+            requester: {
+              projectId: caller.projectId,
+              keyId: caller.actor.keyId ?? caller.actor.userId,
+              hops: 0,
+              via: [],
+            },
+          },
         );
   let text = "";
   try {

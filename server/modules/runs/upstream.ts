@@ -2,6 +2,8 @@ import type { AbortLike } from "@/server/abort";
 import { decryptSecret } from "@/server/crypto/secrets";
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import { type ChatProvider, type ChatResult, createProvider } from "@/server/modules/providers";
+import { upstreamSettings } from "@/server/modules/providers/config";
+import type { Requester } from "@/server/modules/providers/hops";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 
 export interface UpstreamTarget {
@@ -61,10 +63,11 @@ function providerFor(target: UpstreamTarget): ChatProvider {
 }
 
 /**
- * A non-streamed upstream call gets this long for its whole answer (the OpenAI SDK's default): it has no first
- * token to time out on, and a long generation must not fail for being long.
+ * A non-streamed upstream call gets SWITCHYARD_UPSTREAM_TIMEOUT_S (300 s) for its whole answer: it has no first
+ * token to time out on, and a long generation must not fail for being long; but it holds one of its project's
+ * connections to the upstream all that time, so not the OpenAI SDK's 10 minutes.
  */
-const WHOLE_ANSWER_TIMEOUT_MS = 600_000;
+const wholeAnswerTimeoutMs = () => upstreamSettings().wholeAnswerTimeoutMs;
 
 /**
  * Streams from an upstream endpoint through our provider clients, in the engine's event shape. With `whole`, the
@@ -77,12 +80,17 @@ export async function* streamUpstream(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
-  /** `body`: a Chat Completions body to send as is (an OpenAI-compatible upstream's pass-through). */
-  options: { whole?: boolean; body?: Record<string, unknown> | null } = {},
+  /**
+   * `body`: a Chat Completions body to send as is (an OpenAI-compatible upstream's pass-through); `requester`:
+   * whose share of the upstream's connections the call takes, and the hops its request came through.
+   */
+  options: { whole?: boolean; body?: Record<string, unknown> | null; requester?: Requester } = {},
 ): AsyncGenerator<EngineEvent> {
   const provider = providerFor(target);
+  const { requester } = options;
   if (options.body && provider.chatBody && provider.streamChatBody) {
-    yield* passThrough(provider, target, options.body as { model: string }, signal, options.whole === true);
+    const body = options.body as { model: string };
+    yield* passThrough(provider, target, body, { signal, requester }, options.whole === true);
     return;
   }
   const sampling = {
@@ -95,7 +103,7 @@ export async function* streamUpstream(
   };
   const device = `upstream:${hostOf(target.endpointBaseUrl)}`;
   if (options.whole) {
-    const opts = { signal, timeoutMs: WHOLE_ANSWER_TIMEOUT_MS };
+    const opts = { signal, requester, timeoutMs: wholeAnswerTimeoutMs() };
     const result = await ("messages" in input
       ? provider.chat({ messages: input.messages, ...sampling }, opts)
       : provider.complete
@@ -105,12 +113,13 @@ export async function* streamUpstream(
     yield doneEvent(device, result);
     return;
   }
+  const opts = { signal, requester };
   const stream =
     "messages" in input
-      ? provider.streamChat({ messages: input.messages, ...sampling }, { signal })
+      ? provider.streamChat({ messages: input.messages, ...sampling }, opts)
       : provider.streamComplete
-        ? provider.streamComplete({ prompt: input.prompt, ...sampling }, { signal })
-        : provider.streamChat({ messages: [{ role: "user", content: input.prompt }], ...sampling }, { signal });
+        ? provider.streamComplete({ prompt: input.prompt, ...sampling }, opts)
+        : provider.streamChat({ messages: [{ role: "user", content: input.prompt }], ...sampling }, opts);
   for await (const delta of stream) {
     if (delta.type === "text") yield delta;
     else yield doneEvent(device, delta);
@@ -121,17 +130,17 @@ async function* passThrough(
   provider: ChatProvider,
   target: UpstreamTarget,
   body: { model: string },
-  signal: AbortLike,
+  opts: { signal: AbortLike; requester?: Requester },
   whole: boolean,
 ): AsyncGenerator<EngineEvent> {
   const device = `upstream:${hostOf(target.endpointBaseUrl)}`;
   if (whole) {
-    const result = await provider.chatBody!(body, { signal, timeoutMs: WHOLE_ANSWER_TIMEOUT_MS });
+    const result = await provider.chatBody!(body, { ...opts, timeoutMs: wholeAnswerTimeoutMs() });
     if (result.text) yield { type: "text", text: result.text };
     yield doneEvent(device, result);
     return;
   }
-  for await (const delta of provider.streamChatBody!(body, { signal })) {
+  for await (const delta of provider.streamChatBody!(body, opts)) {
     if (delta.type === "text") yield delta;
     else yield doneEvent(device, delta);
   }
