@@ -21,6 +21,8 @@ import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const UPSTREAM_KEY = "sk-upstream-bench";
 process.env.SWITCHYARD_MASTER_KEY ??= "bench-gateway-master-key-0123456789abcdef";
+// The fake upstream listens on loopback, which upstream calls may not reach unless allowed (children inherit it).
+process.env.SWITCHYARD_UPSTREAM_ALLOW ??= "127.0.0.1";
 
 export const children: ChildProcess[] = [];
 /** The last JSON line each child printed. */
