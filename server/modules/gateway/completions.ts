@@ -79,7 +79,7 @@ export async function serveCompletion(
     if (cached) return { prepared, cached };
     const events = startGeneration(
       pipeline,
-      (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody),
+      (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody, scope.requester),
       signal,
       {
         version: target.version,
