@@ -24,6 +24,9 @@ import { reply } from "./testing/chat-upstream";
 
 // Short cache lifetimes, so the outage outlasts them: requests then live on stale-if-error alone.
 process.env.SWITCHYARD_GATEWAY_TARGET_TTL_MS = "200";
+// This test counts log rows, not limits: the limited key's outage allowance (faults/replicas.fault.test.ts tests
+// it) must not refuse any of the load.
+process.env.SWITCHYARD_KEY_LIMIT_OUTAGE_REQUESTS = "1000000";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-gateway-outage-"));
 let port: number;
@@ -52,7 +55,7 @@ beforeAll(async () => {
   const apiKey = await makeApiKey(db, project.id, ["gateway:invoke"]);
   key = apiKey.key;
   const caller = callerFor(db, owner.principal, project.id);
-  // Limits are counted in Postgres: during the outage they are not enforced (fail open), not a reason to fail.
+  // Limits are counted in Postgres: during the outage the key is served from the (here unbounded) outage allowance.
   await caller.apiKeys.updateLimits({ id: apiKey.row.id, requestsPerMinute: 1_000_000 });
   const model = await caller.models.create({ name: "echo", provider: "openai-compatible", task: "chat" });
   await caller.models.createVersion({
