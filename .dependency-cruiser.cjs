@@ -18,7 +18,7 @@ const MODULE_DEPS = {
   providers: [],
   "request-log": [],
   "api-keys": ["audit"],
-  members: ["audit"],
+  members: ["api-keys", "audit"],
   projects: ["audit"],
   users: ["audit", "projects"],
   artifacts: ["audit", "inference"],

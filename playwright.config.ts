@@ -15,6 +15,8 @@ if (!existsSync(chromium)) {
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password" };
+/** /metrics needs its token (SWITCHYARD_METRICS_TOKEN). */
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";
 
 export default defineConfig({
   testDir: "e2e",
@@ -57,6 +59,7 @@ export default defineConfig({
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       DATABASE_URL: "",
+      SWITCHYARD_METRICS_TOKEN: E2E_METRICS_TOKEN,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -11,6 +11,8 @@ export default defineConfig({
   // Same alias as tsconfig.json's "@/*": ["./*"]. A regex so "@prisma/..." is untouched.
   resolve: { alias: [{ find: /^@\//, replacement: root }] },
   test: {
+    // next-auth imports "next/server" without an extension, which Node's ESM loader refuses outside Next: let Vite resolve it.
+    server: { deps: { inline: ["next-auth"] } },
     env: { CHECKPOINT_DISABLE: "1", SWITCHYARD_MASTER_KEY: "test-master-key-0123456789abcdef0123" },
     projects: [
       {

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
+import { E2E_METRICS_TOKEN } from "../playwright.config";
 import { projectIdOf, SHOTS, signIn } from "./helpers";
 
 const DEMO_REPLY = "Hello! I am a tiny demo model 🚀.";
@@ -59,6 +60,9 @@ test("the official openai SDK talks to /v1 on the console's port, streaming and 
   await expect(page.getByRole("dialog", { name: "Request" })).toContainText("NOT_FOUND");
   await page.screenshot({ path: `${SHOTS}/request-detail.png` });
 
-  const metrics = await (await fetch(`${baseURL}/metrics`)).text();
+  expect((await fetch(`${baseURL}/metrics`)).status).toBe(401);
+  const metrics = await (
+    await fetch(`${baseURL}/metrics`, { headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` } })
+  ).text();
   expect(metrics).toMatch(/# TYPE \w+ counter/);
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
 import { projectIdOf, SHOTS, signIn } from "./helpers";
@@ -12,7 +13,8 @@ test("the request detail lists the guardrail actions of a row", async ({ page })
   await signIn(page);
   const projectId = projectIdOf(page);
   const client = new pg.Client({
-    connectionString: `postgres://postgres:postgres@127.0.0.1:${process.env.E2E_PG_PORT ?? 54339}/switchyard`,
+    // The embedded server's generated password, kept with its data (server/database/embedded.ts).
+    connectionString: `postgres://postgres:${readFileSync(".switchyard/e2e/postgres/switchyard-password", "utf8").trim()}@127.0.0.1:${process.env.E2E_PG_PORT ?? 54339}/switchyard`,
   });
   await client.connect();
   try {

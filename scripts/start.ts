@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildFingerprint, buildIsCurrent, FINGERPRINT_FILE } from "@/scripts/lib/build-fingerprint";
-import { persistentSecret, randomSecret } from "@/scripts/lib/secrets";
-import { startEmbeddedPostgres } from "@/server/database/embedded";
+import { moveLegacySecrets, persistentSecret, randomSecret, secretsDir } from "@/scripts/lib/secrets";
+import { embeddedPasswordFile, startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
 import { createDb } from "@/server/db";
 import { env } from "@/server/env";
@@ -25,6 +25,8 @@ const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 process.env.CHECKPOINT_DISABLE = "1";
 const log = (message: string) => console.log(`[switchyard] ${message}`);
+/** Secrets `npm start` generates; installs from before kept them in the data directory. */
+const SECRET_NAMES = ["master-key", "auth-secret", "admin-password"] as const;
 
 async function main() {
   const dataDir = path.resolve(root, env().SWITCHYARD_DATA_DIR);
@@ -38,14 +40,23 @@ async function main() {
     );
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, database: "switchyard" });
     process.env.DATABASE_URL = pg.url;
-    log(`database: ${pg.url.replace(/:[^:@/]*@/, ":…@")} (for npm run gateway, db:* scripts)`);
+    log(
+      `database: ${pg.url.replace(/:[^:@/]*@/, ":…@")} (for npm run gateway, db:* scripts; password in ${path.relative(root, embeddedPasswordFile(path.join(dataDir, "postgres")))})`,
+    );
     stops.push(pg.stop);
   }
-  process.env.AUTH_SECRET ||= persistentSecret(dataDir, "auth-secret", () => randomSecret(32));
-  process.env.SWITCHYARD_MASTER_KEY ||= persistentSecret(dataDir, "master-key", () => randomSecret(32));
+  // Generated secrets live apart from the data (scripts/lib/secrets.ts); older installs kept them in it.
+  const secrets = secretsDir(dataDir, env().SWITCHYARD_SECRETS_DIR);
+  for (const name of moveLegacySecrets(dataDir, secrets, SECRET_NAMES))
+    log(`moved ${path.relative(root, path.join(dataDir, name))} to ${path.relative(root, path.join(secrets, name))}`);
+  process.env.AUTH_SECRET ||= persistentSecret(secrets, "auth-secret", () => randomSecret(32));
+  process.env.SWITCHYARD_MASTER_KEY ||= persistentSecret(secrets, "master-key", () => randomSecret(32));
   const generatedPassword = !process.env.ADMIN_PASSWORD;
   process.env.ADMIN_EMAIL ??= "admin@switchyard.local";
-  process.env.ADMIN_PASSWORD ??= persistentSecret(dataDir, "admin-password", () => randomSecret(12));
+  process.env.ADMIN_PASSWORD ??= persistentSecret(secrets, "admin-password", () => randomSecret(12));
+  const generatedMetricsToken = !process.env.SWITCHYARD_METRICS_TOKEN && env().SWITCHYARD_METRICS_PUBLIC !== "true";
+  if (generatedMetricsToken)
+    process.env.SWITCHYARD_METRICS_TOKEN = persistentSecret(secrets, "metrics-token", () => randomSecret(24));
   const config = env();
 
   const { applied } = await applyMigrations(config.DATABASE_URL!);
@@ -80,7 +91,12 @@ async function main() {
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   log(
-    `sign in as ${admin.email} with password ${generatedPassword ? `${config.ADMIN_PASSWORD} (generated, kept in ${path.relative(root, dataDir)}/admin-password)` : "from ADMIN_PASSWORD"}`,
+    `sign in as ${admin.email} with password ${generatedPassword ? `${config.ADMIN_PASSWORD} (generated, kept in ${path.relative(root, secrets)}/admin-password)` : "from ADMIN_PASSWORD"}`,
+  );
+  log(
+    config.SWITCHYARD_METRICS_PUBLIC === "true"
+      ? "GET /metrics is public (SWITCHYARD_METRICS_PUBLIC=true)"
+      : `GET /metrics with 'Authorization: Bearer ${generatedMetricsToken ? `${config.SWITCHYARD_METRICS_TOKEN}' (generated, kept in ${path.relative(root, secrets)}/metrics-token)` : "<SWITCHYARD_METRICS_TOKEN>'"}`,
   );
   log(`organisation "${admin.organizationName}", project "${admin.projectName}" (${admin.projectId})`);
 

@@ -13,6 +13,18 @@ const schema = z.object({
   SWITCHYARD_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
+  /** Sign-in attempts per (e-mail, address) and per address before growing delays (server/auth/sign-in-throttle.ts). */
+  SWITCHYARD_SIGNIN_ACCOUNT_BURST: z.coerce.number().int().min(1).max(1000).default(5),
+  SWITCHYARD_SIGNIN_ADDRESS_BURST: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Comma-separated addresses/CIDRs whose X-Forwarded-For is believed (server/auth/client-address.ts). */
+  SWITCHYARD_TRUSTED_PROXIES: z.string().default(""),
+  /** /metrics without its token: only when explicitly "true". */
+  SWITCHYARD_METRICS_PUBLIC: z
+    .enum(["true", "false"], { message: "SWITCHYARD_METRICS_PUBLIC must be true or false" })
+    .default("false"),
+  SWITCHYARD_METRICS_TOKEN: z.string().optional(),
+  /** Generated secrets (master key, auth secret, admin password, metrics token); default: beside the data directory. */
+  SWITCHYARD_SECRETS_DIR: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
 import next from "next";
+import { parseTrustedProxies, stampClientAddress } from "@/server/auth/client-address";
+import { env } from "@/server/env";
 import { processGatewayHandler } from "@/server/modules/gateway/mount";
 import { toNodeListener } from "@/server/modules/gateway/node-adapter";
 
@@ -13,11 +15,14 @@ export async function startHttpServer(opts: { dev: boolean; port: number; host: 
   await app.prepare();
   const handle = app.getRequestHandler();
   const gateway = toNodeListener(processGatewayHandler());
+  const trustedProxies = parseTrustedProxies(env().SWITCHYARD_TRUSTED_PROXIES);
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/v1/") || req.url === "/v1") {
       gateway(req, res);
       return;
     }
+    // Sign-in throttling needs the client's address, which Next's handlers cannot see.
+    stampClientAddress(req, trustedProxies);
     handle(req, res).catch((error) => {
       console.error("[http]", error);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -1,7 +1,7 @@
 "use server";
 
-import { AuthError, CredentialsSignin } from "next-auth";
-import { signIn } from "@/server/auth/config";
+import { AuthError } from "next-auth";
+import { SignInThrottled, signIn } from "@/server/auth/config";
 
 export interface SignInState {
   error: string | null;
@@ -14,6 +14,9 @@ function safeCallback(value: FormDataEntryValue | null): string {
   return path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
+const waitText = (seconds: number) =>
+  seconds < 90 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;
+
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
   const email = String(form.get("email") ?? "").trim();
   const password = String(form.get("password") ?? "");
@@ -22,8 +25,11 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     await signIn("credentials", { email, password, redirectTo: safeCallback(form.get("callbackUrl")) });
   } catch (error) {
     // signIn redirects by throwing; only real auth failures are reported here.
-    if (error instanceof CredentialsSignin && error.code === "locked")
-      return { error: "Too many failed attempts for this account. Try again in 15 minutes.", email };
+    if (error instanceof SignInThrottled)
+      return {
+        error: `Too many sign-in attempts from here. Try again in ${waitText(error.retryAfterSeconds)}.`,
+        email,
+      };
     if (error instanceof AuthError) return { error: "Wrong e-mail or password.", email };
     throw error;
   }

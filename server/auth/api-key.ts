@@ -1,5 +1,5 @@
 import { createHash, hash, randomBytes, timingSafeEqual } from "node:crypto";
-import { isScope, SCOPES } from "@/lib/scopes";
+import { isScope, ROLE_SCOPES, SCOPES, type Scope } from "@/lib/scopes";
 import type { KeyLimits, Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
@@ -47,6 +47,7 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
   if (row.revokedAt) throw new DomainError("UNAUTHENTICATED", "This API key has been revoked");
   if (row.expiresAt && row.expiresAt.getTime() <= Date.now())
     throw new DomainError("UNAUTHENTICATED", "This API key has expired");
+  const scopes = await currentScopes(db, row);
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
@@ -54,10 +55,33 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
     kind: "apiKey",
     keyId: row.id,
     projectId: row.projectId,
-    scopes: row.scopes.filter(isScope),
+    scopes,
     label: `${row.prefix}… (${row.name})`,
     limits: limitsOf(row),
+    expiresAt: row.expiresAt?.getTime() ?? null,
   };
+}
+
+/**
+ * A key is only as strong as its user's current role: its scopes, less what
+ * that role no longer grants (a demotion takes effect on the next use). A
+ * user who is no longer a member of the key's project makes the key useless.
+ * Keys the system or SWITCHYARD_ADMIN_API_KEY minted act for no user and keep
+ * their own scopes.
+ */
+async function currentScopes(
+  db: Db,
+  row: { projectId: string; ownerUserId: string | null; scopes: string[] },
+): Promise<Scope[]> {
+  const own = row.scopes.filter(isScope);
+  if (!row.ownerUserId) return own;
+  const member = await db.projectMember.findUnique({
+    where: { projectId_userId: { projectId: row.projectId, userId: row.ownerUserId } },
+    select: { role: true },
+  });
+  if (!member) throw new DomainError("UNAUTHENTICATED", "This API key's user is no longer a member of its project");
+  const granted = ROLE_SCOPES[member.role];
+  return own.filter((scope) => granted.includes(scope));
 }
 
 /** The key's limits, or null when it has none (the gateway then skips the counters entirely). */

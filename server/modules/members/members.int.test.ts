@@ -28,8 +28,12 @@ describe("members", () => {
       password: "s3cret-pass",
     });
     expect(created.role).toBe("viewer");
-    expect(await authenticate({ db }, "new.person@example.test", "s3cret-pass")).toMatchObject({ ok: true });
-    expect(await authenticate({ db }, "new.person@example.test", "wrong")).toMatchObject({ ok: false });
+    expect(
+      await authenticate({ db }, "new.person@example.test", "s3cret-pass", { address: "192.0.2.1" }),
+    ).toMatchObject({ ok: true });
+    expect(await authenticate({ db }, "new.person@example.test", "wrong", { address: "192.0.2.1" })).toMatchObject({
+      ok: false,
+    });
   });
 
   it("needs a password to create an account and names the field", async () => {

@@ -2,8 +2,10 @@ import type { z } from "zod";
 import { ROLE_RANK, type RoleName } from "@/lib/scopes";
 import type { Caller } from "@/server/auth/caller";
 import { hashPassword } from "@/server/auth/password";
+import { endSessions } from "@/server/auth/session-version";
 import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
+import { announceKeysOfMember, revokeKeysOfMember } from "@/server/modules/api-keys/service";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ServiceDeps } from "@/server/modules/deps";
 import type { addMemberInput, memberSummary } from "@/server/modules/members/schemas";
@@ -104,6 +106,9 @@ export async function updateMemberRole(deps: ServiceDeps, input: { userId: strin
       data: { role: input.role },
       include: { user: { select: { id: true, email: true, name: true } } },
     });
+    // Their keys are capped by the new role from the next request (gateway caches drop them), and their sessions end.
+    await announceKeysOfMember(tx, projectId, input.userId);
+    await endSessions(tx, input.userId);
     await recordAudit(tx, caller.actor, {
       projectId,
       action: "member.role",
@@ -123,12 +128,15 @@ export async function removeMember(deps: ServiceDeps, { userId }: { userId: stri
     assertMayGrant(caller, current.role, "remove");
     await assertNotLastOwner(tx, projectId, current.role);
     await tx.projectMember.delete({ where: { projectId_userId: { projectId, userId } } });
+    // Their keys go with the membership, and their sessions end.
+    const revokedKeys = await revokeKeysOfMember(tx, projectId, userId);
+    await endSessions(tx, userId);
     await recordAudit(tx, caller.actor, {
       projectId,
       action: "member.remove",
       targetType: "user",
       targetId: userId,
-      summary: { email: current.user.email, role: current.role },
+      summary: { email: current.user.email, role: current.role, revokedKeys },
     });
     return toMember(current);
   });

@@ -1,50 +1,55 @@
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { SYSTEM_ACTOR } from "@/server/auth/principal";
+import { endSessions } from "@/server/auth/session-version";
+import { type SignInThrottleSettings, signInSucceeded, takeSignInAttempt } from "@/server/auth/sign-in-throttle";
 import type { Db } from "@/server/db";
+import { env } from "@/server/env";
 import { recordAudit } from "@/server/modules/audit/service";
 import { createOrganizationInput } from "@/server/modules/projects/schemas";
 import { createOrganization } from "@/server/modules/projects/service";
 
-/** Failures allowed per e-mail within the window before sign-in is locked for LOCK_MINUTES. */
-export const MAX_FAILURES = 10;
-const WINDOW_MINUTES = 15;
-const LOCK_MINUTES = 15;
-
 export type AuthResult =
-  | { ok: true; user: { id: string; email: string; name: string } }
-  | { ok: false; lockedUntil: Date | null };
+  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
+  /** `retryAfterSeconds`: throttled, nothing was checked; null: wrong e-mail or password. */
+  | { ok: false; retryAfterSeconds: number | null };
+
+/** Where the attempt comes from (CLIENT_ADDRESS_HEADER), and the throttle's settings (default: the environment's). */
+export interface SignInSource {
+  address: string;
+  throttle?: SignInThrottleSettings;
+}
 
 /**
- * Checks e-mail and password (never saying which part was wrong), counting
- * failures per e-mail so password guessing is slowed down on every replica.
+ * Checks e-mail and password (never saying which part was wrong), throttled
+ * per (e-mail, address) and per address (server/auth/sign-in-throttle.ts) so
+ * guessing and spraying slow down without locking the owner out.
  */
-export async function authenticate(deps: { db: Db }, rawEmail: string, password: string): Promise<AuthResult> {
+export async function authenticate(
+  deps: { db: Db },
+  rawEmail: string,
+  password: string,
+  source: SignInSource,
+): Promise<AuthResult> {
   const email = rawEmail.trim().toLowerCase();
-  const throttle = await deps.db.signInThrottle.findUnique({ where: { email } });
-  if (throttle?.lockedUntil && throttle.lockedUntil > new Date())
-    return { ok: false, lockedUntil: throttle.lockedUntil };
+  const settings = source.throttle ?? signInThrottleSettings();
+  const wait = await takeSignInAttempt(deps.db, settings, email, source.address);
+  if (wait !== null) return { ok: false, retryAfterSeconds: wait };
   const user = await deps.db.user.findUnique({ where: { email } });
   let valid = false;
   if (user) valid = await verifyPassword(password, user.passwordHash);
   // Without a user, spend the same time as a real check so timing does not reveal which e-mails exist.
   else await hashPassword(password);
-  if (valid && user) {
-    if (throttle) await deps.db.signInThrottle.deleteMany({ where: { email } });
-    return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
-  }
-  // One statement, so concurrent failures on several replicas all count.
-  const rows = await deps.db.$queryRaw<{ locked_until: Date | null }[]>`
-    INSERT INTO sign_in_throttle (email, failures, window_start) VALUES (${email}, 1, now())
-    ON CONFLICT (email) DO UPDATE SET
-      failures = CASE WHEN sign_in_throttle.window_start < now() - make_interval(mins => ${WINDOW_MINUTES})
-                      THEN 1 ELSE sign_in_throttle.failures + 1 END,
-      window_start = CASE WHEN sign_in_throttle.window_start < now() - make_interval(mins => ${WINDOW_MINUTES})
-                          THEN now() ELSE sign_in_throttle.window_start END,
-      locked_until = CASE WHEN sign_in_throttle.window_start >= now() - make_interval(mins => ${WINDOW_MINUTES})
-                               AND sign_in_throttle.failures + 1 >= ${MAX_FAILURES}
-                          THEN now() + make_interval(mins => ${LOCK_MINUTES}) ELSE NULL END
-    RETURNING locked_until`;
-  return { ok: false, lockedUntil: rows[0]?.locked_until ?? null };
+  if (!valid || !user) return { ok: false, retryAfterSeconds: null };
+  await signInSucceeded(deps.db, email, source.address);
+  return {
+    ok: true,
+    user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion },
+  };
+}
+
+function signInThrottleSettings(): SignInThrottleSettings {
+  const config = env();
+  return { accountBurst: config.SWITCHYARD_SIGNIN_ACCOUNT_BURST, addressBurst: config.SWITCHYARD_SIGNIN_ADDRESS_BURST };
 }
 
 export interface BootstrapResult {
@@ -80,6 +85,7 @@ export async function bootstrapAdmin(
       where: { id: user.id },
       data: { passwordHash: await hashPassword(admin.password) },
     });
+    await endSessions(deps.db, user.id);
   }
   const actor = { type: "user" as const, userId: user.id, keyId: null, label: email };
   const membership = await deps.db.projectMember.findFirst({
