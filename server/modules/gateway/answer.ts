@@ -11,6 +11,7 @@ import { jsonResponse } from "./json-response";
 import { outputActions, withGuardrailsHeader } from "./pipeline-hooks";
 import { CLIENT_CLOSED, type GatewayRequest, type Outcome } from "./request-scope";
 import { CACHE_HEADER, type ResponseCache } from "./response-cache";
+import { shutdownCut } from "./shutdown";
 import type { ServeTarget } from "./target";
 import { type AnswerToolCalls, StreamedToolCalls, toolCallsOfAnswer } from "./tool-calls";
 import {
@@ -124,6 +125,9 @@ export async function collect(kind: ChunkKind, g: Generation, meta: ResponseMeta
   }
   const final = done as DoneEvent | null;
   if (g.abort.signal.aborted || final?.finishReason === "abort") {
+    // Cut by a shutdown: the handler answers (and logs) the 503 it carries.
+    const cut = shutdownCut(g.abort.signal);
+    if (cut) throw cut;
     g.scope.finish(outcomeOf(g, final, clientClosed()));
     return new Response(null, { status: 499 });
   }
@@ -191,6 +195,15 @@ export function stream(
       const emit = (bytes: Uint8Array) => {
         if (!closed) controller.enqueue(bytes);
       };
+      /** Cut by a shutdown at the end of its grace period: a final error event, logged as such. */
+      const endCut = () => {
+        const failure = toGatewayFailure(shutdownCut(g.abort.signal), g.scope.id);
+        emit(sseData(failure.body));
+        g.scope.finish(
+          outcomeOf(g, null, { status: failure.status, errorCode: failure.code, errorMessage: failure.message }),
+        );
+        return end();
+      };
       const end = () => {
         g.cleanup();
         // Run the generator's cleanup now: the engine holds the model's queue slot until it finishes.
@@ -208,6 +221,7 @@ export function stream(
           pending = null;
         } catch (error) {
           pulling = false;
+          if (!cancelled && shutdownCut(g.abort.signal)) return endCut();
           if (cancelled || g.abort.signal.aborted || isProviderAbort(error)) {
             g.scope.finish(CLIENT_CLOSED);
             return end();
@@ -258,6 +272,7 @@ export function stream(
           continue;
         }
         if (g.abort.signal.aborted || event.finishReason === "abort") {
+          if (!cancelled && shutdownCut(g.abort.signal)) return endCut();
           g.scope.finish(outcomeOf(g, event, clientClosed()));
           return end();
         }

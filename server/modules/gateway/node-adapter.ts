@@ -15,10 +15,26 @@ import { plainJson } from "./json-response";
 
 export type FetchHandler = (req: GatewayHttpRequest) => Promise<Response>;
 
-export function toNodeListener(handler: FetchHandler) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    void serve(handler, req, res);
+export interface NodeListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Aborts every request still open with `reason` (shutdown, past its grace period): the handler ends each
+   * as that error says (a stream with a final error event) and logs it. Returns how many.
+   */
+  cutOpen(reason: Error): number;
+}
+
+export function toNodeListener(handler: FetchHandler): NodeListener {
+  const open = new Set<NodeRequest>();
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    void serve(handler, req, res, open);
   };
+  return Object.assign(listener, {
+    cutOpen(reason: Error) {
+      for (const request of open) request.cut(reason);
+      return open.size;
+    },
+  });
 }
 
 class NodeHeaders {
@@ -44,6 +60,8 @@ class NodeRequest implements GatewayHttpRequest {
   private light: LightAbort | null = null;
   private controller: AbortController | null = null;
   private hungUp = false;
+  /** Set when the server cut the request (shutdown): the abort's reason. */
+  private cutReason: Error | null = null;
 
   constructor(private readonly incoming: IncomingMessage) {
     this.method = incoming.method ?? "GET";
@@ -57,6 +75,7 @@ class NodeRequest implements GatewayHttpRequest {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.hungUp) this.controller.abort();
+      else if (this.cutReason) this.controller.abort(this.cutReason);
     }
     return this.controller.signal;
   }
@@ -65,6 +84,7 @@ class NodeRequest implements GatewayHttpRequest {
     if (!this.light) {
       this.light = new LightAbort();
       if (this.hungUp) this.light.abort();
+      else if (this.cutReason) this.light.abort(this.cutReason);
     }
     return this.light;
   }
@@ -74,6 +94,14 @@ class NodeRequest implements GatewayHttpRequest {
     this.hungUp = true;
     this.light?.abort();
     this.controller?.abort();
+  }
+
+  /** The server ends the request (shutdown): aborted with `reason`, while the client is still there to be told. */
+  cut(reason: Error) {
+    if (this.hungUp || this.cutReason) return;
+    this.cutReason = reason;
+    this.light?.abort(reason);
+    this.controller?.abort(reason);
   }
 
   get aborted(): boolean {
@@ -137,10 +165,12 @@ class NodeRequest implements GatewayHttpRequest {
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse) {
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, open: Set<NodeRequest>) {
   const request = new NodeRequest(req);
+  open.add(request);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   res.on("close", () => {
+    open.delete(request);
     if (res.writableFinished) return;
     request.hangUp();
     reader?.cancel().catch(() => {});

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { verifyApiKey } from "@/server/auth/api-key";
 import { db as processDb } from "@/server/db";
 import { env } from "@/server/env";
+import { type DrainResult, OpenRequests } from "@/server/http/graceful";
 import { DbRouteSource, processRouteSource } from "@/server/modules/routes/db-source";
 import { followSettingsChanges, ProjectBodyLogging } from "./body-logging";
 import { createGatewayHandler, type GatewayDeps } from "./handler";
@@ -16,13 +17,18 @@ import { ApiKeyCache } from "./key-cache";
 import { followKeyChanges } from "./key-events";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { toNodeListener } from "./node-adapter";
+import { GatewayShuttingDown } from "./shutdown";
 import { gatewaySink } from "./sink";
 
 export interface StandaloneGateway {
   server: Server;
   /** `http://host:port` as bound (port 0 resolves to the real one). */
   origin: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets open requests and streams finish for up to `graceMs` (default 0), ends
+   * what is still open with a 503 (a stream: a final error event), each logged, then releases the rest.
+   */
+  close(options?: { graceMs?: number }): Promise<DrainResult>;
 }
 
 export async function startStandaloneGateway(
@@ -58,7 +64,9 @@ export async function startStandaloneGateway(
     // Stored routes: the process's (LISTEN-invalidated) on the process's database, else one expiring in seconds.
     routes: overrides.routes ?? (overrides.db ? new DbRouteSource(db) : processRouteSource(db)),
   });
-  const server = createServer(toNodeListener(handler));
+  const listener = toNodeListener(handler);
+  const open = new OpenRequests();
+  const server = createServer(open.wrap(listener));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -71,14 +79,15 @@ export async function startStandaloneGateway(
   return {
     server,
     origin: `http://${shownHost}:${address.port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
+    close: async ({ graceMs = 0 } = {}) => {
+      const drained = await open.drain(server, {
+        graceMs,
+        cut: () => listener.cutOpen(new GatewayShuttingDown(graceMs)),
       });
       await keyUsage.close().catch(() => {});
       await keyChanges?.close();
       await settingsChanges?.close();
+      return drained;
     },
   };
 }
