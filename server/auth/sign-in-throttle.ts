@@ -8,10 +8,10 @@ import type { Db } from "@/server/db";
  *   (1 s, 2 s, 4 s, ... up to 15 minutes); one attempt leaks out every 10
  *   minutes, and a successful sign-in empties it. Wrong passwords from one
  *   address never delay the same account signing in from another address.
- * - per source address, across e-mails: `addressBurst` attempts, then growing
- *   delays; one leaks out every minute. This is what stops password spraying
- *   (many e-mails, one address). Successes count too, so signing in to one's
- *   own account cannot refill it. IPv6 addresses count per /64.
+ * - per source address, across e-mails: `addressBurst` failed attempts, then
+ *   growing delays; one leaks out every minute. This is what stops password
+ *   spraying (many e-mails, one address). A success takes back its own count,
+ *   so only failures accumulate. IPv6 addresses count per /64.
  * An attempt made while a bucket is blocked is refused before any password is
  * checked and is not counted. Attempts are counted before the password is
  * checked, so a burst sent in parallel is throttled like one sent in sequence.
@@ -83,9 +83,24 @@ export async function takeSignInAttempt(
   return take(db, accountKey(email, address), perAccount);
 }
 
-/** After a successful sign-in: that account's bucket for that address empties; buckets idle for a day go. */
-export async function signInSucceeded(db: Db, email: string, address: string): Promise<void> {
+/**
+ * After a successful sign-in: that account's bucket for that address empties,
+ * and the address's bucket takes back this attempt's count (only failures
+ * accumulate there, so a busy office behind one address is not slowed, and an
+ * attacker's own sign-ins cannot make room for more guesses). Buckets idle
+ * for a day go.
+ */
+export async function signInSucceeded(
+  db: Db,
+  settings: SignInThrottleSettings,
+  email: string,
+  address: string,
+): Promise<void> {
   await db.signInThrottle.deleteMany({ where: { key: accountKey(email, address) } });
+  await db.$executeRaw`UPDATE sign_in_throttle
+    SET level = greatest(0, level - 1),
+        blocked_until = CASE WHEN level - 1 <= ${settings.addressBurst} THEN NULL ELSE blocked_until END
+    WHERE key = ${addressKey(address)}`;
   await db.$executeRaw`DELETE FROM sign_in_throttle
     WHERE updated_at < now() - interval '1 day' AND (blocked_until IS NULL OR blocked_until < now())`;
 }

@@ -40,7 +40,7 @@ export async function authenticate(
   // Without a user, spend the same time as a real check so timing does not reveal which e-mails exist.
   else await hashPassword(password);
   if (!valid || !user) return { ok: false, retryAfterSeconds: null };
-  await signInSucceeded(deps.db, email, source.address);
+  await signInSucceeded(deps.db, settings, email, source.address);
   return {
     ok: true,
     user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion },

@@ -75,7 +75,7 @@ describe("authenticate", () => {
     // 20 within the burst, the 21st sets the first delay, and the other 39 are refused unchecked.
     expect(checked).toBe(21);
     expect(throttled).toBe(39);
-    // Successes count too, so signing in to one's own account does not refill the address's budget.
+    // While the address waits, even the right password is not checked.
     await makeUser(db, { email: "elsewhere@example.test", password: "right-password" });
     expect(await authenticate({ db }, "elsewhere@example.test", "right-password", sprayer)).toMatchObject({
       ok: false,
@@ -84,6 +84,23 @@ describe("authenticate", () => {
     expect(await authenticate({ db }, "elsewhere@example.test", "right-password", from("2001:db8:9::1"))).toMatchObject(
       { ok: true },
     );
+  });
+
+  it("counts only failures against an address: many people signing in from one office are not slowed", async () => {
+    const office = { address: "192.0.2.200", throttle: { ...throttle, addressBurst: 3 } };
+    const { user } = await makeUser(db, { email: "colleague@example.test", password: "right-password" });
+    for (let i = 0; i < 6; i++)
+      expect(await authenticate({ db }, user.email, "right-password", office)).toMatchObject({ ok: true });
+    // Four failures (from four accounts) pass the burst of 3: the fourth is checked and starts the delay.
+    for (let i = 0; i < 4; i++)
+      expect(await authenticate({ db }, `nobody-${i}@example.test`, "guess", office)).toEqual({
+        ok: false,
+        retryAfterSeconds: null,
+      });
+    expect(await authenticate({ db }, user.email, "right-password", office)).toMatchObject({
+      ok: false,
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 });
 
