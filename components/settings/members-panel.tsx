@@ -116,7 +116,7 @@ export function MembersPanel() {
         open={removing !== null}
         onOpenChange={(open) => !open && setRemoving(null)}
         title={`Remove ${removing?.email}?`}
-        description="They lose access to this project at once. Their account and other projects are kept."
+        description="They lose access to this project at once: the API keys they created here are revoked, and they are signed out everywhere. Their account and other projects are kept."
         confirmLabel="Remove member"
         tone="danger"
         onConfirm={async () => {
