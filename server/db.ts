@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "@/server/env";
 import { PrismaClient } from "@/server/generated/prisma/client";
 
@@ -6,8 +7,23 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: what domain services accept. */
 export type DbTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createDb(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 10 }) });
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * The client's own connection pool, for what Prisma cannot do (COPY streams
+ * in a transaction: dataset imports). Shares the client's connection budget.
+ */
+export function sqlPool(client: PrismaClient): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error("sqlPool: this client was not made by createDb");
+  return pool;
 }
 
 const globalForDb = globalThis as unknown as { switchyardDb?: PrismaClient };

@@ -7,9 +7,21 @@ import { useRef, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button, cn, Dialog, Field, Input, ProgressBar, Select, toast } from "@/components/ui";
 
+interface LineIssue {
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** The REST error body; a refused import adds errors and warnings apart (see server/modules/datasets/http.ts). */
 interface ImportError {
   message: string;
   issues: { path: string; message: string }[];
+  errors?: LineIssue[];
+  errorCount?: number;
+  warnings?: LineIssue[];
+  warningCount?: number;
+  truncated?: boolean;
 }
 
 /** Uploads a JSONL file as the raw request body (streamed by the server), with progress and cancel. */
@@ -30,6 +42,8 @@ export function ImportDialog({
   const [name, setName] = useState("");
   const [mode, setMode] = useState("strict");
   const [format, setFormat] = useState("auto");
+  /** Lenient mode's limit, in percent of the lines (the server takes a fraction). */
+  const [maxRejectedPercent, setMaxRejectedPercent] = useState("10");
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<ImportError | null>(null);
@@ -47,7 +61,12 @@ export function ImportDialog({
     if (!file) return;
     setError(null);
     setProgress(0);
-    const query = new URLSearchParams({ mode, format, ...(datasetId ? { datasetId } : { name }) });
+    const query = new URLSearchParams({
+      mode,
+      format,
+      ...(mode === "lenient" ? { maxRejectedFraction: String(Number(maxRejectedPercent) / 100) } : {}),
+      ...(datasetId ? { datasetId } : { name }),
+    });
     const request = new XMLHttpRequest();
     xhr.current = request;
     request.open("POST", `/api/rest/datasets/import?${query}`);
@@ -108,6 +127,23 @@ export function ImportDialog({
               <option value="lenient">lenient</option>
             </Select>
           </Field>
+          {mode === "lenient" && (
+            <Field
+              label="Bad lines allowed (%)"
+              htmlFor="import-max-rejected"
+              hint="Above this share of rejected lines nothing is stored"
+            >
+              <Input
+                id="import-max-rejected"
+                type="number"
+                min={0}
+                max={100}
+                step={1}
+                value={maxRejectedPercent}
+                onChange={(e) => setMaxRejectedPercent(e.target.value)}
+              />
+            </Field>
+          )}
           <Field label="Format" htmlFor="import-format">
             <Select id="import-format" value={format} onChange={(e) => setFormat(e.target.value)}>
               <option value="auto">detect</option>
@@ -143,20 +179,45 @@ export function ImportDialog({
         {progress !== null && (
           <ProgressBar value={progress} label={progress < 100 ? "Uploading…" : "Validating and storing…"} showValue />
         )}
-        {error && (
-          <div
-            role="alert"
-            className="flex max-h-64 flex-col gap-1 overflow-auto rounded-md bg-danger-soft p-3 text-danger text-sm"
-          >
-            <strong>{error.message}</strong>
-            <ul className="font-mono text-xs">
-              {error.issues.map((i) => (
-                <li key={`${i.path}:${i.message}`}>{i.message}</li>
-              ))}
-            </ul>
-          </div>
-        )}
+        {error && <ImportErrors error={error} />}
       </div>
     </Dialog>
+  );
+}
+
+/** A refused import: the errors that refused it, then the warnings (which did not), each list saying when it is cut. */
+function ImportErrors({ error }: { error: ImportError }) {
+  const errors = error.errors ?? error.issues.map((i) => ({ line: 0, code: "", message: i.message }));
+  const warnings = error.warnings ?? [];
+  return (
+    <div
+      role="alert"
+      className="flex max-h-72 flex-col gap-2 overflow-auto rounded-md bg-danger-soft p-3 text-danger text-sm"
+    >
+      <strong>{error.message}</strong>
+      <IssueList title="Errors" items={errors} total={error.errorCount ?? errors.length} />
+      {warnings.length > 0 && (
+        <div className="text-foreground">
+          <IssueList title="Warnings" items={warnings} total={error.warningCount ?? warnings.length} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function IssueList({ title, items, total }: { title: string; items: LineIssue[]; total: number }) {
+  if (items.length === 0) return null;
+  return (
+    <section aria-label={title}>
+      <h3 className="font-medium text-xs">
+        {title} ({total.toLocaleString()})
+        {total > items.length && ` — the first ${items.length.toLocaleString()} are listed`}
+      </h3>
+      <ul className="font-mono text-xs">
+        {items.map((i) => (
+          <li key={`${i.line}:${i.code}:${i.message}`}>{i.message}</li>
+        ))}
+      </ul>
+    </section>
   );
 }

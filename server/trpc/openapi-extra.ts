@@ -66,16 +66,47 @@ export const EXTRA_ROUTES = [
     tag: "Datasets",
     scope: "datasets:write",
     summary:
-      "Import a JSONL file (streamed body) as a new dataset version; ?name|datasetId, format, mode=strict|lenient",
+      "Import a JSONL file (streamed body) as a new dataset version; ?name|datasetId, format, mode=strict|lenient, maxRejectedFraction",
     operation: {
       operationId: "datasets-import",
+      parameters: [
+        { name: "name", in: "query", description: "A new dataset's name", schema: { type: "string" } },
+        {
+          name: "datasetId",
+          in: "query",
+          description: "Or the dataset to add a version to",
+          schema: { type: "string", format: "uuid" },
+        },
+        {
+          name: "format",
+          in: "query",
+          schema: { type: "string", enum: ["auto", "chat", "completion"], default: "auto" },
+        },
+        { name: "mode", in: "query", schema: { type: "string", enum: ["strict", "lenient"], default: "strict" } },
+        {
+          name: "maxRejectedFraction",
+          in: "query",
+          description: "Lenient mode: the largest share of rejected lines (0-1); above it nothing is stored",
+          schema: { type: "number", minimum: 0, maximum: 1, default: 0.1 },
+        },
+        {
+          name: "tokenizer",
+          in: "query",
+          description: "A local model whose tokenizer counts tokens",
+          schema: { type: "string" },
+        },
+        { name: "maxTokens", in: "query", schema: { type: "integer", minimum: 1, default: 16385 } },
+      ],
       requestBody: {
         required: true,
         content: { "application/jsonl": { schema: { type: "string", format: "binary" } } },
       },
       responses: {
         "201": { description: "The new version" },
-        "422": { description: "Refused, with line-numbered issues; nothing stored in strict mode" },
+        "422": {
+          description:
+            "Refused, nothing stored: error.errors and error.warnings (line-numbered, the first 100 of each), errorCount, warningCount, truncated",
+        },
       },
     },
   },

@@ -1,14 +1,17 @@
 import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import { DomainError } from "@/server/errors";
 import { errorResponse } from "@/server/http/responses";
+import { ImportRejectedError } from "@/server/modules/datasets/core/issues";
 import { importQuery } from "@/server/modules/datasets/schemas";
 import { exportVersion, importDataset } from "@/server/modules/datasets/service";
 
 /**
  * POST /api/rest/datasets/import?name=…|datasetId=…&format=auto|chat|completion&mode=strict|lenient
- * with the JSONL file as the request body, streamed (never held in memory).
- * 201 with the new version; 422 with line-numbered issues when the file is
- * refused (strict mode stores nothing).
+ * [&maxRejectedFraction=0.1] with the JSONL file as the request body, streamed
+ * through the validator into PostgreSQL (never held in memory). 201 with the
+ * new version; 422 when the file is refused (nothing is stored), the REST
+ * error body plus `errors`, `errorCount`, `warnings`, `warningCount`,
+ * `truncated` (see `ImportRejection`).
  */
 export async function handleDatasetImport(req: Request, deps: RequestDeps): Promise<Response> {
   try {
@@ -18,6 +21,19 @@ export async function handleDatasetImport(req: Request, deps: RequestDeps): Prom
     const result = await importDataset({ db: deps.db, caller }, { ...query, source: req.body });
     return Response.json(result, { status: 201 });
   } catch (error) {
+    if (error instanceof ImportRejectedError)
+      return Response.json(
+        {
+          error: {
+            message: error.message,
+            code: error.code,
+            status: error.httpStatus,
+            issues: error.issues,
+            ...error.rejection,
+          },
+        },
+        { status: error.httpStatus },
+      );
     return errorResponse(error);
   }
 }

@@ -48,6 +48,7 @@ export const versionParams = z.object({
   // import
   format: z.enum(["auto", "chat", "completion"]).optional(),
   mode: z.enum(["strict", "lenient"]).optional(),
+  maxRejectedFraction: z.number().optional(),
   tokenizer: z.string().optional(),
   maxTokens: z.number().int().optional(),
   // mask
@@ -69,6 +70,13 @@ export type VersionParams = z.infer<typeof versionParams>;
 
 const piiCounts = z.record(z.enum(PII_KINDS), count);
 
+const datasetIssue = z.object({
+  line: count,
+  code: z.enum(ISSUE_CODES),
+  message: z.string(),
+  path: z.string().optional(),
+});
+
 /** What the operation found; each operation sets only its keys. */
 export const versionReport = z.object({
   // import
@@ -80,9 +88,10 @@ export const versionReport = z.object({
       errors: count,
       warnings: count,
       counts: z.partialRecord(z.enum(ISSUE_CODES), count),
-      sample: z.array(
-        z.object({ line: count, code: z.enum(ISSUE_CODES), message: z.string(), path: z.string().optional() }),
-      ),
+      errorSample: z.array(datasetIssue),
+      /** Warnings (BOM, CRLF, empty lines, ...) apart from the errors. */
+      warningSample: z.array(datasetIssue),
+      /** Some issues are not in the samples (compare `errors` and `warnings`). */
       truncated: z.boolean(),
     })
     .optional(),

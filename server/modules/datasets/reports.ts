@@ -1,5 +1,6 @@
-import type { Db, DbTx } from "@/server/db";
+import type { Db } from "@/server/db";
 import { notFound } from "@/server/errors";
+import { Prisma } from "@/server/generated/prisma/client";
 import { KAnonymityCounter } from "@/server/modules/datasets/core";
 import type { DatasetStatsOut, KAnonymityOut } from "@/server/modules/datasets/output-schemas";
 import { readExamples } from "@/server/modules/datasets/versions";
@@ -19,7 +20,7 @@ export async function kAnonymityReport(
   const { projectId } = deps.caller;
   await ensureVersion(deps.db, projectId, input.versionId);
   const counter = new KAnonymityCounter(input.fields);
-  for await (const row of readExamples(deps.db as unknown as DbTx, input.versionId)) counter.add(row.example);
+  for await (const row of readExamples(deps.db, input.versionId)) counter.add(row.example);
   // Group values come from stored metadata (jsonb), so they are JSON.
   return counter.report(input.k) as KAnonymityOut;
 }
@@ -31,12 +32,12 @@ export async function compareVersions(deps: ProjectDeps, input: { a: string; b: 
     ensureVersion(deps.db, projectId, input.a),
     ensureVersion(deps.db, projectId, input.b),
   ]);
+  const hashes = (versionId: string) => Prisma.sql`SELECT DISTINCT e.hash FROM dataset_version_examples m
+    JOIN dataset_examples e ON e.version_id = m.source_version_id AND e.position = m.source_position
+    WHERE m.version_id = ${versionId}::uuid`;
   const [row] = await deps.db.$queryRaw<{ only_a: bigint; only_b: bigint }[]>`
-    SELECT
-      (SELECT count(DISTINCT hash) FROM dataset_examples x WHERE x.version_id = ${a.id}::uuid
-         AND NOT EXISTS (SELECT 1 FROM dataset_examples y WHERE y.version_id = ${b.id}::uuid AND y.hash = x.hash)) AS only_a,
-      (SELECT count(DISTINCT hash) FROM dataset_examples y WHERE y.version_id = ${b.id}::uuid
-         AND NOT EXISTS (SELECT 1 FROM dataset_examples x WHERE x.version_id = ${a.id}::uuid AND x.hash = y.hash)) AS only_b`;
+    SELECT (SELECT count(*) FROM (${hashes(a.id)} EXCEPT ${hashes(b.id)}) x) AS only_a,
+           (SELECT count(*) FROM (${hashes(b.id)} EXCEPT ${hashes(a.id)}) y) AS only_b`;
   const side = (v: typeof a) => ({
     id: v.id,
     version: v.version,

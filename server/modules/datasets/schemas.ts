@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_REJECTED_FRACTION } from "@/server/modules/datasets/core/issues";
 import { maskOptionsSchema } from "@/server/modules/datasets/core/schemas";
 import { datasetStats, versionParams, versionReport } from "@/server/modules/datasets/output-schemas";
 
@@ -20,6 +21,11 @@ export const importQuery = z.object({
   tokenizer: z.string().max(200).optional(),
   /** Per-example token limit (default 16385, OpenAI's training cap). */
   maxTokens: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /**
+   * Lenient mode: the largest share of non-empty lines that may be rejected (0–1, default 0.1 = 10 %);
+   * above it nothing is stored. Ignored in strict mode.
+   */
+  maxRejectedFraction: z.coerce.number().min(0).max(1).default(DEFAULT_MAX_REJECTED_FRACTION),
 });
 
 export const transformInput = z.discriminatedUnion("operation", [

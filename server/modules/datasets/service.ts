@@ -1,6 +1,8 @@
 import type { z } from "zod";
-import type { Db, DbTx } from "@/server/db";
-import { DomainError, mapPrismaError, notFound } from "@/server/errors";
+import type { Db } from "@/server/db";
+import { DomainError, notFound } from "@/server/errors";
+import { Prisma } from "@/server/generated/prisma/client";
+import { copyImport } from "@/server/modules/datasets/copy-import";
 import {
   assertImportable,
   type ByteSource,
@@ -19,13 +21,11 @@ import {
   transformInput,
   type versionOut,
 } from "@/server/modules/datasets/schemas";
+import { finishVersion, inSqlTransaction, openDataset, startVersion } from "@/server/modules/datasets/sql";
 import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
-import { type ExampleRow, readExamples, writeVersion } from "@/server/modules/datasets/versions";
+import { type ExampleRow, readExamples, writeDerivedRows } from "@/server/modules/datasets/versions";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
-
-/** Long imports and transforms run in one transaction: all or nothing. */
-const LONG_TX = { timeout: 60 * 60_000, maxWait: 10_000 };
 
 type VersionOut = z.infer<typeof versionOut>;
 type VersionRow = Awaited<ReturnType<Db["datasetVersion"]["findFirstOrThrow"]>>;
@@ -74,7 +74,7 @@ export async function getDataset(deps: ProjectDeps, { id }: { id: string }) {
   return found;
 }
 
-async function findVersion(db: Db | DbTx, projectId: string, versionId: string) {
+async function findVersion(db: Db, projectId: string, versionId: string) {
   const version = await db.datasetVersion.findFirst({
     where: { id: versionId, dataset: { projectId } },
     include: { dataset: true },
@@ -85,9 +85,11 @@ async function findVersion(db: Db | DbTx, projectId: string, versionId: string) 
 
 /**
  * Imports a JSONL stream as a new version (of a new or existing dataset), in
- * one transaction: in strict mode any error rolls everything back and the
- * error lists the offending lines; in lenient mode the good lines are kept
- * and the rejected ones are reported on the version.
+ * one transaction, streaming the examples into PostgreSQL with COPY: in strict
+ * mode any error rolls everything back and the error lists the offending
+ * lines; in lenient mode the good lines are kept and the rejected ones are
+ * reported on the version, unless more than `maxRejectedFraction` of the
+ * lines are bad (then nothing is stored either).
  */
 export async function importDataset(
   deps: ServiceDeps,
@@ -100,130 +102,128 @@ export async function importDataset(
     ]);
   const countTokens = query.tokenizer ? await modelTokenCounter(deps, caller.projectId, query.tokenizer) : undefined;
   const upload = importJsonl(source, { format: query.format, countTokens, maxTokensPerExample: query.maxTokens });
-  try {
-    return await deps.db.$transaction(async (tx) => {
-      const dataset = query.datasetId
-        ? await tx.dataset.findFirst({ where: { id: query.datasetId, projectId: caller.projectId } })
-        : await tx.dataset.create({ data: { projectId: caller.projectId, name: query.name!, format: "chat" } });
-      if (!dataset) throw notFound("Dataset", query.datasetId);
-      async function* accepted(): AsyncGenerator<ExampleRow> {
-        for await (const batch of upload)
-          for (const line of batch) if (line.example) yield { example: line.example, tokens: line.tokens };
-      }
-      const version = await writeVersion(
-        tx,
-        caller,
-        {
-          datasetId: dataset.id,
-          parentId: null,
-          operation: "import",
-          params: {
-            format: query.format,
-            mode: query.mode,
-            tokenizer: query.tokenizer ?? "rough",
-            maxTokens: query.maxTokens,
-          },
-          report: {},
-        },
-        accepted(),
-      );
-      const result = upload.result();
-      assertImportable(result.issues, { mode: query.mode });
-      const report: VersionOut["report"] = {
-        issues: result.issues,
-        decision: decideImport(result.issues, { mode: query.mode }).reason,
-        bytes: result.bytes,
-        format: result.format,
-      };
-      await tx.dataset.update({ where: { id: dataset.id }, data: { format: result.format, updatedAt: new Date() } });
-      const saved = await tx.datasetVersion.update({ where: { id: version.id }, data: { report: report as object } });
-      return { datasetId: dataset.id, version: toVersionOut(saved, null) };
-    }, LONG_TX);
-  } catch (error) {
-    throw mapPrismaError(error, `A dataset named '${query.name}' already exists`);
-  }
+  const policy = { mode: query.mode, maxRejectedFraction: query.maxRejectedFraction };
+  const writer = { projectId: caller.projectId, actor: caller.actor };
+  const { datasetId, versionId } = await inSqlTransaction(deps.db, async (client) => {
+    const dataset = await openDataset(client, caller.projectId, query);
+    if (!dataset) throw notFound("Dataset", query.datasetId);
+    const draft = {
+      datasetId: dataset.id,
+      parentId: null,
+      operation: "import",
+      params: {
+        format: query.format,
+        mode: query.mode,
+        ...(query.mode === "lenient" ? { maxRejectedFraction: query.maxRejectedFraction } : {}),
+        tokenizer: query.tokenizer ?? "rough",
+        maxTokens: query.maxTokens,
+      },
+    };
+    const versionId = await startVersion(client, writer, draft);
+    const examples = await copyImport(client, versionId, upload, { stopAfterError: query.mode === "strict" });
+    const result = upload.result();
+    assertImportable(result.issues, policy);
+    const report: VersionOut["report"] = {
+      issues: result.issues,
+      decision: decideImport(result.issues, policy).reason,
+      bytes: result.bytes,
+      format: result.format,
+    };
+    await finishVersion(
+      client,
+      writer,
+      { ...draft, versionId },
+      { contentHash: result.contentHash, examples, stats: result.stats, report, format: result.format },
+    );
+    return { datasetId: dataset.id, versionId };
+  });
+  const saved = await deps.db.datasetVersion.findUniqueOrThrow({ where: { id: versionId } });
+  return { datasetId, version: toVersionOut(saved, null) };
 }
 
-/** Builds a new version from a parent by one transform; the lineage names the parent. */
+/**
+ * Builds a new version from a parent by one transform; the lineage names the
+ * parent. Unchanged examples are shared with the parent (membership rows
+ * only); a mask writes new rows only for the examples it changed.
+ */
 export async function transformDataset(deps: ServiceDeps, raw: TransformInput) {
   const { caller } = deps;
   // The procedure's input is one flat object (REST needs one); this narrows it per operation.
   const input = transformInput.parse(raw);
   const parent = await findVersion(deps.db, caller.projectId, input.versionId);
-  return deps.db.$transaction(async (tx) => {
-    const report: VersionOut["report"] = {};
-    const source = readExamples(tx, parent.id);
-    let rows: AsyncGenerator<ExampleRow>;
-    switch (input.operation) {
-      case "mask": {
-        const masker = new PiiMasker(input.options ?? {});
-        rows = (async function* () {
-          for await (const r of source) yield { example: masker.mask(r.example), tokens: r.tokens, split: r.split };
-          report.masking = masker.report();
-        })();
-        break;
-      }
-      case "dedupe": {
-        const dedupe = new Deduplicator();
-        let dropped = 0;
-        rows = (async function* () {
-          for await (const r of source) {
-            if (dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
-            else dropped++;
-          }
-          report.duplicatesRemoved = dropped;
-        })();
-        break;
-      }
-      case "filter": {
-        const filter = new ExampleFilter({
-          minTokens: input.minTokens,
-          maxTokens: input.maxTokens,
-          requireRoles: input.requireRole ? [input.requireRole] : undefined,
-          include: input.include ? [{ pattern: input.include, flags: "i" }] : undefined,
-          exclude: input.exclude ? [{ pattern: input.exclude, flags: "i" }] : undefined,
-        });
-        rows = (async function* () {
-          for await (const r of source) if (filter.test(r.example) === null) yield r;
-          report.kept = filter.kept;
-          report.dropped = filter.dropped;
-        })();
-        break;
-      }
-      case "split": {
-        const counts = { train: 0, validation: 0 };
-        rows = (async function* () {
-          for await (const r of source) {
-            const split = splitPoint(r.hash, input.salt) < input.ratio ? "train" : "validation";
-            counts[split]++;
-            yield { ...r, split };
-          }
-          report.split = counts;
-        })();
-        break;
-      }
-      case "merge": {
-        const others = await Promise.all(input.otherVersionIds.map((id) => findVersion(tx, caller.projectId, id)));
-        const dedupe = input.dedupe ? new Deduplicator() : null;
-        rows = (async function* () {
-          for (const from of [source, ...others.map((o) => readExamples(tx, o.id))])
-            for await (const r of from) if (!dedupe || dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
-        })();
-        report.merged = [parent.id, ...input.otherVersionIds];
-        break;
-      }
+  const report: VersionOut["report"] = {};
+  const source = readExamples(deps.db, parent.id);
+  let rows: AsyncGenerator<ExampleRow>;
+  switch (input.operation) {
+    case "mask": {
+      const masker = new PiiMasker(input.options ?? {});
+      rows = (async function* () {
+        for await (const r of source) yield { ...r, example: masker.mask(r.example) };
+        report.masking = masker.report();
+      })();
+      break;
     }
-    const { versionId: _, operation, ...params } = input;
-    const version = await writeVersion(
-      tx,
-      caller,
-      { datasetId: parent.datasetId, parentId: parent.id, operation, params, report },
-      rows,
-    );
-    const saved = await tx.datasetVersion.update({ where: { id: version.id }, data: { report: report as object } });
-    await tx.dataset.update({ where: { id: parent.datasetId }, data: { updatedAt: new Date() } });
-    return toVersionOut(saved, parent.version);
-  }, LONG_TX);
+    case "dedupe": {
+      const dedupe = new Deduplicator();
+      let dropped = 0;
+      rows = (async function* () {
+        for await (const r of source) {
+          if (dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
+          else dropped++;
+        }
+        report.duplicatesRemoved = dropped;
+      })();
+      break;
+    }
+    case "filter": {
+      const filter = new ExampleFilter({
+        minTokens: input.minTokens,
+        maxTokens: input.maxTokens,
+        requireRoles: input.requireRole ? [input.requireRole] : undefined,
+        include: input.include ? [{ pattern: input.include, flags: "i" }] : undefined,
+        exclude: input.exclude ? [{ pattern: input.exclude, flags: "i" }] : undefined,
+      });
+      rows = (async function* () {
+        for await (const r of source) if (filter.test(r.example) === null) yield r;
+        report.kept = filter.kept;
+        report.dropped = filter.dropped;
+      })();
+      break;
+    }
+    case "split": {
+      const counts = { train: 0, validation: 0 };
+      rows = (async function* () {
+        for await (const r of source) {
+          const split = splitPoint(r.hash, input.salt) < input.ratio ? "train" : "validation";
+          counts[split]++;
+          yield { ...r, split };
+        }
+        report.split = counts;
+      })();
+      break;
+    }
+    case "merge": {
+      const others = await Promise.all(input.otherVersionIds.map((id) => findVersion(deps.db, caller.projectId, id)));
+      const dedupe = input.dedupe ? new Deduplicator() : null;
+      rows = (async function* () {
+        for (const from of [source, ...others.map((o) => readExamples(deps.db, o.id))])
+          for await (const r of from) if (!dedupe || dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
+      })();
+      report.merged = [parent.id, ...input.otherVersionIds];
+      break;
+    }
+  }
+  const { versionId: _, operation, ...params } = input;
+  const writer = { projectId: caller.projectId, actor: caller.actor };
+  const versionId = await inSqlTransaction(deps.db, async (client) => {
+    const draft = { datasetId: parent.datasetId, parentId: parent.id, operation, params };
+    const versionId = await startVersion(client, writer, draft);
+    const written = await writeDerivedRows(client, versionId, rows);
+    await finishVersion(client, writer, { ...draft, versionId }, { ...written, report });
+    return versionId;
+  });
+  const saved = await deps.db.datasetVersion.findUniqueOrThrow({ where: { id: versionId } });
+  return toVersionOut(saved, parent.version);
 }
 
 export async function listExamples(
@@ -231,20 +231,25 @@ export async function listExamples(
   input: { versionId: string; page: number; pageSize: number; search?: string; split?: string },
 ) {
   await findVersion(deps.db, deps.caller.projectId, input.versionId);
-  const where = {
-    versionId: input.versionId,
-    ...(input.split ? { split: input.split } : {}),
-    ...(input.search ? { search: { contains: input.search.toLowerCase() } } : {}),
-  };
+  // Search: a case-insensitive substring of any message's content, read from the example itself.
+  const where = Prisma.sql`m.version_id = ${input.versionId}::uuid
+    ${input.split ? Prisma.sql`AND m.split = ${input.split}` : Prisma.empty}
+    ${
+      input.search
+        ? Prisma.sql`AND EXISTS (SELECT 1 FROM jsonb_array_elements(e.example->'messages') AS msg
+                                  WHERE strpos(lower(msg->>'content'), lower(${input.search})) > 0)`
+        : Prisma.empty
+    }`;
+  const from = Prisma.sql`dataset_version_examples m
+    JOIN dataset_examples e ON e.version_id = m.source_version_id AND e.position = m.source_position`;
+  type Row = { position: number; example: unknown; tokens: number; split: string | null; hash: string };
   return paged(
     input,
     (window) =>
-      deps.db.datasetExample.findMany({
-        where,
-        orderBy: { position: "asc" },
-        ...window,
-      }),
-    () => deps.db.datasetExample.count({ where }),
+      deps.db.$queryRaw<Row[]>`SELECT m.position, e.example, e.tokens, m.split, e.hash FROM ${from}
+        WHERE ${where} ORDER BY m.position LIMIT ${window.take} OFFSET ${window.skip}`,
+    async () =>
+      Number((await deps.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${from} WHERE ${where}`)[0].n),
     (r) => ({
       position: r.position,
       example: r.example as DatasetExampleOut,
@@ -259,7 +264,7 @@ export async function listExamples(
 export async function exportVersion(deps: ProjectDeps, { versionId, split }: { versionId: string; split?: string }) {
   const version = await findVersion(deps.db, deps.caller.projectId, versionId);
   const examples = (async function* () {
-    for await (const r of readExamples(deps.db as unknown as DbTx, version.id, split ? { split } : {})) yield r.example;
+    for await (const r of readExamples(deps.db, version.id, split ? { split } : {})) yield r.example;
   })();
   return { version, stream: exportJsonlStream(examples) };
 }

@@ -1,123 +1,120 @@
-import type { Actor } from "@/server/auth/principal";
-import type { DbTx } from "@/server/db";
-import type { Prisma } from "@/server/generated/prisma/client";
-import { recordAudit } from "@/server/modules/audit/service";
+import type pg from "pg";
+import type { Db } from "@/server/db";
 import { type DatasetExample, DatasetHasher, DatasetStats } from "@/server/modules/datasets/core";
-import type { VersionParams, VersionReport } from "@/server/modules/datasets/output-schemas";
 
-const BATCH = 500;
+const BATCH = 1000;
 
-export interface VersionDraft {
-  datasetId: string;
-  parentId: string | null;
-  operation: string;
-  params: VersionParams;
-  report: VersionReport;
+/** Where an example row lives: the version that wrote it and its position there. */
+interface ExampleSource {
+  versionId: string;
+  position: number;
 }
 
+export interface StoredExample {
+  example: DatasetExample;
+  hash: string;
+  tokens: number;
+  split: string | null;
+  source: ExampleSource;
+}
+
+/** One row of a version being derived; `source` set = the same content as that stored row, shared, not copied. */
 export interface ExampleRow {
   example: DatasetExample;
+  tokens: number;
   split?: string | null;
-  tokens?: number;
+  source?: ExampleSource;
+  /** The source's example hash: when the row's content still hashes to it, the source row is shared. */
+  hash?: string;
 }
 
-/** Lower-cased message text, for the example browser's search. */
-const searchText = (example: DatasetExample) =>
-  example.messages
-    .map((m) => m.content)
-    .join("\n")
-    .toLowerCase()
-    .slice(0, 20_000);
-
-/**
- * Writes a new immutable version from examples, inside the caller's
- * transaction: number = latest + 1, rows in batches, then the content hash,
- * count and statistics computed over exactly what was written.
- */
-export async function writeVersion(
-  tx: DbTx,
-  caller: { projectId: string; actor: Actor },
-  draft: VersionDraft,
-  examples: AsyncIterable<ExampleRow>,
-) {
-  const last = await tx.datasetVersion.findFirst({
-    where: { datasetId: draft.datasetId },
-    orderBy: { version: "desc" },
-    select: { version: true },
-  });
-  const version = await tx.datasetVersion.create({
-    data: {
-      datasetId: draft.datasetId,
-      version: (last?.version ?? 0) + 1,
-      parentId: draft.parentId,
-      operation: draft.operation,
-      params: draft.params as Prisma.InputJsonValue,
-      contentHash: "",
-      exampleCount: 0,
-      createdById: caller.actor.userId,
-      createdByLabel: caller.actor.label,
-    },
-  });
-  const hasher = new DatasetHasher();
-  const stats = new DatasetStats();
-  let batch: Prisma.DatasetExampleCreateManyInput[] = [];
-  let position = 0;
-  for await (const row of examples) {
-    const { hash } = hasher.add(row.example);
-    stats.add(row.example, { hash, tokens: row.tokens });
-    batch.push({
-      versionId: version.id,
-      position: position++,
-      example: row.example as unknown as Prisma.InputJsonValue,
-      hash,
-      split: row.split ?? null,
-      tokens: row.tokens ?? 0,
-      search: searchText(row.example),
-    });
-    if (batch.length >= BATCH) {
-      await tx.datasetExample.createMany({ data: batch });
-      batch = [];
-    }
-  }
-  if (batch.length) await tx.datasetExample.createMany({ data: batch });
-  const { contentHash } = hasher.digest();
-  const snapshot = stats.snapshot();
-  const saved = await tx.datasetVersion.update({
-    where: { id: version.id },
-    data: {
-      contentHash,
-      exampleCount: position,
-      stats: snapshot as unknown as Prisma.InputJsonValue,
-      report: draft.report as Prisma.InputJsonValue,
-    },
-  });
-  await recordAudit(tx, caller.actor, {
-    projectId: caller.projectId,
-    action: `dataset.${draft.operation}`,
-    targetType: "datasetVersion",
-    targetId: saved.id,
-    summary: { version: saved.version, examples: position, contentHash, parentId: draft.parentId },
-  });
-  return saved;
-}
-
-/** A version's examples in order, read in pages (bounded memory). */
+/** A version's examples in order, read in pages (bounded memory); versions are immutable, so any connection will do. */
 export async function* readExamples(
-  tx: DbTx,
+  db: Db,
   versionId: string,
   where: { split?: string } = {},
-): AsyncGenerator<{ example: DatasetExample; hash: string; tokens: number; split: string | null }> {
+): AsyncGenerator<StoredExample> {
   let after = -1;
   for (;;) {
-    const rows = await tx.datasetExample.findMany({
+    const rows = await db.datasetVersionExample.findMany({
       where: { versionId, position: { gt: after }, ...(where.split ? { split: where.split } : {}) },
       orderBy: { position: "asc" },
       take: BATCH,
-      select: { position: true, example: true, hash: true, tokens: true, split: true },
+      select: {
+        position: true,
+        split: true,
+        sourceVersionId: true,
+        sourcePosition: true,
+        example: { select: { example: true, hash: true, tokens: true } },
+      },
     });
     if (rows.length === 0) return;
     for (const r of rows)
-      yield { example: r.example as unknown as DatasetExample, hash: r.hash, tokens: r.tokens, split: r.split };
+      yield {
+        example: r.example.example as unknown as DatasetExample,
+        hash: r.example.hash,
+        tokens: r.example.tokens,
+        split: r.split,
+        source: { versionId: r.sourceVersionId, position: r.sourcePosition },
+      };
     after = rows[rows.length - 1].position;
   }
+}
+
+/**
+ * Writes a derived version's rows on the transaction's connection, in
+ * batches: a row whose content is unchanged points at its source row; only
+ * changed content (a mask that found something) becomes a new example row,
+ * owned by this version. Hash and statistics are computed over exactly what
+ * is written.
+ */
+export async function writeDerivedRows(client: pg.PoolClient, versionId: string, rows: AsyncIterable<ExampleRow>) {
+  const hasher = new DatasetHasher();
+  const stats = new DatasetStats();
+  const fresh = { position: [] as number[], example: [] as string[], hash: [] as string[], tokens: [] as number[] };
+  const members = {
+    position: [] as number[],
+    sourceVersion: [] as string[],
+    sourcePosition: [] as number[],
+    split: [] as (string | null)[],
+  };
+  let position = 0;
+  const flush = async () => {
+    if (fresh.position.length > 0) {
+      await client.query(
+        `INSERT INTO dataset_examples (version_id, position, example, hash, tokens)
+         SELECT $1, * FROM unnest($2::int[], $3::jsonb[], $4::text[], $5::int[])`,
+        [versionId, fresh.position, fresh.example, fresh.hash, fresh.tokens],
+      );
+      for (const list of Object.values(fresh)) list.length = 0;
+    }
+    if (members.position.length > 0) {
+      await client.query(
+        `INSERT INTO dataset_version_examples (version_id, position, source_version_id, source_position, split)
+         SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::int[], $5::text[])`,
+        [versionId, members.position, members.sourceVersion, members.sourcePosition, members.split],
+      );
+      for (const list of Object.values(members)) list.length = 0;
+    }
+  };
+  for await (const row of rows) {
+    const { hash } = hasher.add(row.example);
+    stats.add(row.example, { hash, tokens: row.tokens });
+    // Transforms never touch metadata, so an unchanged training hash means an unchanged record.
+    const source = row.source && row.hash === hash ? row.source : undefined;
+    if (!source) {
+      fresh.position.push(position);
+      fresh.example.push(JSON.stringify(row.example));
+      fresh.hash.push(hash);
+      fresh.tokens.push(row.tokens);
+    }
+    members.position.push(position);
+    members.sourceVersion.push(source?.versionId ?? versionId);
+    members.sourcePosition.push(source?.position ?? position);
+    members.split.push(row.split ?? null);
+    position++;
+    if (members.position.length >= BATCH) await flush();
+  }
+  await flush();
+  return { contentHash: hasher.digest().contentHash, examples: position, stats: stats.snapshot() };
 }

@@ -6,7 +6,7 @@ import type { DatasetFormat } from "./types";
 import { JsonlValidator, type ValidatedLine, type ValidateOptions } from "./validate";
 
 export interface ImportOptions extends ReadLinesOptions, ValidateOptions {
-  /** Issues of each severity kept in `result().issues.sample` (default 100). */
+  /** Issues of each severity kept in `result().issues.errorSample` and `.warningSample` (default 100). */
   issueSampleLimit?: number;
 }
 

@@ -1,4 +1,4 @@
-import { DomainError, type FieldIssue } from "@/server/errors";
+import { DomainError } from "@/server/errors";
 
 /**
  * Every problem the reader and validator can report. The first eight carry
@@ -28,6 +28,9 @@ export const ISSUE_CODES = [
   "invalid_weight",
   "mixed_formats",
   "too_many_tokens",
+  // values PostgreSQL cannot store (text and jsonb refuse them)
+  "nul_character",
+  "unpaired_surrogate",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];
@@ -61,9 +64,11 @@ export interface IssueSummary {
   warnings: number;
   /** Occurrences by code (errors and warnings). */
   counts: Partial<Record<IssueCode, number>>;
-  /** The first `sampleLimit` errors then warnings, in line order within each. */
-  sample: DatasetIssue[];
-  /** True when `sample` does not hold every issue. */
+  /** The first `sampleLimit` errors, in line order. */
+  errorSample: DatasetIssue[];
+  /** The first `sampleLimit` warnings (BOM, CRLF, empty lines, ...), in line order. */
+  warningSample: DatasetIssue[];
+  /** True when the samples do not hold every issue (compare `errors` and `warnings` with their lengths). */
   truncated: boolean;
 }
 
@@ -111,11 +116,15 @@ export class IssueCollector {
       errors: this.errors,
       warnings: this.warnings,
       counts: { ...this.counts },
-      sample: [...this.errorSample, ...this.warningSample],
+      errorSample: [...this.errorSample],
+      warningSample: [...this.warningSample],
       truncated: this.errorSample.length < this.errors || this.warningSample.length < this.warnings,
     };
   }
 }
+
+/** The share of rejected lines lenient mode accepts when the caller names none. */
+export const DEFAULT_MAX_REJECTED_FRACTION = 0.1;
 
 /**
  * `strict`: any error rejects the file. `lenient`: invalid lines are skipped
@@ -153,7 +162,7 @@ export function decideImport(summary: IssueSummary, policy: ImportPolicy): Impor
           reason: `${plural(summary.errors, "error")} on ${plural(rejected, "line")} (strict mode accepts none)`,
         };
   }
-  const limit = policy.maxRejectedFraction ?? 0.1;
+  const limit = policy.maxRejectedFraction ?? DEFAULT_MAX_REJECTED_FRACTION;
   const fraction = considered === 0 ? 0 : rejected / considered;
   if (fraction > limit) {
     return {
@@ -168,18 +177,57 @@ export function decideImport(summary: IssueSummary, policy: ImportPolicy): Impor
   };
 }
 
+/** What a refused import answers besides the message: errors and warnings apart, with their totals. */
+export interface ImportRejection {
+  /** The first errors (at most the sample limit, 100 by default), in line order. */
+  errors: DatasetIssue[];
+  errorCount: number;
+  /** The first warnings (BOM, CRLF, empty lines, ...): they did not cause the refusal. */
+  warnings: DatasetIssue[];
+  warningCount: number;
+  /** True when `errors` or `warnings` does not list every issue (see the counts). */
+  truncated: boolean;
+  lines: number;
+  rejectedLines: number;
+  /** Occurrences by code, errors and warnings. */
+  counts: IssueSummary["counts"];
+}
+
 /**
- * Throws `DomainError("UNPROCESSABLE")` when the policy rejects the file; its
- * issues are the sampled ones, `path` = `line 7` or `line 7 messages[1].role`.
+ * The 422 of a refused import. `issues` (the REST error body's generic list)
+ * holds the sampled errors only, `path` = `line 7` or `line 7 messages[1].role`;
+ * `rejection` has errors and warnings apart, with counts and `truncated`.
  */
+export class ImportRejectedError extends DomainError {
+  readonly rejection: ImportRejection;
+
+  constructor(reason: string, summary: IssueSummary) {
+    super(
+      "UNPROCESSABLE",
+      `dataset rejected: ${reason}`,
+      summary.errorSample.map((i) => ({
+        path: i.path ? `line ${i.line} ${i.path}` : `line ${i.line}`,
+        message: i.message,
+      })),
+    );
+    this.rejection = {
+      errors: summary.errorSample,
+      errorCount: summary.errors,
+      warnings: summary.warningSample,
+      warningCount: summary.warnings,
+      truncated: summary.truncated,
+      lines: summary.lines,
+      rejectedLines: summary.rejectedLines,
+      counts: summary.counts,
+    };
+  }
+}
+
+/** Throws {@link ImportRejectedError} (UNPROCESSABLE) when the policy rejects the file. */
 export function assertImportable(summary: IssueSummary, policy: ImportPolicy): void {
   const decision = decideImport(summary, policy);
   if (decision.accept) return;
-  const issues: FieldIssue[] = summary.sample.map((i) => ({
-    path: i.path ? `line ${i.line} ${i.path}` : `line ${i.line}`,
-    message: i.message,
-  }));
-  throw new DomainError("UNPROCESSABLE", `dataset rejected: ${decision.reason}`, issues);
+  throw new ImportRejectedError(decision.reason, summary);
 }
 
 function plural(n: number, noun: string): string {

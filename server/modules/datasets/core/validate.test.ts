@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
 import { importJsonl } from "./import";
-import { assertImportable, decideImport, ISSUE_CODES, type IssueSummary } from "./issues";
+import { assertImportable, decideImport, ImportRejectedError, ISSUE_CODES, type IssueSummary } from "./issues";
 import { bytes, chunked, collect, jsonl } from "./test-helpers";
 import { type ValidatedLine, validateJsonl } from "./validate";
 
@@ -38,6 +38,8 @@ const FIXTURE = bytes(
   `${JSON.stringify({ messages: [user("Hi"), { ...assistant("Hello"), weight: 0 }], metadata: { a: 1 } })}\r\n`, // 17
   `${JSON.stringify({ messages: [] })}\n`, // 18
   `${JSON.stringify({ messages: ["hi", assistant("x")], metadata: 5 })}\n`, // 19
+  '{"messages":[{"role":"user","content":"a\\u0000b"},{"role":"assistant","content":"x"}]}\n', // 20
+  '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"x"}],"metadata":{"n":"\\ud800"}}\n', // 21
 );
 
 // Tokens = characters, so line 16 (300 + 1 + …) is over a 200-token limit while the others are not.
@@ -81,17 +83,24 @@ describe("validation: every issue code at its line", () => {
       [18, "missing_messages_list", "line 18: 'messages' is an empty list"],
       [19, "data_type", "line 19: 'metadata' must be an object, got number"],
       [19, "data_type", "line 19: message 1 must be an object, got string"],
+      [20, "nul_character", "line 20: messages[0].content holds a NUL character (\\u0000), which cannot be stored"],
+      [
+        21,
+        "unpaired_surrogate",
+        "line 21: metadata.n holds an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not valid Unicode",
+      ],
     ]);
     // JSON paths point into the line.
     const paths = lines.flatMap((l) => l.errors).map((e) => [e.line, e.path]);
     expect(paths).toContainEqual([7, "messages[0].role"]);
     expect(paths).toContainEqual([15, "messages[1].weight"]);
     expect(paths).toContainEqual([19, "messages[0]"]);
+    expect(paths).toContainEqual([20, "messages[0].content"]);
   });
 
   it("yields an example exactly for the valid lines", async () => {
     const lines = await validateFixture();
-    expect(lines.map((l) => l.line)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(lines.map((l) => l.line)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect(lines.filter((l) => l.example).map((l) => l.line)).toEqual([1, 17]);
     const seventeen = lines[16];
     expect(seventeen.example).toEqual({
@@ -115,10 +124,10 @@ describe("validation: every issue code at its line", () => {
   it("counts the fixture's issues in the import summary", async () => {
     const result = await importJsonl(chunked(FIXTURE, 64), OPTIONS).run();
     expect(result.issues).toMatchObject({
-      lines: 19,
+      lines: 21,
       acceptedLines: 2,
-      rejectedLines: 16,
-      errors: 18,
+      rejectedLines: 18,
+      errors: 20,
       warnings: 3,
       truncated: false,
     });
@@ -284,11 +293,12 @@ describe("import policy", () => {
     errors,
     warnings: 0,
     counts: {},
-    sample: Array.from({ length: Math.min(errors, 3) }, (_, i) => ({
+    errorSample: Array.from({ length: Math.min(errors, 3) }, (_, i) => ({
       line: i + 1,
       code: "invalid_json" as const,
       message: `line ${i + 1}: invalid JSON: x`,
     })),
+    warningSample: [],
     truncated: false,
   });
 
@@ -320,7 +330,7 @@ describe("import policy", () => {
     expect(decideImport(summary(0, 3), { mode: "lenient", maxRejectedFraction: 1 }).accept).toBe(false);
   });
 
-  it("assertImportable throws an UNPROCESSABLE DomainError with the sampled issues", () => {
+  it("assertImportable throws an UNPROCESSABLE DomainError with the sampled errors", () => {
     expect(() => assertImportable(summary(10, 0), { mode: "strict" })).not.toThrow();
     try {
       assertImportable(summary(5, 2), { mode: "strict" });
@@ -334,6 +344,76 @@ describe("import policy", () => {
         { path: "line 1", message: "line 1: invalid JSON: x" },
         { path: "line 2", message: "line 2: invalid JSON: x" },
       ]);
+    }
+  });
+
+  it("a refusal lists errors and warnings apart and says when the lists are truncated", async () => {
+    const good = JSON.stringify(ok);
+    const file = `\uFEFF${[good, ...Array.from({ length: 150 }, () => "{oops"), ""].join("\r\n")}\r\n${good}`;
+    const result = await importJsonl([bytes(file)]).run();
+    try {
+      assertImportable(result.issues, { mode: "strict" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ImportRejectedError);
+      const { rejection, issues } = error as ImportRejectedError;
+      expect(rejection).toMatchObject({ errorCount: 150, warningCount: 3, truncated: true, rejectedLines: 150 });
+      expect(rejection.errors).toHaveLength(100);
+      expect(rejection.errors.every((e) => e.code === "invalid_json")).toBe(true);
+      expect(rejection.warnings.map((w) => w.code)).toEqual(["bom", "crlf", "empty_line"]);
+      expect(issues).toHaveLength(100);
+      expect(issues.some((i) => /BOM|byte order|CRLF|empty/i.test(i.message))).toBe(false);
+    }
+    const small = await importJsonl([bytes(`${good}\n{oops\n\n${good}`)]).run();
+    expect(() => assertImportable(small.issues, { mode: "strict" })).toThrowError(
+      expect.objectContaining({
+        rejection: expect.objectContaining({ errorCount: 1, warningCount: 1, truncated: false }),
+      }),
+    );
+  });
+
+  it("lenient takes the caller's rejected-line fraction", () => {
+    expect(decideImport(summary(80, 20), { mode: "lenient" }).accept).toBe(false);
+    expect(decideImport(summary(80, 20), { mode: "lenient", maxRejectedFraction: 0.2 }).accept).toBe(true);
+    expect(decideImport(summary(99, 1), { mode: "lenient", maxRejectedFraction: 0 })).toEqual({
+      accept: false,
+      reason: "1 of 100 lines are invalid (1 %), above the 0 % allowed",
+    });
+  });
+});
+
+describe("values PostgreSQL cannot store", () => {
+  const one = async (text: string) => {
+    const [validated] = await collect(validateJsonl([bytes(text)], { format: "chat" }));
+    return validated;
+  };
+  const line = (content: string, extra = "") =>
+    `{"messages":[{"role":"user","content":"${content}"},{"role":"assistant","content":"x"}]${extra}}`;
+
+  it("refuses NUL and unpaired surrogates wherever they are, naming the line and the path", async () => {
+    for (const [text, code, path] of [
+      [line("\\u0000"), "nul_character", "messages[0].content"],
+      [line("ok", ',"metadata":{"a":["x","\\u0000"]}'), "nul_character", "metadata.a[1]"],
+      [line("ok", ',"metadata":{"k\\u0000":1}'), "nul_character", "metadata.k\u0000"],
+      [line("\\ud83d"), "unpaired_surrogate", "messages[0].content"],
+      [line("\\udc00\\ud83d"), "unpaired_surrogate", "messages[0].content"],
+      [line("ok", ',"metadata":{"x":"\\uDFFF"}'), "unpaired_surrogate", "metadata.x"],
+    ] as const) {
+      const result = await one(text);
+      expect(result.example, text).toBeUndefined();
+      expect(
+        result.errors.map((e) => [e.code, e.path]),
+        text,
+      ).toEqual([[code, path]]);
+      expect(result.errors[0].message).toMatch(/^line 1: /);
+    }
+  });
+
+  it("keeps paired surrogates, an escaped backslash before u0000 and other escapes", async () => {
+    for (const content of ["\\ud83d\\ude00", "\\\\u0000", "tab\\tnew\\nline \\u00e9"]) {
+      const result = await one(line(content));
+      expect(result.errors, content).toEqual([]);
+      expect(result.example).toBeDefined();
     }
   });
 });

@@ -78,6 +78,13 @@ export class JsonlValidator {
       const found = issue(line.line, "invalid_json", `invalid JSON: ${(error as Error).message}`);
       return this.emit({ line, settled: { ...passThrough(line), errors: [...line.errors, found] } });
     }
+    // NUL and unpaired surrogates can only arrive as \u escapes (raw bytes fail UTF-8 or JSON first), so
+    // lines without one skip the walk.
+    const unstorable = line.text.includes("\\u") ? findUnstorableString(value) : undefined;
+    if (unstorable) {
+      const found = unstorableIssue(line.line, unstorable);
+      return this.emit({ line, settled: { ...passThrough(line), errors: [...line.errors, found] } });
+    }
     return this.emit({ line, value });
   }
 
@@ -137,6 +144,60 @@ export class JsonlValidator {
     }
     return out;
   }
+}
+
+interface Unstorable {
+  kind: "nul" | "surrogate";
+  /** JSON path of the string (or key) holding it: `messages[0].content`, `metadata.note`. */
+  path: string;
+  key: boolean;
+}
+
+/**
+ * The first string or object key PostgreSQL would refuse: `text` and `jsonb`
+ * cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8 form. Checked
+ * here so such a line is a line error, not a failed database write.
+ */
+function findUnstorableString(value: unknown, path = ""): Unstorable | undefined {
+  if (typeof value === "string") {
+    const kind = unstorableKind(value);
+    return kind ? { kind, path, key: false } : undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorableString(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    const kind = unstorableKind(key);
+    if (kind) return { kind, path: at, key: true };
+    const found = findUnstorableString(item, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function unstorableKind(text: string): Unstorable["kind"] | undefined {
+  if (text.includes("\0")) return "nul";
+  // String.prototype.isWellFormed (Node 20) is false exactly when a surrogate is unpaired.
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return "surrogate";
+  return undefined;
+}
+
+function unstorableIssue(line: number, found: Unstorable): DatasetIssue {
+  const where = `${found.path || "the value"}${found.key ? " (a key)" : ""}`;
+  return found.kind === "nul"
+    ? issue(line, "nul_character", `${where} holds a NUL character (\\u0000), which cannot be stored`, found.path)
+    : issue(
+        line,
+        "unpaired_surrogate",
+        `${where} holds an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not valid Unicode`,
+        found.path,
+      );
 }
 
 function passThrough(line: TextLine): ValidatedLine {
