@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
+import { reloadUpstreamSettings } from "@/server/modules/providers/config";
 import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { originLoad } from "@/server/modules/providers/transport";
 import { withTestDatabase } from "@/server/testing/db";
@@ -20,6 +21,7 @@ Object.assign(process.env, {
   SWITCHYARD_UPSTREAM_KEY_CONNECTIONS: "2",
   SWITCHYARD_UPSTREAM_QUEUE: "1",
 });
+reloadUpstreamSettings();
 
 let db: Db;
 let gateway: StandaloneGateway;

@@ -8,7 +8,7 @@ import { toVersionSummary, versionInclude } from "@/server/modules/models/mappin
 import type { createVersionInput, versionSummary } from "@/server/modules/models/schemas";
 import { findModel } from "@/server/modules/models/service";
 import { endpointRefusal } from "@/server/modules/providers/address-policy";
-import { upstreamSettings } from "@/server/modules/providers/config";
+import { upstreamAllowList } from "@/server/modules/providers/config";
 
 /**
  * Adds version N+1 to a model. Versions are immutable; the number comes from
@@ -37,7 +37,7 @@ export async function createVersion(
     ]);
   if (!local && input.endpointBaseUrl) {
     // A literal address (any notation) or localhost is refused now; names are checked again at connect time.
-    const refused = endpointRefusal(input.endpointBaseUrl, upstreamSettings().allow);
+    const refused = endpointRefusal(input.endpointBaseUrl, upstreamAllowList());
     if (refused)
       throw new DomainError("VALIDATION", `endpointBaseUrl ${refused}`, [
         { path: "endpointBaseUrl", message: refused },

@@ -1,6 +1,8 @@
 /**
- * The operator's settings for upstream calls, read from the environment when first needed and again whenever the
- * variable changes (so a test or script may set one first). Each is documented in this folder's README and the
+ * The operator's settings for upstream calls, read from the environment once, when first needed (a read of
+ * `process.env` costs about a microsecond, too much for every call; `reloadUpstreamSettings` reads again for
+ * tests that change them). The allow list is read on each use, which is rare (a new connection, a
+ * registration), so it may change while the process runs. Each is documented in this folder's README and the
  * root README's configuration table. A value that is not what the variable takes throws, naming the variable: a
  * typo must not silently become a default.
  */
@@ -19,8 +21,6 @@ export interface UpstreamSettings {
   wholeAnswerTimeoutMs: number;
   /** Gateways a request may pass through (one calling another, or itself) before the next refuses it (508). */
   maxHops: number;
-  /** Hosts and address ranges upstream calls may reach although they are loopback, private, link-local... */
-  allow: AllowList;
 }
 
 const DEFAULTS = {
@@ -43,13 +43,22 @@ function whole(name: NumberVariable, min: number, max: number): number {
   return value;
 }
 
-let cached: { key: string; settings: UpstreamSettings } | null = null;
+let cached: UpstreamSettings | null = null;
 
 export function upstreamSettings(): UpstreamSettings {
-  const key = [...Object.keys(DEFAULTS), "SWITCHYARD_UPSTREAM_ALLOW"].map((name) => process.env[name] ?? "").join("\n");
-  if (cached?.key === key) return cached.settings;
+  cached ??= readSettings();
+  return cached;
+}
+
+/** Reads the variables again: for tests and scripts that set them after the first call. */
+export function reloadUpstreamSettings(): UpstreamSettings {
+  cached = null;
+  return upstreamSettings();
+}
+
+function readSettings(): UpstreamSettings {
   const connections = whole("SWITCHYARD_UPSTREAM_CONNECTIONS", 1, 65_536);
-  const settings: UpstreamSettings = {
+  return {
     connections,
     // A share larger than the pool would be the pool.
     projectConnections: Math.min(connections, whole("SWITCHYARD_UPSTREAM_PROJECT_CONNECTIONS", 1, 65_536)),
@@ -57,8 +66,14 @@ export function upstreamSettings(): UpstreamSettings {
     queuePerProject: whole("SWITCHYARD_UPSTREAM_QUEUE", 0, 1_000_000),
     wholeAnswerTimeoutMs: whole("SWITCHYARD_UPSTREAM_TIMEOUT_S", 1, 86_400) * 1000,
     maxHops: whole("SWITCHYARD_MAX_HOPS", 1, 100),
-    allow: parseAllowList(process.env.SWITCHYARD_UPSTREAM_ALLOW ?? "", "SWITCHYARD_UPSTREAM_ALLOW"),
   };
-  cached = { key, settings };
-  return settings;
+}
+
+let allowCache: { raw: string; allow: AllowList } | null = null;
+
+/** `SWITCHYARD_UPSTREAM_ALLOW`: hosts and ranges upstream calls may reach although loopback, private, link-local… */
+export function upstreamAllowList(): AllowList {
+  const raw = process.env.SWITCHYARD_UPSTREAM_ALLOW ?? "";
+  if (allowCache?.raw !== raw) allowCache = { raw, allow: parseAllowList(raw, "SWITCHYARD_UPSTREAM_ALLOW") };
+  return allowCache.allow;
 }

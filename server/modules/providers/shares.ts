@@ -31,6 +31,7 @@ interface Waiter {
   start: StartCall;
 }
 
+/** Kept once made (one per upstream origin ever called, a handful): an idle origin's maps are empty. */
 class OriginLoad {
   total = 0;
   readonly byProject = new Map<string, number>();
@@ -42,10 +43,9 @@ class OriginLoad {
 /** How long a refused caller should wait before trying again (a connection frees when a call ends). */
 const RETRY_AFTER_MS = 1_000;
 
+/** Entries that reach 0 stay (one per project or key that used the origin): a Map churned by set+delete is slower. */
 const bump = (counts: Map<string, number>, name: string, by: number) => {
-  const next = (counts.get(name) ?? 0) + by;
-  if (next > 0) counts.set(name, next);
-  else counts.delete(name);
+  counts.set(name, (counts.get(name) ?? 0) + by);
 };
 
 export class ConnectionShares {
@@ -114,6 +114,7 @@ export class ConnectionShares {
 
   /** Hands free connections to waiting calls, one project at a time in turn. */
   private drain(origin: string, load: OriginLoad) {
+    if (load.queues.size === 0) return;
     const limits = this.limits();
     let served = true;
     while (served && load.total < limits.connections) {
@@ -130,7 +131,6 @@ export class ConnectionShares {
         break;
       }
     }
-    if (load.total === 0 && load.queues.size === 0) this.origins.delete(origin);
   }
 
   private withdraw(origin: string, waiter: Waiter) {
@@ -141,7 +141,6 @@ export class ConnectionShares {
     if (index < 0) return;
     queue.splice(index, 1);
     if (!queue.length) load.queues.delete(waiter.project);
-    if (load.total === 0 && load.queues.size === 0) this.origins.delete(origin);
   }
 
   private refusal(load: OriginLoad, limits: ShareLimits, project: string, key: string, host: string) {

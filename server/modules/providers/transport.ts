@@ -12,7 +12,7 @@ import { type LookupAddress, type LookupAllOptions, lookup as systemLookup } fro
 import { isIP, type LookupFunction } from "node:net";
 import { Agent, buildConnector, type Dispatcher } from "undici";
 import { type AllowList, addressRefusal, hostAllowed, refusalText } from "./address-policy";
-import { upstreamSettings } from "./config";
+import { upstreamAllowList, upstreamSettings } from "./config";
 import { ProviderError } from "./errors";
 import { ConnectionShares, type ShareHolder } from "./shares";
 
@@ -82,8 +82,9 @@ export function guardedConnector(
 const agent = new Agent({
   connections: upstreamSettings().connections,
   pipelining: 1,
-  connect: guardedConnector(() => upstreamSettings().allow),
+  connect: guardedConnector(upstreamAllowList),
 });
+upstreamAllowList(); // a typo in the allow list stops the process at start, not at its first upstream call
 
 const shares = new ConnectionShares(() => upstreamSettings());
 

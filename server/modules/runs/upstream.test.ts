@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { upstreamSettings } from "@/server/modules/providers/config";
+import { reloadUpstreamSettings, upstreamSettings } from "@/server/modules/providers/config";
 import { closeAllFakes, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { streamUpstream } from "./upstream";
 
 afterEach(async () => {
   delete process.env.SWITCHYARD_UPSTREAM_TIMEOUT_S;
+  reloadUpstreamSettings();
   await closeAllFakes();
 });
 
@@ -15,6 +16,7 @@ describe("a non-streamed upstream call", () => {
 
   it("times out after SWITCHYARD_UPSTREAM_TIMEOUT_S, and its connection is closed", async () => {
     process.env.SWITCHYARD_UPSTREAM_TIMEOUT_S = "1";
+    reloadUpstreamSettings();
     // An upstream that takes the request and never answers.
     const fake = await startFakeUpstream(() => new Promise(() => {}));
     const target = {
@@ -30,7 +32,7 @@ describe("a non-streamed upstream call", () => {
 
   it("refuses a setting that is not a whole number of seconds, naming it", () => {
     process.env.SWITCHYARD_UPSTREAM_TIMEOUT_S = "5m";
-    expect(() => upstreamSettings()).toThrow(
+    expect(() => reloadUpstreamSettings()).toThrow(
       'SWITCHYARD_UPSTREAM_TIMEOUT_S must be a whole number from 1 to 86400, not "5m"',
     );
   });
