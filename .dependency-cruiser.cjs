@@ -23,7 +23,7 @@ const MODULE_DEPS = {
   users: ["audit", "projects"],
   artifacts: ["audit", "inference"],
   health: ["inference"],
-  models: ["artifacts", "audit", "inference"],
+  models: ["artifacts", "audit", "inference", "providers"],
   prompts: ["audit", "models"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],

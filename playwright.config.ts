@@ -59,6 +59,8 @@ export default defineConfig({
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       DATABASE_URL: "",
+      // The specs register fake upstreams on loopback, which upstream calls may not reach unless allowed.
+      SWITCHYARD_UPSTREAM_ALLOW: "127.0.0.1",
       SWITCHYARD_METRICS_TOKEN: E2E_METRICS_TOKEN,
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -13,7 +13,12 @@ export default defineConfig({
   test: {
     // next-auth imports "next/server" without an extension, which Node's ESM loader refuses outside Next: let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },
-    env: { CHECKPOINT_DISABLE: "1", SWITCHYARD_MASTER_KEY: "test-master-key-0123456789abcdef0123" },
+    env: {
+      CHECKPOINT_DISABLE: "1",
+      SWITCHYARD_MASTER_KEY: "test-master-key-0123456789abcdef0123",
+      // Tests call fake upstreams (and gateways) on loopback, which upstream calls may not reach by default.
+      SWITCHYARD_UPSTREAM_ALLOW: "127.0.0.0/8,::1,localhost",
+    },
     projects: [
       {
         extends: true,
