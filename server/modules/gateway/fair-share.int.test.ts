@@ -29,11 +29,16 @@ let shared: FakeUpstream;
 const keys: Record<"a" | "b", string> = { a: "", b: "" };
 let projectA: string;
 const sink = new MemorySink();
-/** Lets project A's held streams finish. */
-let releaseA: () => void;
-const heldA = new Promise<void>((resolve) => {
-  releaseA = resolve;
-});
+/** Slow streams hold their connection until `releaseA()` (later ones then go through, until `holdA()`). */
+let holding = true;
+const gates: (() => void)[] = [];
+const releaseA = () => {
+  holding = false;
+  for (const release of gates.splice(0)) release();
+};
+const holdA = () => {
+  holding = true;
+};
 withTestDatabase((created) => {
   db = created;
 });
@@ -44,7 +49,7 @@ beforeAll(async () => {
     const model = (req.body as { model: string }).model;
     if (model !== "slow") return reply(req, res, ["fast answer"]);
     replyHead(req, res, "first ");
-    await heldA;
+    if (holding) await new Promise<void>((resolve) => gates.push(resolve));
     await streamReply(res, ["and the rest"]);
   });
   for (const [name, model] of [
@@ -69,16 +74,19 @@ beforeAll(async () => {
   gateway = await startStandaloneGateway({ port: 0, host: "127.0.0.1", db, sink, promptCache: null });
 });
 afterAll(async () => {
-  releaseA?.();
+  releaseA();
   await gateway?.close();
 });
 
-const ask = (project: "a" | "b", stream: boolean) =>
+const ask = (project: "a" | "b", stream: boolean, signal?: AbortSignal) =>
   fetch(`${gateway.origin}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${keys[project]}`, "content-type": "application/json" },
     body: JSON.stringify({ model: `${project}-model`, stream, messages: [{ role: "user", content: "hi" }] }),
+    signal,
   });
+
+const slowCalls = () => shared.requests.filter((r) => (r.body as { model: string }).model === "slow").length;
 
 /** Resolves once `check` holds; the state it waits for comes from requests already sent. */
 async function until(check: () => boolean) {
@@ -89,8 +97,8 @@ describe("one origin shared by two projects", () => {
   it("holds A to its share (the excess waits, then gets a 429) while B is answered at once", async () => {
     const origin = shared.origin;
     // A takes its two connections with streams that hold them.
-    const held = [await ask("a", true), await ask("a", true)];
-    for (const response of held) expect(response.status).toBe(200);
+    const streams = [await ask("a", true), await ask("a", true)];
+    for (const response of streams) expect(response.status).toBe(200);
     expect(originLoad(origin, projectA)).toEqual({ active: 2, waiting: 0 });
 
     // A's third call waits for one of A's connections; its fourth finds the queue full.
@@ -111,14 +119,32 @@ describe("one origin shared by two projects", () => {
       ((await answered.json()) as { choices: { message: { content: string } }[] }).choices[0].message.content,
     ).toBe("fast answer");
     expect(originLoad(origin, projectA)).toEqual({ active: 2, waiting: 1 });
-    expect(shared.requests.filter((r) => (r.body as { model: string }).model === "slow")).toHaveLength(2);
+    expect(slowCalls()).toBe(2);
 
     // A's streams finish; its waiting call gets a connection and is answered.
     releaseA();
-    for (const response of held) expect(await response.text()).toContain("and the rest");
+    for (const response of streams) expect(await response.text()).toContain("and the rest");
     const late = await waiting;
     expect(late.status).toBe(200);
     expect(await late.text()).toContain("and the rest");
     await until(() => originLoad(origin).active === 0);
+  });
+
+  it("forgets a waiting call whose client left: it never reaches the upstream", async () => {
+    const origin = shared.origin;
+    holdA();
+    const before = slowCalls();
+    const streams = [await ask("a", true), await ask("a", true)];
+    const gone = new AbortController();
+    const leaving = ask("a", true, gone.signal).catch((error: unknown) => error);
+    await until(() => originLoad(origin, projectA).waiting === 1);
+    gone.abort();
+    await leaving;
+    await until(() => originLoad(origin, projectA).waiting === 0);
+    releaseA();
+    for (const response of streams) await response.text();
+    await until(() => originLoad(origin).active === 0);
+    expect(slowCalls()).toBe(before + 2);
+    await sink.waitFor((e) => e.projectId === projectA && e.status === 499);
   });
 });
