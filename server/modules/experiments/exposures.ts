@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { DomainError } from "@/server/errors";
 import type { ProjectDeps } from "@/server/modules/deps";
 import { compileAssignment } from "@/server/modules/experiments/assignment";
-import type { assignInput, assignmentOut, outcomeInput } from "@/server/modules/experiments/schemas";
+import type { assignInput, assignmentOut, outcomeInput, outcomesRecorded } from "@/server/modules/experiments/schemas";
 import { loadExperiment, toVariantOut } from "@/server/modules/experiments/service";
 
 type Assignment = z.infer<typeof assignmentOut>;
@@ -61,53 +61,78 @@ export async function assignUnits(deps: ProjectDeps, input: z.output<typeof assi
   return results;
 }
 
+/** Why an outcome was not counted, as the REST answer says it. */
+const NOT_EXPOSED = {
+  unit: "unit never exposed: assign it (POST …/assign, or a gateway request with its user) before posting outcomes",
+  request: "request never exposed: no assignment was logged with this requestId",
+} as const;
+
 /**
- * Records outcomes (scores or custom metrics) for units or requests. The
- * variant is recomputed from the unit id (sticky hashing) or read from the
- * request's exposure; anything that cannot be attributed is refused, all or
- * nothing, with the offending item named.
+ * Records outcomes (scores or custom metrics) for units or requests, each
+ * counted for the variant its unit or request was exposed to (the exposure
+ * rows `assignUnits` logs). An outcome whose unit or request was never
+ * exposed is not counted: it is ignored and reported, by index, with why
+ * (outcomes arrive in batches; one stray unit must not lose the rest). An
+ * unknown metric is a client bug: the whole batch is refused, naming it.
  */
-export async function recordOutcomes(deps: ProjectDeps, input: z.output<typeof outcomeInput>) {
+export async function recordOutcomes(
+  deps: ProjectDeps,
+  input: z.output<typeof outcomeInput>,
+): Promise<z.infer<typeof outcomesRecorded>> {
   const experiment = await loadExperiment(deps.db, deps.caller.projectId, input.experimentId);
   if (experiment.status === "draft") throw new DomainError("CONFLICT", "The experiment has not started");
   const metrics = new Set((experiment.metrics as { name: string }[]).map((m) => m.name));
-  const compiled = compileFor(experiment);
-  const requestIds = [...new Set(input.outcomes.flatMap((o) => (!o.unitId && o.requestId ? [o.requestId] : [])))];
-  const byRequest = new Map(
-    (
-      await deps.db.experimentExposure.findMany({
-        where: { experimentId: experiment.id, requestId: { in: requestIds } },
-        select: { requestId: true, variantId: true },
-      })
-    ).map((e) => [e.requestId, e.variantId]),
-  );
-  const rows = input.outcomes.map((o, i) => {
+  for (const [i, o] of input.outcomes.entries())
     if (!metrics.has(o.metric))
       throw new DomainError(
         "VALIDATION",
         `Unknown metric '${o.metric}'; this experiment measures ${[...metrics].join(", ")}`,
         [{ path: `outcomes.${i}.metric`, message: "Unknown metric" }],
       );
-    let variantId: string | undefined;
-    if (o.unitId) {
-      const key = compiled.assign(o.unitId).variantKey;
-      variantId = experiment.variants.find((v) => v.key === key)?.id;
-    } else variantId = byRequest.get(o.requestId!);
-    if (!variantId)
-      throw new DomainError(
-        "UNPROCESSABLE",
-        `Outcome ${i} belongs to no variant: the unit is outside the experiment or the request was never exposed`,
-        [{ path: `outcomes.${i}`, message: "Not in the experiment" }],
-      );
-    return {
+  const byUnit = await exposedVariants(deps, experiment.id, "unitId", input.outcomes);
+  const byRequest = await exposedVariants(deps, experiment.id, "requestId", input.outcomes);
+  const rows = [];
+  const ignored: { index: number; reason: string }[] = [];
+  for (const [index, o] of input.outcomes.entries()) {
+    const variantId = o.unitId ? byUnit.get(o.unitId) : byRequest.get(o.requestId!);
+    if (!variantId) {
+      ignored.push({ index, reason: o.unitId ? NOT_EXPOSED.unit : NOT_EXPOSED.request });
+      continue;
+    }
+    rows.push({
       experimentId: experiment.id,
       variantId,
       unitId: o.unitId ?? null,
       requestId: o.requestId ?? null,
       metric: o.metric,
       value: o.value,
-    };
+    });
+  }
+  if (rows.length) await deps.db.experimentOutcome.createMany({ data: rows });
+  return { recorded: rows.length, ignored: ignored.length, ignoredOutcomes: ignored };
+}
+
+/**
+ * The variant each unit (or request) of these outcomes was exposed to; one that was never exposed is absent.
+ * An outcome with a unit id is attributed by it; one with only a request id, by the request.
+ */
+async function exposedVariants(
+  deps: ProjectDeps,
+  experimentId: string,
+  by: "unitId" | "requestId",
+  outcomes: z.output<typeof outcomeInput>["outcomes"],
+): Promise<Map<string, string>> {
+  const keys = [
+    ...new Set(
+      outcomes.flatMap((o) => (by === "unitId" ? (o.unitId ?? []) : !o.unitId && o.requestId ? o.requestId : [])),
+    ),
+  ];
+  if (!keys.length) return new Map();
+  const exposures = await deps.db.experimentExposure.findMany({
+    where: { experimentId, [by]: { in: keys } },
+    select: { unitId: true, requestId: true, variantId: true },
+    distinct: [by],
+    orderBy: { id: "asc" },
   });
-  await deps.db.experimentOutcome.createMany({ data: rows });
-  return { recorded: rows.length };
+  return new Map(exposures.map((e) => [e[by]!, e.variantId]));
 }

@@ -37,6 +37,13 @@ export type ExperimentResults = z.infer<typeof resultsOut>;
 // A unit is the caller's unit id, or for per-request assignment the request (or the exposure itself).
 const UNIT = `COALESCE(unit_id, 'req:' || request_id, 'exp:' || id::text)`;
 
+// An outcome counts only for a unit (or, without one, a request) exposed to its variant. recordOutcomes stores
+// no others; this also leaves out rows stored before it checked. Each EXISTS is an index probe.
+const exposure = (column: "unit_id" | "request_id") =>
+  `EXISTS (SELECT 1 FROM experiment_exposures x WHERE x.experiment_id = o.experiment_id
+     AND x.variant_id = o.variant_id AND x.${column} = o.${column})`;
+const EXPOSED = `(o.unit_id IS NOT NULL AND ${exposure("unit_id")} OR o.unit_id IS NULL AND ${exposure("request_id")})`;
+
 interface UnitRow {
   variant_id: string;
   units: bigint;
@@ -75,8 +82,8 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
   for (const metric of metrics) {
     if (metric.kind === "rate") {
       const rows = await deps.db.$queryRawUnsafe<RateRow[]>(
-        `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS conversions FROM experiment_outcomes
-          WHERE experiment_id = $1::uuid AND metric = $2 AND value > 0 GROUP BY variant_id`,
+        `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS conversions FROM experiment_outcomes o
+          WHERE experiment_id = $1::uuid AND metric = $2 AND value > 0 AND ${EXPOSED} GROUP BY variant_id`,
         id,
         metric.name,
       );
@@ -101,8 +108,8 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
     } else {
       const rows = await deps.db.$queryRawUnsafe<MeanRow[]>(
         `SELECT variant_id, COUNT(*) AS n, SUM(v) AS sum, SUM(v * v) AS sum_squares FROM (
-            SELECT variant_id, ${UNIT} AS unit, AVG(value) AS v FROM experiment_outcomes
-             WHERE experiment_id = $1::uuid AND metric = $2 GROUP BY variant_id, unit) per_unit
+            SELECT variant_id, ${UNIT} AS unit, AVG(value) AS v FROM experiment_outcomes o
+             WHERE experiment_id = $1::uuid AND metric = $2 AND ${EXPOSED} GROUP BY variant_id, unit) per_unit
           GROUP BY variant_id`,
         id,
         metric.name,
@@ -158,7 +165,7 @@ async function dailySeries(db: Db, id: string, metrics: { name: string }[]) {
   if (metrics.length === 0) return [];
   const rows = await db.$queryRawUnsafe<{ day: Date; metric: string; variant_id: string; n: bigint; sum: number }[]>(
     `SELECT date_trunc('hour', created_at) AS day, metric, variant_id, COUNT(*) AS n, SUM(value) AS sum
-       FROM experiment_outcomes WHERE experiment_id = $1::uuid GROUP BY 1, 2, 3 ORDER BY 1`,
+       FROM experiment_outcomes o WHERE experiment_id = $1::uuid AND ${EXPOSED} GROUP BY 1, 2, 3 ORDER BY 1`,
     id,
   );
   const running = new Map<string, { n: number; sum: number }>();

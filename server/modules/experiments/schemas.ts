@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { versionNumber } from "@/lib/version-number";
 import { generationParams } from "@/server/modules/models/schemas";
 
 export const EXPERIMENT_STATUSES = ["draft", "running", "stopped", "concluded"] as const;
@@ -27,7 +28,7 @@ const variantInput = z
     weight: z.number().int().min(1, "Each variant needs a weight of at least 1").max(99),
     isControl: z.boolean().default(false),
     /** A version of the experiment's prompt. */
-    promptVersion: z.number().int().min(1).optional(),
+    promptVersion: versionNumber.optional(),
     /** A model version id from the registry. */
     modelVersionId: z.string().uuid().optional(),
     params: generationParams.default({}),
@@ -97,6 +98,13 @@ export const outcomeInput = z.object({
     )
     .min(1)
     .max(1000),
+});
+
+/** What POST …/outcomes stored, and what it did not count and why (by the outcome's index in the request). */
+export const outcomesRecorded = z.object({
+  recorded: z.number(),
+  ignored: z.number(),
+  ignoredOutcomes: z.array(z.object({ index: z.number(), reason: z.string() })),
 });
 
 export const variantOut = z.object({

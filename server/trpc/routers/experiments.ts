@@ -9,6 +9,7 @@ import {
   EXPERIMENT_STATUSES,
   experimentOut,
   outcomeInput,
+  outcomesRecorded,
 } from "@/server/modules/experiments/schemas";
 import {
   concludeExperiment,
@@ -118,11 +119,11 @@ export const experimentsRouter = createTRPCRouter({
         method: "POST",
         path: "/experiments/{experimentId}/outcomes",
         tags,
-        summary: "Post scores or custom metrics",
+        summary: "Post scores or custom metrics (outcomes of units or requests never exposed are ignored and listed)",
       },
     })
     .input(outcomeInput)
-    .output(z.object({ recorded: z.number() }))
+    .output(outcomesRecorded)
     .mutation(({ ctx, input }) => recordOutcomes(ctx, input)),
 
   results: projectProcedure
