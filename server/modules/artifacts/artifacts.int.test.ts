@@ -115,7 +115,7 @@ describe("artifact upload", () => {
     expect(imported.deduplicated).toBe(true);
     const outside = await mkdtemp(path.join(tmpdir(), "switchyard-outside-"));
     await writeFile(path.join(outside, "model.onnx"), "x");
-    await expect(owner().artifacts.importFolder({ path: outside })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(owner().artifacts.importFolder({ path: outside })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(owner().artifacts.importFolder({ path: "relative/path" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });

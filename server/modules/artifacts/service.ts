@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cp, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
@@ -105,26 +105,60 @@ function importRoots(): string[] {
   );
 }
 
-/** Registers a model folder already on the server's disk, confined to the import roots. */
+const isUnder = (target: string, roots: string[]) =>
+  roots.some((root) => target === root || target.startsWith(`${root}${path.sep}`));
+
+/**
+ * The one answer for a path that is missing, outside the import folders, or leads outside them through a
+ * symlink: which of these it is would tell the caller what exists elsewhere on the server's disk.
+ */
+function notImportable(folder: string, roots: string[]): DomainError {
+  return new DomainError(
+    "NOT_FOUND",
+    `No folder at ${folder} under the import folders (${roots.join(", ")}; SWITCHYARD_IMPORT_DIRS)`,
+    [{ path: "path", message: "Not a folder under the import folders" }],
+  );
+}
+
+/** The real path (symlinks resolved) of `target` when it is under the real import roots; else null. */
+async function confined(target: string, realRoots: string[]): Promise<string | null> {
+  const real = await realpath(target).catch(() => null);
+  return real && isUnder(real, realRoots) ? real : null;
+}
+
+/**
+ * Registers a model folder already on the server's disk, confined to the import roots after symlinks are
+ * resolved, for the folder and for every file taken from it (a `model.onnx` linking to /etc/shadow is refused).
+ * The files are copied from their resolved paths. Whoever can write into an import folder can still swap a
+ * path between the check and the copy; the import folders are meant for the server's operators only.
+ */
 export async function importServerFolder(deps: Deps, { folder }: { folder: string }): Promise<ArtifactSummary> {
   if (!path.isAbsolute(folder))
     throw new DomainError("VALIDATION", "Give an absolute path", [{ path: "path", message: "Must be absolute" }]);
-  const real = await realpath(folder).catch(() => {
-    throw new DomainError("NOT_FOUND", `No folder at ${folder}`, [{ path: "path", message: "Not found" }]);
-  });
-  const roots = await Promise.all(importRoots().map((r) => realpath(r).catch(() => r)));
-  if (!roots.some((root) => real === root || real.startsWith(`${root}${path.sep}`)))
-    throw new DomainError(
-      "FORBIDDEN",
-      `Only folders under ${roots.join(", ")} can be imported (SWITCHYARD_IMPORT_DIRS)`,
-      [{ path: "path", message: "Outside the import folders" }],
-    );
+  const roots = importRoots();
+  const realRoots = (await Promise.all(roots.map((r) => realpath(r).catch(() => null)))).filter(
+    (r): r is string => r !== null,
+  );
+  // Outside the roots as written (`..` resolved) the disk is not even looked at.
+  if (!isUnder(path.resolve(folder), [...roots, ...realRoots])) throw notImportable(folder, roots);
+  const real = await confined(folder, realRoots);
+  if (!real) throw notImportable(folder, roots);
   if (!(await stat(real)).isDirectory())
     throw new DomainError("VALIDATION", `${folder} is not a folder`, [{ path: "path", message: "Not a folder" }]);
+  const files: { name: string; from: string }[] = [];
+  for (const name of await readdir(real)) {
+    if (!(ARTIFACT_FILES as readonly string[]).includes(name)) continue;
+    const from = await confined(path.join(real, name), realRoots);
+    if (!from || !(await stat(from)).isFile())
+      throw new DomainError(
+        "UNPROCESSABLE",
+        `${name} in ${folder} is not a file under the import folders (a link out of them is not followed)`,
+        [{ path: "path", message: `${name} is not a file under the import folders` }],
+      );
+    files.push({ name, from });
+  }
   return withStagingDir(async (staging) => {
-    for (const name of await readdir(real))
-      if ((ARTIFACT_FILES as readonly string[]).includes(name))
-        await cp(path.join(real, name), path.join(staging, name));
+    for (const { name, from } of files) await copyFile(from, path.join(staging, name));
     return ingestArtifact(deps, { stagingDir: staging });
   });
 }

@@ -26,6 +26,23 @@ export interface UploadLimits {
 
 const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxTotalBytes: 4 * 1024 ** 3, maxFiles: 32 };
 
+/** busboy for this content type; one it cannot read (no boundary, a malformed one) is a 400 naming the header. */
+function multipartParser(type: string, limits: UploadLimits) {
+  try {
+    return busboy({
+      headers: { "content-type": type },
+      limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `content-type: ${reason}; send multipart/form-data with its boundary (as fetch and curl -F do)`,
+      [{ path: "content-type", message: reason }],
+    );
+  }
+}
+
 /**
  * Streams a multipart/form-data upload (field `files`, one part per file of
  * the folder) into `stagingDir`, never holding a file in memory. Returns the
@@ -46,11 +63,8 @@ export async function receiveUpload(
   let total = 0;
   const writes: Promise<void>[] = [];
 
+  const parser = multipartParser(type, limits);
   await new Promise<void>((resolve, reject) => {
-    const parser = busboy({
-      headers: { "content-type": type },
-      limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
-    });
     const fail = (error: Error) => {
       parser.removeAllListeners("file");
       reject(error);
