@@ -110,6 +110,25 @@ describe("artifact upload", () => {
     expect(response.status).toBe(400);
   });
 
+  it("refuses multipart without a boundary, or with a malformed one, with 400 naming content-type", async () => {
+    for (const type of [
+      "multipart/form-data",
+      "multipart/form-data; boundary=",
+      "multipart/form-data; boundary=\u00e9",
+    ]) {
+      const response = await handleArtifactUpload(
+        new Request("http://localhost/api/rest/artifacts/upload", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": type },
+          body: "--x\r\n",
+        }),
+        deps(),
+      );
+      expect(response.status, type).toBe(400);
+      expect((await response.json()).error.issues[0].path).toBe("content-type");
+    }
+  });
+
   it("imports a folder from the server's import directory only", async () => {
     const imported = await owner().artifacts.importFolder({ path: modelDir });
     expect(imported.deduplicated).toBe(true);
