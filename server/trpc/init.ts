@@ -18,6 +18,7 @@ import { type Caller, requireScope } from "@/server/auth/caller";
 import { actorOf, type Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { DomainError, ERROR_CODES, toDomainError } from "@/server/errors";
+import { refuseUnstorableText } from "@/server/http/storable-text";
 
 // 1. Context ---------------------------------------------------------------
 export interface Context {
@@ -69,8 +70,17 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * Every input, tRPC or REST (query, path and body alike), before any procedure sees it: a NUL or a lone
+ * surrogate anywhere is a 400 naming the field, since PostgreSQL would refuse it with a 500 at the first write.
+ */
+const refuseUnstorableInput = t.middleware(async ({ getRawInput, next }) => {
+  refuseUnstorableText(await getRawInput());
+  return next();
+});
+
 // 3. Procedures ------------------------------------------------------------
-const base = t.procedure.use(mapErrors);
+const base = t.procedure.use(mapErrors).use(refuseUnstorableInput);
 
 function requirePrincipal(ctx: Context): Principal {
   if (ctx.authError) throw ctx.authError;

@@ -81,6 +81,77 @@ describe("REST errors", () => {
     });
   });
 
+  it("refuses a NUL or a lone surrogate in any field (body, query, path) with 400 naming it, writing nothing", async () => {
+    const before = await db.model.count();
+    const cases: [string, string, string | undefined, string][] = [
+      [
+        "POST",
+        "/models",
+        JSON.stringify({ name: "m", provider: "anthropic", task: "chat", description: "a\u0000b" }),
+        "description",
+      ],
+      [
+        "POST",
+        "/models",
+        JSON.stringify({ name: "m", provider: "anthropic", task: "chat", tags: ["ok", "\ud800"] }),
+        "tags.1",
+      ],
+      ["POST", "/models", '{"name":"m","provider":"anthropic","task":"chat","license":"x\\\\u0000\\u0000"}', "license"],
+      ["GET", "/models?search=%00", undefined, "search"],
+      ["GET", "/audit?action=a%00", undefined, "action"],
+      ["GET", "/prompt?name=greeter&label=%00", undefined, "label"],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const response = await rest(method, path, body);
+      expect(response.status, `${method} ${path} ${body}`).toBe(400);
+      const { error } = await response.json();
+      expect(error.issues[0].path).toBe(field);
+      expect(error.message).toMatch(
+        new RegExp(`^${field.replace(".", "\\.")}: contains a (NUL character|lone UTF-16 surrogate)`),
+      );
+    }
+    expect(await db.model.count()).toBe(before);
+    // An escaped backslash before "u0000" is just text; an escaped surrogate pair is an ordinary character.
+    const text = await rest(
+      "POST",
+      "/models",
+      '{"name":"t","provider":"anthropic","task":"chat","license":"a\\\\u0000"}',
+    );
+    expect(text.status).toBe(200);
+    const emoji = await rest(
+      "POST",
+      "/models",
+      '{"name":"m","provider":"anthropic","task":"chat","description":"\ud83d\ude00"}',
+    );
+    expect(emoji.status).toBe(200);
+    expect((await emoji.json()).description).toBe("😀");
+  });
+
+  it("refuses version numbers past the database's integers with 400 naming the field", async () => {
+    const model = await (
+      await rest("POST", "/models", JSON.stringify({ name: "versions", provider: "anthropic", task: "chat" }))
+    ).json();
+    const prompt = await (
+      await rest("POST", "/prompts", JSON.stringify({ name: "greeter", type: "text", template: "Hi" }))
+    ).json();
+    const label = await rest(
+      "PUT",
+      `/prompts/${prompt.promptId}/labels/production`,
+      JSON.stringify({ version: 2 ** 31 }),
+    );
+    expect(label.status).toBe(400);
+    expect((await label.json()).error.issues[0].path).toBe("version");
+    const fetched = await rest("GET", "/prompt?name=greeter&version=99999999999");
+    expect(fetched.status).toBe(400);
+    expect((await fetched.json()).error.issues[0].path).toBe("version");
+    const run = await rest(
+      "POST",
+      "/playground/runs",
+      JSON.stringify({ configs: [{ model: `${model.name}@99999999999999999999` }], input: { prompt: "x" } }),
+    );
+    expect(run.status).toBeLessThan(500);
+  });
+
   it("refuses oversized bodies with 413", async () => {
     const response = await rest("POST", "/api-keys", JSON.stringify({ name: "x".repeat(2_000_000), scopes: [] }));
     expect(response.status).toBe(413);

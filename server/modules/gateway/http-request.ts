@@ -1,6 +1,7 @@
 import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
+import { findUnstorableText, MAY_HOLD_UNSTORABLE_ESCAPE, refuseUnstorableText } from "@/server/http/storable-text";
 
 /**
  * What the gateway reads of an HTTP request: a subset of the Fetch API's
@@ -55,14 +56,36 @@ async function readBodyText(req: GatewayHttpRequest, maxBytes: number): Promise<
   return (await limitBody(req as Request, maxBytes)).text();
 }
 
+/**
+ * A path segment naming a model or stored response, decoded; null when it cannot name one: a malformed `%`
+ * escape, or a NUL or lone surrogate that no stored name holds (and PostgreSQL would refuse to compare).
+ */
+export function decodePathId(segment: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  return findUnstorableText(id) ? null : id;
+}
+
 /** The request's path, without building a URL when the adapter already knows it. */
 export function pathOf(req: GatewayHttpRequest): string {
   const path = (req as { pathname?: string }).pathname;
   return path ?? new URL(req.url).pathname;
 }
 
-/** Reads the body within the size limit; malformed JSON or a non-object is a 400. */
-export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
+/**
+ * Reads the body within the size limit; malformed JSON or a non-object is a 400. So is a NUL or a lone surrogate
+ * in any string (PostgreSQL could not store the request's log row or stored response), naming the field;
+ * `parsed` sees the body first, so the log row still says what the request asked for.
+ */
+export async function readJsonObject(
+  req: GatewayHttpRequest,
+  maxBytes: number,
+  parsed?: (body: Record<string, unknown>) => void,
+): Promise<Record<string, unknown>> {
   const text = await readBodyText(req, maxBytes);
   let body: unknown;
   try {
@@ -72,5 +95,8 @@ export async function readJsonObject(req: GatewayHttpRequest, maxBytes: number):
   }
   if (!body || typeof body !== "object" || Array.isArray(body))
     throw new DomainError("BAD_REQUEST", "The request body must be a JSON object");
+  parsed?.(body as Record<string, unknown>);
+  // Only \u escapes can carry them: most bodies skip the walk.
+  if (MAY_HOLD_UNSTORABLE_ESCAPE.test(text)) refuseUnstorableText(body, "body");
   return body as Record<string, unknown>;
 }

@@ -13,7 +13,7 @@ import { assignUnits } from "@/server/modules/experiments/exposures";
 import { assignInput } from "@/server/modules/experiments/schemas";
 import { normalizeModelRef } from "@/server/modules/models/refs";
 import { type GenerationParams, generationParams } from "@/server/modules/models/schemas";
-import { resolveModelRef } from "@/server/modules/models/service";
+import { resolveModelRef, versionOfRef } from "@/server/modules/models/service";
 import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { renderStoredPrompt } from "@/server/modules/prompts/templating";
@@ -213,8 +213,8 @@ function parseSelector(ref: string, what: string): Selector {
       [{ path: "model", message: "Invalid reference" }],
     );
   const [, name, selector, colonVersion] = match;
-  if (colonVersion) return { name, version: Number(colonVersion) };
-  if (selector && /^\d+$/.test(selector)) return { name, version: Number(selector) };
+  if (colonVersion) return { name, version: versionOfRef(`${what}:${ref}`, colonVersion) };
+  if (selector && /^\d+$/.test(selector)) return { name, version: versionOfRef(`${what}:${ref}`, selector) };
   return selector ? { name, label: selector } : { name };
 }
 

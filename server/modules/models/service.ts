@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { MAX_VERSION } from "@/lib/version-number";
 import type { Db, DbTx } from "@/server/db";
 import { DomainError, mapPrismaError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
@@ -67,6 +68,19 @@ export async function getModel(deps: ProjectDeps, { id }: { id: string }): Promi
 const DEFAULT_ALIAS = "production";
 
 /**
+ * The version a `name@N` / `name:N` selector's digits ask for; past MAX_VERSION no version can exist, and the
+ * database would refuse the number: a 400 naming `field`, not a failed query.
+ */
+export function versionOfRef(ref: string, digits: string, field = "model"): number {
+  const version = Number(digits);
+  if (version > MAX_VERSION)
+    throw new DomainError("VALIDATION", `'${ref}': version numbers go up to ${MAX_VERSION}`, [
+      { path: field, message: `Version above ${MAX_VERSION}` },
+    ]);
+  return version;
+}
+
+/**
  * Finds a model version from a reference, one rule for the gateway, the playground, routes and datasets:
  * `name@3` or `name:3` is that version; `name@alias` the alias's version; `name@latest` the newest version; a bare
  * `name` the `production` alias's version when the model has one, else the newest. `alias` says what a
@@ -102,7 +116,7 @@ export async function resolveModelRef(deps: { db: Db }, projectId: string, ref: 
     if (/^\d+$/.test(selector))
       return {
         version: await deps.db.modelVersion.findUnique({
-          where: { modelId_version: { modelId: model.id, version: Number(selector) } },
+          where: { modelId_version: { modelId: model.id, version: versionOfRef(ref, selector) } },
         }),
         alias: null,
       };

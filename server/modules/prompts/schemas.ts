@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_VERSION, versionNumber } from "@/lib/version-number";
 import { generationParams } from "@/server/modules/models/schemas";
 
 const PROMPT_TYPES = ["text", "chat"] as const;
@@ -85,7 +86,7 @@ export const createPromptVersionInput = z.object({
 export const moveLabelInput = z.object({
   promptId: z.string().uuid("promptId must be a UUID"),
   label: labelName,
-  version: z.number().int().min(1),
+  version: versionNumber,
   reason: z.string().max(500).default(""),
 });
 
@@ -99,7 +100,7 @@ export const protectLabelInput = z.object({
 export const promptSelector = z.object({
   name: promptName,
   label: z.string().max(40).optional(),
-  version: z.coerce.number().int().min(1).optional(),
+  version: z.coerce.number().int().min(1).max(MAX_VERSION, `version must be at most ${MAX_VERSION}`).optional(),
 });
 
 export const renderInput = promptSelector.extend({

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { queryBoolean, queryInt } from "@/lib/query-params";
 import { routeConfig } from "@/lib/routes/config";
+import { versionNumber } from "@/lib/version-number";
 
 const ROUTE_FORMATS = ["yaml", "json"] as const;
 
@@ -37,7 +38,7 @@ export const saveRouteVersionInput = z.object({
 
 export const activateRouteInput = z.object({
   routeId: z.string().uuid(),
-  version: z.number().int().min(1),
+  version: versionNumber,
   reason: z.string().max(500).default(""),
 });
 
