@@ -8,13 +8,17 @@
  * A change applies to the next request on every replica that follows the
  * settings channel (`followSettingsChanges`: the settings service notifies in
  * its transaction); otherwise, or while the listener is down, within `ttlMs`
- * (10 s by default) plus one request. A database error answers "none" (the
- * safe side: no bodies) and is not cached.
+ * (10 s by default) plus one request. A database error answers the last
+ * value read (stale-if-error), or "none" (the safe side: no bodies) for a
+ * project not read yet, and is retried after a second, not on every request:
+ * through an outage requests neither wait for a failing query nor log one
+ * each (one line per interval, `RepeatedLog`).
  */
 import { type Following, NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { PROJECT_SETTINGS_CHANNEL } from "@/server/modules/projects/events";
 import { sharedLoad } from "@/server/refresh-ahead";
+import { describeError, RepeatedLog } from "@/server/repeated-log";
 import type { BodyLogging } from "./request-scope";
 
 export interface BodyLoggingCacheOptions {
@@ -22,6 +26,9 @@ export interface BodyLoggingCacheOptions {
   /** Milliseconds clock, for tests. */
   clock?: () => number;
 }
+
+/** After a failed read, how long the value in hand is used before the database is asked again. */
+const RETRY_AFTER_ERROR_MS = 1_000;
 
 interface Entry {
   value: BodyLogging;
@@ -36,6 +43,7 @@ export class ProjectBodyLogging {
   private generation = 0;
   private readonly ttlMs: number;
   private readonly clock: () => number;
+  private readonly failures = new RepeatedLog();
 
   constructor(
     private readonly db: Db,
@@ -66,6 +74,15 @@ export class ProjectBodyLogging {
     this.entries.clear();
   }
 
+  /**
+   * Marks every entry stale (the settings listener lost its connection and may have missed a change): each is
+   * read again on its next use, which answers with the value in hand meanwhile.
+   */
+  expireAll() {
+    this.generation++;
+    for (const entry of this.entries.values()) entry.expires = 0;
+  }
+
   /** Forgets one project's entry: its setting changed. A load in flight meanwhile is not cached. */
   forget(projectId: string) {
     this.generation++;
@@ -87,8 +104,15 @@ export class ProjectBodyLogging {
         return value;
       },
       (error) => {
-        console.error("[gateway] reading the project's body-logging setting failed; logging no bodies", error);
-        return "none" as const;
+        const entry = this.entries.get(projectId);
+        const value: BodyLogging = entry?.value ?? "none";
+        this.failures.report(
+          `[gateway] reading projects' body-logging setting failed (${describeError(error)}); ` +
+            "using the last value read (none for a project not read yet)",
+        );
+        if (token === this.generation || entry)
+          this.entries.set(projectId, { value, expires: this.clock() + RETRY_AFTER_ERROR_MS, refreshing: false });
+        return value;
       },
     );
   }
@@ -101,14 +125,15 @@ export function projectBodyLogging(db: Db, options?: BodyLoggingCacheOptions) {
 }
 
 /**
- * LISTENs for settings changes on `connectionString` and drops the changed project from `cache` (everything when
- * the connection was lost, since a change may have been missed).
+ * LISTENs for settings changes on `connectionString` and drops the changed project from `cache` (marks
+ * everything stale when the connection was lost, since a change may have been missed).
  */
 export function followSettingsChanges(cache: ProjectBodyLogging, connectionString: string): Following {
   return new NotifyListener(
     connectionString,
     PROJECT_SETTINGS_CHANNEL,
     (projectId) => cache.forget(projectId),
-    () => cache.clear(),
+    // Not clear(): through an outage every request would then wait for a query that fails.
+    () => cache.expireAll(),
   ).follow();
 }

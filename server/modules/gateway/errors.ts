@@ -1,5 +1,8 @@
 import { DomainError, toDomainError } from "@/server/errors";
 import { ProviderError } from "@/server/modules/providers/errors";
+import { describeError, isDatabaseUnreachable, RepeatedLog } from "@/server/repeated-log";
+
+const unreachable = new RepeatedLog();
 
 export interface GatewayFailure {
   status: number;
@@ -33,7 +36,13 @@ const LOOP_DETECTED = 508;
 export function toGatewayFailure(error: unknown, requestId: string): GatewayFailure {
   const domain = toDomainError(error);
   if (!domain) {
-    console.error(`[gateway] request ${requestId} failed`, error);
+    // A database outage fails many requests alike: once per interval, without the stack. Anything else is a bug
+    // worth its stack trace.
+    if (isDatabaseUnreachable(error))
+      unreachable.report(
+        `[gateway] request ${requestId} failed: the database is unreachable (${describeError(error)})`,
+      );
+    else console.error(`[gateway] request ${requestId} failed`, error);
     const message = `Internal error (request ${requestId})`;
     return {
       status: 500,

@@ -31,13 +31,18 @@ function databaseUrl(): string {
  * SWITCHYARD_DATA_DIR/request-log-spool, one folder per database.
  */
 function spoolFromEnv(url: string): RequestLogWriterOptions["spool"] {
-  const raw = process.env.SWITCHYARD_LOG_SPOOL_MAX_MB?.trim() || "1024";
-  const maxMb = Number(raw);
-  if (!Number.isFinite(maxMb) || maxMb < 0)
-    throw new Error(`SWITCHYARD_LOG_SPOOL_MAX_MB must be a number of MiB >= 0 (0 turns the spool off), not "${raw}"`);
+  const maxMb = numberFromEnv("SWITCHYARD_LOG_SPOOL_MAX_MB", 1024, "a number of MiB >= 0 (0 turns the spool off)");
   if (maxMb === 0) return undefined;
   const root = path.resolve(env().SWITCHYARD_DATA_DIR, "request-log-spool");
   return { dir: spoolDirFor(root, url), maxBytes: Math.floor(maxMb * 1024 * 1024) };
+}
+
+function numberFromEnv(name: string, fallback: number, what: string): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be ${what}, not "${raw}"`);
+  return value;
 }
 
 /**
@@ -49,7 +54,13 @@ export function requestLogWriter(options: Omit<RequestLogWriterOptions, "pool" |
   const state = runtime();
   if (!state.writer) {
     const url = databaseUrl();
-    state.writer = new RequestLogWriter({ spool: spoolFromEnv(url), ...options, connectionString: url });
+    state.writer = new RequestLogWriter({
+      spool: spoolFromEnv(url),
+      // Rows held in memory while Postgres is slow or down; past it they wait in the spool.
+      maxBuffered: numberFromEnv("SWITCHYARD_LOG_BUFFER_ROWS", 100_000, "a number of rows >= 2"),
+      ...options,
+      connectionString: url,
+    });
   }
   return state.writer;
 }

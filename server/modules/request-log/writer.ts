@@ -8,6 +8,7 @@
 // in flight at once (Node serialises the next batch while Postgres stores one,
 // and Postgres can use a core per batch), so batches may commit out of order.
 import type pg from "pg";
+import { errorLogIntervalMs } from "@/server/repeated-log";
 import { writeRows } from "./batch-write";
 import { entryProblem, salvageEntry, serializeEntry } from "./ingest";
 import { Ring } from "./ring";
@@ -43,7 +44,6 @@ interface Batch {
   writing: boolean;
 }
 
-const OUTAGE_LOG_EVERY_MS = 30_000;
 const REJECT_LOG_EVERY_MS = 10_000;
 
 const remaining = (batch: Batch | null) => (batch ? batch.parts.length - batch.head : 0);
@@ -81,6 +81,8 @@ export class RequestLogWriter implements RequestLogSink {
   private waiters: (() => void)[] = [];
   private outageSince: number | null = null;
   private lastOutageLog = 0;
+  /** An outage is reported when it starts and then once per interval (SWITCHYARD_ERROR_LOG_INTERVAL_S). */
+  private readonly outageLogEveryMs = errorLogIntervalMs();
   private lastRejectLog = 0;
   private failuresAtOutage = 0;
   private rejectsSinceLog = 0;
@@ -385,7 +387,7 @@ export class RequestLogWriter implements RequestLogSink {
       this.outageSince = now;
       this.failuresAtOutage = this.counts.failures - 1;
     }
-    if (now - this.lastOutageLog >= OUTAGE_LOG_EVERY_MS) {
+    if (now - this.lastOutageLog >= this.outageLogEveryMs) {
       this.lastOutageLog = now;
       const spool = this.spool?.stats();
       this.settings.log(
