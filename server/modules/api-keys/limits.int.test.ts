@@ -58,7 +58,7 @@ describe("API key limits", () => {
     expect((await verifyApiKey(db, plain.key)) as { limits?: unknown }).toMatchObject({ limits: null });
   });
 
-  it("are replaced by updateLimits (null = unlimited) with an audit row of before and after", async () => {
+  it("change by updateLimits only where sent (null = unlimited), with an audit row of before and after", async () => {
     const created = await owner().apiKeys.create({
       name: "editable",
       scopes: ["gateway:invoke"],
@@ -70,11 +70,11 @@ describe("API key limits", () => {
       budgetUsd: 3,
       budgetPeriod: "day",
     });
-    expect(updated).toMatchObject({ requestsPerMinute: null, tokensPerMinute: 900, budgetUsd: 3, budgetPeriod: "day" });
+    expect(updated).toMatchObject({ requestsPerMinute: 5, tokensPerMinute: 900, budgetUsd: 3, budgetPeriod: "day" });
     const [row] = await audit("apiKey.limits", created.id);
     expect(row.summary).toMatchObject({
       from: { requestsPerMinute: 5, tokensPerMinute: null, budgetUsd: null },
-      to: { requestsPerMinute: null, tokensPerMinute: 900, budgetUsd: 3, budgetPeriod: "day" },
+      to: { tokensPerMinute: 900, budgetUsd: 3, budgetPeriod: "day" },
     });
     const usage = await owner().apiKeys.usage({});
     expect(usage.find((u) => u.id === created.id)).toMatchObject({
@@ -83,6 +83,20 @@ describe("API key limits", () => {
       spentUsd: 0,
     });
     expect(usage.find((u) => u.id === created.id)?.periodEndsAt).toBeInstanceOf(Date);
+    // Only the budget's amount: the period stays; null lifts one limit and keeps the rest.
+    expect(await owner().apiKeys.updateLimits({ id: created.id, budgetUsd: 4 })).toMatchObject({
+      requestsPerMinute: 5,
+      budgetUsd: 4,
+      budgetPeriod: "day",
+    });
+    expect(await owner().apiKeys.updateLimits({ id: created.id, requestsPerMinute: null })).toMatchObject({
+      requestsPerMinute: null,
+      tokensPerMinute: 900,
+      budgetUsd: 4,
+    });
+    await expect(owner().apiKeys.updateLimits({ id: created.id, budgetPeriod: null })).rejects.toThrow(/budget/i);
+    const cleared = await owner().apiKeys.updateLimits({ id: created.id, budgetUsd: null, budgetPeriod: null });
+    expect(cleared).toMatchObject({ tokensPerMinute: 900, budgetUsd: null, budgetPeriod: null });
   });
 
   it("refuses bad limits over REST with 400 naming the field, writing nothing", async () => {

@@ -7,7 +7,12 @@
 import type { z } from "zod";
 import { DomainError, notFound } from "@/server/errors";
 import { readKeyWindows } from "@/server/modules/api-keys/counters";
-import type { apiKeySummary, apiKeyUsage, updateApiKeyLimitsInput } from "@/server/modules/api-keys/schemas";
+import {
+  type apiKeySummary,
+  type apiKeyUsage,
+  budgetProblem,
+  type updateApiKeyLimitsInput,
+} from "@/server/modules/api-keys/schemas";
 import { summarySelect, toSummary } from "@/server/modules/api-keys/service";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ServiceDeps } from "@/server/modules/deps";
@@ -30,6 +35,12 @@ export async function updateApiKeyLimits(
         "FORBIDDEN",
         `You cannot change the limits of a key with scopes you do not hold: ${beyond.join(", ")}`,
       );
+    const budget = {
+      budgetUsd: limits.budgetUsd !== undefined ? limits.budgetUsd : (existing.budgetUsd?.toNumber() ?? null),
+      budgetPeriod: limits.budgetPeriod !== undefined ? limits.budgetPeriod : existing.budgetPeriod,
+    };
+    const problem = budgetProblem(budget);
+    if (problem) throw new DomainError("VALIDATION", `${problem.path}: ${problem.message}`, [problem]);
     const row = await tx.apiKey.update({ where: { id }, data: limits, select: summarySelect });
     await announceKeyChange(tx, id);
     await recordAudit(tx, caller.actor, {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SCOPES } from "@/lib/scopes";
 import { BUDGET_PERIODS } from "@/server/auth/principal";
+import type { FieldIssue } from "@/server/errors";
 
 const wholePositive = (what: string, max: number) =>
   z
@@ -8,10 +9,9 @@ const wholePositive = (what: string, max: number) =>
     .int(`${what} must be a whole number`)
     .positive(`${what} must be at least 1`)
     .max(max, `${what} must be at most ${max.toLocaleString("en")}`)
-    .nullable()
-    .default(null);
+    .nullable();
 
-/** A key's limits; null = unlimited. The budget and its period come together or not at all. */
+/** A key's limits; null = unlimited. No defaults here: an update changes only what it is sent. */
 const keyLimitsFields = {
   requestsPerMinute: wholePositive("Requests per minute", 1_000_000),
   tokensPerMinute: wholePositive("Tokens per minute", 1_000_000_000),
@@ -19,20 +19,19 @@ const keyLimitsFields = {
     .number({ message: "Budget must be a number" })
     .min(0.000001, "Budget must be more than $0 (at least $0.000001)")
     .max(1_000_000_000, "Budget must be at most $1,000,000,000")
-    .nullable()
-    .default(null),
-  budgetPeriod: z
-    .enum(BUDGET_PERIODS, { message: "Budget period must be day, week or month" })
-    .nullable()
-    .default(null),
+    .nullable(),
+  budgetPeriod: z.enum(BUDGET_PERIODS, { message: "Budget period must be day, week or month" }).nullable(),
 };
 
 type LimitsShape = { budgetUsd: number | null; budgetPeriod: string | null };
-function budgetWithPeriod(value: LimitsShape, ctx: z.RefinementCtx) {
+
+/** The budget and its period come together or not at all: what is wrong with `value`, as a field issue. */
+export function budgetProblem(value: LimitsShape): FieldIssue | null {
   if (value.budgetUsd !== null && value.budgetPeriod === null)
-    ctx.addIssue({ code: "custom", path: ["budgetPeriod"], message: "Choose the period the budget resets on" });
+    return { path: "budgetPeriod", message: "Choose the period the budget resets on" };
   if (value.budgetUsd === null && value.budgetPeriod !== null)
-    ctx.addIssue({ code: "custom", path: ["budgetUsd"], message: "Set the budget for this period, or no period" });
+    return { path: "budgetUsd", message: "Set the budget for this period, or no period" };
+  return null;
 }
 
 export const createApiKeyInput = z
@@ -42,14 +41,28 @@ export const createApiKeyInput = z
       .array(z.enum(SCOPES, { message: `Unknown scope; valid scopes: ${SCOPES.join(", ")}` }))
       .min(1, "Choose at least one scope"),
     expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
-    ...keyLimitsFields,
+    requestsPerMinute: keyLimitsFields.requestsPerMinute.default(null),
+    tokensPerMinute: keyLimitsFields.tokensPerMinute.default(null),
+    budgetUsd: keyLimitsFields.budgetUsd.default(null),
+    budgetPeriod: keyLimitsFields.budgetPeriod.default(null),
   })
-  .superRefine(budgetWithPeriod);
+  .superRefine((value, ctx) => {
+    const problem = budgetProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
+  });
 
-/** Replaces all of a key's limits (omitted or null = no limit). */
+/**
+ * Changes the limits it is sent (null = no limit) and keeps the others. The budget/period pairing is checked
+ * against the key's stored limits, in the service.
+ */
 export const updateApiKeyLimitsInput = z
   .object({ id: z.string().uuid("id must be a UUID"), ...keyLimitsFields })
-  .superRefine(budgetWithPeriod);
+  .partial({
+    requestsPerMinute: true,
+    tokensPerMinute: true,
+    budgetUsd: true,
+    budgetPeriod: true,
+  });
 
 export const apiKeyIdInput = z.object({ id: z.string().uuid("id must be a UUID") });
 

@@ -66,7 +66,7 @@ export const apiKeysRouter = createTRPCRouter({
         method: "PUT",
         path: "/api-keys/{id}/limits",
         tags: ["API keys"],
-        summary: "Set an API key's limits and budget (omitted or null = unlimited)",
+        summary: "Change an API key's limits and budget (null = unlimited; omitted = unchanged)",
       },
     })
     .input(updateApiKeyLimitsInput)
