@@ -33,6 +33,12 @@ export async function copyImport(
       if (text) yield text;
     }
   }
+  // TOAST compression is most of PostgreSQL's work here: lz4 took 2.6 s where pglz took 6.2 s for the same
+  // 100 MiB of examples (+25 % on disk). Only for this transaction, and only where the server has lz4.
+  await client.query(
+    `SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings
+      WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`,
+  );
   await pipeline(
     Readable.from(chunks(), { objectMode: false }),
     client.query(copyFrom("COPY dataset_examples (version_id, position, example, hash, tokens) FROM STDIN")),
