@@ -17,6 +17,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
+import { requesterOf } from "./hops";
 import { clientSignal, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
@@ -102,6 +103,8 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       scope.bodyLogging = await bodyLogging(principal.projectId);
       if (!principal.scopes.includes(GATEWAY_SCOPE))
         throw new DomainError("FORBIDDEN", `This API key lacks the '${GATEWAY_SCOPE}' scope`);
+      // A request that came back to us (a model pointed at a gateway) is refused here: 508, logged once.
+      scope.requester = requesterOf(req, principal.projectId, principal.keyId);
       // Keys without limits skip this entirely: no query, no counting. A limited key's request reserves what it
       // will use once it knows (routes that call a model, after resolving it), else here; and settles when done.
       const limits = limiter.forRequest(principal);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Requester } from "@/server/modules/providers/hops";
 import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-log/types";
 import { type BodyMasker, createBodyMasker } from "./body-masking";
 import { type GatewayHttpRequest, pathOf, readJsonObject } from "./http-request";
@@ -51,6 +52,8 @@ export class GatewayRequest {
     "latencyMs" | "ttftMs" | "status" | "errorCode" | "errorMessage" | "tokensIn" | "tokensOut" | "costUsd"
   >;
   bodyLogging: BodyLogging = "none";
+  /** Whose share of upstream connections this request's calls take, and the hops it came through (`hops.ts`). */
+  requester: Requester | undefined = undefined;
   /** Runs after the row is recorded (e.g. adding tokens and cost to the key's limit counters); never throws out. */
   afterFinish: ((entry: RequestLogEntry) => void) | null = null;
   /** A limited key's reservation: made once the request knows what it will use, settled after `finish()`. */
