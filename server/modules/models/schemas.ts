@@ -64,7 +64,12 @@ export const createVersionInput = z.object({
   /** onnx-local: the stored artifact this version runs. */
   artifactId: z.string().uuid("artifactId must be a UUID").optional(),
   /** Upstream providers: where to call and as which model. */
-  endpointBaseUrl: z.string().url("endpointBaseUrl must be a URL").max(500).optional(),
+  /** http(s) only, ending at its path (no `?`/`#`); where it may point is checked when the version is created. */
+  endpointBaseUrl: z
+    .url({ protocol: /^https?$/, error: "endpointBaseUrl must be an http(s) URL" })
+    .max(500)
+    .refine((url) => !/[?#]/.test(url), "endpointBaseUrl must not contain '?' or '#' (a base URL ends at its path)")
+    .optional(),
   upstreamModelId: z.string().trim().min(1).max(200).optional(),
   /** Stored encrypted; never returned. */
   apiKey: z.string().min(1).max(500).optional(),
