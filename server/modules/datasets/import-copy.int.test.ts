@@ -169,6 +169,34 @@ describe("streaming into PostgreSQL", () => {
     expect(done.body.version.exampleCount).toBe(6000);
   });
 
+  it("two imports into one dataset run side by side and are numbered in commit order", async () => {
+    const first = await upload(chat("a", "b"), "name=side-by-side");
+    const { datasetId } = first.body;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let sent = 0;
+    const slow = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 5) await gate;
+        if (sent === 10) return controller.close();
+        controller.enqueue(new TextEncoder().encode(`${chat(`slow ${sent}`, "x")}\n`));
+        sent++;
+      },
+    });
+    const pending = upload(slow, `datasetId=${datasetId}`);
+    while (sent < 5) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The slow upload holds its transaction open; a second import into the same dataset is not blocked by it.
+    const quick = await upload(chat("quick", "x"), `datasetId=${datasetId}`);
+    expect(quick.status).toBe(201);
+    expect(quick.body.version.version).toBe(2);
+    release();
+    const done = await pending;
+    expect(done.status).toBe(201);
+    expect(done.body.version).toMatchObject({ version: 3, exampleCount: 10 });
+  });
+
   it("an upload that breaks off leaves nothing", async () => {
     const encoder = new TextEncoder();
     let sent = 0;

@@ -111,7 +111,8 @@ export async function finishVersion(
   draft: VersionDraft & { versionId: string },
   outcome: VersionOutcome,
 ): Promise<void> {
-  await client.query("SELECT 1 FROM datasets WHERE id = $1 FOR UPDATE", [draft.datasetId]);
+  // NO KEY UPDATE: other imports into this dataset hold KEY SHARE (their version rows reference it) until they commit.
+  await client.query("SELECT 1 FROM datasets WHERE id = $1 FOR NO KEY UPDATE", [draft.datasetId]);
   const { rows } = await client.query<{ version: number }>(
     `UPDATE dataset_versions SET
        version = (SELECT COALESCE(max(version), 0) + 1 FROM dataset_versions WHERE dataset_id = $1 AND version > 0),
