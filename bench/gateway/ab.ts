@@ -7,6 +7,11 @@
  * a change when it shows in every round.
  *
  *   npx tsx bench/gateway/ab.ts [--base HEAD] [--rounds 5] [--duration 5] [--connections 10]
+ *                               [--tree REF] [--base-env NAME=VALUE]... [--tree-env NAME=VALUE]...
+ *
+ * `--tree REF` builds the second gateway from a ref too (default: the working tree); `--base-env` / `--tree-env`
+ * set environment variables for one side only, e.g. the same build with and without the request-log spool:
+ * `--base HEAD --tree HEAD --base-env SWITCHYARD_LOG_SPOOL_MAX_MB=0`.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -23,18 +28,25 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
+    tree: { type: "string" },
+    "base-env": { type: "string", multiple: true, default: [] },
+    "tree-env": { type: "string", multiple: true, default: [] },
   },
 });
 
+/** `NAME=VALUE` flags as an environment. */
+const envOf = (pairs: string[]) =>
+  Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+
 /** Bundles serve.ts of `ref` (through a temporary worktree) next to the other bundles; returns the file. */
-async function bundleAt(ref: string): Promise<string> {
+async function bundleAt(ref: string, name = "ab-base"): Promise<string> {
   const tree = mkdtempSync(path.join(os.tmpdir(), "switchyard-ab-"));
   try {
     execFileSync("git", ["worktree", "add", "--detach", tree, ref], { stdio: "ignore" });
     // The generated Prisma client is not in git.
     cpSync("server/generated", path.join(tree, "server/generated"), { recursive: true });
     return await bundle(path.join(tree, "bench/gateway/serve.ts"), {
-      name: "ab-base",
+      name,
       tsconfig: path.join(tree, "tsconfig.json"),
     });
   } finally {
@@ -45,13 +57,22 @@ async function bundleAt(ref: string): Promise<string> {
 
 try {
   const baseFile = await bundleAt(args.base);
+  const treeFile = args.tree ? await bundleAt(args.tree, "ab-tree") : null;
   const { url, key } = await setUpGatewayBench();
   const env = { DATABASE_URL: url };
+  const baseEnv = { ...env, ...envOf(args["base-env"]) };
+  const treeEnv = { ...env, ...envOf(args["tree-env"]) };
+  const flags = (pairs: string[]) => (pairs.length ? ` ${pairs.join(" ")}` : "");
   const builds = [
-    { name: `base (${args.base})`, child: await startChild(baseFile, [], env, { tsx: false }) },
     {
-      name: "working tree",
-      child: await startChild(path.join(HERE, "serve.ts"), [], env, { tsx: true, bundle: true }),
+      name: `base (${args.base}${flags(args["base-env"])})`,
+      child: await startChild(baseFile, [], baseEnv, { tsx: false }),
+    },
+    {
+      name: `${args.tree ? `tree (${args.tree}` : "(working tree"}${flags(args["tree-env"])})`,
+      child: treeFile
+        ? await startChild(treeFile, [], treeEnv, { tsx: false })
+        : await startChild(path.join(HERE, "serve.ts"), [], treeEnv, { tsx: true, bundle: true }),
     },
   ];
   const body = JSON.stringify({ model: "bench-gpt", messages: [{ role: "user", content: "Say hello." }] });

@@ -70,6 +70,13 @@ const spoolGlobal = globalThis as { switchyardSpools?: Set<string> };
 spoolGlobal.switchyardSpools ??= new Set<string>();
 const live = spoolGlobal.switchyardSpools;
 
+/**
+ * Spools not closed yet: at process exit (a test, a script that never closes its writer) each deletes the
+ * segments whose rows are all stored, so only rows Postgres lacks are left for the next start.
+ */
+const unclosed = new Set<RequestLogSpool>();
+let exitHook = false;
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -115,6 +122,8 @@ export class RequestLogSpool {
   private lastReport = 0;
   private unreported = 0;
   private closed = false;
+  /** The last `oldestPending` settle() was given: every row before it is stored or given up. */
+  private settledBefore = 0;
 
   constructor(options: SpoolOptions) {
     this.dir = options.dir;
@@ -125,6 +134,13 @@ export class RequestLogSpool {
     this.log = options.log;
     mkdirSync(this.dir, { recursive: true });
     live.add(this.prefix);
+    unclosed.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.once("exit", () => {
+        for (const spool of unclosed) spool.close(spool.settledBefore);
+      });
+    }
     this.claimOrphans();
   }
 
@@ -176,6 +192,7 @@ export class RequestLogSpool {
    * buffer has room again, is closed so that this can happen to it soon.
    */
   settle(oldestPending: number, memoryHasRoom: boolean): void {
+    this.settledBefore = oldestPending;
     const current = this.current;
     if (current && (Date.now() - current.openedAt >= this.segmentAgeMs || (current.evicted && memoryHasRoom)))
       this.seal(current);
@@ -222,6 +239,7 @@ export class RequestLogSpool {
     this.settle(oldestPending, false);
     this.closed = true;
     live.delete(this.prefix);
+    unclosed.delete(this);
     const current = this.current;
     this.current = null;
     if (current) {
