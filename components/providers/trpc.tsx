@@ -6,6 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
+import { MAX_TRPC_BATCH } from "@/lib/trpc-batch";
 import type { AppRouter } from "@/server/trpc/root";
 
 const context = createTRPCContext<AppRouter>();
@@ -46,6 +47,8 @@ export function TRPCReactProvider({ projectId, children }: { projectId: string |
         }),
         httpBatchLink({
           url: "/api/trpc",
+          // The server refuses larger batches (lib/trpc-batch.ts); the link splits them instead.
+          maxItems: MAX_TRPC_BATCH,
           transformer: superjson,
           headers: () => (projectId ? { "x-switchyard-project": projectId } : {}),
         }),

@@ -11,6 +11,8 @@ import type { PromptCache } from "@/server/modules/prompts/cache";
 import { diffPromptVersions as diffVersions } from "@/server/modules/prompts/diff";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { findPrompt } from "@/server/modules/prompts/find";
+import { runRenderTask } from "@/server/modules/prompts/rendering/pool";
+import type { TaskValue } from "@/server/modules/prompts/rendering/task";
 import {
   type PromptConfig,
   type PromptTemplate,
@@ -18,14 +20,7 @@ import {
   promptConfig,
   type renderInput,
 } from "@/server/modules/prompts/schemas";
-import {
-  type IncludeRef,
-  inspectPrompt,
-  type ResolvedIncludes,
-  renderPrompt,
-  resolveIncludes,
-  validatePrompt,
-} from "@/server/modules/prompts/template";
+import { type IncludeRef, type ResolvedIncludes, resolveIncludes } from "@/server/modules/prompts/template";
 
 type Deps = ProjectDeps & { cache?: PromptCache<CompiledPrompt> };
 
@@ -92,34 +87,30 @@ export async function analyzeTemplate(deps: Deps, template: PromptTemplate, self
       isSelf(ref) && typeof template === "string" ? Promise.resolve({ key: rootKey!, template }) : resolve(ref),
     { rootKey },
   );
-  // Saving refuses every problem a render would hit regardless of variables (unknown filters too).
-  validatePrompt(template, { resolveInclude: includes, rootKey });
-  const { variables } = inspectPrompt(template, { resolveInclude: includes, rootKey });
+  const result = await runRenderTask(deps.caller.projectId, { kind: "analyze", template, includes, rootKey });
+  const { variables } = result as TaskValue & { kind: "analyze" };
   return { variables: variables.map((v) => v.name), detected: variables };
 }
 
-/** The editor's live preview: never throws for template problems, it reports them. */
+/** The editor's live preview: never throws for template problems, it reports them; a limit it hits is thrown. */
 export async function previewPrompt(deps: Deps, input: z.infer<typeof previewInput>) {
-  let variables: z.infer<typeof detected>[] = [];
+  let includes: ResolvedIncludes;
   try {
-    const includes = await includesFor(deps, input.template);
-    variables = inspectPrompt(input.template, { resolveInclude: includes }).variables.map((v) => ({
-      name: v.name,
-      kind: v.kind,
-      required: v.required,
-    }));
-    const rendered = renderPrompt(input.template, input.variables, { resolveInclude: includes });
-    return {
-      variables,
-      text: rendered.type === "text" ? rendered.text : null,
-      messages: rendered.type === "chat" ? rendered.messages : null,
-      error: null,
-    };
+    includes = await includesFor(deps, input.template);
   } catch (error) {
     const domain = toDomainError(error);
     if (!domain) throw error;
-    return { variables, text: null, messages: null, error: { message: domain.message, issues: domain.issues } };
+    return { variables: [], text: null, messages: null, error: { message: domain.message, issues: domain.issues } };
   }
+  const task = { kind: "preview" as const, template: input.template, variables: input.variables, includes };
+  const result = (await runRenderTask(deps.caller.projectId, task)) as TaskValue & { kind: "preview" };
+  const { rendered, problem } = result;
+  return {
+    variables: result.variables,
+    text: rendered?.type === "text" ? rendered.text : null,
+    messages: rendered?.type === "chat" ? rendered.messages : null,
+    error: problem ? { message: problem.message, issues: problem.issues } : null,
+  };
 }
 
 /** Renders a stored prompt (by label, version or latest) with variables; any problem is a VALIDATION error. */
@@ -127,7 +118,8 @@ export async function renderStoredPrompt(deps: Deps, input: z.infer<typeof rende
   const prompt = await fetchPrompt(deps, input);
   const rootKey = `${prompt.name}@${prompt.version}`;
   const includes = await includesFor(deps, prompt.template, rootKey);
-  const rendered = renderPrompt(prompt.template, input.variables, { resolveInclude: includes, rootKey });
+  const task = { kind: "render" as const, template: prompt.template, variables: input.variables, includes, rootKey };
+  const { rendered } = (await runRenderTask(deps.caller.projectId, task)) as TaskValue & { kind: "render" };
   return {
     name: prompt.name,
     version: prompt.version,

@@ -1,4 +1,5 @@
 import { Environment, Interpreter } from "@huggingface/jinja";
+import { DomainError } from "@/server/errors";
 import { bodies, children, type IdentifierNode, isStatement, type Node } from "./ast";
 import { type CompiledPrompt, type CompiledSource, type CompileOptions, compilePrompt } from "./compile";
 import { ProblemError, problemsError, type TemplateProblem } from "./problems";
@@ -14,9 +15,17 @@ export type RenderedPrompt =
 export interface RenderOptions extends CompileOptions {
   /** Stop a runaway template (huge loops) after this many evaluation steps (default 1,000,000). */
   maxSteps?: number;
+  /**
+   * Refuse (UNPROCESSABLE) a render whose output, summed over all template strings, would pass this many
+   * characters, or that builds a single value that long (default 1,000,000).
+   */
+  maxOutputChars?: number;
+  /** Refuse (UNPROCESSABLE) a render still running after this many milliseconds (default: no limit). */
+  maxMillis?: number;
 }
 
 const DEFAULT_MAX_STEPS = 1_000_000;
+const DEFAULT_MAX_OUTPUT_CHARS = 1_000_000;
 const MAX_RANGE = 10_000;
 
 type Evaluated = ReturnType<Interpreter["evaluate"]>;
@@ -39,6 +48,7 @@ export function renderPrompt(
   variables: PromptVariables,
   options: RenderOptions = {},
 ): RenderedPrompt {
+  const deadline = options.maxMillis === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxMillis;
   const compiled = compilePrompt(prompt, options);
   const problems = [...compiled.problems, ...compiled.unresolved];
   if (problems.length) throw problemsError(problems);
@@ -46,7 +56,11 @@ export function renderPrompt(
   const inputProblems = checkVariables(analysis, variables);
   if (inputProblems.length) throw problemsError(inputProblems);
 
-  const outputs = compiled.sources.map((source) => renderSource(compiled, source, variables, options));
+  const output: OutputBudget = { left: options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS, limit: 0 };
+  output.limit = output.left;
+  const outputs = compiled.sources.map((source) =>
+    renderSource(compiled, source, variables, options, output, deadline),
+  );
   if (compiled.content.type === "text") return { type: "text", text: outputs[0] };
   const messages = compiled.content.template;
   return { type: "chat", messages: messages.map((m, i) => ({ role: m.role, content: outputs[i] })) };
@@ -143,6 +157,28 @@ function setupGlobals(env: Environment): void {
   });
 }
 
+/** Characters a render may still produce; shared by every template string of a prompt. */
+interface OutputBudget {
+  left: number;
+  limit: number;
+}
+
+/** The output cap was hit: a limit, not a template mistake, so it leaves as UNPROCESSABLE, not as a problem. */
+class OutputLimitError extends Error {}
+
+/** The time limit was hit (checked every few hundred steps, so a render stops within a step or so of it). */
+class TimeLimitError extends Error {}
+
+function timeLimitError(limitMs: number): DomainError {
+  const message = `Rendering took more than ${limitMs.toLocaleString("en-US")} ms (the time limit)`;
+  return new DomainError("UNPROCESSABLE", message, [{ path: "template", message }]);
+}
+
+function outputLimitError(path: string, limit: number): DomainError {
+  const message = `The template rendered more than ${limit.toLocaleString("en-US")} characters (the output limit)`;
+  return new DomainError("UNPROCESSABLE", message, [{ path, message }]);
+}
+
 /** `raise_exception("…")` in a template: the author's own message. */
 class TemplateRaised extends Error {}
 
@@ -169,19 +205,19 @@ class StrictInterpreter extends Interpreter {
   constructor(
     env: Environment,
     private readonly printed: WeakSet<object>,
+    private readonly emitted: WeakSet<object>,
+    private readonly iterables: WeakSet<object>,
     private readonly trail: WeakMap<object, Node[]>,
     private readonly maxSteps: number,
+    private readonly output: OutputBudget,
+    private readonly deadline: number,
   ) {
     super(env);
   }
 
   override evaluate(statement: Evaluable, environment: Environment): Evaluated {
-    if (++this.steps > this.maxSteps) {
-      throw new StrictError(
-        `Rendering took more than ${this.maxSteps} steps (a runaway loop?)`,
-        statement as unknown as Node,
-      );
-    }
+    if ((this.steps & 31) === 0 && performance.now() > this.deadline) throw new TimeLimitError();
+    if (++this.steps > this.maxSteps) this.tooManySteps(statement);
     let result: Evaluated;
     try {
       result = super.evaluate(statement, environment);
@@ -204,21 +240,71 @@ class StrictInterpreter extends Interpreter {
     if (result.type === "UndefinedValue" && this.printed.has(statement)) {
       throw new StrictError(`"${describeExpression(node)}" is undefined`, node);
     }
+    this.spend(statement, result);
+    // A loop's iterations cost steps even when its body is empty (no evaluate call per iteration): charge them
+    // when the iterable is known, so nested empty loops (10,000 × 10,000 iterations) hit the cap at once.
+    if (this.iterables.has(statement)) {
+      const value = result.value as unknown;
+      if (Array.isArray(value) || typeof value === "string") this.steps += value.length;
+      else if (value instanceof Map) this.steps += value.size;
+      if (this.steps > this.maxSteps) this.tooManySteps(statement);
+    }
     return result;
+  }
+
+  private tooManySteps(statement: Evaluable): never {
+    throw new StrictError(
+      `Rendering took more than ${this.maxSteps} steps (a runaway loop?)`,
+      statement as unknown as Node,
+    );
+  }
+
+  /**
+   * Output is bounded while it is produced, not after: every piece a body emits (text, printed values) is
+   * charged once, so a loop cannot pile up gigabytes before the cap is seen. Captured output (`set` blocks,
+   * macro results) is charged again where it is printed, which only errs on the safe side. Any string value
+   * longer than the cap is refused too, printed or not (`"x" * 10**9`).
+   */
+  private spend(statement: object, result: Evaluated) {
+    const length = result.type === "StringValue" ? (result.value as string).length : -1;
+    if (length > this.output.limit) throw new OutputLimitError();
+    if (!this.emitted.has(statement)) return;
+    if (result.type === "NullValue" || result.type === "UndefinedValue") return;
+    this.output.left -= length >= 0 ? length : result.toString().length;
+    if (this.output.left < 0) throw new OutputLimitError();
   }
 }
 
-/** Expressions whose value is printed (directly in a body); `x if c` may print nothing by design. */
-function printedExpressions(program: Node): WeakSet<object> {
+/**
+ * `printed`: expressions whose value is printed (directly in a body) and must not be undefined; `x if c`
+ * may print nothing by design, and text is never undefined. `emitted`: everything a body outputs (text
+ * included), which the output cap charges.
+ */
+function bodyExpressions(program: Node): { printed: WeakSet<object>; emitted: WeakSet<object> } {
   const printed = new WeakSet<object>();
+  const emitted = new WeakSet<object>();
   const mark = (list: Node[]) => {
     for (const node of list) {
       if (isStatement(node)) for (const body of bodies(node)) mark(body);
-      else if (node.type !== "SelectExpression" && node.type !== "StringLiteral") printed.add(node);
+      else {
+        emitted.add(node);
+        if (node.type !== "SelectExpression" && node.type !== "StringLiteral") printed.add(node);
+      }
     }
   };
   mark([program]);
-  return printed;
+  return { printed, emitted };
+}
+
+/** The iterable of every `for` loop, at any depth. */
+function loopIterables(program: Node): WeakSet<object> {
+  const iterables = new WeakSet<object>();
+  const visit = (node: Node) => {
+    if (node.type === "For") iterables.add(node.iterable);
+    for (const child of children(node)) visit(child);
+  };
+  visit(program);
+  return iterables;
 }
 
 /** A short rendering of an expression for messages: `ex.input`, `xs[0]`, `name | upper`. */
@@ -277,6 +363,8 @@ function renderSource(
   { source, program }: CompiledSource,
   variables: PromptVariables,
   options: RenderOptions,
+  output: OutputBudget,
+  deadline: number,
 ): string {
   const env = new Environment();
   setupGlobals(env);
@@ -290,16 +378,23 @@ function renderSource(
     }
   }
   const trail = new WeakMap<object, Node[]>();
+  const { printed, emitted } = bodyExpressions(program);
   const interpreter = new StrictInterpreter(
     env,
-    printedExpressions(program),
+    printed,
+    emitted,
+    loopIterables(program),
     trail,
     options.maxSteps ?? DEFAULT_MAX_STEPS,
+    output,
+    deadline,
   );
   try {
     const result = interpreter.run(program as unknown as Parameters<Interpreter["run"]>[0]);
     return String(result.value);
   } catch (error) {
+    if (error instanceof OutputLimitError) throw outputLimitError(source.path, output.limit);
+    if (error instanceof TimeLimitError) throw timeLimitError(options.maxMillis ?? 0);
     const nodes =
       error instanceof StrictError ? [error.node, ...(trail.get(error) ?? [])] : (trail.get(error as object) ?? []);
     throw problemsError([runtimeProblem(compiled, source.path, error, nodes)]);
