@@ -1,6 +1,7 @@
 /** The REST surface's handling of bad input: precise messages, right statuses, nothing written. */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
+import { streamRunResponse } from "@/server/modules/runs/sse";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey, makeProject } from "@/server/testing/factories";
 import { handleRest } from "@/server/trpc/rest";
@@ -125,6 +126,24 @@ describe("REST errors", () => {
     );
     expect(emoji.status).toBe(200);
     expect((await emoji.json()).description).toBe("😀");
+  });
+
+  it("refuses unstorable text on the routes outside the router too (playground stream)", async () => {
+    for (const [body, field] of [
+      [{ model: "m\u0000", input: { prompt: "x" } }, "model"],
+      [{ model: "m", input: { messages: [{ role: "user", content: "\udfff" }] } }, "input.messages.0.content"],
+    ] as const) {
+      const response = await streamRunResponse(
+        new Request("http://localhost/api/rest/playground/stream", {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        }),
+        { db, session: async () => null },
+      );
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.issues[0].path).toBe(field);
+    }
   });
 
   it("refuses version numbers past the database's integers with 400 naming the field", async () => {

@@ -3,6 +3,7 @@ import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import { DomainError, toDomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
 import { errorResponse } from "@/server/http/responses";
+import { refuseUnstorableText } from "@/server/http/storable-text";
 import { runRequest } from "@/server/modules/runs/schemas";
 import { executeRun, type PreparedRun, prepareRun } from "@/server/modules/runs/service";
 
@@ -23,7 +24,9 @@ export async function streamRunResponse(original: Request, deps: RequestDeps): P
     const body = await req.json().catch(() => {
       throw new DomainError("BAD_REQUEST", "The request body must be JSON");
     });
-    // Not behind a router: the request is parsed here, at the entry point (server/modules/README.md).
+    // Not behind a router: the request is parsed here, at the entry point (server/modules/README.md), and
+    // checked for what PostgreSQL cannot store, as the router does for every procedure.
+    refuseUnstorableText(body);
     prepared = await prepareRun({ db: deps.db, caller }, runRequest.parse(body));
   } catch (error) {
     return errorResponse(error);
