@@ -265,6 +265,8 @@ export class RequestLogSpool {
     if (current && current.bytes < this.segmentBytes) return current;
     if (current) this.seal(current);
     const file = path.join(this.dir, `${this.prefix}-${this.counter++}.jsonl`);
+    // Again each time: another process sharing the folder removes it when it closes with nothing left.
+    mkdirSync(this.dir, { recursive: true });
     const fd = openSync(file, "a", 0o600);
     this.current = {
       file,
