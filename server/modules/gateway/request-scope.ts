@@ -109,9 +109,9 @@ export class GatewayRequest {
    * request refused by validation is logged with what it asked for.
    */
   async readBody(req: GatewayHttpRequest, maxBytes: number): Promise<Record<string, unknown>> {
-    const raw = await readJsonObject(req, maxBytes);
-    this.entry.requestedModel = typeof raw.model === "string" ? raw.model : null;
-    return raw;
+    return readJsonObject(req, maxBytes, (raw) => {
+      this.entry.requestedModel = typeof raw.model === "string" ? raw.model : null;
+    });
   }
 
   /** Keeps the parsed request body when the project's body logging allows it. */
