@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROVIDERS, TASKS } from "@/lib/models";
+import { versionNumber } from "@/lib/version-number";
 import { LATEST } from "@/server/modules/models/refs";
 
 const modelName = z
@@ -20,9 +21,11 @@ export const aliasName = z
   .refine((name) => name !== LATEST, `'${LATEST}' is reserved: name@${LATEST} always means the newest version`);
 const price = z.number().min(0, "Prices cannot be negative").max(1_000_000).nullable().optional();
 
-export const createModelInput = z.object({
-  name: modelName,
-  provider: z.enum(PROVIDERS, { message: `Provider must be one of: ${PROVIDERS.join(", ")}` }),
+const modelTags = z.array(z.string().trim().min(1).max(40)).max(20);
+const modelDescription = z.string().max(5000);
+
+/** What a model says about itself, changeable after registration. No defaults here: see updateModelInput. */
+const modelMetadata = {
   task: z.enum(TASKS, { message: `Task must be one of: ${TASKS.join(", ")}` }),
   contextLength: z.number().int().min(1).max(10_000_000).nullable().optional(),
   license: z.string().trim().max(100).nullable().optional(),
@@ -32,12 +35,25 @@ export const createModelInput = z.object({
   priceCachedInputPerMTok: price,
   priceCacheWritePerMTok: price,
   pricePerComputeSecond: price,
-  tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
-  description: z.string().max(5000).default(""),
+  tags: modelTags,
+  description: modelDescription,
+};
+
+export const createModelInput = z.object({
+  name: modelName,
+  provider: z.enum(PROVIDERS, { message: `Provider must be one of: ${PROVIDERS.join(", ")}` }),
+  ...modelMetadata,
+  tags: modelTags.default([]),
+  description: modelDescription.default(""),
 });
 
-export const updateModelInput = createModelInput
-  .omit({ name: true, provider: true })
+/**
+ * PATCH: only the fields sent change. Built from the fields without their defaults, not from
+ * `createModelInput.partial()`: zod keeps inner `.default()`s through `.partial()`, so an omitted `tags` or
+ * `description` would come back as [] / "" and wipe what is stored.
+ */
+export const updateModelInput = z
+  .object(modelMetadata)
   .partial()
   .extend({ id: z.string().uuid("id must be a UUID") });
 
@@ -84,7 +100,7 @@ export const createVersionInput = z.object({
 export const moveAliasInput = z.object({
   modelId: z.string().uuid("modelId must be a UUID"),
   alias: aliasName,
-  version: z.number().int().min(1, "version must be 1 or more"),
+  version: versionNumber,
   reason: z.string().max(500).default(""),
 });
 
