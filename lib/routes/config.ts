@@ -7,6 +7,7 @@
  * the console's editor validates with the same schema.
  */
 import { z } from "zod";
+import { guardPatternProblem } from "@/lib/regex";
 
 /** A registry reference as the gateway accepts it: `name`, `name@alias`, `name@3`, `name:3`. */
 const modelRef = z
@@ -61,17 +62,6 @@ const blocklistGuard = z
   })
   .strict();
 
-/** Why a pattern cannot be used, or null: the editor shows this next to the field. */
-function regexProblem(pattern: string, flags: string): string | null {
-  try {
-    const compiled = new RegExp(pattern, `${flags}g`);
-    if (compiled.test("")) return "The pattern matches empty text: it must match at least one character";
-    return null;
-  } catch (error) {
-    return `Not a valid regular expression: ${(error as Error).message}`;
-  }
-}
-
 const regexGuard = z
   .object({
     name: z
@@ -90,7 +80,7 @@ const regexGuard = z
   .strict()
   .superRefine((guard, ctx) => {
     if (!/^[imsu]*$/.test(guard.flags)) return; // reported on `flags`
-    const problem = regexProblem(guard.pattern, guard.flags);
+    const problem = guardPatternProblem(guard.pattern, guard.flags);
     if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
   });
 

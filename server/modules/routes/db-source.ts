@@ -12,6 +12,7 @@ import { routeConfig } from "@/lib/routes/config";
 import { NotifyListener } from "@/server/database/notify-listener";
 import type { Db } from "@/server/db";
 import { env } from "@/server/env";
+import { DomainError } from "@/server/errors";
 import { DEFAULT_ROUTE, type ResolvedRoute, type RouteSource } from "@/server/modules/routes/source";
 import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
@@ -28,6 +29,8 @@ const RETRY_MS = 1_000;
 
 interface Entry {
   routes: Map<string, ResolvedRoute>;
+  /** Active versions that no longer validate (e.g. a guardrail pattern RE2 cannot run): refused, not skipped. */
+  broken: Map<string, DomainError>;
   expires: number;
   loadedAt: number;
   /** When a background reload is due (refresh ahead). */
@@ -87,7 +90,13 @@ export class DbRouteSource implements RouteSource {
         entry = stale;
       }
     }
-    return entry.routes.get(model) ?? entry.routes.get(DEFAULT_ROUTE) ?? null;
+    const route = entry.routes.get(model);
+    if (route) return route;
+    // Fail closed: serving the model without the route's guardrails (or through the default route) would
+    // silently drop what the route promised; its callers get the reason until a new version is saved.
+    const broken = entry.broken.get(model) ?? entry.broken.get(DEFAULT_ROUTE);
+    if (broken) throw broken;
+    return entry.routes.get(DEFAULT_ROUTE) ?? null;
   }
 
   private load(projectId: string): Promise<Entry> {
@@ -99,19 +108,24 @@ export class DbRouteSource implements RouteSource {
         select: { id: true, name: true, activeVersion: { select: { version: true, config: true } } },
       });
       const routes = new Map<string, ResolvedRoute>();
+      const broken = new Map<string, DomainError>();
       for (const row of rows) {
         if (!row.activeVersion) continue;
         // Validated on write; re-parsed so a config stored under an older schema still gets today's defaults.
         const parsed = routeConfig.safeParse(row.activeVersion.config);
         if (!parsed.success) {
-          console.warn(`[gateway] route '${row.name}' v${row.activeVersion.version} no longer validates; ignored`);
+          const issue = parsed.error.issues[0];
+          const where = issue.path.join(".");
+          const message = `Route '${row.name}' v${row.activeVersion.version} no longer validates (${where}: ${issue.message}); save a new version of it`;
+          console.error(`[gateway] ${message}; its requests are refused until then`);
+          broken.set(row.name, new DomainError("UNPROCESSABLE", message, [{ path: "model", message }]));
           continue;
         }
         routes.set(row.name, { id: row.id, name: row.name, version: row.activeVersion.version, config: parsed.data });
       }
       const ttl = this.options.ttlMs ?? (this.listener?.connected ? LISTENING_TTL_MS : SHORT_TTL_MS);
       const now = Date.now();
-      const entry = { routes, expires: now + ttl, loadedAt: now, refreshAt: refreshAtFor(now, ttl) };
+      const entry = { routes, broken, expires: now + ttl, loadedAt: now, refreshAt: refreshAtFor(now, ttl) };
       if (token === this.generation && ttl > 0) {
         if (this.entries.size > 10_000) this.entries.clear();
         this.entries.set(projectId, entry);

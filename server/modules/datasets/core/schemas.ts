@@ -4,29 +4,25 @@
  * imports, so forms can reuse them. The core functions take the parsed types.
  */
 import { z } from "zod";
+import { userPatternProblem } from "@/lib/regex";
 import { CHAT_ROLES, PII_KINDS } from "./types";
 
 const role = z.enum(CHAT_ROLES);
 
-const contentPatternSchema = z.object({
-  pattern: z
-    .string()
-    .min(1)
-    .max(1000)
-    .refine((p) => {
-      try {
-        new RegExp(p);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "not a valid regular expression"),
-  flags: z
-    .string()
-    .regex(/^[imsu]*$/, "only i, m, s and u are allowed")
-    .optional(),
-  roles: z.array(role).min(1).optional(),
-});
+const contentPatternSchema = z
+  .object({
+    pattern: z.string().min(1).max(1000),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, "only i, m, s and u are allowed")
+      .optional(),
+    roles: z.array(role).min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    // Run in RE2 (lib/regex.ts): linear time over every example, whatever the pattern.
+    const problem = /^[imsu]*$/.test(p.flags ?? "") ? userPatternProblem(p.pattern, p.flags ?? "") : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: problem });
+  });
 
 export const filterCriteriaSchema = z
   .object({

@@ -91,6 +91,22 @@ describe("filter", () => {
       expect((error as DomainError).issues[0].path).toBe("exclude.0.flags");
     }
   });
+
+  it("runs patterns in RE2: ^(a+)+$ over 40 a's and a '!' answers, a backreference is refused naming its path", () => {
+    const filter = new ExampleFilter({ include: [{ pattern: "^(a+)+$" }] });
+    const evil = { messages: [{ role: "user" as const, content: `${"a".repeat(40)}!` }] };
+    expect(filter.test(evil)).toBe("no_include_match");
+    expect(filter.test({ messages: [{ role: "user", content: "aaaa" }] })).toBeNull();
+    try {
+      new ExampleFilter({ exclude: [{ pattern: "x" }, { pattern: "(a)\\1" }] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as DomainError).issues[0]).toEqual({
+        path: "exclude.1.pattern",
+        message: expect.stringMatching(/^Not a pattern RE2 can run: invalid escape sequence: `\\1` \(backreferences/),
+      });
+    }
+  });
 });
 
 describe("train/validation split", () => {

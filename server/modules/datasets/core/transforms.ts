@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { RE2JS } from "re2js";
+import { compileUserPattern, userPatternProblem } from "@/lib/regex";
 import { DomainError } from "@/server/errors";
 import { type CountTokens, countExampleTokens, roughTokenCount } from "@/server/modules/guardrails/tokens";
 import { exampleHash } from "./canonical";
@@ -75,7 +77,7 @@ export type FilterReason =
 const MAX_PATTERN_LENGTH = 1000;
 
 interface CompiledPattern {
-  regex: RegExp;
+  regex: RE2JS;
   roles?: ReadonlySet<ChatRole>;
 }
 
@@ -93,12 +95,9 @@ function compilePatterns(patterns: ContentPattern[] | undefined, field: string):
         { path: `${field}.${i}.flags`, message: "only i, m, s and u are allowed" },
       ]);
     }
-    try {
-      return { regex: new RegExp(p.pattern, flags), roles: p.roles ? new Set(p.roles) : undefined };
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new DomainError("VALIDATION", `${path}: ${message}`, [{ path, message }]);
-    }
+    const message = userPatternProblem(p.pattern, flags);
+    if (message) throw new DomainError("VALIDATION", `${path}: ${message}`, [{ path, message }]);
+    return { regex: compileUserPattern(p.pattern, flags), roles: p.roles ? new Set(p.roles) : undefined };
   });
 }
 
@@ -113,9 +112,8 @@ function matchesAny(example: DatasetExample, patterns: CompiledPattern[]): boole
  * A compiled filter with counts. `test` returns null to keep an example,
  * else the first reason to drop it (checked in the order of
  * {@link FilterReason}). Throws DomainError("VALIDATION") for a bad pattern.
- * Patterns are JavaScript regular expressions run on the server: a
- * pathological one can be slow (there is no RE2 here), so the length is
- * capped and callers should restrict who may filter.
+ * Patterns run in RE2 (lib/regex.ts: linear time, no backreferences or
+ * lookaround), so no pattern can hold the process; the length is capped too.
  */
 export class ExampleFilter {
   private readonly include: CompiledPattern[];

@@ -5,6 +5,8 @@
  * text's end could still be the start of a match (for streams).
  */
 
+import { RE2JS } from "re2js";
+import { compileUserPattern } from "@/lib/regex";
 import type { PipelineConfig } from "@/lib/routes/config";
 import type { PiiKind } from "@/server/modules/guardrails/pii-detect";
 import { findPii } from "@/server/modules/guardrails/pii-detect";
@@ -39,15 +41,19 @@ export interface TextGuard {
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** Letters, digits, marks and `_` in any script: what a word boundary separates. */
 const WORD_CHAR = "[\\p{L}\\p{N}\\p{M}_]";
+const NON_WORD_CHAR = "[^\\p{L}\\p{N}\\p{M}_]";
 
 function blocklistGuard(config: NonNullable<GuardsConfig["blocklist"]>): TextGuard {
   const words = [...new Set(config.words)].sort((a, b) => b.length - a.length);
   const fold = (s: string) => (config.caseSensitive ? s : s.toLowerCase());
   const index = new Map(config.words.map((w, i) => [fold(w), i + 1]));
   // Word boundaries that understand Unicode (\b is ASCII-only): "ass" does not match "class" or "assiette".
-  const pattern = new RegExp(
-    `(?<!${WORD_CHAR})(?:${words.map(escapeRegex).join("|")})(?!${WORD_CHAR})`,
-    config.caseSensitive ? "gu" : "giu",
+  // RE2 (linear time: a backtracking engine spends seconds on 100 KB against a thousand long words) has a
+  // lookbehind but no lookahead, so the closing boundary is consumed and the word is group 1; the next search
+  // starts after the consumed character, which the lookbehind still sees.
+  const pattern = RE2JS.compile(
+    `(?<!${WORD_CHAR})(${words.map(escapeRegex).join("|")})(?:${NON_WORD_CHAR}|$)`,
+    RE2JS.LOOKBEHINDS | (config.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE),
   );
   // Every prefix of every word: the tail of a stream worth holding back is the longest one of these.
   const prefixes = new Set<string>();
@@ -62,7 +68,12 @@ function blocklistGuard(config: NonNullable<GuardsConfig["blocklist"]>): TextGua
     action: config.action,
     replacement: "***",
     find: (text) =>
-      [...text.matchAll(pattern)].map((m) => ({ guard, start: m.index, end: m.index + m[0].length, word: m[0] })),
+      pattern.test(text)
+        ? [...pattern.matchAll(text)].map((m) => {
+            const start = m.index ?? 0;
+            return { guard, start, end: start + m[1].length, word: m[1] };
+          })
+        : [],
     holdback(text) {
       // A whole word at the very end is held too: the next character may be a letter ("class" → "classic").
       for (let k = Math.min(longest, text.length); k > 0; k--) if (prefixes.has(fold(text.slice(-k)))) return k;
@@ -74,15 +85,17 @@ function blocklistGuard(config: NonNullable<GuardsConfig["blocklist"]>): TextGua
 }
 
 function regexGuard(config: NonNullable<GuardsConfig["regex"]>[number]): TextGuard {
-  const pattern = new RegExp(config.pattern, `${config.flags}g`);
+  // RE2 (linear time): a route's pattern is caller-independent but the text is not, and a backtracking
+  // engine lets one message hold the process (`^(a+)+$` against 33 a's and a '!': 24 s in V8).
+  const pattern = compileUserPattern(config.pattern, config.flags);
   const guard: TextGuard = {
     rule: `regex:${config.name}`,
     action: config.action,
     replacement: config.replacement,
     find: (text) =>
-      [...text.matchAll(pattern)]
+      [...pattern.matchAll(text)]
         .filter((m) => m[0].length > 0)
-        .map((m) => ({ guard, start: m.index, end: m.index + m[0].length })),
+        .map((m) => ({ guard, start: m.index ?? 0, end: (m.index ?? 0) + m[0].length })),
     holdback: (text, window) => Math.min(text.length, window),
     describe: () => `pattern '${config.name}'`,
   };
