@@ -13,11 +13,12 @@ import { embeddedPasswordFile, startEmbeddedPostgres } from "@/server/database/e
 import { applyMigrations } from "@/server/database/migrations";
 import { createDb } from "@/server/db";
 import { env } from "@/server/env";
+import { shutdownGraceMs } from "@/server/http/graceful";
 import { startHttpServer } from "@/server/http-server";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { processKeyUsage } from "@/server/modules/gateway/mount";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
-import { requestLogWriter, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
+import { requestLogWriter, shutdownRequestLog, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -85,6 +86,9 @@ async function main() {
     }
   }
 
+  const graceMs = shutdownGraceMs();
+  // Created now: it replays what a previous process left in the spool, before the first request.
+  requestLogWriter();
   const server = await startHttpServer({ dev, port: config.PORT, host: config.HOST });
   // Request-log partitions ahead of time and the retention, now and hourly.
   startRequestLogMaintenance();
@@ -100,16 +104,18 @@ async function main() {
   );
   log(`organisation "${admin.organizationName}", project "${admin.projectName}" (${admin.projectId})`);
 
+  // No new connections; open requests and streams get the grace period (then gateway streams end with a final
+  // error event), every one logged; then key usage and the request log are flushed before the database stops
+  // (rows Postgres cannot take now stay in the spool for the next start).
   const shutdown = async (signal: string) => {
-    log(`${signal}: shutting down`);
-    server.close();
-    // Flush pending key usage (tokens, spend) and the buffered request-log rows before the database goes away.
+    log(`${signal}: shutting down, open requests have up to ${graceMs / 1000} s`);
+    const drained = await server.close(graceMs);
+    if (drained.open > 0)
+      log(`${drained.open} request(s) were open, ${drained.cut} cut at the end of the grace period`);
     await processKeyUsage()
       .close()
       .catch(() => {});
-    await requestLogWriter()
-      .close()
-      .catch(() => {});
+    await shutdownRequestLog().catch(() => {});
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
   };

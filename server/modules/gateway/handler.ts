@@ -30,6 +30,7 @@ import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope
 import { ResponseCache } from "./response-cache";
 import { deleteStoredResponse, listStoredInputItems, retrieveStoredResponse, serveResponses } from "./responses";
 import type { DeploymentHealth } from "./routing/health";
+import { shutdownCut } from "./shutdown";
 import { NO_USAGE } from "./usage-estimate";
 
 const GATEWAY_SCOPE = "gateway:invoke";
@@ -115,11 +116,13 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       return await route({ deps: completionDeps, principal, scope, req });
     } catch (error) {
-      if (clientSignal(req).aborted || isProviderAbort(error)) {
+      // Cut by a shutdown (not the client leaving): a 503 that says so.
+      const cut = shutdownCut(clientSignal(req));
+      if (!cut && (clientSignal(req).aborted || isProviderAbort(error))) {
         scope.finish(CLIENT_CLOSED);
         return new Response(null, { status: CLIENT_CLOSED.status });
       }
-      const failure = toGatewayFailure(error, scope.id);
+      const failure = toGatewayFailure(cut ?? error, scope.id);
       if (error instanceof KeyLimitError) failure.retryAfterSeconds = error.retryAfterSeconds;
       return respondWithFailure(scope, failure);
     }
