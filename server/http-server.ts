@@ -3,6 +3,7 @@ import next from "next";
 import { parseTrustedProxies, stampClientAddress } from "@/server/auth/client-address";
 import { env } from "@/server/env";
 import { type DrainResult, OpenRequests } from "@/server/http/graceful";
+import { refuseMalformedPath } from "@/server/http/malformed-path";
 import { processGatewayHandler } from "@/server/modules/gateway/mount";
 import { toNodeListener } from "@/server/modules/gateway/node-adapter";
 import { GatewayShuttingDown } from "@/server/modules/gateway/shutdown";
@@ -30,6 +31,7 @@ export async function startHttpServer(opts: { dev: boolean; port: number; host: 
       gateway(req, res);
       return;
     }
+    if (refuseMalformedPath(req, res)) return;
     // Sign-in throttling needs the client's address, which Next's handlers cannot see.
     stampClientAddress(req, trustedProxies);
     handle(req, res).catch((error) => {

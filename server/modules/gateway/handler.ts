@@ -18,7 +18,7 @@ import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { requesterOf } from "./hops";
-import { clientSignal, type GatewayHttpRequest } from "./http-request";
+import { clientSignal, decodePathId, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
 import { ApiKeyCache, type KeyCacheOptions, type KeyPrincipal } from "./key-cache";
 import { KeyLimitError, KeyLimiter } from "./key-limits";
@@ -185,24 +185,16 @@ function match(method: string, rawPath: string): Route | 404 | 405 {
   if (path === "/v1/responses") return only("POST", responses);
   const stored = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(path);
   if (stored) {
-    let id: string;
-    try {
-      id = decodeURIComponent(stored[1]);
-    } catch {
-      return 404;
-    }
+    const id = decodePathId(stored[1]);
+    if (id === null) return 404;
     if (stored[2]) return only("GET", ({ deps, scope, req }) => listStoredInputItems(deps, scope, req, id));
     if (method === "DELETE") return ({ deps, scope }) => deleteStoredResponse(deps, scope, id);
     return only("GET", ({ deps, scope, req }) => retrieveStoredResponse(deps, scope, req, id));
   }
   if (path === "/v1/models") return only("GET", models);
   if (path.startsWith("/v1/models/")) {
-    let id: string;
-    try {
-      id = decodeURIComponent(path.slice("/v1/models/".length));
-    } catch {
-      return 404;
-    }
+    const id = decodePathId(path.slice("/v1/models/".length));
+    if (id === null) return 404;
     return only("GET", model(id));
   }
   return 404;
