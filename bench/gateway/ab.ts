@@ -7,11 +7,12 @@
  * a change when it shows in every round.
  *
  *   npx tsx bench/gateway/ab.ts [--base HEAD] [--rounds 5] [--duration 5] [--connections 10]
- *                               [--tree REF] [--base-env NAME=VALUE]... [--tree-env NAME=VALUE]...
+ *                               [--tree REF] [--base-env NAME=VALUE]... [--tree-env NAME=VALUE]... [--prompt]
  *
  * `--tree REF` builds the second gateway from a ref too (default: the working tree); `--base-env` / `--tree-env`
  * set environment variables for one side only, e.g. the same build with and without the request-log spool:
- * `--base HEAD --tree HEAD --base-env SWITCHYARD_LOG_SPOOL_MAX_MB=0`.
+ * `--base HEAD --tree HEAD --base-env SWITCHYARD_LOG_SPOOL_MAX_MB=0`. `--prompt` sends `prompt:bench-prompt` (a
+ * two-message chat template with two variables, served by bench-gpt) instead of `bench-gpt`: the rendering path.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     tree: { type: "string" },
     "base-env": { type: "string", multiple: true, default: [] },
     "tree-env": { type: "string", multiple: true, default: [] },
+    prompt: { type: "boolean", default: false },
   },
 });
 
@@ -58,7 +60,19 @@ async function bundleAt(ref: string, name = "ab-base"): Promise<string> {
 try {
   const baseFile = await bundleAt(args.base);
   const treeFile = args.tree ? await bundleAt(args.tree, "ab-tree") : null;
-  const { url, key } = await setUpGatewayBench();
+  const { url, key, caller } = await setUpGatewayBench();
+  if (args.prompt) {
+    const prompt = await caller.prompts.create({
+      name: "bench-prompt",
+      type: "chat",
+      template: [
+        { role: "system", content: "You are {{ persona }}. Answer in one sentence." },
+        { role: "user", content: "{{ question }}" },
+      ],
+      config: { model: "bench-gpt" },
+    });
+    await caller.prompts.moveLabel({ promptId: prompt.promptId, label: "production", version: 1 });
+  }
   const env = { DATABASE_URL: url };
   const baseEnv = { ...env, ...envOf(args["base-env"]) };
   const treeEnv = { ...env, ...envOf(args["tree-env"]) };
@@ -75,7 +89,15 @@ try {
         : await startChild(path.join(HERE, "serve.ts"), [], treeEnv, { tsx: true, bundle: true }),
     },
   ];
-  const body = JSON.stringify({ model: "bench-gpt", messages: [{ role: "user", content: "Say hello." }] });
+  const body = JSON.stringify(
+    args.prompt
+      ? {
+          model: "prompt:bench-prompt",
+          messages: [],
+          variables: { persona: "a helpful guide", question: "Say hello." },
+        }
+      : { model: "bench-gpt", messages: [{ role: "user", content: "Say hello." }] },
+  );
   const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
   const results = builds.map(() => ({ rps: [] as number[], cpu: [] as number[] }));
   const run = async (i: number, duration: number) => {

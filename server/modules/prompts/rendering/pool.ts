@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import Piscina from "piscina";
 import { DomainError } from "@/server/errors";
 import { FairQueue } from "./fair-queue";
+import { renderInline } from "./inline";
 import { type RenderLimits, renderLimits } from "./limits";
 import type { RenderTask, TaskResult, TaskValue } from "./task";
 import { checkVariableBounds } from "./variable-limits";
@@ -77,11 +78,16 @@ async function runOnPool(pool: RenderPool, task: RenderTask): Promise<TaskValue>
 }
 
 /**
- * Runs one template task in a worker, admitted fairly among `projectId`'s peers. Oversized `variables` are a
- * VALIDATION error before anything is copied; time, memory and output limits are UNPROCESSABLE.
+ * Runs one template task in a worker, admitted fairly among `projectId`'s peers, or inline when it is a stored
+ * prompt proven cheap (./inline.ts). Oversized `variables` are a VALIDATION error before anything is copied;
+ * time, memory and output limits are UNPROCESSABLE.
  */
 export async function runRenderTask(projectId: string, task: RenderTask): Promise<TaskValue> {
-  if (task.kind !== "analyze") checkVariableBounds(task.variables, renderLimits().variables);
+  if (task.kind !== "analyze") {
+    const limits = renderLimits();
+    const inline = renderInline(projectId, task, checkVariableBounds(task.variables, limits.variables), limits);
+    if (inline) return inline;
+  }
   const pool = await renderPool();
   return pool.admission.run(projectId, () => runOnPool(pool, task));
 }

@@ -7,9 +7,13 @@ type Bounds = RenderLimits["variables"];
  * Refuses `variables` too big to render cheaply, before anything is copied to a worker: a walk that stops at
  * the first limit passed, so a 300,000-item list costs the main thread a few thousand steps, not a render.
  * Counted: every list item and object field at any depth (items), the nesting (depth), and the characters
- * of every string and key (chars). The issue names the first offending path.
+ * of every string and key (chars). The issue names the first offending path; the totals are returned.
  */
-export function checkVariableBounds(variables: Record<string, unknown>, bounds: Bounds, root = "variables"): void {
+export function checkVariableBounds(
+  variables: Record<string, unknown>,
+  bounds: Bounds,
+  root = "variables",
+): { items: number; chars: number } {
   let items = 0;
   let chars = 0;
   const refuse = (path: string, message: string): never => {
@@ -39,4 +43,5 @@ export function checkVariableBounds(variables: Record<string, unknown>, bounds: 
     }
   };
   visit(variables, root, 0);
+  return { items, chars };
 }
