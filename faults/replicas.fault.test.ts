@@ -195,13 +195,20 @@ async function eventually(check: () => Promise<void>, attempts = 40) {
 
 const servedByBoth = (answers: Answer[]) =>
   expect(new Set(answers.filter((a) => a.status === 200).map((a) => a.servedBy))).toEqual(new Set(["g1", "g2"]));
+/**
+ * Both replicas took part, each answering some of the load (served or refused). Under a tight limit the few
+ * requests that fit may all have reserved on one replica (the warmer one wins the race), so "served by both" is
+ * not a property of the limit; that the two together held it is.
+ */
+const answeredByBoth = (answers: Answer[]) =>
+  expect(new Set(answers.map((a) => a.servedBy))).toEqual(new Set(["g1", "g2"]));
 
 describe("limits across two replicas behind HAProxy", () => {
   it("a $0.001 budget at 50 connections serves exactly what fits", async () => {
     const key = await limitedKey({ budgetUsd: 0.001, budgetPeriod: "day" });
     const answers = await load(key.key, 100, 50);
     const served = answers.filter((a) => a.status === 200);
-    servedByBoth(answers);
+    answeredByBoth(answers);
     // Every request reserves exactly what it costs, so nothing overshoots: 33 x $0.00003 <= $0.001 < 34 x.
     console.info(`[replicas] budget $0.001: ${served.length} of 100 served ($${(served.length * 0.00003).toFixed(5)})`);
     expect(served).toHaveLength(33);
@@ -215,7 +222,7 @@ describe("limits across two replicas behind HAProxy", () => {
     const key = await limitedKey({ tokensPerMinute: 300 });
     const answers = await load(key.key, 100, 50);
     const served = answers.filter((a) => a.status === 200);
-    servedByBoth(answers);
+    answeredByBoth(answers);
     const servedTokens = served.reduce((sum, a) => sum + (a.json.usage?.total_tokens ?? 0), 0);
     const refused = answers.filter((a) => a.status === 429);
     console.info(`[replicas] 300 tokens/min: ${served.length} of 100 served, ${servedTokens} tokens`);

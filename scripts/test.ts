@@ -3,7 +3,8 @@
  * type check, lint (import cycles included), the boundaries between layers
  * and modules (.dependency-cruiser.cjs), unused files, exports and
  * dependencies (knip), unmigrated-schema check, unit, integration (real
- * PostgreSQL), then end-to-end in Chromium against a production build.
+ * PostgreSQL), faults (kill -9, SIGTERM, Postgres outages, two replicas behind
+ * HAProxy), then end-to-end in Chromium against a production build.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -22,6 +23,7 @@ const steps: [string, string[]][] = [
   ["migrations match schema.prisma", ["npx", "tsx", "scripts/db.ts", "check"]],
   ["unit tests", ["npx", "vitest", "run", "--project", "unit", ...vitestReport("unit")]],
   ["integration tests", ["npx", "vitest", "run", "--project", "int", ...vitestReport("int")]],
+  ["fault tests", ["npx", "vitest", "run", "--project", "faults", ...vitestReport("faults")]],
   ["end-to-end tests", ["npx", "playwright", "test"]],
 ];
 
@@ -55,7 +57,8 @@ for (const [name, command] of steps) {
   console.log(`\n▶ ${name}: ${command.join(" ")}`);
   const started = Date.now();
   const run = spawnSync(command[0], command.slice(1), { stdio: "inherit", env });
-  const vitestStep = name === "unit tests" ? "unit" : name === "integration tests" ? "int" : null;
+  const vitestStep =
+    name === "unit tests" ? "unit" : name === "integration tests" ? "int" : name === "fault tests" ? "faults" : null;
   const problem = run.status === 0 && vitestStep ? reportProblem(vitestStep) : null;
   if (problem) console.error(`\n✗ ${name}: ${problem} (vitest itself exited 0)`);
   const ok = run.status === 0 && !problem;

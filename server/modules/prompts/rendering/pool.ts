@@ -4,7 +4,6 @@
  * one that does not (a single slow step) is cut off at twice the limit by terminating its worker, which
  * Piscina replaces. A render that exhausts its heap ends its worker the same way. The server never stops.
  */
-import { pathToFileURL } from "node:url";
 import Piscina from "piscina";
 import { DomainError } from "@/server/errors";
 import { FairQueue } from "./fair-queue";
@@ -26,7 +25,8 @@ const holder = globalThis as unknown as Record<symbol, Promise<RenderPool> | und
 
 async function createPool(): Promise<RenderPool> {
   const limits = renderLimits();
-  const filename = pathToFileURL(await buildRenderWorker()).href;
+  // A plain path (not a file: URL), so Piscina require()s it (see ./worker-file.ts).
+  const filename = await buildRenderWorker();
   const piscina = new Piscina<RenderTask, TaskResult>({
     filename,
     minThreads: 1,
