@@ -26,6 +26,7 @@ import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
 import { type ExampleRow, readExamples, writeDerivedRows } from "@/server/modules/datasets/versions";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
+import { takeImportSlot } from "./import-slots";
 
 type VersionOut = z.infer<typeof versionOut>;
 type VersionRow = Awaited<ReturnType<Db["datasetVersion"]["findFirstOrThrow"]>>;
@@ -91,7 +92,17 @@ async function findVersion(db: Db, projectId: string, versionId: string) {
  * reported on the version, unless more than `maxRejectedFraction` of the
  * lines are bad (then nothing is stored either).
  */
-export async function importDataset(
+export async function importDataset(deps: ServiceDeps, input: z.infer<typeof importQuery> & { source: ByteSource }) {
+  // Each import holds a database connection while it uploads: bounded per project and in all (./import-slots.ts).
+  const release = takeImportSlot(deps.caller.projectId);
+  try {
+    return await importWithSlot(deps, input);
+  } finally {
+    release();
+  }
+}
+
+async function importWithSlot(
   deps: ServiceDeps,
   { source, ...query }: z.infer<typeof importQuery> & { source: ByteSource },
 ) {
