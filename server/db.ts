@@ -7,12 +7,18 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: what domain services accept. */
 export type DbTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-const pools = new WeakMap<PrismaClient, pg.Pool>();
+/**
+ * Where a client keeps its pool: a registered symbol on the client itself, not a module-level map, because this
+ * module has several copies in one process (Next's server bundle, the gateway bundle, scripts) sharing one client
+ * through `globalThis` — a map in one copy would not know the client another copy made.
+ */
+const POOL = Symbol.for("switchyard.db.pool");
+type WithPool = PrismaClient & { [POOL]?: pg.Pool };
 
 export function createDb(connectionString: string): PrismaClient {
   const pool = new pg.Pool({ connectionString, max: 10 });
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(client, pool);
+  const client: WithPool = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  Object.defineProperty(client, POOL, { value: pool });
   return client;
 }
 
@@ -21,7 +27,7 @@ export function createDb(connectionString: string): PrismaClient {
  * in a transaction: dataset imports). Shares the client's connection budget.
  */
 export function sqlPool(client: PrismaClient): pg.Pool {
-  const pool = pools.get(client);
+  const pool = (client as WithPool)[POOL];
   if (!pool) throw new Error("sqlPool: this client was not made by createDb");
   return pool;
 }

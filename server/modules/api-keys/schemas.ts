@@ -62,6 +62,13 @@ export const updateApiKeyLimitsInput = z
     tokensPerMinute: true,
     budgetUsd: true,
     budgetPeriod: true,
+  })
+  // Sent together (as the console does), the pair is checked here, beside the other fields' problems; sent
+  // alone, against what is stored, in the service.
+  .superRefine((value, ctx) => {
+    if (value.budgetUsd === undefined || value.budgetPeriod === undefined) return;
+    const problem = budgetProblem({ budgetUsd: value.budgetUsd, budgetPeriod: value.budgetPeriod });
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
   });
 
 export const apiKeyIdInput = z.object({ id: z.string().uuid("id must be a UUID") });
