@@ -16,6 +16,7 @@ import { describeFailedAttempts } from "./routing/run";
 import { guardEvents } from "./routing/stream";
 import { type ChatCompletionBody, chatCompletionBody, completionBody } from "./schemas";
 import { resolveTarget } from "./target";
+import { toolCallsOfAnswer } from "./tool-calls";
 import { estimateCompletion, NO_USAGE } from "./usage-estimate";
 import { type ChunkKind, switchyardHeaders } from "./wire";
 
@@ -131,6 +132,8 @@ export async function serveCompletion(
     const { cached } = started;
     scope.entry.cacheHit = true;
     scope.entry.guardrails.push(...(cached.guardrails ?? []));
+    // The row says what the cached answer was, as the original's did: its finish reason and the tools it called.
+    const choice = (cached.payload.choices as { finish_reason?: unknown }[] | undefined)?.[0];
     scope.finish({
       status: 200,
       deployment: "cache",
@@ -138,6 +141,8 @@ export async function serveCompletion(
       tokensIn: cached.tokensIn,
       tokensOut: cached.tokensOut,
       costUsd: 0,
+      finishReason: typeof choice?.finish_reason === "string" ? choice.finish_reason : undefined,
+      toolNames: toolCallsOfAnswer(cached.payload)?.names,
     });
     headers[CACHE_HEADER] = "hit";
     return jsonResponse(

@@ -301,6 +301,36 @@ describe("a non-streamed request", () => {
     expect(await ask({ response_format: { type: "json_object" } })).toEqual({ text: "answer 3", cache: "miss" });
     expect(await ask({ tools: [weatherTool] })).toEqual({ text: "answer 2", cache: "hit" });
     expect(calls).toBe(3);
+
+    // A cached tool-calling answer logs, on the hit, the tools it called and how it finished.
+    respond = (_req, res) =>
+      sendJson(res, 200, {
+        id: "chatcmpl-tools",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{}" } }],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    const toolAsk = () =>
+      client.chat.completions
+        .create(Object.assign({}, base, { tools: [weatherTool], tool_choice: "required" as const }))
+        .withResponse();
+    await toolAsk();
+    const hit = await toolAsk();
+    expect(hit.response.headers.get("x-switchyard-cache")).toBe("hit");
+    const row = await logOf(hit.response.headers.get("x-request-id"));
+    expect(row).toMatchObject({ cacheHit: true, toolNames: ["get_weather"], finishReason: "tool_calls" });
   });
 });
 
