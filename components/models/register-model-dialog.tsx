@@ -23,6 +23,38 @@ const FIELDS = [
 ];
 const optionalNumber = (value: string) => (value.trim() === "" ? null : Number(value));
 
+/** The per-token prices of an upstream model: the form field, the API field it fills, and how it is labelled. */
+const TOKEN_PRICES = [
+  {
+    key: "priceIn",
+    field: "priceInputPerMTok",
+    id: "model-price-in",
+    label: "Input price per 1M tokens (USD)",
+    hint: undefined,
+  },
+  {
+    key: "priceOut",
+    field: "priceOutputPerMTok",
+    id: "model-price-out",
+    label: "Output price per 1M tokens (USD)",
+    hint: undefined,
+  },
+  {
+    key: "priceCached",
+    field: "priceCachedInputPerMTok",
+    id: "model-price-cached",
+    label: "Cached input price per 1M tokens (USD)",
+    hint: "Prompt-cache reads; empty: the input price",
+  },
+  {
+    key: "priceCacheWrite",
+    field: "priceCacheWritePerMTok",
+    id: "model-price-cache-write",
+    label: "Cache write price per 1M tokens (USD)",
+    hint: "Prompt-cache writes; empty: the input price",
+  },
+] as const;
+
 export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -135,50 +167,23 @@ export function RegisterModelDialog({ open, onOpenChange }: { open: boolean; onO
           />
         </Field>
       ) : (
-        <>
+        TOKEN_PRICES.map((price) => (
           <Field
-            label="Input price per 1M tokens (USD)"
-            htmlFor="model-price-in"
-            error={create.fieldError("priceInputPerMTok")}
-          >
-            <Input id="model-price-in" inputMode="decimal" value={form.priceIn} onChange={set("priceIn")} />
-          </Field>
-          <Field
-            label="Output price per 1M tokens (USD)"
-            htmlFor="model-price-out"
-            error={create.fieldError("priceOutputPerMTok")}
-          >
-            <Input id="model-price-out" inputMode="decimal" value={form.priceOut} onChange={set("priceOut")} />
-          </Field>
-          <Field
-            label="Cached input price per 1M tokens (USD)"
-            htmlFor="model-price-cached"
-            hint="Prompt-cache reads; empty: the input price"
-            error={create.fieldError("priceCachedInputPerMTok")}
+            key={price.key}
+            label={price.label}
+            htmlFor={price.id}
+            hint={price.hint}
+            error={create.fieldError(price.field)}
           >
             <Input
-              id="model-price-cached"
+              id={price.id}
               inputMode="decimal"
-              value={form.priceCached}
-              onChange={set("priceCached")}
-              placeholder="optional"
+              value={form[price.key]}
+              onChange={set(price.key)}
+              placeholder={price.hint ? "optional" : undefined}
             />
           </Field>
-          <Field
-            label="Cache write price per 1M tokens (USD)"
-            htmlFor="model-price-cache-write"
-            hint="Prompt-cache writes; empty: the input price"
-            error={create.fieldError("priceCacheWritePerMTok")}
-          >
-            <Input
-              id="model-price-cache-write"
-              inputMode="decimal"
-              value={form.priceCacheWrite}
-              onChange={set("priceCacheWrite")}
-              placeholder="optional"
-            />
-          </Field>
-        </>
+        ))
       )}
       <Field
         label="Tags"
