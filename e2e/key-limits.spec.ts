@@ -38,6 +38,10 @@ test("limits set in the console refuse the gateway with 429 and show as usage ba
   await dialog.getByRole("button", { name: "Save limits" }).click();
   await expect(dialog).toBeHidden();
 
+  // The limit and the usage bar count per UTC minute (a fixed window): requests sent near a minute's end would be
+  // shown as 0 once the next minute starts. Start early in a minute, so the requests and the bar's polls share it.
+  const secondsLeft = 60 - new Date().getUTCSeconds();
+  if (secondsLeft < 30) await page.waitForTimeout(secondsLeft * 1000 + 500);
   // The key was never used, so no replica caches it: the limit applies at once.
   const client = new OpenAI({ apiKey: key, baseURL: `${baseURL}/v1`, maxRetries: 0 });
   await ask(client);
