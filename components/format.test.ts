@@ -11,3 +11,17 @@ describe("formatRelative", () => {
     expect(formatRelative(new Date(now - 86_400_000), now)).toBe("yesterday");
   });
 });
+
+describe("formatMoney", () => {
+  it("shows dollars with the sign, cents from $1 up and three significant digits below, never an exponent", async () => {
+    const { formatMoney } = await import("@/components/format");
+    expect(formatMoney(0)).toBe("$0.00");
+    expect(formatMoney(null)).toBe("—");
+    expect(formatMoney(1.29e-6)).toBe("$0.00000129");
+    expect(formatMoney(8.08e-3)).toBe("$0.00808");
+    expect(formatMoney(0.0000315)).toBe("$0.0000315");
+    expect(formatMoney(0.123456)).toBe("$0.123");
+    expect(formatMoney(1234.567)).toBe("$1,234.57");
+    expect(formatMoney(-0.5)).toBe("-$0.50");
+  });
+});

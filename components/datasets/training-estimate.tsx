@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { formatMoney } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
 import { Input } from "@/components/ui";
 
@@ -19,7 +20,7 @@ export function TrainingEstimate({ versionId }: { versionId: string }) {
       <span className="font-semibold text-lg">{e ? `${e.trainingTokens.toLocaleString("en-US")} tokens` : "—"}</span>
       <span className="text-muted-foreground text-xs">
         {e ? `${e.epochs} epochs × ${e.billingTokens.toLocaleString("en-US")}` : ""}
-        {e?.cost !== undefined ? ` · $${e.cost.toFixed(2)}` : ""}
+        {e?.cost !== undefined ? ` · ${formatMoney(e.cost)}` : ""}
       </span>
       <Input
         aria-label="Price per 1M training tokens"

@@ -5,7 +5,7 @@ import { Gauge } from "lucide-react";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatRelative } from "@/components/format";
+import { formatMoney, formatRelative } from "@/components/format";
 import { formatPrice, PROVIDER_LABELS } from "@/components/models/labels";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import {
@@ -89,7 +89,7 @@ export function SelectionView() {
       key: "cost",
       header: "Cost / 1k out",
       className: "text-right",
-      cell: (r) => (r.costPer1kOutputTokens === null ? "—" : `$${r.costPer1kOutputTokens.toPrecision(3)}`),
+      cell: (r) => (r.costPer1kOutputTokens === null ? "—" : formatMoney(r.costPer1kOutputTokens)),
     },
     {
       key: "runs",

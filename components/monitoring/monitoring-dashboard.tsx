@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Gauge } from "lucide-react";
 import { useMemo, useState } from "react";
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatMoney } from "@/components/format";
 import { RequestExplorer } from "@/components/monitoring/request-explorer";
 import { useTRPC } from "@/components/providers/trpc";
 import {
@@ -28,7 +29,6 @@ const BY = [
 
 const ms = (v: number | null | undefined) => (v == null ? "—" : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
 const pct = (v: number | null | undefined) => (v == null ? "—" : `${(v * 100).toFixed(1)}%`);
-const usd = (v: number) => (v === 0 ? "$0" : v < 0.01 ? `$${v.toExponential(2)}` : `$${v.toFixed(2)}`);
 const time = (t: Date | string, span: number) =>
   new Date(t).toLocaleString(
     "en-GB",
@@ -154,7 +154,7 @@ export function MonitoringDashboard() {
               value={`${t.tokensIn.toLocaleString("en-US")} / ${t.tokensOut.toLocaleString("en-US")}`}
             />
             <Stat label="Output tokens/s" value={(t.tokensOut / span).toFixed(2)} />
-            <Stat label="Cost" value={usd(t.costUsd)} />
+            <Stat label="Cost" value={formatMoney(t.costUsd)} />
             <Stat label="Cache hit ratio" value={pct(t.cacheHitRatio)} />
           </div>
           <div className="grid grid-cols-2 gap-4">
@@ -254,7 +254,7 @@ export function MonitoringDashboard() {
                       <td>{ms(r.ttftMs.p50)}</td>
                       <td>{pct(r.errorRate)}</td>
                       <td>{r.tokensOut.toLocaleString("en-US")}</td>
-                      <td>{usd(r.costUsd)}</td>
+                      <td>{formatMoney(r.costUsd)}</td>
                     </tr>
                   ))}
                 </tbody>

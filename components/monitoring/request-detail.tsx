@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatDateTime } from "@/components/format";
+import { formatDateTime, formatMoney } from "@/components/format";
 import { ConversationView } from "@/components/monitoring/conversation-view";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, buttonStyles } from "@/components/ui";
@@ -39,7 +39,7 @@ export function RequestDetail({ item, projectId }: { item: RequestItem; projectI
       ]),
     ],
     ["Tokens out", tokens(item.tokensOut, [[item.reasoningTokens, "reasoning"]])],
-    ["Cost", `$${item.costUsd.toPrecision(3)}`],
+    ["Cost", formatMoney(item.costUsd)],
     ["Experiment variant", item.variantId ?? "—"],
     ["End user", item.userId ?? "—"],
   ];

@@ -1,6 +1,7 @@
 "use client";
 
 import { X } from "lucide-react";
+import { formatMoney } from "@/components/format";
 import type { Column, Params } from "@/components/playground/types";
 import { Badge, Button, Card, CardContent, Input, Select, Stat } from "@/components/ui";
 
@@ -14,7 +15,6 @@ const PARAM_FIELDS: [keyof Params, string, string][] = [
 ];
 
 /** Playground runs cost fractions of a cent: show them readably. */
-const formatUsd = (v: number) => (v === 0 ? "$0" : v < 0.01 ? `$${v.toExponential(2)}` : `$${v.toFixed(4)}`);
 
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
@@ -115,7 +115,7 @@ export function ColumnCard({
             <Stat label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
             <Stat label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
             <Stat label="Tokens in / out" value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`} />
-            <Stat label="Cost" value={formatUsd(column.stats.costUsd)} />
+            <Stat label="Cost" value={formatMoney(column.stats.costUsd)} />
             <Stat label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
             <div className="flex flex-col justify-center gap-1 text-xs">
               <Badge tone="info">{column.stats.device}</Badge>

@@ -1,6 +1,6 @@
 "use client";
 
-import { formatDateTime } from "@/components/format";
+import { formatDateTime, formatMoney } from "@/components/format";
 import { ProgressBar, type ProgressTone } from "@/components/ui";
 import type { LimitedKey } from "./key-limits-dialog";
 
@@ -12,8 +12,6 @@ export interface KeyUsage {
 }
 
 const tone = (percent: number): ProgressTone => (percent >= 100 ? "danger" : percent >= 80 ? "warning" : "primary");
-const usd = (value: number) =>
-  value >= 1 || value === 0 ? `$${value.toFixed(2)}` : `$${Number(value.toPrecision(3))}`;
 
 function Meter({
   label,
@@ -68,7 +66,7 @@ export function KeyUsageCell({ apiKey, usage }: { apiKey: LimitedKey; usage: Key
           label={budgetPeriod === "day" ? "Spend today" : `Spend this ${budgetPeriod}`}
           used={u.spentUsd}
           limit={budgetUsd}
-          shown={`${usd(u.spentUsd)} / ${usd(budgetUsd)}`}
+          shown={`${formatMoney(u.spentUsd)} / ${formatMoney(budgetUsd)}`}
           title={u.periodEndsAt ? `Resets ${formatDateTime(u.periodEndsAt)}` : undefined}
         />
       ) : null}
