@@ -14,6 +14,11 @@ if (!existsSync(chromium)) {
 }
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+/**
+ * E2E_DEV=1 runs the specs against Next's dev server (pages compile on first visit) instead of a production
+ * build: quicker to iterate on one spec, slower per page, so the timeouts grow. `npm test` never sets it.
+ */
+const dev = process.env.E2E_DEV === "1";
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password" };
 /** /metrics needs its token (SWITCHYARD_METRICS_TOKEN). */
 export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";
@@ -24,8 +29,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   forbidOnly: true,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  timeout: dev ? 240_000 : 60_000,
+  expect: { timeout: dev ? 60_000 : 10_000 },
   reporter: process.env.CI ? [["list"]] : [["list"]],
   use: {
     // Auth.js checks the callback origin: use localhost, not 127.0.0.1.
@@ -45,7 +50,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1360, height: 860 } } }],
   webServer: {
-    command: "rm -rf .switchyard/e2e && node scripts/run.mjs scripts/start.ts",
+    command: `rm -rf .switchyard/e2e && node scripts/run.mjs scripts/start.ts${dev ? " --dev" : ""}`,
     url: `http://localhost:${port}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,

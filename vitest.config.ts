@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     // next-auth imports "next/server" without an extension, which Node's ESM loader refuses outside Next: let Vite resolve it.
     server: { deps: { inline: ["next-auth"] } },
+    // Zod messages in words, as the app installs them through server/errors.ts: the same in every test file.
+    setupFiles: ["lib/validation-messages.ts"],
     env: {
       CHECKPOINT_DISABLE: "1",
       SWITCHYARD_MASTER_KEY: "test-master-key-0123456789abcdef0123",

@@ -1,5 +1,7 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { ZodError } from "zod";
+// Zod messages in words for every API answer and form (installs zod's global error map).
+import "@/lib/validation-messages";
 
 /**
  * The one error type domain code throws. Each code maps, in one table, to a

@@ -7,6 +7,8 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 import { MAX_TRPC_BATCH } from "@/lib/trpc-batch";
+// Zod messages in words for the forms' live validation (installs zod's global error map).
+import "@/lib/validation-messages";
 import type { AppRouter } from "@/server/trpc/root";
 
 const context = createTRPCContext<AppRouter>();

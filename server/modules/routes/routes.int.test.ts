@@ -82,14 +82,14 @@ describe("bad configs are refused with their line and column, and nothing is sto
         source: "deployments:\n  - model: model-a\n    weight: 5000\ntimeoutMs: 50\nretrys: 2\n",
       }),
     );
-    expect(error?.message).toContain("line 3, column 13: deployments.0.weight: Too big");
+    expect(error?.message).toContain("line 3, column 13: deployments.0.weight: Must be");
     expect(error?.message).toContain("(and 2 more)");
     const cause = (error as { cause?: { issues?: { message: string }[] } }).cause;
     const issues = cause?.issues?.map((i) => i.message) ?? [];
     expect(issues).toEqual([
       expect.stringMatching(/^line 3, column 13: deployments\.0\.weight: /),
       expect.stringMatching(/^line 4, column 12: timeoutMs: /),
-      expect.stringMatching(/^line 5, column 1: Unrecognized key: "retrys"/),
+      expect.stringMatching(/^line 5, column 1: Unknown field: retrys/),
     ]);
     expect((await counts()).routes).toBe(0);
   });
@@ -102,7 +102,7 @@ describe("bad configs are refused with their line and column, and nothing is sto
     const schema = await refusal(
       caller.routes.create({ name: "bad", source: '{\n  "strategy": "fastest",\n  "deployments": []\n}' }),
     );
-    expect(schema?.message).toMatch(/^The route config is invalid at line 2, column 15: strategy: Invalid option/);
+    expect(schema?.message).toMatch(/^The route config is invalid at line 2, column 15: strategy: Must be one of/);
     expect((await counts()).routes).toBe(0);
   });
 
