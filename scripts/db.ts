@@ -54,7 +54,13 @@ async function create(name: string | undefined): Promise<number> {
     console.error(`A migration needs a name.\n${USAGE}`);
     return 2;
   }
-  const created = await createMigration({ name, serverUrl: await shadowServerUrl() });
+  // SWITCHYARD_MIGRATION_TIME (ISO) names the folder when the clock is behind the newest migration's timestamp.
+  const at = process.env.SWITCHYARD_MIGRATION_TIME;
+  const created = await createMigration({
+    name,
+    serverUrl: await shadowServerUrl(),
+    now: at ? new Date(at) : undefined,
+  });
   if (!created) {
     console.error("No migration created: schema.prisma has no changes that the existing migrations lack.");
     return 1;
