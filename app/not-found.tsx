@@ -12,7 +12,7 @@ export default function NotFound() {
         title="Page not found"
         description="Switchyard has no page at this address."
         action={
-          <Link href="/" className="text-primary text-sm underline">
+          <Link href="/" className="font-medium text-sm underline underline-offset-4">
             Go to the console
           </Link>
         }

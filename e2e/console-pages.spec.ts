@@ -10,12 +10,11 @@ import { projectIdOf, SHOTS, signIn } from "./helpers";
 const SIZES = { desktop: { width: 1360, height: 860 }, phone: { width: 390, height: 844 } } as const;
 const THEMES = ["light", "dark"] as const;
 
-interface Target {
-  name: string;
-  path: string;
-  /** The page's main heading, to know it has rendered. */
-  heading: string | RegExp;
-}
+type Seeded = Awaited<ReturnType<typeof seed>>;
+/** One sign-in for the whole file (sign-in is throttled per account), kept as the tests' storage state. */
+const STATE = "test-results/console-pages-state.json";
+let projectId = "";
+let ids: Seeded;
 
 async function seed(page: Page, projectId: string) {
   const headers = { "x-switchyard-project": projectId };
@@ -80,33 +79,31 @@ async function seed(page: Page, projectId: string) {
   };
 }
 
-function targets(projectId: string, ids: Awaited<ReturnType<typeof seed>>): Target[] {
-  const p = `/projects/${projectId}`;
-  return [
-    { name: "models", path: `${p}/models`, heading: "Models" },
-    { name: "model", path: `${p}/models/${ids.modelId}`, heading: "switchyard-demo" },
-    { name: "models-compare", path: `${p}/models/compare`, heading: /Compare/ },
-    { name: "prompts", path: `${p}/prompts`, heading: "Prompts" },
-    { name: "prompt", path: `${p}/prompts/${ids.promptId}`, heading: "greeting" },
-    { name: "experiments", path: `${p}/experiments`, heading: "Experiments" },
-    { name: "experiment", path: `${p}/experiments/${ids.experimentId}`, heading: "friendlier greeting" },
-    { name: "datasets", path: `${p}/datasets`, heading: "Datasets" },
-    { name: "dataset", path: `${p}/datasets/${ids.datasetId}`, heading: "arithmetic" },
-    { name: "playground", path: `${p}/playground`, heading: "Playground" },
-    { name: "routes", path: `${p}/routes`, heading: "Routes" },
-    { name: "route", path: `${p}/routes/${ids.routeId}`, heading: "chat-default" },
-    { name: "monitoring", path: `${p}/monitoring`, heading: "Monitoring" },
-    { name: "api-reference", path: `${p}/api`, heading: "API reference" },
-    { name: "settings", path: `${p}/settings`, heading: "Settings" },
-    { name: "settings-api-keys", path: `${p}/settings/api-keys`, heading: "Settings" },
-    { name: "settings-members", path: `${p}/settings/members`, heading: "Settings" },
-    { name: "settings-audit", path: `${p}/settings/audit`, heading: "Settings" },
-    { name: "not-found-item", path: `${p}/models/00000000-0000-4000-8000-000000000000`, heading: "Not found" },
-    { name: "not-found-page", path: `${p}/no-such-page`, heading: "Not found" },
-  ];
-}
+/** Each page, by name: its URL below /projects/<id> and its main heading. */
+const TARGETS: { name: string; path: (ids: Seeded) => string; heading: string | RegExp }[] = [
+  { name: "models", path: () => "models", heading: "Models" },
+  { name: "model", path: (ids) => `models/${ids.modelId}`, heading: "switchyard-demo" },
+  { name: "models-compare", path: () => "models/compare", heading: /Compare/ },
+  { name: "prompts", path: () => "prompts", heading: "Prompts" },
+  { name: "prompt", path: (ids) => `prompts/${ids.promptId}`, heading: "greeting" },
+  { name: "experiments", path: () => "experiments", heading: "Experiments" },
+  { name: "experiment", path: (ids) => `experiments/${ids.experimentId}`, heading: "friendlier greeting" },
+  { name: "datasets", path: () => "datasets", heading: "Datasets" },
+  { name: "dataset", path: (ids) => `datasets/${ids.datasetId}`, heading: "arithmetic" },
+  { name: "playground", path: () => "playground", heading: "Playground" },
+  { name: "routes", path: () => "routes", heading: "Routes" },
+  { name: "route", path: (ids) => `routes/${ids.routeId}`, heading: "chat-default" },
+  { name: "monitoring", path: () => "monitoring", heading: "Monitoring" },
+  { name: "api-reference", path: () => "api", heading: "API reference" },
+  { name: "settings", path: () => "settings", heading: "Settings" },
+  { name: "settings-api-keys", path: () => "settings/api-keys", heading: "Settings" },
+  { name: "settings-members", path: () => "settings/members", heading: "Settings" },
+  { name: "settings-audit", path: () => "settings/audit", heading: "Settings" },
+  { name: "not-found-item", path: () => "models/00000000-0000-4000-8000-000000000000", heading: "Not found" },
+  { name: "not-found-page", path: () => "no-such-page", heading: "Not found" },
+];
 
-async function settle(page: Page, target: Target) {
+async function settle(page: Page, target: { heading: string | RegExp }) {
   await expect(page.getByRole("heading", { level: 1, name: target.heading }).first()).toBeVisible();
   // Queries done: no loading indicator left.
   await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
@@ -121,37 +118,46 @@ async function seriousViolations(page: Page) {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
-test("every console page: no sideways scroll at phone width, no serious accessibility violation, screenshots", async ({
-  page,
-}) => {
-  test.setTimeout(600_000);
-  await signIn(page);
-  const projectId = projectIdOf(page);
-  const ids = await seed(page, projectId);
-  const problems: string[] = [];
-  for (const target of targets(projectId, ids)) {
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      await page.setViewportSize(viewport);
-      for (const theme of THEMES) {
-        await page.emulateMedia({ colorScheme: theme });
-        await page.goto(target.path);
-        await settle(page, target);
-        await expect(page.locator("html")).toHaveClass(theme === "dark" ? /dark/ : /^(?!.*dark)/);
-        const where = `${target.name} at ${size} (${theme})`;
-        if (size === "phone") {
-          const widths = await page.evaluate(() => ({
-            scroll: document.documentElement.scrollWidth,
-            client: document.documentElement.clientWidth,
-          }));
-          if (widths.scroll > widths.client)
-            problems.push(`${where} scrolls sideways: ${widths.scroll} px of content in ${widths.client} px`);
+test.describe("every console page", () => {
+  test.describe.configure({ mode: "serial" });
+  test.use({ storageState: STATE });
+  test.beforeAll(async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: `http://localhost:${process.env.E2E_PORT ?? 3100}` });
+    const page = await context.newPage();
+    await signIn(page);
+    projectId = projectIdOf(page);
+    ids = await seed(page, projectId);
+    await context.storageState({ path: STATE });
+    await context.close();
+  });
+
+  for (const target of TARGETS) {
+    test(`${target.name}: no sideways scroll at phone width, no serious accessibility violation`, async ({ page }) => {
+      test.setTimeout(180_000);
+      const problems: string[] = [];
+      for (const [size, viewport] of Object.entries(SIZES)) {
+        await page.setViewportSize(viewport);
+        for (const theme of THEMES) {
+          await page.emulateMedia({ colorScheme: theme });
+          await page.goto(`/projects/${projectId}/${target.path(ids)}`);
+          await settle(page, target);
+          await expect(page.locator("html")).toHaveClass(theme === "dark" ? /dark/ : /^(?!.*dark)/);
+          const where = `${size} (${theme})`;
+          if (size === "phone") {
+            const widths = await page.evaluate(() => ({
+              scroll: document.documentElement.scrollWidth,
+              client: document.documentElement.clientWidth,
+            }));
+            if (widths.scroll > widths.client)
+              problems.push(`${where} scrolls sideways: ${widths.scroll} px of content in ${widths.client} px`);
+          }
+          for (const violation of await seriousViolations(page)) problems.push(`${where}: ${violation}`);
+          await page.screenshot({ path: `${SHOTS}/pages/${target.name}-${size}-${theme}.png`, fullPage: true });
         }
-        for (const violation of await seriousViolations(page)) problems.push(`${where}: ${violation}`);
-        await page.screenshot({ path: `${SHOTS}/pages/${target.name}-${size}-${theme}.png`, fullPage: true });
       }
-    }
+      expect(problems).toEqual([]);
+    });
   }
-  expect(problems).toEqual([]);
 });
 
 test("the sign-in page and an unknown URL outside a project are readable and accessible", async ({ page }) => {

@@ -22,7 +22,7 @@ export default function ProjectNotFound() {
               <Link
                 key={item.segment}
                 href={`/projects/${projectId}/${item.segment}`}
-                className="text-primary underline"
+                className="font-medium underline underline-offset-4"
               >
                 {item.label}
               </Link>
