@@ -136,10 +136,16 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
           <Card key={m.name}>
             <CardContent className="flex flex-col gap-3 pt-4">
               <ResultsTable metric={m} variants={r.variants} sequential={e.sequential} />
-              <MetricChart
-                series={r.series.filter((s) => s.metric === m.name)}
-                variants={e.variants.map((v) => v.key)}
-              />
+              {m.source === "feedback" ? (
+                <p className="text-muted-foreground text-xs">
+                  Read from the feedback scores “{m.feedbackName}” of the experiment's requests (no hourly chart).
+                </p>
+              ) : (
+                <MetricChart
+                  series={r.series.filter((s) => s.metric === m.name)}
+                  variants={e.variants.map((v) => v.key)}
+                />
+              )}
             </CardContent>
           </Card>
         ))
