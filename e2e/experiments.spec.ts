@@ -123,7 +123,7 @@ test("plan the size, run an A/B test, read honest statistics and conclude withou
       },
     })
   ).json();
-  await request.post(`/api/rest/experiments/${flat.id}/start`, { headers });
+  expect((await request.post(`/api/rest/experiments/${flat.id}/start`, { headers, data: {} })).status()).toBe(200);
   await simulateExperiment({
     baseUrl: baseURL!,
     apiKey: key,
@@ -179,7 +179,7 @@ test("plan the size, run an A/B test, read honest statistics and conclude withou
       },
     })
   ).json();
-  await request.post(`/api/rest/experiments/${running.id}/start`, { headers });
+  expect((await request.post(`/api/rest/experiments/${running.id}/start`, { headers, data: {} })).status()).toBe(200);
   await viewer.goto(`/projects/${projectId}/experiments/${running.id}`);
   await expect(viewer.getByRole("button", { name: "Stop" })).toBeDisabled();
   await expect(viewer.getByRole("button", { name: "Conclude" })).toBeDisabled();

@@ -22,7 +22,7 @@ export function PlanProgress({ experiment: e, results: r }: { experiment: Experi
         <CardContent className="pt-4">
           <ProgressBar
             value={(smallest / planned) * 100}
-            label={`Planned size: ${smallest.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} units in the smallest arm`}
+            label={`Smallest arm: ${smallest.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} planned units`}
           />
         </CardContent>
       </Card>
@@ -35,7 +35,7 @@ export function PlanProgress({ experiment: e, results: r }: { experiment: Experi
           <ProgressBar
             value={(smallest / planned) * 100}
             tone={reached ? "success" : "primary"}
-            label={`Planned size: ${smallest.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} units in the smallest arm`}
+            label={`Smallest arm: ${smallest.toLocaleString("en-US")} of ${planned.toLocaleString("en-US")} planned units`}
           />
         )}
         {!reached && e.status !== "concluded" && (

@@ -64,7 +64,7 @@ export function ResultsTable({
         </p>
       )}
       <div className="overflow-x-auto">
-        <table className="w-full min-w-[44rem] text-sm">
+        <table className="w-full min-w-[48rem] text-sm [&_td]:whitespace-nowrap [&_td]:pr-3 [&_th]:pr-3">
           <thead className="text-left text-muted-foreground text-xs">
             <tr>
               <th className="py-1.5 font-medium">Variant</th>
