@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Plus, Trash2 } from "lucide-react";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
+import { PlannedSize } from "@/components/experiments/planned-size";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { useFormMutation } from "@/components/providers/use-form-mutation";
@@ -17,9 +18,10 @@ interface VariantRow {
 interface MetricRow {
   name: string;
   kind: "rate" | "mean";
+  source: "outcomes" | "feedback";
 }
 
-const FIELDS = ["name", "promptId", "variants", "metrics", "trafficPercent"];
+const FIELDS = ["name", "promptId", "variants", "metrics", "trafficPercent", "plannedUnitsPerArm"];
 
 /** A prompt A/B test: pick the prompt, its versions as variants with weights, and the metrics. */
 export function CreateExperimentDialog({
@@ -42,7 +44,8 @@ export function CreateExperimentDialog({
     { key: "control", promptVersion: "", weight: "50" },
     { key: "treatment", promptVersion: "", weight: "50" },
   ]);
-  const [metrics, setMetrics] = useState<MetricRow[]>([{ name: "thumbs_up", kind: "rate" }]);
+  const [metrics, setMetrics] = useState<MetricRow[]>([{ name: "thumbs_up", kind: "rate", source: "outcomes" }]);
+  const [planned, setPlanned] = useState("");
   const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ id: promptId }), enabled: !!promptId });
   const create = useFormMutation(trpc.experiments.create.mutationOptions(), {
     onClose: () => onOpenChange(false),
@@ -51,6 +54,8 @@ export function CreateExperimentDialog({
     onDone: (created) => router.push(`/projects/${projectId}/experiments/${created.id}`),
   });
   const versions = prompt.data?.versions ?? [];
+  const setMetric = (i: number, patch: Partial<MetricRow>) =>
+    setMetrics((ms) => ms.map((m, j) => (j === i ? { ...m, ...patch } : m)));
   const setVariant = (i: number, patch: Partial<VariantRow>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
 
@@ -69,6 +74,7 @@ export function CreateExperimentDialog({
           promptId: promptId || undefined,
           trafficPercent: Number(traffic),
           sequential,
+          plannedUnitsPerArm: planned.trim() ? Number(planned) : undefined,
           metrics: metrics.map((m) => ({ ...m, higherIsBetter: true })),
           variants: variants.map((v, i) => ({
             key: v.key,
@@ -80,7 +86,7 @@ export function CreateExperimentDialog({
       }
       formClassName="flex flex-col gap-4"
     >
-      <div className="grid grid-cols-2 gap-3">
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <Field label="Name" htmlFor="exp-name" error={create.fieldError("name")}>
           <Input id="exp-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
         </Field>
@@ -157,36 +163,47 @@ export function CreateExperimentDialog({
         <legend className="mb-1 font-medium text-sm">Metrics (the first is primary)</legend>
         {metrics.map((m, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
-          <div key={i} className="grid grid-cols-[1fr_10rem] gap-2">
+          <div key={i} className="grid grid-cols-1 gap-2 sm:grid-cols-[1fr_9rem_11rem]">
             <Input
               aria-label={`Metric ${i + 1} name`}
               value={m.name}
-              onChange={(e) => setMetrics((ms) => ms.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+              onChange={(e) => setMetric(i, { name: e.target.value })}
             />
             <Select
               aria-label={`Metric ${i + 1} kind`}
               value={m.kind}
-              onChange={(e) =>
-                setMetrics((ms) =>
-                  ms.map((x, j) => (j === i ? { ...x, kind: e.target.value as MetricRow["kind"] } : x)),
-                )
-              }
+              onChange={(e) => setMetric(i, { kind: e.target.value as MetricRow["kind"] })}
             >
               <option value="rate">rate (0/1)</option>
               <option value="mean">mean (score)</option>
             </Select>
+            <Select
+              aria-label={`Metric ${i + 1} source`}
+              value={m.source}
+              onChange={(e) => setMetric(i, { source: e.target.value as MetricRow["source"] })}
+            >
+              <option value="outcomes">posted outcomes</option>
+              <option value="feedback">feedback score (by name)</option>
+            </Select>
           </div>
         ))}
+        {metrics.some((m) => m.source === "feedback") && (
+          <p className="text-muted-foreground text-xs">
+            A feedback metric reads the feedback scores with its name given to the experiment's requests: a rate is the
+            share of rated units with a score above 0, a mean the average of each unit's scores.
+          </p>
+        )}
         <Button
           variant="ghost"
           size="sm"
           className="self-start"
-          onClick={() => setMetrics((ms) => [...ms, { name: "rating", kind: "mean" }])}
+          onClick={() => setMetrics((ms) => [...ms, { name: "rating", kind: "mean", source: "outcomes" }])}
         >
           <Plus className="size-4" aria-hidden /> Add metric
         </Button>
       </fieldset>
-      <div className="grid grid-cols-2 items-end gap-3">
+      <PlannedSize value={planned} onChange={setPlanned} error={create.fieldError("plannedUnitsPerArm")} />
+      <div className="grid grid-cols-1 items-end gap-3 sm:grid-cols-2">
         <Field label="Traffic in the experiment (%)" htmlFor="exp-traffic" error={create.fieldError("trafficPercent")}>
           <Input id="exp-traffic" inputMode="decimal" value={traffic} onChange={(e) => setTraffic(e.target.value)} />
         </Field>

@@ -5,11 +5,14 @@ import { Pause, Play, Trophy } from "lucide-react";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { ConcludeDialog } from "@/components/experiments/conclude-dialog";
-import { MetricChart, ResultsTable } from "@/components/experiments/results-table";
+import { MetricChart } from "@/components/experiments/metric-chart";
+import { DecisionCard, PlanProgress } from "@/components/experiments/plan-progress";
+import { ResultsTable } from "@/components/experiments/results-table";
 import { ExperimentStatusBadge, SplitBar } from "@/components/experiments/status-badge";
+import { VIEWER_REASON, WriteButton } from "@/components/experiments/write-button";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Button, Card, CardContent, ErrorState, LoadingState, PageHeader, Stat, toast } from "@/components/ui";
+import { Card, CardContent, ErrorState, LoadingState, PageHeader, Stat, toast } from "@/components/ui";
 
 export function ExperimentDetail({ experimentId }: { experimentId: string }) {
   const trpc = useTRPC();
@@ -48,36 +51,37 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
         actions={
           <div className="flex items-center gap-2">
             <ExperimentStatusBadge status={e.status} />
-            {mayWrite && (e.status === "draft" || e.status === "stopped") && (
-              <Button onClick={() => start.mutate({ id: e.id })} loading={start.isPending}>
+            {(e.status === "draft" || e.status === "stopped") && (
+              <WriteButton
+                allowed={mayWrite}
+                reason={VIEWER_REASON}
+                onClick={() => start.mutate({ id: e.id })}
+                loading={start.isPending}
+              >
                 <Play className="size-4" aria-hidden /> Start
-              </Button>
+              </WriteButton>
             )}
-            {mayWrite && e.status === "running" && (
-              <Button variant="secondary" onClick={() => stop.mutate({ id: e.id })} loading={stop.isPending}>
+            {e.status === "running" && (
+              <WriteButton
+                allowed={mayWrite}
+                reason={VIEWER_REASON}
+                variant="secondary"
+                onClick={() => stop.mutate({ id: e.id })}
+                loading={stop.isPending}
+              >
                 <Pause className="size-4" aria-hidden /> Stop
-              </Button>
+              </WriteButton>
             )}
-            {mayWrite && (e.status === "running" || e.status === "stopped") && (
-              <Button onClick={() => setConcluding(true)}>
+            {(e.status === "running" || e.status === "stopped") && (
+              <WriteButton allowed={mayWrite} reason={VIEWER_REASON} onClick={() => setConcluding(true)}>
                 <Trophy className="size-4" aria-hidden /> Conclude
-              </Button>
+              </WriteButton>
             )}
           </div>
         }
       />
-      {e.decision && (
-        <Card>
-          <CardContent className="pt-4 text-sm">
-            <strong>Concluded:</strong> {String(e.decision.winnerKey)} won
-            {e.decision.promoted
-              ? ` and was promoted to ${e.decision.promoted.label} (v${e.decision.promoted.version})`
-              : ""}
-            . {String(e.decision.reason ?? "")}
-          </CardContent>
-        </Card>
-      )}
-      <div className="grid grid-cols-4 gap-3">
+      {e.decision && <DecisionCard decision={e.decision} />}
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Units" value={totalUnits.toLocaleString("en-US")} />
         <Stat
           label="Exposures"
@@ -91,9 +95,16 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
         <Stat
           label="Analysis"
           value={e.sequential ? "Sequential" : "Fixed horizon"}
-          hint={e.sequential ? "always-valid p-values" : "look once, at the planned size"}
+          hint={
+            e.sequential
+              ? "always-valid p-values: safe to look any time"
+              : e.plannedUnitsPerArm
+                ? "look once, at the planned size"
+                : "no planned size: p-values are peeks"
+          }
         />
       </div>
+      <PlanProgress experiment={e} results={r} />
       <Card>
         <CardContent className="flex flex-col gap-2 pt-4">
           <h2 className="font-medium text-sm">Split</h2>
@@ -125,15 +136,21 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
           <Card key={m.name}>
             <CardContent className="flex flex-col gap-3 pt-4">
               <ResultsTable metric={m} variants={r.variants} sequential={e.sequential} />
-              <MetricChart
-                series={r.series.filter((s) => s.metric === m.name)}
-                variants={e.variants.map((v) => v.key)}
-              />
+              {m.source === "feedback" ? (
+                <p className="text-muted-foreground text-xs">
+                  Read from the feedback scores “{m.feedbackName}” of the experiment's requests (no hourly chart).
+                </p>
+              ) : (
+                <MetricChart
+                  series={r.series.filter((s) => s.metric === m.name)}
+                  variants={e.variants.map((v) => v.key)}
+                />
+              )}
             </CardContent>
           </Card>
         ))
       )}
-      <ConcludeDialog experiment={e} open={concluding} onOpenChange={setConcluding} />
+      {concluding && <ConcludeDialog experiment={e} results={r} open={concluding} onOpenChange={setConcluding} />}
     </>
   );
 }

@@ -1,15 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { FlaskConical } from "lucide-react";
+import { FlaskConical, Plus } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { useState } from "react";
 import { CreateExperimentDialog } from "@/components/experiments/create-experiment-dialog";
 import { ExperimentStatusBadge, SplitBar } from "@/components/experiments/status-badge";
+import { VIEWER_REASON, WriteButton } from "@/components/experiments/write-button";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
 import { tableState, useListQuery } from "@/components/providers/use-list-query";
+import { useProjectAccess } from "@/components/providers/use-project-access";
 import { DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
 
 type Experiment = RouterOutputs["experiments"]["list"][number];
@@ -18,7 +20,13 @@ export function ExperimentsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
   const list = useListQuery({ status: "" });
-  const create = useCreateDialog("experiments:write", "New experiment");
+  const { can } = useProjectAccess();
+  const [creating, setCreating] = useState(false);
+  const newButton = (
+    <WriteButton allowed={can("experiments:write")} reason={VIEWER_REASON} onClick={() => setCreating(true)}>
+      <Plus className="size-4" aria-hidden /> New experiment
+    </WriteButton>
+  );
   const experiments = useQuery(
     trpc.experiments.list.queryOptions({ status: list.query.status as Experiment["status"] | undefined }),
   );
@@ -59,7 +67,7 @@ export function ExperimentsList() {
       <PageHeader
         title="Experiments"
         description="A/B tests between prompt or model versions, with sticky assignment and honest statistics."
-        actions={create.button}
+        actions={newButton}
       />
       <DataTable
         caption="Experiments"
@@ -81,11 +89,11 @@ export function ExperimentsList() {
             icon={FlaskConical}
             title="No experiments yet"
             description="Compare two or more prompt versions (or model versions) on live traffic."
-            action={create.emptyAction}
+            action={newButton}
           />
         }
       />
-      <CreateExperimentDialog {...create.dialog} />
+      <CreateExperimentDialog open={creating} onOpenChange={setCreating} />
     </>
   );
 }

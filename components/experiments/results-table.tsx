@@ -1,19 +1,24 @@
 "use client";
 
 import { TriangleAlert } from "lucide-react";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { variantColor } from "@/components/experiments/status-badge";
+import { differenceText, estimateText, pNumber, pText, relativeText } from "@/components/experiments/stat-format";
 import type { RouterOutputs } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui";
 
 type Results = RouterOutputs["experiments"]["results"];
 type Metric = Results["metrics"][number];
 
-const pct = (v: number | null | undefined, digits = 2) =>
-  v === null || v === undefined ? "—" : `${(v * 100).toFixed(digits)}%`;
-const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? "—" : v.toFixed(digits));
-const p = (v: number | null | undefined) =>
-  v === null || v === undefined ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
+/** How the page adjusted p and the interval, in words: the two always go together. */
+function adjustmentNote(metric: Metric, sequential: boolean): string {
+  const a = metric.analysis;
+  const m = a.comparisons.length;
+  if (sequential)
+    return m > 1
+      ? `Always-valid p-values are Holm-adjusted for ${m} comparisons; always-valid intervals are not adjusted, so read the p-value.`
+      : "Always-valid p-value and interval (mSPRT): safe to read at any time.";
+  if (a.correction !== "holm" || m < 2) return `p-values and intervals are not adjusted (${m} comparison).`;
+  return `p-values and intervals are both Holm-adjusted for ${m} comparisons: each interval is at the level the adjustment leaves its comparison (shown), so it excludes 0 exactly when p < α.`;
+}
 
 /** One metric: each variant's estimate with its 95 % CI, and the difference against control with its CI and p-value. */
 export function ResultsTable({
@@ -27,120 +32,106 @@ export function ResultsTable({
 }) {
   const a = metric.analysis;
   const rate = metric.kind === "rate";
-  const fmt = rate ? pct : num;
+  const holm = a.correction === "holm" && a.comparisons.length > 1;
   return (
     <section aria-label={`Results for ${metric.name}`} className="flex flex-col gap-2">
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <h2 className="font-medium text-sm">{metric.name}</h2>
         <Badge>{rate ? "rate" : "mean"}</Badge>
+        {metric.source === "feedback" && <Badge tone="info">feedback “{metric.feedbackName}”</Badge>}
         <span className="text-muted-foreground text-xs">
-          {rate ? "two-proportion z-test, Wilson intervals" : "Welch's t-test, t intervals"} · α = {a.alpha} ·
-          Holm-adjusted
+          {rate ? "two-proportion z-test, Wilson intervals" : "Welch's t-test, t intervals"} · α = {a.alpha}
         </span>
       </div>
+      <p className="text-muted-foreground text-xs" data-testid={`adjustment-${metric.name}`}>
+        {adjustmentNote(metric, sequential)}
+        {rate ? " Differences are in percentage points (pp); the relative change is the difference over control." : ""}
+        {metric.source === "feedback"
+          ? rate
+            ? " Rate: share of rated units with a positive score (units that did not rate are left out)."
+            : " Mean: average of each unit's mean score."
+          : ""}
+      </p>
       {a.srm?.flagged && (
         <p role="alert" className="flex items-center gap-2 rounded-md bg-danger-soft p-2 text-danger text-sm">
-          <TriangleAlert className="size-4" aria-hidden /> Sample-ratio mismatch (χ² p = {p(a.srm.pValue)}): the split
-          is not what was configured — do not trust these comparisons until the cause is found.
+          <TriangleAlert className="size-4 shrink-0" aria-hidden /> Sample-ratio mismatch (χ² {pText(a.srm.pValue)}):
+          the split is not what was configured — do not trust these comparisons until the cause is found.
         </p>
       )}
       {a.srm && !a.srm.flagged && a.srm.pValue !== null && (
         <p className="text-muted-foreground text-xs">
-          Sample ratio OK: χ² p = {p(a.srm.pValue)} against the configured weights.
+          Sample ratio OK: χ² {pText(a.srm.pValue)} against the configured weights.
         </p>
       )}
-      <table className="w-full text-sm">
-        <thead className="text-left text-muted-foreground text-xs">
-          <tr>
-            <th className="py-1.5 font-medium">Variant</th>
-            <th className="font-medium">Units</th>
-            <th className="font-medium">{rate ? "Rate" : "Mean"} (95% CI)</th>
-            <th className="font-medium">Δ vs control (95% CI)</th>
-            <th className="font-medium">Lift</th>
-            <th className="font-medium">p-value</th>
-            {sequential && <th className="font-medium">Always-valid p</th>}
-            <th className="font-medium">Result</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-border">
-          {a.variants.map((v) => {
-            const cmp = a.comparisons.find((c) => c.key === v.key);
-            const c = cmp?.comparison;
-            const info = variants.find((x) => x.key === v.key);
-            const significant = sequential ? cmp?.sequential?.significant : c?.significant;
-            const better = c?.difference != null && (metric.higherIsBetter ? c.difference > 0 : c.difference < 0);
-            return (
-              <tr key={v.key} data-testid={`result-${metric.name}-${v.key}`}>
-                <td className="py-2 font-medium">
-                  {v.key}
-                  {info?.isControl && <span className="text-muted-foreground"> (control)</span>}
-                </td>
-                <td>{v.summary.n.toLocaleString("en-US")}</td>
-                <td>
-                  {fmt(v.summary.estimate)}{" "}
-                  <span className="text-muted-foreground text-xs">
-                    [{fmt(v.summary.ci?.lower)}, {fmt(v.summary.ci?.upper)}]
-                  </span>
-                </td>
-                <td>
-                  {c ? (
-                    <>
-                      {fmt(c.difference)}{" "}
-                      <span className="text-muted-foreground text-xs">
-                        [{fmt(c.ci?.lower)}, {fmt(c.ci?.upper)}]
-                      </span>
-                    </>
-                  ) : (
-                    "—"
-                  )}
-                </td>
-                <td>{c ? pct(c.relativeLift, 1) : "—"}</td>
-                <td>{c ? p(c.adjustedPValue) : "—"}</td>
-                {sequential && <td>{cmp?.sequential ? p(cmp.sequential.adjustedPValue) : "—"}</td>}
-                <td>
-                  {!c ? null : c.status !== "ok" ? (
-                    <Badge title={c.reason ?? undefined}>insufficient data</Badge>
-                  ) : significant ? (
-                    <Badge tone={better ? "success" : "danger"}>{better ? "better" : "worse"}</Badge>
-                  ) : (
-                    <Badge>not significant</Badge>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="overflow-x-auto">
+        <table className="w-full min-w-[48rem] text-sm [&_td]:whitespace-nowrap [&_td]:pr-3 [&_th]:pr-3">
+          <thead className="text-left text-muted-foreground text-xs">
+            <tr>
+              <th className="py-1.5 font-medium">Variant</th>
+              <th className="font-medium">{rate && metric.source === "feedback" ? "Rated units" : "Units"}</th>
+              <th className="font-medium">{rate ? "Rate" : "Mean"} (95% CI)</th>
+              <th className="font-medium">
+                Δ vs control{rate ? " (pp)" : ""} ({sequential ? "always-valid" : holm ? "Holm-adjusted" : "95%"} CI)
+              </th>
+              <th className="font-medium">Relative change</th>
+              <th className="font-medium">{sequential ? "Always-valid p" : holm ? "p (Holm-adjusted)" : "p"}</th>
+              <th className="font-medium">Result</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-border">
+            {a.variants.map((v) => {
+              const cmp = a.comparisons.find((c) => c.key === v.key);
+              const c = cmp?.comparison;
+              const info = variants.find((x) => x.key === v.key);
+              const significant = sequential ? cmp?.sequential?.significant : c?.significant;
+              const interval = sequential ? cmp?.sequential?.ci : c?.adjustedCi;
+              const p = sequential ? cmp?.sequential?.adjustedPValue : c?.adjustedPValue;
+              const better = c?.difference != null && (metric.higherIsBetter ? c.difference > 0 : c.difference < 0);
+              return (
+                <tr key={v.key} data-testid={`result-${metric.name}-${v.key}`}>
+                  <td className="py-2 font-medium">
+                    {v.key}
+                    {info?.isControl && <span className="text-muted-foreground"> (control)</span>}
+                  </td>
+                  <td>{v.summary.n.toLocaleString("en-US")}</td>
+                  <td>
+                    {estimateText(v.summary.estimate, rate)}{" "}
+                    <span className="text-muted-foreground text-xs">
+                      [{estimateText(v.summary.ci?.lower, rate)}, {estimateText(v.summary.ci?.upper, rate)}]
+                    </span>
+                  </td>
+                  <td data-testid={`difference-${metric.name}-${v.key}`}>
+                    {c ? (
+                      <>
+                        {differenceText(c.difference, rate)}{" "}
+                        <span className="text-muted-foreground text-xs">
+                          [{differenceText(interval?.lower, rate)}, {differenceText(interval?.upper, rate)}]
+                          {!sequential && holm && c.adjustedCiLevel !== null
+                            ? ` at ${(c.adjustedCiLevel * 100).toFixed(1)}%`
+                            : ""}
+                        </span>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>{c ? relativeText(c.relativeLift) : "—"}</td>
+                  <td>{c ? pNumber(p) : "—"}</td>
+                  <td>
+                    {!c ? null : c.status !== "ok" ? (
+                      <Badge title={c.reason ?? undefined}>insufficient data</Badge>
+                    ) : significant ? (
+                      <Badge tone={better ? "success" : "danger"}>{better ? "better" : "worse"}</Badge>
+                    ) : (
+                      <Badge>not significant</Badge>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
-  );
-}
-
-/** Cumulative hourly value per variant. */
-export function MetricChart({ series, variants }: { series: Results["series"]; variants: string[] }) {
-  const days = [...new Set(series.map((s) => s.day))].sort();
-  if (days.length === 0) return <p className="text-muted-foreground text-xs">No outcomes yet.</p>;
-  const data = days.map((day) => ({
-    day,
-    ...Object.fromEntries(
-      variants.map((v) => [v, series.filter((s) => s.variant === v && s.day <= day).at(-1)?.value ?? null]),
-    ),
-  }));
-  return (
-    <div className="h-48">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ left: 8, right: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
-          <XAxis dataKey="day" tick={{ fontSize: 12, fill: "var(--muted-foreground)" }} />
-          <YAxis tick={{ fontSize: 12, fill: "var(--muted-foreground)" }} />
-          <Tooltip
-            contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 6 }}
-          />
-          <Legend />
-          {variants.map((v, i) => (
-            <Line key={v} dataKey={v} stroke={variantColor(i)} dot isAnimationActive={false} connectNulls />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
   );
 }

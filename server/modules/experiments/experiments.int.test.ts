@@ -60,7 +60,8 @@ describe("experiments", () => {
   });
 
   it("assigns stickily, logs exposures, analyses outcomes and promotes the winner in one transaction", async () => {
-    const experiment = await owner().experiments.create(base("greeting test"));
+    const experiment = await owner().experiments.create({ ...base("greeting test"), plannedUnitsPerArm: 900 });
+    expect(experiment.plannedUnitsPerArm).toBe(900);
     expect(experiment.status).toBe("draft");
     await expect(owner().experiments.assign({ experimentId: experiment.id, unitIds: ["u1"] })).rejects.toMatchObject({
       code: "CONFLICT",

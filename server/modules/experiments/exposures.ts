@@ -3,7 +3,7 @@ import { DomainError } from "@/server/errors";
 import type { ProjectDeps } from "@/server/modules/deps";
 import { compileAssignment } from "@/server/modules/experiments/assignment";
 import type { assignInput, assignmentOut, outcomeInput, outcomesRecorded } from "@/server/modules/experiments/schemas";
-import { loadExperiment, toVariantOut } from "@/server/modules/experiments/service";
+import { loadExperiment, metricsOf, toVariantOut } from "@/server/modules/experiments/service";
 
 type Assignment = z.infer<typeof assignmentOut>;
 
@@ -81,14 +81,23 @@ export async function recordOutcomes(
 ): Promise<z.infer<typeof outcomesRecorded>> {
   const experiment = await loadExperiment(deps.db, deps.caller.projectId, input.experimentId);
   if (experiment.status === "draft") throw new DomainError("CONFLICT", "The experiment has not started");
-  const metrics = new Set((experiment.metrics as { name: string }[]).map((m) => m.name));
-  for (const [i, o] of input.outcomes.entries())
+  const defined = metricsOf(experiment.metrics);
+  const metrics = new Set(defined.filter((m) => m.source === "outcomes").map((m) => m.name));
+  for (const [i, o] of input.outcomes.entries()) {
+    const fromFeedback = defined.find((m) => m.name === o.metric && m.source === "feedback");
+    if (fromFeedback)
+      throw new DomainError(
+        "VALIDATION",
+        `Metric '${o.metric}' is the feedback score '${fromFeedback.feedbackName}': post it as feedback on the request, not as an outcome`,
+        [{ path: `outcomes.${i}.metric`, message: "A feedback metric" }],
+      );
     if (!metrics.has(o.metric))
       throw new DomainError(
         "VALIDATION",
-        `Unknown metric '${o.metric}'; this experiment measures ${[...metrics].join(", ")}`,
+        `Unknown metric '${o.metric}'; this experiment measures ${[...metrics].join(", ") || "no posted outcomes"}`,
         [{ path: `outcomes.${i}.metric`, message: "Unknown metric" }],
       );
+  }
   const byUnit = await exposedVariants(deps, experiment.id, "unitId", input.outcomes);
   const byRequest = await exposedVariants(deps, experiment.id, "requestId", input.outcomes);
   const rows = [];

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "@/server/db";
 import type { ProjectDeps } from "@/server/modules/deps";
-import { loadExperiment } from "@/server/modules/experiments/service";
+import { feedbackMeans, feedbackRates } from "@/server/modules/experiments/feedback-metric";
+import { loadExperiment, metricsOf } from "@/server/modules/experiments/service";
 import { analyzeExperiment, experimentAnalysisSchema } from "@/server/modules/experiments/stats";
 
 export const resultsOut = z.object({
@@ -24,6 +25,9 @@ export const resultsOut = z.object({
       name: z.string(),
       kind: z.enum(["rate", "mean"]),
       higherIsBetter: z.boolean(),
+      /** outcomes: values posted to the experiment; feedback: the feedback score `feedbackName` of its requests. */
+      source: z.enum(["outcomes", "feedback"]),
+      feedbackName: z.string().nullable(),
       analysis: experimentAnalysisSchema,
     }),
   ),
@@ -65,7 +69,8 @@ interface MeanRow {
  * Per variant: units (distinct), exposures, and for each metric the unit-level
  * aggregate the statistics need — a rate counts units with any positive
  * outcome among exposed units; a mean averages each unit's outcomes first, so
- * heavy users do not outweigh others. Then the statistics module does the rest.
+ * heavy users do not outweigh others; a feedback metric reads the feedback scores of the experiment's logged
+ * requests instead (feedback-metric.ts). Then the statistics module does the rest.
  */
 export async function experimentResults(deps: ProjectDeps, { id }: { id: string }): Promise<ExperimentResults> {
   const experiment = await loadExperiment(deps.db, deps.caller.projectId, id);
@@ -76,45 +81,52 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
   );
   const byVariant = new Map(units.map((u) => [u.variant_id, u]));
   const totalExposures = units.reduce((s, u) => s + Number(u.exposures), 0);
-  const metrics = experiment.metrics as { name: string; kind: "rate" | "mean"; higherIsBetter: boolean }[];
+  const metrics = metricsOf(experiment.metrics);
   const control = experiment.variants.find((v) => v.isControl) ?? experiment.variants[0];
+  const unitsOf = (variantId: string) => Number(byVariant.get(variantId)?.units ?? 0);
+  const options = {
+    alpha: 0.05,
+    correction: "holm" as const,
+    srmThreshold: 0.001,
+    ...(experiment.sequential ? { sequential: {} } : {}),
+  };
   const results: ExperimentResults["metrics"] = [];
   for (const metric of metrics) {
+    const feedback =
+      metric.source === "feedback"
+        ? {
+            projectId: deps.caller.projectId,
+            experimentId: id,
+            since: experiment.startedAt ?? experiment.createdAt,
+            feedbackName: metric.feedbackName ?? metric.name,
+          }
+        : null;
     if (metric.kind === "rate") {
-      const rows = await deps.db.$queryRawUnsafe<RateRow[]>(
-        `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS conversions FROM experiment_outcomes o
-          WHERE experiment_id = $1::uuid AND metric = $2 AND value > 0 AND ${EXPOSED} GROUP BY variant_id`,
-        id,
-        metric.name,
-      );
-      const conversions = new Map(rows.map((r) => [r.variant_id, Number(r.conversions)]));
+      const counts = feedback ? await feedbackRates(deps.db, feedback) : await outcomeRates(deps.db, id, metric.name);
       results.push({
         ...metric,
         analysis: analyzeExperiment({
           metric: "rate",
           controlKey: control.key,
           variants: experiment.variants.map((v) => {
-            const n = Number(byVariant.get(v.id)?.units ?? 0);
-            return { key: v.key, weight: v.weight, units: n, n, conversions: Math.min(conversions.get(v.id) ?? 0, n) };
+            const units = unitsOf(v.id);
+            // Outcome rates are out of every exposed unit; feedback rates out of the units that were rated.
+            const n = feedback ? Math.min(counts.get(v.id)?.n ?? 0, units) : units;
+            return {
+              key: v.key,
+              weight: v.weight,
+              units,
+              n,
+              conversions: Math.min(counts.get(v.id)?.conversions ?? 0, n),
+            };
           }),
-          options: {
-            alpha: 0.05,
-            correction: "holm",
-            srmThreshold: 0.001,
-            ...(experiment.sequential ? { sequential: {} } : {}),
-          },
+          options,
         }),
       });
     } else {
-      const rows = await deps.db.$queryRawUnsafe<MeanRow[]>(
-        `SELECT variant_id, COUNT(*) AS n, SUM(v) AS sum, SUM(v * v) AS sum_squares FROM (
-            SELECT variant_id, ${UNIT} AS unit, AVG(value) AS v FROM experiment_outcomes o
-             WHERE experiment_id = $1::uuid AND metric = $2 AND ${EXPOSED} GROUP BY variant_id, unit) per_unit
-          GROUP BY variant_id`,
-        id,
-        metric.name,
-      );
-      const aggregates = new Map(rows.map((r) => [r.variant_id, r]));
+      const aggregates = feedback
+        ? await feedbackMeans(deps.db, feedback)
+        : await outcomeMeans(deps.db, id, metric.name);
       results.push({
         ...metric,
         analysis: analyzeExperiment({
@@ -125,23 +137,22 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
             return {
               key: v.key,
               weight: v.weight,
-              units: Number(byVariant.get(v.id)?.units ?? 0),
-              n: Number(a?.n ?? 0),
+              units: unitsOf(v.id),
+              n: a?.n ?? 0,
               sum: a?.sum ?? 0,
-              sumSquares: a?.sum_squares ?? 0,
+              sumSquares: a?.sumSquares ?? 0,
             };
           }),
-          options: {
-            alpha: 0.05,
-            correction: "holm",
-            srmThreshold: 0.001,
-            ...(experiment.sequential ? { sequential: {} } : {}),
-          },
+          options,
         }),
       });
     }
   }
-  const series = await dailySeries(deps.db, id, metrics);
+  const series = await dailySeries(
+    deps.db,
+    id,
+    metrics.filter((m) => m.source === "outcomes"),
+  );
   const keyOf = new Map(experiment.variants.map((v) => [v.id, v.key]));
   return {
     experimentId: id,
@@ -158,6 +169,30 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
     metrics: results,
     series: series.map((s) => ({ ...s, variant: keyOf.get(s.variant) ?? s.variant })),
   };
+}
+
+/** Units (of the exposed ones) with any positive outcome of this metric. */
+async function outcomeRates(db: Db, id: string, metric: string) {
+  const rows = await db.$queryRawUnsafe<RateRow[]>(
+    `SELECT variant_id, COUNT(DISTINCT ${UNIT}) AS conversions FROM experiment_outcomes o
+      WHERE experiment_id = $1::uuid AND metric = $2 AND value > 0 AND ${EXPOSED} GROUP BY variant_id`,
+    id,
+    metric,
+  );
+  return new Map(rows.map((r) => [r.variant_id, { n: null, conversions: Number(r.conversions) }]));
+}
+
+/** Each unit's outcomes averaged first, so heavy users do not outweigh others. */
+async function outcomeMeans(db: Db, id: string, metric: string) {
+  const rows = await db.$queryRawUnsafe<MeanRow[]>(
+    `SELECT variant_id, COUNT(*) AS n, SUM(v) AS sum, SUM(v * v) AS sum_squares FROM (
+        SELECT variant_id, ${UNIT} AS unit, AVG(value) AS v FROM experiment_outcomes o
+         WHERE experiment_id = $1::uuid AND metric = $2 AND ${EXPOSED} GROUP BY variant_id, unit) per_unit
+      GROUP BY variant_id`,
+    id,
+    metric,
+  );
+  return new Map(rows.map((r) => [r.variant_id, { n: Number(r.n), sum: r.sum ?? 0, sumSquares: r.sum_squares ?? 0 }]));
 }
 
 /** Cumulative hourly mean of each metric's outcome values per variant. */

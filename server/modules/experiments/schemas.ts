@@ -14,7 +14,15 @@ const metricDefinition = z.object({
   /** rate: per unit 0/1 (e.g. thumbs up); mean: per unit average of posted values (e.g. a 1-5 rating). */
   kind: z.enum(["rate", "mean"]),
   higherIsBetter: z.boolean().default(true),
+  /**
+   * outcomes: values posted to the experiment (POST …/outcomes). feedback: the feedback scores named
+   * `feedbackName` that people or scripts gave the experiment's logged requests (request_feedback).
+   */
+  source: z.enum(["outcomes", "feedback"]).default("outcomes"),
+  /** The feedback score's name (thumbs, rating, ...); for source feedback, defaults to the metric's name. */
+  feedbackName: z.string().trim().min(1).max(100).optional(),
 });
+export type MetricDefinition = z.output<typeof metricDefinition>;
 
 const variantInput = z
   .object({
@@ -53,6 +61,11 @@ export const createExperimentInput = z
     trafficPercent: z.number().min(0.1).max(100).default(100),
     metrics: z.array(metricDefinition).min(1, "Define at least one metric").max(10),
     sequential: z.boolean().default(false),
+    /**
+     * Units per arm to collect before reading a fixed-horizon result (the create dialog computes it from the
+     * baseline rate, the minimum detectable effect, alpha and power). Omit for no plan.
+     */
+    plannedUnitsPerArm: z.number().int().min(2, "Plan at least 2 units per arm").max(1_000_000_000).optional(),
     variants: z.array(variantInput).min(2, "An experiment compares at least two variants").max(10),
   })
   .superRefine((input, ctx) => {
@@ -120,8 +133,11 @@ export const variantOut = z.object({
 
 /** What `concludeExperiment` records: the winner and, when the label moved, where it points. */
 const experimentDecision = z.object({
-  winnerKey: z.string(),
+  /** null: no winner, the control stays. */
+  winnerKey: z.string().nullable(),
   reason: z.string(),
+  /** The risks the person acknowledged when concluding (not significant, planned size not reached, SRM). */
+  acknowledgedRisks: z.array(z.string()).default([]),
   promoted: z.object({ label: z.string(), version: z.number().int() }).nullable(),
   decidedBy: z.string(),
   /** ISO 8601 */
@@ -136,7 +152,17 @@ export const experimentOut = z.object({
   hypothesis: z.string(),
   status: z.enum(EXPERIMENT_STATUSES),
   trafficPercent: z.number(),
-  metrics: z.array(z.object({ name: z.string(), kind: z.enum(["rate", "mean"]), higherIsBetter: z.boolean() })),
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(["rate", "mean"]),
+      higherIsBetter: z.boolean(),
+      source: z.enum(["outcomes", "feedback"]),
+      feedbackName: z.string().nullable(),
+    }),
+  ),
+  /** Units per arm planned before the start; null when there is no plan. */
+  plannedUnitsPerArm: z.number().nullable(),
   promptId: z.string().nullable(),
   promptName: z.string().nullable(),
   promoteLabel: z.string(),
@@ -159,8 +185,14 @@ export const assignmentOut = z.object({
 
 export const concludeInput = z.object({
   experimentId: z.string().uuid(),
-  winnerKey: z.string().min(1),
+  /** The winner's key, or null for "no winner: keep the control". Required: there is no default winner. */
+  winnerKey: z.string().min(1).nullable(),
   reason: z.string().max(2000).default(""),
   /** Move the experiment's promote label (default production) to the winner's prompt version, in the same transaction. */
   promote: z.boolean().default(false),
+  /**
+   * Conclude for a winner whose result is not conclusive (not significant on the primary metric, planned
+   * size not reached, sample-ratio mismatch): refused without this flag, and recorded with the decision.
+   */
+  acknowledgeNotSignificant: z.boolean().default(false),
 });

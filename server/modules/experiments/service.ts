@@ -6,18 +6,17 @@ import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import type {
-  concludeInput,
   createExperimentInput,
   ExperimentDecision,
   experimentOut,
+  MetricDefinition,
   variantOut,
 } from "@/server/modules/experiments/schemas";
 import type { GenerationParams } from "@/server/modules/models/schemas";
-import { moveLabel } from "@/server/modules/prompts/labels";
 
 type ExperimentOut = z.infer<typeof experimentOut>;
 
-const experimentInclude = {
+export const experimentInclude = {
   variants: { include: { promptVersion: { select: { version: true } } }, orderBy: { position: "asc" as const } },
   prompt: { select: { name: true } },
 };
@@ -37,7 +36,18 @@ export function toVariantOut(v: Row["variants"][number]): z.infer<typeof variant
   };
 }
 
-function toExperimentOut(row: Row): ExperimentOut {
+/** The stored metric definitions, with what rows from before feedback metrics lack filled in. */
+export function metricsOf(stored: Prisma.JsonValue): ExperimentOut["metrics"] {
+  return (stored as Partial<MetricDefinition>[]).map((m) => ({
+    name: m.name ?? "",
+    kind: m.kind ?? "rate",
+    higherIsBetter: m.higherIsBetter ?? true,
+    source: m.source ?? "outcomes",
+    feedbackName: m.source === "feedback" ? (m.feedbackName ?? m.name ?? null) : null,
+  }));
+}
+
+export function toExperimentOut(row: Row): ExperimentOut {
   return {
     id: row.id,
     name: row.name,
@@ -45,7 +55,8 @@ function toExperimentOut(row: Row): ExperimentOut {
     hypothesis: row.hypothesis,
     status: row.status,
     trafficPercent: Math.round(row.trafficShare * 10000) / 100,
-    metrics: row.metrics as ExperimentOut["metrics"],
+    metrics: metricsOf(row.metrics),
+    plannedUnitsPerArm: row.plannedUnitsPerArm,
     promptId: row.promptId,
     promptName: row.prompt?.name ?? null,
     promoteLabel: row.promoteLabel,
@@ -129,7 +140,10 @@ export async function createExperiment(deps: ServiceDeps, input: z.output<typeof
           hypothesis: input.hypothesis,
           salt: randomBytes(8).toString("hex"),
           trafficShare: input.trafficPercent / 100,
-          metrics: input.metrics as Prisma.InputJsonValue,
+          metrics: input.metrics.map((m) =>
+            m.source === "feedback" ? { ...m, feedbackName: m.feedbackName ?? m.name } : m,
+          ) as Prisma.InputJsonValue,
+          plannedUnitsPerArm: input.plannedUnitsPerArm ?? null,
           promptId: input.promptId ?? null,
           promoteLabel: input.promoteLabel,
           sequential: input.sequential,
@@ -207,66 +221,6 @@ export async function setTrafficShare(
       targetType: "experiment",
       targetId: id,
       summary: { name: row.name, from: row.trafficShare * 100, to: percent },
-    });
-    return toExperimentOut(updated);
-  });
-}
-
-/**
- * Records the decision and, when asked, promotes the winner's prompt
- * version: the label moves in the same transaction as the decision.
- */
-export async function concludeExperiment(deps: ServiceDeps, input: z.output<typeof concludeInput>) {
-  const { caller } = deps;
-  return deps.db.$transaction(async (tx) => {
-    const row = await loadExperiment(tx, caller.projectId, input.experimentId);
-    if (row.status === "concluded" || row.status === "draft")
-      throw new DomainError("CONFLICT", `Cannot conclude an experiment that is ${row.status}`);
-    const winner = row.variants.find((v) => v.key === input.winnerKey);
-    if (!winner)
-      throw new DomainError("VALIDATION", `No variant '${input.winnerKey}'`, [
-        { path: "winnerKey", message: "Not a variant of this experiment" },
-      ]);
-    let promoted: { label: string; version: number } | null = null;
-    if (input.promote) {
-      if (!row.promptId || !winner.promptVersion)
-        throw new DomainError("VALIDATION", "The winner has no prompt version to promote", [
-          { path: "promote", message: "Nothing to promote" },
-        ]);
-      // Promoting moves a label, so a protected label needs `prompts:protect` here too.
-      await moveLabel(
-        { ...deps, tx },
-        {
-          promptId: row.promptId,
-          label: row.promoteLabel,
-          version: winner.promptVersion.version,
-          reason: `experiment '${row.name}' won by ${winner.key}`,
-        },
-      ).catch((error) => {
-        // Already pointing there is fine for a promotion.
-        if ((error as { code?: string }).code === "CONFLICT") return null;
-        throw error;
-      });
-      promoted = { label: row.promoteLabel, version: winner.promptVersion.version };
-    }
-    const decision: ExperimentDecision = {
-      winnerKey: winner.key,
-      reason: input.reason,
-      promoted,
-      decidedBy: caller.actor.label,
-      decidedAt: new Date().toISOString(),
-    };
-    const updated = await tx.experiment.update({
-      where: { id: row.id },
-      data: { status: "concluded", concludedAt: new Date(), stoppedAt: row.stoppedAt ?? new Date(), decision },
-      include: experimentInclude,
-    });
-    await recordAudit(tx, caller.actor, {
-      projectId: caller.projectId,
-      action: "experiment.conclude",
-      targetType: "experiment",
-      targetId: row.id,
-      summary: { name: row.name, ...decision },
     });
     return toExperimentOut(updated);
   });

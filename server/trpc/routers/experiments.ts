@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { concludeExperiment } from "@/server/modules/experiments/conclude";
 import { assignUnits, recordOutcomes } from "@/server/modules/experiments/exposures";
 import { experimentResults, resultsOut } from "@/server/modules/experiments/results";
 import {
@@ -12,7 +13,6 @@ import {
   outcomesRecorded,
 } from "@/server/modules/experiments/schemas";
 import {
-  concludeExperiment,
   createExperiment,
   getExperiment,
   listExperiments,

@@ -95,3 +95,71 @@ describe("analyzeExperiment", () => {
     ).toThrow(/not among the variants/);
   });
 });
+
+describe("the interval shown with the Holm-adjusted p-value", () => {
+  const mean = (key: string, n: number, m: number, sd: number) => ({
+    key,
+    n,
+    sum: n * m,
+    sumSquares: (n - 1) * sd * sd + n * m * m,
+  });
+
+  it("is widened to the level Holm leaves the comparison, so it includes 0 whenever the adjusted p is not significant", () => {
+    // b alone would be significant (p ≈ 0.03), c is far from it: Holm doubles b's p-value past 0.05.
+    const analysis = analyzeExperiment({
+      metric: "mean",
+      controlKey: "a",
+      variants: [mean("a", 200, 1, 1), mean("b", 200, 1.217, 1), mean("c", 200, 1.01, 1)],
+      options: { correction: "holm" },
+    });
+    const b = analysis.comparisons[0].comparison;
+    expect(b.pValue).toBeLessThan(0.05);
+    expect(b.adjustedPValue).toBeGreaterThan(0.05);
+    expect(b.significant).toBe(false);
+    // The unadjusted interval clears 0 (the misleading pair the page used to show) ...
+    expect(b.ci!.lower).toBeGreaterThan(0);
+    // ... the adjusted one does not, and says its level.
+    expect(b.adjustedCi!.lower).toBeLessThan(0);
+    expect(b.adjustedCiLevel).toBeCloseTo(1 - (0.05 * b.pValue!) / b.adjustedPValue!, 12);
+    expect(b.adjustedCiLevel).toBeGreaterThan(0.95);
+    expect(b.adjustedCiLevel).toBeLessThanOrEqual(0.975);
+  });
+
+  it("excludes 0 exactly when the adjusted p-value is below alpha (Welch), across many splits", () => {
+    let checked = 0;
+    const outcomes = new Set<boolean | null>();
+    for (let step = 0; step < 40; step++) {
+      const lift = 0.05 + step * 0.01;
+      const analysis = analyzeExperiment({
+        metric: "mean",
+        controlKey: "a",
+        variants: [mean("a", 150, 1, 1), mean("b", 150, 1 + lift, 1), mean("c", 150, 1 + lift / 3, 1.2)],
+        options: { correction: "holm" },
+      });
+      for (const { comparison: c } of analysis.comparisons) {
+        const excludesZero = c.adjustedCi!.lower > 0 || c.adjustedCi!.upper < 0;
+        expect(excludesZero).toBe(c.significant);
+        outcomes.add(c.significant);
+        checked++;
+      }
+    }
+    expect(checked).toBe(80);
+    // The sweep crosses the boundary: both answers occur.
+    expect([...outcomes].sort()).toEqual([false, true]);
+  });
+
+  it("equals the plain interval at 1 − alpha without an adjustment", () => {
+    const analysis = analyzeExperiment({
+      metric: "rate",
+      controlKey: "a",
+      variants: [
+        { key: "a", n: 1000, conversions: 100 },
+        { key: "b", n: 1000, conversions: 130 },
+      ],
+    });
+    const c = analysis.comparisons[0].comparison;
+    expect(analysis.correction).toBe("none");
+    expect(c.adjustedCi).toEqual(c.ci);
+    expect(c.adjustedCiLevel).toBeCloseTo(0.95, 12);
+  });
+});

@@ -27,7 +27,12 @@ export function analyzeExperiment(raw: AnalyzeInput): ExperimentAnalysis {
   const { alpha, correction, sequential, srmThreshold } = input.options;
 
   const summaries: { key: string; summary: VariantSummary }[] = [];
-  const tests: { key: string; comparison: Comparison; step: SequentialStep | null }[] = [];
+  const tests: {
+    key: string;
+    comparison: Comparison;
+    retest: (alpha: number) => Comparison;
+    step: SequentialStep | null;
+  }[] = [];
   const sequentialOptions = { alpha, tau2: sequential?.tau2, horizon: sequential?.horizon };
   const previousState = (key: string) => sequential?.previous?.[key] ?? INITIAL_SEQUENTIAL_STATE;
 
@@ -39,6 +44,7 @@ export function analyzeExperiment(raw: AnalyzeInput): ExperimentAnalysis {
       tests.push({
         key: variant.key,
         comparison: twoProportionZTest(control, variant, alpha),
+        retest: (level) => twoProportionZTest(control, variant, level),
         step: sequential ? sequentialRates(previousState(variant.key), control, variant, sequentialOptions) : null,
       });
     }
@@ -50,6 +56,7 @@ export function analyzeExperiment(raw: AnalyzeInput): ExperimentAnalysis {
       tests.push({
         key: variant.key,
         comparison: welchTTest(control, variant, alpha),
+        retest: (level) => welchTTest(control, variant, level),
         step: sequential ? sequentialMeans(previousState(variant.key), control, variant, sequentialOptions) : null,
       });
     }
@@ -59,8 +66,10 @@ export function analyzeExperiment(raw: AnalyzeInput): ExperimentAnalysis {
   const fixedAdjusted = holm ? holmAdjust(tests.map((t) => t.comparison.pValue)) : null;
   const sequentialAdjusted = holm ? holmAdjust(tests.map((t) => (t.step ? t.step.state.pValue : null))) : null;
 
-  const comparisons = tests.map(({ key, comparison, step }, i) => {
-    const adjusted = fixedAdjusted ? withAdjustedPValue(comparison, fixedAdjusted[i], alpha) : comparison;
+  const comparisons = tests.map(({ key, comparison, retest, step }, i) => {
+    const adjusted = fixedAdjusted
+      ? withAdjustedPValue(comparison, fixedAdjusted[i], alpha, retest, tests.length)
+      : comparison;
     let sequentialResult: SequentialResult | null = null;
     if (step) {
       const adjustedPValue = sequentialAdjusted?.[i] ?? step.state.pValue;

@@ -7,7 +7,7 @@
  * while data arrives use the sequential (mSPRT) results instead.
  */
 import { normalQuantile, normalSurvival, studentTQuantile, studentTSurvival } from "./numerics/distributions";
-import type { Comparison, MeanAggregates, RateCounts } from "./schemas";
+import type { Comparison, Interval, MeanAggregates, RateCounts } from "./schemas";
 import { DEFAULT_ALPHA, invalidMeanAggregates, invalidRateCounts, momentsFromAggregates } from "./summaries";
 
 function withoutResult(test: Comparison["test"], status: Comparison["status"], reason: string): Comparison {
@@ -16,6 +16,8 @@ function withoutResult(test: Comparison["test"], status: Comparison["status"], r
     difference: null,
     relativeLift: null,
     ci: null,
+    adjustedCi: null,
+    adjustedCiLevel: null,
     statistic: null,
     df: null,
     pValue: null,
@@ -35,9 +37,36 @@ function relativeLift(difference: number, controlLevel: number): number | null {
   return controlLevel === 0 ? null : difference / Math.abs(controlLevel);
 }
 
-/** The comparison with a multiplicity-adjusted p-value (e.g. Holm) deciding significance instead. */
-export function withAdjustedPValue(comparison: Comparison, adjustedPValue: number | null, alpha: number): Comparison {
-  return { ...comparison, adjustedPValue, significant: adjustedPValue === null ? null : adjustedPValue < alpha };
+/**
+ * The comparison with a multiplicity-adjusted p-value (e.g. Holm) deciding significance instead, and the
+ * interval that matches it: `retest(level)` recomputes the comparison at another alpha. The adjusted p̃ is
+ * below α exactly when p < α·p/p̃, so the interval at 1 − α·p/p̃ excludes 0 exactly when p̃ < α — the page
+ * never shows an interval clear of 0 next to "not significant". For Holm, α·p/p̃ lies in [α/m, α].
+ */
+export function withAdjustedPValue(
+  comparison: Comparison,
+  adjustedPValue: number | null,
+  alpha: number,
+  retest: (alpha: number) => Comparison,
+  tests: number,
+): Comparison {
+  const significant = adjustedPValue === null ? null : adjustedPValue < alpha;
+  const p = comparison.pValue;
+  if (adjustedPValue === null || p === null || adjustedPValue <= p)
+    return { ...comparison, adjustedPValue, significant };
+  const adjustedAlpha = adjustedPValue > 0 ? (alpha * p) / adjustedPValue : alpha / tests;
+  return {
+    ...comparison,
+    adjustedPValue,
+    significant,
+    adjustedCi: retest(adjustedAlpha).ci,
+    adjustedCiLevel: 1 - adjustedAlpha,
+  };
+}
+
+/** Before any multiplicity adjustment the adjusted interval is the interval itself. */
+function unadjustedInterval(ci: Interval | null, alpha: number) {
+  return { ci, adjustedCi: ci, adjustedCiLevel: ci ? 1 - alpha : null };
 }
 
 function significance(pValue: number, alpha: number) {
@@ -78,7 +107,10 @@ export function twoProportionZTest(control: RateCounts, treatment: RateCounts, a
     test,
     difference,
     relativeLift: relativeLift(difference, pc),
-    ci: unpooledSe > 0 ? { lower: difference - z * unpooledSe, upper: difference + z * unpooledSe } : null,
+    ...unadjustedInterval(
+      unpooledSe > 0 ? { lower: difference - z * unpooledSe, upper: difference + z * unpooledSe } : null,
+      alpha,
+    ),
     statistic,
     df: null,
     ...significance(Math.min(1, 2 * normalSurvival(Math.abs(statistic))), alpha),
@@ -124,7 +156,7 @@ export function welchTTest(control: MeanAggregates, treatment: MeanAggregates, a
     test,
     difference,
     relativeLift: relativeLift(difference, mc),
-    ci: { lower: difference - half, upper: difference + half },
+    ...unadjustedInterval({ lower: difference - half, upper: difference + half }, alpha),
     statistic,
     df,
     ...significance(Math.min(1, 2 * studentTSurvival(Math.abs(statistic), df)), alpha),

@@ -76,8 +76,16 @@ const comparisonSchema = z.object({
   difference: finite.nullable(),
   /** difference / |control estimate|; null when the control estimate is 0. */
   relativeLift: finite.nullable(),
-  /** 1 − alpha interval of the difference (unpooled SE for rates, Welch for means). */
+  /** 1 − alpha interval of the difference (unpooled SE for rates, Welch for means), not adjusted. */
   ci: intervalSchema.nullable(),
+  /**
+   * The interval that goes with `adjustedPValue`: at the confidence level the multiplicity adjustment leaves
+   * this comparison (`adjustedCiLevel`), so it excludes 0 exactly when the adjusted p-value is below alpha
+   * (for rates up to the pooled/unpooled SE difference of the z-test). Without an adjustment it equals `ci`.
+   */
+  adjustedCi: intervalSchema.nullable(),
+  /** The confidence level of `adjustedCi`: 1 − alpha without an adjustment, 1 − alpha·p/p̃ with Holm. */
+  adjustedCiLevel: finite.nullable(),
   /** z (rates, pooled SE) or t (means). */
   statistic: finite.nullable(),
   /** Welch–Satterthwaite degrees of freedom; null for the z-test. */
