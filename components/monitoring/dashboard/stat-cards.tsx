@@ -23,9 +23,15 @@ function tone(change: Change, worse: StatCardProps["worse"]): string {
 export function StatCard({ label, value, detail, current, previous, worse, previousName }: StatCardProps) {
   const change = changeOf(current, previous);
   return (
-    <div className="flex min-w-0 flex-col gap-1 rounded-lg border border-border bg-card px-4 py-3.5 text-card-foreground shadow-xs">
+    <div
+      role="group"
+      aria-label={label}
+      className="flex min-w-0 flex-col gap-1 rounded-lg border border-border bg-card px-4 py-3.5 text-card-foreground shadow-xs"
+    >
       <p className="truncate font-medium text-muted-foreground text-xs">{label}</p>
-      <p className="truncate font-semibold text-2xl tabular-nums leading-8 tracking-tight">{value}</p>
+      <p className="truncate font-semibold text-2xl tabular-nums leading-8 tracking-tight" data-testid="stat-value">
+        {value}
+      </p>
       {detail ? <p className="text-muted-foreground text-xs">{detail}</p> : null}
       {change ? (
         <p className="text-xs" data-testid="stat-change">
