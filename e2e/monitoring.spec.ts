@@ -50,7 +50,7 @@ test("fresh traffic opens on a short range with per-minute rates, legends, a pre
   await expect(page.getByLabel("Time range")).toHaveValue("15m");
   await expect(page.getByText("Picked from your traffic")).toBeVisible();
   const totals = page.getByTestId("monitoring-totals");
-  const requests = totals.getByRole("group", { name: "Requests", exact: true }).getByTestId("stat-value");
+  const requests = totals.getByRole("region", { name: "Requests", exact: true }).getByTestId("stat-value");
   // Log rows are written in batches off the request path: wait until all four are charted.
   await expect(async () => {
     await page.reload();

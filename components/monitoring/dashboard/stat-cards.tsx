@@ -23,8 +23,7 @@ function tone(change: Change, worse: StatCardProps["worse"]): string {
 export function StatCard({ label, value, detail, current, previous, worse, previousName }: StatCardProps) {
   const change = changeOf(current, previous);
   return (
-    <div
-      role="group"
+    <section
       aria-label={label}
       className="flex min-w-0 flex-col gap-1 rounded-lg border border-border bg-card px-4 py-3.5 text-card-foreground shadow-xs"
     >
@@ -39,6 +38,6 @@ export function StatCard({ label, value, detail, current, previous, worse, previ
           <span className="text-muted-foreground">vs {previousName}</span>
         </p>
       ) : null}
-    </div>
+    </section>
   );
 }
