@@ -14,7 +14,7 @@ export type RangePreset = keyof typeof RANGE_PRESETS;
 export const RANGE_NAMES = ["15m", "1h", "6h", "24h", "7d", "30d"] as const satisfies readonly RangePreset[];
 
 /** Shown when there is no traffic at all: the usual day view. */
-export const FALLBACK_RANGE: RangePreset = "24h";
+const FALLBACK_RANGE: RangePreset = "24h";
 /** Share of the last day's requests the chosen range must hold. */
 const COVERAGE = 0.9;
 

@@ -30,6 +30,9 @@ export function useDashboardRange() {
     ...trpc.monitoring.suggestRange.queryOptions(),
     enabled: explicit === null,
     staleTime: Number.POSITIVE_INFINITY,
+    // Until there is traffic, look again now and then: the first requests then choose the range.
+    refetchInterval: (query) =>
+      query.state.data && Object.values(query.state.data.counts).every((count) => count === 0) ? 15_000 : false,
   });
   const range: RangePreset | undefined = explicit ?? suggestion.data?.range;
   const compare = search.get("compare") === "1";

@@ -186,7 +186,7 @@ function seriesOf(input: Partial<Record<keyof typeof FILTERS, string>>): { dimen
 }
 
 /** The smallest nice step giving at most ~200 points over the span. */
-export function defaultStep(spanMs: number): number {
+function defaultStep(spanMs: number): number {
   for (const step of NICE_STEPS_S) if (spanMs / 1000 / step <= 200) return step;
   return NICE_STEPS_S[NICE_STEPS_S.length - 1];
 }
