@@ -185,18 +185,18 @@ function seriesOf(input: Partial<Record<keyof typeof FILTERS, string>>): { dimen
   return { dimension: "total", id: NIL_UUID };
 }
 
+/** The smallest nice step giving at most ~200 points over the span. */
 function defaultStep(spanMs: number): number {
   for (const step of NICE_STEPS_S) if (spanMs / 1000 / step <= 200) return step;
   return NICE_STEPS_S[NICE_STEPS_S.length - 1];
 }
 
 /**
- * Time series for the project dashboard: requests/s, error rate, latency and
- * TTFT percentiles, tokens/s, cost, cache hit ratio per step, plus totals.
- * Points with no traffic are present (zeros, null percentiles).
+ * The points of a chart over [from, to): `from` rounded down and `to` up to
+ * whole steps (UTC), the step given or the default one, and the rollup that
+ * has that resolution.
  */
-export async function overview(deps: RequestLogDeps, rawInput: OverviewInput): Promise<Overview> {
-  const input = overviewInput.parse(rawInput);
+export function alignWindow(input: { from: Date; to: Date; step?: number }) {
   const step = input.step ?? defaultStep(input.to.getTime() - input.from.getTime());
   const stepMs = step * 1000;
   const fromMs = Math.floor(input.from.getTime() / stepMs) * stepMs;
@@ -209,7 +209,18 @@ export async function overview(deps: RequestLogDeps, rawInput: OverviewInput): P
       [{ path: "step", message: `at most ${MAX_POINTS} points` }],
     );
   }
-  const source = step % 3600 === 0 ? "hour" : "minute";
+  const source: "minute" | "hour" = step % 3600 === 0 ? "hour" : "minute";
+  return { step, stepMs, fromMs, toMs, source };
+}
+
+/**
+ * Time series for the project dashboard: requests/s, error rate, latency and
+ * TTFT percentiles, tokens/s, cost, cache hit ratio per step, plus totals.
+ * Points with no traffic are present (zeros, null percentiles).
+ */
+export async function overview(deps: RequestLogDeps, rawInput: OverviewInput): Promise<Overview> {
+  const input = overviewInput.parse(rawInput);
+  const { step, stepMs, fromMs, toMs, source } = alignWindow(input);
   const series = seriesOf(input);
   const { rows } = await deps.pool.query<Sums & { slot: Date }>(
     `SELECT date_bin(make_interval(secs => $4), bucket_start, timestamptz '1970-01-01 00:00:00+00') AS slot,
@@ -317,7 +328,12 @@ const LABEL_SQL: Record<BreakdownDimension, string> = {
   key: `SELECT k.id::text AS id, k.name || ' (' || k.prefix || ')' AS label FROM api_keys k WHERE k.id = ANY($1::uuid[])`,
 };
 
-async function labelsFor(deps: RequestLogDeps, by: BreakdownDimension, ids: string[]): Promise<Map<string, string>> {
+/** Readable names of model versions, prompt versions, variants or keys, by id (ids that no longer exist are left out). */
+export async function labelsFor(
+  deps: RequestLogDeps,
+  by: BreakdownDimension,
+  ids: string[],
+): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const { rows } = await deps.pool.query<{ id: string; label: string }>(LABEL_SQL[by], [ids]);
   return new Map(rows.map((row) => [row.id, row.label]));

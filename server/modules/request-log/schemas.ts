@@ -209,3 +209,54 @@ export const requestEntryOut = requestSummaryOut.extend({
   requestBody: z.json().nullable(),
   responseBody: z.json().nullable(),
 });
+
+// Spend: cost by model version, API key or end user (request_log.user_id).
+
+export const SPEND_DIMENSIONS = ["model", "key", "user"] as const;
+export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
+/** Per-user spend reads raw rows (the rollups have no user dimension): at most this many, newest first. */
+export const MAX_RAW_SPEND_ROWS = 200_000;
+
+export const spendInput = z
+  .object({
+    ...timeRange,
+    by: z.enum(SPEND_DIMENSIONS),
+    /** Rows of the table, most spent first. */
+    limit: z.number().int().min(1).max(100).default(10),
+    /** How many of the top rows get their own series in the chart (the rest is "other"). */
+    series: z.number().int().min(0).max(10).default(5),
+  })
+  .refine(rangeIsOrdered, orderedMessage);
+export type SpendInput = z.input<typeof spendInput>;
+
+const spendAmountsOut = z.object({
+  costUsd: z.number(),
+  requests: z.number(),
+  tokensIn: z.number(),
+  tokensOut: z.number(),
+});
+
+export const spendOut = z.object({
+  projectId: z.string(),
+  from: z.date(),
+  to: z.date(),
+  step: z.number(),
+  by: z.enum(SPEND_DIMENSIONS),
+  source: z.enum(["minute", "hour", "raw"]),
+  totals: spendAmountsOut,
+  rows: z.array(
+    spendAmountsOut.extend({
+      /** Model version id, API key id or user id; null for requests without one. */
+      key: z.string().nullable(),
+      label: z.string().nullable(),
+      /** Share of the range's cost. */
+      share: z.number(),
+    }),
+  ),
+  groups: z.number(),
+  /** The keys of `points[].costs`, in order: the top rows. */
+  seriesKeys: z.array(z.string().nullable()),
+  points: z.array(z.object({ t: z.date(), costs: z.array(z.number()), other: z.number() })),
+  /** Per-user spend only: the range held more than MAX_RAW_SPEND_ROWS requests, and only the newest were counted. */
+  truncated: z.boolean(),
+});

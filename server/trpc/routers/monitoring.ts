@@ -12,12 +12,15 @@ import {
   statusFilter,
 } from "@/server/modules/request-log/schemas";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
+import { monitoringDashboardProcedures } from "./monitoring-dashboards";
 
 const range = { from: z.coerce.date(), to: z.coerce.date() };
 const deps = () => ({ pool: requestLogPool() });
 
 /** Dashboards read the rollups; the explorer reads raw rows with keyset paging. Always scoped to the caller's project. */
 export const monitoringRouter = createTRPCRouter({
+  ...monitoringDashboardProcedures,
+
   overview: projectProcedure
     .meta({ scope: "monitoring:read" })
     .input(z.object({ ...range, step: z.number().int().optional(), ...rollupFilter }))
