@@ -89,8 +89,9 @@ async function measure(origin: string, key: string, model: string): Promise<{ tt
   let ttft = -1;
   let text = "";
   const decoder = new TextDecoder();
-  for await (const part of res.body) {
-    const piece = decoder.decode(part as Uint8Array, { stream: true });
+  const reader = res.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const piece = decoder.decode(read.value, { stream: true });
     if (ttft < 0 && /"content":"[^"]/.test(piece)) ttft = performance.now() - t0;
     text += piece;
   }
@@ -111,13 +112,11 @@ try {
   });
   const names = CONFIGS.map((_, i) => `guards-${i}`);
   for (const [i, [, pipeline]] of CONFIGS.entries())
-    await caller.routes.create({ name: names[i], source: `deployments: [{ model: paced-gpt }]\npipeline: ${pipeline}\n` });
-  const gateway = await startChild(
-    path.join(HERE, "serve.ts"),
-    [],
-    { DATABASE_URL: url },
-    { tsx: true, bundle: true },
-  );
+    await caller.routes.create({
+      name: names[i],
+      source: `deployments: [{ model: paced-gpt }]\npipeline: ${pipeline}\n`,
+    });
+  const gateway = await startChild(path.join(HERE, "serve.ts"), [], { DATABASE_URL: url }, { tsx: true, bundle: true });
   const origin = String(gateway.first.origin);
   for (const name of names) await measure(origin, key, name); // warm-up: routes loaded, connections open
   const results = names.map(() => ({ ttft: [] as number[], total: [] as number[] }));

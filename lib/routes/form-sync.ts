@@ -16,8 +16,7 @@ export type DraftResult = { ok: true; draft: RouteDraft } | { ok: false; issues:
 
 type Path = (string | number)[];
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The text's data when it is well-formed YAML/JSON holding a mapping (schema problems are the form's to show,
@@ -61,7 +60,7 @@ export function applyDraft(source: string, next: RouteDraft): string {
   const doc = parseDocument(source, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error("The text has syntax errors: fix them before editing in the form");
   if (!isMap(doc.contents)) {
-    doc.contents = doc.createNode(next) as typeof doc.contents;
+    doc.contents = doc.createNode(next) as unknown as typeof doc.contents;
     return String(doc);
   }
   patch(doc, [], doc.toJS() as unknown, next);
@@ -116,15 +115,15 @@ export function insertCommented(source: string, path: string[], key: string, val
   }
   const doc = parseDocument(source.trim() === "" ? "{}" : source, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error("The text has syntax errors: fix them before inserting");
-  if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as typeof doc.contents;
-  let map = doc.contents as YAMLMap;
+  if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
+  let map = doc.contents as unknown as YAMLMap;
   for (let i = 0; i < path.length; i++) {
     const child = map.get(path[i], true);
     if (!isMap(child)) {
       blockStyle(map);
       map.set(doc.createNode(path[i]), doc.createNode({}));
     }
-    map = map.get(path[i], true) as YAMLMap;
+    map = map.get(path[i], true) as unknown as YAMLMap;
     blockStyle(map);
     map.flow = false;
   }
