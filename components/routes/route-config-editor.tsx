@@ -29,7 +29,8 @@ export function RouteConfigEditor({
   saveIssues?: SourceIssue[];
   readOnly?: boolean;
 }) {
-  const [view, setView] = useState<View>("form");
+  // Text that does not parse (only ever typed, never stored) opens on the YAML tab.
+  const [view, setView] = useState<View>(() => (readDraft(value).ok ? "form" : "yaml"));
   const [notice, setNotice] = useState<string | null>(null);
   const read = useMemo(() => readDraft(value), [value]);
   const draft = read.ok ? read.draft : null;
