@@ -166,7 +166,7 @@ test("the route editor's form and YAML round-trip, guards are inserted with thei
   await expect(yaml).toHaveValue(
     /# Output regex: .*\n\s*# Streams hold text back.*\n\s*regex:\n\s*- name: card-number/,
   );
-  await expect(yaml).toHaveValue(/# Streams hold text back until a window of holdbackChars/);
+  await expect(yaml).toHaveValue(/# Streams hold text back until holdbackChars \(default 64\) characters are checked/);
 
   // YAML edits show in the form.
   await yaml.fill((await yaml.inputValue()).replace("timeoutMs: 30000", "timeoutMs: 45000"));

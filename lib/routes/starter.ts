@@ -20,7 +20,7 @@ cooldown:
   seconds: 30        # ...skip the deployment this long
 # Guardrails: uncomment what you need, or use "Insert guard" for one kind at a time.
 # pipeline:
-#   input:             # checked once on the prompt, before the model is called: adds under ~${GUARD_LATENCY.inputMs} ms
+#   input:             # checked once on the prompt, before the model is called: a few ms
 #     pii:
 #       action: mask   # mask | block | flag; kinds: [EMAIL, PHONE, CARD, IBAN, SSN, NATIONAL_ID, IP, SECRET]
 #     blocklist:
