@@ -103,6 +103,11 @@ export function RouteConfigEditor({
           {notice}
         </p>
       ) : null}
+      {shown === "form" && api && !live.valid ? (
+        <p className="text-muted-foreground text-xs">
+          Not valid yet: the fields you changed say why; the YAML tab lists every problem by line.
+        </p>
+      ) : null}
       {shown === "form" && api ? (
         <RouteForm api={api} />
       ) : (
