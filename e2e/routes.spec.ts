@@ -43,6 +43,7 @@ test("a route is created in the console, bad configs are refused by line, and th
     await page.getByRole("button", { name: "New route" }).first().click();
     const create = page.getByRole("dialog", { name: "New route" });
     await create.getByLabel("Name").fill("support-bot");
+    await create.getByRole("tab", { name: "YAML" }).click();
     const editor = create.getByLabel("Route config");
     const problems = create.getByRole("list", { name: "Config problems" });
 
@@ -105,6 +106,7 @@ test("a route is created in the console, bad configs are refused by line, and th
 
     // A second version, then a rollback from the versions table.
     await page.getByRole("tab", { name: "Edit" }).click();
+    await page.getByRole("tab", { name: "YAML" }).click();
     await page.getByLabel("Route config").fill("deployments:\n  - model: switchyard-demo@production\n");
     await page.getByLabel("Commit message").fill("demo only");
     await page.getByRole("button", { name: "Save version" }).click();
@@ -123,5 +125,110 @@ test("a route is created in the console, bad configs are refused by line, and th
     await page.screenshot({ path: `${SHOTS}/routes-list.png`, fullPage: true });
   } finally {
     await down.close();
+  }
+});
+
+test("the route editor's form and YAML round-trip, guards are inserted with their cost, and viewers cannot save", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page);
+  const projectId = projectIdOf(page);
+  await page.goto(`/projects/${projectId}/routes`);
+  await page.getByRole("button", { name: "New route" }).first().click();
+  const create = page.getByRole("dialog", { name: "New route" });
+  await create.getByLabel("Name", { exact: true }).fill("editor-bot");
+
+  // The starter shows the guardrail syntax as comments.
+  await create.getByRole("tab", { name: "YAML" }).click();
+  const yaml = create.getByLabel("Route config");
+  await expect(yaml).toHaveValue(/# pipeline:\n# {3}input:/);
+  await expect(yaml).toHaveValue(/# {5}regex:/);
+
+  // Form edits show in the YAML, comments kept; a bad value is named next to its field as you type.
+  await create.getByRole("tab", { name: "Form" }).click();
+  const attempts = create.getByLabel("Retries per deployment");
+  await expect(attempts).toHaveValue("1");
+  await attempts.fill("9");
+  await expect(create.getByText("Must be 5 or less")).toBeVisible();
+  await attempts.fill("2");
+  await expect(create.getByText("Must be 5 or less")).toHaveCount(0);
+  await create.getByLabel("Strategy").selectOption("least-outstanding");
+  await create.getByLabel("Insert guard").selectOption({ label: "Output regex" });
+  await expect(create.getByRole("status")).toContainText("adds ~");
+  const guard = create.getByTestId("guard-output-regex");
+  await expect(guard).toContainText("to the first token");
+  await expect(guard.getByLabel("Name", { exact: true })).toHaveValue("card-number");
+  await page.screenshot({ path: `${SHOTS}/route-editor-form.png` });
+  await create.getByRole("tab", { name: "YAML" }).click();
+  await expect(yaml).toHaveValue(/attempts: 2 # tries per deployment after the first/);
+  await expect(yaml).toHaveValue(/strategy: least-outstanding/);
+  await expect(yaml).toHaveValue(
+    /# Output regex: .*\n\s*# Streams hold text back.*\n\s*regex:\n\s*- name: card-number/,
+  );
+  await expect(yaml).toHaveValue(/# Streams hold text back until holdbackChars \(default 64\) characters are checked/);
+
+  // YAML edits show in the form.
+  await yaml.fill((await yaml.inputValue()).replace("timeoutMs: 30000", "timeoutMs: 45000"));
+  await create.getByRole("tab", { name: "Form" }).click();
+  await expect(create.getByLabel("Timeout per attempt (ms)")).toHaveValue("45000");
+
+  // Broken YAML keeps the user on the YAML tab, with the line.
+  await create.getByRole("tab", { name: "YAML" }).click();
+  const good = await yaml.inputValue();
+  await yaml.fill(`${good}oops: [1,\n`);
+  await create.getByRole("tab", { name: "Form" }).click();
+  await expect(create.getByRole("status")).toContainText("Fix the problems in the YAML first");
+  await expect(yaml).toBeVisible();
+  await expect(create.getByRole("list", { name: "Config problems" })).toContainText("Line");
+  await yaml.fill(good);
+
+  await create.getByRole("button", { name: "Create route" }).click();
+  await expect(page).toHaveURL(/\/routes\/[0-9a-f-]{36}$/);
+  const routeUrl = page.url();
+  await page.reload();
+  await page.getByRole("tab", { name: "Edit" }).click();
+  await expect(page.getByLabel("Retries per deployment")).toHaveValue("2");
+  await expect(page.getByLabel("Timeout per attempt (ms)")).toHaveValue("45000");
+  await expect(page.getByTestId("guard-output-regex")).toBeVisible();
+  await page.getByRole("tab", { name: "YAML" }).click();
+  await expect(page.getByLabel("Route config")).toHaveValue(/attempts: 2 # tries per deployment after the first/);
+  await page.getByRole("tab", { name: "Form" }).click();
+  await page.screenshot({ path: `${SHOTS}/route-edit-form.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByLabel("Retries per deployment")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `${SHOTS}/route-edit-form-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1360, height: 860 });
+
+  // A viewer sees the write actions disabled, with the reason.
+  await page.goto(`/projects/${projectId}/settings/members`);
+  await page.getByRole("button", { name: "Add member" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add member" });
+  await dialog.getByLabel("E-mail").fill("route-viewer@e2e.test");
+  await dialog.getByLabel("Role").selectOption("viewer");
+  await dialog.getByLabel("Name (new account)").fill("Rita Viewer");
+  await dialog.getByLabel("Initial password (new account)").fill("route-viewer-password");
+  await dialog.getByRole("button", { name: "Add member" }).click();
+  await expect(dialog).toBeHidden();
+  const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, "route-viewer@e2e.test", "route-viewer-password");
+    await viewer.goto(`/projects/${projectId}/routes`);
+    const newRoute = viewer.getByRole("button", { name: "New route" }).first();
+    await expect(newRoute).toBeDisabled();
+    await expect(viewer.locator("span[title]", { has: newRoute })).toHaveAttribute("title", /read-only/);
+    await viewer.goto(routeUrl);
+    await viewer.getByRole("tab", { name: "Config" }).click();
+    const save = viewer.getByRole("button", { name: "Save version" });
+    await expect(save).toBeDisabled();
+    await expect(viewer.locator("span[title]", { has: save })).toHaveAttribute("title", /needs gateway:write/);
+    await expect(viewer.getByLabel("Retries per deployment")).toHaveAttribute("readonly", "");
+    await expect(viewer.getByLabel("Insert guard")).toBeDisabled();
+    expect(await viewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await viewer.screenshot({ path: `${SHOTS}/route-viewer-phone.png`, fullPage: true });
+  } finally {
+    await viewerContext.close();
   }
 });

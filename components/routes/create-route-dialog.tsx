@@ -6,7 +6,9 @@ import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { useFormMutation } from "@/components/providers/use-form-mutation";
 import { Field, FormDialog, Input } from "@/components/ui";
-import { RouteSourceEditor, STARTER_ROUTE, serverIssues } from "./route-source-editor";
+import { STARTER_ROUTE } from "@/lib/routes/starter";
+import { RouteConfigEditor } from "./route-config-editor";
+import { serverIssues } from "./route-source-editor";
 
 export function CreateRouteDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const trpc = useTRPC();
@@ -45,7 +47,7 @@ export function CreateRouteDialog({ open, onOpenChange }: { open: boolean; onOpe
           <Input id="route-description" value={description} onChange={(e) => setDescription(e.target.value)} />
         </Field>
       </div>
-      <RouteSourceEditor value={source} onChange={setSource} saveIssues={serverIssues(create.error)} />
+      <RouteConfigEditor value={source} onChange={setSource} saveIssues={serverIssues(create.error)} />
       <FormError error={create.error} fields={["name", "source"]} />
     </FormDialog>
   );

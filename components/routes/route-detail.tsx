@@ -23,6 +23,7 @@ import { RouteDiff } from "./route-diff";
 import { RouteEditor } from "./route-editor";
 import { RouteHealth } from "./route-health";
 import type { RouteDetailData } from "./types";
+import { READ_ONLY_REASON, WhyDisabled } from "./write-access";
 
 type Version = RouteDetailData["versions"][number];
 type Activation = RouteDetailData["activations"][number];
@@ -65,25 +66,27 @@ export function RouteDetail({ routeId }: { routeId: string }) {
       cell: (v) =>
         v.active ? (
           <Badge tone="success">active</Badge>
-        ) : writable ? (
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={activate.isPending}
-            onClick={async () => {
-              try {
-                await activate.mutateAsync({ routeId, version: v.version });
-                toast.success(
-                  (r.activeVersion ?? 0) > v.version ? `Rolled back to v${v.version}` : `Activated v${v.version}`,
-                );
-              } catch (error) {
-                toast.error((error as Error).message);
-              }
-            }}
-          >
-            {(r.activeVersion ?? 0) > v.version ? "Roll back to this" : "Activate"}
-          </Button>
-        ) : null,
+        ) : (
+          <WhyDisabled reason={writable ? null : READ_ONLY_REASON}>
+            <Button
+              size="sm"
+              variant="secondary"
+              disabled={activate.isPending || !writable}
+              onClick={async () => {
+                try {
+                  await activate.mutateAsync({ routeId, version: v.version });
+                  toast.success(
+                    (r.activeVersion ?? 0) > v.version ? `Rolled back to v${v.version}` : `Activated v${v.version}`,
+                  );
+                } catch (error) {
+                  toast.error((error as Error).message);
+                }
+              }}
+            >
+              {(r.activeVersion ?? 0) > v.version ? "Roll back to this" : "Activate"}
+            </Button>
+          </WhyDisabled>
+        ),
     },
   ];
   const activationColumns: DataTableColumn<Activation>[] = [
@@ -112,21 +115,21 @@ export function RouteDetail({ routeId }: { routeId: string }) {
         }
         breadcrumbs={[{ label: "Routes", href: `/projects/${projectId}/routes` }, { label: r.name }]}
         actions={
-          writable && (
-            <div className="flex items-center gap-2">
-              {r.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="warning">disabled</Badge>}
+          <div className="flex flex-wrap items-center gap-2">
+            {r.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="warning">disabled</Badge>}
+            <WhyDisabled reason={writable ? null : READ_ONLY_REASON}>
               <Button
                 variant="secondary"
-                disabled={update.isPending}
+                disabled={update.isPending || !writable}
                 onClick={() => update.mutate({ routeId, enabled: !r.enabled })}
               >
                 {r.enabled ? "Disable" : "Enable"}
               </Button>
-              <Button variant="ghost" onClick={() => setDeleting(true)} aria-label="Delete route">
+              <Button variant="ghost" disabled={!writable} onClick={() => setDeleting(true)} aria-label="Delete route">
                 <Trash2 className="size-4" aria-hidden />
               </Button>
-            </div>
-          )
+            </WhyDisabled>
+          </div>
         }
       />
       <Tabs
@@ -135,7 +138,7 @@ export function RouteDetail({ routeId }: { routeId: string }) {
         onValueChange={setTab}
         tabs={[
           { value: "versions", label: `Versions (${r.versions.length})` },
-          ...(writable ? [{ value: "editor", label: "Edit" }] : []),
+          { value: "editor", label: writable ? "Edit" : "Config" },
           { value: "diff", label: "Diff" },
           { value: "health", label: "Health" },
           { value: "history", label: "Activation history" },

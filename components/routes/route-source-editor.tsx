@@ -4,22 +4,6 @@ import { useDeferredValue, useMemo, useRef } from "react";
 import { Badge, cn, Textarea } from "@/components/ui";
 import { detectFormat, parseRouteSource, type SourceIssue } from "@/lib/routes/parse";
 
-export const STARTER_ROUTE = `# Requests whose model is this route's name are served by these deployments.
-deployments:
-  - model: switchyard-demo@production
-    weight: 1
-strategy: weighted   # weighted | least-outstanding | lowest-latency
-retries:
-  attempts: 1        # tries per deployment after the first
-  backoffMs: 100     # doubles per retry, with jitter
-  maxBackoffMs: 2000
-timeoutMs: 30000     # per attempt, to the first token
-fallbacks: []        # registry models tried in order when every deployment failed
-cooldown:
-  failures: 3        # consecutive failures...
-  seconds: 30        # ...skip the deployment this long
-`;
-
 /** `line 3, column 13: path: message`, as the server words its issues. */
 const ISSUE = /^line (\d+), column (\d+): (.*)$/s;
 
@@ -45,10 +29,12 @@ export function RouteSourceEditor({
   value,
   onChange,
   saveIssues = [],
+  readOnly = false,
 }: {
   value: string;
   onChange: (value: string) => void;
   saveIssues?: SourceIssue[];
+  readOnly?: boolean;
 }) {
   const area = useRef<HTMLTextAreaElement>(null);
   const deferred = useDeferredValue(value);
@@ -84,6 +70,7 @@ export function RouteSourceEditor({
         value={value}
         onChange={(e) => onChange(e.target.value)}
         spellCheck={false}
+        readOnly={readOnly}
         rows={18}
         className={cn("font-mono text-xs leading-5", issues.length > 0 && "border-danger")}
       />

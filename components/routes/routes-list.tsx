@@ -1,15 +1,17 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Route } from "lucide-react";
+import { Plus, Route } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { useState } from "react";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
 import { useListQuery } from "@/components/providers/use-list-query";
-import { Badge, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { Badge, Button, DataTable, type DataTableColumn, EmptyState, Input, PageHeader, Select } from "@/components/ui";
 import { CreateRouteDialog } from "./create-route-dialog";
+import { READ_ONLY_REASON, WhyDisabled } from "./write-access";
 
 type RouteRow = RouterOutputs["routes"]["list"]["items"][number];
 
@@ -17,7 +19,17 @@ export function RoutesList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
   const list = useListQuery({ search: "", enabled: "" });
-  const create = useCreateDialog("gateway:write", "New route");
+  const { can, isLoading } = useProjectAccess();
+  const readOnly = !isLoading && !can("gateway:write");
+  const [creating, setCreating] = useState(false);
+  // Viewers see the action disabled, with the reason, rather than no action at all.
+  const newRoute = (
+    <WhyDisabled reason={readOnly ? READ_ONLY_REASON : null}>
+      <Button disabled={readOnly || isLoading} onClick={() => setCreating(true)}>
+        <Plus className="size-4" aria-hidden /> New route
+      </Button>
+    </WhyDisabled>
+  );
   const routes = useQuery({
     ...trpc.routes.list.queryOptions({
       ...list.query,
@@ -87,7 +99,7 @@ export function RoutesList() {
       <PageHeader
         title="Routes"
         description="What serves each model name on the gateway: deployments with weights, a strategy, retries, timeouts, fallbacks and cooldowns — stored as versioned YAML or JSON."
-        actions={create.button}
+        actions={newRoute}
       />
       <DataTable
         caption="Routes"
@@ -114,11 +126,11 @@ export function RoutesList() {
             icon={Route}
             title={list.filtered ? "No route matches" : "No routes yet"}
             description="Without a route, the gateway serves the registry model a request names. Add a route to spread a model name over several deployments with retries and failover."
-            action={create.emptyAction}
+            action={newRoute}
           />
         }
       />
-      <CreateRouteDialog {...create.dialog} />
+      <CreateRouteDialog open={creating} onOpenChange={setCreating} />
     </>
   );
 }
