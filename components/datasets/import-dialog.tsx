@@ -231,7 +231,7 @@ interface ImportedVersion {
 }
 
 /** The toast after an import: a lenient import that dropped lines says how many, with a way to the report. */
-export function announceImport(v: ImportedVersion, openReport: () => void) {
+function announceImport(v: ImportedVersion, openReport: () => void) {
   const examples = v.exampleCount.toLocaleString("en-US");
   const dropped = v.report.issues?.rejectedLines ?? 0;
   if (dropped === 0) return toast.success(`Imported ${examples} examples as v${v.version}`);

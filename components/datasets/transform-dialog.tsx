@@ -11,7 +11,7 @@ import type { AppRouter } from "@/server/trpc/root";
 type RouterInputs = inferRouterInputs<AppRouter>;
 type TransformParams = Omit<RouterInputs["datasets"]["transform"], "versionId" | "operation">;
 type Preview = RouterOutputs["datasets"]["preview"];
-export type Created = RouterOutputs["datasets"]["transform"];
+type Created = RouterOutputs["datasets"]["transform"];
 
 export interface TransformDialogProps {
   open: boolean;

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 
 /** Why a viewer's write action is disabled: shown as the tooltip, and read out with the button. */
-export const VIEWER_REASON = "Viewers can look but not change datasets (needs the datasets:write scope)";
+const VIEWER_REASON = "Viewers can look but not change datasets (needs the datasets:write scope)";
 
 /** Whether the caller may change datasets, and the reason to show on disabled actions when not. */
 export function useDatasetWrite() {

@@ -72,7 +72,7 @@ export async function handleDatasetExport(req: Request, deps: RequestDeps, versi
 }
 
 /** `support/tickets`, v3, train → `support_tickets-v3-train.jsonl` (safe in a quoted header value). */
-export function exportFileName(dataset: string, version: number, split: string): string {
+function exportFileName(dataset: string, version: number, split: string): string {
   return `${dataset.replaceAll(/[^A-Za-z0-9._-]/g, "_")}-v${version}-${split}.jsonl`;
 }
 
