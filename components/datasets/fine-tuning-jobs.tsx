@@ -60,7 +60,9 @@ export function FineTuningJobs() {
       key: "progress",
       header: "Progress",
       className: "w-40",
-      cell: (j) => <ProgressBar value={j.progress * 100} label={`Progress of ${j.id.slice(0, 8)}`} showValue={false} />,
+      cell: (j) => (
+        <ProgressBar value={j.progress * 100} label={`${Math.round(j.progress * 100)} %`} showValue={false} />
+      ),
     },
     { key: "base", header: "Base model", cell: (j) => j.baseModelLabel },
     { key: "data", header: "Dataset", cell: (j) => j.datasetLabel },
