@@ -96,11 +96,19 @@ test("import with a visible progress bar, refuse a broken file, mask, split, exp
   await expect(page.getByRole("heading", { level: 1, name: "support-tickets" })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole("row", { name: /v1 import/ })).toContainText("3,000");
 
-  await page.getByRole("button", { name: "Mask PII" }).click();
+  await page.getByRole("button", { name: "Mask PII…" }).click();
+  await page
+    .getByRole("dialog", { name: /Mask personal data/ })
+    .getByRole("button", { name: "Apply mask" })
+    .click();
   await expect(page.getByRole("row", { name: /v2 mask/ })).toBeVisible();
   await expect(page.getByRole("table", { name: "Examples" })).toContainText("<EMAIL_1>");
   await expect(page.getByRole("table", { name: "Examples" })).toContainText("<PHONE_1>");
-  await page.getByRole("button", { name: "Split" }).click();
+  await page.getByRole("button", { name: "Split…" }).click();
+  await page
+    .getByRole("dialog", { name: /Split into train/ })
+    .getByRole("button", { name: "Apply split" })
+    .click();
   await expect(page.getByRole("row", { name: /v3 split/ })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/dataset.png`, fullPage: true });
 

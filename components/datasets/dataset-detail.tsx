@@ -1,60 +1,59 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Download, Upload } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
+import { GraduationCap, Upload } from "lucide-react";
 import { useParams } from "next/navigation";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { ExampleBrowser } from "@/components/datasets/example-browser";
+import { ExportLinks, hasSplit } from "@/components/datasets/export-links";
 import { ImportDialog } from "@/components/datasets/import-dialog";
+import { KAnonymityPanel } from "@/components/datasets/k-anonymity-panel";
+import { NewJobDialog } from "@/components/datasets/new-job-dialog";
+import { ReportView } from "@/components/datasets/report-view";
 import { TrainingEstimate } from "@/components/datasets/training-estimate";
+import { DedupeDialog, FilterDialog, MaskDialog, MergeDialog, SplitDialog } from "@/components/datasets/transforms";
 import { VersionCompare } from "@/components/datasets/version-compare";
+import { useDatasetWrite, WriteGuard } from "@/components/datasets/write-guard";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
   Badge,
   Button,
-  buttonStyles,
   Card,
   CardContent,
   DataTable,
   type DataTableColumn,
   ErrorState,
-  Input,
   LoadingState,
   PageHeader,
   Stat,
-  toast,
 } from "@/components/ui";
 
 type Dataset = RouterOutputs["datasets"]["get"];
 type Version = Dataset["versions"][number];
+type Open = "import" | "mask" | "dedupe" | "split" | "filter" | "merge" | "fine-tune" | null;
 
 export function DatasetDetail({ datasetId }: { datasetId: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { projectId } = useParams<{ projectId: string }>();
-  const { can } = useProjectAccess();
+  const write = useDatasetWrite();
   const dataset = useQuery(trpc.datasets.get.queryOptions({ id: datasetId }));
   const [selected, setSelected] = useState<string | null>(null);
-  const [importing, setImporting] = useState(false);
-  const [ratio, setRatio] = useState("0.9");
-  const transform = useMutation(
-    trpc.datasets.transform.mutationOptions({
-      onSuccess: (v) => {
-        toast.success(`Created v${v.version} (${v.operation})`);
-        setSelected(v.id);
-        void queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey({ id: datasetId }) });
-      },
-      onError: (e) => toast.error(e.message),
-    }),
-  );
+  const [open, setOpen] = useState<Open>(null);
   if (dataset.isLoading) return <LoadingState label="Loading dataset…" />;
   if (dataset.error || !dataset.data) return <ErrorState message={dataset.error?.message ?? "Not found"} />;
   const d = dataset.data;
   const version = d.versions.find((v) => v.id === selected) ?? d.versions[0];
   const stats: Partial<Version["stats"]> = version?.stats ?? {};
-  const mayWrite = can("datasets:write");
+  /** A write action: disabled for viewers, with the reason as its tooltip. */
+  const action = (label: string, which: Open, icon?: ReactNode) => (
+    <WriteGuard key={label} reason={write.reason}>
+      <Button size="sm" variant="secondary" onClick={() => setOpen(which)} disabled={!write.allowed}>
+        {icon}
+        {label}
+      </Button>
+    </WriteGuard>
+  );
   const columns: DataTableColumn<Version>[] = [
     {
       key: "v",
@@ -88,19 +87,20 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
     },
     { key: "when", header: "Created", cell: (v) => `${formatRelative(v.createdAt)} by ${v.createdByLabel}` },
   ];
+  const dialog = version && {
+    open: true,
+    onOpenChange: (o: boolean) => !o && setOpen(null),
+    datasetId: d.id,
+    version,
+    onCreated: (v: { id: string }) => setSelected(v.id),
+  };
   return (
     <>
       <PageHeader
         title={d.name}
         description={`${d.format} dataset · ${d.versions.length} version(s)`}
         breadcrumbs={[{ label: "Datasets", href: `/projects/${projectId}/datasets` }, { label: d.name }]}
-        actions={
-          mayWrite && (
-            <Button variant="secondary" onClick={() => setImporting(true)}>
-              <Upload className="size-4" aria-hidden /> Import new version
-            </Button>
-          )
-        }
+        actions={action("Import new version", "import", <Upload className="size-4" aria-hidden />)}
       />
       <DataTable caption="Versions" columns={columns} rows={d.versions} rowKey={(v) => v.id} />
       {version && (
@@ -110,49 +110,17 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
               <h2 className="mr-auto font-medium text-sm">
                 v{version.version} — {version.operation}
               </h2>
-              {mayWrite && (
-                <>
-                  <Button
-                    size="sm"
-                    variant="secondary"
-                    loading={transform.isPending}
-                    onClick={() => transform.mutate({ versionId: version.id, operation: "mask" })}
-                  >
-                    Mask PII
-                  </Button>
-                  <Button
-                    size="sm"
-                    variant="secondary"
-                    onClick={() => transform.mutate({ versionId: version.id, operation: "dedupe" })}
-                  >
-                    Deduplicate
-                  </Button>
-                  <Input
-                    aria-label="Train ratio"
-                    value={ratio}
-                    onChange={(e) => setRatio(e.target.value)}
-                    className="h-8 w-20"
-                  />
-                  <Button
-                    size="sm"
-                    variant="secondary"
-                    onClick={() =>
-                      transform.mutate({ versionId: version.id, operation: "split", ratio: Number(ratio) })
-                    }
-                  >
-                    Split
-                  </Button>
-                </>
-              )}
-              <a
-                className={buttonStyles({ variant: "secondary", size: "sm" })}
-                href={`/api/rest/datasets/versions/${version.id}/export`}
-                download
-              >
-                <Download className="size-4" aria-hidden /> Export JSONL
-              </a>
+              <fieldset aria-label="Transform" className="m-0 flex min-w-0 flex-wrap gap-1 border-0 p-0">
+                {action("Mask PII…", "mask")}
+                {action("Deduplicate…", "dedupe")}
+                {action("Split…", "split")}
+                {action("Filter…", "filter")}
+                {action("Merge…", "merge")}
+                {action("Fine-tune…", "fine-tune", <GraduationCap className="size-4" aria-hidden />)}
+              </fieldset>
+              <ExportLinks versionId={version.id} split={hasSplit(version.id, d.versions)} />
             </div>
-            <div className="grid grid-cols-4 gap-3">
+            <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
               <Stat
                 label="Examples"
                 value={version.exampleCount.toLocaleString("en-US")}
@@ -173,20 +141,30 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
               />
               <TrainingEstimate versionId={version.id} />
             </div>
-            {Object.keys(version.report).length > 0 && (
-              <details className="text-sm">
-                <summary className="cursor-pointer text-muted-foreground">Report</summary>
-                <pre className="mt-2 max-h-64 overflow-auto rounded-md bg-muted p-2 font-mono text-xs">
-                  {JSON.stringify(version.report, null, 2)}
-                </pre>
-              </details>
-            )}
+            <section id="version-report" aria-label="Report" className="flex scroll-mt-4 flex-col gap-2">
+              <h3 className="font-medium text-sm">Report</h3>
+              <ReportView report={version.report} versions={d.versions} />
+            </section>
+            <details className="rounded-md border border-border p-3">
+              <summary className="cursor-pointer font-medium text-sm">k-anonymity of metadata</summary>
+              <div className="mt-3">
+                <KAnonymityPanel versionId={version.id} />
+              </div>
+            </details>
             <VersionCompare versionId={version.id} versions={d.versions} />
             <ExampleBrowser versionId={version.id} />
           </CardContent>
         </Card>
       )}
-      <ImportDialog open={importing} onOpenChange={setImporting} datasetId={d.id} />
+      {open === "import" && <ImportDialog open onOpenChange={(o) => !o && setOpen(null)} datasetId={d.id} />}
+      {dialog && open === "mask" && <MaskDialog {...dialog} />}
+      {dialog && open === "dedupe" && <DedupeDialog {...dialog} />}
+      {dialog && open === "split" && <SplitDialog {...dialog} />}
+      {dialog && open === "filter" && <FilterDialog {...dialog} />}
+      {dialog && open === "merge" && <MergeDialog {...dialog} versions={d.versions} />}
+      {version && open === "fine-tune" && (
+        <NewJobDialog open onOpenChange={(o) => !o && setOpen(null)} datasetVersionId={version.id} />
+      )}
     </>
   );
 }

@@ -4,19 +4,29 @@ import { useQuery } from "@tanstack/react-query";
 import { Database, Upload } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { useState } from "react";
+import { DatasetTabs } from "@/components/datasets/dataset-tabs";
 import { ImportDialog } from "@/components/datasets/import-dialog";
+import { useDatasetWrite, WriteGuard } from "@/components/datasets/write-guard";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
 import { tableState } from "@/components/providers/use-list-query";
-import { Badge, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
+import { Badge, Button, DataTable, type DataTableColumn, EmptyState, PageHeader } from "@/components/ui";
 
 type Dataset = RouterOutputs["datasets"]["list"][number];
 
 export function DatasetsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const create = useCreateDialog("datasets:write", "Import JSONL", Upload);
+  const write = useDatasetWrite();
+  const [importing, setImporting] = useState(false);
+  const importButton = (
+    <WriteGuard reason={write.reason}>
+      <Button onClick={() => setImporting(true)} disabled={!write.allowed}>
+        <Upload className="size-4" aria-hidden /> Import JSONL
+      </Button>
+    </WriteGuard>
+  );
   const datasets = useQuery(trpc.datasets.list.queryOptions({}));
   const columns: DataTableColumn<Dataset>[] = [
     {
@@ -38,8 +48,9 @@ export function DatasetsList() {
       <PageHeader
         title="Datasets"
         description="Fine-tuning data: JSONL import with validation, immutable versions, PII masking, splits and export."
-        actions={create.button}
+        actions={importButton}
       />
+      <DatasetTabs value="datasets" />
       <DataTable
         caption="Datasets"
         columns={columns}
@@ -50,11 +61,11 @@ export function DatasetsList() {
             icon={Database}
             title="No datasets yet"
             description="Import a JSONL file: every line is validated, and a version records its hash and statistics."
-            action={create.emptyAction}
+            action={importButton}
           />
         }
       />
-      <ImportDialog {...create.dialog} />
+      <ImportDialog open={importing} onOpenChange={setImporting} />
     </>
   );
 }

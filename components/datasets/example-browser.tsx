@@ -50,8 +50,13 @@ export function ExampleBrowser({ versionId }: { versionId: string }) {
       rowKey={(r) => String(r.position)}
       {...list.table(examples)}
       toolbar={
-        <div className="flex gap-2">
-          <Input aria-label="Search examples" placeholder="Search text…" {...list.bind("search")} className="w-64" />
+        <div className="flex flex-wrap gap-2">
+          <Input
+            aria-label="Search examples"
+            placeholder="Search text…"
+            {...list.bind("search")}
+            className="w-full sm:w-64"
+          />
           <Select aria-label="Split" {...list.bind("split")} className="w-36">
             <option value="">All</option>
             <option value="train">train</option>

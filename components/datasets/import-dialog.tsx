@@ -77,7 +77,9 @@ export function ImportDialog({
       setProgress(null);
       const body = JSON.parse(request.responseText || "{}");
       if (request.status === 201) {
-        toast.success(`Imported ${body.version.exampleCount} examples as v${body.version.version}`);
+        announceImport(body.version, () =>
+          document.getElementById("version-report")?.scrollIntoView({ behavior: "smooth" }),
+        );
         void queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() });
         close();
@@ -219,5 +221,26 @@ function IssueList({ title, items, total }: { title: string; items: LineIssue[];
         ))}
       </ul>
     </section>
+  );
+}
+
+interface ImportedVersion {
+  version: number;
+  exampleCount: number;
+  report: { issues?: { rejectedLines: number; warnings: number } };
+}
+
+/** The toast after an import: a lenient import that dropped lines says how many, with a way to the report. */
+function announceImport(v: ImportedVersion, openReport: () => void) {
+  const examples = v.exampleCount.toLocaleString("en-US");
+  const dropped = v.report.issues?.rejectedLines ?? 0;
+  if (dropped === 0) return toast.success(`Imported ${examples} examples as v${v.version}`);
+  toast.warning(
+    `Imported ${examples} examples as v${v.version}; ${dropped.toLocaleString("en-US")} ${dropped === 1 ? "line was" : "lines were"} dropped`,
+    {
+      description: "The report lists each dropped line and why.",
+      action: { label: "View report", onClick: openReport },
+      duration: 15_000,
+    },
   );
 }

@@ -123,6 +123,10 @@ describe("fine-tuning jobs", () => {
     });
     const jobs = await callerFor(db, fixture.owner.principal, fixture.project.id).fineTuning.list({});
     expect(jobs[0].metrics.map((m) => m.loss)).toEqual([1.9, 1.1]);
+    // The console names what a job trains, and offers the project's model versions to start from.
+    expect(jobs[0]).toMatchObject({ baseModelLabel: "switchyard-demo v1", datasetLabel: "ft-data v1" });
+    const bases = await callerFor(db, fixture.owner.principal, fixture.project.id).fineTuning.baseVersions({});
+    expect(bases.map((b) => b.label).sort()).toEqual(["switchyard-demo v1", "switchyard-demo v2"]);
     expect((await rest("POST", "/fine-tuning/claim", { executor: "gpu-2" })).body).toBeNull();
   });
 

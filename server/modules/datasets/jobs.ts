@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { createJobInput, jobHyperparameters } from "@/lib/dataset-forms";
 import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
@@ -7,19 +8,7 @@ import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { createVersionInput } from "@/server/modules/models/schemas";
 import { createVersion } from "@/server/modules/models/versions";
 
-const hyperparameters = z
-  .object({
-    epochs: z.number().int().min(1).max(100).optional(),
-    learningRateMultiplier: z.number().positive().max(100).optional(),
-    batchSize: z.number().int().min(1).max(4096).optional(),
-  })
-  .strict();
-
-export const createJobInput = z.object({
-  baseModelVersionId: z.string().uuid(),
-  datasetVersionId: z.string().uuid(),
-  hyperparameters: hyperparameters.default({}),
-});
+export { createJobInput };
 
 /**
  * One progress report: `at` (ISO 8601) and `progress`, then the executor's metrics by name (loss, …).
@@ -32,7 +21,7 @@ export const jobOut = z.object({
   status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
   baseModelVersionId: z.string(),
   datasetVersionId: z.string(),
-  hyperparameters,
+  hyperparameters: jobHyperparameters,
   executor: z.string().nullable(),
   progress: z.number(),
   metrics: z.array(metricsPoint),
@@ -91,14 +80,43 @@ export async function createJob(deps: ServiceDeps, input: z.output<typeof create
   });
 }
 
+/** A job as the console lists it: what it trains, named ("support-bot v2", "tickets v3"). */
+export const jobListItem = jobOut.extend({ baseModelLabel: z.string(), datasetLabel: z.string() });
+
 export async function listJobs(deps: ProjectDeps) {
-  return (
-    await deps.db.fineTuneJob.findMany({
-      where: { projectId: deps.caller.projectId },
-      orderBy: { createdAt: "desc" },
-      take: 200,
-    })
-  ).map(toJob);
+  const jobs = await deps.db.fineTuneJob.findMany({
+    where: { projectId: deps.caller.projectId },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
+  const [bases, datasets] = await Promise.all([
+    deps.db.modelVersion.findMany({
+      where: { id: { in: jobs.map((j) => j.baseModelVersionId) } },
+      select: { id: true, version: true, model: { select: { name: true } } },
+    }),
+    deps.db.datasetVersion.findMany({
+      where: { id: { in: jobs.map((j) => j.datasetVersionId) } },
+      select: { id: true, version: true, dataset: { select: { name: true } } },
+    }),
+  ]);
+  const baseLabel = new Map(bases.map((v) => [v.id, `${v.model.name} v${v.version}`]));
+  const dataLabel = new Map(datasets.map((v) => [v.id, `${v.dataset.name} v${v.version}`]));
+  return jobs.map((j) => ({
+    ...toJob(j),
+    baseModelLabel: baseLabel.get(j.baseModelVersionId) ?? "(deleted)",
+    datasetLabel: dataLabel.get(j.datasetVersionId) ?? "(deleted)",
+  }));
+}
+
+/** Model versions a job can start from (newest first, bounded), named for a picker. */
+export async function listBaseVersions(deps: ProjectDeps) {
+  const versions = await deps.db.modelVersion.findMany({
+    where: { model: { projectId: deps.caller.projectId } },
+    orderBy: [{ createdAt: "desc" }],
+    take: 200,
+    select: { id: true, version: true, model: { select: { name: true } } },
+  });
+  return versions.map((v) => ({ id: v.id, label: `${v.model.name} v${v.version}` }));
 }
 
 /**

@@ -171,3 +171,16 @@ export const versionComparison = z.object({
   onlyInB: count,
   sameContent: z.boolean(),
 });
+
+/** What a transform would make (`previewTransform` in preview.ts): nothing is written. */
+export const transformPreviewOut = z.object({
+  operation: z.enum(["mask", "dedupe", "filter", "split"]),
+  /** Examples in the version the transform starts from. */
+  parentExamples: count,
+  /** Examples the new version would hold. */
+  examples: count,
+  report: versionReport,
+  /** Mask only: the first changed examples, by position (0-based) in the version. */
+  samples: z.array(z.object({ position: count, before: datasetExampleOut, after: datasetExampleOut })),
+});
+export type TransformPreviewOut = z.infer<typeof transformPreviewOut>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { splitRatio } from "@/lib/dataset-forms";
 import { DEFAULT_MAX_REJECTED_FRACTION } from "@/server/modules/datasets/core/issues";
 import { maskOptionsSchema } from "@/server/modules/datasets/core/schemas";
 import { datasetStats, versionParams, versionReport } from "@/server/modules/datasets/output-schemas";
@@ -43,7 +44,7 @@ export const transformInput = z.discriminatedUnion("operation", [
   z.object({
     operation: z.literal("split"),
     versionId: z.string().uuid(),
-    ratio: z.number().gt(0).lt(1).default(0.9),
+    ratio: splitRatio.default(0.9),
     salt: z.string().max(100).default("switchyard"),
   }),
   z.object({

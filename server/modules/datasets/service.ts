@@ -6,14 +6,11 @@ import { copyImport } from "@/server/modules/datasets/copy-import";
 import {
   assertImportable,
   type ByteSource,
-  Deduplicator,
   decideImport,
-  ExampleFilter,
   exportJsonlStream,
   importJsonl,
-  PiiMasker,
-  splitPoint,
 } from "@/server/modules/datasets/core";
+import { deriveRows } from "@/server/modules/datasets/derive";
 import type { DatasetExampleOut } from "@/server/modules/datasets/output-schemas";
 import {
   type importQuery,
@@ -23,7 +20,7 @@ import {
 } from "@/server/modules/datasets/schemas";
 import { finishVersion, inSqlTransaction, openDataset, startVersion } from "@/server/modules/datasets/sql";
 import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
-import { type ExampleRow, readExamples, writeDerivedRows } from "@/server/modules/datasets/versions";
+import { readExamples, writeDerivedRows } from "@/server/modules/datasets/versions";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 import { takeImportSlot } from "./import-slots";
@@ -75,7 +72,7 @@ export async function getDataset(deps: ProjectDeps, { id }: { id: string }) {
   return found;
 }
 
-async function findVersion(db: Db, projectId: string, versionId: string) {
+export async function findVersion(db: Db, projectId: string, versionId: string) {
   const version = await db.datasetVersion.findFirst({
     where: { id: versionId, dataset: { projectId } },
     include: { dataset: true },
@@ -162,68 +159,10 @@ export async function transformDataset(deps: ServiceDeps, raw: TransformInput) {
   // The procedure's input is one flat object (REST needs one); this narrows it per operation.
   const input = transformInput.parse(raw);
   const parent = await findVersion(deps.db, caller.projectId, input.versionId);
+  if (input.operation === "merge")
+    await Promise.all(input.otherVersionIds.map((id) => findVersion(deps.db, caller.projectId, id)));
   const report: VersionOut["report"] = {};
-  const source = readExamples(deps.db, parent.id);
-  let rows: AsyncGenerator<ExampleRow>;
-  switch (input.operation) {
-    case "mask": {
-      const masker = new PiiMasker(input.options ?? {});
-      rows = (async function* () {
-        for await (const r of source) yield { ...r, example: masker.mask(r.example) };
-        report.masking = masker.report();
-      })();
-      break;
-    }
-    case "dedupe": {
-      const dedupe = new Deduplicator();
-      let dropped = 0;
-      rows = (async function* () {
-        for await (const r of source) {
-          if (dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
-          else dropped++;
-        }
-        report.duplicatesRemoved = dropped;
-      })();
-      break;
-    }
-    case "filter": {
-      const filter = new ExampleFilter({
-        minTokens: input.minTokens,
-        maxTokens: input.maxTokens,
-        requireRoles: input.requireRole ? [input.requireRole] : undefined,
-        include: input.include ? [{ pattern: input.include, flags: "i" }] : undefined,
-        exclude: input.exclude ? [{ pattern: input.exclude, flags: "i" }] : undefined,
-      });
-      rows = (async function* () {
-        for await (const r of source) if (filter.test(r.example) === null) yield r;
-        report.kept = filter.kept;
-        report.dropped = filter.dropped;
-      })();
-      break;
-    }
-    case "split": {
-      const counts = { train: 0, validation: 0 };
-      rows = (async function* () {
-        for await (const r of source) {
-          const split = splitPoint(r.hash, input.salt) < input.ratio ? "train" : "validation";
-          counts[split]++;
-          yield { ...r, split };
-        }
-        report.split = counts;
-      })();
-      break;
-    }
-    case "merge": {
-      const others = await Promise.all(input.otherVersionIds.map((id) => findVersion(deps.db, caller.projectId, id)));
-      const dedupe = input.dedupe ? new Deduplicator() : null;
-      rows = (async function* () {
-        for (const from of [source, ...others.map((o) => readExamples(deps.db, o.id))])
-          for await (const r of from) if (!dedupe || dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
-      })();
-      report.merged = [parent.id, ...input.otherVersionIds];
-      break;
-    }
-  }
+  const rows = deriveRows(deps.db, parent.id, input, report);
   const { versionId: _, operation, ...params } = input;
   const writer = { projectId: caller.projectId, actor: caller.actor };
   const versionId = await inSqlTransaction(deps.db, async (client) => {

@@ -1,14 +1,37 @@
 import { z } from "zod";
+import { kAnonymityInput } from "@/lib/dataset-forms";
 import { queryInt } from "@/lib/query-params";
 import { notFound } from "@/server/errors";
 import { estimateTraining } from "@/server/modules/datasets/core";
-import { datasetExampleOut, kAnonymityOut, versionComparison } from "@/server/modules/datasets/output-schemas";
+import {
+  datasetExampleOut,
+  kAnonymityOut,
+  transformPreviewOut,
+  versionComparison,
+} from "@/server/modules/datasets/output-schemas";
+import { previewTransform } from "@/server/modules/datasets/preview";
 import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
 import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Datasets"];
+
+// One flat object (REST needs an object schema); the service checks it per operation.
+const transformFlat = z.object({
+  versionId: z.string().uuid(),
+  operation: z.enum(["mask", "dedupe", "filter", "split", "merge"]),
+  options: z.record(z.string(), z.unknown()).optional(),
+  minTokens: z.number().int().optional(),
+  maxTokens: z.number().int().optional(),
+  requireRole: z.enum(["system", "user", "assistant"]).optional(),
+  include: z.string().max(200).optional(),
+  exclude: z.string().max(200).optional(),
+  ratio: z.number().optional(),
+  salt: z.string().max(100).optional(),
+  otherVersionIds: z.array(z.string().uuid()).optional(),
+  dedupe: z.boolean().optional(),
+});
 
 /** Imports and exports stream through /api/rest/datasets/import and …/versions/{id}/export. */
 export const datasetsRouter = createTRPCRouter({
@@ -77,25 +100,23 @@ export const datasetsRouter = createTRPCRouter({
         summary: "Mask PII, dedupe, filter, split or merge into a new version",
       },
     })
-    // One flat object (REST needs an object schema); the service checks it per operation.
-    .input(
-      z.object({
-        versionId: z.string().uuid(),
-        operation: z.enum(["mask", "dedupe", "filter", "split", "merge"]),
-        options: z.record(z.string(), z.unknown()).optional(),
-        minTokens: z.number().int().optional(),
-        maxTokens: z.number().int().optional(),
-        requireRole: z.enum(["system", "user", "assistant"]).optional(),
-        include: z.string().max(200).optional(),
-        exclude: z.string().max(200).optional(),
-        ratio: z.number().optional(),
-        salt: z.string().max(100).optional(),
-        otherVersionIds: z.array(z.string().uuid()).optional(),
-        dedupe: z.boolean().optional(),
-      }),
-    )
+    .input(transformFlat)
     .output(versionOut)
     .mutation(({ ctx, input }) => transformDataset(ctx, input as TransformInput)),
+
+  preview: projectProcedure
+    .meta({
+      scope: "datasets:read",
+      openapi: {
+        method: "POST",
+        path: "/datasets/transform/preview",
+        tags,
+        summary: "What a mask, dedupe, filter or split would make, without writing it",
+      },
+    })
+    .input(transformFlat)
+    .output(transformPreviewOut)
+    .mutation(({ ctx, input }) => previewTransform(ctx, input as TransformInput)),
 
   kAnonymity: projectProcedure
     .meta({
@@ -107,13 +128,7 @@ export const datasetsRouter = createTRPCRouter({
         summary: "k-anonymity over chosen metadata fields",
       },
     })
-    .input(
-      z.object({
-        versionId: z.string().uuid(),
-        fields: z.array(z.string().min(1).max(100)).min(1).max(20),
-        k: z.number().int().min(2).max(1000),
-      }),
-    )
+    .input(kAnonymityInput)
     .output(kAnonymityOut)
     .mutation(async ({ ctx, input }) => ({ ...(await kAnonymityReport(ctx, input)) })),
 

@@ -4,7 +4,9 @@ import {
   completeJob,
   createJob,
   createJobInput,
+  jobListItem,
   jobOut,
+  listBaseVersions,
   listJobs,
   reportProgress,
 } from "@/server/modules/datasets/jobs";
@@ -21,8 +23,22 @@ export const fineTuningRouter = createTRPCRouter({
       openapi: { method: "GET", path: "/fine-tuning/jobs", tags, summary: "Fine-tuning jobs" },
     })
     .input(z.object({}))
-    .output(z.array(jobOut))
+    .output(z.array(jobListItem))
     .query(({ ctx }) => listJobs(ctx)),
+
+  baseVersions: projectProcedure
+    .meta({
+      scope: "models:read",
+      openapi: {
+        method: "GET",
+        path: "/fine-tuning/base-versions",
+        tags,
+        summary: "Model versions a job can start from",
+      },
+    })
+    .input(z.object({}))
+    .output(z.array(z.object({ id: z.string(), label: z.string() })))
+    .query(({ ctx }) => listBaseVersions(ctx)),
 
   create: projectProcedure
     .meta({
