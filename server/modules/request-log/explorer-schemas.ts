@@ -1,0 +1,124 @@
+// The request explorer's filters: one schema for the service, the tRPC/REST input and the console's URL state
+// (no server-only imports).
+import { z } from "zod";
+import { statusFilter } from "./schemas";
+
+const uuid = (name: string) => z.string().uuid(`${name} must be a UUID`);
+
+/** Longest time range a text search may cover: it reads the stored bodies of every row in the range. */
+export const SEARCH_MAX_DAYS = 31;
+/** How long one explorer query may run before it is cancelled (one tenant's search must not hold the pool). */
+export const EXPLORER_TIMEOUT_MS = 5000;
+
+/** What the route's guardrails did: any action, none at all, or one action. */
+export const GUARDRAIL_FILTERS = ["any", "none", "block", "mask", "flag"] as const;
+export type GuardrailFilter = (typeof GUARDRAIL_FILTERS)[number];
+
+/** A caller's free-text value (end-user id, session id, model name): trimmed, bounded, printable. */
+const label = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${name} must not be empty`)
+    .max(200, `${name} must be at most 200 characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), `${name} must not contain control characters`);
+
+const bound = (name: string, max: number) =>
+  z.number(`${name} must be a number`).finite().min(0, `${name} must be 0 or more`).max(max);
+
+/** Every filter the explorer offers; all optional, combined with AND. */
+export const requestFilterFields = {
+  status: statusFilter.optional(),
+  /** A model id (any of its versions). */
+  modelId: uuid("modelId").optional(),
+  /** A model version id. */
+  model: uuid("model").optional(),
+  /** What the caller put in `model`, exactly (e.g. `support-bot@production`). */
+  requestedModel: label("Requested model").optional(),
+  /** An API key id. */
+  key: uuid("key").optional(),
+  /** The end user (`user` of the request body). */
+  user: label("User").optional(),
+  /** The `x-switchyard-session` header. */
+  session: label("Session").optional(),
+  promptVersionId: uuid("promptVersionId").optional(),
+  variantId: uuid("variantId").optional(),
+  minLatencyMs: bound("Minimum latency", 1e9).optional(),
+  maxLatencyMs: bound("Maximum latency", 1e9).optional(),
+  minCostUsd: bound("Minimum cost", 1e6).optional(),
+  maxCostUsd: bound("Maximum cost", 1e6).optional(),
+  guardrail: z.enum(GUARDRAIL_FILTERS, { message: "Guardrail must be any, none, block, mask or flag" }).optional(),
+  /** A tool the model called. */
+  tool: label("Tool").optional(),
+  /** Text in the stored request/response bodies or the error message (case-insensitive). */
+  q: z
+    .string()
+    .trim()
+    .min(2, "Search for at least 2 characters")
+    .max(200, "Search for at most 200 characters")
+    .optional(),
+};
+
+type Ranged = { from: Date; to: Date; minLatencyMs?: number; maxLatencyMs?: number };
+type Costed = { minCostUsd?: number; maxCostUsd?: number; q?: string };
+
+/** The cross-field rules, shared by every schema built on the filters. */
+export function refineFilters<T extends z.ZodType<Ranged & Costed>>(schema: T) {
+  return schema
+    .refine((i) => i.from.getTime() < i.to.getTime(), { message: "`from` must be before `to`", path: ["to"] })
+    .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, {
+      message: "Minimum latency must not be above the maximum",
+      path: ["maxLatencyMs"],
+    })
+    .refine((i) => i.minCostUsd === undefined || i.maxCostUsd === undefined || i.minCostUsd <= i.maxCostUsd, {
+      message: "Minimum cost must not be above the maximum",
+      path: ["maxCostUsd"],
+    })
+    .refine((i) => !i.q || i.to.getTime() - i.from.getTime() <= SEARCH_MAX_DAYS * 86_400_000, {
+      message: `Text search covers at most ${SEARCH_MAX_DAYS} days: narrow the time range`,
+      path: ["q"],
+    });
+}
+
+const page = {
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(200).nullish(),
+  limit: z.number().int().min(1).max(200).default(50),
+};
+
+/** The procedure's input: the project comes from the caller. */
+export const requestSearchInput = refineFilters(
+  z.object({ from: z.coerce.date(), to: z.coerce.date(), ...requestFilterFields, ...page }),
+);
+
+export const searchRequestsInput = refineFilters(
+  z.object({
+    projectId: uuid("projectId"),
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    ...requestFilterFields,
+    ...page,
+  }),
+);
+export type SearchRequestsInput = z.input<typeof searchRequestsInput>;
+
+/** The filters as the console keeps them in the URL: every value a string, numbers parsed. */
+export const explorerUrlFilters = z.object({
+  status: z.union([z.enum(["ok", "error", "client_error", "server_error"]), z.coerce.number().int()]).optional(),
+  modelId: requestFilterFields.modelId,
+  model: requestFilterFields.model,
+  requestedModel: requestFilterFields.requestedModel,
+  key: requestFilterFields.key,
+  user: requestFilterFields.user,
+  session: requestFilterFields.session,
+  minLatencyMs: z.coerce.number().pipe(bound("Minimum latency", 1e9)).optional(),
+  maxLatencyMs: z.coerce.number().pipe(bound("Maximum latency", 1e9)).optional(),
+  minCostUsd: z.coerce.number().pipe(bound("Minimum cost", 1e6)).optional(),
+  maxCostUsd: z.coerce.number().pipe(bound("Maximum cost", 1e6)).optional(),
+  guardrail: requestFilterFields.guardrail,
+  tool: requestFilterFields.tool,
+  q: requestFilterFields.q,
+});
+export type ExplorerUrlFilters = z.infer<typeof explorerUrlFilters>;
+export const EXPLORER_FILTER_KEYS = Object.keys(explorerUrlFilters.shape) as (keyof ExplorerUrlFilters)[];
