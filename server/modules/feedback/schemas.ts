@@ -35,7 +35,8 @@ export const feedbackFields = {
     .optional(),
 };
 
-export const createFeedbackInput = z.object({
+/** Strict: a misspelt field (`vaule`) is a 400 naming it, not a silently dropped value. */
+export const createFeedbackInput = z.strictObject({
   id: z.string().uuid("The request id must be a UUID"),
   ...feedbackFields,
 });
