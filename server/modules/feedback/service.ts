@@ -2,15 +2,15 @@
 // request is one row (giving it again replaces it, the unique index enforces it); an API key's scores are
 // appended, since one key reports for many end users.
 
-import { notFound } from "@/server/errors";
-import type { ServiceDeps } from "@/server/modules/deps";
 import {
   type CreateFeedbackInput,
   createFeedbackInput,
   type FeedbackItem,
   feedbackListOut,
   listFeedbackInput,
-} from "./schemas";
+} from "@/lib/feedback";
+import { notFound } from "@/server/errors";
+import type { ServiceDeps } from "@/server/modules/deps";
 
 /** Most scores one request lists (a script looping on one request must not make the page unbounded). */
 const LIST_LIMIT = 200;

@@ -1,10 +1,16 @@
 // The request explorer: raw rows, newest first, keyset-paginated on
 // (started_at, id) so every page costs the same however deep it is, and
 // partition-pruned by the time range.
+
+import {
+  EXPLORER_TIMEOUT_MS,
+  type SearchRequestsInput,
+  type StatusFilter,
+  searchRequestsInput,
+} from "@/lib/request-explorer";
 import { DomainError, notFound } from "@/server/errors";
-import { EXPLORER_TIMEOUT_MS, type SearchRequestsInput, searchRequestsInput } from "./explorer-schemas";
 import type { RequestLogDeps } from "./queryable";
-import { type GetRequestInput, getRequestInput, type StatusFilter } from "./schemas";
+import { type GetRequestInput, getRequestInput } from "./schemas";
 import { boundedQuery } from "./statement-timeout";
 import type { RequestLogEntry } from "./types";
 

@@ -60,13 +60,6 @@ export const breakdownInput = z
   .refine(rangeIsOrdered, orderedMessage);
 export type BreakdownInput = z.input<typeof breakdownInput>;
 
-/** An exact status, or a class: ok (< 400), error (>= 400), client_error (4xx), server_error (5xx). */
-export const statusFilter = z.union([
-  z.number().int().min(100).max(999),
-  z.enum(["ok", "error", "client_error", "server_error"]),
-]);
-export type StatusFilter = z.infer<typeof statusFilter>;
-
 export const getRequestInput = z.object({
   projectId: uuid("projectId"),
   id: uuid("id"),

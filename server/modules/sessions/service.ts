@@ -1,9 +1,7 @@
 // Sessions read straight from request_log, bounded like the explorer: one project, a time range of at most
 // SESSIONS_MAX_DAYS, a LIMIT, and a statement timeout.
 
-import { EXPLORER_TIMEOUT_MS } from "@/server/modules/request-log/explorer-schemas";
-import type { RequestLogDeps } from "@/server/modules/request-log/queryable";
-import { boundedQuery } from "@/server/modules/request-log/statement-timeout";
+import { EXPLORER_TIMEOUT_MS } from "@/lib/request-explorer";
 import {
   type GetSessionInput,
   getSessionInput,
@@ -12,7 +10,9 @@ import {
   type SessionKind,
   type SessionSummary,
   TRANSCRIPT_LIMIT,
-} from "./schemas";
+} from "@/lib/sessions";
+import type { RequestLogDeps } from "@/server/modules/request-log/queryable";
+import { boundedQuery } from "@/server/modules/request-log/statement-timeout";
 
 interface SummaryRow {
   kind: SessionKind;

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { requestSearchInput } from "@/lib/request-explorer";
 import { breakdown, overview } from "@/server/modules/request-log/dashboards";
 import { getRequest, searchRequests } from "@/server/modules/request-log/explorer";
-import { requestSearchInput } from "@/server/modules/request-log/explorer-schemas";
 import { requestLogPool } from "@/server/modules/request-log/runtime";
 import {
   BREAKDOWN_DIMENSIONS,

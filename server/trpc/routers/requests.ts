@@ -1,18 +1,8 @@
 import type { z } from "zod";
-import {
-  createFeedbackInput,
-  feedbackListOut,
-  feedbackOut,
-  listFeedbackInput,
-} from "@/server/modules/feedback/schemas";
+import { createFeedbackInput, feedbackListOut, feedbackOut, listFeedbackInput } from "@/lib/feedback";
+import { getSessionInput, listSessionsInput, sessionListOut, sessionTranscriptOut } from "@/lib/sessions";
 import { createFeedback, listFeedback } from "@/server/modules/feedback/service";
 import { requestLogPool } from "@/server/modules/request-log/runtime";
-import {
-  getSessionInput,
-  listSessionsInput,
-  sessionListOut,
-  sessionTranscriptOut,
-} from "@/server/modules/sessions/schemas";
 import { getSession, listSessions } from "@/server/modules/sessions/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 

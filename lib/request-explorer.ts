@@ -1,9 +1,13 @@
 // The request explorer's filters: one schema for the service, the tRPC/REST input and the console's URL state
 // (no server-only imports).
 import { z } from "zod";
-import { statusFilter } from "./schemas";
 
 const uuid = (name: string) => z.string().uuid(`${name} must be a UUID`);
+
+/** An exact status, or a class: ok (< 400), error (>= 400), client_error (4xx), server_error (5xx). */
+export const STATUS_CLASSES = ["ok", "error", "client_error", "server_error"] as const;
+export const statusFilter = z.union([z.number().int().min(100).max(999), z.enum(STATUS_CLASSES)]);
+export type StatusFilter = z.infer<typeof statusFilter>;
 
 /** Longest time range a text search may cover: it reads the stored bodies of every row in the range. */
 export const SEARCH_MAX_DAYS = 31;
@@ -105,7 +109,7 @@ export type SearchRequestsInput = z.input<typeof searchRequestsInput>;
 
 /** The filters as the console keeps them in the URL: every value a string, numbers parsed. */
 export const explorerUrlFilters = z.object({
-  status: z.union([z.enum(["ok", "error", "client_error", "server_error"]), z.coerce.number().int()]).optional(),
+  status: z.union([z.enum(STATUS_CLASSES), z.coerce.number().int().min(100).max(999)]).optional(),
   modelId: requestFilterFields.modelId,
   model: requestFilterFields.model,
   requestedModel: requestFilterFields.requestedModel,
