@@ -126,3 +126,71 @@ export const explorerUrlFilters = z.object({
 });
 export type ExplorerUrlFilters = z.infer<typeof explorerUrlFilters>;
 export const EXPLORER_FILTER_KEYS = Object.keys(explorerUrlFilters.shape) as (keyof ExplorerUrlFilters)[];
+
+/** The explorer's form as the user types (URL shape), with the cross-field rules: shows mistakes before Apply. */
+export const explorerUrlForm = explorerUrlFilters
+  .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, {
+    message: "Minimum latency must not be above the maximum",
+    path: ["maxLatencyMs"],
+  })
+  .refine((i) => i.minCostUsd === undefined || i.maxCostUsd === undefined || i.minCostUsd <= i.maxCostUsd, {
+    message: "Minimum cost must not be above the maximum",
+    path: ["maxCostUsd"],
+  });
+
+/** Time ranges the explorer offers (seconds back from now); `custom` is an explicit from/to in the URL. */
+export const EXPLORER_RANGES = {
+  "15m": 900,
+  "1h": 3600,
+  "6h": 21_600,
+  "24h": 86_400,
+  "7d": 604_800,
+  "30d": 2_592_000,
+} as const;
+export type ExplorerRange = keyof typeof EXPLORER_RANGES;
+
+export interface ExplorerUrlState {
+  range: ExplorerRange | "custom";
+  /** Set for `custom`. */
+  from?: Date;
+  to?: Date;
+  filters: ExplorerUrlFilters;
+}
+
+/**
+ * The explorer's state from a query string. A value that does not parse is dropped (a hand-edited link still
+ * opens, with the filters that make sense), never thrown.
+ */
+export function readExplorerUrl(params: URLSearchParams): ExplorerUrlState {
+  const filters: Record<string, unknown> = {};
+  for (const key of EXPLORER_FILTER_KEYS) {
+    const raw = params.get(key);
+    if (raw === null || raw === "") continue;
+    const parsed = explorerUrlFilters.shape[key].safeParse(raw);
+    if (parsed.success && parsed.data !== undefined) filters[key] = parsed.data;
+  }
+  const from = params.get("from") ? new Date(params.get("from")!) : undefined;
+  const to = params.get("to") ? new Date(params.get("to")!) : undefined;
+  if (from && to && !Number.isNaN(from.getTime()) && !Number.isNaN(to.getTime()) && from < to)
+    return { range: "custom", from, to, filters: filters as ExplorerUrlFilters };
+  const range = params.get("range");
+  return {
+    range: range && range in EXPLORER_RANGES ? (range as ExplorerRange) : "24h",
+    filters: filters as ExplorerUrlFilters,
+  };
+}
+
+/** The query string for a state, keeping the parameters the explorer does not own (another panel's). */
+export function writeExplorerUrl(current: URLSearchParams, state: ExplorerUrlState): URLSearchParams {
+  const next = new URLSearchParams(current);
+  for (const key of [...EXPLORER_FILTER_KEYS, "range", "from", "to"]) next.delete(key);
+  if (state.range === "custom" && state.from && state.to) {
+    next.set("from", state.from.toISOString());
+    next.set("to", state.to.toISOString());
+  } else if (state.range !== "24h") next.set("range", state.range);
+  for (const key of EXPLORER_FILTER_KEYS) {
+    const value = state.filters[key];
+    if (value !== undefined && value !== "") next.set(key, String(value));
+  }
+  return next;
+}
