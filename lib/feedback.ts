@@ -3,15 +3,15 @@
 import { z } from "zod";
 
 /** A score's name: lower-case words joined by `_`, `-` or `.` (thumbs, rating, resolved, csat.v2). */
-export const FEEDBACK_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
-export const FEEDBACK_COMMENT_MAX = 2000;
+const FEEDBACK_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+const FEEDBACK_COMMENT_MAX = 2000;
 /** The console's thumbs: one score named `thumbs`, 1 for up and 0 for down. */
 export const THUMBS = "thumbs";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters (but line breaks) are what it refuses
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-export const feedbackFields = {
+const feedbackFields = {
   name: z
     .string()
     .regex(FEEDBACK_NAME, "Name: 1-64 lower-case letters, digits, '_', '-' or '.', starting with a letter"),

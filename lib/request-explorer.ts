@@ -5,18 +5,17 @@ import { z } from "zod";
 const uuid = (name: string) => z.string().uuid(`${name} must be a UUID`);
 
 /** An exact status, or a class: ok (< 400), error (>= 400), client_error (4xx), server_error (5xx). */
-export const STATUS_CLASSES = ["ok", "error", "client_error", "server_error"] as const;
-export const statusFilter = z.union([z.number().int().min(100).max(999), z.enum(STATUS_CLASSES)]);
+const STATUS_CLASSES = ["ok", "error", "client_error", "server_error"] as const;
+const statusFilter = z.union([z.number().int().min(100).max(999), z.enum(STATUS_CLASSES)]);
 export type StatusFilter = z.infer<typeof statusFilter>;
 
 /** Longest time range a text search may cover: it reads the stored bodies of every row in the range. */
-export const SEARCH_MAX_DAYS = 31;
+const SEARCH_MAX_DAYS = 31;
 /** How long one explorer query may run before it is cancelled (one tenant's search must not hold the pool). */
 export const EXPLORER_TIMEOUT_MS = 5000;
 
 /** What the route's guardrails did: any action, none at all, or one action. */
-export const GUARDRAIL_FILTERS = ["any", "none", "block", "mask", "flag"] as const;
-export type GuardrailFilter = (typeof GUARDRAIL_FILTERS)[number];
+const GUARDRAIL_FILTERS = ["any", "none", "block", "mask", "flag"] as const;
 
 /** A caller's free-text value (end-user id, session id, model name): trimmed, bounded, printable. */
 const label = (name: string) =>
@@ -32,7 +31,7 @@ const bound = (name: string, max: number) =>
   z.number(`${name} must be a number`).finite().min(0, `${name} must be 0 or more`).max(max);
 
 /** Every filter the explorer offers; all optional, combined with AND. */
-export const requestFilterFields = {
+const requestFilterFields = {
   status: statusFilter.optional(),
   /** A model id (any of its versions). */
   modelId: uuid("modelId").optional(),
@@ -68,7 +67,7 @@ type Ranged = { from: Date; to: Date; minLatencyMs?: number; maxLatencyMs?: numb
 type Costed = { minCostUsd?: number; maxCostUsd?: number; q?: string };
 
 /** The cross-field rules, shared by every schema built on the filters. */
-export function refineFilters<T extends z.ZodType<Ranged & Costed>>(schema: T) {
+function refineFilters<T extends z.ZodType<Ranged & Costed>>(schema: T) {
   return schema
     .refine((i) => i.from.getTime() < i.to.getTime(), { message: "`from` must be before `to`", path: ["to"] })
     .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, {
@@ -108,7 +107,7 @@ export const searchRequestsInput = refineFilters(
 export type SearchRequestsInput = z.input<typeof searchRequestsInput>;
 
 /** The filters as the console keeps them in the URL: every value a string, numbers parsed. */
-export const explorerUrlFilters = z.object({
+const explorerUrlFilters = z.object({
   status: z.union([z.enum(STATUS_CLASSES), z.coerce.number().int().min(100).max(999)]).optional(),
   modelId: requestFilterFields.modelId,
   model: requestFilterFields.model,

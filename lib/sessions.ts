@@ -6,7 +6,7 @@ export const SESSIONS_MAX_DAYS = 31;
 /** Most requests a session's transcript shows (the oldest first). */
 export const TRANSCRIPT_LIMIT = 100;
 
-export const SESSION_KINDS = ["session", "user"] as const;
+const SESSION_KINDS = ["session", "user"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
 const range = {
@@ -44,7 +44,7 @@ export const getSessionInput = z
   .refine(...withinDays);
 export type GetSessionInput = z.input<typeof getSessionInput>;
 
-export const sessionSummaryOut = z.object({
+const sessionSummaryOut = z.object({
   kind: z.enum(SESSION_KINDS),
   key: z.string(),
   requests: z.number(),
@@ -61,7 +61,7 @@ export type SessionSummary = z.infer<typeof sessionSummaryOut>;
 
 export const sessionListOut = z.object({ items: z.array(sessionSummaryOut) });
 
-export const transcriptTurnOut = z.object({
+const transcriptTurnOut = z.object({
   id: z.string(),
   startedAt: z.date(),
   status: z.number(),

@@ -99,7 +99,7 @@ export function explorerColumns(keyName: (id: string) => string | undefined): Da
   ];
 }
 
-export const COLUMN_LABELS: Record<string, string> = {
+const COLUMN_LABELS: Record<string, string> = {
   time: "Time",
   status: "Status",
   model: "Model",

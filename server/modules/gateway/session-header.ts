@@ -3,8 +3,8 @@
 import { DomainError } from "@/server/errors";
 import type { GatewayHttpRequest } from "./http-request";
 
-export const SESSION_HEADER = "x-switchyard-session";
-export const SESSION_MAX_LENGTH = 200;
+const SESSION_HEADER = "x-switchyard-session";
+const SESSION_MAX_LENGTH = 200;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
