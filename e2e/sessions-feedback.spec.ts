@@ -71,8 +71,8 @@ test("sessions group requests into a transcript; feedback comes from the console
   // The gateway's row arrives with the writer's next batch.
   await expect(async () => {
     await page.reload();
-    await expect(table.getByRole("row", { name: /gw-session-1/ })).toBeVisible({ timeout: 2000 });
-  }).toPass({ timeout: 20_000 });
+    await expect(table.getByRole("row", { name: /gw-session-1/ })).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 60_000 });
   const trip = table.getByRole("row", { name: /trip-42/ });
   await expect(trip).toContainText("header");
   await expect(trip.getByRole("cell").nth(2)).toHaveText("2");
@@ -94,7 +94,7 @@ test("sessions group requests into a transcript; feedback comes from the console
   await expect(turns.nth(1)).not.toContainText("Plan a trip");
 
   // Console feedback: thumbs up with a comment on the first turn.
-  await turns.nth(0).getByText("Feedback").click();
+  await turns.nth(0).locator("summary", { hasText: "Feedback" }).click();
   await turns.nth(0).getByLabel("Comment (optional)").fill("Good opening question");
   await turns.nth(0).getByRole("button", { name: "Good" }).click();
   await expect(turns.nth(0).getByTestId("feedback-summary")).toContainText("thumbs: 1 of 1 up");
@@ -115,7 +115,7 @@ test("sessions group requests into a transcript; feedback comes from the console
   const unknown = await post("00000000-0000-4000-8000-000000000000", { name: "rating", value: 1 });
   expect(unknown.status).toBe(404);
   await page.reload();
-  await turns.nth(1).getByText("Feedback").click();
+  await turns.nth(1).locator("summary", { hasText: "Feedback" }).click();
   const scores = turns.nth(1).getByRole("list", { name: "Scores given" });
   await expect(scores).toContainText("rating = 4");
   await expect(scores).toContainText("for dana");

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { MessagesSquare } from "lucide-react";
 import { useSearchParams } from "next/navigation";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { formatDateTimeSeconds, formatMoney } from "@/components/format";
 import { ConversationView } from "@/components/monitoring/conversation-view";
 import { FeedbackPanel } from "@/components/monitoring/feedback/feedback-panel";
@@ -89,6 +89,7 @@ function TurnCard({
   conversation: ReturnType<typeof conversationOf>;
   skipped: number;
 }) {
+  const [feedbackOpen, setFeedbackOpen] = useState(false);
   return (
     <article className="flex min-w-0 flex-col gap-2 rounded-lg border bg-card p-3" data-testid="turn">
       <header className="flex flex-wrap items-center gap-2 text-xs">
@@ -109,11 +110,10 @@ function TurnCard({
           No bodies stored for this request (the project's request body logging was off, Settings → General).
         </p>
       )}
-      <details className="text-xs">
+      {/* Loaded when opened: a long session does not fetch every turn's scores up front. */}
+      <details className="text-xs" onToggle={(e) => setFeedbackOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-muted-foreground">Feedback</summary>
-        <div className="pt-2">
-          <FeedbackPanel requestId={turn.id} />
-        </div>
+        <div className="pt-2">{feedbackOpen && <FeedbackPanel requestId={turn.id} />}</div>
       </details>
     </article>
   );
