@@ -6,6 +6,15 @@ import { LoadingState, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Session" };
 
+/** The segment as text: decoded once where it still carries %-escapes (a literal `%` stays as it is). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export default async function SessionPage({
   params,
 }: {
@@ -13,7 +22,7 @@ export default async function SessionPage({
 }) {
   const { projectId, kind, key } = await params;
   if (kind !== "session" && kind !== "user") notFound();
-  const sessionKey = decodeURIComponent(key);
+  const sessionKey = decoded(key);
   return (
     <>
       <PageHeader
