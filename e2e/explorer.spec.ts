@@ -62,6 +62,8 @@ test("filters, search and columns live in the URL and the browser; a request rea
   await page.goto(`/projects/${projectId}/monitoring/requests`);
   const table = page.getByRole("table", { name: "Requests" });
   const rows = table.locator("tbody tr");
+  // The column chooser has checkboxes named like the filters (Status, User): look inside the filter form.
+  const filters = page.getByRole("form", { name: "Filter requests" });
   await expect(rows).toHaveCount(3);
   // To the second, in the row and in the detail.
   await expect(table.getByRole("row", { name: /beta-model/ })).toContainText(utcSeconds(betaAt));
@@ -75,7 +77,7 @@ test("filters, search and columns live in the URL and the browser; a request rea
   await expect(rows.first()).toContainText(utcSeconds(alphaAt));
 
   // A second filter narrows to nothing; Back restores the previous view and its fields.
-  await page.getByLabel("Status", { exact: true }).selectOption("server_error");
+  await filters.getByLabel("Status", { exact: true }).selectOption("server_error");
   await expect(page).toHaveURL(/status=server_error/);
   await expect(page.getByText("No requests match")).toBeVisible();
   await page.goBack();
@@ -93,12 +95,12 @@ test("filters, search and columns live in the URL and the browser; a request rea
   await page.getByRole("button", { name: /Clear/ }).click();
   await expect(rows).toHaveCount(3);
   await page.getByText("More filters").click();
-  await page.getByLabel("Latency from (ms)").fill("2000");
-  await page.getByLabel("to (ms)").fill("1000");
+  await filters.getByLabel("Latency from (ms)").fill("2000");
+  await filters.getByLabel("to (ms)").fill("1000");
   await expect(page.getByText("Minimum latency must not be above the maximum")).toBeVisible();
   await expect(page.getByRole("button", { name: "Apply" })).toBeDisabled();
-  await page.getByLabel("Latency from (ms)").fill("1000");
-  await page.getByLabel("to (ms)").fill("");
+  await filters.getByLabel("Latency from (ms)").fill("1000");
+  await filters.getByLabel("to (ms)").fill("");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/minLatencyMs=1000/);
   await expect(rows).toHaveCount(1);
@@ -109,8 +111,8 @@ test("filters, search and columns live in the URL and the browser; a request rea
   await page.goto(`/projects/${projectId}/monitoring/requests?guardrail=block&user=bob`);
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("beta-model");
-  await expect(page.getByLabel("Guardrail", { exact: true })).toHaveValue("block");
-  await expect(page.getByLabel("User", { exact: true })).toHaveValue("bob");
+  await expect(filters.getByLabel("Guardrail", { exact: true })).toHaveValue("block");
+  await expect(filters.getByLabel("User", { exact: true })).toHaveValue("bob");
 
   // Columns: Session shown on request, kept after a reload.
   await page.goto(`/projects/${projectId}/monitoring/requests`);
