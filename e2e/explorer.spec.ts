@@ -23,7 +23,7 @@ test("filters, search and columns live in the URL and the browser; a request rea
       latencyMs: 1500,
       costUsd: 0.02,
       requestBody: { messages: [{ role: "user", content: "Is there a needle in the haystack?" }] },
-      responseBody: { choices: [{ message: { role: "assistant", content: "No." }, finish_reason: "stop" }] },
+      responseBody: { text: "No.", finishReason: "stop" },
     },
     {
       startedAt: betaAt,
@@ -53,9 +53,7 @@ test("filters, search and columns live in the URL and the browser; a request rea
           { role: "tool", tool_call_id: "call_1", content: '{"temp_c":21}' },
         ],
       },
-      responseBody: {
-        choices: [{ message: { role: "assistant", content: "It is 21 °C in Paris." }, finish_reason: "stop" }],
-      },
+      responseBody: { text: "It is 21 °C in Paris.", finishReason: "stop" },
     },
   ]);
 

@@ -45,7 +45,7 @@ test("sessions group requests into a transcript; feedback comes from the console
       userId: "dana",
       costUsd: 0.25,
       requestBody: { messages: [{ role: "user", content: "Plan a trip" }] },
-      responseBody: { choices: [{ message: { role: "assistant", content: "Where to?" }, finish_reason: "stop" }] },
+      responseBody: { text: "Where to?", finishReason: "stop" },
     },
     {
       startedAt: new Date(t + 5000),
@@ -59,9 +59,7 @@ test("sessions group requests into a transcript; feedback comes from the console
           { role: "user", content: "Paris, in May" },
         ],
       },
-      responseBody: {
-        choices: [{ message: { role: "assistant", content: "Paris in May it is." }, finish_reason: "stop" }],
-      },
+      responseBody: { text: "Paris in May it is.", finishReason: "stop" },
     },
     { startedAt: new Date(t + 9000), userId: "carol", costUsd: 1 },
   ]);
