@@ -82,7 +82,7 @@ export function FilterBar({
             error={v.error("q")}
             hint={
               bodiesStored === false
-                ? "This project does not store request bodies (Settings → General): search finds error messages only."
+                ? "Request body logging is off (Settings → General): search finds error messages, and bodies only of requests logged while it was on."
                 : "Case-insensitive; at most 31 days at a time."
             }
           >
