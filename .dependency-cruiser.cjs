@@ -17,6 +17,8 @@ const MODULE_DEPS = {
   inference: [],
   providers: [],
   "request-log": [],
+  feedback: [],
+  sessions: ["request-log"],
   "api-keys": ["audit"],
   members: ["api-keys", "audit"],
   projects: ["audit"],

@@ -22,6 +22,8 @@ export const SCOPES = [
   "gateway:read",
   "gateway:write",
   "monitoring:read",
+  /** Attach feedback scores (thumbs, ratings) to logged requests: people in the console, applications by key. */
+  "feedback:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -44,6 +46,7 @@ const EDIT: Scope[] = [
   "playground:run",
   "gateway:invoke",
   "gateway:write",
+  "feedback:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 

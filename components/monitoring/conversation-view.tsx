@@ -18,11 +18,27 @@ const ROLE_TONE: Record<string, BadgeTone> = {
   function: "warning",
 };
 
-/** A logged conversation, readable: messages by role, media as markers, tool calls and the results that answer them. */
-export function ConversationView({ conversation }: { conversation: Conversation }) {
+/**
+ * A logged conversation, readable: messages by role, media as markers, tool calls and the results that answer
+ * them. In a session transcript each turn shows only what is new (`skipped` earlier messages are left out).
+ */
+export function ConversationView({
+  conversation,
+  heading = "Conversation",
+  skipped = 0,
+}: {
+  conversation: Conversation;
+  heading?: string | null;
+  skipped?: number;
+}) {
   return (
-    <section aria-label="Conversation" className="flex flex-col gap-2">
-      <h3 className="font-medium text-sm">Conversation</h3>
+    <section aria-label={heading ?? "Conversation"} className="flex flex-col gap-2">
+      {heading && <h3 className="font-medium text-sm">{heading}</h3>}
+      {skipped > 0 && (
+        <p className="text-muted-foreground text-xs">
+          {skipped} earlier message{skipped === 1 ? "" : "s"} (shown in the turns above) left out
+        </p>
+      )}
       {conversation.tools.length > 0 && (
         <p className="flex flex-wrap items-center gap-1.5 text-muted-foreground text-xs">
           Tools offered:
@@ -34,7 +50,7 @@ export function ConversationView({ conversation }: { conversation: Conversation 
         </p>
       )}
       <ol className="flex flex-col gap-2">
-        {conversation.messages.map((message, i) => (
+        {conversation.messages.slice(skipped).map((message, i) => (
           // Messages have no ids of their own; their order is the conversation.
           // biome-ignore lint/suspicious/noArrayIndexKey: the list never reorders
           <li key={i}>

@@ -2,8 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { formatDateTimeSeconds, formatMoney } from "@/components/format";
 import { ConversationView } from "@/components/monitoring/conversation-view";
+import { FeedbackPanel } from "@/components/monitoring/feedback/feedback-panel";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, buttonStyles } from "@/components/ui";
 import { conversationOf, readableJson } from "@/lib/request-conversation";
@@ -20,7 +21,7 @@ function tokens(total: number, details: [number | null, string][]): string {
 export function RequestDetail({ item, projectId }: { item: RequestItem; projectId: string }) {
   const facts: [string, string][] = [
     ["Request id", item.id],
-    ["Time", formatDateTime(item.startedAt)],
+    ["Time", formatDateTimeSeconds(item.startedAt)],
     ["Endpoint", `${item.method} ${item.path}`],
     ["Model asked", item.requestedModel ?? "—"],
     ["Served by", item.deployment ?? "—"],
@@ -52,6 +53,19 @@ export function RequestDetail({ item, projectId }: { item: RequestItem; projectI
             <dd className="wrap-anywhere mb-1 font-mono text-xs sm:mb-0">{v}</dd>
           </div>
         ))}
+        <dt className="text-muted-foreground">Session</dt>
+        <dd className="wrap-anywhere mb-1 font-mono text-xs sm:mb-0">
+          {item.sessionId || item.userId ? (
+            <Link
+              className="text-accent-foreground underline underline-offset-2"
+              href={sessionHref(projectId, item.sessionId ? "session" : "user", (item.sessionId ?? item.userId)!)}
+            >
+              {item.sessionId ?? `user ${item.userId}`}
+            </Link>
+          ) : (
+            "—"
+          )}
+        </dd>
         <dt className="text-muted-foreground">Sent</dt>
         <dd className="mb-1 flex flex-wrap gap-1 sm:mb-0">
           {item.modalities?.length ? item.modalities.map((m) => <Badge key={m}>{m}</Badge>) : "—"}
@@ -69,6 +83,7 @@ export function RequestDetail({ item, projectId }: { item: RequestItem; projectI
       </dl>
       <GuardrailActions actions={item.guardrails} />
       <RequestBodies id={item.id} />
+      <FeedbackPanel requestId={item.id} />
       {item.requestedModel && !item.requestedModel.startsWith("experiment:") && (
         <Link
           className={buttonStyles({ variant: "secondary", className: "self-start" })}
@@ -84,6 +99,10 @@ export function RequestDetail({ item, projectId }: { item: RequestItem; projectI
     </div>
   );
 }
+
+/** The transcript page of a session (or of a user's requests without one). */
+export const sessionHref = (projectId: string, kind: "session" | "user", key: string) =>
+  `/projects/${projectId}/monitoring/sessions/${kind}/${encodeURIComponent(key)}`;
 
 /** The logged bodies, when the project's privacy setting kept them (Settings → General): as a conversation, and raw. */
 function RequestBodies({ id }: { id: string }) {

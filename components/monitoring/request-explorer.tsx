@@ -1,78 +1,73 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { ListX } from "lucide-react";
-import { useParams } from "next/navigation";
-import { useState } from "react";
-import { formatDateTime } from "@/components/format";
-import { actionTone, RequestDetail, type RequestItem } from "@/components/monitoring/request-detail";
+import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useMemo, useState } from "react";
+import { ColumnChooser, explorerColumns, useColumnChoice } from "@/components/monitoring/explorer/columns";
+import { FilterBar } from "@/components/monitoring/explorer/filter-bar";
+import { RequestDetail, type RequestItem } from "@/components/monitoring/request-detail";
 import { useTRPC } from "@/components/providers/trpc";
-import { Badge, Button, DataTable, type DataTableColumn, Dialog, EmptyState, Select } from "@/components/ui";
+import { Button, DataTable, type DataTableColumn, Dialog, EmptyState, Select } from "@/components/ui";
+import {
+  EXPLORER_RANGES,
+  type ExplorerRange,
+  type ExplorerUrlState,
+  readExplorerUrl,
+  writeExplorerUrl,
+} from "@/lib/request-explorer";
 
-type Item = RequestItem;
+const RANGE_LABELS: Record<ExplorerRange, string> = {
+  "15m": "Last 15 minutes",
+  "1h": "Last hour",
+  "6h": "Last 6 hours",
+  "24h": "Last 24 hours",
+  "7d": "Last 7 days",
+  "30d": "Last 30 days",
+};
 
-/** The raw request log, newest first, with keyset paging and a detail view. */
-export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
+/**
+ * The raw request log, newest first, with keyset paging, filters kept in the URL (shareable; Back undoes a
+ * filter) and a detail view. Embedded in a page that owns the time range, pass `from`/`to`; alone it offers
+ * its own range, in the URL too.
+ */
+export function RequestExplorer({ from, to }: { from?: Date; to?: Date } = {}) {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
-  const [status, setStatus] = useState("");
-  const [open, setOpen] = useState<Item | null>(null);
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const query = params.toString();
+  const state = useMemo(() => readExplorerUrl(new URLSearchParams(query)), [query]);
+  // Pinned per URL, so the query key is stable between renders; Refresh moves it to now.
+  const [refreshed, setRefreshed] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refreshed` is the signal to take a new "now"
+  const window = useMemo(() => {
+    if (from && to) return { from, to };
+    if (state.range === "custom" && state.from && state.to) return { from: state.from, to: state.to };
+    const end = new Date();
+    return { from: new Date(end.getTime() - EXPLORER_RANGES[state.range as ExplorerRange] * 1000), to: end };
+  }, [from, to, state, refreshed]);
+  const navigate = (next: ExplorerUrlState) => {
+    const qs = writeExplorerUrl(new URLSearchParams(query), next).toString();
+    router.push(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  };
+
+  const settings = useQuery(trpc.projects.settings.queryOptions({}));
+  const keys = useQuery(trpc.apiKeys.list.queryOptions({ includeRevoked: true }));
+  const keyNames = useMemo(() => new Map(keys.data?.map((k) => [k.id, k.name])), [keys.data]);
+  const { shown, toggle } = useColumnChoice();
+  const [open, setOpen] = useState<RequestItem | null>(null);
+
   const pages = useInfiniteQuery(
     trpc.monitoring.requests.infiniteQueryOptions(
-      { from, to, status: (status || undefined) as "ok" | "error" | undefined, limit: 50 },
+      { ...window, ...state.filters, limit: 50 },
       { getNextPageParam: (last) => last.nextCursor ?? undefined },
     ),
   );
   const rows = pages.data?.pages.flatMap((p) => p.items);
-  const columns: DataTableColumn<Item>[] = [
-    { key: "time", header: "Time", className: "w-44", cell: (r) => formatDateTime(r.startedAt) },
-    {
-      key: "status",
-      header: "Status",
-      cell: (r) => <Badge tone={r.status < 400 ? "success" : r.status < 500 ? "warning" : "danger"}>{r.status}</Badge>,
-    },
-    {
-      key: "model",
-      header: "Model",
-      cell: (r) => <code className="font-mono text-xs">{r.requestedModel ?? "—"}</code>,
-    },
-    { key: "latency", header: "Latency", cell: (r) => `${Math.round(r.latencyMs)} ms` },
-    { key: "ttft", header: "TTFT", cell: (r) => (r.ttftMs == null ? "—" : `${Math.round(r.ttftMs)} ms`) },
-    { key: "tokens", header: "Tokens in/out", cell: (r) => `${r.tokensIn} / ${r.tokensOut}` },
-    { key: "stream", header: "Stream", cell: (r) => (r.stream ? "yes" : "no") },
-    {
-      key: "tools",
-      header: "Tools",
-      cell: (r) =>
-        r.toolNames?.length ? (
-          <span className="flex gap-1">
-            {r.toolNames.slice(0, 2).map((name) => (
-              <Badge key={name} tone="accent">
-                {name}
-              </Badge>
-            ))}
-            {r.toolNames.length > 2 && <Badge>+{r.toolNames.length - 2}</Badge>}
-          </span>
-        ) : (
-          <span className="text-muted-foreground">—</span>
-        ),
-    },
-    {
-      key: "guardrails",
-      header: "Guardrails",
-      cell: (r) =>
-        r.guardrails.length === 0 ? (
-          <span className="text-muted-foreground">—</span>
-        ) : (
-          <span className="flex gap-1">
-            {[...new Set(r.guardrails.map((a) => a.action))].map((action) => (
-              <Badge key={action} tone={actionTone(action)}>
-                {action}
-              </Badge>
-            ))}
-          </span>
-        ),
-    },
+  const columns: DataTableColumn<RequestItem>[] = [
+    ...explorerColumns((id) => keyNames.get(id)).filter((c) => shown.includes(c.key)),
     {
       key: "open",
       header: <span className="sr-only">Details</span>,
@@ -84,8 +79,33 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
       ),
     },
   ];
+  const bodiesStored = settings.data ? settings.data.requestBodyLogging !== "none" : undefined;
+
   return (
     <>
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        {!(from && to) && (
+          <div className="flex flex-wrap items-center gap-2">
+            <Select
+              aria-label="Time range"
+              className="w-44"
+              value={state.range}
+              onChange={(e) => navigate({ ...state, range: e.target.value as ExplorerRange })}
+            >
+              {Object.entries(RANGE_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+              {state.range === "custom" && <option value="custom">Custom range</option>}
+            </Select>
+            <Button variant="secondary" onClick={() => setRefreshed((n) => n + 1)} loading={pages.isFetching}>
+              Refresh
+            </Button>
+          </div>
+        )}
+        <ColumnChooser shown={shown} toggle={toggle} />
+      </div>
       <DataTable
         caption="Requests"
         columns={columns}
@@ -95,15 +115,17 @@ export function RequestExplorer({ from, to }: { from: Date; to: Date }) {
         error={pages.error}
         onRetry={() => void pages.refetch()}
         toolbar={
-          <Select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)} className="w-40">
-            <option value="">All statuses</option>
-            <option value="ok">Succeeded</option>
-            <option value="error">Failed</option>
-            <option value="client_error">4xx</option>
-            <option value="server_error">5xx</option>
-          </Select>
+          <FilterBar
+            // Remounted when the URL changes (Back, a shared link), so the fields show what is applied.
+            key={query}
+            filters={state.filters}
+            bodiesStored={bodiesStored}
+            onApply={(filters) => navigate({ ...state, filters })}
+          />
         }
-        empty={<EmptyState icon={ListX} title="No requests in this range" />}
+        empty={
+          <EmptyState icon={ListX} title="No requests match" description="Widen the time range or clear filters." />
+        }
       />
       {pages.hasNextPage && (
         <Button

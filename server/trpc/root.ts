@@ -13,6 +13,7 @@ import { monitoringRouter } from "@/server/trpc/routers/monitoring";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
+import { requestsRouter } from "@/server/trpc/routers/requests";
 import { routesRouter } from "@/server/trpc/routers/routes";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   prompts: promptsRouter,
   experiments: experimentsRouter,
   monitoring: monitoringRouter,
+  requests: requestsRouter,
   datasets: datasetsRouter,
   fineTuning: fineTuningRouter,
   routes: routesRouter,

@@ -30,6 +30,7 @@ import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope
 import { ResponseCache } from "./response-cache";
 import { deleteStoredResponse, listStoredInputItems, retrieveStoredResponse, serveResponses } from "./responses";
 import type { DeploymentHealth } from "./routing/health";
+import { sessionOf } from "./session-header";
 import { shutdownCut } from "./shutdown";
 import { NO_USAGE } from "./usage-estimate";
 
@@ -101,6 +102,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       const principal = await authenticate(req, keys);
       scope.entry.projectId = principal.projectId;
       scope.entry.apiKeyId = principal.keyId;
+      scope.entry.sessionId = sessionOf(req);
       scope.bodyLogging = await bodyLogging(principal.projectId);
       if (!principal.scopes.includes(GATEWAY_SCOPE))
         throw new DomainError("FORBIDDEN", `This API key lacks the '${GATEWAY_SCOPE}' scope`);

@@ -86,6 +86,7 @@ export class GatewayRequest {
       requestBody: null,
       responseBody: null,
       userId: null,
+      sessionId: null,
       modalities: undefined,
     };
   }
@@ -169,6 +170,7 @@ export class GatewayRequest {
       cacheWriteTokens: outcome.cacheWriteTokens,
       reasoningTokens: outcome.reasoningTokens,
       modalities: e.modalities,
+      sessionId: e.sessionId,
     };
     try {
       this.sink.record(entry);

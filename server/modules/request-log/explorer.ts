@@ -1,15 +1,17 @@
 // The request explorer: raw rows, newest first, keyset-paginated on
 // (started_at, id) so every page costs the same however deep it is, and
 // partition-pruned by the time range.
-import { DomainError, notFound } from "@/server/errors";
-import type { RequestLogDeps } from "./queryable";
+
 import {
-  type GetRequestInput,
-  getRequestInput,
+  EXPLORER_TIMEOUT_MS,
   type SearchRequestsInput,
   type StatusFilter,
   searchRequestsInput,
-} from "./schemas";
+} from "@/lib/request-explorer";
+import { DomainError, notFound } from "@/server/errors";
+import type { RequestLogDeps } from "./queryable";
+import { type GetRequestInput, getRequestInput } from "./schemas";
+import { boundedQuery } from "./statement-timeout";
 import type { RequestLogEntry } from "./types";
 
 /** A stored entry: the fields a writer may leave out read back as null. */
@@ -26,7 +28,7 @@ export interface RequestPage {
 const SUMMARY_COLUMNS = `id, project_id, api_key_id, started_at, method, path, requested_model, model_id,
   model_version_id, prompt_version_id, experiment_id, variant_id, deployment, status, error_code, error_message,
   stream, latency_ms, ttft_ms, tokens_in, tokens_out, cost_usd, cache_hit, guardrails, user_id, finish_reason,
-  tool_names, cached_tokens, cache_write_tokens, reasoning_tokens, modalities`;
+  tool_names, cached_tokens, cache_write_tokens, reasoning_tokens, modalities, session_id`;
 
 interface Row {
   id: string;
@@ -60,6 +62,7 @@ interface Row {
   cache_write_tokens: number | null;
   reasoning_tokens: number | null;
   modalities: string[] | null;
+  session_id: string | null;
   request_body?: unknown;
   response_body?: unknown;
 }
@@ -97,6 +100,7 @@ function toSummary(row: Row): RequestSummary {
     cacheWriteTokens: row.cache_write_tokens,
     reasoningTokens: row.reasoning_tokens,
     modalities: row.modalities,
+    sessionId: row.session_id,
   };
 }
 
@@ -128,9 +132,14 @@ const STATUS_SQL: Record<Exclude<StatusFilter, number>, string> = {
   server_error: "status >= 500",
 };
 
-/** Requests of a project in [from, to), newest first, optionally filtered. */
-export async function searchRequests(deps: RequestLogDeps, rawInput: SearchRequestsInput): Promise<RequestPage> {
-  const input = searchRequestsInput.parse(rawInput);
+/** `%`, `_` and `\\` taken literally by ILIKE. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The WHERE clause of the explorer's filters: every value a parameter. Text search reads the stored bodies as
+ * JSON text, so the term is matched as JSON writes it (quotes and newlines escaped).
+ */
+function filterSql(input: ReturnType<typeof searchRequestsInput.parse>) {
   const params: unknown[] = [input.projectId, input.from, input.to];
   const where = ["project_id = $1", "started_at >= $2", "started_at < $3"];
   const add = (sql: (n: string) => string, value: unknown) => {
@@ -141,9 +150,38 @@ export async function searchRequests(deps: RequestLogDeps, rawInput: SearchReque
   else if (input.status) where.push(STATUS_SQL[input.status]);
   if (input.model) add((n) => `model_version_id = ${n}::uuid`, input.model);
   if (input.modelId) add((n) => `model_id = ${n}::uuid`, input.modelId);
+  if (input.requestedModel) add((n) => `requested_model = ${n}`, input.requestedModel);
   if (input.key) add((n) => `api_key_id = ${n}::uuid`, input.key);
+  if (input.user) add((n) => `user_id = ${n}`, input.user);
+  if (input.session) add((n) => `session_id = ${n}`, input.session);
   if (input.promptVersionId) add((n) => `prompt_version_id = ${n}::uuid`, input.promptVersionId);
   if (input.variantId) add((n) => `variant_id = ${n}::uuid`, input.variantId);
+  if (input.minLatencyMs !== undefined) add((n) => `latency_ms >= ${n}`, input.minLatencyMs);
+  if (input.maxLatencyMs !== undefined) add((n) => `latency_ms <= ${n}`, input.maxLatencyMs);
+  if (input.minCostUsd !== undefined) add((n) => `cost_usd >= ${n}`, input.minCostUsd);
+  if (input.maxCostUsd !== undefined) add((n) => `cost_usd <= ${n}`, input.maxCostUsd);
+  if (input.guardrail === "any") where.push("guardrails <> '[]'::jsonb");
+  else if (input.guardrail === "none") where.push("guardrails = '[]'::jsonb");
+  else if (input.guardrail) add((n) => `guardrails @> ${n}::jsonb`, JSON.stringify([{ action: input.guardrail }]));
+  if (input.tool) add((n) => `${n} = ANY(tool_names)`, input.tool);
+  if (input.q) {
+    params.push(`%${likeLiteral(JSON.stringify(input.q).slice(1, -1))}%`, `%${likeLiteral(input.q)}%`);
+    const [json, plain] = [`$${params.length - 1}`, `$${params.length}`];
+    where.push(
+      `(request_body::text ILIKE ${json} OR response_body::text ILIKE ${json} OR error_message ILIKE ${plain})`,
+    );
+  }
+  return { params, where };
+}
+
+/**
+ * Requests of a project in [from, to), newest first, filtered. Bounded for the other tenants' sake: one
+ * project, one time range (a text search at most SEARCH_MAX_DAYS), at most 200 rows, cancelled after
+ * EXPLORER_TIMEOUT_MS.
+ */
+export async function searchRequests(deps: RequestLogDeps, rawInput: SearchRequestsInput): Promise<RequestPage> {
+  const input = searchRequestsInput.parse(rawInput);
+  const { params, where } = filterSql(input);
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor);
     params.push(cursor.startedAt, cursor.id);
@@ -152,7 +190,9 @@ export async function searchRequests(deps: RequestLogDeps, rawInput: SearchReque
     where.push(`started_at <= ${at}`, `(started_at, id) < (${at}::timestamptz, ${id}::uuid)`);
   }
   params.push(input.limit + 1);
-  const { rows } = await deps.pool.query<Row>(
+  const rows = await boundedQuery<Row>(
+    deps.pool,
+    EXPLORER_TIMEOUT_MS,
     `SELECT ${SUMMARY_COLUMNS} FROM request_log WHERE ${where.join(" AND ")}
 ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
     params,

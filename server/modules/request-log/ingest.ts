@@ -46,6 +46,7 @@ export const ENTRY_COLUMNS = [
   ["cacheWriteTokens", "cache_write_tokens", "integer"],
   ["reasoningTokens", "reasoning_tokens", "integer"],
   ["modalities", "modalities", "text[]"],
+  ["sessionId", "session_id", "text"],
 ] as const satisfies readonly (readonly [keyof RequestLogEntry, string, string])[];
 
 /**
@@ -162,7 +163,7 @@ SELECT (SELECT count(*) FROM ins)::int AS inserted`;
 /** The batch statement; $1 is a JSON array of entries (see serializeEntry). */
 export const INGEST_SQL = buildIngestSql();
 /** Prepared once per connection under this name (bump it when INGEST_SQL changes shape). */
-export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v4";
+export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v5";
 
 // NUL (Postgres text cannot hold it) and lone UTF-16 surrogates (Postgres
 // rejects their \u escapes) are the two ways valid JSON still fails to store.
@@ -213,11 +214,12 @@ function keyed(entry: RequestLogEntry): Record<string, unknown> {
     k30: entry.cacheWriteTokens,
     k31: entry.reasoningTokens,
     k32: entry.modalities,
+    k33: entry.sessionId,
   };
 }
 
 /**
- * One entry as a JSON object for the batch parameter, keyed k0..k32 in
+ * One entry as a JSON object for the batch parameter, keyed k0..k33 in
  * ENTRY_COLUMNS order (see JSON_KEYS). Throws only when a field cannot be
  * serialised at all (a BigInt or a cycle in a body).
  */
@@ -297,5 +299,7 @@ export function entryProblem(entry: RequestLogEntry): string | null {
   if (!isOptionalCount(entry.reasoningTokens)) return "reasoningTokens must be a non-negative integer or null";
   if (!isOptionalList(entry.toolNames) || !isOptionalList(entry.modalities))
     return "toolNames and modalities must be arrays or null";
+  if (entry.sessionId !== undefined && entry.sessionId !== null && typeof entry.sessionId !== "string")
+    return "sessionId must be a string or null";
   return null;
 }

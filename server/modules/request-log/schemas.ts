@@ -60,32 +60,6 @@ export const breakdownInput = z
   .refine(rangeIsOrdered, orderedMessage);
 export type BreakdownInput = z.input<typeof breakdownInput>;
 
-/** An exact status, or a class: ok (< 400), error (>= 400), client_error (4xx), server_error (5xx). */
-export const statusFilter = z.union([
-  z.number().int().min(100).max(999),
-  z.enum(["ok", "error", "client_error", "server_error"]),
-]);
-export type StatusFilter = z.infer<typeof statusFilter>;
-
-export const searchRequestsInput = z
-  .object({
-    ...timeRange,
-    status: statusFilter.optional(),
-    /** A model version id. */
-    model: uuid("model").optional(),
-    /** A model id (any of its versions). */
-    modelId: uuid("modelId").optional(),
-    /** An API key id. */
-    key: uuid("key").optional(),
-    promptVersionId: uuid("promptVersionId").optional(),
-    variantId: uuid("variantId").optional(),
-    /** `nextCursor` of the previous page. */
-    cursor: z.string().max(200).nullish(),
-    limit: z.number().int().min(1).max(200).default(50),
-  })
-  .refine(rangeIsOrdered, orderedMessage);
-export type SearchRequestsInput = z.input<typeof searchRequestsInput>;
-
 export const getRequestInput = z.object({
   projectId: uuid("projectId"),
   id: uuid("id"),
@@ -200,6 +174,8 @@ const requestSummaryOut = z.object({
   reasoningTokens: z.number().int().nullable(),
   /** What the request sent: text, image, audio, file, and tools when it offered any. */
   modalities: z.array(z.string()).nullable(),
+  /** The x-switchyard-session header the request carried. */
+  sessionId: z.string().nullable(),
 });
 
 export const requestPageOut = z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() });

@@ -48,6 +48,8 @@ export interface RequestLogEntry {
   reasoningTokens?: number | null;
   /** What the request sent: `text`, `image`, `audio`, `file` (content parts), and `tools` when it offered any. */
   modalities?: readonly string[] | null;
+  /** The `x-switchyard-session` header: the conversation the request belongs to; null without one. */
+  sessionId?: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestSearchInput } from "@/lib/request-explorer";
 import { breakdown, overview } from "@/server/modules/request-log/dashboards";
 import { getRequest, searchRequests } from "@/server/modules/request-log/explorer";
 import { requestLogPool } from "@/server/modules/request-log/runtime";
@@ -9,7 +10,6 @@ import {
   requestEntryOut,
   requestPageOut,
   rollupFilter,
-  statusFilter,
 } from "@/server/modules/request-log/schemas";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 import { monitoringDashboardProcedures } from "./monitoring-dashboards";
@@ -42,16 +42,8 @@ export const monitoringRouter = createTRPCRouter({
 
   requests: projectProcedure
     .meta({ scope: "monitoring:read" })
-    .input(
-      z.object({
-        ...range,
-        status: statusFilter.optional(),
-        model: z.string().uuid().optional(),
-        key: z.string().uuid().optional(),
-        cursor: z.string().max(200).nullish(),
-        limit: z.number().int().min(1).max(200).default(50),
-      }),
-    )
+    // Every explorer filter (requestFilterFields); text search bounded in range and time (explorer.ts).
+    .input(requestSearchInput)
     .output(requestPageOut)
     .query(({ ctx, input }) => searchRequests(deps(), { ...input, projectId: ctx.caller.projectId })),
 
