@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ModelDetailData } from "@/components/models/types";
 import { useTRPC } from "@/components/providers/trpc";
+import { WithReason } from "@/components/providers/use-create-dialog";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, Card, CardContent } from "@/components/ui";
 import { MovePointerForm } from "@/components/versioning/move-pointer-form";
@@ -48,9 +49,11 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
           <Card>
             <CardContent className="flex flex-col items-start gap-2 pt-4">
               <h3 className="font-medium text-sm">Move an alias</h3>
-              <Button disabled title={deniedReason(role, "models:write")}>
-                Move alias
-              </Button>
+              <WithReason why={deniedReason(role, "models:write")}>
+                <Button disabled title={deniedReason(role, "models:write")}>
+                  Move alias
+                </Button>
+              </WithReason>
               <p className="text-muted-foreground text-xs">{deniedReason(role, "models:write")}.</p>
             </CardContent>
           </Card>

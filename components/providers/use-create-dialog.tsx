@@ -1,7 +1,7 @@
 "use client";
 
 import { type LucideIcon, Plus } from "lucide-react";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { Button } from "@/components/ui";
 import type { Scope } from "@/lib/scopes";
@@ -21,15 +21,32 @@ export function useCreateDialog(scope: Scope, label: string, Icon: LucideIcon = 
   const why = allowed || isLoading ? undefined : deniedReason(role, scope);
   return {
     button: (
-      <Button onClick={() => setOpen(true)} disabled={!allowed} title={why}>
-        <Icon className="size-4" aria-hidden /> {label}
-      </Button>
+      <WithReason why={why}>
+        <Button onClick={() => setOpen(true)} disabled={!allowed} title={why}>
+          <Icon className="size-4" aria-hidden /> {label}
+        </Button>
+      </WithReason>
     ),
     emptyAction: (
-      <Button onClick={() => setOpen(true)} disabled={!allowed} title={why}>
-        {label}
-      </Button>
+      <WithReason why={why}>
+        <Button onClick={() => setOpen(true)} disabled={!allowed} title={why}>
+          {label}
+        </Button>
+      </WithReason>
     ),
     dialog: { open, onOpenChange: setOpen },
   };
+}
+
+/**
+ * Shows why a disabled control is disabled on hover: a disabled button takes no pointer events, so its own
+ * title never shows; the wrapper's does. Without a reason it renders the control alone.
+ */
+export function WithReason({ why, children }: { why: string | undefined; children: ReactNode }) {
+  if (!why) return children;
+  return (
+    <span title={why} className="inline-flex cursor-not-allowed">
+      {children}
+    </span>
+  );
 }

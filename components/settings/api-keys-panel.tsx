@@ -5,7 +5,7 @@ import { KeyRound } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useCreateDialog, WithReason } from "@/components/providers/use-create-dialog";
 import { tableState } from "@/components/providers/use-list-query";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
@@ -95,28 +95,30 @@ export function ApiKeysPanel() {
       className: "w-40 text-right",
       cell: (k) =>
         k.revokedAt ? null : (
-          <div className="flex justify-end gap-1">
-            <Button
-              variant="ghost"
-              size="sm"
-              onClick={() => setLimiting(k)}
-              aria-label={`Limits of ${k.name}`}
-              disabled={!mayWrite}
-              title={denied}
-            >
-              Limits
-            </Button>
-            <Button
-              variant="ghost"
-              size="sm"
-              onClick={() => setRevoking(k)}
-              aria-label={`Revoke ${k.name}`}
-              disabled={!mayWrite}
-              title={denied}
-            >
-              Revoke
-            </Button>
-          </div>
+          <WithReason why={denied}>
+            <div className="flex justify-end gap-1">
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => setLimiting(k)}
+                aria-label={`Limits of ${k.name}`}
+                disabled={!mayWrite}
+                title={denied}
+              >
+                Limits
+              </Button>
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => setRevoking(k)}
+                aria-label={`Revoke ${k.name}`}
+                disabled={!mayWrite}
+                title={denied}
+              >
+                Revoke
+              </Button>
+            </div>
+          </WithReason>
         ),
     },
   ];

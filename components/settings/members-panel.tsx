@@ -5,7 +5,7 @@ import { UserPlus, Users } from "lucide-react";
 import { useState } from "react";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useCreateDialog, WithReason } from "@/components/providers/use-create-dialog";
 import { tableState } from "@/components/providers/use-list-query";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { AddMemberDialog } from "@/components/settings/add-member-dialog";
@@ -60,19 +60,21 @@ export function MembersPanel() {
       header: "Role",
       className: "w-44",
       cell: (m) => (
-        <Select
-          aria-label={`Role of ${m.email}`}
-          value={m.role}
-          disabled={!mayWrite || updateRole.isPending}
-          title={denied}
-          onChange={(e) => updateRole.mutate({ userId: m.userId, role: e.target.value as RoleName })}
-        >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </Select>
+        <WithReason why={denied}>
+          <Select
+            aria-label={`Role of ${m.email}`}
+            value={m.role}
+            disabled={!mayWrite || updateRole.isPending}
+            title={denied}
+            onChange={(e) => updateRole.mutate({ userId: m.userId, role: e.target.value as RoleName })}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </Select>
+        </WithReason>
       ),
     },
     { key: "since", header: "Member since", cell: (m) => formatRelative(m.createdAt) },
@@ -81,16 +83,18 @@ export function MembersPanel() {
       header: <span className="sr-only">Actions</span>,
       className: "w-24 text-right",
       cell: (m) => (
-        <Button
-          variant="ghost"
-          size="sm"
-          onClick={() => setRemoving(m)}
-          aria-label={`Remove ${m.email}`}
-          disabled={!mayWrite}
-          title={denied}
-        >
-          Remove
-        </Button>
+        <WithReason why={denied}>
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => setRemoving(m)}
+            aria-label={`Remove ${m.email}`}
+            disabled={!mayWrite}
+            title={denied}
+          >
+            Remove
+          </Button>
+        </WithReason>
       ),
     },
   ];

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
+import { WithReason } from "@/components/providers/use-create-dialog";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import {
   Button,
@@ -127,14 +128,16 @@ function PrivacySettings() {
               ))}
             </fieldset>
             <div className="flex flex-wrap items-center gap-3">
-              <Button
-                type="submit"
-                loading={save.isPending}
-                disabled={!mayWrite || choice === current}
-                title={mayWrite ? undefined : deniedReason(role, "project:write")}
-              >
-                Save privacy setting
-              </Button>
+              <WithReason why={mayWrite ? undefined : deniedReason(role, "project:write")}>
+                <Button
+                  type="submit"
+                  loading={save.isPending}
+                  disabled={!mayWrite || choice === current}
+                  title={mayWrite ? undefined : deniedReason(role, "project:write")}
+                >
+                  Save privacy setting
+                </Button>
+              </WithReason>
               {mayWrite ? (
                 <FormError error={save.error} fields={[]} />
               ) : (
