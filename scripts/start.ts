@@ -75,7 +75,7 @@ async function main() {
   if (!dev) {
     if (buildIsCurrent(root)) log("production build is current");
     else {
-      log("building the console (next build)…");
+      log("building the console (next build; a few minutes on a small machine, only when the sources changed)…");
       const fingerprint = buildFingerprint(root);
       const build = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
         stdio: "inherit",
@@ -94,8 +94,17 @@ async function main() {
   startRequestLogMaintenance();
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
+  // The generated password is printed once, when the account is created with it: later starts say where it is
+  // kept instead of putting it in every log a process supervisor collects.
+  const kept = `${path.relative(root, secrets)}/admin-password`;
   log(
-    `sign in as ${admin.email} with password ${generatedPassword ? `${config.ADMIN_PASSWORD} (generated, kept in ${path.relative(root, secrets)}/admin-password)` : "from ADMIN_PASSWORD"}`,
+    `sign in as ${admin.email} with password ${
+      !generatedPassword
+        ? "from ADMIN_PASSWORD"
+        : admin.createdUser
+          ? `${config.ADMIN_PASSWORD} (generated now, shown only this once; kept in ${kept})`
+          : `kept in ${kept}`
+    }`,
   );
   log(
     config.SWITCHYARD_METRICS_PUBLIC === "true"

@@ -6,6 +6,7 @@
  */
 import Piscina from "piscina";
 import { DomainError } from "@/server/errors";
+import { describeError } from "@/server/repeated-log";
 import { FairQueue } from "./fair-queue";
 import { renderInline } from "./inline";
 import { type RenderLimits, renderLimits } from "./limits";
@@ -34,6 +35,10 @@ async function createPool(): Promise<RenderPool> {
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
   });
+  // A worker that dies with no task of its own (e.g. its heap runs out after its task was cut off at the time
+  // limit) is an 'error' event on the pool: unheard, Node would throw it and stop the server. Piscina has
+  // already replaced the worker, so a line in the log is all it needs.
+  piscina.on("error", (error) => console.warn(`[templates] a render worker ended: ${describeError(error)}`));
   // A slot per worker thread; one project never holds them all (when there are two or more).
   const admission = new FairQueue(limits.workers, Math.max(1, limits.workers - 1), limits.queuePerProject);
   return { piscina, admission, limits };

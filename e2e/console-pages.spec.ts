@@ -1,0 +1,175 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+import { projectIdOf, SHOTS, signIn } from "./helpers";
+
+/**
+ * Every page of the console, at desktop and phone width, light and dark: nothing scrolls sideways at 390 px,
+ * axe finds no serious or critical violation, and a screenshot of each lands in
+ * test-results/screenshots/pages/ for a person to look at.
+ */
+const SIZES = { desktop: { width: 1360, height: 860 }, phone: { width: 390, height: 844 } } as const;
+const THEMES = ["light", "dark"] as const;
+
+type Seeded = Awaited<ReturnType<typeof seed>>;
+/** One sign-in for the whole file (sign-in is throttled per account), kept as the tests' storage state. */
+const STATE = "test-results/console-pages-state.json";
+let projectId = "";
+let ids: Seeded;
+
+async function seed(page: Page, projectId: string) {
+  const headers = { "x-switchyard-project": projectId };
+  // biome-ignore lint/suspicious/noExplicitAny: REST answers, read field by field below.
+  const ok = async (response: Awaited<ReturnType<Page["request"]["post"]>>): Promise<any> => {
+    expect(response.status(), await response.text()).toBeLessThan(300);
+    return response.json();
+  };
+  const prompt = await ok(
+    await page.request.post("/api/rest/prompts", {
+      headers,
+      data: { name: "greeting", type: "text", template: "Hello {{ name }}, welcome to {{ place }}." },
+    }),
+  );
+  await ok(
+    await page.request.post(`/api/rest/prompts/${prompt.promptId}/versions`, {
+      headers,
+      data: { template: "Hi {{ name }}! Welcome to {{ place }}." },
+    }),
+  );
+  const route = await ok(
+    await page.request.post("/api/rest/routes", {
+      headers,
+      data: { name: "chat-default", source: "deployments:\n  - model: switchyard-demo\n    weight: 1\n" },
+    }),
+  );
+  const lines = Array.from({ length: 12 }, (_, i) =>
+    JSON.stringify({
+      messages: [
+        { role: "user", content: `Question ${i}: what is ${i} + ${i}?` },
+        { role: "assistant", content: `${i + i}` },
+      ],
+    }),
+  ).join("\n");
+  const dataset = await ok(
+    await page.request.post("/api/rest/datasets/import?name=arithmetic", {
+      headers: { ...headers, "content-type": "application/jsonl" },
+      data: `${lines}\n`,
+    }),
+  );
+  const experiment = await ok(
+    await page.request.post("/api/rest/experiments", {
+      headers,
+      data: {
+        name: "friendlier greeting",
+        promptId: prompt.promptId,
+        metrics: [{ name: "thumbs_up", kind: "rate" }],
+        variants: [
+          { key: "control", weight: 50, isControl: true, promptVersion: 1 },
+          { key: "treatment", weight: 50, promptVersion: 2 },
+        ],
+      },
+    }),
+  );
+  const models = await ok(await page.request.get("/api/rest/models", { headers }));
+  return {
+    promptId: prompt.promptId as string,
+    routeId: (route.routeId ?? route.id) as string,
+    datasetId: (dataset.dataset?.id ?? dataset.datasetId) as string,
+    experimentId: (experiment.id ?? experiment.experimentId) as string,
+    modelId: models.items[0].id as string,
+  };
+}
+
+/** Each page, by name: its URL below /projects/<id> and its main heading. */
+const TARGETS: { name: string; path: (ids: Seeded) => string; heading: string | RegExp }[] = [
+  { name: "models", path: () => "models", heading: "Models" },
+  { name: "model", path: (ids) => `models/${ids.modelId}`, heading: "switchyard-demo" },
+  { name: "models-compare", path: () => "models/compare", heading: /Compare/ },
+  { name: "prompts", path: () => "prompts", heading: "Prompts" },
+  { name: "prompt", path: (ids) => `prompts/${ids.promptId}`, heading: "greeting" },
+  { name: "experiments", path: () => "experiments", heading: "Experiments" },
+  { name: "experiment", path: (ids) => `experiments/${ids.experimentId}`, heading: "friendlier greeting" },
+  { name: "datasets", path: () => "datasets", heading: "Datasets" },
+  { name: "dataset", path: (ids) => `datasets/${ids.datasetId}`, heading: "arithmetic" },
+  { name: "playground", path: () => "playground", heading: "Playground" },
+  { name: "routes", path: () => "routes", heading: "Routes" },
+  { name: "route", path: (ids) => `routes/${ids.routeId}`, heading: "chat-default" },
+  { name: "monitoring", path: () => "monitoring", heading: "Monitoring" },
+  { name: "api-reference", path: () => "api", heading: "API reference" },
+  { name: "settings", path: () => "settings", heading: "Settings" },
+  { name: "settings-api-keys", path: () => "settings/api-keys", heading: "Settings" },
+  { name: "settings-members", path: () => "settings/members", heading: "Settings" },
+  { name: "settings-audit", path: () => "settings/audit", heading: "Settings" },
+  { name: "not-found-item", path: () => "models/00000000-0000-4000-8000-000000000000", heading: "Not found" },
+  { name: "not-found-page", path: () => "no-such-page", heading: "Not found" },
+];
+
+async function settle(page: Page, target: { heading: string | RegExp }) {
+  await expect(page.getByRole("heading", { level: 1, name: target.heading }).first()).toBeVisible();
+  // Queries done: no loading indicator left.
+  await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
+}
+
+async function seriousViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+test.describe("every console page", () => {
+  test.describe.configure({ mode: "serial" });
+  test.use({ storageState: STATE });
+  test.beforeAll(async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: `http://localhost:${process.env.E2E_PORT ?? 3100}` });
+    const page = await context.newPage();
+    await signIn(page);
+    projectId = projectIdOf(page);
+    ids = await seed(page, projectId);
+    await context.storageState({ path: STATE });
+    await context.close();
+  });
+
+  for (const target of TARGETS) {
+    test(`${target.name}: no sideways scroll at phone width, no serious accessibility violation`, async ({ page }) => {
+      test.setTimeout(180_000);
+      const problems: string[] = [];
+      for (const [size, viewport] of Object.entries(SIZES)) {
+        await page.setViewportSize(viewport);
+        for (const theme of THEMES) {
+          await page.emulateMedia({ colorScheme: theme });
+          await page.goto(`/projects/${projectId}/${target.path(ids)}`);
+          await settle(page, target);
+          await expect(page.locator("html")).toHaveClass(theme === "dark" ? /dark/ : /^(?!.*dark)/);
+          const where = `${size} (${theme})`;
+          if (size === "phone") {
+            const widths = await page.evaluate(() => ({
+              scroll: document.documentElement.scrollWidth,
+              client: document.documentElement.clientWidth,
+            }));
+            if (widths.scroll > widths.client)
+              problems.push(`${where} scrolls sideways: ${widths.scroll} px of content in ${widths.client} px`);
+          }
+          for (const violation of await seriousViolations(page)) problems.push(`${where}: ${violation}`);
+          await page.screenshot({ path: `${SHOTS}/pages/${target.name}-${size}-${theme}.png`, fullPage: true });
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+test("the sign-in page and an unknown URL outside a project are readable and accessible", async ({ page }) => {
+  for (const theme of THEMES) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto("/sign-in");
+    await expect(page.getByRole("heading", { name: "Sign in to Switchyard" })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/pages/sign-in-desktop-${theme}.png` });
+    await page.goto("/definitely/not/a/page");
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/pages/not-found-desktop-${theme}.png` });
+  }
+});
