@@ -20,9 +20,9 @@ const RESOURCE_LABELS: Record<string, string> = {
 };
 
 /** The resource an action is about: what comes before its first dot (`model.alias.move` → `model`). */
-export const resourceOf = (action: string) => action.split(".")[0];
+const resourceOf = (action: string) => action.split(".")[0];
 
-export const resourceLabel = (resource: string) => RESOURCE_LABELS[resource] ?? resource;
+const resourceLabel = (resource: string) => RESOURCE_LABELS[resource] ?? resource;
 
 /** The recorded actions grouped by resource, resources sorted by their label. */
 export function groupActions(actions: readonly string[]): { resource: string; label: string; actions: string[] }[] {

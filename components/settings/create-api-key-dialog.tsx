@@ -5,6 +5,7 @@ import { useState } from "react";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
+import { useLiveValidation } from "@/components/providers/use-live-validation";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import {
   KeyLimitsFields,
@@ -16,6 +17,7 @@ import {
 import { KeyPurposeFields } from "@/components/settings/key-purpose-fields";
 import { NewKeyPanel } from "@/components/settings/new-key-panel";
 import { Button, Dialog, Field, FormDialog, Input, Select } from "@/components/ui";
+import { apiKeyDraft } from "@/lib/api-key-form";
 import { scopesForPurpose } from "@/lib/api-key-presets";
 import type { Scope } from "@/lib/scopes";
 
@@ -35,6 +37,7 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
     }),
   );
   const created = create.data;
+  const live = useLiveValidation(apiKeyDraft, { name, scopes });
 
   const close = () => {
     onOpenChange(false);
@@ -69,19 +72,21 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
       className="max-w-xl"
       submitLabel="Create key"
       pending={create.isPending}
-      onSubmit={() =>
+      onSubmit={() => {
+        live.showAll();
+        if (!live.valid) return;
         create.mutate({
           name,
           scopes,
           expiresInDays: expires === "never" ? null : Number(expires),
           ...limitsInput(limits),
-        })
-      }
+        });
+      }}
     >
       <Field
         label="Name"
         htmlFor="key-name"
-        error={fieldError(create.error, "name")}
+        error={live.error("name") ?? fieldError(create.error, "name")}
         hint="Who or what uses it, e.g. ci-deploy"
       >
         <Input id="key-name" value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
@@ -94,7 +99,11 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
           <option value="365">In a year</option>
         </Select>
       </Field>
-      <KeyPurposeFields scopes={scopes} onChange={setScopes} error={fieldError(create.error, "scopes")} />
+      <KeyPurposeFields
+        scopes={scopes}
+        onChange={setScopes}
+        error={live.error("scopes") ?? fieldError(create.error, "scopes")}
+      />
       <KeyLimitsFields draft={limits} onChange={setLimits} error={create.error} idPrefix="new-key" />
       <FormError error={create.error} fields={["name", "scopes", ...LIMIT_FIELDS]} />
     </FormDialog>

@@ -3,7 +3,7 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useDeferredValue } from "react";
 
-export const AUDIT_FILTERS = ["resource", "action", "actor", "from", "to"] as const;
+const AUDIT_FILTERS = ["resource", "action", "actor", "from", "to"] as const;
 export type AuditFilterName = (typeof AUDIT_FILTERS)[number];
 
 /**

@@ -13,7 +13,7 @@ import { ProviderError } from "@/server/modules/providers/errors";
 type Result = z.infer<typeof connectionResult>;
 
 /** A test answers fast or says it timed out: a person is waiting on the form. */
-export const CONNECTION_TEST_TIMEOUT_MS = 10_000;
+const CONNECTION_TEST_TIMEOUT_MS = 10_000;
 
 /**
  * Calls the upstream once, the way the gateway would (the same client, address policy, hop headers and the

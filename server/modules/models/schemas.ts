@@ -183,7 +183,7 @@ export const testConnectionInput = z.object({
   apiKey: createVersionInput.shape.apiKey,
 });
 
-export const CONNECTION_OUTCOMES = [
+const CONNECTION_OUTCOMES = [
   "reachable",
   "auth_failed",
   "not_found",

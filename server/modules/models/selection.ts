@@ -64,7 +64,7 @@ interface Raw {
 }
 
 /** Per version and source, the newest this many samples are measured: a busy model costs the same to show. */
-export const SAMPLE_CAP = 5_000;
+const SAMPLE_CAP = 5_000;
 
 /**
  * The model selection view: each version's declared cost, task, license and
