@@ -124,7 +124,9 @@ test("a key made with the default Gateway client purpose calls /v1 as its snippe
     data: { model, messages: [{ role: "user", content: "Hello" }] },
   });
   expect(reply.status()).toBe(200);
-  expect((await reply.json()).choices[0].message.content).toBe("Hello! I am a tiny demo model 🚀.");
+  const answer = await reply.json();
+  expect(answer.model).toContain("switchyard-demo");
+  expect(answer.choices[0].message.content.length).toBeGreaterThan(0);
   // ...and nothing of the console.
   expect((await request.get("/api/rest/project", { headers: { authorization: `Bearer ${key}` } })).status()).toBe(403);
 
