@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { fromLocalInput, toLocalInput, type useAuditFilters } from "@/components/settings/use-audit-filters";
-import { Button, Input, Select } from "@/components/ui";
+import { Button, Field, Input, Select } from "@/components/ui";
 import { groupActions } from "@/lib/audit";
 
 /**
@@ -27,9 +27,9 @@ export function AuditFilters({ filters }: { filters: ReturnType<typeof useAuditF
 
   return (
     <div className="flex w-full flex-wrap items-end gap-2">
-      <label className="flex flex-col gap-1 text-muted-foreground text-xs">
-        Resource
+      <Field label="Resource" htmlFor="audit-resource">
         <Select
+          id="audit-resource"
           aria-label="Filter by resource"
           value={values.resource}
           onChange={(e) => set({ resource: e.target.value, action: "" })}
@@ -42,10 +42,10 @@ export function AuditFilters({ filters }: { filters: ReturnType<typeof useAuditF
             </option>
           ))}
         </Select>
-      </label>
-      <label className="flex flex-col gap-1 text-muted-foreground text-xs">
-        Action
+      </Field>
+      <Field label="Action" htmlFor="audit-action">
         <Select
+          id="audit-action"
           aria-label="Filter by action"
           value={values.action}
           onChange={(e) => set({ action: e.target.value })}
@@ -63,10 +63,10 @@ export function AuditFilters({ filters }: { filters: ReturnType<typeof useAuditF
             <option value={values.action}>{values.action}</option>
           )}
         </Select>
-      </label>
-      <label className="flex flex-col gap-1 text-muted-foreground text-xs">
-        Actor
+      </Field>
+      <Field label="Actor" htmlFor="audit-actor">
         <Input
+          id="audit-actor"
           aria-label="Filter by actor"
           placeholder="User or key…"
           list="audit-actors"
@@ -82,29 +82,29 @@ export function AuditFilters({ filters }: { filters: ReturnType<typeof useAuditF
             <option key={a} value={a} />
           ))}
         </datalist>
-      </label>
-      <label className="flex flex-col gap-1 text-muted-foreground text-xs">
-        From
+      </Field>
+      <Field label="From" htmlFor="audit-from">
         <Input
           type="datetime-local"
           step={1}
+          id="audit-from"
           aria-label="From"
           value={toLocalInput(values.from)}
           onChange={(e) => set({ from: fromLocalInput(e.target.value) })}
           className="w-52"
         />
-      </label>
-      <label className="flex flex-col gap-1 text-muted-foreground text-xs">
-        To
+      </Field>
+      <Field label="To" htmlFor="audit-to">
         <Input
           type="datetime-local"
           step={1}
+          id="audit-to"
           aria-label="To"
           value={toLocalInput(values.to)}
           onChange={(e) => set({ to: fromLocalInput(e.target.value) })}
           className="w-52"
         />
-      </label>
+      </Field>
       {filters.filtered && (
         <Button
           variant="ghost"

@@ -9,16 +9,7 @@ import { useCreateDialog, WithReason } from "@/components/providers/use-create-d
 import { tableState } from "@/components/providers/use-list-query";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { AddMemberDialog } from "@/components/settings/add-member-dialog";
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  DataTable,
-  type DataTableColumn,
-  EmptyState,
-  Select,
-  toast,
-} from "@/components/ui";
+import { Button, ConfirmDialog, DataTable, type DataTableColumn, EmptyState, Select, toast } from "@/components/ui";
 import { ROLES, type RoleName } from "@/lib/scopes";
 
 type Member = RouterOutputs["members"]["list"][number];
