@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
@@ -38,6 +38,8 @@ export function CreateApiKeyDialog({ open, onOpenChange }: { open: boolean; onOp
   );
   const created = create.data;
   const live = useLiveValidation(apiKeyDraft, { name, scopes });
+  // Loaded while the form is filled in, so the shown-once snippet names a real model at once.
+  useQuery({ ...trpc.models.list.queryOptions({ pageSize: 100 }), enabled: open });
 
   const close = () => {
     onOpenChange(false);

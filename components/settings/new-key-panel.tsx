@@ -18,7 +18,8 @@ export function NewKeyPanel({ apiKey, scopes }: { apiKey: string; scopes: readon
   const trpc = useTRPC();
   const [language, setLanguage] = useState<SnippetLanguage>("python");
   const models = useQuery(trpc.models.list.queryOptions({ pageSize: 100 }));
-  const model = snippetModel(models.data?.items ?? []) ?? "your-model";
+  // While the models load, a placeholder rather than a name that would not work.
+  const model = models.isLoading ? "…" : (snippetModel(models.data?.items ?? []) ?? "your-model");
   const baseUrl = `${typeof window === "undefined" ? "" : window.location.origin}/v1`;
   const snippet = gatewaySnippet(language, { baseUrl, key: apiKey, model });
   const invokes = scopes.includes("gateway:invoke");
