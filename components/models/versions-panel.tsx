@@ -42,6 +42,7 @@ export function VersionsPanel({ model }: { model: ModelDetailData }) {
           {
             key: "connection",
             header: "Connection",
+            className: "min-w-64",
             cell: (v: Version) => (
               <ConnectionTest
                 target={{ modelId: model.id, versionId: v.id }}
