@@ -55,7 +55,11 @@ export function AuditPanel() {
     {
       key: "summary",
       header: "Change",
-      cell: (e) => <span className="line-clamp-2 text-muted-foreground text-xs">{summarize(e.summary)}</span>,
+      cell: (e) => (
+        <span className="line-clamp-2 text-muted-foreground text-xs [overflow-wrap:anywhere]">
+          {summarize(e.summary)}
+        </span>
+      ),
     },
   ];
 
