@@ -32,9 +32,25 @@ test("an admin adds a viewer, who can read but not manage keys; repeated wrong p
   await viewer.goto(`/projects/${projectId}/settings/api-keys`);
   await expect(viewer.getByRole("heading", { name: "API keys" })).toBeVisible();
   await expect(viewer.getByText(/Keys authenticate the REST API/)).toBeVisible();
-  await expect(viewer.getByRole("button", { name: "Create key" })).toHaveCount(0);
+  // Write actions are shown disabled, saying why, rather than hidden or refused after the click.
+  const createKey = viewer.getByRole("button", { name: "Create key" }).first();
+  await expect(createKey).toBeDisabled();
+  await expect(createKey).toHaveAttribute("title", /viewer.*apiKeys:write/);
   await viewer.goto(`/projects/${projectId}/settings/members`);
-  await expect(viewer.getByRole("button", { name: "Add member" })).toHaveCount(0);
+  const addMember = viewer.getByRole("button", { name: "Add member" });
+  await expect(addMember).toBeDisabled();
+  await expect(addMember).toHaveAttribute("title", /members:write/);
+  await expect(viewer.getByRole("button", { name: "Remove viewer@e2e.test" })).toBeDisabled();
+  await expect(viewer.getByLabel("Role of viewer@e2e.test")).toBeDisabled();
+  await viewer.goto(`/projects/${projectId}/settings`);
+  await expect(viewer.getByRole("button", { name: "Save privacy setting" })).toBeDisabled();
+  await viewer.goto(`/projects/${projectId}/models`);
+  const register = viewer.getByRole("button", { name: "Register model" }).first();
+  await expect(register).toBeDisabled();
+  await expect(register).toHaveAttribute("title", /models:write/);
+  await viewer.getByRole("link", { name: "switchyard-demo" }).first().click();
+  await expect(viewer.getByRole("button", { name: "New version" }).first()).toBeDisabled();
+  await viewer.screenshot({ path: `${SHOTS}/viewer-model.png`, fullPage: true });
   await viewerContext.close();
 
   const attacker = await browser.newPage();

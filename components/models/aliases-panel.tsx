@@ -3,8 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ModelDetailData } from "@/components/models/types";
 import { useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
-import { Badge, Card, CardContent } from "@/components/ui";
+import { WithReason } from "@/components/providers/use-create-dialog";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
+import { Badge, Button, Card, CardContent } from "@/components/ui";
 import { MovePointerForm } from "@/components/versioning/move-pointer-form";
 import { PointerHistory } from "@/components/versioning/pointer-history";
 
@@ -12,7 +13,7 @@ import { PointerHistory } from "@/components/versioning/pointer-history";
 export function AliasesPanel({ model }: { model: ModelDetailData }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = useProjectAccess();
+  const { can, role } = useProjectAccess();
   const history = useQuery(trpc.models.aliasHistory.queryOptions({ modelId: model.id }));
   const refresh = () =>
     Promise.all([
@@ -44,6 +45,19 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
             )}
           </CardContent>
         </Card>
+        {!mayWrite && (
+          <Card>
+            <CardContent className="flex flex-col items-start gap-2 pt-4">
+              <h3 className="font-medium text-sm">Move an alias</h3>
+              <WithReason why={deniedReason(role, "models:write")}>
+                <Button disabled title={deniedReason(role, "models:write")}>
+                  Move alias
+                </Button>
+              </WithReason>
+              <p className="text-muted-foreground text-xs">{deniedReason(role, "models:write")}.</p>
+            </CardContent>
+          </Card>
+        )}
         {mayWrite && (
           <MovePointerForm
             field="alias"

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { ArtifactUploader, type UploadedArtifact } from "@/components/models/artifact-uploader";
+import { ConnectionTest } from "@/components/models/connection-test";
 import type { ModelDetailData } from "@/components/models/types";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
@@ -126,6 +127,16 @@ export function NewVersionDialog({
           >
             <Input id="v-key" type="password" autoComplete="off" value={form.apiKey} onChange={set("apiKey")} />
           </Field>
+          <div className="col-span-2">
+            <ConnectionTest
+              target={{
+                modelId: model.id,
+                endpointBaseUrl: form.endpoint,
+                upstreamModelId: form.upstream,
+                apiKey: form.apiKey,
+              }}
+            />
+          </div>
         </>
       )}
       <Field label="Default temperature" htmlFor="v-temp" error={create.fieldError("defaultParams.temperature")}>

@@ -22,6 +22,13 @@ import {
 type Row = RouterOutputs["models"]["selection"][number];
 type SortKey = "tokensPerSecondP50" | "ttftMsP50" | "costPer1kOutputTokens" | "name";
 
+const SOURCE_LABELS: Record<Row["source"], string> = {
+  gateway: "Gateway",
+  playground: "Playground",
+  both: "Gateway + playground",
+  none: "Not measured",
+};
+
 const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
 
 export function SelectionView() {
@@ -77,6 +84,12 @@ export function SelectionView() {
           ? `${formatPrice(r.pricePerComputeSecond)}/s`
           : `${formatPrice(r.priceInputPerMTok)} / ${formatPrice(r.priceOutputPerMTok)}`,
     },
+    {
+      key: "latency",
+      header: "Latency p50 / p95",
+      className: "text-right whitespace-nowrap",
+      cell: (r) => `${ms(r.latencyMsP50)} / ${ms(r.latencyMsP95)}`,
+    },
     { key: "ttft", header: "TTFT p50", className: "text-right", cell: (r) => ms(r.ttftMsP50) },
     { key: "tpot", header: "Per token p50", className: "text-right", cell: (r) => ms(r.tpotMsP50) },
     {
@@ -92,15 +105,36 @@ export function SelectionView() {
       cell: (r) => (r.costPer1kOutputTokens === null ? "—" : formatMoney(r.costPer1kOutputTokens)),
     },
     {
-      key: "runs",
-      header: "Runs",
-      className: "text-right",
+      key: "traffic",
+      header: "Measured from",
       cell: (r) => (
-        <span title={r.lastRunAt ? `last ${formatRelative(r.lastRunAt)}` : undefined}>
-          {r.runs}
-          {r.errors > 0 && <span className="text-danger"> ({r.errors} failed)</span>}
+        <span
+          className="flex flex-col gap-0.5"
+          title={r.lastRunAt ? `last ${formatRelative(r.lastRunAt)}` : undefined}
+          data-testid="measured-from"
+        >
+          <span>
+            <Badge tone={r.source === "none" ? "neutral" : "info"}>{SOURCE_LABELS[r.source]}</Badge>
+          </span>
+          <span className="whitespace-nowrap text-muted-foreground text-xs">
+            {r.requests.toLocaleString("en-US")} gateway · {r.runs.toLocaleString("en-US")} playground
+            {r.capped ? " (newest)" : ""}
+          </span>
         </span>
       ),
+    },
+    {
+      key: "errors",
+      header: "Errors",
+      className: "text-right",
+      cell: (r) =>
+        r.errorRate === null ? (
+          "—"
+        ) : (
+          <span className={r.errors > 0 ? "text-danger" : undefined}>
+            {(r.errorRate * 100).toFixed(r.errorRate > 0 && r.errorRate < 0.01 ? 2 : 1)}%
+          </span>
+        ),
     },
     { key: "device", header: "Device", cell: (r) => (r.device ? <Badge tone="info">{r.device}</Badge> : "—") },
   ];
@@ -109,7 +143,7 @@ export function SelectionView() {
     <>
       <PageHeader
         title="Compare models"
-        description="Declared cost, task, license and context next to latency and throughput measured from real runs."
+        description="Declared cost, task, license and context next to what gateway traffic and playground runs measured."
         breadcrumbs={[{ label: "Models", href: `/projects/${projectId}/models` }, { label: "Compare" }]}
         actions={
           <div className="flex gap-2">

@@ -2,6 +2,7 @@
 
 import { GitBranch } from "lucide-react";
 import { formatDateTime, formatRelative } from "@/components/format";
+import { ConnectionTest } from "@/components/models/connection-test";
 import { NewVersionDialog } from "@/components/models/new-version-dialog";
 import type { ModelDetailData } from "@/components/models/types";
 import { useCreateDialog } from "@/components/providers/use-create-dialog";
@@ -35,6 +36,21 @@ export function VersionsPanel({ model }: { model: ModelDetailData }) {
           </span>
         ),
     },
+    ...(model.provider === "onnx-local"
+      ? []
+      : [
+          {
+            key: "connection",
+            header: "Connection",
+            className: "min-w-64",
+            cell: (v: Version) => (
+              <ConnectionTest
+                target={{ modelId: model.id, versionId: v.id }}
+                label={`Test connection of v${v.version}`}
+              />
+            ),
+          },
+        ]),
     {
       key: "aliases",
       header: "Aliases",

@@ -12,3 +12,8 @@ export function useProjectAccess() {
   const scopes: readonly Scope[] = role ? ROLE_SCOPES[role] : [];
   return { project: project.data, role, can: (scope: Scope) => scopes.includes(scope), isLoading: project.isLoading };
 }
+
+/** Why a write action is disabled, for its title: the role and the permission it lacks. */
+export function deniedReason(role: string | null, scope: Scope): string {
+  return `${role ? `Your role (${role})` : "You"} cannot do this: it needs the ${scope} permission`;
+}

@@ -5,12 +5,13 @@ import { KeyRound } from "lucide-react";
 import { useState } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useCreateDialog, WithReason } from "@/components/providers/use-create-dialog";
 import { tableState } from "@/components/providers/use-list-query";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { CreateApiKeyDialog } from "@/components/settings/create-api-key-dialog";
 import { KeyLimitsDialog } from "@/components/settings/key-limits-dialog";
 import { KeyUsageCell } from "@/components/settings/key-usage-cell";
+import { ScopeList } from "@/components/settings/scope-list";
 import {
   Badge,
   Button,
@@ -37,7 +38,7 @@ function status(key: ApiKey) {
 export function ApiKeysPanel() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = useProjectAccess();
+  const { can, role } = useProjectAccess();
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const create = useCreateDialog("apiKeys:write", "Create key");
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
@@ -57,6 +58,7 @@ export function ApiKeysPanel() {
     }),
   );
   const mayWrite = can("apiKeys:write");
+  const denied = mayWrite ? undefined : deniedReason(role, "apiKeys:write");
 
   const columns: DataTableColumn<ApiKey>[] = [
     { key: "name", header: "Name", cell: (k) => <span className="font-medium">{k.name}</span> },
@@ -64,16 +66,7 @@ export function ApiKeysPanel() {
     {
       key: "scopes",
       header: "Scopes",
-      cell: (k) => (
-        <div className="flex max-w-xs flex-wrap gap-1" title={k.scopes.join(", ")}>
-          {k.scopes.slice(0, 3).map((s) => (
-            <Badge key={s} tone="accent">
-              {s}
-            </Badge>
-          ))}
-          {k.scopes.length > 3 && <Badge>+{k.scopes.length - 3}</Badge>}
-        </div>
-      ),
+      cell: (k) => <ScopeList scopes={k.scopes} />,
     },
     { key: "status", header: "Status", cell: status },
     {
@@ -101,16 +94,32 @@ export function ApiKeysPanel() {
       header: <span className="sr-only">Actions</span>,
       className: "w-40 text-right",
       cell: (k) =>
-        mayWrite && !k.revokedAt ? (
-          <div className="flex justify-end gap-1">
-            <Button variant="ghost" size="sm" onClick={() => setLimiting(k)} aria-label={`Limits of ${k.name}`}>
-              Limits
-            </Button>
-            <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-              Revoke
-            </Button>
-          </div>
-        ) : null,
+        k.revokedAt ? null : (
+          <WithReason why={denied}>
+            <div className="flex justify-end gap-1">
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => setLimiting(k)}
+                aria-label={`Limits of ${k.name}`}
+                disabled={!mayWrite}
+                title={denied}
+              >
+                Limits
+              </Button>
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => setRevoking(k)}
+                aria-label={`Revoke ${k.name}`}
+                disabled={!mayWrite}
+                title={denied}
+              >
+                Revoke
+              </Button>
+            </div>
+          </WithReason>
+        ),
     },
   ];
 

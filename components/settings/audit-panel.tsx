@@ -2,20 +2,13 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
-import { formatDateTime, formatRelative } from "@/components/format";
+import { formatDateTimeSeconds, formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useListQuery } from "@/components/providers/use-list-query";
-import { Badge, DataTable, type DataTableColumn, EmptyState, Input, Select } from "@/components/ui";
+import { AuditFilters } from "@/components/settings/audit-filters";
+import { useAuditFilters } from "@/components/settings/use-audit-filters";
+import { Badge, DataTable, type DataTableColumn, EmptyState } from "@/components/ui";
 
 type Entry = RouterOutputs["audit"]["list"]["items"][number];
-
-const ACTIONS = [
-  ["", "All actions"],
-  ["apiKey.", "API keys"],
-  ["member.", "Members"],
-  ["project.", "Projects"],
-  ["admin.", "Administration"],
-] as const;
 
 function summarize(summary: Record<string, unknown>): string {
   return Object.entries(summary)
@@ -24,17 +17,27 @@ function summarize(summary: Record<string, unknown>): string {
     .join(" · ");
 }
 
+const PAGE_SIZE = 25;
+
 export function AuditPanel() {
   const trpc = useTRPC();
-  const list = useListQuery({ action: "", actor: "" });
-  const audit = useQuery({ ...trpc.audit.list.queryOptions(list.query), placeholderData: keepPreviousData });
+  const filters = useAuditFilters();
+  const audit = useQuery({
+    ...trpc.audit.list.queryOptions({ ...filters.query, pageSize: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
 
   const columns: DataTableColumn<Entry>[] = [
     {
       key: "when",
       header: "When",
-      className: "w-40",
-      cell: (e) => <span title={formatDateTime(e.createdAt)}>{formatRelative(e.createdAt)}</span>,
+      className: "w-44",
+      cell: (e) => (
+        <span className="flex flex-col">
+          <span className="whitespace-nowrap">{formatDateTimeSeconds(e.createdAt)}</span>
+          <span className="text-muted-foreground text-xs">{formatRelative(e.createdAt)}</span>
+        </span>
+      ),
     },
     {
       key: "actor",
@@ -52,12 +55,16 @@ export function AuditPanel() {
     {
       key: "summary",
       header: "Change",
-      cell: (e) => <span className="line-clamp-2 text-muted-foreground text-xs">{summarize(e.summary)}</span>,
+      cell: (e) => (
+        <span className="line-clamp-2 text-muted-foreground text-xs [overflow-wrap:anywhere]">
+          {summarize(e.summary)}
+        </span>
+      ),
     },
   ];
 
   return (
-    <section aria-labelledby="audit-title" className="flex flex-col gap-4">
+    <section aria-labelledby="audit-title" className="flex min-w-0 flex-col gap-4">
       <div>
         <h2 id="audit-title" className="font-semibold text-base">
           Audit log
@@ -70,24 +77,15 @@ export function AuditPanel() {
         caption="Audit log"
         columns={columns}
         rowKey={(e) => e.id}
-        {...list.table(audit)}
-        toolbar={
-          <div className="flex gap-2">
-            <Select aria-label="Filter by action" {...list.bind("action")} className="w-44">
-              {ACTIONS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </Select>
-            <Input
-              aria-label="Filter by actor"
-              placeholder="Filter by user or key…"
-              {...list.bind("actor")}
-              className="w-64"
-            />
-          </div>
-        }
+        rows={audit.data?.items}
+        loading={audit.isLoading}
+        error={audit.error}
+        onRetry={() => void audit.refetch()}
+        page={filters.page}
+        pageSize={PAGE_SIZE}
+        total={audit.data?.total}
+        onPageChange={filters.setPage}
+        toolbar={<AuditFilters filters={filters} />}
         empty={<EmptyState icon={ScrollText} title="Nothing recorded" description="No change matches these filters." />}
       />
     </section>

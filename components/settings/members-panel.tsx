@@ -5,20 +5,11 @@ import { UserPlus, Users } from "lucide-react";
 import { useState } from "react";
 import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
-import { useCreateDialog } from "@/components/providers/use-create-dialog";
+import { useCreateDialog, WithReason } from "@/components/providers/use-create-dialog";
 import { tableState } from "@/components/providers/use-list-query";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { AddMemberDialog } from "@/components/settings/add-member-dialog";
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  DataTable,
-  type DataTableColumn,
-  EmptyState,
-  Select,
-  toast,
-} from "@/components/ui";
+import { Button, ConfirmDialog, DataTable, type DataTableColumn, EmptyState, Select, toast } from "@/components/ui";
 import { ROLES, type RoleName } from "@/lib/scopes";
 
 type Member = RouterOutputs["members"]["list"][number];
@@ -26,7 +17,7 @@ type Member = RouterOutputs["members"]["list"][number];
 export function MembersPanel() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = useProjectAccess();
+  const { can, role } = useProjectAccess();
   const add = useCreateDialog("members:write", "Add member", UserPlus);
   const [removing, setRemoving] = useState<Member | null>(null);
   const members = useQuery(trpc.members.list.queryOptions({}));
@@ -42,6 +33,7 @@ export function MembersPanel() {
   );
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: () => void refresh() }));
   const mayWrite = can("members:write");
+  const denied = mayWrite ? undefined : deniedReason(role, "members:write");
 
   const columns: DataTableColumn<Member>[] = [
     {
@@ -58,12 +50,13 @@ export function MembersPanel() {
       key: "role",
       header: "Role",
       className: "w-44",
-      cell: (m) =>
-        mayWrite ? (
+      cell: (m) => (
+        <WithReason why={denied}>
           <Select
             aria-label={`Role of ${m.email}`}
             value={m.role}
-            disabled={updateRole.isPending}
+            disabled={!mayWrite || updateRole.isPending}
+            title={denied}
             onChange={(e) => updateRole.mutate({ userId: m.userId, role: e.target.value as RoleName })}
           >
             {ROLES.map((r) => (
@@ -72,21 +65,28 @@ export function MembersPanel() {
               </option>
             ))}
           </Select>
-        ) : (
-          <Badge tone={m.role === "owner" ? "accent" : "neutral"}>{m.role}</Badge>
-        ),
+        </WithReason>
+      ),
     },
     { key: "since", header: "Member since", cell: (m) => formatRelative(m.createdAt) },
     {
       key: "actions",
       header: <span className="sr-only">Actions</span>,
       className: "w-24 text-right",
-      cell: (m) =>
-        mayWrite ? (
-          <Button variant="ghost" size="sm" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
+      cell: (m) => (
+        <WithReason why={denied}>
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => setRemoving(m)}
+            aria-label={`Remove ${m.email}`}
+            disabled={!mayWrite}
+            title={denied}
+          >
             Remove
           </Button>
-        ) : null,
+        </WithReason>
+      ),
     },
   ];
 

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { WithReason } from "@/components/providers/use-create-dialog";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import {
   Button,
   Card,
@@ -71,7 +72,7 @@ function ProjectFacts({ rows, projectId }: { rows: [string, string, boolean][]; 
 function PrivacySettings() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = useProjectAccess();
+  const { can, role } = useProjectAccess();
   const settings = useQuery(trpc.projects.settings.queryOptions({}));
   const [choice, setChoice] = useState<BodyLogging>("none");
   useEffect(() => {
@@ -126,16 +127,23 @@ function PrivacySettings() {
                 </label>
               ))}
             </fieldset>
-            {mayWrite ? (
-              <div className="flex items-center gap-3">
-                <Button type="submit" loading={save.isPending} disabled={choice === current}>
+            <div className="flex flex-wrap items-center gap-3">
+              <WithReason why={mayWrite ? undefined : deniedReason(role, "project:write")}>
+                <Button
+                  type="submit"
+                  loading={save.isPending}
+                  disabled={!mayWrite || choice === current}
+                  title={mayWrite ? undefined : deniedReason(role, "project:write")}
+                >
                   Save privacy setting
                 </Button>
+              </WithReason>
+              {mayWrite ? (
                 <FormError error={save.error} fields={[]} />
-              </div>
-            ) : (
-              <p className="text-muted-foreground text-sm">Only owners and admins can change this.</p>
-            )}
+              ) : (
+                <p className="text-muted-foreground text-sm">Only owners and admins can change this.</p>
+              )}
+            </div>
           </form>
         )}
       </CardContent>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiKeyName } from "@/lib/api-key-form";
 import { SCOPES } from "@/lib/scopes";
 import { BUDGET_PERIODS } from "@/server/auth/principal";
 import type { FieldIssue } from "@/server/errors";
@@ -36,7 +37,7 @@ export function budgetProblem(value: LimitsShape): FieldIssue | null {
 
 export const createApiKeyInput = z
   .object({
-    name: z.string().trim().min(1, "Name is required").max(80, "Name must be at most 80 characters"),
+    name: apiKeyName,
     scopes: z
       .array(z.enum(SCOPES, { message: `Unknown scope; valid scopes: ${SCOPES.join(", ")}` }))
       .min(1, "Choose at least one scope"),

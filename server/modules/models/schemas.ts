@@ -170,3 +170,35 @@ export const aliasEvent = z.object({
   actorLabel: z.string(),
   createdAt: z.date(),
 });
+
+/**
+ * Try an upstream before (or after) registering it: a stored version by id (its own key), or an endpoint and
+ * model id as typed in the new-version form. Nothing is written.
+ */
+export const testConnectionInput = z.object({
+  modelId: z.string().uuid("modelId must be a UUID"),
+  versionId: z.string().uuid("versionId must be a UUID").optional(),
+  endpointBaseUrl: createVersionInput.shape.endpointBaseUrl,
+  upstreamModelId: createVersionInput.shape.upstreamModelId,
+  apiKey: createVersionInput.shape.apiKey,
+});
+
+const CONNECTION_OUTCOMES = [
+  "reachable",
+  "auth_failed",
+  "not_found",
+  "timeout",
+  "unreachable",
+  "refused",
+  "error",
+] as const;
+
+export const connectionResult = z.object({
+  outcome: z.enum(CONNECTION_OUTCOMES),
+  /** What happened, in words, for the form to show. */
+  message: z.string(),
+  /** From sending the request to its answer (or failure); null when nothing was sent. */
+  latencyMs: z.number().nullable(),
+  /** The upstream's HTTP status, when it answered. */
+  httpStatus: z.number().int().nullable(),
+});

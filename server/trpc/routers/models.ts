@@ -2,14 +2,17 @@ import { z } from "zod";
 import { PROVIDERS, TASKS } from "@/lib/models";
 import { queryInt } from "@/lib/query-params";
 import { aliasHistory, deleteAlias, moveAlias } from "@/server/modules/models/aliases";
+import { testConnection } from "@/server/modules/models/connection";
 import {
   aliasEvent,
   aliasName,
+  connectionResult,
   createModelInput,
   createVersionInput,
   modelDetail,
   modelSummary,
   moveAliasInput,
+  testConnectionInput,
   updateModelInput,
   versionSummary,
 } from "@/server/modules/models/schemas";
@@ -105,6 +108,21 @@ export const modelsRouter = createTRPCRouter({
     .input(z.object({ sinceDays: queryInt(1, 365).default(30) }))
     .output(z.array(selectionRow))
     .query(({ ctx, input }) => selectionView(ctx, input)),
+
+  testConnection: projectProcedure
+    .meta({
+      // Writes nothing, but calls out with the project's credentials: for those who register upstreams.
+      scope: "models:write",
+      openapi: {
+        method: "POST",
+        path: "/models/{modelId}/test-connection",
+        tags,
+        summary: "Call an upstream once (a one-token request) and say whether it is reachable, with the latency",
+      },
+    })
+    .input(testConnectionInput)
+    .output(connectionResult)
+    .mutation(({ ctx, input }) => testConnection(ctx, input)),
 
   aliasHistory: projectProcedure
     .meta({
