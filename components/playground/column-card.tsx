@@ -14,7 +14,8 @@ const PARAM_FIELDS: [keyof Params, string, string][] = [
   ["seed", "Seed", "random"],
 ];
 
-/** Playground runs cost fractions of a cent: show them readably. */
+/** Compact stat cards: they sit four to a row in a column a quarter of the page wide. */
+const STAT = "min-w-0 px-3 py-2 [&>p:nth-child(2)]:truncate [&>p:nth-child(2)]:text-lg [&>p:nth-child(2)]:leading-7";
 
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
@@ -40,7 +41,7 @@ export function ColumnCard({
   return (
     <Card className="flex min-w-0 flex-col" aria-label={label}>
       <CardContent className="flex flex-1 flex-col gap-3 pt-4">
-        <div className="flex items-center gap-2">
+        <div className="flex min-w-0 items-center gap-2">
           <Select
             aria-label={`Model for ${label.toLowerCase()}`}
             value={column.model}
@@ -66,7 +67,7 @@ export function ColumnCard({
             </Button>
           )}
         </div>
-        <div className="grid grid-cols-3 gap-2">
+        <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
           {PARAM_FIELDS.map(([key, name, placeholder]) => (
             <div key={key} className="flex flex-col gap-0.5 text-muted-foreground text-xs">
               <span aria-hidden>{name}</span>
@@ -81,7 +82,7 @@ export function ColumnCard({
               />
             </div>
           ))}
-          <div className="col-span-3 flex flex-col gap-0.5 text-muted-foreground text-xs">
+          <div className="col-span-2 flex flex-col sm:col-span-3 gap-0.5 text-muted-foreground text-xs">
             <span aria-hidden>Stop sequences (separate with |)</span>
             <Input
               aria-label={`Stop sequences for ${label.toLowerCase()}`}
@@ -105,19 +106,30 @@ export function ColumnCard({
             <span className="text-muted-foreground">The answer streams here.</span>
           )}
         </output>
-        {column.error && (
+        {column.status === "stopped" && (
+          <p role="status" className="flex items-center gap-2 text-muted-foreground text-xs">
+            <Badge>Stopped</Badge> You stopped this run; the text above is what had arrived.
+          </p>
+        )}
+        {column.error && column.status !== "stopped" && (
           <p role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
             {column.error}
           </p>
         )}
         {column.stats && (
-          <div className="grid grid-cols-3 gap-2" data-testid={`stats-${index}`}>
-            <Stat label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
-            <Stat label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
-            <Stat label="Tokens in / out" value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`} />
-            <Stat label="Cost" value={formatMoney(column.stats.costUsd)} />
-            <Stat label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
-            <div className="flex flex-col justify-center gap-1 text-xs">
+          <div className="flex flex-col gap-2" data-testid={`stats-${index}`}>
+            <div className="grid grid-cols-[repeat(auto-fill,minmax(7.5rem,1fr))] gap-2">
+              <Stat className={STAT} label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
+              <Stat className={STAT} label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
+              <Stat
+                className={STAT}
+                label="Tokens in / out"
+                value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`}
+              />
+              <Stat className={STAT} label="Cost" value={formatMoney(column.stats.costUsd)} />
+              <Stat className={STAT} label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
+            </div>
+            <div className="flex flex-wrap gap-1 text-xs">
               <Badge tone="info">{column.stats.device}</Badge>
               <Badge>{column.status === "stopped" ? "stopped" : column.stats.finishReason}</Badge>
             </div>

@@ -26,10 +26,7 @@ class Notes {
       media: ["image, audio or file part", "image, audio or file parts"],
       other: ["message of another role", "messages of other roles"],
     };
-    return [
-      ...[...this.counts].map(([k, n]) => plural(n, ...(named[k] ?? [k, k]))),
-      ...this.extra,
-    ];
+    return [...[...this.counts].map(([k, n]) => plural(n, ...(named[k] ?? [k, k]))), ...this.extra];
   }
 }
 
