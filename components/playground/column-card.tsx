@@ -39,7 +39,7 @@ export function ColumnCard({
     onChange({ ...column, params: { ...column.params, [key]: value } });
   const label = `Configuration ${index + 1}`;
   return (
-    <Card className="flex min-w-0 flex-col" aria-label={label}>
+    <Card role="region" className="flex min-w-0 flex-col" aria-label={label}>
       <CardContent className="flex flex-1 flex-col gap-3 pt-4">
         <div className="flex min-w-0 items-center gap-2">
           <Select

@@ -22,7 +22,7 @@ export function RequestNotice({
   if (error) return <ErrorState message={`Request ${requestId} could not be opened: ${error.message}`} />;
   if (!draft) return null;
   return (
-    <Card aria-label="Opened from a logged request">
+    <Card role="region" aria-label="Opened from a logged request">
       <CardContent className="flex flex-col gap-1 pt-4 text-sm">
         <div className="flex flex-wrap items-center gap-2">
           <FileClock className="size-4" aria-hidden />
