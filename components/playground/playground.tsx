@@ -19,7 +19,7 @@ import { Button, cn, EmptyState, LoadingState, PageHeader, toast } from "@/compo
 
 const MAX_COLUMNS = 4;
 /** A fresh playground is ready to run: the README's first step is "open Playground and press Run". */
-export const STARTER_MESSAGE = "Hello! Who are you?";
+const STARTER_MESSAGE = "Hello! Who are you?";
 const NO_RUN = "Your role is read-only here: running models needs the editor role or above.";
 /** One column on phones, two on tablets, all of them side by side on wide screens. */
 const GRID: Record<number, string> = {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { generationParams } from "@/server/modules/models/schemas";
 
 /** A playground message: the text roles the playground sends (tools and media are not replayed). */
-export const draftMessage = z.object({
+const draftMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string(),
 });
