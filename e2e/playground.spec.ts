@@ -69,6 +69,16 @@ test("the playground opens ready to run: Run streams from the demo model; it com
   await page.getByRole("button", { name: "Remove configuration 3" }).click();
   await page.getByRole("button", { name: "Remove configuration 2" }).click();
 
+  // A parameter out of range is named next to its field as it is typed, and Run sends nothing.
+  const first = page.getByRole("region", { name: "Configuration 1" });
+  await page.getByLabel("Temperature for configuration 1").fill("5");
+  await expect(first.getByRole("alert")).toHaveText("Must be 2 or less");
+  await page.getByLabel("Max tokens for configuration 1").fill("many");
+  await expect(first.getByRole("alert").nth(1)).toHaveText(/^Enter a .*number$/);
+  await page.getByLabel("Temperature for configuration 1").fill("");
+  await page.getByLabel("Max tokens for configuration 1").fill("");
+  await expect(first.getByRole("alert")).toHaveCount(0);
+
   // Ctrl+Enter from the message box runs, as the button's hint says.
   await expect(page.getByRole("button", { name: "Run" })).toHaveAttribute("title", /Ctrl\+Enter/);
   await page.getByLabel("Message 1", { exact: true }).fill("Hi there");

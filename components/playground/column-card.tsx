@@ -3,7 +3,7 @@
 import { X } from "lucide-react";
 import { formatMoney } from "@/components/format";
 import type { Column, Params } from "@/components/playground/types";
-import { Badge, Button, Card, CardContent, Input, Select, Stat } from "@/components/ui";
+import { Badge, Button, Card, CardContent, Field, Input, Select, Stat } from "@/components/ui";
 
 const PARAM_FIELDS: [keyof Params, string, string][] = [
   ["temperature", "Temperature", "default"],
@@ -27,6 +27,7 @@ export function ColumnCard({
   running,
   onChange,
   onRemove,
+  errorFor,
 }: {
   index: number;
   column: Column;
@@ -34,6 +35,8 @@ export function ColumnCard({
   running: boolean;
   onChange: (column: Column) => void;
   onRemove?: () => void;
+  /** The live validation's message for a parameter of this column (`temperature`, `stop`, ...). */
+  errorFor: (param: string) => string | undefined;
 }) {
   const setParam = (key: keyof Params, value: string) =>
     onChange({ ...column, params: { ...column.params, [key]: value } });
@@ -69,9 +72,15 @@ export function ColumnCard({
         </div>
         <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
           {PARAM_FIELDS.map(([key, name, placeholder]) => (
-            <div key={key} className="flex flex-col gap-0.5 text-muted-foreground text-xs">
-              <span aria-hidden>{name}</span>
+            <Field
+              key={key}
+              label={name}
+              htmlFor={`param-${index}-${key}`}
+              error={errorFor(key)}
+              className="gap-0.5 text-muted-foreground [&>label]:text-xs"
+            >
               <Input
+                id={`param-${index}-${key}`}
                 aria-label={`${name} for ${label.toLowerCase()}`}
                 value={column.params[key]}
                 placeholder={placeholder}
@@ -80,18 +89,23 @@ export function ColumnCard({
                 onChange={(e) => setParam(key, e.target.value)}
                 className="h-7 text-xs"
               />
-            </div>
+            </Field>
           ))}
-          <div className="col-span-2 flex flex-col sm:col-span-3 gap-0.5 text-muted-foreground text-xs">
-            <span aria-hidden>Stop sequences (separate with |)</span>
+          <Field
+            label="Stop sequences (separate with |)"
+            htmlFor={`param-${index}-stop`}
+            error={errorFor("stop")}
+            className="col-span-2 gap-0.5 text-muted-foreground sm:col-span-3 [&>label]:text-xs"
+          >
             <Input
+              id={`param-${index}-stop`}
               aria-label={`Stop sequences for ${label.toLowerCase()}`}
               value={column.params.stop}
               disabled={running}
               onChange={(e) => setParam("stop", e.target.value)}
               className="h-7 text-xs"
             />
-          </div>
+          </Field>
         </div>
         <output
           aria-label={`Output of ${label.toLowerCase()}`}

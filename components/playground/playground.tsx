@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Columns2, FileCode2, History, Play, Square } from "lucide-react";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { z } from "zod";
 import { ColumnCard } from "@/components/playground/column-card";
 import { HistoryDialog, type SavedRun } from "@/components/playground/history-dialog";
 import { InputPanel, type PlaygroundInput } from "@/components/playground/input-panel";
@@ -14,8 +15,10 @@ import { SaveVersionDialog } from "@/components/playground/save-version-dialog";
 import { streamGeneration } from "@/components/playground/sse-client";
 import { type Column, fromApiParams, newColumn, toApiParams } from "@/components/playground/types";
 import { useTRPC } from "@/components/providers/trpc";
+import { useLiveValidation } from "@/components/providers/use-live-validation";
 import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Button, cn, EmptyState, LoadingState, PageHeader, toast } from "@/components/ui";
+import { playgroundConfigs } from "@/lib/generation-params";
 
 const MAX_COLUMNS = 4;
 /** A fresh playground is ready to run: the README's first step is "open Playground and press Run". */
@@ -36,6 +39,9 @@ function apiInput(input: PlaygroundInput) {
     messages: input.system.trim() ? [{ role: "system" as const, content: input.system }, ...messages] : messages,
   };
 }
+
+/** The columns' parameters, checked as the user types with the schema the server uses. */
+const configsSchema = z.object({ configs: playgroundConfigs });
 
 const slotStatus = (r: SavedRun["results"][number]): Column["status"] =>
   !r ? "idle" : r.stopped ? "stopped" : r.error ? "error" : "done";
@@ -116,6 +122,8 @@ export function Playground() {
   const waiting = (promptRef && !loaded) || (requestId && !restored);
   const defaultModel = waiting ? "" : (search.get("model")?.replace(/:(\d+)$/, "@$1") ?? options[0]?.value ?? "");
   const shown = columns.map((c) => (c.model ? c : { ...c, model: defaultModel }));
+  const configs = shown.map((c) => ({ model: c.model, params: toApiParams(c.params) }));
+  const validation = useLiveValidation(configsSchema, { configs });
   const update = (i: number, patch: Partial<Column>) =>
     setColumns((cols) => cols.map((c, j) => (j === i ? { ...c, ...patch } : c)));
 
@@ -140,8 +148,11 @@ export function Playground() {
   };
 
   const run = async () => {
-    const configs = shown.map((c) => ({ model: c.model, params: toApiParams(c.params) }));
     if (configs.some((c) => !c.model)) return toast.error("Choose a model for every column");
+    if (!validation.valid) {
+      validation.showAll();
+      return toast.error("Fix the parameters marked in red first");
+    }
     let saved: { id: string };
     let sent: Awaited<ReturnType<typeof body>>;
     try {
@@ -299,6 +310,7 @@ export function Playground() {
             running={running}
             onChange={(c) => setColumns((cols) => cols.map((old, j) => (j === i ? c : old)))}
             onRemove={columns.length > 1 ? () => setColumns((cols) => cols.filter((_, j) => j !== i)) : undefined}
+            errorFor={(param) => validation.error(`configs.${i}.params.${param}`)}
           />
         ))}
       </div>

@@ -1,5 +1,13 @@
 import { z } from "zod";
+import { playgroundConfigs } from "@/lib/generation-params";
 import { generationParams } from "@/server/modules/models/schemas";
+import { generationInput } from "@/server/modules/runs/schemas";
+
+/** What Run sends to be saved: the compared configurations and the one input they share. */
+export const createPlaygroundRunInput = z.object({
+  configs: playgroundConfigs,
+  input: generationInput,
+});
 
 /** A playground message: the text roles the playground sends (tools and media are not replayed). */
 const draftMessage = z.object({

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { queryInt } from "@/lib/query-params";
 import { playgroundDraftFromRequest } from "@/server/modules/playground/from-request";
-import { playgroundDraft } from "@/server/modules/playground/schemas";
+import { createPlaygroundRunInput, playgroundDraft } from "@/server/modules/playground/schemas";
 import {
   createPlaygroundRun,
-  createPlaygroundRunInput,
   getPlaygroundRun,
   listPlaygroundRuns,
   playgroundRun,
