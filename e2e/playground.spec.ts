@@ -137,7 +137,7 @@ test("Stop leaves a neutral Stopped marker, in the column and in the history", a
     await expect(output).toContainText("Partial");
     await page.getByRole("button", { name: "Stop" }).click();
     const column = page.getByRole("region", { name: "Configuration 1" });
-    await expect(column.getByRole("status")).toContainText("Stopped");
+    await expect(column.getByText("Stopped", { exact: true })).toBeVisible();
     await expect(column.getByRole("alert")).toHaveCount(0);
     await expect(output).toHaveText("Partial");
     await page.screenshot({ path: `${SHOTS}/playground-stopped.png`, fullPage: true });
@@ -152,7 +152,7 @@ test("Stop leaves a neutral Stopped marker, in the column and in the history", a
     }).toPass({ timeout: 20_000 });
     await expect(history.getByRole("row").nth(1)).not.toContainText("error");
     await history.getByRole("button", { name: "Open" }).first().click();
-    await expect(column.getByRole("status")).toContainText("Stopped");
+    await expect(column.getByText("Stopped", { exact: true })).toBeVisible();
     await expect(column.getByRole("alert")).toHaveCount(0);
   } finally {
     await slow.close();
