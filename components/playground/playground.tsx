@@ -119,7 +119,7 @@ export function Playground() {
     return [...list, ...extra.map((value) => ({ value, label: value }))];
   }, [models.data, columns]);
   // ?model=… (e.g. from the request explorer) preselects a model; while a prompt or request loads, none.
-  const waiting = (promptRef && !loaded) || (requestId && !restored);
+  const waiting = (promptRef && prompt.isLoading) || (requestId && draft.isLoading);
   const defaultModel = waiting ? "" : (search.get("model")?.replace(/:(\d+)$/, "@$1") ?? options[0]?.value ?? "");
   const shown = columns.map((c) => (c.model ? c : { ...c, model: defaultModel }));
   const configs = shown.map((c) => ({ model: c.model, params: toApiParams(c.params) }));
