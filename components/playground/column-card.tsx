@@ -15,7 +15,7 @@ const PARAM_FIELDS: [keyof Params, string, string][] = [
 ];
 
 /** Compact stat cards: they sit four to a row in a column a quarter of the page wide. */
-const STAT = "min-w-0 px-3 py-2 [&>p:nth-child(2)]:truncate [&>p:nth-child(2)]:text-lg [&>p:nth-child(2)]:leading-7";
+const STAT = "min-w-0 px-3 py-2 [&>p:nth-child(2)]:truncate [&>p:nth-child(2)]:text-base [&>p:nth-child(2)]:leading-6";
 
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
