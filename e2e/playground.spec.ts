@@ -176,12 +176,25 @@ test("Open in playground from a logged request restores the conversation and par
       return r.headers.get("x-request-id")!;
     });
 
+  // The log is written in batches: wait until the request is there (over REST, as automation would read it).
+  const logged = (id: string) =>
+    expect
+      .poll(
+        async () =>
+          (
+            await fetch(`${baseURL}/api/rest/playground/from-request/${id}`, {
+              headers: { authorization: `Bearer ${key}` },
+            })
+          ).status,
+        { timeout: 30_000 },
+      )
+      .toBe(200);
+
   // Body logging is off by default: only the model comes back, and the page says why.
   const unlogged = await chat({ messages: [{ role: "user", content: "not kept" }] });
-  await expect(async () => {
-    await page.goto(`/projects/${projectId}/playground?request=${unlogged}`);
-    await expect(page.getByText("The conversation was not logged")).toBeVisible({ timeout: 3000 });
-  }).toPass({ timeout: 30_000 });
+  await logged(unlogged);
+  await page.goto(`/projects/${projectId}/playground?request=${unlogged}`);
+  await expect(page.getByText("The conversation was not logged")).toBeVisible();
   await expect(page.getByLabel("Model for configuration 1")).toHaveValue("switchyard-demo");
   await expect(page.getByLabel("Message 1", { exact: true })).toHaveValue("");
 
@@ -192,7 +205,7 @@ test("Open in playground from a logged request restores the conversation and par
   await expect(page.getByText("Request body logging: masked")).toBeVisible();
   // The setting reaches the gateway by NOTIFY; one request first gives it its moment.
   await chat({ messages: [{ role: "user", content: "warm-up" }] });
-  await chat({
+  const kept = await chat({
     messages: [
       { role: "system", content: "You answer in haiku." },
       { role: "user", content: "Mail jane.doe@example.com about the outage" },
@@ -204,6 +217,7 @@ test("Open in playground from a logged request restores the conversation and par
     top_p: 0.9,
   });
 
+  await logged(kept);
   await page.goto(`/projects/${projectId}/monitoring`);
   const detail = page.getByRole("dialog", { name: "Request" });
   await expect(async () => {
