@@ -114,8 +114,9 @@ test("console: few-shot chat prompt, three versions, diff, labels, rollback, pre
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: `${SHOTS}/playground-prompt-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1360, height: 860 });
-  await page.goto(page.url().replace(/\/playground.*$/, "/prompts"));
-  await page.getByRole("link", { name: "triage" }).click();
+  // Back on the prompt's page (the playground replaced its own history entry when it saved).
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "support/triage" })).toBeVisible();
   await expect(page.getByRole("row", { name: /tuned in the playground/ })).toContainText("v4");
   await page.setViewportSize({ width: 390, height: 844 });
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
