@@ -31,7 +31,7 @@ const MODULE_DEPS = {
   experiments: ["audit", "models", "prompts"],
   datasets: ["artifacts", "audit", "guardrails", "inference", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
-  playground: ["models", "runs"],
+  playground: ["models", "request-log", "runs"],
   gateway: [
     "api-keys",
     "experiments",

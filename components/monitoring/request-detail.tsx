@@ -84,18 +84,13 @@ export function RequestDetail({ item, projectId }: { item: RequestItem; projectI
       <GuardrailActions actions={item.guardrails} />
       <RequestBodies id={item.id} />
       <FeedbackPanel requestId={item.id} />
-      {item.requestedModel && !item.requestedModel.startsWith("experiment:") && (
-        <Link
-          className={buttonStyles({ variant: "secondary", className: "self-start" })}
-          href={
-            item.requestedModel.startsWith("prompt:")
-              ? `/projects/${projectId}/playground?prompt=${encodeURIComponent(item.requestedModel.slice(7))}`
-              : `/projects/${projectId}/playground?model=${encodeURIComponent(item.requestedModel)}`
-          }
-        >
-          Open in playground
-        </Link>
-      )}
+      {/* The playground restores the model, the conversation and the parameters from this logged request. */}
+      <Link
+        className={buttonStyles({ variant: "secondary", className: "self-start" })}
+        href={`/projects/${projectId}/playground?request=${encodeURIComponent(item.id)}`}
+      >
+        Open in playground
+      </Link>
     </div>
   );
 }

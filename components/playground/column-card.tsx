@@ -3,7 +3,7 @@
 import { X } from "lucide-react";
 import { formatMoney } from "@/components/format";
 import type { Column, Params } from "@/components/playground/types";
-import { Badge, Button, Card, CardContent, Input, Select, Stat } from "@/components/ui";
+import { Badge, Button, Card, CardContent, Field, Input, Select, Stat } from "@/components/ui";
 
 const PARAM_FIELDS: [keyof Params, string, string][] = [
   ["temperature", "Temperature", "default"],
@@ -14,7 +14,8 @@ const PARAM_FIELDS: [keyof Params, string, string][] = [
   ["seed", "Seed", "random"],
 ];
 
-/** Playground runs cost fractions of a cent: show them readably. */
+/** Compact stat cards: they sit four to a row in a column a quarter of the page wide. */
+const STAT = "min-w-0 px-3 py-2 [&>p:nth-child(2)]:truncate [&>p:nth-child(2)]:text-base [&>p:nth-child(2)]:leading-6";
 
 const fmt = (v: number | null | undefined, digits = 0, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toFixed(digits)}${unit}`;
@@ -26,6 +27,7 @@ export function ColumnCard({
   running,
   onChange,
   onRemove,
+  errorFor,
 }: {
   index: number;
   column: Column;
@@ -33,14 +35,16 @@ export function ColumnCard({
   running: boolean;
   onChange: (column: Column) => void;
   onRemove?: () => void;
+  /** The live validation's message for a parameter of this column (`temperature`, `stop`, ...). */
+  errorFor: (param: string) => string | undefined;
 }) {
   const setParam = (key: keyof Params, value: string) =>
     onChange({ ...column, params: { ...column.params, [key]: value } });
   const label = `Configuration ${index + 1}`;
   return (
-    <Card className="flex min-w-0 flex-col" aria-label={label}>
+    <Card role="region" className="flex min-w-0 flex-col" aria-label={label}>
       <CardContent className="flex flex-1 flex-col gap-3 pt-4">
-        <div className="flex items-center gap-2">
+        <div className="flex min-w-0 items-center gap-2">
           <Select
             aria-label={`Model for ${label.toLowerCase()}`}
             value={column.model}
@@ -66,11 +70,17 @@ export function ColumnCard({
             </Button>
           )}
         </div>
-        <div className="grid grid-cols-3 gap-2">
+        <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
           {PARAM_FIELDS.map(([key, name, placeholder]) => (
-            <div key={key} className="flex flex-col gap-0.5 text-muted-foreground text-xs">
-              <span aria-hidden>{name}</span>
+            <Field
+              key={key}
+              label={name}
+              htmlFor={`param-${index}-${key}`}
+              error={errorFor(key)}
+              className="gap-0.5 text-muted-foreground [&>label]:text-xs"
+            >
               <Input
+                id={`param-${index}-${key}`}
                 aria-label={`${name} for ${label.toLowerCase()}`}
                 value={column.params[key]}
                 placeholder={placeholder}
@@ -79,18 +89,23 @@ export function ColumnCard({
                 onChange={(e) => setParam(key, e.target.value)}
                 className="h-7 text-xs"
               />
-            </div>
+            </Field>
           ))}
-          <div className="col-span-3 flex flex-col gap-0.5 text-muted-foreground text-xs">
-            <span aria-hidden>Stop sequences (separate with |)</span>
+          <Field
+            label="Stop sequences (separate with |)"
+            htmlFor={`param-${index}-stop`}
+            error={errorFor("stop")}
+            className="col-span-2 gap-0.5 text-muted-foreground sm:col-span-3 [&>label]:text-xs"
+          >
             <Input
+              id={`param-${index}-stop`}
               aria-label={`Stop sequences for ${label.toLowerCase()}`}
               value={column.params.stop}
               disabled={running}
               onChange={(e) => setParam("stop", e.target.value)}
               className="h-7 text-xs"
             />
-          </div>
+          </Field>
         </div>
         <output
           aria-label={`Output of ${label.toLowerCase()}`}
@@ -105,19 +120,30 @@ export function ColumnCard({
             <span className="text-muted-foreground">The answer streams here.</span>
           )}
         </output>
-        {column.error && (
+        {column.status === "stopped" && (
+          <p role="status" className="flex items-center gap-2 text-muted-foreground text-xs">
+            <Badge>Stopped</Badge> You stopped this run; the text above is what had arrived.
+          </p>
+        )}
+        {column.error && column.status !== "stopped" && (
           <p role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
             {column.error}
           </p>
         )}
         {column.stats && (
-          <div className="grid grid-cols-3 gap-2" data-testid={`stats-${index}`}>
-            <Stat label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
-            <Stat label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
-            <Stat label="Tokens in / out" value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`} />
-            <Stat label="Cost" value={formatMoney(column.stats.costUsd)} />
-            <Stat label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
-            <div className="flex flex-col justify-center gap-1 text-xs">
+          <div className="flex flex-col gap-2" data-testid={`stats-${index}`}>
+            <div className="grid grid-cols-[repeat(auto-fill,minmax(7.5rem,1fr))] gap-2">
+              <Stat className={STAT} label="TTFT" value={fmt(column.stats.ttftMs, 0, " ms")} />
+              <Stat className={STAT} label="Tokens/s" value={fmt(column.stats.tokensPerSecond, 1)} />
+              <Stat
+                className={STAT}
+                label="Tokens in / out"
+                value={`${column.stats.tokensIn} / ${column.stats.tokensOut}`}
+              />
+              <Stat className={STAT} label="Cost" value={formatMoney(column.stats.costUsd)} />
+              <Stat className={STAT} label="Time/token" value={fmt(column.stats.tpotMs, 1, " ms")} />
+            </div>
+            <div className="flex flex-wrap gap-1 text-xs">
               <Badge tone="info">{column.stats.device}</Badge>
               <Badge>{column.status === "stopped" ? "stopped" : column.stats.finishReason}</Badge>
             </div>

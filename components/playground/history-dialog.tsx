@@ -7,7 +7,7 @@ import { formatRelative } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Badge, Button, DataTable, type DataTableColumn, Dialog, EmptyState } from "@/components/ui";
 
-type SavedRun = RouterOutputs["playground"]["history"]["items"][number];
+export type SavedRun = RouterOutputs["playground"]["history"]["items"][number];
 
 function snippet(run: SavedRun): string {
   const input = run.request.input;
@@ -39,6 +39,20 @@ export function HistoryDialog({
           {r.request.configs.map((c, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the same model may be compared with itself
             <Badge key={i}>{c.model}</Badge>
+          ))}
+        </div>
+      ),
+    },
+    {
+      key: "result",
+      header: "Result",
+      cell: (r) => (
+        <div className="flex flex-wrap gap-1">
+          {r.results.map((slot, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: one result per column, in order
+            <Badge key={i} tone={!slot ? "neutral" : slot.stopped ? "neutral" : slot.error ? "danger" : "success"}>
+              {!slot ? "no result" : slot.stopped ? "stopped" : slot.error ? "error" : "done"}
+            </Badge>
           ))}
         </div>
       ),

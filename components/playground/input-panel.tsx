@@ -52,13 +52,15 @@ export function InputPanel({
                   value={m.role}
                   disabled={disabled}
                   onChange={(e) => setMessage(i, { role: e.target.value as Message["role"] })}
-                  className="w-32"
+                  className="w-28 shrink-0 sm:w-32"
                 >
                   <option value="user">user</option>
                   <option value="assistant">assistant</option>
+                  <option value="system">system</option>
                 </Select>
                 <Textarea
                   aria-label={`Message ${i + 1}`}
+                  placeholder={m.role === "user" ? "Write a message (Ctrl+Enter runs)" : undefined}
                   rows={2}
                   value={m.content}
                   disabled={disabled}
@@ -94,7 +96,7 @@ export function InputPanel({
         ) : (
           <Textarea
             aria-label="Prompt"
-            placeholder="Raw text: the model continues it"
+            placeholder="Raw text: the model continues it (Ctrl+Enter runs)"
             rows={5}
             value={value.prompt}
             disabled={disabled}

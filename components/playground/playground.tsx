@@ -2,18 +2,35 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Columns2, FileCode2, History, Play, Square } from "lucide-react";
-import { useParams, useSearchParams } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useParams, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { z } from "zod";
 import { ColumnCard } from "@/components/playground/column-card";
-import { HistoryDialog } from "@/components/playground/history-dialog";
+import { HistoryDialog, type SavedRun } from "@/components/playground/history-dialog";
 import { InputPanel, type PlaygroundInput } from "@/components/playground/input-panel";
-import { PromptLoader } from "@/components/playground/prompt-loader";
+import { configFromColumn, inputFromTemplate, sameJson, templateFromInput } from "@/components/playground/prompt-draft";
+import { PromptLoader, parsePromptRef, sampleValue } from "@/components/playground/prompt-loader";
+import { RequestNotice } from "@/components/playground/request-notice";
+import { SaveVersionDialog } from "@/components/playground/save-version-dialog";
 import { streamGeneration } from "@/components/playground/sse-client";
 import { type Column, fromApiParams, newColumn, toApiParams } from "@/components/playground/types";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, EmptyState, LoadingState, PageHeader, toast } from "@/components/ui";
+import { useLiveValidation } from "@/components/providers/use-live-validation";
+import { useProjectAccess } from "@/components/providers/use-project-access";
+import { Button, cn, EmptyState, LoadingState, PageHeader, toast } from "@/components/ui";
+import { playgroundConfigs } from "@/lib/generation-params";
 
 const MAX_COLUMNS = 4;
+/** A fresh playground is ready to run: the README's first step is "open Playground and press Run". */
+const STARTER_MESSAGE = "Hello! Who are you?";
+const NO_RUN = "Your role is read-only here: running models needs the editor role or above.";
+/** One column on phones, two on tablets, all of them side by side on wide screens. */
+const GRID: Record<number, string> = {
+  1: "grid-cols-1",
+  2: "grid-cols-1 md:grid-cols-2",
+  3: "grid-cols-1 md:grid-cols-2 xl:grid-cols-3",
+  4: "grid-cols-1 md:grid-cols-2 2xl:grid-cols-4",
+};
 
 function apiInput(input: PlaygroundInput) {
   if (input.mode === "raw") return { prompt: input.prompt };
@@ -23,52 +40,124 @@ function apiInput(input: PlaygroundInput) {
   };
 }
 
+/** The columns' parameters, checked as the user types with the schema the server uses. */
+const configsSchema = z.object({ configs: playgroundConfigs });
+
+const slotStatus = (r: SavedRun["results"][number]): Column["status"] =>
+  !r ? "idle" : r.stopped ? "stopped" : r.error ? "error" : "done";
+
 export function Playground() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const router = useRouter();
   const { projectId } = useParams<{ projectId: string }>();
   const search = useSearchParams();
   const promptRef = search.get("prompt");
+  const requestId = search.get("request");
+  const { can } = useProjectAccess();
+  const mayRun = can("playground:run");
   const models = useQuery(trpc.models.list.queryOptions({ page: 1, pageSize: 100 }));
   const createRun = useMutation(trpc.playground.createRun.mutationOptions());
+  const render = useMutation(trpc.prompts.preview.mutationOptions());
+  const prompt = useQuery({
+    ...trpc.prompts.fetch.queryOptions(parsePromptRef(promptRef ?? "")),
+    enabled: Boolean(promptRef),
+  });
+  const draft = useQuery({
+    ...trpc.playground.fromRequest.queryOptions({ id: requestId ?? "" }),
+    enabled: Boolean(requestId),
+    retry: false,
+  });
   const [input, setInput] = useState<PlaygroundInput>({
     mode: "chat",
     system: "",
-    messages: [{ role: "user", content: "" }],
+    messages: [{ role: "user", content: promptRef || requestId ? "" : STARTER_MESSAGE }],
     prompt: "",
   });
   const [columns, setColumns] = useState<Column[]>([newColumn()]);
+  const [values, setValues] = useState<Record<string, string>>({});
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [saveOpen, setSaveOpen] = useState(false);
   const abort = useRef<AbortController | null>(null);
   const running = columns.some((c) => c.status === "running");
 
-  const options = useMemo(
-    () =>
-      (models.data?.items ?? [])
-        .filter((m) => m.latestVersion !== null)
-        .flatMap((m) => [
-          { value: m.name, label: `${m.name} (latest: v${m.latestVersion})` },
-          ...m.aliases.map((a) => ({ value: `${m.name}@${a.name}`, label: `${m.name}@${a.name} (v${a.version})` })),
-          ...Array.from({ length: Math.min(m.latestVersion ?? 0, 5) }, (_, i) => {
-            const v = (m.latestVersion ?? 0) - i;
-            return { value: `${m.name}@${v}`, label: `${m.name} v${v}` };
-          }),
-        ]),
-    [models.data],
-  );
-  // ?model=… (e.g. from the request explorer) preselects a model.
-  const defaultModel = search.get("model")?.replace(/:(\d+)$/, "@$1") ?? options[0]?.value ?? "";
+  // A prompt opened here: its template becomes the input and its model and parameters the first column's,
+  // at once (not only after a render).
+  const loaded = prompt.data;
+  useEffect(() => {
+    if (!loaded) return;
+    setInput(inputFromTemplate(loaded.type, loaded.template));
+    setColumns((cols) =>
+      cols.map((c, i) =>
+        i === 0
+          ? { ...c, model: loaded.config.model ?? c.model, params: fromApiParams(loaded.config.params ?? {}) }
+          : c,
+      ),
+    );
+  }, [loaded]);
+  // A logged request opened here: its model, conversation and parameters.
+  const restored = draft.data;
+  useEffect(() => {
+    if (!restored) return;
+    if (restored.input) setInput(restored.input);
+    setColumns([{ ...newColumn(restored.model ?? ""), params: fromApiParams(restored.params) }]);
+  }, [restored]);
+
+  const options = useMemo(() => {
+    const list = (models.data?.items ?? [])
+      .filter((m) => m.latestVersion !== null)
+      .flatMap((m) => [
+        { value: m.name, label: `${m.name} (latest: v${m.latestVersion})` },
+        ...m.aliases.map((a) => ({ value: `${m.name}@${a.name}`, label: `${m.name}@${a.name} (v${a.version})` })),
+        ...Array.from({ length: Math.min(m.latestVersion ?? 0, 5) }, (_, i) => {
+          const v = (m.latestVersion ?? 0) - i;
+          return { value: `${m.name}@${v}`, label: `${m.name} v${v}` };
+        }),
+      ]);
+    // A reference from a prompt or a logged request that the list does not name (an older version, a route).
+    const extra = [...new Set(columns.map((c) => c.model))].filter((v) => v && !list.some((o) => o.value === v));
+    return [...list, ...extra.map((value) => ({ value, label: value }))];
+  }, [models.data, columns]);
+  // ?model=… (e.g. from the request explorer) preselects a model; while a prompt or request loads, none.
+  const waiting = (promptRef && prompt.isLoading) || (requestId && draft.isLoading);
+  const defaultModel = waiting ? "" : (search.get("model")?.replace(/:(\d+)$/, "@$1") ?? options[0]?.value ?? "");
   const shown = columns.map((c) => (c.model ? c : { ...c, model: defaultModel }));
+  const configs = shown.map((c) => ({ model: c.model, params: toApiParams(c.params) }));
+  const validation = useLiveValidation(configsSchema, { configs });
   const update = (i: number, patch: Partial<Column>) =>
     setColumns((cols) => cols.map((c, j) => (j === i ? { ...c, ...patch } : c)));
 
+  // Saving edits of a loaded prompt as its next version.
+  const editedTemplate = loaded ? templateFromInput(loaded.type, input) : null;
+  const editedConfig = loaded ? configFromColumn(loaded.config, shown[0]) : null;
+  const unchanged =
+    loaded !== undefined && sameJson(editedTemplate, loaded.template) && sameJson(editedConfig, loaded.config);
+  const saveDisabledReason = !can("prompts:write")
+    ? "Your role is read-only here: saving prompt versions needs the editor role or above."
+    : unchanged
+      ? `Nothing to save: the template, model and parameters are those of v${loaded?.version}.`
+      : null;
+
+  /** The input Run sends: a loaded prompt's (edited) template is rendered with its variables first. */
+  const body = async () => {
+    if (!loaded || !editedTemplate) return apiInput(input);
+    const variables = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sampleValue(v)]));
+    const out = await render.mutateAsync({ type: loaded.type, template: editedTemplate, variables });
+    if (out.error) throw new Error(`The prompt does not render yet: ${out.error.message}`);
+    return out.messages ? { messages: out.messages } : { prompt: out.text ?? "" };
+  };
+
   const run = async () => {
-    const configs = shown.map((c) => ({ model: c.model, params: toApiParams(c.params) }));
-    const body = apiInput(input);
     if (configs.some((c) => !c.model)) return toast.error("Choose a model for every column");
+    if (!validation.valid) {
+      validation.showAll();
+      return toast.error("Fix the parameters marked in red first");
+    }
     let saved: { id: string };
+    let sent: Awaited<ReturnType<typeof body>>;
     try {
-      saved = await createRun.mutateAsync({ configs, input: body });
+      sent = await body();
+      saved = await createRun.mutateAsync({ configs, input: sent });
     } catch (error) {
       return toast.error((error as Error).message);
     }
@@ -79,7 +168,7 @@ export function Playground() {
       configs.map((config, slot) =>
         streamGeneration(
           projectId,
-          { ...config, input: body, playgroundRunId: saved.id, slot },
+          { ...config, input: sent, playgroundRunId: saved.id, slot },
           controller.signal,
           (e) => {
             if (e.event === "delta")
@@ -96,6 +185,21 @@ export function Playground() {
     setColumns((cols) => cols.map((c) => (c.status === "running" ? { ...c, status: "stopped" } : c)));
     void queryClient.invalidateQueries({ queryKey: trpc.playground.history.queryKey() });
   };
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) runs from anywhere on the page, as in most playgrounds.
+  const shortcut = useRef<() => void>(() => {});
+  shortcut.current = () => {
+    if (mayRun && !running && !createRun.isPending && !render.isPending) void run();
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      shortcut.current();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   if (models.isLoading) return <LoadingState label="Loading models…" />;
   if (options.length === 0)
@@ -119,13 +223,19 @@ export function Playground() {
         title="Playground"
         description="Stream from any registered model, compare up to four configurations on the same input."
         actions={
-          <div className="flex gap-2">
-            <Button variant="secondary" onClick={() => setHistoryOpen(true)}>
+          <div className="flex flex-wrap gap-2">
+            <Button
+              variant="secondary"
+              disabled={!mayRun}
+              title={mayRun ? "Your earlier runs" : NO_RUN}
+              onClick={() => setHistoryOpen(true)}
+            >
               <History className="size-4" aria-hidden /> History
             </Button>
             <Button
               variant="secondary"
               disabled={running || columns.length >= MAX_COLUMNS}
+              title={columns.length >= MAX_COLUMNS ? "At most four configurations side by side" : undefined}
               onClick={() => setColumns((cols) => [...cols, newColumn(shown.at(-1)?.model)])}
             >
               <Columns2 className="size-4" aria-hidden /> Compare
@@ -135,30 +245,61 @@ export function Playground() {
                 <Square className="size-4" aria-hidden /> Stop
               </Button>
             ) : (
-              <Button onClick={() => void run()} loading={createRun.isPending}>
+              <Button
+                onClick={() => void run()}
+                loading={createRun.isPending || render.isPending}
+                disabled={!mayRun}
+                title={mayRun ? "Run (Ctrl+Enter, ⌘+Enter on a Mac)" : NO_RUN}
+                aria-keyshortcuts="Control+Enter Meta+Enter"
+              >
                 <Play className="size-4" aria-hidden /> Run
+                <kbd className="ml-1 hidden rounded border border-current/30 px-1 font-sans text-[10px] opacity-80 sm:inline">
+                  Ctrl ↵
+                </kbd>
               </Button>
             )}
           </div>
         }
       />
-      {promptRef && (
+      {!mayRun && (
+        <p role="note" className="text-muted-foreground text-sm">
+          {NO_RUN} You can still look at models, prompts and logged requests here.
+        </p>
+      )}
+      {requestId && (
+        <RequestNotice requestId={requestId} draft={restored} loading={draft.isLoading} error={draft.error} />
+      )}
+      {promptRef && prompt.error && (
+        <p role="alert" className="rounded-md bg-danger-soft p-2 text-danger text-sm">
+          Prompt {promptRef} could not be opened: {prompt.error.message}
+        </p>
+      )}
+      {loaded && (
         <PromptLoader
-          promptRef={promptRef}
-          onApply={(rendered, model, params) => {
-            setInput(rendered);
-            setColumns((cols) =>
-              cols.map((c) => ({
-                ...c,
-                model: model ?? c.model,
-                params: { ...c.params, ...fromApiParams(params) },
-              })),
+          prompt={loaded}
+          input={input}
+          values={values}
+          onValuesChange={setValues}
+          save={{ disabledReason: saveDisabledReason, onClick: () => setSaveOpen(true) }}
+        />
+      )}
+      {loaded && editedTemplate !== null && editedConfig && (
+        <SaveVersionDialog
+          open={saveOpen}
+          onOpenChange={setSaveOpen}
+          prompt={loaded}
+          template={editedTemplate}
+          config={editedConfig}
+          onSaved={(version) => {
+            setSaveOpen(false);
+            router.replace(
+              `/projects/${projectId}/playground?prompt=${encodeURIComponent(`${loaded.name}@${version}`)}`,
             );
           }}
         />
       )}
       <InputPanel value={input} onChange={setInput} disabled={running} />
-      <div className="grid gap-4" style={{ gridTemplateColumns: `repeat(${columns.length}, minmax(0, 1fr))` }}>
+      <div className={cn("grid gap-4", GRID[columns.length])}>
         {shown.map((column, i) => (
           <ColumnCard
             // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
@@ -169,6 +310,7 @@ export function Playground() {
             running={running}
             onChange={(c) => setColumns((cols) => cols.map((old, j) => (j === i ? c : old)))}
             onRemove={columns.length > 1 ? () => setColumns((cols) => cols.filter((_, j) => j !== i)) : undefined}
+            errorFor={(param) => validation.error(`configs.${i}.params.${param}`)}
           />
         ))}
       </div>
@@ -193,7 +335,7 @@ export function Playground() {
                 text: result?.text ?? "",
                 stats: result?.stats ?? undefined,
                 error: result?.error ?? undefined,
-                status: result ? (result.error ? "error" : "done") : "idle",
+                status: slotStatus(result),
               };
             }),
           );

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Play } from "lucide-react";
+import { Eye, Play } from "lucide-react";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useState } from "react";
@@ -10,9 +10,11 @@ import { PromptDiff } from "@/components/prompts/prompt-diff";
 import { PromptEditor } from "@/components/prompts/prompt-editor";
 import { PromptLabels } from "@/components/prompts/prompt-labels";
 import type { PromptDetailData } from "@/components/prompts/types";
+import { VersionView } from "@/components/prompts/version-view";
 import { useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
+  Button,
   buttonStyles,
   DataTable,
   type DataTableColumn,
@@ -28,11 +30,14 @@ export function PromptDetail({ promptId }: { promptId: string }) {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
   const [tab, setTab] = useState("versions");
+  const [viewing, setViewing] = useState<Version | null>(null);
   const prompt = useQuery(trpc.prompts.get.queryOptions({ id: promptId }));
   if (prompt.isLoading) return <LoadingState label="Loading prompt…" />;
   if (prompt.error || !prompt.data)
     return <ErrorState message={prompt.error?.message ?? "Prompt not found"} onRetry={() => void prompt.refetch()} />;
   const p = prompt.data;
+  const playgroundHref = (v: Version) =>
+    `/projects/${projectId}/playground?prompt=${encodeURIComponent(`${p.name}@${v.version}`)}`;
   const columns: DataTableColumn<Version>[] = [
     { key: "v", header: "Version", className: "w-20", cell: (v) => <span className="font-medium">v{v.version}</span> },
     {
@@ -61,15 +66,17 @@ export function PromptDetail({ promptId }: { promptId: string }) {
     { key: "author", header: "Author", cell: (v) => `${v.authorLabel}, ${formatRelative(v.createdAt)}` },
     {
       key: "open",
-      header: <span className="sr-only">Open</span>,
-      className: "w-40 text-right",
+      header: <span className="sr-only">Actions</span>,
+      className: "w-64 text-right",
       cell: (v) => (
-        <Link
-          href={`/projects/${projectId}/playground?prompt=${encodeURIComponent(`${p.name}@${v.version}`)}`}
-          className={buttonStyles({ variant: "ghost", size: "sm" })}
-        >
-          <Play className="size-4" aria-hidden /> Open in playground
-        </Link>
+        <div className="flex justify-end gap-1">
+          <Button size="sm" variant="ghost" onClick={() => setViewing(v)} aria-label={`View v${v.version}`}>
+            <Eye className="size-4" aria-hidden /> View
+          </Button>
+          <Link href={playgroundHref(v)} className={buttonStyles({ variant: "ghost", size: "sm" })}>
+            <Play className="size-4" aria-hidden /> Open in playground
+          </Link>
+        </div>
       ),
     },
   ];
@@ -92,6 +99,7 @@ export function PromptDetail({ promptId }: { promptId: string }) {
         ]}
       />
       {tab === "versions" && <DataTable caption="Versions" columns={columns} rows={p.versions} rowKey={(v) => v.id} />}
+      <VersionView prompt={p} version={viewing} onClose={() => setViewing(null)} playgroundHref={playgroundHref} />
       {tab === "editor" && <PromptEditor prompt={p} onSaved={() => setTab("versions")} />}
       {tab === "labels" && <PromptLabels prompt={p} />}
       {tab === "diff" && <PromptDiff prompt={p} />}

@@ -2,11 +2,13 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { sameJson } from "@/components/playground/prompt-draft";
 import { TemplateEditor, type TemplateValue } from "@/components/prompts/template-editor";
 import type { PromptDetailData } from "@/components/prompts/types";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
+import { useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, Card, CardContent, Field, Input, Textarea, toast } from "@/components/ui";
 
 /** Parses a sample value: JSON when it looks like JSON (lists for few-shot loops), else the raw string. */
@@ -33,6 +35,15 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
   const save = useMutation(trpc.prompts.createVersion.mutationOptions());
   const preview = useMutation(trpc.prompts.preview.mutationOptions());
   const { mutate: runPreview } = preview;
+  const { can } = useProjectAccess();
+  const config = { ...latest?.config, ...(model ? { model } : {}) };
+  // The server refuses a copy of the latest version too; here the button says so before anyone presses it.
+  const unchanged = latest !== undefined && sameJson(template, latest.template) && sameJson(config, latest.config);
+  const disabledReason = !can("prompts:write")
+    ? "Your role is read-only here: saving prompt versions needs the editor role or above."
+    : unchanged
+      ? `Nothing to save yet: this is v${latest?.version} as it is. Change the template or the model first.`
+      : null;
 
   // Live preview: re-render shortly after each edit.
   useEffect(() => {
@@ -47,7 +58,7 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
   const problem = preview.data?.error?.message ?? preview.error?.message;
 
   return (
-    <div className="grid grid-cols-2 gap-4">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
       <Card>
         <CardContent className="flex flex-col gap-3 pt-4">
           <h3 className="font-medium text-sm">New version (v{(latest?.version ?? 0) + 1})</h3>
@@ -67,12 +78,14 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
           <Button
             className="self-start"
             loading={save.isPending}
+            disabled={disabledReason !== null}
+            title={disabledReason ?? undefined}
             onClick={async () => {
               try {
                 const v = await save.mutateAsync({
                   promptId: prompt.id,
                   template,
-                  config: { ...latest?.config, ...(model ? { model } : {}) },
+                  config,
                   commitMessage: message,
                 });
                 toast.success(`Saved v${v.version}`);
@@ -86,6 +99,7 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
           >
             Save as v{(latest?.version ?? 0) + 1}
           </Button>
+          {disabledReason && <p className="text-muted-foreground text-xs">{disabledReason}</p>}
         </CardContent>
       </Card>
       <Card>

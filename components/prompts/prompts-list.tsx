@@ -72,7 +72,13 @@ export function PromptsList() {
       <PageHeader
         title="Prompts"
         description="Versioned prompt templates with labels such as production and staging, served over the API."
-        actions={create.button}
+        actions={
+          create.button ?? (
+            <Button disabled title="Your role is read-only here: creating prompts needs the editor role or above.">
+              New prompt
+            </Button>
+          )
+        }
       />
       <DataTable
         caption="Prompts"

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { generationParams } from "@/lib/generation-params";
 import { PROVIDERS, TASKS } from "@/lib/models";
 import { versionNumber } from "@/lib/version-number";
 import { LATEST } from "@/server/modules/models/refs";
@@ -57,23 +58,9 @@ export const updateModelInput = z
   .partial()
   .extend({ id: z.string().uuid("id must be a UUID") });
 
-export const generationParams = z
-  .object({
-    temperature: z.number().min(0).max(2).optional(),
-    topK: z.number().int().min(0).max(1000).optional(),
-    topP: z.number().gt(0).max(1).optional(),
-    repetitionPenalty: z.number().min(0.5).max(2).optional(),
-    maxTokens: z.number().int().min(1).max(32_768).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional(),
-    stop: z.array(z.string().min(1).max(100)).max(8).optional(),
-  })
-  .strict();
-export type GenerationParams = z.infer<typeof generationParams>;
+export type { GenerationParams } from "@/lib/generation-params";
+// Browser-safe (the playground checks its parameters as they are typed): defined in lib/.
+export { generationParams };
 
 export const createVersionInput = z.object({
   modelId: z.string().uuid("modelId must be a UUID"),

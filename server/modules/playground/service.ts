@@ -3,15 +3,8 @@ import { notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import type { ServiceDeps } from "@/server/modules/deps";
 import { generationParams } from "@/server/modules/models/schemas";
+import type { createPlaygroundRunInput } from "@/server/modules/playground/schemas";
 import { generationInput, playgroundSlot } from "@/server/modules/runs/schemas";
-
-export const createPlaygroundRunInput = z.object({
-  configs: z
-    .array(z.object({ model: z.string().min(1).max(200), params: generationParams.default({}) }))
-    .min(1, "Choose a model")
-    .max(4, "Compare at most four configurations"),
-  input: generationInput,
-});
 
 export const playgroundRun = z.object({
   id: z.string(),

@@ -62,6 +62,7 @@ export async function fetchPrompt(
         : `Prompt '${prompt.name}' has no label '${label}'`,
     );
   const compiled: CompiledPrompt = {
+    promptId: prompt.id,
     name: prompt.name,
     type: prompt.type,
     version: version.version,

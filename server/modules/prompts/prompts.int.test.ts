@@ -182,6 +182,38 @@ describe("prompts", () => {
     });
   });
 
+  it("refuses a version identical to the latest one (whatever the key order) and writes nothing", async () => {
+    const { promptId } = await owner().prompts.create({
+      name: "no-copies",
+      type: "chat",
+      template: [{ role: "user", content: "Hi {{ name }}" }],
+      config: { model: "demo@production", params: { temperature: 0.2, maxTokens: 10 } },
+    });
+    const same = {
+      promptId,
+      template: [{ content: "Hi {{ name }}", role: "user" as const }],
+      config: { params: { maxTokens: 10, temperature: 0.2 }, model: "demo@production" },
+      commitMessage: "a different message does not make a different version",
+    };
+    const refused = await owner()
+      .prompts.createVersion(same)
+      .catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: "CONFLICT" });
+    expect(getHTTPStatusCodeFromError(refused as TRPCError)).toBe(409);
+    expect((refused as TRPCError).message).toBe(
+      "Nothing changed: the template and config are the same as v1, so no version was saved",
+    );
+    expect((await owner().prompts.get({ id: promptId })).versions.map((v) => v.version)).toEqual([1]);
+    // A change in the config alone is a change.
+    const v2 = await owner().prompts.createVersion({ ...same, config: { ...same.config, model: "demo@staging" } });
+    expect(v2.version).toBe(2);
+    // Compared with the latest: going back to v1's content is a new version, repeating v2's is not.
+    await expect(owner().prompts.createVersion(same)).resolves.toMatchObject({ version: 3 });
+    await expect(owner().prompts.createVersion(same)).rejects.toMatchObject({
+      message: expect.stringContaining("same as v3"),
+    });
+  });
+
   it("lets only owners and admins move a protected label", async () => {
     const { promptId } = await owner().prompts.create({ name: "guarded", type: "text", template: "hi" });
     await owner().prompts.createVersion({ promptId, template: "hello" });

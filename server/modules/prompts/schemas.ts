@@ -139,6 +139,8 @@ export const promptSummary = z.object({
 export const promptDetail = promptSummary.extend({ versions: z.array(promptVersionOut) });
 
 export const compiledPrompt = z.object({
+  /** The prompt's id, for writes that follow a fetch (e.g. the playground saving a new version). */
+  promptId: z.string(),
   name: z.string(),
   type: z.enum(PROMPT_TYPES),
   version: z.number().int(),

@@ -6,6 +6,7 @@ import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
+import { canonicalJson } from "@/server/modules/prompts/diff/config";
 import { findPrompt } from "@/server/modules/prompts/find";
 import { promptInclude, toPromptSummary, toVersionOut } from "@/server/modules/prompts/mapping";
 import type {
@@ -136,6 +137,12 @@ export async function createPromptVersion(deps: ServiceDeps, input: z.output<typ
     where: { promptId: prompt.id },
     orderBy: { version: "desc" },
   });
+  // Versions are immutable history: a copy of the latest one would only add noise (and a misleading "change").
+  if (latest && sameContent(latest, input))
+    throw new DomainError(
+      "CONFLICT",
+      `Nothing changed: the template and config are the same as v${latest.version}, so no version was saved`,
+    );
   const { variables } = await analyzeTemplate(deps, input.template, {
     name: prompt.name,
     version: (latest?.version ?? 0) + 1,
@@ -143,4 +150,9 @@ export async function createPromptVersion(deps: ServiceDeps, input: z.output<typ
   return retryOnUniqueViolation(() =>
     deps.db.$transaction((tx) => insertVersion(tx, caller, prompt, input, variables)),
   );
+}
+
+/** Template and config equal as JSON, whatever the key order (jsonb does not keep it). */
+function sameContent(a: { template: unknown; config: unknown }, b: { template: unknown; config: unknown }) {
+  return canonicalJson({ t: a.template, c: a.config ?? {} }) === canonicalJson({ t: b.template, c: b.config ?? {} });
 }

@@ -27,6 +27,12 @@ beforeAll(async () => {
     const body = req.body as { messages: { content: string }[] };
     if (body.messages.at(-1)?.content === "fail")
       return sendJson(res, 500, { error: { message: "upstream exploded" } });
+    if (body.messages.at(-1)?.content === "hang") {
+      // One token, then nothing until the caller stops.
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(sse([{ data: chunk("Partial") }]));
+      return;
+    }
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.end(
       sse([
@@ -160,5 +166,39 @@ describe("playground runs", () => {
     // Each successful run costs (12 * 1 + 4 * 2) / 1e6 for 4 output tokens.
     expect(row.costPer1kOutputTokens).toBeCloseTo(((12 + 8) / 1e6 / 4) * 1000, 10);
     expect(row.device).toContain("upstream:");
+  });
+
+  it("records a stopped generation as stopped, not failed, with the text that had arrived", async () => {
+    const saved = await owner.playground.createRun({
+      configs: [{ model: "fake-gpt", params: {} }],
+      input: { messages: [{ role: "user", content: "hang" }] },
+    });
+    const stop = new AbortController();
+    const response = await streamRunResponse(
+      new Request("http://localhost/api/rest/playground/stream", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "fake-gpt",
+          input: { messages: [{ role: "user", content: "hang" }] },
+          playgroundRunId: saved.id,
+          slot: 0,
+        }),
+        signal: stop.signal,
+      }),
+      { db, session: async () => null },
+    );
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = "";
+    while (!received.includes("Partial")) received += (await reader.read()).value ?? "";
+    // What the browser does on Stop: abort the fetch, which cancels the body.
+    stop.abort();
+    await reader.cancel();
+    await expect
+      .poll(async () => (await owner.playground.get({ id: saved.id })).results[0], { timeout: 10_000 })
+      .toMatchObject({ text: "Partial", stopped: true, error: null });
+    const runs = await db.inferenceRun.findMany({ where: { finishReason: "stopped" } });
+    expect(runs).toHaveLength(1);
+    expect(runs[0].error).toBeNull();
   });
 });

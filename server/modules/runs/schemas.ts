@@ -33,5 +33,7 @@ export const playgroundSlot = z.object({
   error: z.string().nullable(),
   /** `name@version` */
   model: z.string(),
+  /** The caller pressed Stop: `text` is what had arrived, and nothing failed. */
+  stopped: z.boolean().optional(),
 });
 export type PlaygroundSlot = z.infer<typeof playgroundSlot>;

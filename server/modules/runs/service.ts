@@ -79,6 +79,8 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
           },
         );
   let text = "";
+  // Set once the run's outcome is recorded; a run that ends without one was stopped by its caller.
+  let recorded = false;
   try {
     for await (const event of events) {
       if (event.type === "text") {
@@ -107,16 +109,21 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
           event,
         ),
       };
+      recorded = true;
       const run = await recordRun(db, caller, version.id, source, stats, null);
       await saveSlot(db, caller.projectId, request, {
         text,
         stats,
         error: null,
         model: `${model.name}@${version.version}`,
+        ...(signal.aborted ? { stopped: true } : {}),
       });
       yield { type: "done", stats, runId: run.id };
     }
   } catch (error) {
+    // Stopped by the caller (the playground's Stop): not a failure, whatever the engine threw on abort.
+    if (signal.aborted) return;
+    recorded = true;
     const message = error instanceof Error ? error.message : String(error);
     const durationMs = performance.now() - started;
     await recordRun(
@@ -144,8 +151,32 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
       model: `${model.name}@${version.version}`,
     });
     throw error;
+  } finally {
+    // Also reached when the stream's reader hangs up and the generator is returned at a `yield`.
+    if (!recorded && signal.aborted) {
+      await recordRun(db, caller, version.id, source, stoppedStats(performance.now() - started), null);
+      await saveSlot(db, caller.projectId, request, {
+        text,
+        stats: null,
+        error: null,
+        model: `${model.name}@${version.version}`,
+        stopped: true,
+      });
+    }
   }
 }
+
+const stoppedStats = (durationMs: number): RunStats => ({
+  device: "unknown",
+  ttftMs: null,
+  tpotMs: null,
+  tokensPerSecond: null,
+  tokensIn: 0,
+  tokensOut: 0,
+  durationMs,
+  finishReason: "stopped",
+  costUsd: 0,
+});
 
 function recordRun(db: Db, caller: Caller, versionId: string, source: string, stats: RunStats, error: string | null) {
   return db.inferenceRun.create({

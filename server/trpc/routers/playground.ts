@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { queryInt } from "@/lib/query-params";
+import { playgroundDraftFromRequest } from "@/server/modules/playground/from-request";
+import { createPlaygroundRunInput, playgroundDraft } from "@/server/modules/playground/schemas";
 import {
   createPlaygroundRun,
-  createPlaygroundRunInput,
   getPlaygroundRun,
   listPlaygroundRuns,
   playgroundRun,
 } from "@/server/modules/playground/service";
+import { requestLogPool } from "@/server/modules/request-log/runtime";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Playground"];
@@ -44,4 +46,19 @@ export const playgroundRouter = createTRPCRouter({
     .input(z.object({ id: z.string().uuid() }))
     .output(playgroundRun)
     .query(({ ctx, input }) => getPlaygroundRun(ctx, input)),
+
+  fromRequest: projectProcedure
+    // Reading a logged request (and its masked body) is monitoring; running it again needs playground:run.
+    .meta({
+      scope: "monitoring:read",
+      openapi: {
+        method: "GET",
+        path: "/playground/from-request/{id}",
+        tags,
+        summary: "A logged gateway request as a playground draft: model, messages, parameters",
+      },
+    })
+    .input(z.object({ id: z.string().uuid("id must be a UUID") }))
+    .output(playgroundDraft)
+    .query(({ ctx, input }) => playgroundDraftFromRequest({ ...ctx, pool: requestLogPool() }, input)),
 });
