@@ -7,8 +7,8 @@ import { isScope, SCOPES, type Scope } from "@/lib/scopes";
 export const KEY_PURPOSES = ["gateway", "ci", "read-only", "custom"] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
-/** Scopes an application needs beside `gateway:invoke`, when this build has them (feedback comes with another change). */
-const GATEWAY_EXTRAS = ["feedback:write"].filter(isScope);
+/** An application calls the gateway and reports its users' feedback on the answers. */
+const GATEWAY_EXTRAS: Scope[] = ["feedback:write"];
 
 /** The registry, prompts, experiments, datasets and gateway routes: what a CI pipeline reads and changes. */
 const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway"];
