@@ -53,7 +53,7 @@ test("the official openai SDK talks to /v1 on the console's port, streaming and 
     await expect(totals).toContainText(/Requests\s*[3-9]/, { timeout: 2000 });
   }).toPass({ timeout: 20_000 });
   await page.screenshot({ path: `${SHOTS}/monitoring.png`, fullPage: true });
-  await page.getByRole("tab", { name: "Requests" }).click();
+  await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
   const notFound = page.getByRole("row", { name: /404/ });
   await expect(notFound).toContainText("no-such-model");
   await notFound.getByRole("button", { name: "Details" }).click();

@@ -87,11 +87,11 @@ test("masked body logging shows bodies without the e-mail address in the request
   await ask(client, `Write to jane.doe@example.com about ${marker}`);
 
   await page.goto(`/projects/${projectId}/monitoring`);
-  await page.getByRole("tab", { name: "Requests" }).click();
+  await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
   const detail = page.getByRole("dialog", { name: "Request" });
   await expect(async () => {
     await page.reload();
-    await page.getByRole("tab", { name: "Requests" }).click();
+    await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
     await page.getByRole("row", { name: /200/ }).first().getByRole("button", { name: "Details" }).click();
     await expect(detail.getByTestId("request-body")).toContainText(marker, { timeout: 2000 });
   }).toPass({ timeout: 20_000 });

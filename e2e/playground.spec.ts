@@ -222,7 +222,7 @@ test("Open in playground from a logged request restores the conversation and par
   const detail = page.getByRole("dialog", { name: "Request" });
   await expect(async () => {
     await page.reload();
-    await page.getByRole("tab", { name: "Requests" }).click();
+    await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
     await page.getByRole("row", { name: /200/ }).first().getByRole("button", { name: "Details" }).click();
     await expect(detail.getByTestId("request-body")).toContainText("Summarize the outage", { timeout: 2000 });
   }).toPass({ timeout: 30_000 });

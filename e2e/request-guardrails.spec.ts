@@ -44,7 +44,7 @@ test("the request detail lists the guardrail actions of a row", async ({ page })
   }
 
   await page.goto(`/projects/${projectId}/monitoring`);
-  await page.getByRole("tab", { name: "Requests" }).click();
+  await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
   const row = page.getByRole("row", { name: /support-bot/ });
   await expect(row).toContainText("block");
   await expect(row).toContainText("mask");

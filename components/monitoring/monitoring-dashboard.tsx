@@ -2,14 +2,13 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Gauge } from "lucide-react";
-import { useState } from "react";
 import { BreakdownTable } from "@/components/monitoring/dashboard/breakdown-table";
 import { OverviewPanel } from "@/components/monitoring/dashboard/overview-panel";
 import { SpendPanel } from "@/components/monitoring/dashboard/spend-panel";
 import { useDashboardRange } from "@/components/monitoring/dashboard/use-dashboard-range";
-import { RequestExplorer } from "@/components/monitoring/request-explorer";
+import { MonitoringLinks } from "@/components/monitoring/explorer/monitoring-links";
 import { useTRPC } from "@/components/providers/trpc";
-import { EmptyState, ErrorState, LoadingState, PageHeader, Select, Tabs } from "@/components/ui";
+import { EmptyState, ErrorState, LoadingState, PageHeader, Select } from "@/components/ui";
 import { RANGE_NAMES, type RangePreset } from "@/lib/monitoring-ranges";
 
 const windowNever = { from: new Date(0), to: new Date(60_000) };
@@ -17,7 +16,6 @@ const windowNever = { from: new Date(0), to: new Date(60_000) };
 /** Gateway traffic from the per-minute rollups: rates, latency percentiles, errors, cost, cache; spend; breakdowns; the request explorer. */
 export function MonitoringDashboard() {
   const trpc = useTRPC();
-  const [tab, setTab] = useState("overview");
   const { range, suggested, windows, suggestion, compare, setRange, setCompare } = useDashboardRange();
   const live = { refetchInterval: 30_000, placeholderData: keepPreviousData, enabled: windows !== null };
   const overview = useQuery({ ...trpc.monitoring.overview.queryOptions(windows?.current ?? windowNever), ...live });
@@ -55,21 +53,11 @@ export function MonitoringDashboard() {
           </div>
         }
       />
-      <Tabs
-        aria-label="Monitoring sections"
-        value={tab}
-        onValueChange={setTab}
-        tabs={[
-          { value: "overview", label: "Overview" },
-          { value: "requests", label: "Requests" },
-        ]}
-      />
+      <MonitoringLinks />
       {suggestion.error ? (
         <ErrorState message={suggestion.error.message} onRetry={() => void suggestion.refetch()} />
       ) : !windows ? (
         <LoadingState label="Finding your traffic…" />
-      ) : tab === "requests" ? (
-        <RequestExplorer from={windows.current.from} to={windows.current.to} />
       ) : overview.isLoading ? (
         <LoadingState label="Loading metrics…" />
       ) : overview.error ? (
