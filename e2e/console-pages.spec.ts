@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
+import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { projectIdOf, SHOTS, signIn } from "./helpers";
 
 /**
@@ -11,8 +11,8 @@ const SIZES = { desktop: { width: 1360, height: 860 }, phone: { width: 390, heig
 const THEMES = ["light", "dark"] as const;
 
 type Seeded = Awaited<ReturnType<typeof seed>>;
-/** One sign-in for the whole file (sign-in is throttled per account), kept as the tests' storage state. */
-const STATE = "test-results/console-pages-state.json";
+/** One sign-in for the whole file (sign-in is throttled per account): its cookies are every test's state. */
+let state: Awaited<ReturnType<BrowserContext["storageState"]>>;
 let projectId = "";
 let ids: Seeded;
 
@@ -109,6 +109,23 @@ async function settle(page: Page, target: { heading: string | RegExp }) {
   await expect(page.getByRole("status").filter({ hasText: /Loading/ })).toHaveCount(0);
 }
 
+/** Null when nothing sticks out to the right; else the width and the outermost elements that do. */
+async function sidewaysOverflow(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const { scrollWidth, clientWidth } = document.documentElement;
+    if (scrollWidth <= clientWidth) return null;
+    const culprits: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>("*"))) {
+      if (el.getBoundingClientRect().right <= clientWidth) continue;
+      // Only the outermost: an element whose parent already sticks out adds nothing.
+      if (el.parentElement && el.parentElement.getBoundingClientRect().right > clientWidth) continue;
+      culprits.push(`${el.tagName.toLowerCase()}.${String(el.className).split(" ").slice(0, 4).join(".")}`);
+      if (culprits.length === 5) break;
+    }
+    return `${scrollWidth} px of content in ${clientWidth} px: ${culprits.join(", ")}`;
+  });
+}
+
 async function seriousViolations(page: Page) {
   const { violations } = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
@@ -120,14 +137,16 @@ async function seriousViolations(page: Page) {
 
 test.describe("every console page", () => {
   test.describe.configure({ mode: "serial" });
-  test.use({ storageState: STATE });
+  // A fixture, so it is read when each test starts (after beforeAll signed in), not when the file loads.
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature.
+  test.use({ storageState: async ({}, use) => use(state) });
   test.beforeAll(async ({ browser }) => {
     const context = await browser.newContext({ baseURL: `http://localhost:${process.env.E2E_PORT ?? 3100}` });
     const page = await context.newPage();
     await signIn(page);
     projectId = projectIdOf(page);
     ids = await seed(page, projectId);
-    await context.storageState({ path: STATE });
+    state = await context.storageState();
     await context.close();
   });
 
@@ -144,12 +163,8 @@ test.describe("every console page", () => {
           await expect(page.locator("html")).toHaveClass(theme === "dark" ? /dark/ : /^(?!.*dark)/);
           const where = `${size} (${theme})`;
           if (size === "phone") {
-            const widths = await page.evaluate(() => ({
-              scroll: document.documentElement.scrollWidth,
-              client: document.documentElement.clientWidth,
-            }));
-            if (widths.scroll > widths.client)
-              problems.push(`${where} scrolls sideways: ${widths.scroll} px of content in ${widths.client} px`);
+            const overflow = await sidewaysOverflow(page);
+            if (overflow) problems.push(`${where} scrolls sideways: ${overflow}`);
           }
           for (const violation of await seriousViolations(page)) problems.push(`${where}: ${violation}`);
           await page.screenshot({ path: `${SHOTS}/pages/${target.name}-${size}-${theme}.png`, fullPage: true });

@@ -164,7 +164,7 @@ test("plan the size, run an A/B test, read honest statistics and conclude withou
   await viewer.goto(`/projects/${projectId}/experiments`);
   const create = viewer.getByRole("button", { name: "New experiment" });
   await expect(create).toBeDisabled();
-  await expect(viewer.locator("span[title]", { has: create })).toHaveAttribute("title", /Viewers can read/);
+  await expect(viewer.locator("span[title]", { has: create })).toHaveAttribute("title", /read-only.*experiments:write/);
   const running = await (
     await request.post("/api/rest/experiments", {
       headers,

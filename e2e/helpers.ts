@@ -16,3 +16,16 @@ export function projectIdOf(page: Page): string {
   if (!match) throw new Error(`not on a project page: ${page.url()}`);
   return match[1];
 }
+
+/** A fresh project of the signed-in user, made through the project switcher; the page is left on it. */
+export async function newProject(page: Page, name: string): Promise<string> {
+  const before = projectIdOf(page);
+  await page.getByRole("button", { name: "Switch project" }).click();
+  await page.getByRole("button", { name: "New project" }).click();
+  const dialog = page.getByRole("dialog", { name: "New project" });
+  await dialog.getByLabel("Project name").fill(name);
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("button", { name: "Switch project" })).toContainText(name);
+  await expect(page).not.toHaveURL(new RegExp(before));
+  return projectIdOf(page);
+}

@@ -1,6 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import OpenAI from "openai";
-import { projectIdOf, SHOTS, signIn } from "./helpers";
+import { registerFakeModel, startFakeChat } from "./fake-chat";
+import { newProject, SHOTS, signIn } from "./helpers";
 
 async function createKey(page: Page, name: string) {
   await page.getByRole("button", { name: "Create key" }).first().click();
@@ -25,7 +26,10 @@ test("fresh traffic opens on a short range with per-minute rates, legends, a pre
   // Under E2E_DEV every first page visit compiles.
   test.setTimeout(420_000);
   await signIn(page);
-  const projectId = projectIdOf(page);
+  // A project of its own, so the totals are this test's four requests whatever other specs sent before.
+  const projectId = await newProject(page, "Monitoring e2e");
+  const upstream = await startFakeChat();
+  await registerFakeModel(page, projectId, "spend-model", upstream.origin);
   await page.goto(`/projects/${projectId}/settings/api-keys`);
   const key = await createKey(page, "spend-e2e");
 
@@ -33,12 +37,12 @@ test("fresh traffic opens on a short range with per-minute rates, legends, a pre
   const ask = (user: string, stream = false) =>
     stream
       ? client.chat.completions
-          .create({ model: "switchyard-demo@production", messages: [{ role: "user", content: "Hi" }], user, stream })
+          .create({ model: "spend-model", messages: [{ role: "user", content: "Hi" }], user, stream })
           .then(async (chunks) => {
             for await (const _ of chunks);
           })
       : client.chat.completions.create({
-          model: "switchyard-demo@production",
+          model: "spend-model",
           messages: [{ role: "user", content: "Hi" }],
           user,
         });
@@ -77,7 +81,7 @@ test("fresh traffic opens on a short range with per-minute rates, legends, a pre
   // Spend, by API key, model version and end user.
   const byKey = page.getByRole("table", { name: "Spend by api key" });
   await expect(byKey.getByRole("row", { name: /spend-e2e/ })).toContainText("4");
-  await expect(page.getByRole("table", { name: "Spend by model version" })).toContainText("switchyard-demo");
+  await expect(page.getByRole("table", { name: "Spend by model version" })).toContainText("spend-model");
   const byUser = page.getByRole("table", { name: "Spend by user" });
   await expect(byUser.getByRole("row", { name: /alice/ })).toContainText("3");
   await expect(byUser.getByRole("row", { name: /bob/ })).toContainText("1");

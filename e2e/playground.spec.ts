@@ -190,7 +190,29 @@ test("Open in playground from a logged request restores the conversation and par
       )
       .toBe(200);
 
-  // Body logging is off by default: only the model comes back, and the page says why.
+  // Body logging is off by default (an earlier spec may have turned it on in this project: turn it off):
+  // only the model comes back, and the page says why.
+  const setBodyLogging = async (label: RegExp, saved: string) => {
+    await page.goto(`/projects/${projectId}/settings`);
+    await page.getByRole("group", { name: "Request body logging" }).getByLabel(label).check();
+    await page.getByRole("button", { name: "Save privacy setting" }).click();
+    await expect(page.getByText(`Request body logging: ${saved}`)).toBeVisible();
+    // The setting reaches the gateway by NOTIFY: send until a request is logged the new way.
+    await expect
+      .poll(
+        async () => {
+          const id = await chat({ messages: [{ role: "user", content: "warm-up" }] });
+          await logged(id);
+          const draft = await fetch(`${baseURL}/api/rest/playground/from-request/${id}`, {
+            headers: { authorization: `Bearer ${key}` },
+          });
+          return (await draft.json()).bodyLogged;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(saved !== "none");
+  };
+  await setBodyLogging(/^None/, "none");
   const unlogged = await chat({ messages: [{ role: "user", content: "not kept" }] });
   await logged(unlogged);
   await page.goto(`/projects/${projectId}/playground?request=${unlogged}`);
@@ -198,13 +220,7 @@ test("Open in playground from a logged request restores the conversation and par
   await expect(page.getByLabel("Model for configuration 1")).toHaveValue("switchyard-demo");
   await expect(page.getByLabel("Message 1", { exact: true })).toHaveValue("");
 
-  await page.goto(`/projects/${projectId}/settings`);
-  const privacy = page.getByRole("group", { name: "Request body logging" });
-  await privacy.getByLabel(/^Masked/).check();
-  await page.getByRole("button", { name: "Save privacy setting" }).click();
-  await expect(page.getByText("Request body logging: masked")).toBeVisible();
-  // The setting reaches the gateway by NOTIFY; one request first gives it its moment.
-  await chat({ messages: [{ role: "user", content: "warm-up" }] });
+  await setBodyLogging(/^Masked/, "masked");
   const kept = await chat({
     messages: [
       { role: "system", content: "You answer in haiku." },

@@ -223,7 +223,10 @@ test("the route editor's form and YAML round-trip, guards are inserted with thei
     await viewer.getByRole("tab", { name: "Config" }).click();
     const save = viewer.getByRole("button", { name: "Save version" });
     await expect(save).toBeDisabled();
-    await expect(viewer.locator("span[title]", { has: save })).toHaveAttribute("title", /needs gateway:write/);
+    await expect(viewer.locator("span[title]", { has: save })).toHaveAttribute(
+      "title",
+      /needs the gateway:write permission/,
+    );
     await expect(viewer.getByLabel("Retries per deployment")).toHaveAttribute("readonly", "");
     await expect(viewer.getByLabel("Insert guard")).toBeDisabled();
     expect(await viewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

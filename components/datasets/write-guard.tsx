@@ -1,10 +1,10 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 
 /** Why a viewer's write action is disabled: shown as the tooltip, and read out with the button. */
-const VIEWER_REASON = "Viewers can look but not change datasets (needs the datasets:write scope)";
+const VIEWER_REASON = deniedReason("viewer", "datasets:write");
 
 /** Whether the caller may change datasets, and the reason to show on disabled actions when not. */
 export function useDatasetWrite() {

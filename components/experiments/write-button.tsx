@@ -1,5 +1,6 @@
 "use client";
 
+import { deniedReason } from "@/components/providers/use-project-access";
 import { Button } from "@/components/ui";
 import type { ButtonProps } from "@/components/ui/button";
 
@@ -17,4 +18,4 @@ export function WriteButton({ allowed, reason, ...props }: ButtonProps & { allow
   );
 }
 
-export const VIEWER_REASON = "Viewers can read experiments; an editor, admin or owner changes them";
+export const VIEWER_REASON = deniedReason("viewer", "experiments:write");

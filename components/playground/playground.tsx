@@ -16,14 +16,14 @@ import { streamGeneration } from "@/components/playground/sse-client";
 import { type Column, fromApiParams, newColumn, toApiParams } from "@/components/playground/types";
 import { useTRPC } from "@/components/providers/trpc";
 import { useLiveValidation } from "@/components/providers/use-live-validation";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { Button, cn, EmptyState, LoadingState, PageHeader, toast } from "@/components/ui";
 import { playgroundConfigs } from "@/lib/generation-params";
 
 const MAX_COLUMNS = 4;
 /** A fresh playground is ready to run: the README's first step is "open Playground and press Run". */
 const STARTER_MESSAGE = "Hello! Who are you?";
-const NO_RUN = "Your role is read-only here: running models needs the editor role or above.";
+const NO_RUN = deniedReason("viewer", "playground:run");
 /** One column on phones, two on tablets, all of them side by side on wide screens. */
 const GRID: Record<number, string> = {
   1: "grid-cols-1",
@@ -133,7 +133,7 @@ export function Playground() {
   const unchanged =
     loaded !== undefined && sameJson(editedTemplate, loaded.template) && sameJson(editedConfig, loaded.config);
   const saveDisabledReason = !can("prompts:write")
-    ? "Your role is read-only here: saving prompt versions needs the editor role or above."
+    ? deniedReason("viewer", "prompts:write")
     : unchanged
       ? `Nothing to save: the template, model and parameters are those of v${loaded?.version}.`
       : null;

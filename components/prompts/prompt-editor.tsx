@@ -8,7 +8,7 @@ import type { PromptDetailData } from "@/components/prompts/types";
 import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
-import { useProjectAccess } from "@/components/providers/use-project-access";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
 import { Badge, Button, Card, CardContent, Field, Input, Textarea, toast } from "@/components/ui";
 
 /** Parses a sample value: JSON when it looks like JSON (lists for few-shot loops), else the raw string. */
@@ -40,7 +40,7 @@ export function PromptEditor({ prompt, onSaved }: { prompt: PromptDetailData; on
   // The server refuses a copy of the latest version too; here the button says so before anyone presses it.
   const unchanged = latest !== undefined && sameJson(template, latest.template) && sameJson(config, latest.config);
   const disabledReason = !can("prompts:write")
-    ? "Your role is read-only here: saving prompt versions needs the editor role or above."
+    ? deniedReason("viewer", "prompts:write")
     : unchanged
       ? `Nothing to save yet: this is v${latest?.version} as it is. Change the template or the model first.`
       : null;

@@ -72,13 +72,7 @@ export function PromptsList() {
       <PageHeader
         title="Prompts"
         description="Versioned prompt templates with labels such as production and staging, served over the API."
-        actions={
-          create.button ?? (
-            <Button disabled title="Your role is read-only here: creating prompts needs the editor role or above.">
-              New prompt
-            </Button>
-          )
-        }
+        actions={create.button}
       />
       <DataTable
         caption="Prompts"

@@ -15,5 +15,6 @@ export function useProjectAccess() {
 
 /** Why a write action is disabled, for its title: the role and the permission it lacks. */
 export function deniedReason(role: string | null, scope: Scope): string {
+  if (role === "viewer") return `Your role (viewer) is read-only here: this needs the ${scope} permission`;
   return `${role ? `Your role (${role})` : "You"} cannot do this: it needs the ${scope} permission`;
 }

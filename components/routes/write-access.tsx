@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
+import { deniedReason } from "@/components/providers/use-project-access";
 
 /** Why a write action is disabled for this user (the server refuses it too). */
-export const READ_ONLY_REASON =
-  "Your role in this project is read-only: changing routes needs gateway:write (editor or above)";
+export const READ_ONLY_REASON = deniedReason("viewer", "gateway:write");
 
 /**
  * Holds the reason as a tooltip around a disabled control (a disabled button gets no pointer events, so its own
