@@ -147,7 +147,7 @@ test("a key made with the default Gateway client purpose calls /v1 as its snippe
   await expect(ci).not.toContainText(/\+\d/);
   await expect(page.getByRole("row", { name: /web-app/ }).getByRole("list", { name: /^Scopes:/ })).toHaveAttribute(
     "aria-label",
-    "Scopes: gateway:invoke",
+    "Scopes: feedback:write, gateway:invoke",
   );
   await page.screenshot({ path: `${SHOTS}/api-keys-list.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

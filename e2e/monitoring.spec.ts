@@ -73,7 +73,10 @@ test("fresh traffic opens on a short range with per-minute rates, legends, a pre
   await expect(page.getByRole("figure", { name: "Requests over time" })).toContainText("Requests");
 
   // The previous period overlays as its own named series, and the choice is in the URL.
-  await page.getByLabel(/Overlay the previous 15 minutes/).check();
+  // The choice lives in the URL: the box shows it once the page has moved there.
+  const overlay = page.getByLabel(/Overlay the previous 15 minutes/);
+  await overlay.click();
+  await expect(overlay).toBeChecked();
   await expect(page).toHaveURL(/compare=1/);
   await expect(page.getByRole("figure", { name: "Requests over time" })).toContainText("Previous period");
   await expect(latency).toContainText("p95, previous period");

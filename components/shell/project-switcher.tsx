@@ -49,7 +49,7 @@ export function ProjectSwitcher({ organizations, projectId }: { organizations: S
       <button
         type="button"
         aria-expanded={open}
-        aria-label="Switch project"
+        aria-label={`Switch project: ${current?.org ?? "Organisation"} ${current?.name ?? "Choose a project"}`}
         onClick={() => setOpen((v) => !v)}
         className="flex w-full items-center gap-2 rounded-md border border-border bg-background px-2.5 py-1.5 text-left hover:bg-muted focus-visible:outline-2 focus-visible:outline-ring"
       >
