@@ -17,6 +17,8 @@ let projectId = "";
 let ids: Seeded;
 
 async function seed(page: Page, projectId: string) {
+  // A failed test restarts the worker, which seeds again: fresh names each time.
+  const run = Date.now().toString(36);
   const headers = { "x-switchyard-project": projectId };
   // biome-ignore lint/suspicious/noExplicitAny: REST answers, read field by field below.
   const ok = async (response: Awaited<ReturnType<Page["request"]["post"]>>): Promise<any> => {
@@ -26,7 +28,7 @@ async function seed(page: Page, projectId: string) {
   const prompt = await ok(
     await page.request.post("/api/rest/prompts", {
       headers,
-      data: { name: "greeting", type: "text", template: "Hello {{ name }}, welcome to {{ place }}." },
+      data: { name: `greeting-${run}`, type: "text", template: "Hello {{ name }}, welcome to {{ place }}." },
     }),
   );
   await ok(
@@ -38,7 +40,7 @@ async function seed(page: Page, projectId: string) {
   const route = await ok(
     await page.request.post("/api/rest/routes", {
       headers,
-      data: { name: "chat-default", source: "deployments:\n  - model: switchyard-demo\n    weight: 1\n" },
+      data: { name: `chat-default-${run}`, source: "deployments:\n  - model: switchyard-demo\n    weight: 1\n" },
     }),
   );
   const lines = Array.from({ length: 12 }, (_, i) =>
@@ -50,7 +52,7 @@ async function seed(page: Page, projectId: string) {
     }),
   ).join("\n");
   const dataset = await ok(
-    await page.request.post("/api/rest/datasets/import?name=arithmetic", {
+    await page.request.post(`/api/rest/datasets/import?name=arithmetic-${run}`, {
       headers: { ...headers, "content-type": "application/jsonl" },
       data: `${lines}\n`,
     }),
@@ -59,7 +61,7 @@ async function seed(page: Page, projectId: string) {
     await page.request.post("/api/rest/experiments", {
       headers,
       data: {
-        name: "friendlier greeting",
+        name: `friendlier greeting ${run}`,
         promptId: prompt.promptId,
         metrics: [{ name: "thumbs_up", kind: "rate" }],
         variants: [
@@ -85,15 +87,15 @@ const TARGETS: { name: string; path: (ids: Seeded) => string; heading: string | 
   { name: "model", path: (ids) => `models/${ids.modelId}`, heading: "switchyard-demo" },
   { name: "models-compare", path: () => "models/compare", heading: /Compare/ },
   { name: "prompts", path: () => "prompts", heading: "Prompts" },
-  { name: "prompt", path: (ids) => `prompts/${ids.promptId}`, heading: "greeting" },
+  { name: "prompt", path: (ids) => `prompts/${ids.promptId}`, heading: /^greeting-/ },
   { name: "experiments", path: () => "experiments", heading: "Experiments" },
-  { name: "experiment", path: (ids) => `experiments/${ids.experimentId}`, heading: "friendlier greeting" },
+  { name: "experiment", path: (ids) => `experiments/${ids.experimentId}`, heading: /^friendlier greeting/ },
   { name: "datasets", path: () => "datasets", heading: "Datasets" },
-  { name: "dataset", path: (ids) => `datasets/${ids.datasetId}`, heading: "arithmetic" },
+  { name: "dataset", path: (ids) => `datasets/${ids.datasetId}`, heading: /^arithmetic-/ },
   { name: "fine-tuning", path: () => "datasets/fine-tuning", heading: "Fine-tuning jobs" },
   { name: "playground", path: () => "playground", heading: "Playground" },
   { name: "routes", path: () => "routes", heading: "Routes" },
-  { name: "route", path: (ids) => `routes/${ids.routeId}`, heading: "chat-default" },
+  { name: "route", path: (ids) => `routes/${ids.routeId}`, heading: /^chat-default-/ },
   { name: "monitoring", path: () => "monitoring", heading: "Monitoring" },
   { name: "monitoring-requests", path: () => "monitoring/requests", heading: "Requests" },
   { name: "monitoring-sessions", path: () => "monitoring/sessions", heading: "Sessions" },
@@ -139,7 +141,7 @@ async function seriousViolations(page: Page) {
 }
 
 test.describe("every console page", () => {
-  test.describe.configure({ mode: "serial" });
+  // Not serial: a page that fails does not hide the pages after it.
   // A fixture, so it is read when each test starts (after beforeAll signed in), not when the file loads.
   // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature.
   test.use({ storageState: async ({}, use) => use(state) });

@@ -49,10 +49,11 @@ export function ProjectSwitcher({ organizations, projectId }: { organizations: S
       <button
         type="button"
         aria-expanded={open}
-        aria-label={`Switch project: ${current?.org ?? "Organisation"} ${current?.name ?? "Choose a project"}`}
         onClick={() => setOpen((v) => !v)}
         className="flex w-full items-center gap-2 rounded-md border border-border bg-background px-2.5 py-1.5 text-left hover:bg-muted focus-visible:outline-2 focus-visible:outline-ring"
       >
+        {/* Named by its content (not aria-label), so the accessible name contains the text people see. */}
+        <span className="sr-only">Switch project: </span>
         <div className="min-w-0 flex-1">
           <div className="truncate text-muted-foreground text-xs">{current?.org ?? "Organisation"}</div>
           <div className="truncate font-medium text-sm">{current?.name ?? "Choose a project"}</div>
