@@ -45,8 +45,10 @@ let db: Db;
 let key: string;
 const knownIds: string[] = [];
 const knownNames = ["fuzz-model", "fuzz-prompt", "fuzz-route", "fuzz-experiment", "production", "control", "converted"];
-withTestDatabase((created) => {
+withTestDatabase((created, url) => {
   db = created;
+  // Endpoints that read the request log do so through the process's own pool, on DATABASE_URL.
+  process.env.DATABASE_URL = url;
 });
 
 beforeAll(async () => {

@@ -60,10 +60,10 @@ describe("partition maintenance", () => {
     expect(await partitionOf(entry.id)).toBe("request_log_p20300201");
     expect(await count("SELECT count(*)::int AS n FROM request_log_default")).toBe(0);
     // The partition came with the parent's indexes and primary key.
-    const { rows } = await pool.query(
-      "SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'request_log_p20300201'::regclass",
-    );
-    expect(rows.length).toBe(5);
+    const indexesOf = async (table: string) =>
+      (await pool.query(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = '${table}'::regclass`)).rows[0].n;
+    expect(await indexesOf("request_log_p20300201")).toBe(await indexesOf("request_log"));
+    expect(await indexesOf("request_log")).toBeGreaterThanOrEqual(5);
   });
 
   it("a day with rows stuck in the default partition gets its partition even outside the days ahead", async () => {
