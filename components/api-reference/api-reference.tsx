@@ -37,12 +37,16 @@ export function ApiReference({ endpoints }: { endpoints: RestEndpoint[] }) {
                 {endpoints
                   .filter((e) => e.tag === tag)
                   .map((e) => (
-                    <li key={`${e.method} ${e.path}`} className="flex items-center gap-3 px-4 py-2.5 text-sm">
+                    // On a phone the row wraps: method and path first, then the summary and the scope.
+                    <li
+                      key={`${e.method} ${e.path}`}
+                      className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2.5 text-sm"
+                    >
                       <Badge tone={METHOD_TONE[e.method] ?? "neutral"} className="w-16 justify-center font-mono">
                         {e.method}
                       </Badge>
-                      <code className="font-mono text-xs">{e.path}</code>
-                      <span className="flex-1 truncate text-muted-foreground">{e.summary}</span>
+                      <code className="min-w-0 break-all font-mono text-xs">{e.path}</code>
+                      <span className="min-w-0 flex-1 basis-48 text-muted-foreground">{e.summary}</span>
                       {e.scope ? <Badge tone="accent">{e.scope}</Badge> : <Badge>public</Badge>}
                     </li>
                   ))}

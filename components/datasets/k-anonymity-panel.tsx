@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { useLiveValidation } from "@/components/providers/use-live-validation";
 import { Badge, Button, Field, Input } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 import { kAnonymityInput } from "@/lib/dataset-forms";
 
 const n = (value: number) => value.toLocaleString("en-US");
@@ -82,7 +83,7 @@ export function KAnonymityPanel({ versionId }: { versionId: string }) {
             </span>
           </p>
           {r.below.length > 0 && (
-            <div className="overflow-x-auto rounded-md border border-border">
+            <ScrollBox label="Groups below k (scrolls sideways)" className="rounded-md border border-border">
               <table className="w-full text-left text-xs" aria-label="Groups below k">
                 <thead className="bg-muted text-muted-foreground">
                   <tr>
@@ -111,7 +112,7 @@ export function KAnonymityPanel({ versionId }: { versionId: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollBox>
           )}
           {r.truncated && (
             <p className="text-muted-foreground text-xs">The {n(r.below.length)} smallest groups are listed.</p>

@@ -2,6 +2,7 @@
 
 import type { RouterOutputs } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 
 type Report = RouterOutputs["datasets"]["get"]["versions"][number]["report"];
 type Issue = NonNullable<Report["issues"]>["errorSample"][number];
@@ -96,7 +97,7 @@ function IssueTable({ title, items, total }: { title: string; items: Issue[]; to
       <h4 className="font-medium text-xs">
         {title} ({n(total)}){total > items.length && ` — the first ${n(items.length)} are listed`}
       </h4>
-      <div className="overflow-x-auto rounded-md border border-border">
+      <ScrollBox label="Report (scrolls sideways)" className="rounded-md border border-border">
         <table className="w-full text-left text-xs">
           <thead className="bg-muted text-muted-foreground">
             <tr>
@@ -117,7 +118,7 @@ function IssueTable({ title, items, total }: { title: string; items: Issue[]; to
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }
@@ -130,7 +131,7 @@ function MaskingReport({ masking }: { masking: NonNullable<Report["masking"]> })
         <strong>{n(masking.examplesAffected)}</strong> of {n(masking.examples)} examples contain personal data.
       </p>
       {kinds.length > 0 && (
-        <div className="overflow-x-auto rounded-md border border-border">
+        <ScrollBox label="Report (scrolls sideways)" className="rounded-md border border-border">
           <table className="w-full text-left text-xs" aria-label="Masked by kind">
             <thead className="bg-muted text-muted-foreground">
               <tr>
@@ -151,7 +152,7 @@ function MaskingReport({ masking }: { masking: NonNullable<Report["masking"]> })
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import { TriangleAlert } from "lucide-react";
 import { differenceText, estimateText, pNumber, pText, relativeText } from "@/components/experiments/stat-format";
 import type { RouterOutputs } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 
 type Results = RouterOutputs["experiments"]["results"];
 type Metric = Results["metrics"][number];
@@ -63,7 +64,7 @@ export function ResultsTable({
           Sample ratio OK: χ² {pText(a.srm.pValue)} against the configured weights.
         </p>
       )}
-      <div className="overflow-x-auto">
+      <ScrollBox label="Results (scrolls sideways)">
         <table className="w-full min-w-[48rem] text-sm [&_td]:whitespace-nowrap [&_td]:pr-3 [&_th]:pr-3">
           <thead className="text-left text-muted-foreground text-xs">
             <tr>
@@ -131,7 +132,7 @@ export function ResultsTable({
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }

@@ -253,7 +253,7 @@ export function Playground() {
                 aria-keyshortcuts="Control+Enter Meta+Enter"
               >
                 <Play className="size-4" aria-hidden /> Run
-                <kbd className="ml-1 hidden rounded border border-current/30 px-1 font-sans text-[10px] opacity-80 sm:inline">
+                <kbd className="ml-1 hidden rounded border border-current/30 px-1 font-sans text-[10px] sm:inline">
                   Ctrl ↵
                 </kbd>
               </Button>

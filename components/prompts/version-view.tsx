@@ -5,6 +5,7 @@ import Link from "next/link";
 import { formatDateTime } from "@/components/format";
 import type { PromptDetailData } from "@/components/prompts/types";
 import { Badge, buttonStyles, Dialog } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 
 type Version = PromptDetailData["versions"][number];
 
@@ -61,9 +62,9 @@ export function VersionView({
           </section>
           <section aria-label="Config" className="flex flex-col gap-1">
             <h3 className="font-medium text-sm">Config</h3>
-            <pre className="overflow-x-auto rounded-md bg-muted p-2 font-mono text-xs">
-              {JSON.stringify(version.config, null, 2)}
-            </pre>
+            <ScrollBox label="Config (scrolls sideways)" className="rounded-md bg-muted p-2 font-mono text-xs">
+              <pre className="m-0">{JSON.stringify(version.config, null, 2)}</pre>
+            </ScrollBox>
           </section>
           <Link
             href={playgroundHref(version)}

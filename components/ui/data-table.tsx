@@ -2,6 +2,7 @@ import { ChevronLeft, ChevronRight } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
+import { ScrollBox } from "./scroll-box";
 import { Skeleton } from "./skeleton";
 import { EmptyState, ErrorState } from "./states";
 
@@ -118,7 +119,7 @@ export function DataTable<T>({
       {toolbar ? (
         <div className="flex flex-wrap items-center gap-2 border-b border-border px-3 py-2.5">{toolbar}</div>
       ) : null}
-      <div className="overflow-x-auto">
+      <ScrollBox label={caption ? `${caption} (scrolls sideways)` : "Table (scrolls sideways)"}>
         <table className="w-full border-collapse text-left text-sm" aria-busy={isLoading || undefined}>
           {caption ? <caption className="sr-only">{caption}</caption> : null}
           <thead className="bg-subtle/60">
@@ -136,7 +137,7 @@ export function DataTable<T>({
           </thead>
           <tbody>{body}</tbody>
         </table>
-      </div>
+      </ScrollBox>
       {showPager && !error ? (
         <div className="flex items-center justify-between gap-2 border-t border-border px-3 py-2">
           <p className="text-xs text-muted-foreground tabular-nums" aria-live="polite">

@@ -1,11 +1,12 @@
 import { cn } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 import type { TextDiff } from "@/server/modules/prompts/diff";
 
 /** A line diff as unified hunks (+/- lines), shared by the prompt and route version diffs. */
 export function DiffHunks({ diff, empty = "No changes." }: { diff: TextDiff; empty?: string }) {
   if (diff.hunks.length === 0) return <p className="text-muted-foreground text-xs">{empty}</p>;
   return (
-    <div className="overflow-x-auto rounded-md border border-border font-mono text-xs">
+    <ScrollBox label="Diff (scrolls sideways)" className="rounded-md border border-border font-mono text-xs">
       {diff.hunks.map((hunk) => (
         <div key={hunk.header}>
           <div className="bg-muted px-2 py-0.5 text-muted-foreground">{hunk.header}</div>
@@ -27,6 +28,6 @@ export function DiffHunks({ diff, empty = "No changes." }: { diff: TextDiff; emp
           ))}
         </div>
       ))}
-    </div>
+    </ScrollBox>
   );
 }

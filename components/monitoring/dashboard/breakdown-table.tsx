@@ -5,6 +5,7 @@ import { useState } from "react";
 import { formatMoney } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
 import { Card, CardContent, ErrorState, Select } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 import { formatMs, formatPercent } from "./units";
 import type { DashboardWindow } from "./use-dashboard-range";
 
@@ -41,7 +42,7 @@ export function BreakdownTable({ window }: { window: DashboardWindow }) {
         {breakdown.error ? (
           <ErrorState message={breakdown.error.message} onRetry={() => void breakdown.refetch()} />
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollBox label="Breakdown (scrolls sideways)">
             <table className="w-full min-w-[40rem] text-sm">
               <thead className="text-left text-muted-foreground text-xs">
                 <tr>
@@ -72,7 +73,7 @@ export function BreakdownTable({ window }: { window: DashboardWindow }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         )}
       </CardContent>
     </Card>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { formatMoney } from "@/components/format";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import { Card, CardContent, ErrorState, Select } from "@/components/ui";
+import { ScrollBox } from "@/components/ui/scroll-box";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ChartCard } from "./overview-panel";
 import { StatCard } from "./stat-cards";
@@ -139,7 +140,7 @@ function SpendTable({
         ) : !data ? (
           <Skeleton className="h-24 w-full" />
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollBox label="Spend (scrolls sideways)">
             <table className="w-full text-sm" aria-label={`Spend by ${title.toLowerCase()}`}>
               <thead className="text-left text-muted-foreground text-xs">
                 <tr>
@@ -170,7 +171,7 @@ function SpendTable({
                 )}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         )}
         {data && data.groups > data.rows.length ? (
           <p className="text-muted-foreground text-xs">
