@@ -97,7 +97,7 @@ function IssueTable({ title, items, total }: { title: string; items: Issue[]; to
       <h4 className="font-medium text-xs">
         {title} ({n(total)}){total > items.length && ` — the first ${n(items.length)} are listed`}
       </h4>
-      <ScrollBox label="Report (scrolls sideways)" className="rounded-md border border-border">
+      <ScrollBox label="Lines (scrolls sideways)" className="rounded-md border border-border">
         <table className="w-full text-left text-xs">
           <thead className="bg-muted text-muted-foreground">
             <tr>
@@ -131,7 +131,7 @@ function MaskingReport({ masking }: { masking: NonNullable<Report["masking"]> })
         <strong>{n(masking.examplesAffected)}</strong> of {n(masking.examples)} examples contain personal data.
       </p>
       {kinds.length > 0 && (
-        <ScrollBox label="Report (scrolls sideways)" className="rounded-md border border-border">
+        <ScrollBox label="Masked by kind (scrolls sideways)" className="rounded-md border border-border">
           <table className="w-full text-left text-xs" aria-label="Masked by kind">
             <thead className="bg-muted text-muted-foreground">
               <tr>
