@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { projectIdOf, SHOTS, signIn } from "./helpers";
+import { registerFakeModel, startFakeChat } from "./fake-chat";
+import { newProject, SHOTS, signIn } from "./helpers";
 
 /**
  * Every page of the console, at desktop and phone width, light and dark: nothing scrolls sideways at 390 px,
@@ -40,7 +41,7 @@ async function seed(page: Page, projectId: string) {
   const route = await ok(
     await page.request.post("/api/rest/routes", {
       headers,
-      data: { name: `chat-default-${run}`, source: "deployments:\n  - model: switchyard-demo\n    weight: 1\n" },
+      data: { name: `chat-default-${run}`, source: "deployments:\n  - model: pages-model\n    weight: 1\n" },
     }),
   );
   const lines = Array.from({ length: 12 }, (_, i) =>
@@ -84,7 +85,7 @@ async function seed(page: Page, projectId: string) {
 /** Each page, by name: its URL below /projects/<id> and its main heading. */
 const TARGETS: { name: string; path: (ids: Seeded) => string; heading: string | RegExp }[] = [
   { name: "models", path: () => "models", heading: "Models" },
-  { name: "model", path: (ids) => `models/${ids.modelId}`, heading: "switchyard-demo" },
+  { name: "model", path: (ids) => `models/${ids.modelId}`, heading: "pages-model" },
   { name: "models-compare", path: () => "models/compare", heading: /Compare/ },
   { name: "prompts", path: () => "prompts", heading: "Prompts" },
   { name: "prompt", path: (ids) => `prompts/${ids.promptId}`, heading: /^greeting-/ },
@@ -149,7 +150,10 @@ test.describe("every console page", () => {
     const context = await browser.newContext({ baseURL: `http://localhost:${process.env.E2E_PORT ?? 3100}` });
     const page = await context.newPage();
     await signIn(page);
-    projectId = projectIdOf(page);
+    // A project of its own: what it creates never shows up in other specs' lists.
+    projectId = await newProject(page, `Console pages ${Date.now().toString(36)}`);
+    const upstream = await startFakeChat();
+    await registerFakeModel(page, projectId, "pages-model", upstream.origin);
     ids = await seed(page, projectId);
     state = await context.storageState();
     await context.close();
