@@ -24,6 +24,9 @@ export const SCOPES = [
   "monitoring:read",
   /** Attach feedback scores (thumbs, ratings) to logged requests: people in the console, applications by key. */
   "feedback:write",
+  /** Background jobs and schedules: see them; cancel, retry, create and pause. */
+  "jobs:read",
+  "jobs:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -47,6 +50,7 @@ const EDIT: Scope[] = [
   "gateway:invoke",
   "gateway:write",
   "feedback:write",
+  "jobs:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 

@@ -11,12 +11,14 @@ import { buildFingerprint, buildIsCurrent, FINGERPRINT_FILE } from "@/scripts/li
 import { moveLegacySecrets, persistentSecret, randomSecret, secretsDir } from "@/scripts/lib/secrets";
 import { embeddedPasswordFile, startEmbeddedPostgres } from "@/server/database/embedded";
 import { applyMigrations } from "@/server/database/migrations";
-import { createDb } from "@/server/db";
+import { createDb, db } from "@/server/db";
 import { env } from "@/server/env";
 import { shutdownGraceMs } from "@/server/http/graceful";
 import { startHttpServer } from "@/server/http-server";
+import { JOB_KINDS } from "@/server/job-kinds";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { processKeyUsage } from "@/server/modules/gateway/mount";
+import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
 import { requestLogWriter, shutdownRequestLog, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
 import { bootstrapAdmin } from "@/server/modules/users/service";
@@ -92,6 +94,8 @@ async function main() {
   const server = await startHttpServer({ dev, port: config.PORT, host: config.HOST });
   // Request-log partitions ahead of time and the retention, now and hourly.
   startRequestLogMaintenance();
+  // Background workers beside the console (SWITCHYARD_WORKERS=0 leaves them to `npm run worker` processes).
+  const workers = process.env.SWITCHYARD_WORKERS === "0" ? undefined : await startJobWorkers(db(), JOB_KINDS);
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   // The generated password is printed once, when the account is created with it: later starts say where it is
@@ -121,6 +125,7 @@ async function main() {
     const drained = await server.close(graceMs);
     if (drained.open > 0)
       log(`${drained.open} request(s) were open, ${drained.cut} cut at the end of the grace period`);
+    await workers?.stop(graceMs);
     await processKeyUsage()
       .close()
       .catch(() => {});

@@ -6,6 +6,7 @@ import { datasetsRouter } from "@/server/trpc/routers/datasets";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
 import { healthRouter } from "@/server/trpc/routers/health";
+import { jobsRouter } from "@/server/trpc/routers/jobs";
 import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
 import { modelsRouter } from "@/server/trpc/routers/models";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   datasets: datasetsRouter,
   fineTuning: fineTuningRouter,
   routes: routesRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,32 @@
+/**
+ * `npm run worker`: background workers alone (batches, schedules, maintenance), to scale out. Any number of
+ * them, on any machines, share the queues in the database. Needs DATABASE_URL (the console's database) and
+ * SWITCHYARD_MASTER_KEY when upstream keys are stored. `npm start` runs the same workers in its own process
+ * unless SWITCHYARD_WORKERS=0.
+ */
+import { db } from "@/server/db";
+import { env } from "@/server/env";
+import { shutdownGraceMs } from "@/server/http/graceful";
+import { JOB_KINDS } from "@/server/job-kinds";
+import { WORKER_NAME } from "@/server/modules/jobs/runner";
+import { startJobWorkers } from "@/server/modules/jobs/workers";
+import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
+
+if (!env().DATABASE_URL) {
+  console.error("[worker] set DATABASE_URL to the console's database (npm start prints the embedded one's URL)");
+  process.exit(2);
+}
+const graceMs = shutdownGraceMs();
+requestLogWriter();
+const workers = await startJobWorkers(db(), JOB_KINDS);
+console.log(`[worker] ${WORKER_NAME} runs ${JOB_KINDS.map((k) => k.kind).join(", ") || "no job kinds"}`);
+// SIGTERM: running attempts are aborted (each keeps its checkpoint; another worker resumes it), then the log
+// is flushed.
+const shutdown = async (signal: string) => {
+  console.log(`[worker] ${signal}: stopping`);
+  await workers.stop(graceMs);
+  await shutdownRequestLog().catch(() => {});
+  process.exit(0);
+};
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,6 @@
+// Every kind of background work, listed once: the workers run these, and a
+// manual retry finds its kind here. A module defines its kind; only this file
+// gathers them (so the jobs module never imports the modules it runs).
+import type { JobKind } from "@/server/modules/jobs/kinds";
+
+export const JOB_KINDS: readonly JobKind<never>[] = [];
