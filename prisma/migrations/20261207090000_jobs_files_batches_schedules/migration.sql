@@ -7,7 +7,7 @@ ALTER TABLE "request_log" ADD COLUMN     "batch_id" TEXT;
 -- CreateTable
 CREATE TABLE "jobs" (
     "id" UUID NOT NULL,
-    "project_id" UUID NOT NULL,
+    "project_id" UUID,
     "kind" TEXT NOT NULL,
     "state" "JobState" NOT NULL DEFAULT 'queued',
     "payload" JSONB NOT NULL DEFAULT '{}',

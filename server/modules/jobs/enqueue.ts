@@ -7,7 +7,8 @@ import type { JobKind } from "./kinds";
 import { ensureQueue, HEARTBEAT_SECONDS } from "./queues";
 
 export interface EnqueueInput<P> {
-  projectId: string;
+  /** Null for the system's own work. */
+  projectId: string | null;
   payload: P;
   subject?: { type: string; id: string };
   /** Enqueuing the same key in the same project again returns the job already there. */
@@ -31,8 +32,8 @@ export interface EnqueuedJob {
 export async function enqueueJob<P>(db: Db, kind: JobKind<P>, input: EnqueueInput<P>): Promise<EnqueuedJob> {
   const payload = kind.payload.parse(input.payload) as Prisma.InputJsonValue;
   if (input.idempotencyKey) {
-    const existing = await db.job.findUnique({
-      where: { projectId_idempotencyKey: { projectId: input.projectId, idempotencyKey: input.idempotencyKey } },
+    const existing = await db.job.findFirst({
+      where: { projectId: input.projectId, idempotencyKey: input.idempotencyKey },
       select: { id: true, kind: true },
     });
     if (existing) return sameKind(existing, kind);
@@ -59,8 +60,8 @@ export async function enqueueJob<P>(db: Db, kind: JobKind<P>, input: EnqueueInpu
   } catch (error) {
     // Two requests with one key at the same moment: the second gets the first's job.
     if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const existing = await db.job.findUniqueOrThrow({
-        where: { projectId_idempotencyKey: { projectId: input.projectId, idempotencyKey: input.idempotencyKey } },
+      const existing = await db.job.findFirstOrThrow({
+        where: { projectId: input.projectId, idempotencyKey: input.idempotencyKey },
         select: { id: true, kind: true },
       });
       return sameKind(existing, kind);
@@ -86,7 +87,7 @@ function sameKind(existing: { id: string; kind: string }, kind: JobKind<never> |
 /** The engine's half: one pg-boss job carrying our job's id, grouped by project for the fair share. */
 export async function sendToEngine(
   kind: JobKind<never> | JobKind<unknown>,
-  job: { jobId: string; projectId: string; engineJobId: string; maxAttempts: number; startAfter?: Date },
+  job: { jobId: string; projectId: string | null; engineJobId: string; maxAttempts: number; startAfter?: Date },
 ): Promise<void> {
   const boss = await jobEngine();
   await ensureQueue(boss, kind);
@@ -95,7 +96,7 @@ export async function sendToEngine(
     { jobId: job.jobId },
     {
       id: job.engineJobId,
-      group: { id: job.projectId },
+      group: { id: job.projectId ?? "system" },
       retryLimit: Math.max(0, job.maxAttempts - 1),
       retryDelay: kind.retryDelaySeconds,
       retryBackoff: true,

@@ -32,8 +32,8 @@ const counter = defineJobKind({
   retryDelaySeconds: 1,
   async run(ctx) {
     const { n, failUntilAttempt, stepMs } = ctx.job.payload;
-    const now = (running.get(ctx.job.projectId) ?? 0) + 1;
-    running.set(ctx.job.projectId, now);
+    const now = (running.get(ctx.job.projectId ?? "") ?? 0) + 1;
+    running.set(ctx.job.projectId ?? "", now);
     peakPerProject = Math.max(peakPerProject, now);
     try {
       let i = (ctx.job.checkpoint as { i?: number } | null)?.i ?? 0;
@@ -50,7 +50,7 @@ const counter = defineJobKind({
       ctx.log(`counted from ${startedAt} to ${n}`);
       return { startedAt, counted: n };
     } finally {
-      running.set(ctx.job.projectId, (running.get(ctx.job.projectId) ?? 1) - 1);
+      running.set(ctx.job.projectId ?? "", (running.get(ctx.job.projectId ?? "") ?? 1) - 1);
     }
   },
 });

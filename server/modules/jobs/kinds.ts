@@ -5,7 +5,8 @@ import type { Db } from "@/server/db";
 export interface JobContext<P> {
   job: {
     id: string;
-    projectId: string;
+    /** Null for the system's own work (no project). */
+    projectId: string | null;
     kind: string;
     payload: P;
     /** 1 for the first attempt. */

@@ -130,11 +130,11 @@ export async function runAttempt<P>(
 async function claimSlot(
   db: Db,
   kind: JobKind<never> | JobKind<unknown>,
-  row: { id: string; projectId: string; startedAt: Date | null },
+  row: { id: string; projectId: string | null; startedAt: Date | null },
   attempt: number,
 ) {
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${kind.kind}), hashtext(${row.projectId}))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${kind.kind}), hashtext(${row.projectId ?? "system"}))`;
     const busy = await tx.job.count({
       where: {
         projectId: row.projectId,
