@@ -44,6 +44,8 @@ const MODULE_DEPS = {
     "routes",
     "runs",
   ],
+  jobs: ["audit"],
+  batches: ["api-keys", "artifacts", "gateway", "jobs", "request-log", "routes"],
 };
 
 (function assertAcyclic() {
