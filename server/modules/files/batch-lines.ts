@@ -7,7 +7,7 @@ import { DomainError } from "@/server/errors";
 import { findUnstorableText, MAY_HOLD_UNSTORABLE_ESCAPE } from "@/server/http/storable-text";
 import { OversizeLine, type RawLine } from "./lines";
 
-export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"] as const;
+const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"] as const;
 export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 export interface BatchLimits {
