@@ -5,6 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
@@ -207,6 +208,39 @@ describe("/v1/files with the openai SDK", () => {
         purpose: "batch",
       }),
     ).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
+  });
+});
+
+/** Polls until `check` holds (a condition, not a duration: the assertion is on what, not when). */
+async function until(check: () => Promise<boolean>, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting until ${what}`);
+}
+
+describe("a client that leaves mid-upload", () => {
+  it("leaves no staging file behind", async () => {
+    const key = (await makeApiKey(db, projectId, ["gateway:invoke"])).key;
+    const staging = async () => (await storedPaths()).filter((file) => file.includes(`${path.sep}staging${path.sep}`));
+    expect(await staging()).toEqual([]);
+    const boundary = "----switchyard-test";
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`;
+    const req = request(`${gateway.origin}/v1/files`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-length": String(head.length + 100_000),
+      },
+    });
+    req.on("error", () => {});
+    req.write(head);
+    req.write("x".repeat(10_000));
+    await until(async () => (await staging()).length === 1, "the upload is being staged");
+    req.destroy();
+    await until(async () => (await staging()).length === 0, "the staged part is removed");
   });
 });
 

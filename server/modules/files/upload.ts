@@ -55,6 +55,8 @@ export async function receiveFileUpload(
   let staging: Promise<StagedFile> | null = null;
   let filename = "";
   let truncated = false;
+  /** The file part being written: a client that leaves mid-upload must end its write too (and its staged file). */
+  let part: Readable | null = null;
   let failure: DomainError | null = null;
   const fail = (error: DomainError) => {
     failure ??= error;
@@ -68,6 +70,7 @@ export async function receiveFileUpload(
           return;
         }
         filename = info.filename ?? "";
+        part = stream;
         stream.on("limit", () => {
           truncated = true;
         });
@@ -84,7 +87,13 @@ export async function receiveFileUpload(
       form.on("partsLimit", () => fail(bad("Too many form parts", "purpose")));
       form.on("error", (error: Error) => reject(bad(`Malformed multipart upload: ${error.message}`)));
       form.on("close", () => resolve());
-      body.on("error", reject);
+      const gone = (error?: Error) => {
+        const reason = error ?? new Error("the client closed the connection during the upload");
+        part?.destroy(reason);
+        reject(reason);
+      };
+      body.once("error", gone);
+      body.once("aborted", () => gone());
       body.pipe(form);
     });
   } catch (error) {
