@@ -220,27 +220,70 @@ async function until(check: () => Promise<boolean>, what: string) {
   throw new Error(`gave up waiting until ${what}`);
 }
 
-describe("a client that leaves mid-upload", () => {
-  it("leaves no staging file behind", async () => {
-    const key = (await makeApiKey(db, projectId, ["gateway:invoke"])).key;
-    const staging = async () => (await storedPaths()).filter((file) => file.includes(`${path.sep}staging${path.sep}`));
-    expect(await staging()).toEqual([]);
-    const boundary = "----switchyard-test";
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`;
-    const req = request(`${gateway.origin}/v1/files`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${key}`,
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-        "content-length": String(head.length + 100_000),
-      },
+/** Starts an upload over raw HTTP and sends only part of its body; the caller ends it. */
+function partialUpload(key: string) {
+  const boundary = "----switchyard-test";
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`;
+  const req = request(`${gateway.origin}/v1/files`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "content-length": String(head.length + 100_000),
+    },
+  });
+  const status = new Promise<number | null>((resolve) => {
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? null);
     });
-    req.on("error", () => {});
-    req.write(head);
-    req.write("x".repeat(10_000));
+    req.on("error", () => resolve(null));
+  });
+  req.write(head);
+  req.write("x".repeat(10_000));
+  return { req, status };
+}
+
+const staging = async () => (await storedPaths()).filter((file) => file.includes(`${path.sep}staging${path.sep}`));
+
+describe("uploads in progress", () => {
+  it("leaves no staging file behind when the client leaves mid-upload", async () => {
+    const key = (await makeApiKey(db, projectId, ["gateway:invoke"])).key;
+    expect(await staging()).toEqual([]);
+    const upload = partialUpload(key);
     await until(async () => (await staging()).length === 1, "the upload is being staged");
-    req.destroy();
+    upload.req.destroy();
     await until(async () => (await staging()).length === 0, "the staged part is removed");
+  });
+
+  it("gives one project at most 4 at once (429 past them), without touching another project's", async () => {
+    const key = (await makeApiKey(db, projectId, ["gateway:invoke"])).key;
+    const open = Array.from({ length: 4 }, () => partialUpload(key));
+    await until(async () => (await staging()).length === 4, "four uploads are being staged");
+    const refused = await client.files
+      .create({ file: createReadStream(await writeInput("fifth.txt", "five")), purpose: "user_data" })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    const theirs = await otherClient.files.create({
+      file: createReadStream(await writeInput("theirs.txt", "theirs")),
+      purpose: "user_data",
+    });
+    expect(theirs.bytes).toBe(6);
+    for (const upload of open) upload.req.destroy();
+    await until(async () => (await staging()).length === 0, "the open uploads are gone");
+    // Their slots come back as each ends (just after its staging file goes): then uploads succeed again.
+    const later = await writeInput("later.txt", "ok");
+    await until(
+      () =>
+        client.files.create({ file: createReadStream(later), purpose: "user_data" }).then(
+          (file) => file.bytes === 2,
+          (error: unknown) => (error instanceof OpenAI.RateLimitError ? false : Promise.reject(error)),
+        ),
+      "an upload is accepted again",
+    );
   });
 });
 

@@ -16,6 +16,7 @@ import {
 } from "@/server/modules/files/service";
 import { discardStaged } from "@/server/modules/files/store";
 import { receiveFileUpload, uploadFields } from "@/server/modules/files/upload";
+import { inUploadSlot } from "@/server/modules/files/upload-slots";
 import { batchBodyProblem } from "./batch-body";
 import { bodyStream, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
@@ -27,6 +28,11 @@ function answer(scope: GatewayRequest, body: unknown): Response {
 }
 
 export async function serveFileUpload(db: Db, scope: GatewayRequest, req: GatewayHttpRequest): Promise<Response> {
+  const file = await inUploadSlot(scope.entry.projectId, () => receive(db, scope, req));
+  return answer(scope, file);
+}
+
+async function receive(db: Db, scope: GatewayRequest, req: GatewayHttpRequest) {
   const body = bodyStream(req);
   if (!body)
     throw new DomainError("BAD_REQUEST", "Send the file as multipart/form-data", [
@@ -45,7 +51,7 @@ export async function serveFileUpload(db: Db, scope: GatewayRequest, req: Gatewa
     await discardStaged(upload.staged);
     throw error;
   }
-  const file = await uploadFile(db, {
+  return uploadFile(db, {
     projectId: scope.entry.projectId,
     apiKeyId: scope.entry.apiKeyId,
     purpose: fields.purpose,
@@ -54,7 +60,6 @@ export async function serveFileUpload(db: Db, scope: GatewayRequest, req: Gatewa
     staged: upload.staged,
     checkBatchBody: batchBodyProblem,
   });
-  return answer(scope, file);
 }
 
 export async function serveFileList(db: Db, scope: GatewayRequest, req: GatewayHttpRequest): Promise<Response> {
