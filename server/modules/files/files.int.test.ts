@@ -221,7 +221,7 @@ async function until(check: () => Promise<boolean>, what: string) {
 }
 
 /** Starts an upload over raw HTTP and sends only part of its body; the caller ends it. */
-function partialUpload(key: string) {
+function partialUpload(key: string, declaredBody = 100_000) {
   const boundary = "----switchyard-test";
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`;
   const req = request(`${gateway.origin}/v1/files`, {
@@ -229,7 +229,7 @@ function partialUpload(key: string) {
     headers: {
       authorization: `Bearer ${key}`,
       "content-type": `multipart/form-data; boundary=${boundary}`,
-      "content-length": String(head.length + 100_000),
+      "content-length": String(head.length + declaredBody),
     },
   });
   const status = new Promise<number | null>((resolve) => {
@@ -254,6 +254,14 @@ describe("uploads in progress", () => {
     await until(async () => (await staging()).length === 1, "the upload is being staged");
     upload.req.destroy();
     await until(async () => (await staging()).length === 0, "the staged part is removed");
+  });
+
+  it("refuses a form cut short (no closing boundary) with a 400, leaving nothing", async () => {
+    const key = (await makeApiKey(db, projectId, ["gateway:invoke"])).key;
+    const upload = partialUpload(key, 10_000);
+    upload.req.end();
+    expect(await upload.status).toBe(400);
+    expect(await staging()).toEqual([]);
   });
 
   it("gives one project at most 4 at once (429 past them), without touching another project's", async () => {

@@ -71,6 +71,8 @@ export async function receiveFileUpload(
         }
         filename = info.filename ?? "";
         part = stream;
+        // Its errors reach the staging write (which rejects); this keeps a late one from being uncaught.
+        stream.on("error", () => {});
         stream.on("limit", () => {
           truncated = true;
         });
@@ -85,7 +87,11 @@ export async function receiveFileUpload(
       form.on("filesLimit", () => fail(bad("Send one file per upload")));
       form.on("fieldsLimit", () => fail(bad("Too many form fields", "purpose")));
       form.on("partsLimit", () => fail(bad("Too many form parts", "purpose")));
-      form.on("error", (error: Error) => reject(bad(`Malformed multipart upload: ${error.message}`)));
+      form.on("error", (error: Error) => {
+        const refusal = bad(`Malformed multipart upload: ${error.message}`);
+        part?.destroy(refusal);
+        reject(refusal);
+      });
       form.on("close", () => resolve());
       const gone = (error?: Error) => {
         const reason = error ?? new Error("the client closed the connection during the upload");
