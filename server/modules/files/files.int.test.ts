@@ -262,6 +262,13 @@ describe("uploads in progress", () => {
     upload.req.end();
     expect(await upload.status).toBe(400);
     expect(await staging()).toEqual([]);
+    // A second file part that is cut short, too (it is skipped, not staged).
+    const boundary = "----switchyard-test";
+    const second = `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="again.txt"\r\n\r\nzz`;
+    const twice = partialUpload(key, 10_000 + Buffer.byteLength(second));
+    twice.req.end(second);
+    expect(await twice.status).toBe(400);
+    expect(await staging()).toEqual([]);
   });
 
   it("gives one project at most 4 at once (429 past them), without touching another project's", async () => {

@@ -64,6 +64,9 @@ export async function receiveFileUpload(
   try {
     await new Promise<void>((resolve, reject) => {
       form.on("file", (name, stream, info) => {
+        // A form cut short errors its file stream: the staging write sees that (and rejects); without a listener
+        // of its own a late one, or one on a skipped part, would be an uncaught exception that ends the process.
+        stream.on("error", () => {});
         if (name !== "file" || staging) {
           fail(bad(`Unexpected file part '${name}': send one file, in the part named 'file'`));
           stream.resume();
@@ -71,8 +74,6 @@ export async function receiveFileUpload(
         }
         filename = info.filename ?? "";
         part = stream;
-        // Its errors reach the staging write (which rejects); this keeps a late one from being uncaught.
-        stream.on("error", () => {});
         stream.on("limit", () => {
           truncated = true;
         });
