@@ -12,7 +12,7 @@ import type { KeyPrincipal } from "@/server/modules/gateway/key-cache";
 import { KeyUsageRecorder } from "@/server/modules/gateway/key-usage-recorder";
 import type { RequestLogEntry } from "@/server/modules/request-log/types";
 import { processRouteSource } from "@/server/modules/routes/db-source";
-import type { BatchLine } from "./io";
+import type { BatchLine } from "@/server/modules/files/batch-lines";
 
 export interface LineOutcome {
   line: number;
