@@ -50,7 +50,7 @@ async function writeTransform(deps: ServiceDeps, input: Transform, hooks: Hooks 
     for await (const row of derived) {
       if (hooks.signal?.aborted) throw hooks.signal.reason;
       yield row;
-      if (++done % 1000 === 0) hooks.onRows?.(done);
+      if (++done % 100 === 0) hooks.onRows?.(done);
     }
   })();
   const { versionId: _, operation, ...params } = input;
