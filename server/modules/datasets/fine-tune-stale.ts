@@ -35,7 +35,7 @@ interface Reclaimed {
  * One UPDATE decides each job, so an executor's heartbeat arriving meanwhile either lands first (the job is
  * not stale) or finds the job no longer running (409, and the executor stops).
  */
-export async function reclaimStaleFineTuneJobs(
+async function reclaimStaleFineTuneJobs(
   db: Db,
   options: { staleMinutes: number; maxReclaims: number },
 ): Promise<Reclaimed[]> {
