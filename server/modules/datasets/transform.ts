@@ -34,7 +34,8 @@ function inlineRows(): number {
 interface Hooks {
   /** Checked between rows: aborting rolls the whole version back (nothing partial is ever visible). */
   signal?: AbortSignal;
-  onRows?: (done: number) => void;
+  /** Source examples read so far (every 100). */
+  onRead?: (read: number) => void;
   /** The job whose checkpoint records the version, in the version's own transaction (so a retry never makes two). */
   jobId?: string;
 }
@@ -44,13 +45,12 @@ async function writeTransform(deps: ServiceDeps, input: Transform, hooks: Hooks 
   const { caller } = deps;
   const parent = await findVersion(deps.db, caller.projectId, input.versionId);
   const report: Report = {};
-  const derived = deriveRows(deps.db, parent.id, input, report);
+  const onRead = hooks.onRead && ((read: number) => read % 100 === 0 && hooks.onRead?.(read));
+  const derived = deriveRows(deps.db, parent.id, input, report, undefined, onRead);
   const rows = (async function* (): AsyncGenerator<ExampleRow> {
-    let done = 0;
     for await (const row of derived) {
       if (hooks.signal?.aborted) throw hooks.signal.reason;
       yield row;
-      if (++done % 100 === 0) hooks.onRows?.(done);
     }
   })();
   const { versionId: _, operation, ...params } = input;
@@ -59,7 +59,6 @@ async function writeTransform(deps: ServiceDeps, input: Transform, hooks: Hooks 
     const draft = { datasetId: parent.datasetId, parentId: parent.id, operation, params };
     const versionId = await startVersion(client, writer, draft);
     const written = await writeDerivedRows(client, versionId, rows);
-    hooks.onRows?.(written.examples);
     await finishVersion(client, writer, { ...draft, versionId }, { ...written, report });
     if (hooks.jobId)
       await client.query("UPDATE jobs SET checkpoint = $2::jsonb WHERE id = $1", [
@@ -141,14 +140,17 @@ async function runTransformJob(ctx: JobContext<{ transform: Transform; actor: Ac
   // An earlier attempt that committed its version (and died before finishing the job) recorded it here.
   const committed = (ctx.job.checkpoint as { versionId?: string } | null)?.versionId;
   if (committed) ctx.log(`the version was already written by an earlier attempt (${committed})`);
-  const parent = await findVersion(ctx.db, ctx.job.projectId, transform.versionId);
+  const sources = [transform.versionId, ...(transform.operation === "merge" ? transform.otherVersionIds : [])];
+  const versions = await Promise.all(sources.map((id) => findVersion(ctx.db, deps.caller.projectId, id)));
+  const total = versions.reduce((sum, v) => sum + v.exampleCount, 0);
   const versionId =
     committed ??
     (await writeTransform(deps, transform, {
       signal: ctx.signal,
       jobId: ctx.job.id,
-      onRows: (done) => ctx.progress(done, Math.max(done, parent.exampleCount)),
+      onRead: (read) => ctx.progress(read, Math.max(read, total)),
     }));
+  ctx.progress(total, total);
   const version = await versionOutOf(deps, versionId);
   ctx.log(`wrote v${version.version} (${transform.operation}) with ${version.exampleCount} examples`);
   return { versionId, version: version.version, exampleCount: version.exampleCount };
