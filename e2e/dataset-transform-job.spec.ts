@@ -53,7 +53,8 @@ test("a transform over a large version runs as a job; the dialog links to it and
   await shoot(page, "dataset-transform-job");
 
   // The job writes v2 (5,000 distinct examples) in the background; the dataset shows it after a reload.
-  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Close", exact: true }).click();
   await expect(async () => {
     await page.reload();
     await expect(page.getByRole("cell", { name: "dedupe" })).toBeVisible({ timeout: 2_000 });

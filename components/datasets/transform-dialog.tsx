@@ -89,7 +89,8 @@ export function TransformDialog({
       footer={
         <>
           <Button variant="secondary" onClick={() => onOpenChange(false)} disabled={apply.isPending}>
-            Cancel
+            {/* Once a job runs, closing the dialog leaves it running: "Cancel" would promise otherwise. */}
+            {queued ? "Close" : "Cancel"}
           </Button>
           {previewable && (
             <Button variant="secondary" onClick={runPreview} disabled={!params} loading={preview.isPending}>
