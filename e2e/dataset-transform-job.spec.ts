@@ -54,7 +54,8 @@ test("a transform over a large version runs as a job; the dialog links to it and
 
   // The job writes v2 (5,000 distinct examples) in the background; the dataset shows it after a reload.
   await expect(dialog.getByRole("button", { name: "Cancel" })).toHaveCount(0);
-  await dialog.getByRole("button", { name: "Close", exact: true }).click();
+  // The footer's Close (the corner × is named Close too).
+  await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
   await expect(async () => {
     await page.reload();
     await expect(page.getByRole("cell", { name: "dedupe" })).toBeVisible({ timeout: 2_000 });
