@@ -16,7 +16,8 @@ const MODULE_DEPS = {
   guardrails: [],
   inference: [],
   providers: [],
-  "request-log": [],
+  jobs: ["audit"],
+  "request-log": ["jobs"],
   feedback: [],
   sessions: ["request-log"],
   "api-keys": ["audit"],
@@ -31,7 +32,7 @@ const MODULE_DEPS = {
   prompts: ["audit", "models"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
-  datasets: ["artifacts", "audit", "guardrails", "inference", "models"],
+  datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
   gateway: [

@@ -15,12 +15,13 @@ import { createDb, db } from "@/server/db";
 import { env } from "@/server/env";
 import { shutdownGraceMs } from "@/server/http/graceful";
 import { startHttpServer } from "@/server/http-server";
-import { JOB_KINDS } from "@/server/job-kinds";
+import { JOB_KINDS, systemJobs } from "@/server/job-kinds";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { processKeyUsage } from "@/server/modules/gateway/mount";
+import { startPeriodicJobs } from "@/server/modules/jobs/periodic";
 import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
-import { requestLogWriter, shutdownRequestLog, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
+import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -92,10 +93,10 @@ async function main() {
   // Created now: it replays what a previous process left in the spool, before the first request.
   requestLogWriter();
   const server = await startHttpServer({ dev, port: config.PORT, host: config.HOST });
-  // Request-log partitions ahead of time and the retention, now and hourly.
-  startRequestLogMaintenance();
-  // Background workers beside the console (SWITCHYARD_WORKERS=0 leaves them to `npm run worker` processes).
+  // Background workers beside the console (SWITCHYARD_WORKERS=0 leaves them to `npm run worker` processes), and
+  // the system's recurring jobs (request-log partitions and retention, now and hourly; stale fine-tuning sweeps).
   const workers = process.env.SWITCHYARD_WORKERS === "0" ? undefined : await startJobWorkers(db(), JOB_KINDS);
+  const periodic = workers ? startPeriodicJobs(db(), systemJobs()) : undefined;
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   // The generated password is printed once, when the account is created with it: later starts say where it is
@@ -125,6 +126,7 @@ async function main() {
     const drained = await server.close(graceMs);
     if (drained.open > 0)
       log(`${drained.open} request(s) were open, ${drained.cut} cut at the end of the grace period`);
+    periodic?.stop();
     await workers?.stop(graceMs);
     await processKeyUsage()
       .close()

@@ -7,7 +7,8 @@
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { shutdownGraceMs } from "@/server/http/graceful";
-import { JOB_KINDS } from "@/server/job-kinds";
+import { JOB_KINDS, systemJobs } from "@/server/job-kinds";
+import { startPeriodicJobs } from "@/server/modules/jobs/periodic";
 import { WORKER_NAME } from "@/server/modules/jobs/runner";
 import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
@@ -19,11 +20,14 @@ if (!env().DATABASE_URL) {
 const graceMs = shutdownGraceMs();
 requestLogWriter();
 const workers = await startJobWorkers(db(), JOB_KINDS);
+// Every worker process enqueues the system's recurring jobs; the slot's idempotency key keeps it one job per slot.
+const periodic = startPeriodicJobs(db(), systemJobs());
 console.log(`[worker] ${WORKER_NAME} runs ${JOB_KINDS.map((k) => k.kind).join(", ") || "no job kinds"}`);
 // SIGTERM: running attempts are aborted (each keeps its checkpoint; another worker resumes it), then the log
 // is flushed.
 const shutdown = async (signal: string) => {
   console.log(`[worker] ${signal}: stopping`);
+  periodic.stop();
   await workers.stop(graceMs);
   await shutdownRequestLog().catch(() => {});
   process.exit(0);

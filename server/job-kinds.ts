@@ -2,6 +2,27 @@
 // manual retry finds its kind here. A module defines its kind; only this file
 // gathers them (so the jobs module never imports the modules it runs).
 import { batchKind } from "@/server/modules/batches/executor";
+import { fineTuneStaleJob, staleMinutes } from "@/server/modules/datasets/fine-tune-stale";
+import { datasetTransformJob } from "@/server/modules/datasets/transform";
 import type { JobKind } from "@/server/modules/jobs/kinds";
+import type { PeriodicJob } from "@/server/modules/jobs/periodic";
+import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
 
-export const JOB_KINDS: readonly JobKind<never>[] = [batchKind as JobKind<never>];
+export const JOB_KINDS: readonly JobKind<never>[] = [
+  batchKind,
+  requestLogMaintenanceJob,
+  fineTuneStaleJob,
+  datasetTransformJob,
+] as JobKind<never>[];
+
+/**
+ * The system's recurring work (no project), enqueued by every process that runs workers
+ * (`startPeriodicJobs`): one job per slot across all of them.
+ */
+export function systemJobs(): PeriodicJob[] {
+  return [
+    { kind: requestLogMaintenanceJob, everyMs: 3_600_000 },
+    // Checked twice per stale period (at least once a minute), so a dead executor's job waits at most 1.5 periods.
+    { kind: fineTuneStaleJob, everyMs: Math.max(60_000, (staleMinutes() * 60_000) / 2) },
+  ];
+}

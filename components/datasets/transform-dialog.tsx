@@ -2,6 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterInputs } from "@trpc/server";
+import Link from "next/link";
+import { useParams } from "next/navigation";
 import { type ReactNode, useEffect, useRef } from "react";
 import { ReportView } from "@/components/datasets/report-view";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
@@ -11,7 +13,9 @@ import type { AppRouter } from "@/server/trpc/root";
 type RouterInputs = inferRouterInputs<AppRouter>;
 type TransformParams = Omit<RouterInputs["datasets"]["transform"], "versionId" | "operation">;
 type Preview = RouterOutputs["datasets"]["preview"];
-type Created = RouterOutputs["datasets"]["transform"];
+/** A transform over a large version answers with the job making it instead (`job` set). */
+type Created = Extract<RouterOutputs["datasets"]["transform"], { job: null }>;
+type Queued = Exclude<RouterOutputs["datasets"]["transform"], { job: null }>;
 
 export interface TransformDialogProps {
   open: boolean;
@@ -23,8 +27,9 @@ export interface TransformDialogProps {
 
 /**
  * One transform of a version: its fields, a preview of what it would make (nothing is written), then Apply,
- * which makes the new version. `params` is null while the fields are invalid; a preview made with other
- * params than the current ones is marked out of date.
+ * which makes the new version (over SWITCHYARD_DATASET_INLINE_ROWS examples it starts a job, and the dialog
+ * links to it). `params` is null while the fields are invalid; a preview made with other params than the
+ * current ones is marked out of date.
  */
 export function TransformDialog({
   open,
@@ -49,12 +54,14 @@ export function TransformDialog({
   children?: ReactNode;
 }) {
   const trpc = useTRPC();
+  const { projectId } = useParams<{ projectId: string }>();
   const queryClient = useQueryClient();
   const previewed = useRef<string | null>(null);
   const preview = useMutation(trpc.datasets.preview.mutationOptions());
   const apply = useMutation(
     trpc.datasets.transform.mutationOptions({
       onSuccess: (v) => {
+        if (v.job) return;
         toast.success(`Created v${v.version} (${v.operation}) with ${v.exampleCount.toLocaleString("en-US")} examples`);
         void queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey({ id: datasetId }) });
         void queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
@@ -71,6 +78,7 @@ export function TransformDialog({
     preview.mutate({ versionId: version.id, operation, ...params });
   };
   const stale = preview.data && previewed.current !== key;
+  const queued = apply.data?.job ? (apply.data as Queued) : null;
   return (
     <Dialog
       open={open}
@@ -81,7 +89,8 @@ export function TransformDialog({
       footer={
         <>
           <Button variant="secondary" onClick={() => onOpenChange(false)} disabled={apply.isPending}>
-            Cancel
+            {/* Once a job runs, closing the dialog leaves it running: "Cancel" would promise otherwise. */}
+            {queued ? "Close" : "Cancel"}
           </Button>
           {previewable && (
             <Button variant="secondary" onClick={runPreview} disabled={!params} loading={preview.isPending}>
@@ -90,7 +99,7 @@ export function TransformDialog({
           )}
           <Button
             onClick={() => params && apply.mutate({ versionId: version.id, operation, ...params })}
-            disabled={!params}
+            disabled={!params || !!queued}
             loading={apply.isPending}
           >
             {applyLabel}
@@ -99,6 +108,15 @@ export function TransformDialog({
       }
     >
       <div className="flex flex-col gap-4">
+        {queued && (
+          <p role="status" className="rounded-md bg-info-soft p-2 text-sm">
+            v{version.version} has {queued.examples.toLocaleString("en-US")} examples, so this runs as a background job:{" "}
+            <Link href={`/projects/${projectId}/jobs?job=${queued.job.id}`} className="font-medium underline">
+              job {queued.job.id.slice(0, 8)}
+            </Link>
+            . The new version appears in this dataset when it finishes.
+          </p>
+        )}
         {children}
         {previewable && <PreviewOnOpen run={runPreview} />}
         {preview.error && (

@@ -5,6 +5,7 @@ import type { Db } from "@/server/db";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
 import { withTestDatabase } from "@/server/testing/db";
 import { addMember, callerFor, makeApiKey, makeProject, makeUser } from "@/server/testing/factories";
+import { inlineVersion } from "@/server/testing/transforms";
 
 let db: Db;
 let key: string;
@@ -39,7 +40,7 @@ beforeAll(async () => {
     { db, session: async () => null },
   );
   versionId = (await response.json()).version.id;
-  const split = await owner().datasets.transform({ operation: "split", versionId, ratio: 0.5 });
+  const split = inlineVersion(await owner().datasets.transform({ operation: "split", versionId, ratio: 0.5 }));
   splitId = split.id;
   splitCounts = split.report.split as { train: number; validation: number };
 });

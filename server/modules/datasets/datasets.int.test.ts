@@ -3,6 +3,7 @@ import type { Db } from "@/server/db";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
+import { inlineVersion } from "@/server/testing/transforms";
 
 let db: Db;
 let key: string;
@@ -69,7 +70,7 @@ describe("datasets", () => {
     expect(estimate.trainingTokens).toBe(estimate.billingTokens * 25);
     expect(estimate.cost).toBeCloseTo((estimate.trainingTokens / 1e6) * 8, 10);
 
-    const masked = await owner().datasets.transform({ operation: "mask", versionId: v1 });
+    const masked = inlineVersion(await owner().datasets.transform({ operation: "mask", versionId: v1 }));
     expect(masked).toMatchObject({ version: 2, parentVersion: 1, operation: "mask", exampleCount: 4 });
     const first = await owner().datasets.examples({ versionId: masked.id, page: 1, pageSize: 10 });
     const messages = (first.items[0].example as { messages: { content: string }[] }).messages;
@@ -78,12 +79,16 @@ describe("datasets", () => {
     expect(JSON.stringify(first.items)).not.toContain("4111 1111");
     expect((masked.report.masking as { examplesAffected: number }).examplesAffected).toBe(2);
 
-    const deduped = await owner().datasets.transform({ operation: "dedupe", versionId: masked.id });
+    const deduped = inlineVersion(await owner().datasets.transform({ operation: "dedupe", versionId: masked.id }));
     expect(deduped.exampleCount).toBe(3);
-    const split = await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 });
+    const split = inlineVersion(
+      await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 }),
+    );
     const counts = split.report.split as { train: number; validation: number };
     expect(counts.train + counts.validation).toBe(3);
-    const again = await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 });
+    const again = inlineVersion(
+      await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 }),
+    );
     expect(again.report.split).toEqual(counts);
 
     const exported = await exportText(deduped.id);
@@ -188,7 +193,9 @@ describe("datasets", () => {
     const v1 = imported.body.version.id;
     const report = await owner().datasets.kAnonymity({ versionId: v1, fields: ["city", "age"], k: 2 });
     expect(report).toMatchObject({ groups: 2, k: 1, groupsBelowK: 1, examplesBelowK: 1 });
-    const filtered = await owner().datasets.transform({ operation: "filter", versionId: v1, exclude: "^e$" });
+    const filtered = inlineVersion(
+      await owner().datasets.transform({ operation: "filter", versionId: v1, exclude: "^e$" }),
+    );
     expect(filtered.exampleCount).toBe(2);
     const compared = await owner().datasets.compare({ a: v1, b: filtered.id });
     expect(compared).toMatchObject({ onlyInA: 1, onlyInB: 0, sameContent: false });

@@ -16,6 +16,9 @@ type Transform = z.output<typeof transformInput>;
 /** Called for each example a mask changed (the preview keeps a few as before/after samples). */
 export type OnMasked = (position: number, before: DatasetExample, after: DatasetExample) => void;
 
+/** Source examples read so far (a job's progress: a filter or dedupe writes fewer rows than it reads). */
+export type OnRead = (read: number) => void;
+
 /**
  * The rows a transform derives from its parent, streamed in order; the operation's report is filled in
  * `report` once the stream is drained. One place for the rules, so a preview counts exactly what the
@@ -27,8 +30,19 @@ export function deriveRows(
   input: Transform,
   report: Report,
   onMasked?: OnMasked,
+  onRead?: OnRead,
 ): AsyncGenerator<ExampleRow> {
-  const source = readExamples(db, parentId);
+  let read = 0;
+  const readCounted = (versionId: string) =>
+    onRead
+      ? (async function* () {
+          for await (const r of readExamples(db, versionId)) {
+            yield r;
+            onRead(++read);
+          }
+        })()
+      : readExamples(db, versionId);
+  const source = readCounted(parentId);
   switch (input.operation) {
     case "mask": {
       const masker = new PiiMasker(input.options ?? {});
@@ -83,7 +97,7 @@ export function deriveRows(
       const dedupe = input.dedupe ? new Deduplicator() : null;
       report.merged = [parentId, ...input.otherVersionIds];
       return (async function* () {
-        for (const from of [source, ...input.otherVersionIds.map((id) => readExamples(db, id))])
+        for (const from of [source, ...input.otherVersionIds.map(readCounted)])
           for await (const r of from) if (!dedupe || dedupe.isFirst({ ...r.example, hash: r.hash })) yield r;
       })();
     }

@@ -7,6 +7,7 @@ import type { Db } from "@/server/db";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
+import { inlineVersion } from "@/server/testing/transforms";
 
 let db: Db;
 let sql: pg.Pool;
@@ -231,18 +232,24 @@ describe("derived versions", () => {
       );
     expect(await rowsOf(v1)).toBe(6);
 
-    const masked = await owner().datasets.transform({ operation: "mask", versionId: v1 });
+    const masked = inlineVersion(await owner().datasets.transform({ operation: "mask", versionId: v1 }));
     expect(masked.exampleCount).toBe(6);
     expect(await rowsOf(masked.id)).toBe(2);
-    const deduped = await owner().datasets.transform({ operation: "dedupe", versionId: masked.id });
-    const split = await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 });
-    const filtered = await owner().datasets.transform({ operation: "filter", versionId: split.id, exclude: "bye" });
-    const merged = await owner().datasets.transform({
-      operation: "merge",
-      versionId: filtered.id,
-      otherVersionIds: [v1],
-      dedupe: false,
-    });
+    const deduped = inlineVersion(await owner().datasets.transform({ operation: "dedupe", versionId: masked.id }));
+    const split = inlineVersion(
+      await owner().datasets.transform({ operation: "split", versionId: deduped.id, ratio: 0.5 }),
+    );
+    const filtered = inlineVersion(
+      await owner().datasets.transform({ operation: "filter", versionId: split.id, exclude: "bye" }),
+    );
+    const merged = inlineVersion(
+      await owner().datasets.transform({
+        operation: "merge",
+        versionId: filtered.id,
+        otherVersionIds: [v1],
+        dedupe: false,
+      }),
+    );
     for (const derived of [deduped, split, filtered, merged]) expect(await rowsOf(derived.id)).toBe(0);
     expect(merged.exampleCount).toBe(4 + 6);
     const { rows } = await sql.query(

@@ -82,3 +82,18 @@ export const datasetOut = z.object({
   exampleCount: z.number().nullable(),
   versions: z.array(versionOut),
 });
+
+/**
+ * What a transform answers: the new version (made inside the request), or, over SWITCHYARD_DATASET_INLINE_ROWS
+ * source examples, the job making it (`job` set; the job's result names the version when it is done).
+ */
+export const transformOut = z.union([
+  versionOut.extend({ job: z.null() }),
+  z.object({
+    job: z.object({ id: z.string(), kind: z.string() }),
+    sourceVersionId: z.string(),
+    /** Source examples the job reads. */
+    examples: z.number(),
+  }),
+]);
+export type TransformOut = z.infer<typeof transformOut>;

@@ -10,24 +10,18 @@ import {
   exportJsonlStream,
   importJsonl,
 } from "@/server/modules/datasets/core";
-import { deriveRows } from "@/server/modules/datasets/derive";
 import type { DatasetExampleOut } from "@/server/modules/datasets/output-schemas";
-import {
-  type importQuery,
-  type TransformInput,
-  transformInput,
-  type versionOut,
-} from "@/server/modules/datasets/schemas";
+import type { importQuery, versionOut } from "@/server/modules/datasets/schemas";
 import { finishVersion, inSqlTransaction, openDataset, startVersion } from "@/server/modules/datasets/sql";
 import { modelTokenCounter } from "@/server/modules/datasets/tokenizer";
-import { readExamples, writeDerivedRows } from "@/server/modules/datasets/versions";
+import { readExamples } from "@/server/modules/datasets/versions";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { paged } from "@/server/pagination";
 import { takeImportSlot } from "./import-slots";
 
 type VersionOut = z.infer<typeof versionOut>;
 type VersionRow = Awaited<ReturnType<Db["datasetVersion"]["findFirstOrThrow"]>>;
-function toVersionOut(v: VersionRow, parentVersion: number | null): VersionOut {
+export function toVersionOut(v: VersionRow, parentVersion: number | null): VersionOut {
   return {
     id: v.id,
     version: v.version,
@@ -147,33 +141,6 @@ async function importWithSlot(
   });
   const saved = await deps.db.datasetVersion.findUniqueOrThrow({ where: { id: versionId } });
   return { datasetId, version: toVersionOut(saved, null) };
-}
-
-/**
- * Builds a new version from a parent by one transform; the lineage names the
- * parent. Unchanged examples are shared with the parent (membership rows
- * only); a mask writes new rows only for the examples it changed.
- */
-export async function transformDataset(deps: ServiceDeps, raw: TransformInput) {
-  const { caller } = deps;
-  // The procedure's input is one flat object (REST needs one); this narrows it per operation.
-  const input = transformInput.parse(raw);
-  const parent = await findVersion(deps.db, caller.projectId, input.versionId);
-  if (input.operation === "merge")
-    await Promise.all(input.otherVersionIds.map((id) => findVersion(deps.db, caller.projectId, id)));
-  const report: VersionOut["report"] = {};
-  const rows = deriveRows(deps.db, parent.id, input, report);
-  const { versionId: _, operation, ...params } = input;
-  const writer = { projectId: caller.projectId, actor: caller.actor };
-  const versionId = await inSqlTransaction(deps.db, async (client) => {
-    const draft = { datasetId: parent.datasetId, parentId: parent.id, operation, params };
-    const versionId = await startVersion(client, writer, draft);
-    const written = await writeDerivedRows(client, versionId, rows);
-    await finishVersion(client, writer, { ...draft, versionId }, { ...written, report });
-    return versionId;
-  });
-  const saved = await deps.db.datasetVersion.findUniqueOrThrow({ where: { id: versionId } });
-  return toVersionOut(saved, parent.version);
 }
 
 export async function listExamples(

@@ -3,13 +3,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTestDatabase } from "@/server/testing/db";
-import {
-  getRequestLogSettings,
-  listPartitions,
-  maintainPartitions,
-  schedulePartitionMaintenance,
-  updateRequestLogSettings,
-} from "./maintenance";
+import { getRequestLogSettings, listPartitions, maintainPartitions, updateRequestLogSettings } from "./maintenance";
 import { makeEntry } from "./testing";
 import { RequestLogWriter } from "./writer";
 
@@ -138,20 +132,5 @@ describe("partition maintenance", () => {
     ).toBe(3000);
     expect(await count("SELECT count(*)::int AS n FROM request_log_default")).toBe(0);
     expect(writer.stats()).toMatchObject({ dropped: 0, rejected: 0 });
-  });
-
-  it("the schedule runs at once and on demand", async () => {
-    const results: unknown[] = [];
-    const schedule = schedulePartitionMaintenance(
-      { pool },
-      { intervalMs: 3_600_000, onResult: (r) => results.push(r) },
-    );
-    try {
-      const result = await schedule.runNow();
-      expect(result).toHaveProperty("created");
-      expect(results.length).toBeGreaterThanOrEqual(1);
-    } finally {
-      schedule.stop();
-    }
   });
 });

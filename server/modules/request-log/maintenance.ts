@@ -1,6 +1,6 @@
 // Partition maintenance and the retention setting. The work itself is the
 // SQL function request_log_maintain() (see the request_log migration), so
-// psql, cron or pg_cron can run it too; this is how the app runs it.
+// psql, cron or pg_cron can run it too; the app runs it as a job (maintenance-job.ts).
 import type { RequestLogDeps } from "./queryable";
 import { type RequestLogSettingsInput, requestLogSettingsInput } from "./schemas";
 
@@ -20,7 +20,8 @@ export interface MaintenanceOptions {
 /**
  * Creates the daily partitions of today .. today + daysAhead (and of any day
  * whose rows sit in the default partition), drops those older than the
- * retention, and purges old rollups and expired stored responses. Safe to run from every replica at once.
+ * retention, and purges old rollups and expired stored responses. Safe to run from every replica at once;
+ * the app runs it as the `maintenance.request_log` job (maintenance-job.ts), one at a time.
  */
 export async function maintainPartitions(
   deps: RequestLogDeps,
@@ -37,41 +38,6 @@ export async function maintainPartitions(
     created: rows.filter((row) => row.action === "created").map((row) => row.partition_name),
     dropped: rows.filter((row) => row.action === "dropped").map((row) => row.partition_name),
   };
-}
-
-export interface MaintenanceSchedule {
-  /** Runs maintenance now (also what the schedule calls). */
-  runNow(): Promise<MaintenanceResult>;
-  stop(): void;
-}
-
-/**
- * Runs maintenance at once and then every `intervalMs` (default 1 h), never
- * two runs at a time in this process. Failures go to `onError` and the next
- * run tries again; the default partition catches rows meanwhile.
- */
-export function schedulePartitionMaintenance(
-  deps: RequestLogDeps,
-  options: {
-    intervalMs?: number;
-    onResult?: (result: MaintenanceResult) => void;
-    onError?: (error: unknown) => void;
-  } = {},
-): MaintenanceSchedule {
-  let running: Promise<MaintenanceResult> | null = null;
-  const runNow = () => {
-    running ??= maintainPartitions(deps).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const tick = () => {
-    runNow().then(options.onResult, options.onError ?? ((error) => console.warn("[request-log] maintenance", error)));
-  };
-  tick();
-  const timer = setInterval(tick, options.intervalMs ?? 3_600_000);
-  timer.unref();
-  return { runNow, stop: () => clearInterval(timer) };
 }
 
 export interface PartitionInfo {

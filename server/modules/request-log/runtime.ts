@@ -1,17 +1,15 @@
 // The process-wide request log: one writer (the gateway's sink), one small
-// pool for the dashboards and the explorer, and the maintenance schedule.
+// pool for the dashboards and the explorer. (Partition maintenance is a job: maintenance-job.ts.)
 // Kept on globalThis so that Next's dev reloads do not open more pools.
 import path from "node:path";
 import pg from "pg";
 import { env } from "@/server/env";
-import { type MaintenanceSchedule, schedulePartitionMaintenance } from "./maintenance";
 import { spoolDirFor } from "./spool";
 import { RequestLogWriter, type RequestLogWriterOptions, type RequestLogWriterStats } from "./writer";
 
 interface RequestLogRuntime {
   writer?: RequestLogWriter;
   pool?: pg.Pool;
-  maintenance?: MaintenanceSchedule;
 }
 
 const globalForRequestLog = globalThis as unknown as { switchyardRequestLog?: RequestLogRuntime };
@@ -81,23 +79,12 @@ export function requestLogPool(): pg.Pool {
 }
 
 /**
- * Call once when the server starts: runs partition maintenance now and then
- * hourly (creating partitions ahead, applying the retention). Idempotent.
- */
-export function startRequestLogMaintenance(options: { intervalMs?: number } = {}): MaintenanceSchedule {
-  const state = runtime();
-  state.maintenance ??= schedulePartitionMaintenance({ pool: requestLogPool() }, options);
-  return state.maintenance;
-}
-
-/**
- * On shutdown: stops maintenance, flushes the writer (up to `timeoutMs`,
+ * On shutdown: flushes the writer (up to `timeoutMs`,
  * default its closeTimeoutMs) and closes the pools. Returns the writer's last
  * stats (null when none was created).
  */
 export async function shutdownRequestLog(options: { timeoutMs?: number } = {}): Promise<RequestLogWriterStats | null> {
   const state = runtime();
-  state.maintenance?.stop();
   const stats = state.writer ? await state.writer.close(options) : null;
   await state.pool?.end().catch(() => {});
   globalForRequestLog.switchyardRequestLog = {};

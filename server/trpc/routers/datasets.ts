@@ -11,8 +11,9 @@ import {
 } from "@/server/modules/datasets/output-schemas";
 import { previewTransform } from "@/server/modules/datasets/preview";
 import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
-import { datasetOut, type TransformInput, versionOut } from "@/server/modules/datasets/schemas";
-import { getDataset, listDatasets, listExamples, transformDataset } from "@/server/modules/datasets/service";
+import { datasetOut, type TransformInput, transformOut } from "@/server/modules/datasets/schemas";
+import { getDataset, listDatasets, listExamples } from "@/server/modules/datasets/service";
+import { transformDataset } from "@/server/modules/datasets/transform";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Datasets"];
@@ -97,11 +98,12 @@ export const datasetsRouter = createTRPCRouter({
         method: "POST",
         path: "/datasets/transform",
         tags,
-        summary: "Mask PII, dedupe, filter, split or merge into a new version",
+        summary:
+          "Mask PII, dedupe, filter, split or merge into a new version (over SWITCHYARD_DATASET_INLINE_ROWS examples: a job)",
       },
     })
     .input(transformFlat)
-    .output(versionOut)
+    .output(transformOut)
     .mutation(({ ctx, input }) => transformDataset(ctx, input as TransformInput)),
 
   preview: projectProcedure
