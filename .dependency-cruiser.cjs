@@ -49,7 +49,7 @@ const MODULE_DEPS = {
     "runs",
   ],
   jobs: ["audit"],
-  batches: ["api-keys", "files", "gateway", "jobs", "request-log", "routes"],
+  batches: ["api-keys", "files", "gateway", "jobs", "providers", "request-log", "routes", "runs"],
 };
 
 (function assertAcyclic() {

@@ -8,6 +8,7 @@ import { finalizeBatch } from "./finalize";
 import { readBatchLines } from "./io";
 import { BatchGateway, type LineOutcome } from "./lines";
 import { storeOutcomes } from "./store";
+import { runUpstreamBatch } from "./upstream-mode";
 
 const envNumber = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -47,6 +48,14 @@ async function runBatch(ctx: JobContext<{ batchId: string }>) {
   }
   const fresh = await db.batch.findUniqueOrThrow({ where: { id: batch.id } });
   if (fresh.status === "cancelling") return finalizeBatch(db, batch.id, "cancelled");
+  if (fresh.mode === "upstream") {
+    const outcome = await runUpstreamBatch(ctx, fresh);
+    if (typeof outcome === "object")
+      return finalizeBatch(db, batch.id, "failed", [
+        { code: "upstream_mode", message: outcome.failed, line: 0, param: "metadata.switchyard_mode" },
+      ]);
+    return finalizeBatch(db, batch.id, outcome);
+  }
 
   const done = new Set(
     (await db.batchItem.findMany({ where: { batchId: batch.id }, select: { line: true } })).map((r) => r.line),

@@ -6,13 +6,13 @@ import { SCOPES } from "@/lib/scopes";
 import { principalOfKeyId } from "@/server/auth/api-key";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
+import type { BatchLine } from "@/server/modules/files/batch-lines";
 import { createGatewayHandler, type GatewayHandler } from "@/server/modules/gateway/handler";
 import { type GatewayHttpRequest, READ_BODY_TEXT } from "@/server/modules/gateway/http-request";
 import type { KeyPrincipal } from "@/server/modules/gateway/key-cache";
 import { KeyUsageRecorder } from "@/server/modules/gateway/key-usage-recorder";
 import type { RequestLogEntry } from "@/server/modules/request-log/types";
 import { processRouteSource } from "@/server/modules/routes/db-source";
-import type { BatchLine } from "@/server/modules/files/batch-lines";
 
 export interface LineOutcome {
   line: number;

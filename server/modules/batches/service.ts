@@ -17,6 +17,21 @@ export interface BatchDeps {
   createdBy: { userId: string | null; label: string };
 }
 
+/**
+ * `metadata.switchyard_mode`: `gateway` (the default: every line through our pipeline) or `upstream` (the whole
+ * batch forwarded to the upstream's own Batch API; one OpenAI-compatible model for every line).
+ */
+function modeOf(metadata: Record<string, string> | null | undefined): "gateway" | "upstream" {
+  const mode = metadata?.switchyard_mode;
+  if (mode === undefined || mode === "gateway") return "gateway";
+  if (mode === "upstream") return "upstream";
+  throw new DomainError(
+    "BAD_REQUEST",
+    `Invalid 'metadata.switchyard_mode': '${mode}' is neither gateway nor upstream`,
+    [{ path: "metadata.switchyard_mode", message: "Must be gateway or upstream" }],
+  );
+}
+
 const newBatchId = () => `batch_${randomBytes(12).toString("hex")}`;
 
 /** Creates a batch over an uploaded input file and queues its job; it is `validating` until a worker starts it. */
@@ -45,6 +60,7 @@ export async function createBatch(deps: BatchDeps, input: CreateBatchInput): Pro
       completionWindow: input.completion_window,
       metadata: (input.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
       totalCount: file.lineCount ?? 0,
+      mode: modeOf(input.metadata),
       createdAt: now,
       expiresAt: new Date(now.getTime() + windowMs(input.completion_window)),
     },
