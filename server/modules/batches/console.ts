@@ -104,9 +104,8 @@ const FILE_ID = /^file-[A-Za-z0-9_-]{1,100}$/;
  */
 export async function handleFileDownload(req: Request, deps: RequestDeps, fileId: string): Promise<Response> {
   try {
-    if (!FILE_ID.test(fileId))
-      throw new DomainError("VALIDATION", "id must look like file-…", [{ path: "id", message: "Not a file id" }]);
-    const file = await deps.db.storedFile.findUnique({ where: { id: fileId } });
+    // An id that cannot be a file's is simply not found (after the credentials are checked, as for any other).
+    const file = FILE_ID.test(fileId) ? await deps.db.storedFile.findUnique({ where: { id: fileId } }) : null;
     const caller = await downloadCaller(req, deps, file?.projectId ?? null, fileId);
     if (!file || file.projectId !== caller.projectId) throw notFound("File", fileId);
     if (file.deletedAt) throw new DomainError("NOT_FOUND", `File '${fileId}' was deleted`);
