@@ -131,7 +131,10 @@ export const EXTRA_ROUTES = [
     operation: {
       operationId: "files-download",
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-      responses: { "200": { description: "The file's bytes" }, "404": { description: "Not in this project, or deleted" } },
+      responses: {
+        "200": { description: "The file's bytes" },
+        "404": { description: "Not in this project, or deleted" },
+      },
     },
   },
 ] as const;

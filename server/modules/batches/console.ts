@@ -71,7 +71,10 @@ async function filesOf(db: Db, projectId: string, batches: BatchRow[]): Promise<
 /** The project's batches, newest first, a page at a time. */
 export async function listBatches(deps: ProjectDeps, input: z.output<typeof listBatchesInput>) {
   const { projectId } = deps.caller;
-  if (input.cursor && !(await deps.db.batch.findFirst({ where: { id: input.cursor, projectId }, select: { id: true } })))
+  if (
+    input.cursor &&
+    !(await deps.db.batch.findFirst({ where: { id: input.cursor, projectId }, select: { id: true } }))
+  )
     throw new DomainError("VALIDATION", "Invalid cursor", [{ path: "cursor", message: "Not a batch of this project" }]);
   const rows = await deps.db.batch.findMany({
     where: { projectId, status: input.status },
@@ -120,7 +123,9 @@ export async function handleFileDownload(req: Request, deps: RequestDeps, fileId
     const stream = Readable.toWeb(createReadStream(blob)) as ReadableStream<Uint8Array>;
     return new Response(stream, {
       headers: {
-        "content-type": file.filename.endsWith(".jsonl") ? "application/jsonl; charset=utf-8" : "application/octet-stream",
+        "content-type": file.filename.endsWith(".jsonl")
+          ? "application/jsonl; charset=utf-8"
+          : "application/octet-stream",
         "content-length": String(size),
         "content-disposition": `attachment; filename="${safeFileName(file.filename)}"`,
       },
