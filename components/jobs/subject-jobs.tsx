@@ -10,8 +10,8 @@ import { useProjectAccess } from "@/components/providers/use-project-access";
 
 /**
  * The jobs working on one thing (a dataset version, a fine-tuning job, a batch), newest first, each linked to
- * its detail on the Jobs page. Renders nothing when there are none (most things never had a job), or when the
- * caller may not read jobs. Refreshes itself while one is still going.
+ * its detail on the Jobs page. Renders nothing (a dash when compact) when there are none, as most things never
+ * had a job, or when the caller may not read jobs. Refreshes itself while one is still going.
  */
 export function SubjectJobs({
   subjectType,
@@ -34,7 +34,7 @@ export function SubjectJobs({
     refetchInterval: (q) => (q.state.data?.items.some((j) => ACTIVE_JOB_STATES.includes(j.state)) ? 3_000 : false),
   });
   const items = jobs.data?.items ?? [];
-  if (items.length === 0) return null;
+  if (items.length === 0) return compact ? <span className="text-muted-foreground">—</span> : null;
   const href = (id: string) => `/projects/${projectId}/jobs?job=${id}`;
   if (compact) {
     const j = items[0];
