@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCOPES } from "@/lib/scopes";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
-import { artifactStore } from "@/server/modules/artifacts/store";
-import { handleFileDownload } from "@/server/modules/batches/console";
+import { LocalBlobStore } from "@/server/modules/artifacts/blob-store";
+import { filesRoot, handleFileDownload } from "@/server/modules/batches/console";
 import { searchRequests } from "@/server/modules/request-log/explorer";
 import { makeEntry } from "@/server/modules/request-log/testing";
 import { RequestLogWriter } from "@/server/modules/request-log/writer";
@@ -32,7 +32,7 @@ withTestDatabase((created, createdUrl) => {
 async function storeFile(projectId: string, id: string, content: string, extra: { deletedAt?: Date } = {}) {
   const source = path.join(scratch, `${id}.jsonl`);
   await writeFile(source, content);
-  const { sha256, sizeBytes } = await artifactStore().put(source);
+  const { sha256, sizeBytes } = await new LocalBlobStore(filesRoot()).put(source);
   return db.storedFile.create({
     data: {
       id,

@@ -9,10 +9,10 @@ import type { BatchOut, batchIdInput, listBatchesInput, StoredFileOut } from "@/
 import { bearerToken } from "@/server/auth/api-key";
 import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import type { Db } from "@/server/db";
+import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { errorResponse } from "@/server/http/responses";
-import { artifactsRoot } from "@/server/modules/artifacts/store";
 import type { ProjectDeps } from "@/server/modules/deps";
 
 type BatchRow = Prisma.BatchGetPayload<object>;
@@ -148,10 +148,18 @@ async function downloadCaller(req: Request, deps: RequestDeps, owner: string | n
   return authorizeRequest(new Request(req.url, { headers }), deps, "jobs:read");
 }
 
-/** Where the blob store keeps a blob (as LocalBlobStore lays it out); the key must be a sha256. */
+/** The file store's root: SWITCHYARD_DATA_DIR/files, a LocalBlobStore like the artifacts' (see server/modules/files). */
+export function filesRoot(): string {
+  return path.resolve(/* turbopackIgnore: true */ process.cwd(), env().SWITCHYARD_DATA_DIR, "files");
+}
+
+/**
+ * Where the file store keeps a blob, as LocalBlobStore lays it out (the key must be a sha256). Once the files
+ * module's `openStoredFile` is on main, the download can stream through it instead.
+ */
 function blobPath(sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new DomainError("NOT_FOUND", "The file's bytes are not stored");
-  return path.join(artifactsRoot(), "blobs", sha256.slice(0, 2), sha256);
+  return path.join(filesRoot(), "blobs", sha256.slice(0, 2), sha256);
 }
 
 /** A name safe inside a quoted header value. */
