@@ -43,7 +43,7 @@ export function JobProgress({ job }: { job: Pick<JobOut, "progressDone" | "progr
 }
 
 /** The console page of the thing a job works on, where there is one. */
-export function subjectHref(projectId: string, subjectType: string | null, subjectId: string | null): string | null {
+function subjectHref(projectId: string, subjectType: string | null, subjectId: string | null): string | null {
   if (!subjectType || !subjectId) return null;
   const base = `/projects/${projectId}`;
   if (subjectType === "batch") return `${base}/batches?batch=${encodeURIComponent(subjectId)}`;
