@@ -106,7 +106,7 @@ test("jobs and batches: list, filter, detail, cancel, retry, downloads", async (
   await expect(failedRow).toContainText("The upstream answered 503 three times");
   await expect(failedRow).toContainText("6 Dec 2026, 09:01:07");
   const queuedRow = table.getByRole("row").filter({ hasText: "queued" });
-  await expect(queuedRow.getByRole("link", { name: /batch/ })).toHaveAttribute("href", /\/batches\?batch=batch_/);
+  await expect(queuedRow.getByRole("link", { name: /^batch batch_/ })).toHaveAttribute("href", /\/batches\?batch=batch_/);
   await shoot(page, "jobs");
 
   // Filters live in the URL.
@@ -125,13 +125,13 @@ test("jobs and batches: list, filter, detail, cancel, retry, downloads", async (
   await page.getByRole("link", { name: "dataset.transform" }).click();
   await expect(page).toHaveURL(new RegExp(`job=${failedId}`));
   const dialog = page.getByRole("dialog", { name: "Job" });
-  const log = dialog.getByRole("region", { name: "Log" });
+  const log = dialog.getByRole("region", { name: "Log", exact: true });
   await expect(log.getByRole("listitem")).toHaveText([
     /Masking 5000 examples/,
     /WARN.*Attempt 2 after a timeout/i,
     /ERROR.*Gave up at example 1200/i,
   ]);
-  await expect(dialog.getByRole("region", { name: "Payload" })).toContainText('"operation": "mask"');
+  await expect(dialog.getByRole("region", { name: "Payload", exact: true })).toContainText('"operation": "mask"');
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeDisabled();
   await shoot(page, "job-detail");
   await dialog.getByRole("button", { name: "Retry" }).click();
@@ -157,7 +157,7 @@ test("jobs and batches: list, filter, detail, cancel, retry, downloads", async (
   await expect(running).toContainText("6 / 20");
   await expect(running).toContainText("1 failed");
   await expect(running).toContainText("team support");
-  await expect(running.getByRole("link", { name: "Job" })).toHaveAttribute("href", new RegExp(`job=${queuedId}`));
+  await expect(running.getByRole("link", { name: "Job", exact: true })).toHaveAttribute("href", new RegExp(`job=${queuedId}`));
   await expect(running.getByRole("link", { name: "Requests" })).toHaveAttribute(
     "href",
     new RegExp(`monitoring/requests\\?batch=${batchId}&from=`),
