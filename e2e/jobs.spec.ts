@@ -106,7 +106,10 @@ test("jobs and batches: list, filter, detail, cancel, retry, downloads", async (
   await expect(failedRow).toContainText("The upstream answered 503 three times");
   await expect(failedRow).toContainText("6 Dec 2026, 09:01:07");
   const queuedRow = table.getByRole("row").filter({ hasText: "queued" });
-  await expect(queuedRow.getByRole("link", { name: /^batch batch_/ })).toHaveAttribute("href", /\/batches\?batch=batch_/);
+  await expect(queuedRow.getByRole("link", { name: /^batch batch_/ })).toHaveAttribute(
+    "href",
+    /\/batches\?batch=batch_/,
+  );
   await shoot(page, "jobs");
 
   // Filters live in the URL.
@@ -157,7 +160,10 @@ test("jobs and batches: list, filter, detail, cancel, retry, downloads", async (
   await expect(running).toContainText("6 / 20");
   await expect(running).toContainText("1 failed");
   await expect(running).toContainText("team support");
-  await expect(running.getByRole("link", { name: "Job", exact: true })).toHaveAttribute("href", new RegExp(`job=${queuedId}`));
+  await expect(running.getByRole("link", { name: "Job", exact: true })).toHaveAttribute(
+    "href",
+    new RegExp(`job=${queuedId}`),
+  );
   await expect(running.getByRole("link", { name: "Requests" })).toHaveAttribute(
     "href",
     new RegExp(`monitoring/requests\\?batch=${batchId}&from=`),
