@@ -67,7 +67,10 @@ export function FileLink({ label, id, file }: { label: string; id: string | null
       <Download className="size-3.5" aria-hidden />
       {label}
       <span className="text-muted-foreground">
-        ({file.lineCount !== null ? `${file.lineCount.toLocaleString("en-US")} lines, ` : ""}
+        (
+        {file.lineCount !== null
+          ? `${file.lineCount.toLocaleString("en-US")} line${file.lineCount === 1 ? "" : "s"}, `
+          : ""}
         {formatBytes(file.bytes)})
       </span>
     </a>

@@ -14,7 +14,6 @@ import {
 import { formatDateTimeSeconds } from "@/components/format";
 import { BackgroundTabs } from "@/components/jobs/background-tabs";
 import { CancelBatchButton } from "@/components/jobs/job-actions";
-import { shortId } from "@/components/jobs/job-parts";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge, Button, DataTable, type DataTableColumn, EmptyState, PageHeader, Select } from "@/components/ui";
 import { BATCH_STATUSES, type BatchOut, type BatchStatus, FINAL_BATCH_STATUSES } from "@/lib/batches";
@@ -59,10 +58,18 @@ export function BatchesPage() {
       header: "Batch",
       cell: (b) => (
         <div className="flex flex-col gap-0.5">
-          <code className="font-mono text-xs whitespace-nowrap" title={b.id}>
-            {shortId(b.id)}
-          </code>
+          <code className="font-mono text-xs whitespace-nowrap">{b.id}</code>
           <span className="text-muted-foreground text-xs whitespace-nowrap">{b.endpoint}</span>
+          <span className="flex gap-3 text-xs">
+            {b.jobId && (
+              <Link href={`/projects/${projectId}/jobs?job=${b.jobId}`} className="text-primary hover:underline">
+                Job
+              </Link>
+            )}
+            <Link href={batchRequestsHref(projectId, b)} className="text-primary hover:underline">
+              Requests
+            </Link>
+          </span>
         </div>
       ),
     },
@@ -123,20 +130,8 @@ export function BatchesPage() {
     },
     {
       key: "links",
-      header: <span className="sr-only">Links and actions</span>,
-      cell: (b) => (
-        <div className="flex items-center gap-3 text-xs whitespace-nowrap">
-          {b.jobId && (
-            <Link href={`/projects/${projectId}/jobs?job=${b.jobId}`} className="text-primary hover:underline">
-              Job
-            </Link>
-          )}
-          <Link href={batchRequestsHref(projectId, b)} className="text-primary hover:underline">
-            Requests
-          </Link>
-          <CancelBatchButton jobId={b.jobId} open={isOpen(b) && b.status !== "cancelling"} />
-        </div>
-      ),
+      header: <span className="sr-only">Actions</span>,
+      cell: (b) => <CancelBatchButton jobId={b.jobId} open={isOpen(b) && b.status !== "cancelling"} />,
     },
   ];
 

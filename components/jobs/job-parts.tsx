@@ -72,5 +72,5 @@ export function JobSubject({ projectId, job }: { projectId: string; job: Pick<Jo
   );
 }
 
-/** Long ids cut to something a table can hold; the full id is the title. */
-export const shortId = (id: string | null) => (!id ? "" : id.length > 18 ? `${id.slice(0, 16)}…` : id);
+/** Ids as a table can hold them: OpenAI-style ids (batch_…, 30 characters) whole, UUIDs by their first 8. */
+const shortId = (id: string | null) => (!id ? "" : id.length > 30 ? `${id.slice(0, 8)}…` : id);

@@ -77,9 +77,9 @@ export function JobsPage() {
         </Link>
       ),
     },
-    { key: "subject", header: "Subject", cell: (j) => <JobSubject projectId={projectId} job={j} /> },
     { key: "state", header: "State", cell: (j) => <JobStateBadge state={j.state} /> },
     { key: "progress", header: "Progress", className: "w-48", cell: (j) => <JobProgress job={j} /> },
+    { key: "subject", header: "Subject", cell: (j) => <JobSubject projectId={projectId} job={j} /> },
     {
       key: "attempts",
       header: "Attempts",
@@ -87,22 +87,18 @@ export function JobsPage() {
       cell: (j) => `${j.attempts} of ${j.maxAttempts}`,
     },
     {
-      key: "created",
-      header: "Created",
-      className: "whitespace-nowrap",
-      cell: (j) => formatDateTimeSeconds(j.createdAt),
-    },
-    {
-      key: "started",
-      header: "Started",
-      className: "whitespace-nowrap",
-      cell: (j) => formatDateTimeSeconds(j.startedAt),
-    },
-    {
-      key: "finished",
-      header: "Finished",
-      className: "whitespace-nowrap",
-      cell: (j) => formatDateTimeSeconds(j.finishedAt),
+      key: "times",
+      header: "Created / started / finished",
+      cell: (j) => (
+        <dl className="grid grid-cols-[auto_auto] gap-x-2 text-xs whitespace-nowrap">
+          <dt className="text-muted-foreground">created</dt>
+          <dd>{formatDateTimeSeconds(j.createdAt)}</dd>
+          <dt className="text-muted-foreground">started</dt>
+          <dd>{formatDateTimeSeconds(j.startedAt)}</dd>
+          <dt className="text-muted-foreground">finished</dt>
+          <dd>{formatDateTimeSeconds(j.finishedAt)}</dd>
+        </dl>
+      ),
     },
     {
       key: "worker",
