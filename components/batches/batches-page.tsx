@@ -148,7 +148,8 @@ export function BatchesPage() {
       <BackgroundTabs value="batches" />
       <DataTable
         caption="Batches"
-        columns={columns}
+        // No rows: one column, so the empty state is as wide as the box (not the wide table) on a phone.
+        columns={rows?.length === 0 ? [emptyColumn] : columns}
         rows={rows}
         rowKey={(b) => b.id}
         loading={active.isLoading}
@@ -210,3 +211,9 @@ export function BatchesPage() {
     </>
   );
 }
+
+const emptyColumn: DataTableColumn<unknown> = {
+  key: "empty",
+  header: <span className="sr-only">Batches</span>,
+  cell: () => null,
+};

@@ -143,7 +143,8 @@ export function JobsPage() {
       <BackgroundTabs value="jobs" />
       <DataTable
         caption="Jobs"
-        columns={columns}
+        // No rows: one column, so the empty state is as wide as the box (not the wide table) on a phone.
+        columns={rows?.length === 0 ? [emptyColumn] : columns}
         rows={rows}
         rowKey={(j) => j.id}
         loading={pages.isLoading}
@@ -240,3 +241,9 @@ function withJob(params: { toString(): string }, id: string): string {
   next.set("job", id);
   return next.toString();
 }
+
+const emptyColumn: DataTableColumn<unknown> = {
+  key: "empty",
+  header: <span className="sr-only">Jobs</span>,
+  cell: () => null,
+};
