@@ -26,7 +26,6 @@ const MODULE_DEPS = {
   users: ["audit", "projects"],
   artifacts: ["audit", "inference"],
   files: ["artifacts"],
-  jobs: ["audit"],
   health: ["inference"],
   models: ["artifacts", "audit", "inference", "providers"],
   prompts: ["audit", "models"],
@@ -48,7 +47,6 @@ const MODULE_DEPS = {
     "routes",
     "runs",
   ],
-  jobs: ["audit"],
   batches: ["api-keys", "files", "gateway", "jobs", "providers", "request-log", "routes", "runs"],
 };
 

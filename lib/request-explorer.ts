@@ -54,6 +54,8 @@ const requestFilterFields = {
   guardrail: z.enum(GUARDRAIL_FILTERS, { message: "Guardrail must be any, none, block, mask or flag" }).optional(),
   /** A tool the model called. */
   tool: label("Tool").optional(),
+  /** The batch (`/v1/batches`) whose lines these requests were. */
+  batch: label("Batch").optional(),
   /** Text in the stored request/response bodies or the error message (case-insensitive). */
   q: z
     .string()
@@ -121,6 +123,7 @@ const explorerUrlFilters = z.object({
   maxCostUsd: z.coerce.number().pipe(bound("Maximum cost", 1e6)).optional(),
   guardrail: requestFilterFields.guardrail,
   tool: requestFilterFields.tool,
+  batch: requestFilterFields.batch,
   q: requestFilterFields.q,
 });
 export type ExplorerUrlFilters = z.infer<typeof explorerUrlFilters>;

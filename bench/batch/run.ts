@@ -91,7 +91,9 @@ async function main() {
       };
       if (b.status === "completed") {
         const at = (t: number | null) => (t === null ? "-" : `${t - b.created_at}s`);
-        console.log(`  batch ${id}: in progress ${at(b.in_progress_at)}, finalizing ${at(b.finalizing_at)}, completed ${at(b.completed_at)}`);
+        console.log(
+          `  batch ${id}: in progress ${at(b.in_progress_at)}, finalizing ${at(b.finalizing_at)}, completed ${at(b.completed_at)}`,
+        );
         if (b.request_counts.completed !== count) throw new Error(`batch: ${JSON.stringify(b.request_counts)}`);
         return count / ((performance.now() - started) / 1000);
       }

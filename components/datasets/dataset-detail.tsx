@@ -15,6 +15,7 @@ import { DedupeDialog, FilterDialog, MaskDialog, MergeDialog, SplitDialog } from
 import { VersionCompare } from "@/components/datasets/version-compare";
 import { useDatasetWrite, WriteGuard } from "@/components/datasets/write-guard";
 import { formatRelative } from "@/components/format";
+import { SubjectJobs } from "@/components/jobs/subject-jobs";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
@@ -141,6 +142,7 @@ export function DatasetDetail({ datasetId }: { datasetId: string }) {
               />
               <TrainingEstimate versionId={version.id} />
             </div>
+            <SubjectJobs subjectType="dataset_version" subjectId={version.id} />
             <section id="version-report" aria-label="Report" className="flex scroll-mt-4 flex-col gap-2">
               <h3 className="font-medium text-sm">Report</h3>
               <ReportView report={version.report} versions={d.versions} />

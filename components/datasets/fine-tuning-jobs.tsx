@@ -7,6 +7,7 @@ import { DatasetTabs } from "@/components/datasets/dataset-tabs";
 import { NewJobDialog } from "@/components/datasets/new-job-dialog";
 import { useDatasetWrite, WriteGuard } from "@/components/datasets/write-guard";
 import { formatDateTime } from "@/components/format";
+import { SubjectJobs } from "@/components/jobs/subject-jobs";
 import { type RouterOutputs, useTRPC } from "@/components/providers/trpc";
 import {
   Badge,
@@ -100,6 +101,11 @@ export function FineTuningJobs() {
         ),
     },
     { key: "created", header: "Created", cell: (j) => formatDateTime(j.createdAt) },
+    {
+      key: "job",
+      header: "Background job",
+      cell: (j) => <SubjectJobs subjectType="fine_tune_job" subjectId={j.id} limit={1} compact />,
+    },
   ];
   return (
     <>

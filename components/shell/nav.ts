@@ -4,6 +4,8 @@ import {
   FileCode2,
   FlaskConical,
   Gauge,
+  Layers,
+  ListChecks,
   type LucideIcon,
   MessageSquareText,
   Route,
@@ -26,6 +28,8 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Playground", segment: "playground", icon: FileCode2 },
   { label: "Routes", segment: "routes", icon: Route },
   { label: "Monitoring", segment: "monitoring", icon: Gauge },
+  { label: "Jobs", segment: "jobs", icon: ListChecks },
+  { label: "Batches", segment: "batches", icon: Layers },
 ];
 
 export const FOOTER_NAV: NavItem[] = [

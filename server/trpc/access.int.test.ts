@@ -9,6 +9,7 @@ import { SCOPES } from "@/lib/scopes";
 import type { Principal } from "@/server/auth/principal";
 import type { Db } from "@/server/db";
 import { handleArtifactUpload } from "@/server/modules/artifacts/http";
+import { handleFileDownload } from "@/server/modules/batches/console";
 import { handleDatasetExport, handleDatasetImport } from "@/server/modules/datasets/http";
 import { streamRunResponse } from "@/server/modules/runs/sse";
 import { withTestDatabase } from "@/server/testing/db";
@@ -145,6 +146,7 @@ describe("REST access walk", () => {
     "/datasets/import": handleDatasetImport,
     "/datasets/versions/{id}/export": (req, deps) =>
       handleDatasetExport(req, deps, "00000000-0000-4000-8000-000000000000"),
+    "/files/{id}/download": (req, deps) => handleFileDownload(req, deps, "file-00000000000000000000000000"),
   };
   const rest = (method: string, path: string, key?: string) => {
     const url = `http://localhost/api/rest${path.replace(/\{[^}]+\}/g, "00000000-0000-4000-8000-000000000000")}`;

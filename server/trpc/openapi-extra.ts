@@ -122,4 +122,19 @@ export const EXTRA_ROUTES = [
       responses: { "200": { description: "application/jsonl" } },
     },
   },
+  {
+    method: "GET",
+    path: "/files/{id}/download",
+    tag: "Batches",
+    scope: "jobs:read",
+    summary: "Download a stored file (batch input, output or errors), streamed as an attachment",
+    operation: {
+      operationId: "files-download",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+      responses: {
+        "200": { description: "The file's bytes" },
+        "404": { description: "Not in this project, or deleted" },
+      },
+    },
+  },
 ] as const;

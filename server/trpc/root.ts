@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "@/server/trpc/init";
 import { apiKeysRouter } from "@/server/trpc/routers/apiKeys";
 import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
+import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   fineTuning: fineTuningRouter,
   routes: routesRouter,
   jobs: jobsRouter,
+  batches: batchesRouter,
 });
 
 export type AppRouter = typeof appRouter;

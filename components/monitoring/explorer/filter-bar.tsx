@@ -182,6 +182,7 @@ export function FilterBar({
           {text("user", "User", "end-user id")}
           {text("session", "Session", "x-switchyard-session")}
           {text("tool", "Tool called", "lookup_order")}
+          {text("batch", "Batch", "batch_…")}
           <div className="grid grid-cols-2 gap-2">
             {text("minLatencyMs", "Latency from (ms)", "0", "number")}
             {text("maxLatencyMs", "to (ms)", "∞", "number")}

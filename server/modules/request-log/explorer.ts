@@ -166,6 +166,7 @@ function filterSql(input: ReturnType<typeof searchRequestsInput.parse>) {
   else if (input.guardrail === "none") where.push("guardrails = '[]'::jsonb");
   else if (input.guardrail) add((n) => `guardrails @> ${n}::jsonb`, JSON.stringify([{ action: input.guardrail }]));
   if (input.tool) add((n) => `${n} = ANY(tool_names)`, input.tool);
+  if (input.batch) add((n) => `batch_id = ${n}`, input.batch);
   if (input.q) {
     params.push(`%${likeLiteral(JSON.stringify(input.q).slice(1, -1))}%`, `%${likeLiteral(input.q)}%`);
     const [json, plain] = [`$${params.length - 1}`, `$${params.length}`];
