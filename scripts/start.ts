@@ -21,6 +21,7 @@ import { processKeyUsage } from "@/server/modules/gateway/mount";
 import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
 import { requestLogWriter, shutdownRequestLog, startRequestLogMaintenance } from "@/server/modules/request-log/runtime";
+import { startScheduler } from "@/server/modules/schedules/scheduler";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -96,6 +97,8 @@ async function main() {
   startRequestLogMaintenance();
   // Background workers beside the console (SWITCHYARD_WORKERS=0 leaves them to `npm run worker` processes).
   const workers = process.env.SWITCHYARD_WORKERS === "0" ? undefined : await startJobWorkers(db(), JOB_KINDS);
+  // Schedules' fire times, ticked where the workers run (any number of processes may tick at once).
+  const scheduler = workers && startScheduler(db());
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   // The generated password is printed once, when the account is created with it: later starts say where it is
@@ -125,6 +128,7 @@ async function main() {
     const drained = await server.close(graceMs);
     if (drained.open > 0)
       log(`${drained.open} request(s) were open, ${drained.cut} cut at the end of the grace period`);
+    await scheduler?.stop();
     await workers?.stop(graceMs);
     await processKeyUsage()
       .close()

@@ -11,6 +11,7 @@ import { JOB_KINDS } from "@/server/job-kinds";
 import { WORKER_NAME } from "@/server/modules/jobs/runner";
 import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
+import { startScheduler } from "@/server/modules/schedules/scheduler";
 
 if (!env().DATABASE_URL) {
   console.error("[worker] set DATABASE_URL to the console's database (npm start prints the embedded one's URL)");
@@ -19,11 +20,14 @@ if (!env().DATABASE_URL) {
 const graceMs = shutdownGraceMs();
 requestLogWriter();
 const workers = await startJobWorkers(db(), JOB_KINDS);
+// Schedules' fire times: every worker ticks; row locks and one run per fire time keep them from doubling up.
+const scheduler = startScheduler(db());
 console.log(`[worker] ${WORKER_NAME} runs ${JOB_KINDS.map((k) => k.kind).join(", ") || "no job kinds"}`);
 // SIGTERM: running attempts are aborted (each keeps its checkpoint; another worker resumes it), then the log
 // is flushed.
 const shutdown = async (signal: string) => {
   console.log(`[worker] ${signal}: stopping`);
+  await scheduler.stop();
   await workers.stop(graceMs);
   await shutdownRequestLog().catch(() => {});
   process.exit(0);
