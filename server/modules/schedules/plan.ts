@@ -6,6 +6,8 @@ import { readCron } from "@/lib/schedules";
 export const MISSED_AFTER_MS = Number(process.env.SWITCHYARD_SCHEDULER_MISSED_AFTER_MS ?? 60_000);
 /** Catch-up `all` runs at most this many missed fire times, and at most this many are recorded as missed. */
 export const MAX_CATCH_UP = 100;
+/** Fire times within the last minute that one tick starts at most (a once-a-second cron has 61). */
+const MAX_ON_TIME = 1000;
 
 export interface DueSchedule {
   cron: string;
@@ -38,31 +40,31 @@ export function upcomingFires(cron: string, timezone: string, after: Date, count
 /** Fire times in [from, to], newest `limit` of them, oldest first; `more` when older ones were left out. */
 export function fireTimesBetween(cron: string, timezone: string, from: Date, to: Date, limit: number) {
   const reader = readCron(cron, timezone);
-  // previousRuns counts back from whole seconds strictly before its reference: one second past `to` includes it.
-  const newestFirst = reader
-    .previousRuns(limit + 1, new Date(Math.floor(to.getTime() / 1000) * 1000 + 1000))
-    .filter((t) => t.getTime() >= from.getTime() && t.getTime() <= to.getTime());
+  // Counts back one fire time at a time from `to`, stopping at `from`: cost follows what is due, not the limit.
+  // previousRuns looks strictly before whole seconds, so one second past `to` includes `to` itself.
+  const newestFirst: Date[] = [];
+  let reference = new Date(Math.floor(to.getTime() / 1000) * 1000 + 1000);
+  while (newestFirst.length <= limit) {
+    const [time] = reader.previousRuns(1, reference);
+    if (!time || time.getTime() < from.getTime()) break;
+    if (time.getTime() <= to.getTime()) newestFirst.push(time);
+    reference = time;
+  }
   const more = newestFirst.length > limit;
   return { times: newestFirst.slice(0, limit).reverse(), more };
 }
 
 export function planFires(schedule: DueSchedule, now: Date, missedAfterMs = MISSED_AFTER_MS): FirePlan {
-  const { times, more } = fireTimesBetween(schedule.cron, schedule.timezone, schedule.nextRunAt, now, MAX_CATCH_UP + 1);
-  const nextRunAt = nextFireAfter(schedule.cron, schedule.timezone, now);
-  const onTime = times.filter((t) => now.getTime() - t.getTime() <= missedAfterMs);
-  const late = times.filter((t) => now.getTime() - t.getTime() > missedAfterMs);
-  const lastN = (list: Date[]) => list.slice(Math.max(0, list.length - MAX_CATCH_UP));
-  switch (schedule.catchUp) {
-    case "all":
-      return { run: [...lastN(late), ...onTime], missed: [], dropped: more || late.length > MAX_CATCH_UP, nextRunAt };
-    case "latest": {
-      if (onTime.length > 0 || late.length === 0)
-        return { run: onTime, missed: lastN(late), dropped: more || late.length > MAX_CATCH_UP, nextRunAt };
-      const newest = late[late.length - 1];
-      const rest = late.slice(0, -1);
-      return { run: [newest], missed: lastN(rest), dropped: more || rest.length > MAX_CATCH_UP, nextRunAt };
-    }
-    default:
-      return { run: onTime, missed: lastN(late), dropped: more || late.length > MAX_CATCH_UP, nextRunAt };
-  }
+  const { cron, timezone, nextRunAt: from } = schedule;
+  // Whole seconds: a fire time is late once it is more than missedAfterMs old.
+  const lateUntil = new Date(now.getTime() - missedAfterMs - 1);
+  const late = fireTimesBetween(cron, timezone, from, lateUntil, MAX_CATCH_UP);
+  const onTimeFrom = new Date(Math.max(from.getTime(), lateUntil.getTime() + 1));
+  const onTime = fireTimesBetween(cron, timezone, onTimeFrom, now, MAX_ON_TIME).times;
+  const nextRunAt = nextFireAfter(cron, timezone, now);
+  const dropped = late.more;
+  if (schedule.catchUp === "all") return { run: [...late.times, ...onTime], missed: [], dropped, nextRunAt };
+  if (schedule.catchUp === "latest" && onTime.length === 0 && late.times.length > 0)
+    return { run: late.times.slice(-1), missed: late.times.slice(0, -1), dropped, nextRunAt };
+  return { run: onTime, missed: late.times, dropped, nextRunAt };
 }
