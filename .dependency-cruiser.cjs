@@ -32,6 +32,8 @@ const MODULE_DEPS = {
   datasets: ["artifacts", "audit", "guardrails", "inference", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
+  jobs: ["audit"],
+  schedules: ["audit", "datasets", "jobs"],
   gateway: [
     "api-keys",
     "experiments",

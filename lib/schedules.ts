@@ -44,7 +44,7 @@ function cronProblem(cron: string): string | null {
 }
 
 /** An IANA zone name (Europe/Berlin, America/New_York, UTC) that this runtime knows. */
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });

@@ -3,9 +3,9 @@
 import { readCron } from "@/lib/schedules";
 
 /** A fire time older than this when the tick sees it was missed (nothing was running then), not merely late. */
-export const MISSED_AFTER_MS = Number(process.env.SWITCHYARD_SCHEDULER_MISSED_AFTER_MS ?? 60_000);
+const MISSED_AFTER_MS = Number(process.env.SWITCHYARD_SCHEDULER_MISSED_AFTER_MS ?? 60_000);
 /** Catch-up `all` runs at most this many missed fire times, and at most this many are recorded as missed. */
-export const MAX_CATCH_UP = 100;
+const MAX_CATCH_UP = 100;
 /** Fire times within the last minute that one tick starts at most (a once-a-second cron has 61). */
 const MAX_ON_TIME = 1000;
 

@@ -13,7 +13,7 @@ export interface PositionedExample {
 }
 
 /** The custom_id of a row: its position, so output lines (in any order) find their row again. */
-export const customIdOf = (position: number) => `row-${position}`;
+const customIdOf = (position: number) => `row-${position}`;
 
 /** The messages a row asks with: the conversation without a trailing assistant reply (the one to regenerate). */
 function askedMessages(example: DatasetExample) {
