@@ -1,5 +1,6 @@
 import {
   Boxes,
+  CalendarClock,
   Database,
   FileCode2,
   FlaskConical,
@@ -26,6 +27,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Playground", segment: "playground", icon: FileCode2 },
   { label: "Routes", segment: "routes", icon: Route },
   { label: "Monitoring", segment: "monitoring", icon: Gauge },
+  { label: "Schedules", segment: "schedules", icon: CalendarClock },
 ];
 
 export const FOOTER_NAV: NavItem[] = [
