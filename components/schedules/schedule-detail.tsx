@@ -79,7 +79,10 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
       header: "Job",
       cell: (r) =>
         r.jobId ? (
-          <Link href={`/projects/${projectId}/jobs?job=${r.jobId}`} className="font-mono text-xs hover:underline">
+          <Link
+            href={`/projects/${projectId}/jobs?job=${r.jobId}`}
+            className="font-mono text-primary text-xs underline underline-offset-2"
+          >
             {r.jobId.slice(0, 8)}
           </Link>
         ) : (

@@ -26,7 +26,7 @@ export function SchedulesList() {
       key: "name",
       header: "Schedule",
       cell: (s) => (
-        <div className="min-w-0">
+        <div className="min-w-32">
           <Link href={`/projects/${projectId}/schedules/${s.id}`} className="font-medium hover:underline">
             {s.name}
           </Link>
