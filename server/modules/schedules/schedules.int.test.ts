@@ -121,6 +121,29 @@ describe("the tick", () => {
   });
 });
 
+describe("run history", () => {
+  it("keeps the newest 1000 runs of a schedule, and a started run whose job still goes", async () => {
+    const T = at("2030-06-01T00:00:00Z");
+    const id = await sleeper("history", { seconds: 60, concurrency: "forbid", catchUp: "none", nextRunAt: T });
+    await tickSchedules(db, plus(T, 100));
+    const [going] = await runsOf(id);
+    // 1,005 older-looking runs recorded after it (as a long outage's missed fire times would be).
+    await db.scheduleRun.createMany({
+      data: Array.from({ length: 1005 }, (_, i) => ({
+        scheduleId: id,
+        scheduledFor: plus(T, (i + 1) * MINUTE),
+        outcome: "skipped",
+      })),
+    });
+    await tickSchedules(db, plus(T, 1006 * MINUTE + 100));
+    const runs = await runsOf(id);
+    expect(runs).toHaveLength(1001);
+    expect(runs[0].id).toBe(going.id);
+    expect(runs[1].scheduledFor.toISOString()).toBe(plus(T, 7 * MINUTE).toISOString());
+    expect(runs.at(-1)?.outcome).toBe("skipped");
+  });
+});
+
 describe("concurrency policies", () => {
   it("forbid skips a fire time while the previous run is still going, with the reason", async () => {
     const T = at("2030-02-01T10:00:00Z");

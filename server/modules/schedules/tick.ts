@@ -13,6 +13,8 @@ import { planFires } from "./plan";
 
 /** Due schedules one tick claims at most (the rest wait for the next tick, or another worker takes them). */
 const CLAIM_LIMIT = 50;
+/** Runs kept per schedule (the newest); a once-a-second cron would otherwise add 86,400 rows a day. */
+const RUNS_KEPT = 1000;
 
 interface DueRow {
   id: string;
@@ -92,13 +94,28 @@ async function planRuns(tx: DbTx, schedule: DueRow, now: Date): Promise<NewRun[]
     runs.push({ scheduleId: schedule.id, scheduledFor, outcome: "started", reason: null });
     if (schedule.concurrency === "forbid") going = `The run of ${scheduledFor.toISOString()} is still going`;
   }
-  if (runs.length > 0) await tx.scheduleRun.createMany({ data: runs, skipDuplicates: true });
+  if (runs.length > 0) {
+    await tx.scheduleRun.createMany({ data: runs, skipDuplicates: true });
+    await pruneRuns(tx, schedule.id);
+  }
   const lastStarted = plan.run.at(-1);
   await tx.schedule.update({
     where: { id: schedule.id },
     data: { nextRunAt: plan.nextRunAt, ...(lastStarted ? { lastRunAt: lastStarted } : {}) },
   });
   return runs;
+}
+
+/** Forgets runs older than the newest RUNS_KEPT, except a started one whose job is not finished (forbid needs it). */
+async function pruneRuns(tx: DbTx, scheduleId: string) {
+  await tx.$executeRaw`
+    DELETE FROM schedule_runs r
+    WHERE r.schedule_id = ${scheduleId}::uuid
+      AND r.scheduled_for <= (SELECT scheduled_for FROM schedule_runs WHERE schedule_id = ${scheduleId}::uuid
+                              ORDER BY scheduled_for DESC OFFSET ${RUNS_KEPT} LIMIT 1)
+      AND NOT (r.outcome = 'started' AND (r.job_id IS NULL OR EXISTS (
+        SELECT 1 FROM jobs j WHERE j.id = r.job_id
+          AND j.state::text NOT IN (${FINAL_JOB_STATES[0]}, ${FINAL_JOB_STATES[1]}, ${FINAL_JOB_STATES[2]}))))`;
 }
 
 /** Why a new run may not start under `forbid`: an earlier started run whose job is not finished (or not yet made). */
