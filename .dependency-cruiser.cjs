@@ -32,8 +32,7 @@ const MODULE_DEPS = {
   datasets: ["artifacts", "audit", "guardrails", "inference", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
-  jobs: ["audit"],
-  schedules: ["audit", "datasets", "jobs"],
+  schedules: ["artifacts", "audit", "batches", "datasets", "jobs"],
   gateway: [
     "api-keys",
     "experiments",
@@ -46,6 +45,8 @@ const MODULE_DEPS = {
     "routes",
     "runs",
   ],
+  jobs: ["audit"],
+  batches: ["api-keys", "artifacts", "gateway", "jobs", "request-log", "routes"],
 };
 
 (function assertAcyclic() {

@@ -4,10 +4,12 @@
  * needs DATABASE_URL (the same database as the console) and
  * SWITCHYARD_MASTER_KEY when upstream keys are stored.
  */
+
 import { env } from "@/server/env";
 import { shutdownGraceMs } from "@/server/http/graceful";
 import { startStandaloneGateway } from "@/server/modules/gateway/standalone";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
+import { installV1Extensions } from "@/server/v1-extensions";
 
 const config = env();
 if (!config.DATABASE_URL) {
@@ -18,6 +20,7 @@ const port = Number(process.env.GATEWAY_PORT ?? 3001);
 const graceMs = shutdownGraceMs();
 // Created now: it replays what a previous process left in the spool, before the first request.
 requestLogWriter();
+installV1Extensions();
 const gateway = await startStandaloneGateway({ port, host: config.HOST });
 console.log(`[gateway] OpenAI-compatible API at ${gateway.origin}/v1`);
 // SIGTERM: no new connections; open requests and streams get the grace period, then a final error event; every

@@ -7,6 +7,7 @@ import { refuseMalformedPath } from "@/server/http/malformed-path";
 import { processGatewayHandler } from "@/server/modules/gateway/mount";
 import { toNodeListener } from "@/server/modules/gateway/node-adapter";
 import { GatewayShuttingDown } from "@/server/modules/gateway/shutdown";
+import { installV1Extensions } from "@/server/v1-extensions";
 
 /**
  * One process, one port: `/v1/*` (the OpenAI-compatible gateway) goes
@@ -23,6 +24,7 @@ export async function startHttpServer(opts: { dev: boolean; port: number; host: 
   const app = next({ dev: opts.dev, dir: process.cwd(), port: opts.port, hostname: opts.host });
   await app.prepare();
   const handle = app.getRequestHandler();
+  installV1Extensions();
   const gateway = toNodeListener(processGatewayHandler());
   const trustedProxies = parseTrustedProxies(env().SWITCHYARD_TRUSTED_PROXIES);
   const open = new OpenRequests();

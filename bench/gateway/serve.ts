@@ -6,11 +6,14 @@
  * `{"elu": ...}` (event-loop utilisation: near 1 means the gateway itself is the bottleneck) every ELU_SAMPLE_MS;
  * on SIGTERM closes, flushes the log and prints `{"stats": writer stats}`.
  */
+
 import { performance } from "node:perf_hooks";
 import { startStandaloneGateway } from "@/server/modules/gateway/standalone";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
+import { installV1Extensions } from "@/server/v1-extensions";
 
 if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL must be set");
+installV1Extensions();
 const gateway = await startStandaloneGateway({ port: 0, host: "127.0.0.1" });
 console.log(JSON.stringify({ origin: gateway.origin }));
 

@@ -44,6 +44,23 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
   }
   const row = await db.apiKey.findUnique({ where: { secretHash: hashApiKey(key) } });
   if (!row) throw new DomainError("UNAUTHENTICATED", "Invalid API key");
+  return principalOfRow(db, row);
+}
+
+/**
+ * The principal of a key known by id (work a key started earlier, e.g. a batch's lines): checked as on every
+ * use (revoked, expired, its user's current role), so revoking the key stops the rest of its batch.
+ */
+export async function principalOfKeyId(db: Db, keyId: string): Promise<Principal> {
+  const row = await db.apiKey.findUnique({ where: { id: keyId } });
+  if (!row) throw new DomainError("UNAUTHENTICATED", "The API key that started this work no longer exists");
+  return principalOfRow(db, row);
+}
+
+async function principalOfRow(
+  db: Db,
+  row: NonNullable<Awaited<ReturnType<Db["apiKey"]["findUnique"]>>>,
+): Promise<Principal> {
   if (row.revokedAt) throw new DomainError("UNAUTHENTICATED", "This API key has been revoked");
   if (row.expiresAt && row.expiresAt.getTime() <= Date.now())
     throw new DomainError("UNAUTHENTICATED", "This API key has expired");
@@ -52,7 +69,7 @@ export async function verifyApiKey(db: Db, key: string): Promise<Principal> {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
   return {
-    kind: "apiKey",
+    kind: "apiKey" as const,
     keyId: row.id,
     projectId: row.projectId,
     scopes,

@@ -17,6 +17,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
+import { type GatewayExtension, installedGatewayExtensions } from "./extensions";
 import { requesterOf } from "./hops";
 import { clientSignal, decodePathId, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
@@ -59,6 +60,13 @@ export interface GatewayDeps {
   routes?: RouteSource;
   /** Per-deployment load, latency and cooldowns (per process). Default: the process's, which the console shows. */
   routeHealth?: DeploymentHealth;
+  /**
+   * Who a request acts for. Default: its API key (`Authorization`/`x-api-key`). The batch executor runs lines
+   * in-process as the key that created the batch, which it no longer holds in clear.
+   */
+  authenticate?: (req: GatewayHttpRequest) => Promise<KeyPrincipal>;
+  /** Routes other modules serve under /v1 (files, batches). Default: the process's installed ones. */
+  extensions?: readonly GatewayExtension[];
 }
 
 export type GatewayHandler = (req: GatewayHttpRequest) => Promise<Response>;
@@ -87,7 +95,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
 
   return async function handle(req: GatewayHttpRequest): Promise<Response> {
     const scope = new GatewayRequest(deps.sink, req, now);
-    const route = match(req.method, scope.entry.path);
+    const route = match(req.method, scope.entry.path, deps.extensions ?? installedGatewayExtensions());
     if (typeof route === "number")
       return respondWithFailure(
         scope,
@@ -99,7 +107,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
         ),
       );
     try {
-      const principal = await authenticate(req, keys);
+      const principal = await (deps.authenticate ? deps.authenticate(req) : authenticate(req, keys));
       scope.entry.projectId = principal.projectId;
       scope.entry.apiKeyId = principal.keyId;
       scope.entry.sessionId = sessionOf(req);
@@ -177,7 +185,7 @@ const model =
   };
 
 /** The route for a method and path, or the status that refuses it. */
-function match(method: string, rawPath: string): Route | 404 | 405 {
+function match(method: string, rawPath: string, extensions: readonly GatewayExtension[]): Route | 404 | 405 {
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, "") : rawPath;
   const only = (allowed: string, route: Route) => (method === allowed ? route : 405);
   if (path === "/v1/chat/completions") return only("POST", chat);
@@ -198,6 +206,12 @@ function match(method: string, rawPath: string): Route | 404 | 405 {
     const id = decodePathId(path.slice("/v1/models/".length));
     if (id === null) return 404;
     return only("GET", model(id));
+  }
+  for (const extension of extensions) {
+    const found = extension(method, path);
+    if (found === undefined) continue;
+    if (typeof found === "number") return found;
+    return ({ deps, principal, scope, req }) => found({ db: deps.db, principal, scope, req });
   }
   return 404;
 }

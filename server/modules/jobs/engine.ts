@@ -17,6 +17,8 @@ function createBoss(connectionString: string): PgBoss {
     schedule: false,
     // How soon a job whose worker died (no heartbeat for its heartbeatSeconds) is handed to another worker.
     superviseIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_SUPERVISE_S ?? 5),
+    // The pass that fails jobs whose heartbeat stopped (pg-boss's default is a minute).
+    monitorIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_MONITOR_S ?? 10),
   });
   const said = new RepeatedLog();
   boss.on("error", (error) => said.report(`[switchyard] jobs engine: ${describeError(error)}`));

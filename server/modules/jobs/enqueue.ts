@@ -103,7 +103,7 @@ export async function sendToEngine(
       retryDelayMax: 300,
       heartbeatSeconds: HEARTBEAT_SECONDS,
       // The engine's own limit is a backstop: our timeout aborts the attempt first.
-      expireInSeconds: kind.timeoutSeconds + 60,
+      expireInSeconds: Math.min(kind.timeoutSeconds + 60, 86_400),
       startAfter: job.startAfter,
     },
   );

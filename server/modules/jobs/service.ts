@@ -52,7 +52,7 @@ export async function listJobs(deps: ProjectDeps, input: z.output<typeof listJob
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null };
 }
 
-async function findJob(db: Db, projectId: string, id: string): Promise<Row> {
+async function findJob(db: Db, projectId: string | null, id: string): Promise<Row> {
   const row = await db.job.findFirst({ where: { id, projectId } });
   if (!row) throw notFound("Job", id);
   return row;
@@ -72,7 +72,25 @@ export async function cancelJob(deps: ServiceDeps, { id }: z.output<typeof jobId
   const { db, caller } = deps;
   const row = await findJob(db, caller.projectId, id);
   if (FINAL_JOB_STATES.includes(row.state)) throw new DomainError("CONFLICT", `The job is already ${row.state}`);
-  if (row.state === "cancelling") return toJob(row);
+  await requestCancel(db, caller.projectId, id);
+  await recordAudit(db, caller.actor, {
+    projectId: caller.projectId,
+    action: "job.cancel",
+    targetType: "job",
+    targetId: id,
+    summary: { kind: row.kind },
+  });
+  return toJob(await findJob(db, caller.projectId, id));
+}
+
+/**
+ * Asks a job to stop, for the module that owns what it works on (a batch's cancel). Returns true when it is
+ * running (its worker stops it within a second), false when it was stopped here or had already finished.
+ */
+export async function requestCancel(db: Db, projectId: string, id: string): Promise<boolean> {
+  const row = await findJob(db, projectId, id);
+  if (FINAL_JOB_STATES.includes(row.state)) return false;
+  if (row.state === "cancelling") return true;
   const now = new Date();
   const running = row.state === "running";
   // Conditional on the state read: a worker that starts it meanwhile sees cancel_requested_at and stops.
@@ -82,19 +100,12 @@ export async function cancelJob(deps: ServiceDeps, { id }: z.output<typeof jobId
       ? { state: "cancelling", cancelRequestedAt: now }
       : { state: "cancelled", cancelRequestedAt: now, finishedAt: now },
   });
-  if (updated.count === 0) return cancelJob(deps, { id });
+  if (updated.count === 0) return requestCancel(db, projectId, id);
   if (!running && row.engineJobId) {
     const boss = await jobEngine();
     await boss.cancel(row.kind, row.engineJobId).catch(() => {});
   }
-  await recordAudit(db, caller.actor, {
-    projectId: caller.projectId,
-    action: "job.cancel",
-    targetType: "job",
-    targetId: id,
-    summary: { kind: row.kind },
-  });
-  return toJob(await findJob(db, caller.projectId, id));
+  return running;
 }
 
 /** Runs a failed or cancelled job again, from its checkpoint, with a fresh set of attempts. */

@@ -50,6 +50,8 @@ export interface RequestLogEntry {
   modalities?: readonly string[] | null;
   /** The `x-switchyard-session` header: the conversation the request belongs to; null without one. */
   sessionId?: string | null;
+  /** The batch (`/v1/batches`) this request was a line of; null for live traffic. */
+  batchId?: string | null;
 }
 
 /**
