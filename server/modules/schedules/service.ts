@@ -224,27 +224,32 @@ export async function deleteSchedule(deps: ServiceDeps, { id }: z.output<typeof 
  */
 export async function runScheduleNow(deps: ServiceDeps, { id }: z.output<typeof scheduleIdInput>) {
   const { db, caller } = deps;
-  const run = await db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ id: string }[]>`
+  const run = await db
+    .$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM schedules WHERE id = ${id}::uuid AND project_id = ${caller.projectId}::uuid FOR UPDATE`;
-    if (!row) throw notFound("Schedule", id);
-    const schedule = await findSchedule(tx, caller.projectId, id);
-    if (schedule.concurrency === "forbid") {
-      const going = await runStillGoing(tx, id);
-      if (going) throw new DomainError("CONFLICT", `${going}; this schedule forbids overlapping runs`);
-    }
-    const created = await tx.scheduleRun.create({
-      data: {
-        scheduleId: id,
-        scheduledFor: new Date(),
-        outcome: "started",
-        reason: `Run now by ${caller.actor.label}`,
-      },
+      if (!row) throw notFound("Schedule", id);
+      const schedule = await findSchedule(tx, caller.projectId, id);
+      if (schedule.concurrency === "forbid") {
+        const going = await runStillGoing(tx, id);
+        if (going) throw new DomainError("CONFLICT", `${going}; this schedule forbids overlapping runs`);
+      }
+      const created = await tx.scheduleRun.create({
+        data: {
+          scheduleId: id,
+          scheduledFor: new Date(),
+          outcome: "started",
+          reason: `Run now by ${caller.actor.label}`,
+        },
+      });
+      await tx.schedule.update({ where: { id }, data: { lastRunAt: created.scheduledFor } });
+      await audit(deps, tx, "run", schedule);
+      return created;
+    })
+    .catch((error) => {
+      // The cron fired at this very millisecond: that run is the one asked for.
+      throw mapPrismaError(error, "A run of this schedule started at this moment already; try again");
     });
-    await tx.schedule.update({ where: { id }, data: { lastRunAt: created.scheduledFor } });
-    await audit(deps, tx, "run", schedule);
-    return created;
-  });
   await startPendingRuns(db, run.id);
   const [out] = await withJobStates(db, [await db.scheduleRun.findUniqueOrThrow({ where: { id: run.id } })]);
   return toRun(out);
