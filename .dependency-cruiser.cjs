@@ -24,6 +24,8 @@ const MODULE_DEPS = {
   projects: ["audit"],
   users: ["audit", "projects"],
   artifacts: ["audit", "inference"],
+  files: ["artifacts"],
+  jobs: ["audit"],
   health: ["inference"],
   models: ["artifacts", "audit", "inference", "providers"],
   prompts: ["audit", "models"],
@@ -36,6 +38,7 @@ const MODULE_DEPS = {
   gateway: [
     "api-keys",
     "experiments",
+    "files",
     "guardrails",
     "models",
     "projects",
@@ -46,7 +49,7 @@ const MODULE_DEPS = {
     "runs",
   ],
   jobs: ["audit"],
-  batches: ["api-keys", "artifacts", "gateway", "jobs", "request-log", "routes"],
+  batches: ["api-keys", "files", "gateway", "jobs", "request-log", "routes"],
 };
 
 (function assertAcyclic() {

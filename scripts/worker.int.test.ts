@@ -5,7 +5,7 @@
  * row per line — no loss, no duplicate.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -139,7 +139,7 @@ describe("npm run worker, two processes, one killed", () => {
     expect(survivor.child.exitCode).toBeNull();
 
     const file = await db.storedFile.findUniqueOrThrow({ where: { id: done.output_file_id! } });
-    const text = await readFile(path.join(dataDir, "artifacts", "blobs", file.sha256.slice(0, 2), file.sha256), "utf8");
+    const text = await (await client.files.content(file.id)).text();
     const lines = text
       .trim()
       .split("\n")

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
@@ -53,6 +53,32 @@ export class LocalBlobStore implements BlobStore {
       await rename(temp, target);
     }
     return { sha256, sizeBytes: size };
+  }
+
+  /**
+   * Moves a staged file whose hash the caller computed while writing it (an upload streamed to disk) into the
+   * store, without copying it again. Same file system as the store's root. `created`: this call added the blob
+   * (so a caller that then fails may `remove` it without touching anyone else's).
+   */
+  async adopt(stagedFile: string, sha256: string): Promise<{ created: boolean }> {
+    const target = this.blobPath(sha256);
+    if (await this.has(sha256)) {
+      await rm(stagedFile, { force: true });
+      return { created: false };
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(stagedFile, target);
+    return { created: true };
+  }
+
+  /** The blob's bytes as a stream (errors with ENOENT when it is missing). */
+  open(sha256: string) {
+    return createReadStream(this.blobPath(sha256));
+  }
+
+  /** Deletes a blob; callers make sure no row refers to it any more. */
+  async remove(sha256: string) {
+    await unlink(this.blobPath(sha256)).catch(() => {});
   }
 
   async has(sha256: string) {

@@ -3,7 +3,8 @@
  * pg-boss workers: local ONNX and upstream lines, prompts with variables, per-line errors in the error file,
  * one request-log row per line tagged with the batch, cancel keeping partial results, list paging.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
@@ -76,10 +77,10 @@ async function finished(id: string, ms = 20_000) {
 
 async function fileLines(projectId: string, fileId: string | null | undefined) {
   expect(fileId).toBeTruthy();
-  const file = await db.storedFile.findUniqueOrThrow({ where: { id: fileId! } });
-  const { readFile } = await import("node:fs/promises");
-  const text = await readFile(path.join(dataDir, "artifacts", "blobs", file.sha256.slice(0, 2), file.sha256), "utf8");
-  expect(file.projectId).toBe(projectId);
+  const file = await client.files.retrieve(fileId!);
+  expect(file.purpose).toBe("batch_output");
+  expect((await db.storedFile.findUniqueOrThrow({ where: { id: fileId! } })).projectId).toBe(projectId);
+  const text = await (await client.files.content(fileId!)).text();
   return text
     .trim()
     .split("\n")
@@ -99,7 +100,10 @@ describe("/v1/batches", () => {
       },
       chatLine("up-2", "fake-gpt", "second"),
     ];
-    const inputFileId = await storeInputFile(db, fixture.project.id, lines);
+    const input = path.join(dataDir, "requests.jsonl");
+    await writeFile(input, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+    const uploaded = await client.files.create({ file: createReadStream(input), purpose: "batch" });
+    const inputFileId = uploaded.id;
     const created = await client.batches.create({
       input_file_id: inputFileId,
       endpoint: "/v1/chat/completions",
@@ -152,6 +156,20 @@ describe("/v1/batches", () => {
     expect(errors[0].error.message).toMatch(/no-such-model/);
     expect(errors[1].response.status_code).toBe(400);
     expect(await db.requestLog.count({ where: { batchId: batch.id } })).toBe(2);
+  });
+
+  it("refuses an input file with bad lines at upload, naming every one", async () => {
+    const input = path.join(dataDir, "bad.jsonl");
+    const good = JSON.stringify(chatLine("ok", "fake-gpt", "x"));
+    await writeFile(
+      input,
+      `${good}\nnot json\n${JSON.stringify({ custom_id: "ok", method: "POST", url: "/v1/chat/completions", body: { model: "m", messages: [] } })}\n${JSON.stringify({ custom_id: "x", method: "GET", url: "/v1/chat/completions", body: {} })}\n`,
+    );
+    const refused = await client.files.create({ file: createReadStream(input), purpose: "batch" }).catch((e) => e);
+    expect(refused.status).toBe(400);
+    expect(refused.message).toMatch(/line 2/);
+    expect(refused.message).toMatch(/line 3/);
+    expect(refused.message).toMatch(/line 4/);
   });
 
   it("fails a batch whose lines ask for another endpoint, naming the lines", async () => {

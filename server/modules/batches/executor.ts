@@ -86,7 +86,7 @@ async function runLines(
     const outcomes = pending;
     pending = [];
     writing = writing.then(async () => {
-      stored += await storeOutcomes(ctx.db, batch.id, outcomes);
+      stored += await storeOutcomes(batch.id, outcomes);
       ctx.progress(stored, batch.totalCount);
     });
     writing.catch((error) => {
@@ -96,14 +96,25 @@ async function runLines(
     return writing;
   };
   const timer = setInterval(() => void flush(), FLUSH_MS);
-  const inFlight = new Set<Promise<void>>();
+  // A counting gate: at most concurrency() lines in flight; the reader waits for a free slot.
+  let active = 0;
+  let freed: (() => void) | null = null;
+  let drained: (() => void) | null = null;
+  const release = () => {
+    active--;
+    freed?.();
+    freed = null;
+    if (active === 0) drained?.();
+  };
   try {
-    for await (const line of readBatchLines(ctx.db, batch.projectId, (await inputOf(ctx.db, batch.id)).inputFileId)) {
+    const { inputFileId } = await inputOf(ctx.db, batch.id);
+    for await (const line of readBatchLines(ctx.db, batch.projectId, inputFileId)) {
       if (stop.signal.aborted) break;
       if (done.has(line.line)) continue;
-      while (inFlight.size >= concurrency()) await Promise.race(inFlight);
+      while (active >= concurrency()) await new Promise<void>((resolve) => (freed = resolve));
       if (stop.signal.aborted) break;
-      const running: Promise<void> = gateway
+      active++;
+      gateway
         .run(line, stop.signal)
         .then((outcome) => {
           if (!outcome) return;
@@ -114,10 +125,9 @@ async function runLines(
           failure ??= error;
           stop.abort(error);
         })
-        .finally(() => inFlight.delete(running));
-      inFlight.add(running);
+        .finally(release);
     }
-    await Promise.all(inFlight);
+    if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
     await flush();
     await writing;
   } finally {

@@ -1,33 +1,17 @@
-// Test helpers for batches: write an input file straight into the store (the Files API has its own tests).
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+// Test helpers for batches: an input file stored the way an upload stores it (the Files API has its own tests).
 import type { Db } from "@/server/db";
-import { artifactStore } from "@/server/modules/artifacts/store";
+import { createStoredFile } from "@/server/modules/files/service";
 
 export async function storeInputFile(db: Db, projectId: string, lines: unknown[]): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "batch-input-"));
-  try {
-    const file = path.join(dir, "input.jsonl");
-    await writeFile(file, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
-    const { sha256, sizeBytes } = await artifactStore().put(file);
-    const id = `file-${randomBytes(12).toString("hex")}`;
-    await db.storedFile.create({
-      data: {
-        id,
-        projectId,
-        purpose: "batch",
-        filename: "input.jsonl",
-        bytes: BigInt(sizeBytes),
-        sha256,
-        lineCount: lines.length,
-      },
-    });
-    return id;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const content = `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`;
+  const file = await createStoredFile(db, {
+    projectId,
+    apiKeyId: null,
+    purpose: "batch",
+    filename: "input.jsonl",
+    source: content,
+  });
+  return file.id;
 }
 
 export const chatLine = (customId: string, model: string, content: string, extra: Record<string, unknown> = {}) => ({

@@ -24,8 +24,11 @@ const invalid = (param: string, message: string) =>
 
 const isTokenId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 
-/** What the gateway acts on, checked precisely (everything else passes through untouched). */
-function checkBody(raw: Record<string, unknown>): { model: string; user: string | null } {
+/**
+ * What the gateway acts on, checked precisely (everything else passes through untouched). Batch input files are
+ * checked with it at upload (server/modules/files/batch-lines.ts).
+ */
+export function checkEmbeddingsBody(raw: Record<string, unknown>): { model: string; user: string | null } {
   const model = raw.model;
   if (typeof model !== "string" || !model.trim()) throw invalid("model", "model is required");
   if (model.length > 300) throw invalid("model", "model is longer than 300 characters");
@@ -120,7 +123,7 @@ export async function serveEmbeddings(
   req: GatewayHttpRequest,
 ): Promise<Response> {
   const raw = await scope.readBody(req, deps.maxBodyBytes);
-  const { model, user } = checkBody(raw);
+  const { model, user } = checkEmbeddingsBody(raw);
   scope.entry.userId = user;
   scope.keepRequestBody(raw);
   if (model.startsWith("prompt:") || model.startsWith("experiment:"))

@@ -18,6 +18,7 @@ import { serveCompletion } from "./completions";
 import { serveEmbeddings } from "./embeddings";
 import { type GatewayFailure, routeFailure, toGatewayFailure } from "./errors";
 import { type GatewayExtension, installedGatewayExtensions } from "./extensions";
+import { serveFile, serveFileContent, serveFileDelete, serveFileList, serveFileUpload } from "./files";
 import { requesterOf } from "./hops";
 import { clientSignal, decodePathId, type GatewayHttpRequest } from "./http-request";
 import { jsonResponse } from "./json-response";
@@ -200,6 +201,18 @@ function match(method: string, rawPath: string, extensions: readonly GatewayExte
     if (stored[2]) return only("GET", ({ deps, scope, req }) => listStoredInputItems(deps, scope, req, id));
     if (method === "DELETE") return ({ deps, scope }) => deleteStoredResponse(deps, scope, id);
     return only("GET", ({ deps, scope, req }) => retrieveStoredResponse(deps, scope, req, id));
+  }
+  if (path === "/v1/files") {
+    if (method === "POST") return ({ deps, scope, req }) => serveFileUpload(deps.db, scope, req);
+    return only("GET", ({ deps, scope, req }) => serveFileList(deps.db, scope, req));
+  }
+  const file = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
+  if (file) {
+    const id = decodePathId(file[1]);
+    if (id === null) return 404;
+    if (file[2]) return only("GET", ({ deps, scope }) => serveFileContent(deps.db, scope, id));
+    if (method === "DELETE") return ({ deps, scope }) => serveFileDelete(deps.db, scope, id);
+    return only("GET", ({ deps, scope }) => serveFile(deps.db, scope, id));
   }
   if (path === "/v1/models") return only("GET", models);
   if (path.startsWith("/v1/models/")) {

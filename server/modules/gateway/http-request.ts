@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { type AbortHandle, type AbortLike, follow } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { limitBody } from "@/server/http/body-limit";
@@ -21,6 +23,20 @@ export interface GatewayHttpRequest {
 /** A request that can hand over its body without web streams (see node-adapter.ts). */
 export const READ_BODY_TEXT = Symbol("switchyard.readBodyText");
 type DirectBody = { [READ_BODY_TEXT]?: (maxBytes: number) => Promise<string> };
+
+/** A request that can hand over its body as the Node stream it already is (see node-adapter.ts). */
+export const BODY_STREAM = Symbol("switchyard.bodyStream");
+type DirectStream = { [BODY_STREAM]?: () => Readable | null };
+
+/**
+ * The body as a Node stream, for routes that stream an upload (`/v1/files`) instead of reading it whole: the
+ * socket itself under `node:http`, the Fetch body elsewhere. No size limit here: the route sets its own.
+ */
+export function bodyStream(req: GatewayHttpRequest): Readable | null {
+  const direct = (req as DirectStream)[BODY_STREAM];
+  if (direct) return direct.call(req);
+  return req.body ? Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>) : null;
+}
 
 /**
  * A request that owns a `LightAbort` (server/abort.ts) that fires when the client goes away, and lends it (see

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { LightAbort } from "@/server/abort";
 import { DomainError } from "@/server/errors";
-import { type GatewayHttpRequest, OWN_ABORT, READ_BODY_TEXT } from "./http-request";
+import { BODY_STREAM, type GatewayHttpRequest, OWN_ABORT, READ_BODY_TEXT } from "./http-request";
 import { plainJson } from "./json-response";
 
 export type FetchHandler = (req: GatewayHttpRequest) => Promise<Response>;
@@ -117,6 +117,13 @@ class NodeRequest implements GatewayHttpRequest {
     if (this.method === "GET" || this.method === "HEAD" || this.consumed) return null;
     this.consumed = true;
     return Readable.toWeb(this.incoming) as ReadableStream<Uint8Array>;
+  }
+
+  /** The socket's stream itself (an upload streamed to disk: no web-stream layer in between). */
+  [BODY_STREAM](): Readable | null {
+    if (this.method === "GET" || this.method === "HEAD" || this.consumed) return null;
+    this.consumed = true;
+    return this.incoming;
   }
 
   [READ_BODY_TEXT](maxBytes: number): Promise<string> {
@@ -250,9 +257,14 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   }
 }
 
-/** The body at once, for answers that are not streams (SSE is sent as it is produced). */
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * The body at once, for JSON answers (complete before they are sent); anything else (SSE, a stored file's
+ * content, which may be hundreds of MB) is sent as it is produced.
+ */
 function wholeBody(response: Response): Promise<ArrayBuffer> | null {
-  if (response.headers.get("content-type")?.startsWith("text/event-stream")) return null;
+  if (!JSON_TYPE.test(response.headers.get("content-type") ?? "")) return null;
   return response.arrayBuffer();
 }
 

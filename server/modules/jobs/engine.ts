@@ -5,7 +5,14 @@ import { PgBoss } from "pg-boss";
 import { env } from "@/server/env";
 import { describeError, RepeatedLog } from "@/server/repeated-log";
 
-const globalForJobs = globalThis as unknown as { switchyardJobEngine?: Promise<PgBoss> };
+const globalForJobs = globalThis as unknown as { switchyardJobEngine?: Promise<PgBoss>; switchyardJobDbUrl?: string };
+
+/** The database the process's engine (and so its jobs) runs on: for jobs that talk to Postgres directly. */
+export function jobDatabaseUrl(): string {
+  const url = globalForJobs.switchyardJobDbUrl ?? env().DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it to the embedded Postgres)");
+  return url;
+}
 
 /** Options every process uses: a small pool, errors said once per interval, never thrown at the loop. */
 function createBoss(connectionString: string): PgBoss {
@@ -30,6 +37,7 @@ export function jobEngine(connectionString?: string): Promise<PgBoss> {
   if (!globalForJobs.switchyardJobEngine) {
     const url = connectionString ?? env().DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set (npm start sets it to the embedded Postgres)");
+    globalForJobs.switchyardJobDbUrl = url;
     const boss = createBoss(url);
     globalForJobs.switchyardJobEngine = boss.start().then(
       () => boss,
