@@ -34,7 +34,7 @@ const MODULE_DEPS = {
   datasets: ["artifacts", "audit", "guardrails", "inference", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
-  schedules: ["artifacts", "audit", "batches", "datasets", "jobs"],
+  schedules: ["audit", "batches", "datasets", "files", "jobs"],
   gateway: [
     "api-keys",
     "experiments",

@@ -1,22 +1,17 @@
 // The prompt-over-dataset action: the dataset version's rows become a batch (server/modules/batches) running
 // `prompt:NAME@label`; the job waits for it and keeps the outputs as a new version of the same dataset, or as
 // the batch's output file. The rows <-> lines logic is pure, in prompt-over-dataset-lines.ts.
-import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as wait } from "node:timers/promises";
 import { FINAL_BATCH_STATUSES } from "@/lib/batches";
 import { promptOverDatasetConfig } from "@/lib/schedules";
 import { systemCaller } from "@/server/auth/caller";
 import type { Db } from "@/server/db";
-import { artifactStore, artifactsRoot } from "@/server/modules/artifacts/store";
 import { cancelBatch, createBatch, retrieveBatch } from "@/server/modules/batches/service";
 import { importQuery } from "@/server/modules/datasets/schemas";
 import { importDataset } from "@/server/modules/datasets/service";
 import { readExamples } from "@/server/modules/datasets/versions";
+import { createStoredFile, openStoredFile } from "@/server/modules/files/service";
 import { defineJobKind, type JobContext, PermanentJobError } from "@/server/modules/jobs/kinds";
 import { scheduledRun } from "./payload";
 import { batchInputLines, outputRows, type PositionedExample } from "./prompt-over-dataset-lines";
@@ -54,7 +49,14 @@ async function runPromptOverDataset(ctx: JobContext<Payload>) {
   // A resumed attempt waits for the batch the first one created rather than starting another.
   let batchId = (ctx.job.checkpoint as { batchId?: string } | null)?.batchId;
   if (!batchId) {
-    const inputFileId = await storeBatchInput(db, projectId, batchInputLines(rows, config));
+    const input = await createStoredFile(db, {
+      projectId,
+      apiKeyId: null,
+      purpose: "batch",
+      filename: "schedule-input.jsonl",
+      source: `${batchInputLines(rows, config).join("\n")}\n`,
+    });
+    const inputFileId = input.id;
     const created = await createBatch(
       { db, projectId, apiKeyId: null, createdBy: { userId: null, label: `schedule ${scheduleId}` } },
       {
@@ -107,41 +109,11 @@ async function waitForBatch(ctx: JobContext<Payload>, projectId: string, batchId
   }
 }
 
-/** Writes the lines as a `batch` input file in the blob store (the Files API's shape) and returns its id. */
-async function storeBatchInput(db: Db, projectId: string, lines: string[]): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "schedule-batch-"));
-  try {
-    const file = path.join(dir, "input.jsonl");
-    await writeFile(file, `${lines.join("\n")}\n`);
-    const { sha256, sizeBytes } = await artifactStore().put(file);
-    const id = `file-${randomBytes(12).toString("hex")}`;
-    await db.storedFile.create({
-      data: {
-        id,
-        projectId,
-        purpose: "batch",
-        filename: "schedule-input.jsonl",
-        bytes: BigInt(sizeBytes),
-        sha256,
-        lineCount: lines.length,
-      },
-    });
-    return id;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
+/** Reads a stored file's lines (none for no file). */
 async function readStoredLines(db: Db, projectId: string, fileId: string | null): Promise<string[]> {
   if (!fileId) return [];
-  const file = await db.storedFile.findFirst({ where: { id: fileId, projectId } });
-  if (!file) return [];
-  const blob = path.join(artifactsRoot(), "blobs", file.sha256.slice(0, 2), file.sha256);
+  const { stream } = await openStoredFile(db, projectId, fileId);
   const lines: string[] = [];
-  for await (const line of createInterface({
-    input: createReadStream(blob, "utf8"),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  }))
-    lines.push(line);
+  for await (const line of createInterface({ input: stream(), crlfDelay: Number.POSITIVE_INFINITY })) lines.push(line);
   return lines;
 }
