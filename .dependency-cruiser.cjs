@@ -48,7 +48,6 @@ const MODULE_DEPS = {
     "routes",
     "runs",
   ],
-  jobs: ["audit"],
   batches: ["api-keys", "files", "gateway", "jobs", "request-log", "routes"],
 };
 
