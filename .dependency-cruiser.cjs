@@ -34,6 +34,7 @@ const MODULE_DEPS = {
   datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
+  schedules: ["audit", "batches", "datasets", "files", "jobs"],
   gateway: [
     "api-keys",
     "experiments",

@@ -73,12 +73,19 @@ async function seed(page: Page, projectId: string) {
     }),
   );
   const models = await ok(await page.request.get("/api/rest/models", { headers }));
+  const schedule = await ok(
+    await page.request.post("/api/rest/schedules", {
+      headers,
+      data: { name: `nightly-${run}`, cron: "0 9 * * 1-5", timezone: "Europe/Berlin", action: "sleep", config: {} },
+    }),
+  );
   return {
     promptId: prompt.promptId as string,
     routeId: (route.routeId ?? route.id) as string,
     datasetId: (dataset.dataset?.id ?? dataset.datasetId) as string,
     experimentId: (experiment.id ?? experiment.experimentId) as string,
     modelId: models.items[0].id as string,
+    scheduleId: schedule.id as string,
   };
 }
 
@@ -102,6 +109,8 @@ const TARGETS: { name: string; path: (ids: Seeded) => string; heading: string | 
   { name: "monitoring-sessions", path: () => "monitoring/sessions", heading: "Sessions" },
   { name: "jobs", path: () => "jobs", heading: "Jobs" },
   { name: "batches", path: () => "batches", heading: "Batches" },
+  { name: "schedules", path: () => "schedules", heading: "Schedules" },
+  { name: "schedule", path: (ids) => `schedules/${ids.scheduleId}`, heading: /^nightly-/ },
   { name: "api-reference", path: () => "api", heading: "API reference" },
   { name: "settings", path: () => "settings", heading: "Settings" },
   { name: "settings-api-keys", path: () => "settings/api-keys", heading: "Settings" },

@@ -22,6 +22,7 @@ import { startPeriodicJobs } from "@/server/modules/jobs/periodic";
 import { startJobWorkers } from "@/server/modules/jobs/workers";
 import { DEMO_MODEL_NAME, registerDemoModel } from "@/server/modules/models/demo";
 import { requestLogWriter, shutdownRequestLog } from "@/server/modules/request-log/runtime";
+import { startScheduler } from "@/server/modules/schedules/scheduler";
 import { bootstrapAdmin } from "@/server/modules/users/service";
 
 const root = process.cwd();
@@ -97,6 +98,8 @@ async function main() {
   // the system's recurring jobs (request-log partitions and retention, now and hourly; stale fine-tuning sweeps).
   const workers = process.env.SWITCHYARD_WORKERS === "0" ? undefined : await startJobWorkers(db(), JOB_KINDS);
   const periodic = workers ? startPeriodicJobs(db(), systemJobs()) : undefined;
+  // Schedules' fire times, ticked where the workers run (any number of processes may tick at once).
+  const scheduler = workers && startScheduler(db());
   const shown = config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
   log(`console ready at http://${shown}:${config.PORT}`);
   // The generated password is printed once, when the account is created with it: later starts say where it is
@@ -127,6 +130,7 @@ async function main() {
     if (drained.open > 0)
       log(`${drained.open} request(s) were open, ${drained.cut} cut at the end of the grace period`);
     periodic?.stop();
+    await scheduler?.stop();
     await workers?.stop(graceMs);
     await processKeyUsage()
       .close()

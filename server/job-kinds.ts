@@ -7,12 +7,14 @@ import { datasetTransformJob } from "@/server/modules/datasets/transform";
 import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
+import { ACTION_KINDS } from "@/server/modules/schedules/actions";
 
 export const JOB_KINDS: readonly JobKind<never>[] = [
   batchKind,
   requestLogMaintenanceJob,
   fineTuneStaleJob,
   datasetTransformJob,
+  ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];
 
 /**

@@ -4,7 +4,7 @@
 import { batchRoutes } from "@/server/modules/batches/routes";
 import { installGatewayExtensions } from "@/server/modules/gateway/extensions";
 
-export const V1_EXTENSIONS = [batchRoutes] as const;
+const V1_EXTENSIONS = [batchRoutes] as const;
 
 export function installV1Extensions(): void {
   installGatewayExtensions(V1_EXTENSIONS);

@@ -1,5 +1,6 @@
 import {
   Boxes,
+  CalendarClock,
   Database,
   FileCode2,
   FlaskConical,
@@ -30,6 +31,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Monitoring", segment: "monitoring", icon: Gauge },
   { label: "Jobs", segment: "jobs", icon: ListChecks },
   { label: "Batches", segment: "batches", icon: Layers },
+  { label: "Schedules", segment: "schedules", icon: CalendarClock },
 ];
 
 export const FOOTER_NAV: NavItem[] = [

@@ -17,6 +17,7 @@ import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
 import { requestsRouter } from "@/server/trpc/routers/requests";
 import { routesRouter } from "@/server/trpc/routers/routes";
+import { schedulesRouter } from "@/server/trpc/routers/schedules";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
 export const appRouter = createTRPCRouter({
@@ -38,6 +39,7 @@ export const appRouter = createTRPCRouter({
   routes: routesRouter,
   jobs: jobsRouter,
   batches: batchesRouter,
+  schedules: schedulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,16 +1,12 @@
 // What the console reads about batches and their files. The Batch API itself (service, executor, /v1 handler)
 // lives beside this file; these functions only read, so the console never changes a batch behind its executor.
 
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import { Readable } from "node:stream";
 import type { z } from "zod";
 import type { BatchOut, batchIdInput, listBatchesInput, StoredFileOut } from "@/lib/batches";
 import { bearerToken } from "@/server/auth/api-key";
 import { authorizeRequest, type RequestDeps } from "@/server/auth/request";
 import type { Db } from "@/server/db";
-import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { errorResponse } from "@/server/http/responses";

@@ -12,7 +12,7 @@ export interface ExtensionContext {
   scope: GatewayRequest;
   req: GatewayHttpRequest;
 }
-export type ExtensionRoute = (ctx: ExtensionContext) => Promise<Response>;
+type ExtensionRoute = (ctx: ExtensionContext) => Promise<Response>;
 /** The route for a method and path, the status that refuses it (404/405), or undefined when not its path. */
 export type GatewayExtension = (method: string, path: string) => ExtensionRoute | 404 | 405 | undefined;
 

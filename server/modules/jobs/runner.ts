@@ -160,7 +160,7 @@ async function finish(
   await db.job.update({ where: { id }, data: { ...data, finishedAt: new Date(), worker: null } });
 }
 
-export type LogLine = { at: string; level: "info" | "warn" | "error"; message: string };
+type LogLine = { at: string; level: "info" | "warn" | "error"; message: string };
 
 /** Batches progress and log writes: at most one update every PROGRESS_EVERY_MS. */
 class Reporter {
