@@ -48,6 +48,7 @@ function subjectHref(projectId: string, subjectType: string | null, subjectId: s
   const base = `/projects/${projectId}`;
   if (subjectType === "batch") return `${base}/batches?batch=${encodeURIComponent(subjectId)}`;
   if (subjectType === "fine_tune_job") return `${base}/datasets/fine-tuning`;
+  if (subjectType === "schedule") return `${base}/schedules/${encodeURIComponent(subjectId)}`;
   return null;
 }
 

@@ -37,6 +37,12 @@ export async function runAttempt<P>(
     await finish(db, row.id, { state: "cancelled" });
     return;
   }
+  const parsed = kind.payload.safeParse(row.payload);
+  if (!parsed.success) {
+    // Retrying cannot make it valid: fail it now, saying why.
+    await finish(db, row.id, { state: "failed", lastError: `The job's payload is not valid: ${parsed.error.message}` });
+    return;
+  }
   const attempt = row.attempts + 1;
   if (!(await claimSlot(db, kind, row, attempt))) {
     // The project already runs its share of this kind (the engine's group limit is checked without a lock, so
@@ -78,7 +84,7 @@ export async function runAttempt<P>(
       id: row.id,
       projectId: row.projectId,
       kind: row.kind,
-      payload: kind.payload.parse(row.payload),
+      payload: parsed.data,
       attempt,
       checkpoint: row.checkpoint ?? null,
       subjectType: row.subjectType,

@@ -176,6 +176,8 @@ const requestSummaryOut = z.object({
   modalities: z.array(z.string()).nullable(),
   /** The x-switchyard-session header the request carried. */
   sessionId: z.string().nullable(),
+  /** The batch (`/v1/batches`) this request was a line of; null for live traffic. */
+  batchId: z.string().nullable(),
 });
 
 export const requestPageOut = z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() });
