@@ -10,8 +10,6 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     overallRate?: number;
-    /** Stop after this many requests (instead of a duration). */
-    amount?: number;
     timeout?: number;
     /** Sent in turn by each connection. */
     requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[];
