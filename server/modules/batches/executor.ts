@@ -1,5 +1,6 @@
 // The `batch` job: validates the input against the batch, runs the lines not yet stored (a resumed attempt
 // skips what an earlier one stored), stores results in small transactions as they finish, and finalizes.
+import { setMaxListeners } from "node:events";
 import { z } from "zod";
 import { BATCH_ENDPOINTS } from "@/lib/batches";
 import type { Db } from "@/server/db";
@@ -81,6 +82,8 @@ async function runLines(
 ): Promise<boolean> {
   const gateway = new BatchGateway(ctx.db, batch);
   const stop = new AbortController();
+  // Every line in flight listens on it (and stops listening when done): as many as the concurrency, not a leak.
+  setMaxListeners(concurrency() + 16, stop.signal);
   const onAbort = () => stop.abort(ctx.signal.reason);
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const expiry = batch.expiresAt
