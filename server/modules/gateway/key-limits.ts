@@ -26,7 +26,7 @@ import { type ReserveResult, reserveUsage, type UsageEstimate } from "@/server/m
 import type { RequestLogEntry } from "@/server/modules/request-log/types";
 import type { KeyPrincipal } from "./key-cache";
 import type { KeyUsageRecorder } from "./key-usage-recorder";
-import { OUTAGE_REQUESTS_PER_MINUTE } from "./limit-settings";
+import { outageRequestsPerMinute } from "./limit-settings";
 
 /** Thrown when over a limit; `retryAfterSeconds` goes to the `retry-after` header. */
 export class KeyLimitError extends DomainError {
@@ -62,7 +62,7 @@ export class KeyLimiter {
   constructor(
     private readonly db: Db,
     private readonly usage: KeyUsageRecorder,
-    private readonly outageRequests = OUTAGE_REQUESTS_PER_MINUTE,
+    private readonly outageRequests = outageRequestsPerMinute(),
     private readonly clock: () => number = Date.now,
   ) {}
 
