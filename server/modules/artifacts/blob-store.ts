@@ -88,16 +88,27 @@ export class LocalBlobStore implements BlobStore {
     );
   }
 
-  async materialize(artifactSha256: string, manifest: Manifest) {
+  /** Materializations in progress in this process, so concurrent first requests for a model share one. */
+  private readonly materializing = new Map<string, Promise<string>>();
+
+  materialize(artifactSha256: string, manifest: Manifest): Promise<string> {
+    let pending = this.materializing.get(artifactSha256);
+    if (!pending) {
+      pending = this.materializeOnce(artifactSha256, manifest).finally(() => this.materializing.delete(artifactSha256));
+      this.materializing.set(artifactSha256, pending);
+    }
+    return pending;
+  }
+
+  private async materializeOnce(artifactSha256: string, manifest: Manifest) {
     const dir = path.join(this.root, "models", artifactSha256);
     const complete = path.join(dir, ".complete");
-    if (
-      await stat(complete).then(
+    const done = () =>
+      stat(complete).then(
         () => true,
         () => false,
-      )
-    )
-      return dir;
+      );
+    if (await done()) return dir;
     const temp = `${dir}.${randomUUID()}.tmp`;
     await mkdir(temp, { recursive: true });
     for (const [name, sha] of Object.entries(manifest)) {
@@ -107,8 +118,20 @@ export class LocalBlobStore implements BlobStore {
       await link(this.blobPath(sha), target).catch(() => copyFile(this.blobPath(sha), target));
     }
     await writeFile(path.join(temp, ".complete"), "");
+    // Another process may have finished the same folder meanwhile: keep its, drop ours.
+    if (await done()) {
+      await rm(temp, { recursive: true, force: true });
+      return dir;
+    }
     await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
+    try {
+      await rename(temp, dir);
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      // Lost a race with another process's rename (ENOTEMPTY/EEXIST): its folder is as good as ours.
+      if (await done()) return dir;
+      throw error;
+    }
     return dir;
   }
 }
