@@ -3,11 +3,11 @@
  * one line per request) and with the gateway's own request checks, so a file that passes here runs line by line
  * without a surprise 400 the uploader could have been told about. Every bad line is named by its number.
  */
+import { BATCH_ENDPOINTS } from "@/lib/batches";
 import { DomainError } from "@/server/errors";
 import { findUnstorableText, MAY_HOLD_UNSTORABLE_ESCAPE } from "@/server/http/storable-text";
 import { OversizeLine, type RawLine } from "./lines";
 
-const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"] as const;
 export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 export interface BatchLimits {
