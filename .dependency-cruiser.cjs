@@ -49,6 +49,12 @@ const MODULE_DEPS = {
     "runs",
   ],
   batches: ["api-keys", "files", "gateway", "jobs", "providers", "request-log", "routes", "runs"],
+  // Release policies are read by label and alias moves (prompts, models): plain SQL over eval results, no evals import.
+  releases: ["audit"],
+  // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
+  rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
+  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
+  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
 };
 
 (function assertAcyclic() {

@@ -1,0 +1,1 @@
+// Release policies (issue 17): see README once written.

@@ -1,0 +1,1 @@
+// YAML workflows (issue 17).
