@@ -53,8 +53,21 @@ const MODULE_DEPS = {
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
-  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
-  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
+  // providers: HTTP evaluators call their URL through the upstream client (address policy, timeouts, shares).
+  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "providers", "request-log", "rollouts"],
+  workflows: [
+    "audit",
+    "batches",
+    "datasets",
+    "evals",
+    "files",
+    "jobs",
+    "models",
+    "prompts",
+    "releases",
+    "rollouts",
+    "schedules",
+  ],
 };
 
 (function assertAcyclic() {

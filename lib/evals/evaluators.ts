@@ -235,22 +235,22 @@ export const EXAMPLE_CONFIGS: Record<EvaluatorType, Record<string, unknown>> = {
 const threshold = z.number().min(0, "A threshold is 0..1").max(1, "A threshold is 0..1").nullable().default(null);
 
 /** One evaluator version's content: type, config, threshold (null: the type's default), negate. */
-export const evaluatorDefinitionSchema = z
-  .object({
-    type: z.enum(EVALUATOR_TYPES, { error: `The type is one of: ${EVALUATOR_TYPES.join(", ")}` }),
-    config: z.record(z.string(), z.unknown()).default({}),
-    threshold,
-    negate: z.boolean().default(false),
-  })
-  .superRefine((d, ctx) => {
-    const parsed = EVALUATOR_CONFIG_SCHEMAS[d.type].safeParse(d.config);
-    if (!parsed.success)
-      for (const issue of parsed.error.issues)
-        ctx.addIssue({ code: "custom", path: ["config", ...issue.path], message: issue.message });
-  });
-export type EvaluatorDefinition = z.output<typeof evaluatorDefinitionSchema>;
+export const evaluatorDefinitionShape = {
+  type: z.enum(EVALUATOR_TYPES, { error: `The type is one of: ${EVALUATOR_TYPES.join(", ")}` }),
+  config: z.record(z.string(), z.unknown()).default({}),
+  threshold,
+  negate: z.boolean().default(false),
+};
 
-/** The config with its defaults filled in (call after `evaluatorDefinitionSchema` accepted it). */
+/** Checks `config` against its type's schema, each issue under `config.<field>` (use in superRefine). */
+export function refineDefinition(d: { type: EvaluatorType; config: unknown }, ctx: z.RefinementCtx) {
+  const parsed = EVALUATOR_CONFIG_SCHEMAS[d.type].safeParse(d.config);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", path: ["config", ...issue.path], message: issue.message });
+}
+
+/** The config with its defaults filled in (call after `refineDefinition` accepted it). */
 export function configWithDefaults(type: EvaluatorType, config: unknown): Record<string, unknown> {
   return EVALUATOR_CONFIG_SCHEMAS[type].parse(config) as Record<string, unknown>;
 }

@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
 import { healthRouter } from "@/server/trpc/routers/health";
@@ -35,6 +36,7 @@ export const appRouter = createTRPCRouter({
   monitoring: monitoringRouter,
   requests: requestsRouter,
   datasets: datasetsRouter,
+  evaluators: evaluatorsRouter,
   fineTuning: fineTuningRouter,
   routes: routesRouter,
   jobs: jobsRouter,
