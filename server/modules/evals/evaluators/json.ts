@@ -38,7 +38,8 @@ export function jsonValid(_config: unknown, sample: EvalSample): RawScore {
 const re2Engine = Object.assign(
   (pattern: string, _flags: string) => {
     const compiled = compileUserPattern(pattern, "");
-    return { test: (s: string) => compiled.test(s) };
+    // ajv keys its compiled patterns by toString(): each must name its own pattern.
+    return { test: (s: string) => compiled.test(s), toString: () => `re2:${pattern}` };
   },
   { code: "re2js" },
 );
