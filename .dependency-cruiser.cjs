@@ -31,7 +31,8 @@ const MODULE_DEPS = {
   prompts: ["audit", "models"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
-  datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models"],
+  // request-log: "add to dataset" reads logged requests (from-requests.ts).
+  datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models", "request-log"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
   schedules: ["audit", "batches", "datasets", "files", "jobs"],
