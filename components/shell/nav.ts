@@ -10,6 +10,7 @@ import {
   type LucideIcon,
   MessageSquareText,
   Route,
+  Scale,
   ScrollText,
   Settings,
 } from "lucide-react";
@@ -26,6 +27,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Prompts", segment: "prompts", icon: MessageSquareText },
   { label: "Experiments", segment: "experiments", icon: FlaskConical },
   { label: "Datasets", segment: "datasets", icon: Database },
+  { label: "Evaluators", segment: "evaluators", icon: Scale },
   { label: "Playground", segment: "playground", icon: FileCode2 },
   { label: "Routes", segment: "routes", icon: Route },
   { label: "Monitoring", segment: "monitoring", icon: Gauge },
