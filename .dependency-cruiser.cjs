@@ -53,7 +53,8 @@ const MODULE_DEPS = {
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
-  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
+  // schedules: a dataset row becomes prompt variables one way (prompt-over-dataset-lines rowVariables).
+  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts", "schedules"],
   workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
 };
 

@@ -16,6 +16,9 @@ export const SCOPES = [
   "experiments:write",
   "datasets:read",
   "datasets:write",
+  /** Evaluations: see eval runs and their results; start and cancel them. */
+  "evals:read",
+  "evals:write",
   "playground:run",
   "gateway:invoke",
   /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
@@ -46,6 +49,7 @@ const EDIT: Scope[] = [
   "prompts:write",
   "experiments:write",
   "datasets:write",
+  "evals:write",
   "playground:run",
   "gateway:invoke",
   "gateway:write",
