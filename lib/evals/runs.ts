@@ -74,7 +74,7 @@ export const listEvalRunsInput = z.object({
 });
 
 const interval = z.tuple([z.number(), z.number()]);
-export const metricSummarySchema = z.object({
+const metricSummarySchema = z.object({
   n: z.number().int(),
   mean: z.number(),
   ci: interval,
@@ -116,7 +116,7 @@ export const runSummarySchema = z.object({
   gatePassed: z.boolean().nullable(),
 });
 
-export const evalTargetOut = z.object({
+const evalTargetOut = z.object({
   id: z.string(),
   position: z.number().int(),
   label: z.string(),
@@ -128,7 +128,7 @@ export const evalTargetOut = z.object({
   summary: targetSummarySchema.nullable(),
 });
 
-export const evalRunOut = z.object({
+const evalRunOut = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(EVAL_RUN_STATUSES),
@@ -161,7 +161,6 @@ export const evalRunDetailOut = evalRunOut.extend({
   summary: runSummarySchema.nullable(),
   job: jobOut.nullable(),
 });
-export type EvalRunDetail = z.infer<typeof evalRunDetailOut>;
 
 export const listEvalResultsInput = z.object({
   id: z.uuid(),
@@ -173,7 +172,7 @@ export const listEvalResultsInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
-export const evalResultOut = z.object({
+const evalResultOut = z.object({
   targetId: z.string(),
   caseIndex: z.number().int(),
   trial: z.number().int(),

@@ -19,13 +19,13 @@ export interface SummaryRow {
 }
 
 /** Scores and passes: the mean's t interval, the pass rate's Wilson interval. */
-export function metricSummary(values: { score: number; passed: boolean }[]): MetricSummary {
+function metricSummary(values: { score: number; passed: boolean }[]): MetricSummary {
   const { n, mean, ci } = meanCi(values.map((v) => v.score));
   const passed = values.filter((v) => v.passed).length;
   return { n, mean, ci, passRate: n ? passed / n : 0, passCi: wilson(passed, n) };
 }
 
-export function targetSummary(
+function targetSummary(
   target: { id: string; position: number; label: string },
   rows: SummaryRow[],
 ): TargetSummary {
