@@ -130,7 +130,9 @@ async function runCases(ctx: JobContext<Payload>, run: RunRow, work: Work): Prom
   const { concurrency, trials, budgetUsd } = run.config;
   const tag = `eval_${run.id}`;
   const targets = gatewayModelCaller(db, { projectId: run.projectId, apiKeyId: run.apiKeyId, tag, log: "return" });
-  const judges = gatewayModelCaller(db, { projectId: run.projectId, apiKeyId: run.apiKeyId, tag, log: "write" });
+  const judges = lazyCaller(() =>
+    gatewayModelCaller(db, { projectId: run.projectId, apiKeyId: run.apiKeyId, tag, log: "write" }),
+  );
   const stop = new AbortController();
   // Every call in flight listens on it (and stops listening when done): as many as the concurrency, not a leak.
   setMaxListeners(concurrency * 4 + 16, stop.signal);
@@ -209,6 +211,18 @@ async function runCases(ctx: JobContext<Payload>, run: RunRow, work: Work): Prom
 }
 
 const closeQuietly = (caller: ModelCaller) => caller.close().catch(() => {});
+
+/** Judges' caller, made on their first call: most runs' evaluators call no model. */
+function lazyCaller(make: () => ModelCaller): ModelCaller {
+  let made: ModelCaller | null = null;
+  return {
+    call: (url, body, signal) => {
+      made ??= make();
+      return made.call(url, body, signal);
+    },
+    close: () => made?.close() ?? Promise.resolve(),
+  };
+}
 
 interface OneDeps {
   db: Db;

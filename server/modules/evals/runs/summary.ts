@@ -25,10 +25,7 @@ function metricSummary(values: { score: number; passed: boolean }[]): MetricSumm
   return { n, mean, ci, passRate: n ? passed / n : 0, passCi: wilson(passed, n) };
 }
 
-function targetSummary(
-  target: { id: string; position: number; label: string },
-  rows: SummaryRow[],
-): TargetSummary {
+function targetSummary(target: { id: string; position: number; label: string }, rows: SummaryRow[]): TargetSummary {
   const scored = rows.filter((r) => r.error === null && r.score !== null);
   const byEvaluator = new Map<string, { score: number; passed: boolean }[]>();
   for (const r of scored)
