@@ -208,3 +208,16 @@ export const listEvalResultsOut = z.object({
   total: z.number().int(),
   nextOffset: z.number().int().nullable(),
 });
+
+/** What the "New eval run" form offers (newest first, at most 200 of each). */
+export const evalRunOptionsOut = z.object({
+  datasetVersions: z.array(
+    z.object({ id: z.string(), dataset: z.string(), version: z.number().int(), exampleCount: z.number().int() }),
+  ),
+  promptVersions: z.array(
+    z.object({ id: z.string(), prompt: z.string(), version: z.number().int(), model: z.string().nullable() }),
+  ),
+  modelVersions: z.array(z.object({ id: z.string(), model: z.string(), version: z.number().int() })),
+  evaluators: z.array(z.object({ name: z.string(), version: z.number().int(), type: z.string() })),
+});
+export type EvalRunOptions = z.infer<typeof evalRunOptionsOut>;

@@ -3,12 +3,19 @@ import {
   createEvalRunSchema,
   evalRunDetailOut,
   evalRunIdInput,
+  evalRunOptionsOut,
   listEvalResultsInput,
   listEvalResultsOut,
   listEvalRunsInput,
   listEvalRunsOut,
 } from "@/lib/evals/runs";
-import { cancelEvalRun, getEvalRun, listEvalResults, listEvalRuns } from "@/server/modules/evals/runs/queries";
+import {
+  cancelEvalRun,
+  evalRunOptions,
+  getEvalRun,
+  listEvalResults,
+  listEvalRuns,
+} from "@/server/modules/evals/runs/queries";
 import { createEvalRun } from "@/server/modules/evals/runs/service";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
@@ -90,4 +97,18 @@ export const evalRunsRouter = createTRPCRouter({
     .input(listEvalResultsInput)
     .output(listEvalResultsOut)
     .query(({ ctx, input }) => listEvalResults(ctx, input)),
+
+  options: projectProcedure
+    .meta({
+      scope: "evals:read",
+      openapi: {
+        method: "GET",
+        path: "/eval-run-options",
+        tags,
+        summary: "What an eval run can name: dataset versions, prompt versions, model versions, evaluators",
+      },
+    })
+    .input(z.object({}).optional())
+    .output(evalRunOptionsOut)
+    .query(({ ctx }) => evalRunOptions(ctx)),
 });

@@ -162,3 +162,56 @@ export async function listEvalResults(deps: ProjectDeps, input: z.output<typeof 
   const next = input.offset + rows.length;
   return { items, total, nextOffset: next < total ? next : null };
 }
+
+const OPTIONS = 200;
+
+/** The choices of the "New eval run" form, in one read. */
+export async function evalRunOptions(deps: ProjectDeps) {
+  const { db } = deps;
+  const projectId = deps.caller.projectId;
+  const [datasetVersions, promptVersions, modelVersions, evaluators] = await Promise.all([
+    db.datasetVersion.findMany({
+      where: { dataset: { projectId } },
+      orderBy: { createdAt: "desc" },
+      take: OPTIONS,
+      select: { id: true, version: true, exampleCount: true, dataset: { select: { name: true } } },
+    }),
+    db.promptVersion.findMany({
+      where: { prompt: { projectId } },
+      orderBy: [{ prompt: { name: "asc" } }, { version: "desc" }],
+      take: OPTIONS,
+      select: { id: true, version: true, config: true, prompt: { select: { name: true } } },
+    }),
+    db.modelVersion.findMany({
+      where: { model: { projectId } },
+      orderBy: [{ model: { name: "asc" } }, { version: "desc" }],
+      take: OPTIONS,
+      select: { id: true, version: true, model: { select: { name: true } } },
+    }),
+    db.evaluator.findMany({
+      where: { projectId },
+      orderBy: { name: "asc" },
+      take: OPTIONS,
+      select: {
+        name: true,
+        versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, type: true } },
+      },
+    }),
+  ]);
+  return {
+    datasetVersions: datasetVersions.map((v) => ({
+      id: v.id,
+      dataset: v.dataset.name,
+      version: v.version,
+      exampleCount: v.exampleCount,
+    })),
+    promptVersions: promptVersions.map((v) => {
+      const model = (v.config as { model?: unknown } | null)?.model;
+      return { id: v.id, prompt: v.prompt.name, version: v.version, model: typeof model === "string" ? model : null };
+    }),
+    modelVersions: modelVersions.map((v) => ({ id: v.id, model: v.model.name, version: v.version })),
+    evaluators: evaluators
+      .filter((e) => e.versions.length)
+      .map((e) => ({ name: e.name, version: e.versions[0].version, type: e.versions[0].type })),
+  };
+}
