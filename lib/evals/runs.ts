@@ -70,7 +70,8 @@ export const listEvalRunsInput = z.object({
   datasetVersionId: z.uuid().optional(),
   /** The id of the last run of the previous page (newest first). */
   cursor: z.uuid().optional(),
-  limit: z.number().int().min(1).max(100).default(25),
+  // REST query strings carry numbers as text.
+  limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
 const interval = z.tuple([z.number(), z.number()]);
@@ -166,10 +167,13 @@ export const listEvalResultsInput = z.object({
   id: z.uuid(),
   targetId: z.uuid().optional(),
   /** Only results that failed: the call errored or an evaluator did not pass. */
-  failedOnly: z.boolean().default(false),
+  failedOnly: z
+    // A REST query string says "true"/"false" (a plain boolean would be coerced: "false" is truthy).
+    .preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean())
+    .default(false),
   /** Results to skip (pages are ordered by case, target, trial). */
-  offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 const evalResultOut = z.object({

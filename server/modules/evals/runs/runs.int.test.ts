@@ -20,6 +20,8 @@ import { jobEngine, stopJobEngine } from "@/server/modules/jobs/engine";
 import { type JobWorkers, startJobWorkers } from "@/server/modules/jobs/workers";
 import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
+import { makeApiKey } from "@/server/testing/factories";
+import { handleRest } from "@/server/trpc/rest";
 import { evalRunKind } from "./executor";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "switchyard-eval-runs-"));
@@ -323,5 +325,43 @@ describe("eval runs", () => {
     await refused({ ...base, evaluators: [{ name: "no-such-evaluator" }] }, "NOT_FOUND", "no-such-evaluator");
     expect(await db.evalRun.count()).toBe(before);
     await expect(fixture.caller.evalRuns.get({ id: unknown })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("works over REST with an API key: create, get, results filtered; a key without gateway:invoke is refused", async () => {
+    const rest = (key: string, method: string, url: string, body?: object) =>
+      handleRest(
+        new Request(`http://localhost/api/rest${url}`, {
+          method,
+          body: body ? JSON.stringify(body) : undefined,
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        }),
+        { db, session: async () => null },
+      );
+    const { key, row } = await makeApiKey(db, fixture.project.id, ["evals:read", "evals:write", "gateway:invoke"]);
+    const input = { datasetVersionId: versionId, targets: [{ model: "fake-gpt" }], evaluators: EVALUATORS };
+    const created = await rest(key, "POST", "/eval-runs", input);
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    const run = await finished(id);
+    expect(run.status).toBe("completed");
+    const got = await rest(key, "GET", `/eval-runs/${id}`);
+    expect(
+      ((await got.json()) as { summary: { targets: { overall: { n: number } }[] } }).summary.targets[0].overall.n,
+    ).toBe(6);
+    const failed = await rest(key, "GET", `/eval-runs/${id}/results?failedOnly=true&limit=10`);
+    const page = (await failed.json()) as { total: number; items: { caseIndex: number }[] };
+    expect(page.total).toBe(2);
+    expect(page.items.map((r) => r.caseIndex)).toEqual([2, 5]);
+    // The log rows name the key that started the run.
+    const logs = await db.requestLog.findMany({ where: { batchId: `eval_${id}` } });
+    expect(logs).toHaveLength(6);
+    expect(new Set(logs.map((l) => l.apiKeyId))).toEqual(new Set([row.id]));
+
+    const { key: ciKey } = await makeApiKey(db, fixture.project.id, ["evals:read", "evals:write"]);
+    const refused = await rest(ciKey, "POST", "/eval-runs", input);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("gateway:invoke");
+    const { key: reader } = await makeApiKey(db, fixture.project.id, ["evals:read"]);
+    expect((await rest(reader, "POST", "/eval-runs", input)).status).toBe(403);
   });
 });
