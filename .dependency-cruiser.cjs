@@ -55,7 +55,19 @@ const MODULE_DEPS = {
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
   // providers: HTTP evaluators call their URL through the upstream client (address policy, timeouts, shares).
-  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "providers", "request-log", "rollouts"],
+  // schedules: a dataset row becomes prompt variables one way (prompt-over-dataset-lines rowVariables).
+  evals: [
+    "audit",
+    "batches",
+    "datasets",
+    "jobs",
+    "models",
+    "prompts",
+    "providers",
+    "request-log",
+    "rollouts",
+    "schedules",
+  ],
   workflows: [
     "audit",
     "batches",

@@ -16,7 +16,7 @@ export const SCOPES = [
   "experiments:write",
   "datasets:read",
   "datasets:write",
-  /** Evaluators and eval runs: see them; create, version, try and run them. */
+  /** Evaluators and eval runs: see them and their results; create, version, try, start and cancel them. */
   "evals:read",
   "evals:write",
   "playground:run",

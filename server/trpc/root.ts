@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalRunsRouter } from "@/server/trpc/routers/evalRuns";
 import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
@@ -42,6 +43,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   batches: batchesRouter,
   schedules: schedulesRouter,
+  evalRuns: evalRunsRouter,
 });
 
 export type AppRouter = typeof appRouter;
