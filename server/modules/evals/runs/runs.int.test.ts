@@ -95,7 +95,7 @@ withTestDatabase(async (created, url) => {
     orderBy: { version: "asc" },
   });
   [greeterV1, greeterV2] = greeter.map((v) => v.id);
-  await evaluator("exact", "exact");
+  await evaluator("exact", "exact", { useExpected: true });
   await evaluator("says-echo", "contains", { value: "echo" });
   workers = await startJobWorkers(db, [evalRunKind] as never);
 });
