@@ -14,6 +14,9 @@ export const SCOPES = [
   "prompts:protect",
   "experiments:read",
   "experiments:write",
+  /** Evaluations: runs, their results and comparisons; start and cancel runs. */
+  "evals:read",
+  "evals:write",
   "datasets:read",
   "datasets:write",
   "playground:run",
@@ -45,6 +48,7 @@ const EDIT: Scope[] = [
   "models:write",
   "prompts:write",
   "experiments:write",
+  "evals:write",
   "datasets:write",
   "playground:run",
   "gateway:invoke",

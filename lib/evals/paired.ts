@@ -149,7 +149,15 @@ export function pairedT(pairs: Pair<number>[]): PairedTResult {
   // the same non-zero change in every case is as certain as data gets (p = 0).
   if (sd <= 1e-12 * Math.max(1, Math.abs(mean))) {
     const pValue = Math.abs(mean) <= 1e-12 ? 1 : 0;
-    return { ...empty, meanDifference: mean, sdDifference: 0, df, pValue, ci: [mean, mean], significant: pValue < ALPHA };
+    return {
+      ...empty,
+      meanDifference: mean,
+      sdDifference: 0,
+      df,
+      pValue,
+      ci: [mean, mean],
+      significant: pValue < ALPHA,
+    };
   }
   const se = sd / Math.sqrt(n);
   const t = mean / se;

@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalResultsRouter } from "@/server/trpc/routers/eval-results";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
 import { healthRouter } from "@/server/trpc/routers/health";
@@ -40,6 +41,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   batches: batchesRouter,
   schedules: schedulesRouter,
+  evalResults: evalResultsRouter,
 });
 
 export type AppRouter = typeof appRouter;
