@@ -331,3 +331,15 @@ export function parseTargetRef(value: string | null): { runId: string; position:
 }
 
 export const targetRef = (runId: string, position: number) => `${runId}:${position}`;
+
+export const runChoicesInput = z.object({ limit: queryInt(1, 100).default(50) });
+export const runChoicesOut = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    createdAt: z.date(),
+    targets: z.array(z.object({ position: z.number().int(), label: z.string() })),
+  }),
+);
+export type RunChoice = z.infer<typeof runChoicesOut>[number];

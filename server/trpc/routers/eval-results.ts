@@ -3,9 +3,12 @@ import {
   compareOut,
   listRunResultsInput,
   listRunResultsOut,
+  runChoicesInput,
+  runChoicesOut,
   runDetailInput,
   runDetailOut,
 } from "@/lib/evals/compare";
+import { listRunChoices } from "@/server/modules/evals/compare/choices";
 import { compareRuns } from "@/server/modules/evals/compare/compare";
 import { getRunDetail, listRunResults } from "@/server/modules/evals/compare/detail";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
@@ -56,4 +59,18 @@ export const evalResultsRouter = createTRPCRouter({
     .input(compareInput)
     .output(compareOut)
     .query(({ ctx, input }) => compareRuns(ctx, input)),
+
+  runChoices: projectProcedure
+    .meta({
+      scope: "evals:read",
+      openapi: {
+        method: "GET",
+        path: "/evals/run-choices",
+        tags,
+        summary: "The newest eval runs with their targets (what a comparison can pick)",
+      },
+    })
+    .input(runChoicesInput)
+    .output(runChoicesOut)
+    .query(({ ctx, input }) => listRunChoices(ctx, input)),
 });
