@@ -27,7 +27,7 @@ export const signedScore = (x: number | null | undefined) =>
  * A value on a 0..1 scale with its 95 % interval as a small bar: the band is the interval, the tick the estimate.
  * Without an interval (a run still going) only the tick shows.
  */
-export function CiBar({ value, ci, label }: { value: number | null; ci: [number, number] | null; label: string }) {
+function CiBar({ value, ci, label }: { value: number | null; ci: [number, number] | null; label: string }) {
   if (value === null) return null;
   const clamp = (x: number) => Math.min(100, Math.max(0, x * 100));
   return (

@@ -4,12 +4,12 @@ import { z } from "zod";
 import { queryBoolean, queryInt } from "@/lib/query-params";
 
 /** Most result rows one page returns. */
-export const RESULTS_MAX_PAGE = 100;
+const RESULTS_MAX_PAGE = 100;
 /** Most cases one comparison pairs (the rest is reported as left out). */
-export const COMPARE_DEFAULT_CASES = 2_000;
-export const COMPARE_MAX_CASES = 10_000;
+const COMPARE_DEFAULT_CASES = 2_000;
+const COMPARE_MAX_CASES = 10_000;
 /** A case score moving by more than this is a regression or an improvement. */
-export const DEFAULT_EPSILON = 0.05;
+const DEFAULT_EPSILON = 0.05;
 /** Output text a row carries (longer outputs are cut, and say so). */
 export const OUTPUT_MAX_CHARS = 20_000;
 
@@ -57,7 +57,7 @@ export type CompareInput = z.output<typeof compareInput>;
 const interval = z.tuple([z.number(), z.number()]);
 
 /** Mean and pass rate of one target × evaluator; the intervals once the run's summary is written. */
-export const metricCell = z.object({
+const metricCell = z.object({
   n: z.number().int(),
   mean: z.number().nullable(),
   ci: interval.nullable(),
@@ -75,7 +75,7 @@ const gateCheck = z.object({
   message: z.string(),
 });
 
-export const runTargetOut = z.object({
+const runTargetOut = z.object({
   id: z.string(),
   position: z.number().int(),
   label: z.string(),
@@ -126,7 +126,7 @@ export const runDetailOut = z.object({
 });
 export type RunDetailOut = z.infer<typeof runDetailOut>;
 
-export const evaluatorScoreOut = z.object({
+const evaluatorScoreOut = z.object({
   name: z.string(),
   version: z.number().int().nullable(),
   type: z.string().nullable(),
@@ -138,7 +138,7 @@ export const evaluatorScoreOut = z.object({
 });
 export type EvaluatorScoreOut = z.infer<typeof evaluatorScoreOut>;
 
-export const resultRowOut = z.object({
+const resultRowOut = z.object({
   targetPosition: z.number().int(),
   caseIndex: z.number().int(),
   trial: z.number().int(),
@@ -204,7 +204,7 @@ const wilcoxonOut = z.object({
   significant: z.boolean(),
 });
 
-export const metricComparisonOut = z.object({
+const metricComparisonOut = z.object({
   /** "overall" or an evaluator's name. */
   metric: z.string(),
   pairs: z.number().int(),
@@ -263,7 +263,7 @@ const caseSideOut = z.object({
 });
 export type CaseSideOut = z.infer<typeof caseSideOut>;
 
-export const caseComparisonOut = z.object({
+const caseComparisonOut = z.object({
   caseIndex: z.number().int(),
   change: z.enum(CASE_CHANGES),
   /** Score B − A (null when the case is on one side only). */

@@ -17,7 +17,7 @@
 import { chiSquaredSurvival, normalCdf, studentTQuantile, studentTSurvival } from "@/lib/stats/distributions";
 
 /** Two-sided level every comparison is judged at: "real at 95 %". */
-export const ALPHA = 0.05;
+const ALPHA = 0.05;
 /** Fewer discordant pairs than this: McNemar's exact binomial test. */
 const MCNEMAR_EXACT_BELOW = 25;
 /** Fewer non-zero pairs than this (and no ties): Wilcoxon's exact distribution. */

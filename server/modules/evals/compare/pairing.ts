@@ -74,7 +74,7 @@ const TOLERANCE = 1e-9;
  * Pass/fail decides first (passed → failed is a regression whatever the score did); with the verdict unchanged,
  * a score moving by more than epsilon decides.
  */
-export function classify(a: CaseAggregate, b: CaseAggregate, epsilon: number): CaseChange {
+function classify(a: CaseAggregate, b: CaseAggregate, epsilon: number): CaseChange {
   if (a.passed && !b.passed) return "regression";
   if (!a.passed && b.passed) return "improvement";
   const delta = b.score - a.score;
@@ -107,7 +107,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const signed = (x: number, digits = 3) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
 
 /** The paired tests for one metric over the cases both sides have it for. */
-export function compareMetric(
+function compareMetric(
   metric: string,
   pairs: { a: { score: number; passed: boolean }; b: { score: number; passed: boolean } }[],
 ): MetricComparisonOut {
