@@ -90,7 +90,12 @@ async function shoot(page: Page, name: string) {
       }
       const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
       expect(
-        violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`),
+        violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map(
+            (v) =>
+              `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`).join("; ")}`,
+          ),
         `${name} ${size} ${theme}`,
       ).toEqual([]);
       await page.screenshot({ path: `${SHOTS}/evals/${name}-${size}-${theme}.png`, fullPage: true });
