@@ -197,7 +197,7 @@ function ResultRow({ row, target }: { row: ResultRowOut; target: string }) {
         </span>
       </button>
       {open && (
-        <div id={`${id}-details`} className="flex flex-col gap-3 border-border border-t bg-subtle/40 px-3 py-3 text-sm">
+        <div id={`${id}-details`} className="flex flex-col gap-3 border-border border-t px-3 py-3 text-sm">
           <div className="grid gap-3 md:grid-cols-2">
             <section aria-label="Input" className="flex min-w-0 flex-col gap-1">
               <h3 className="font-medium text-muted-foreground text-xs">Input</h3>
