@@ -40,7 +40,7 @@ function Cell({ line, side, phoneHidden }: { line?: Line; side: "a" | "b"; phone
         changed && side === "b" && "bg-success-soft text-success",
       )}
     >
-      <span className="w-7 shrink-0 select-none pr-1 text-right text-muted-foreground/70">
+      <span className="w-7 shrink-0 select-none pr-1 text-right text-muted-foreground">
         {side === "a" ? line?.oldLine : line?.newLine}
       </span>
       <span className="min-w-0">{line?.text ?? ""}</span>
