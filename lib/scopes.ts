@@ -14,6 +14,9 @@ export const SCOPES = [
   "prompts:protect",
   "experiments:read",
   "experiments:write",
+  /** Evaluations: runs, their results and comparisons; start and cancel runs. */
+  "evals:read",
+  "evals:write",
   "datasets:read",
   "datasets:write",
   /** Evaluators and eval runs: see them and their results; create, version, try, start and cancel them. */
@@ -48,6 +51,7 @@ const EDIT: Scope[] = [
   "models:write",
   "prompts:write",
   "experiments:write",
+  "evals:write",
   "datasets:write",
   "evals:write",
   "playground:run",

@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalResultsRouter } from "@/server/trpc/routers/eval-results";
 import { evalRunsRouter } from "@/server/trpc/routers/evalRuns";
 import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
@@ -44,6 +45,7 @@ export const appRouter = createTRPCRouter({
   batches: batchesRouter,
   schedules: schedulesRouter,
   evalRuns: evalRunsRouter,
+  evalResults: evalResultsRouter,
 });
 
 export type AppRouter = typeof appRouter;
