@@ -27,8 +27,8 @@ const MODULE_DEPS = {
   artifacts: ["audit", "inference"],
   files: ["artifacts"],
   health: ["inference"],
-  models: ["artifacts", "audit", "inference", "providers"],
-  prompts: ["audit", "models"],
+  models: ["artifacts", "audit", "inference", "providers", "releases"],
+  prompts: ["audit", "models", "releases"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
   datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models"],
@@ -54,7 +54,19 @@ const MODULE_DEPS = {
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
   evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
-  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
+  workflows: [
+    "audit",
+    "batches",
+    "datasets",
+    "evals",
+    "files",
+    "jobs",
+    "models",
+    "prompts",
+    "releases",
+    "rollouts",
+    "schedules",
+  ],
 };
 
 (function assertAcyclic() {

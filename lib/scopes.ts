@@ -16,6 +16,12 @@ export const SCOPES = [
   "experiments:write",
   "datasets:read",
   "datasets:write",
+  /** Evaluators, eval runs and CI gates: see results; start runs and gates (CI keys do). */
+  "evals:read",
+  "evals:write",
+  /** Release policies on prompt labels and model aliases: see them; change them and override a refusal (owners, admins). */
+  "releases:read",
+  "releases:write",
   "playground:run",
   "gateway:invoke",
   /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
@@ -46,13 +52,22 @@ const EDIT: Scope[] = [
   "prompts:write",
   "experiments:write",
   "datasets:write",
+  "evals:write",
   "playground:run",
   "gateway:invoke",
   "gateway:write",
   "feedback:write",
   "jobs:write",
 ];
-const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
+// A release policy guards production against editors' moves, so changing or overriding one is an admin's right.
+const ADMIN: Scope[] = [
+  ...EDIT,
+  "project:write",
+  "members:write",
+  "apiKeys:write",
+  "prompts:protect",
+  "releases:write",
+];
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: SCOPES,

@@ -100,7 +100,9 @@ describe("evaluateGate: against a baseline", () => {
 
   it("makes one check per bound, so a report says which one failed", () => {
     // judge mean 0.9 >= 0.85 passes; vs baseline 0.9: unchanged, 1 % better required: fails
-    const verdict = evaluateGate(target(), baseline, [t({ metric: "judge", threshold: 0.85, minRelativeChange: 0.01 })]);
+    const verdict = evaluateGate(target(), baseline, [
+      t({ metric: "judge", threshold: 0.85, minRelativeChange: 0.01 }),
+    ]);
     expect(verdict.checks.map((c) => c.passed)).toEqual([true, false]);
     expect(verdict.checks[1].message).toContain("unchanged; at least 1.0 % better required");
   });
@@ -112,7 +114,9 @@ describe("evaluateGate: against a baseline", () => {
       t({ metric: "error_rate", minRelativeChange: -0.5, higherIsBetter: false }),
     ]);
     expect(verdict.passed).toBe(false);
-    const back = evaluateGate(zero, target(), [t({ metric: "error_rate", minRelativeChange: 0.5, higherIsBetter: false })]);
+    const back = evaluateGate(zero, target(), [
+      t({ metric: "error_rate", minRelativeChange: 0.5, higherIsBetter: false }),
+    ]);
     // 0 errors vs 2 %: (0.02 - 0) / 0.02 = 100 % better >= 50 %
     expect(back.passed).toBe(true);
   });

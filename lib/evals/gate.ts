@@ -94,7 +94,7 @@ function formatDelta(delta: number, kind: Kind): string {
   return formatValue(size, kind);
 }
 
-function describe(t: Threshold, kind: Kind): string {
+function metricName(t: Threshold, kind: Kind): string {
   const name = t.metric === "latency_p95_ms" ? "latency p95" : t.metric === "cost_usd" ? "cost per result" : t.metric;
   if (isValueMetric(t.metric)) return name.replace("_", " ");
   return `${name} ${t.stat === "pass_rate" ? "pass rate" : kind === "score" ? "mean" : t.stat}`;
@@ -131,7 +131,7 @@ export function evaluateGate(
     const t = thresholdSchema.parse(raw);
     const stat: GateCheck["stat"] = isValueMetric(t.metric) ? "value" : t.stat;
     const measured = measure(candidate, t);
-    const name = describe(t, measured.kind);
+    const name = metricName(t, measured.kind);
     const base = baseline ? measure(baseline, t) : null;
     const check = (passed: boolean, message: string): void => {
       checks.push({ metric: t.metric, stat, value: measured.value, baseline: base?.value ?? null, passed, message });
@@ -177,7 +177,13 @@ export function evaluateGate(
       }
       const delta = improvement(value, base.value, t.higherIsBetter);
       // A zero baseline has no relative change: any improvement is infinitely large, any loss infinitely bad.
-      const change = relative ? (base.value === 0 ? (delta === 0 ? 0 : delta * Number.POSITIVE_INFINITY) : delta / Math.abs(base.value)) : delta;
+      const change = relative
+        ? base.value === 0
+          ? delta === 0
+            ? 0
+            : delta * Number.POSITIVE_INFINITY
+          : delta / Math.abs(base.value)
+        : delta;
       // Rounding noise (0.1 + 0.2) must not fail "no worse than the baseline".
       const passed = change >= min - 1e-12;
       const both = `${name} ${formatValue(value, kind)} vs baseline ${formatValue(base.value, kind)}`;
