@@ -32,15 +32,11 @@ function absoluteOnly(thresholds: Threshold[]): { kept: Threshold[]; dropped: st
   return { kept, dropped };
 }
 
-const links = (slug: string, id: string) => ({
-  console: `/projects/${slug}/evals/runs/${id}`,
+/** The run's console page (the eval-runs pages live under /projects/<id>/evals/runs) and this API's answer. */
+const links = (projectId: string, id: string) => ({
+  console: `/projects/${projectId}/evals/runs/${id}`,
   api: `/api/rest/eval-gates/${id}`,
 });
-
-async function projectSlug(deps: ServiceDeps): Promise<string> {
-  const project = await deps.db.project.findUnique({ where: { id: deps.caller.projectId }, select: { slug: true } });
-  return project?.slug ?? deps.caller.projectId;
-}
 
 function target(subject: Subject, v: ResolvedVersion, role: string, model: string | undefined) {
   const label = `${subject.name} ${v.label === `v${v.version}` ? `v${v.version}` : `${v.label} (v${v.version})`} · ${role}`;
@@ -111,7 +107,7 @@ export async function createGate(deps: ServiceDeps, input: CreateGate): Promise<
     baseline,
     datasetVersionId,
     notes,
-    links: links(await projectSlug(deps), run.id),
+    links: links(deps.caller.projectId, run.id),
   };
 }
 
@@ -159,6 +155,6 @@ export async function getGate(deps: ServiceDeps, { id }: { id: string }): Promis
     candidate: strip(candidate),
     baseline: strip(baseline),
     notes,
-    links: links(await projectSlug(deps), run.id),
+    links: links(deps.caller.projectId, run.id),
   };
 }
