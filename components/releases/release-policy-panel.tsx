@@ -108,7 +108,7 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
             }}
           >
             <Field
-              label={noun === "label" ? "Label" : "Alias"}
+              label={noun === "label" ? "Guarded label" : "Guarded alias"}
               htmlFor="policy-label"
               error={fieldError(save.error, "label")}
             >
@@ -128,7 +128,7 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
                 onChange={(e) => setForm({ ...form, maxAgeHours: e.target.value })}
               />
             </Field>
-            <Field label="Dataset version" htmlFor="policy-dataset" error={fieldError(save.error, "datasetVersionId")}>
+            <Field label="Evaluated on" htmlFor="policy-dataset" error={fieldError(save.error, "datasetVersionId")}>
               <Select
                 id="policy-dataset"
                 value={form.datasetVersionId}

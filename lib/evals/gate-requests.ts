@@ -35,7 +35,7 @@ export const createGateInput = z
     path: ["prompt"],
   });
 
-export type CreateGateInput = z.input<typeof createGateInput>;
+
 
 const version = z.object({ label: z.string(), version: z.number(), id: z.string() });
 

@@ -23,7 +23,7 @@ export const thresholdSchema = z
 export type Threshold = z.output<typeof thresholdSchema>;
 
 /** Metrics that are not evaluators: a value per target, not a mean or a pass rate. */
-export const VALUE_METRICS = ["latency_p95_ms", "cost_usd", "error_rate"] as const;
+const VALUE_METRICS = ["latency_p95_ms", "cost_usd", "error_rate"] as const;
 type ValueMetric = (typeof VALUE_METRICS)[number];
 const isValueMetric = (metric: string): metric is ValueMetric => (VALUE_METRICS as readonly string[]).includes(metric);
 
@@ -74,7 +74,7 @@ function measure(target: TargetSummary, t: Threshold): Measured {
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 /** A value in its metric's unit: "71.0 %", "0.850", "1200 ms", "$0.00042". */
-export function formatValue(value: number, kind: Kind): string {
+function formatValue(value: number, kind: Kind): string {
   switch (kind) {
     case "rate":
       return `${round(value * 100, 1).toFixed(1)} %`;

@@ -4,7 +4,7 @@ import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import type { aliasEvent, deleteAliasInput, moveAliasInput } from "@/server/modules/models/schemas";
 import { findModel } from "@/server/modules/models/service";
-import { assertReleaseAllowed, overrideNote } from "@/server/modules/releases/enforce";
+import { assertMayRemove, assertReleaseAllowed, overrideNote } from "@/server/modules/releases/enforce";
 
 type AliasEvent = z.infer<typeof aliasEvent>;
 
@@ -84,6 +84,12 @@ export async function deleteAlias(deps: ServiceDeps, input: z.output<typeof dele
       include: { version: true },
     });
     if (!alias) throw notFound("Alias", input.alias);
+    await assertMayRemove(tx, {
+      projectId: caller.projectId,
+      subjectType: "model",
+      subjectId: model.id,
+      label: input.alias,
+    });
     await tx.modelAlias.delete({ where: { id: alias.id } });
     const event = await tx.modelAliasEvent.create({
       data: {

@@ -154,3 +154,22 @@ export async function assertReleaseAllowed(tx: DbTx, check: ReleaseCheck): Promi
 export function overrideNote(decision: ReleaseDecision, reason: string): string {
   return decision.overridden ? `Release policy overridden: ${reason.trim()}` : reason;
 }
+
+/**
+ * Deleting a guarded alias would let it skip the policy (a bare model name then serves the newest version, whatever
+ * it is): refused while a policy requires an eval. Removing the policy first is an owner's or admin's decision.
+ */
+export async function assertMayRemove(
+  tx: DbTx,
+  check: Pick<ReleaseCheck, "projectId" | "subjectType" | "subjectId" | "label">,
+): Promise<void> {
+  const policies = await tx.$queryRaw<{ require_passing_eval: boolean }[]>`
+    SELECT require_passing_eval FROM release_policies
+    WHERE project_id = ${check.projectId}::uuid AND subject_type = ${check.subjectType}
+      AND subject_id = ${check.subjectId}::uuid AND label = ${check.label}`;
+  if (policies[0]?.require_passing_eval)
+    throw new DomainError(
+      "CONFLICT",
+      `'${check.label}' is guarded by a release policy: it cannot be removed while the policy requires a passing eval. Move it to an evaluated version, or have an owner or admin remove the policy first.`,
+    );
+}

@@ -232,6 +232,11 @@ describe("release policy on a model alias", () => {
     });
     const event = await asEditor().models.moveAlias({ modelId: model.id, alias: "production", version: v2.version });
     expect(event).toMatchObject({ fromVersion: 1, toVersion: 2 });
+    // Deleting the guarded alias would let the newest version through unevaluated: refused while the policy stands.
+    await expect(owner().models.deleteAlias({ modelId: model.id, alias: "production" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("cannot be removed while the policy requires a passing eval"),
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // Release policy requests and answers (no server-only imports: the console's form reuses them).
 import { z } from "zod";
 
-export const releaseSubjectType = z.enum(["prompt", "model"]);
+const releaseSubjectType = z.enum(["prompt", "model"]);
 export type ReleaseSubjectType = z.infer<typeof releaseSubjectType>;
 
 /** The label (prompt) or alias (model) a policy guards. */
