@@ -27,8 +27,8 @@ const MODULE_DEPS = {
   artifacts: ["audit", "inference"],
   files: ["artifacts"],
   health: ["inference"],
-  models: ["artifacts", "audit", "inference", "providers"],
-  prompts: ["audit", "models"],
+  models: ["artifacts", "audit", "inference", "providers", "releases"],
+  prompts: ["audit", "models", "releases"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
   // request-log: "add to dataset" reads logged requests (from-requests.ts).

@@ -14,14 +14,14 @@ export const SCOPES = [
   "prompts:protect",
   "experiments:read",
   "experiments:write",
-  /** Evaluations: runs, their results and comparisons; start and cancel runs. */
+  /** Evaluators, eval runs, comparisons and CI gates: see them; create, version, try, start and cancel them. */
   "evals:read",
   "evals:write",
   "datasets:read",
   "datasets:write",
-  /** Evaluators and eval runs: see them and their results; create, version, try, start and cancel them. */
-  "evals:read",
-  "evals:write",
+  /** Release policies on prompt labels and model aliases: see them; change them and override a refusal (owners, admins). */
+  "releases:read",
+  "releases:write",
   "playground:run",
   "gateway:invoke",
   /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
@@ -60,7 +60,15 @@ const EDIT: Scope[] = [
   "feedback:write",
   "jobs:write",
 ];
-const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
+// A release policy guards production against editors' moves, so changing or overriding one is an admin's right.
+const ADMIN: Scope[] = [
+  ...EDIT,
+  "project:write",
+  "members:write",
+  "apiKeys:write",
+  "prompts:protect",
+  "releases:write",
+];
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: SCOPES,

@@ -4,6 +4,7 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalGatesRouter } from "@/server/trpc/routers/eval-gates";
 import { evalResultsRouter } from "@/server/trpc/routers/eval-results";
 import { evalRunsRouter } from "@/server/trpc/routers/evalRuns";
 import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
@@ -18,6 +19,7 @@ import { monitoringRouter } from "@/server/trpc/routers/monitoring";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
+import { releasePoliciesRouter } from "@/server/trpc/routers/release-policies";
 import { requestsRouter } from "@/server/trpc/routers/requests";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
@@ -46,6 +48,8 @@ export const appRouter = createTRPCRouter({
   schedules: schedulesRouter,
   evalRuns: evalRunsRouter,
   evalResults: evalResultsRouter,
+  releasePolicies: releasePoliciesRouter,
+  evalGates: evalGatesRouter,
 });
 
 export type AppRouter = typeof appRouter;
