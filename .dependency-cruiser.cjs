@@ -45,6 +45,7 @@ const MODULE_DEPS = {
     "prompts",
     "providers",
     "request-log",
+    "rollouts",
     "routes",
     "runs",
   ],
@@ -52,7 +53,7 @@ const MODULE_DEPS = {
   // Release policies are read by label and alias moves (prompts, models): plain SQL over eval results, no evals import.
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
-  rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
+  rollouts: ["audit", "feedback", "jobs", "models", "prompts", "providers", "request-log"],
   evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
   workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
 };
