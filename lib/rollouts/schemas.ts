@@ -82,13 +82,10 @@ export const LIVE_ROLLOUT_STATUSES: readonly RolloutStatus[] = ["running", "paus
 
 export const rolloutIdInput = z.object({ id: z.uuid() }).strict();
 export const rolloutActionInput = z.object({ id: z.uuid(), reason: z.string().max(500).default("") }).strict();
-export const listRolloutsInput = z
-  .object({
-    status: z.enum(ROLLOUT_STATUSES).optional(),
-    subjectId: z.uuid().optional(),
-  })
-  .strict()
-  .default({});
+export const listRolloutsInput = z.object({
+  status: z.enum(ROLLOUT_STATUSES).optional(),
+  subjectId: z.uuid().optional(),
+});
 
 /** One arm's figures over a window. */
 export const armMetricsSchema = z.object({

@@ -16,6 +16,7 @@ import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
 import { requestsRouter } from "@/server/trpc/routers/requests";
+import { rolloutsRouter } from "@/server/trpc/routers/rollouts";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
 
@@ -40,6 +41,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   batches: batchesRouter,
   schedules: schedulesRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;
