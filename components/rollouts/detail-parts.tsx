@@ -228,7 +228,7 @@ export function EventList({ events }: { events: Event[] }) {
       {shown.map((e) => (
         <li key={e.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm">
           <Badge tone={EVENT_TONE[e.kind] ?? "neutral"}>{e.kind.replace("_", " ")}</Badge>
-          <span className="min-w-0 flex-1 break-words">{describeEvent(e)}</span>
+          <span className="min-w-48 flex-1 break-words">{describeEvent(e)}</span>
           <span className="text-muted-foreground text-xs">
             {e.actorLabel} · {formatDateTimeSeconds(e.createdAt)}
           </span>

@@ -3,6 +3,7 @@
  * through the real gateway over HTTP toward a local fake upstream, the request log written to Postgres by the
  * real writer, and the analysis run with a fake clock (the gateway logs with the same clock) instead of sleeping.
  */
+import { createHmac } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
@@ -49,7 +50,12 @@ beforeAll(async () => {
     if (failing.has(upstreamModel)) return sendJson(res, 500, { error: { message: "candidate is broken" } });
     reply(req, res, [`answer from ${upstreamModel}`]);
   });
-  hook = await startFakeUpstream((_req, res) => sendJson(res, 200, { ok: true }));
+  // `/flaky` answers 503 twice before it takes the webhook (the sender retries).
+  let flaky = 0;
+  hook = await startFakeUpstream((req, res) =>
+    req.path === "/flaky" && ++flaky <= 2 ? sendJson(res, 503, {}) : sendJson(res, 200, { ok: true }),
+  );
+  process.env.SWITCHYARD_ROLLOUT_WEBHOOK_SECRET = "hook-secret";
   const { project, owner } = await makeProject(db, "Rollouts");
   projectId = project.id;
   caller = callerFor(db, owner.principal, project.id);
@@ -122,9 +128,13 @@ async function loggedRows() {
   return row.n;
 }
 
-/** After a rollout starts (its window opens at the real time): the clock moves past it. */
-const pastStart = () => {
+/**
+ * After a rollout starts or resumes: its window opens on the fake clock (which runs ahead of the real one), so the
+ * step's duration counts from there, whatever the real time is.
+ */
+const pastStart = async (id: string) => {
   clock = Math.max(clock, Date.now()) + 1_000;
+  await db.rollout.update({ where: { id }, data: { stepStartedAt: new Date(clock - 500) } });
 };
 
 const usersNamed = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
@@ -167,7 +177,7 @@ describe("a model rollout on an alias", () => {
       webhookUrl: `${hook.origin}/rollouts?team=ops`,
     });
     expect(created).toMatchObject({ status: "running", candidatePercent: 40, stableVersion: 1, candidateVersion: 2 });
-    pastStart();
+    await pastStart(created.id);
 
     // Healthy at first: every user keeps one arm across requests, and about 40 % get the candidate.
     const users = usersNamed("user", 200);
@@ -200,6 +210,8 @@ describe("a model rollout on an alias", () => {
     // The webhook received the rollout, its status, the reason and the figures.
     const received = await hook.received(0);
     expect(received.path).toBe("/rollouts?team=ops");
+    const signature = createHmac("sha256", "hook-secret").update(JSON.stringify(received.body)).digest("hex");
+    expect(received.headers["x-switchyard-signature"]).toBe(`sha256=${signature}`);
     expect(received.body).toMatchObject({
       rollout: { id: created.id, label: "production" },
       status: "rolled_back",
@@ -227,8 +239,9 @@ describe("a model rollout on an alias", () => {
         { percent: 70, durationSeconds: 10 },
       ],
       analysis: { minSamples: 5, maxErrorRate: 0.05, maxLatencyP95Ratio: 1000 },
+      webhookUrl: `${hook.origin}/flaky`,
     });
-    pastStart();
+    await pastStart(created.id);
     await traffic(usersNamed("a", 60));
     // Not yet 10 s into the step: judged, held.
     expect((await analyzeRollouts(db, { now: now() }))[0].outcome).toBe("held");
@@ -248,7 +261,9 @@ describe("a model rollout on an alias", () => {
       ["started", expect.any(String)],
       ["step", "rollout analysis"],
       ["promoted", "rollout analysis"],
+      ["webhook", "rollout analysis"],
     ]);
+    expect(detail.events.at(-1)?.detail).toMatchObject({ ok: true, status: 200, attempts: 3, event: "promoted" });
     const alias = await db.modelAlias.findFirst({ where: { modelId: model.id, name: "production" } });
     expect(alias?.versionId).toBe(versionIds[3]);
     const moves = await db.modelAliasEvent.findMany({ where: { modelId: model.id }, orderBy: { createdAt: "desc" } });
@@ -268,13 +283,13 @@ describe("people's actions and refusals", () => {
       analysis: { minSamples: 1 },
     };
     const created = await caller.rollouts.create(input);
-    pastStart();
+    await pastStart(created.id);
     await expect(caller.rollouts.create(input)).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await caller.rollouts.pause({ id: created.id, reason: "lunch" })).toMatchObject({ status: "paused" });
     await expect(caller.rollouts.pause({ id: created.id })).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await caller.rollouts.resume({ id: created.id })).toMatchObject({ status: "running", currentStep: 0 });
     // A step with pause: true waits for a person once it passed; resuming then moves on to the next step.
-    pastStart();
+    await pastStart(created.id);
     await traffic(usersNamed("c", 40));
     clock += 11_000;
     expect((await analyzeRollouts(db, { now: now() }))[0].outcome).toBe("paused");
