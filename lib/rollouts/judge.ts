@@ -1,7 +1,7 @@
 // The rollout analysis's verdict on one window (pure, so the console can explain it and unit tests can pin it).
 import type { ArmMetrics, CriterionResult, RolloutAnalysis } from "./schemas";
 
-export type Verdict = "waiting" | "pass" | "fail";
+type Verdict = "waiting" | "pass" | "fail";
 
 export interface Judgement {
   verdict: Verdict;

@@ -1,7 +1,7 @@
 // A rollout request and what the rollouts API answers (browser-safe: the console's forms reuse these).
 import { z } from "zod";
 
-export const rolloutStepSchema = z
+const rolloutStepSchema = z
   .object({
     /** Share of the label's traffic the candidate gets in this step. */
     percent: z.number().gt(0).max(100),
@@ -47,7 +47,7 @@ export type RolloutAnalysis = z.output<typeof rolloutAnalysisSchema>;
  * Steps only ever raise the candidate's share. The last step need not be 100: once the last step's window
  * passes, the rollout ends by promotion (the label moves to the candidate), which is 100 % by definition.
  */
-export const rolloutStepsSchema = z
+const rolloutStepsSchema = z
   .array(rolloutStepSchema)
   .min(1)
   .max(20)
@@ -76,7 +76,7 @@ export const createRolloutSchema = z
 
 export type CreateRolloutInput = z.input<typeof createRolloutSchema>;
 
-export const ROLLOUT_STATUSES = ["running", "paused", "promoted", "rolled_back", "aborted"] as const;
+const ROLLOUT_STATUSES = ["running", "paused", "promoted", "rolled_back", "aborted"] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 export const LIVE_ROLLOUT_STATUSES: readonly RolloutStatus[] = ["running", "paused"];
 
@@ -88,7 +88,7 @@ export const listRolloutsInput = z.object({
 });
 
 /** One arm's figures over a window. */
-export const armMetricsSchema = z.object({
+const armMetricsSchema = z.object({
   versionId: z.string(),
   requests: z.number(),
   errors: z.number(),
@@ -102,7 +102,7 @@ export const armMetricsSchema = z.object({
 });
 export type ArmMetrics = z.infer<typeof armMetricsSchema>;
 
-export const criterionResultSchema = z.object({
+const criterionResultSchema = z.object({
   name: z.string(),
   /** pass | fail | no_data (the criterion had nothing to judge: no feedback yet, no stable p95). */
   result: z.enum(["pass", "fail", "no_data"]),
@@ -112,7 +112,7 @@ export const criterionResultSchema = z.object({
 });
 export type CriterionResult = z.infer<typeof criterionResultSchema>;
 
-export const rolloutOut = z.object({
+const rolloutOut = z.object({
   id: z.string(),
   subjectType: z.enum(["prompt", "model"]),
   subjectId: z.string(),
@@ -136,14 +136,13 @@ export const rolloutOut = z.object({
 });
 export type RolloutOut = z.infer<typeof rolloutOut>;
 
-export const rolloutEventOut = z.object({
+const rolloutEventOut = z.object({
   id: z.string(),
   kind: z.string(),
   detail: z.record(z.string(), z.unknown()),
   actorLabel: z.string(),
   createdAt: z.date(),
 });
-export type RolloutEventOut = z.infer<typeof rolloutEventOut>;
 
 export const rolloutDetailOut = rolloutOut.extend({
   events: z.array(rolloutEventOut),

@@ -23,7 +23,7 @@ export interface AnalysisOptions {
   notify?: (url: string, payload: unknown) => Promise<WebhookResult>;
 }
 
-export type Outcome = "waiting" | "held" | "advanced" | "paused" | "promoted" | "rolled_back" | "promotion_refused";
+type Outcome = "waiting" | "held" | "advanced" | "paused" | "promoted" | "rolled_back" | "promotion_refused";
 
 export interface RolloutOutcome {
   id: string;
@@ -50,7 +50,7 @@ export async function analyzeRollouts(db: Db, options: AnalysisOptions = {}): Pr
   return outcomes;
 }
 
-export async function analyzeRollout(db: Db, rollout: Rollout, options: AnalysisOptions = {}): Promise<RolloutOutcome> {
+async function analyzeRollout(db: Db, rollout: Rollout, options: AnalysisOptions = {}): Promise<RolloutOutcome> {
   const now = options.now ?? new Date();
   const steps = rollout.steps as RolloutStep[];
   const step = steps[rollout.currentStep];

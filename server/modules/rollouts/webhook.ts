@@ -7,7 +7,7 @@ import { Agent, fetch } from "undici";
 import { upstreamAllowList } from "@/server/modules/providers/config";
 import { guardedConnector } from "@/server/modules/providers/transport";
 
-export const SIGNATURE_HEADER = "x-switchyard-signature";
+const SIGNATURE_HEADER = "x-switchyard-signature";
 const ATTEMPTS = 3;
 const TIMEOUT_MS = 5_000;
 
@@ -25,7 +25,7 @@ export interface WebhookResult {
   error: string | null;
 }
 
-export function signBody(secret: string, body: string): string {
+function signBody(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
