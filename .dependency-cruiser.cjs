@@ -55,7 +55,19 @@ const MODULE_DEPS = {
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "providers", "request-log"],
   evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
-  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
+  workflows: [
+    "audit",
+    "batches",
+    "datasets",
+    "evals",
+    "files",
+    "jobs",
+    "models",
+    "prompts",
+    "releases",
+    "rollouts",
+    "schedules",
+  ],
 };
 
 (function assertAcyclic() {
