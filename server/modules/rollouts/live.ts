@@ -77,9 +77,10 @@ export class LiveRollouts {
       const stale = snapshot;
       try {
         snapshot = await this.load();
-      } catch (error) {
-        // The database did not answer: keep serving what it said last (the arms stay as they were).
-        if (!stale || stale.loadedAt + STALE_IF_ERROR_MS < Date.now()) throw error;
+      } catch {
+        // The database did not answer: keep the arms as it said last, for a while; after that (or with nothing
+        // loaded yet) every request gets the label's own version — the stable arm, the safe side of a canary.
+        if (!stale || stale.loadedAt + STALE_IF_ERROR_MS < Date.now()) return null;
         stale.expires = Date.now() + 1_000;
         snapshot = stale;
       }
