@@ -238,7 +238,14 @@ describe("a model rollout on an alias", () => {
         { percent: 30, durationSeconds: 10 },
         { percent: 70, durationSeconds: 10 },
       ],
-      analysis: { minSamples: 5, maxErrorRate: 0.05, maxLatencyP95Ratio: 1000 },
+      analysis: {
+        minSamples: 5,
+        maxErrorRate: 0.05,
+        maxLatencyP95Ratio: 1000,
+        // No scores given or computed in this test: judged "no data", which does not block the steps.
+        feedback: { name: "thumbs", minMean: 0.5 },
+        onlineEval: { ruleId: "00000000-0000-4000-8000-00000000e7a1", minMeanScore: 0.5 },
+      },
       webhookUrl: `${hook.origin}/flaky`,
     });
     await pastStart(created.id);
@@ -264,6 +271,15 @@ describe("a model rollout on an alias", () => {
       ["webhook", "rollout analysis"],
     ]);
     expect(detail.events.at(-1)?.detail).toMatchObject({ ok: true, status: 200, attempts: 3, event: "promoted" });
+    const judged = detail.events.filter((e) => e.kind === "analysis").at(-1)?.detail as {
+      criteria: { name: string; result: string }[];
+    };
+    expect(judged.criteria.map((c) => [c.name, c.result])).toEqual([
+      ["maxErrorRate", "pass"],
+      ["maxLatencyP95Ratio", "pass"],
+      ["feedback", "no_data"],
+      ["onlineEval", "no_data"],
+    ]);
     const alias = await db.modelAlias.findFirst({ where: { modelId: model.id, name: "production" } });
     expect(alias?.versionId).toBe(versionIds[3]);
     const moves = await db.modelAliasEvent.findMany({ where: { modelId: model.id }, orderBy: { createdAt: "desc" } });
