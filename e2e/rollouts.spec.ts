@@ -1,6 +1,17 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
 import { sendJson, startFakeUpstream } from "../server/modules/providers/testing/fake-upstream";
 import { newProject, SHOTS, signIn } from "./helpers";
+
+/** Serious and critical accessibility violations on the page as it is now (none expected). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 /**
  * The acceptance, as a person sees it: a model's `production` alias is rolled out to a version whose upstream
@@ -107,6 +118,7 @@ test("a failing candidate is rolled back automatically, with the reason and the 
     expect(hooks[0]).toMatchObject({ status: "rolled_back", rollout: { label: "production" } });
     await expect(page.getByRole("table", { name: "Analysis windows" })).toContainText("error rate 1 > 0.05");
     await page.screenshot({ path: `${SHOTS}/rollout-detail.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: `${SHOTS}/rollout-detail-dark.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -121,6 +133,7 @@ test("a failing candidate is rolled back automatically, with the reason and the 
     await expect(list).toContainText("v1 → v2");
     await expect(list.getByText("rolled back")).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/rollouts-list.png` });
+    expect(await seriousViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: `${SHOTS}/rollouts-list-phone.png`, fullPage: true });
   } finally {
