@@ -33,6 +33,9 @@ export const SCOPES = [
   /** Background jobs and schedules: see them; cancel, retry, create and pause. */
   "jobs:read",
   "jobs:write",
+  /** Canary rollouts: see them (with their analysis); start, pause, resume, promote and abort them. */
+  "rollouts:read",
+  "rollouts:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -59,6 +62,7 @@ const EDIT: Scope[] = [
   "gateway:write",
   "feedback:write",
   "jobs:write",
+  "rollouts:write",
 ];
 // A release policy guards production against editors' moves, so changing or overriding one is an admin's right.
 const ADMIN: Scope[] = [
@@ -80,7 +84,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 export const ROLE_LABELS: Record<RoleName, string> = {
   owner: "Owner — everything, including assigning owners",
   admin: "Admin — manage members, API keys and project settings",
-  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes",
+  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes, rollouts",
   viewer: "Viewer — read only",
 };
 

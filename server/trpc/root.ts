@@ -21,6 +21,7 @@ import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
 import { releasePoliciesRouter } from "@/server/trpc/routers/release-policies";
 import { requestsRouter } from "@/server/trpc/routers/requests";
+import { rolloutsRouter } from "@/server/trpc/routers/rollouts";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
 
@@ -50,6 +51,7 @@ export const appRouter = createTRPCRouter({
   evalResults: evalResultsRouter,
   releasePolicies: releasePoliciesRouter,
   evalGates: evalGatesRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;
