@@ -53,7 +53,8 @@ const MODULE_DEPS = {
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
-  evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
+  // evals -> gateway: online evaluation installs a gateway observer (gateway/observers.ts); the gateway never imports evals.
+  evals: ["audit", "batches", "datasets", "gateway", "jobs", "models", "prompts", "request-log", "rollouts"],
   workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
 };
 

@@ -27,6 +27,9 @@ export const SCOPES = [
   /** Background jobs and schedules: see them; cancel, retry, create and pause. */
   "jobs:read",
   "jobs:write",
+  /** Evaluators, eval runs and online evaluation rules: see them and their scores; create, change and run them. */
+  "evals:read",
+  "evals:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -51,6 +54,7 @@ const EDIT: Scope[] = [
   "gateway:write",
   "feedback:write",
   "jobs:write",
+  "evals:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 
