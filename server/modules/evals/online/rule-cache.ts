@@ -29,7 +29,9 @@ export class OnlineRuleCache {
   private generation = 0;
   private readonly failures = new RepeatedLog();
 
-  constructor(private readonly db: () => Db) {}
+  constructor(private readonly db: () => Db) {
+    everyCache.add(this);
+  }
 
   /** The project's enabled rules: a value when cached, else a promise of it. */
   get(projectId: string): readonly ActiveRule[] | Promise<readonly ActiveRule[]> {
@@ -98,7 +100,13 @@ async function readRules(db: Db, projectId: string): Promise<readonly ActiveRule
   return rules;
 }
 
-const globalForRules = globalThis as unknown as { switchyardOnlineRuleCache?: OnlineRuleCache };
+const globalForRules = globalThis as unknown as {
+  switchyardOnlineRuleCache?: OnlineRuleCache;
+  switchyardOnlineRuleCaches?: Set<OnlineRuleCache>;
+};
+// Every cache of the process (one in production; tests make their own), so a write reaches each.
+globalForRules.switchyardOnlineRuleCaches ??= new Set();
+const everyCache = globalForRules.switchyardOnlineRuleCaches;
 
 /** The process's cache (kept on globalThis: Next's route and the custom server share one). */
 export function onlineRuleCache(db: () => Db): OnlineRuleCache {
@@ -106,7 +114,7 @@ export function onlineRuleCache(db: () => Db): OnlineRuleCache {
   return globalForRules.switchyardOnlineRuleCache;
 }
 
-/** Forgets a project's rules in this process's cache, if it has one (the rules service, after a write). */
+/** Forgets a project's rules in this process's caches (the rules service, after a write). */
 export function forgetOnlineRules(projectId: string) {
-  globalForRules.switchyardOnlineRuleCache?.forget(projectId);
+  for (const cache of everyCache) cache.forget(projectId);
 }
