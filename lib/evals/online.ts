@@ -64,15 +64,20 @@ export const onlineRuleOut = z.object({
 });
 export type OnlineRuleOut = z.infer<typeof onlineRuleOut>;
 
-export const ONLINE_STATS_RANGES = ["1h", "24h", "7d", "30d"] as const;
-
+/** The monitoring page's window (its range picker). */
 export const onlineStatsInput = z
   .object({
-    range: z.enum(ONLINE_STATS_RANGES).default("24h"),
+    from: z.coerce.date({ error: "from must be a date" }),
+    to: z.coerce.date({ error: "to must be a date" }),
     /** One rule, or every rule of the project. */
     ruleId: z.uuid("ruleId must be a UUID").optional(),
   })
-  .strict();
+  .strict()
+  .refine((w) => w.from < w.to, { message: "from must be before to", path: ["from"] })
+  .refine((w) => w.to.getTime() - w.from.getTime() <= 92 * 86_400_000, {
+    message: "The window may span at most 92 days",
+    path: ["from"],
+  });
 
 const aggregate = z.object({ n: z.number(), meanScore: z.number().nullable(), passRate: z.number().nullable() });
 

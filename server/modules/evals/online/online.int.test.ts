@@ -75,7 +75,7 @@ afterAll(async () => {
 async function makeEvaluator(name: string, type: string, config: Record<string, unknown>) {
   const evaluator = await db.evaluator.create({ data: { projectId: fixture.project.id, name } });
   const version = await db.evaluatorVersion.create({
-    data: { evaluatorId: evaluator.id, version: 1, type, config, createdByLabel: "test" },
+    data: { evaluatorId: evaluator.id, version: 1, type, config: config as object, createdByLabel: "test" },
   });
   return version.id;
 }
@@ -149,7 +149,11 @@ describe("online evaluation", () => {
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) expect(job.payload).toEqual({ samples: [] });
     // The stats the monitoring page shows.
-    const stats = await fixture.caller.onlineEvals.stats({ range: "1h", ruleId: rule.id });
+    const stats = await fixture.caller.onlineEvals.stats({
+      from: new Date(Date.now() - 3_600_000),
+      to: new Date(Date.now() + 60_000),
+      ruleId: rule.id,
+    });
     expect(stats.rules[0].totals).toMatchObject({ n: 3, meanScore: 1, passRate: 1 });
     expect(stats.rules[0].byModelVersion).toEqual([
       expect.objectContaining({ label: "fake-gpt@1", n: 3, meanScore: 1, passRate: 1 }),

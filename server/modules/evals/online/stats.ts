@@ -5,12 +5,12 @@ import type { z } from "zod";
 import type { OnlineStats, onlineStatsInput } from "@/lib/evals/online";
 import type { ProjectDeps } from "@/server/modules/deps";
 
-const RANGES = {
-  "1h": { ms: 3_600_000, bucketSeconds: 300 },
-  "24h": { ms: 86_400_000, bucketSeconds: 3_600 },
-  "7d": { ms: 7 * 86_400_000, bucketSeconds: 6 * 3_600 },
-  "30d": { ms: 30 * 86_400_000, bucketSeconds: 86_400 },
-} as const;
+/** Bucket sizes, in seconds: the smallest that gives at most ~60 points over the window. */
+const BUCKETS = [60, 300, 900, 3_600, 6 * 3_600, 86_400];
+
+function bucketFor(spanMs: number): number {
+  return BUCKETS.find((b) => spanMs / 1000 / b <= 60) ?? 86_400;
+}
 
 interface AggregateRow {
   rule_id: string;
@@ -27,12 +27,11 @@ const WHERE = `project_id = $1::uuid AND created_at >= $2 AND created_at < $3 AN
 export async function onlineEvalStats(
   deps: ProjectDeps,
   input: z.output<typeof onlineStatsInput>,
-  now = new Date(),
 ): Promise<OnlineStats> {
   const { db } = deps;
   const projectId = deps.caller.projectId;
-  const range = RANGES[input.range];
-  const from = new Date(now.getTime() - range.ms);
+  const { from, to } = input;
+  const bucketSeconds = bucketFor(to.getTime() - from.getTime());
   const ruleId = input.ruleId ?? null;
   const rules = await db.onlineEvalRule.findMany({
     where: { projectId, ...(input.ruleId ? { id: input.ruleId } : {}) },
@@ -44,10 +43,10 @@ export async function onlineEvalStats(
       `SELECT rule_id, ${key} AS key, ${AGGREGATES} FROM online_eval_scores WHERE ${WHERE} GROUP BY rule_id, ${key}`,
       projectId,
       from,
-      now,
+      to,
       ruleId,
     );
-  const bucket = `date_bin('${range.bucketSeconds} seconds'::interval, created_at, TIMESTAMPTZ '2000-01-01')::text`;
+  const bucket = `date_bin('${bucketSeconds} seconds'::interval, created_at, TIMESTAMPTZ '2000-01-01')::text`;
   const [totals, series, byModel, byPrompt] = await Promise.all([
     query("NULL::text"),
     query(bucket),
@@ -71,8 +70,8 @@ export async function onlineEvalStats(
   const of = (rows: AggregateRow[], id: string) => rows.filter((r) => r.rule_id === id);
   return {
     from,
-    to: now,
-    bucketSeconds: range.bucketSeconds,
+    to,
+    bucketSeconds,
     rules: rules.map((rule) => {
       const total = of(totals, rule.id)[0];
       return {
