@@ -153,7 +153,7 @@ export function OnlineRules() {
           />
         }
       />
-      {rules.data && rules.data.items.some((r) => !r.enabled) ? (
+      {rules.data?.items.some((r) => !r.enabled) ? (
         <p className="text-muted-foreground text-xs">
           <Badge>disabled</Badge> rules keep their scores and sample nothing.
         </p>
