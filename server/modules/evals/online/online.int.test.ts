@@ -119,6 +119,20 @@ const rest = (key: string, method: string, path: string, body?: unknown) =>
 
 const scoresOf = (ruleId: string) => db.onlineEvalScore.findMany({ where: { ruleId } });
 
+/**
+ * Polls until `ruleId` has `count` scores, then until nothing is left to score. (A project's first request after
+ * a rule change waits for its rules to be read before it is sampled, so "no job open" alone could come too early.)
+ */
+async function scoredAtLeast(ruleId: string, count: number, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while ((await db.onlineEvalScore.count({ where: { ruleId } })) < count) {
+    if (Date.now() > deadline) throw new Error(`rule ${ruleId} has fewer than ${count} scores after ${ms} ms`);
+    await observer.buffer.flush();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await settled();
+}
+
 describe("online evaluation", () => {
   it("scores every request of a rule at sample rate 1, streams included, with body logging off", async () => {
     expect((await db.project.findUniqueOrThrow({ where: { id: fixture.project.id } })).requestBodyLogging).toBe("none");
@@ -130,7 +144,7 @@ describe("online evaluation", () => {
     });
     expect(rule.evaluatorVersionId).toBe(evaluatorVersionId);
     const ids = [await chat("one"), await chat("two", { stream: true }), await chat("three")];
-    await settled();
+    await scoredAtLeast(rule.id, 3);
     const scores = await scoresOf(rule.id);
     expect(new Set(scores.map((s) => s.requestId))).toEqual(new Set(ids));
     expect(scores.every((s) => s.score === 1 && s.passed)).toBe(true);
@@ -159,6 +173,9 @@ describe("online evaluation", () => {
       expect.objectContaining({ label: "fake-gpt@1", n: 3, meanScore: 1, passRate: 1 }),
     ]);
     expect(stats.rules[0].series.reduce((s, p) => s + p.n, 0)).toBe(3);
+    expect(stats.rules[0].series.every((p) => p.at.getTime() <= Date.now())).toBe(true);
+    const all = await fixture.caller.onlineEvals.stats({ from: new Date(Date.now() - 86_400_000), to: new Date() });
+    expect(all.rules.find((r) => r.ruleId === rule.id)?.totals.n).toBe(3);
     await fixture.caller.onlineEvals.update({ id: rule.id, enabled: false });
   });
 
@@ -170,8 +187,8 @@ describe("online evaluation", () => {
     });
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push(await chat(`n${i}`));
-    await settled();
     const expected = ids.filter((id) => isSampled(rule.id, id, 0.3));
+    await scoredAtLeast(rule.id, expected.length);
     // 40 requests at 30 %: the hash picks a share near 12 (not an exact 12: it is a hash, not a quota).
     expect(expected.length).toBeGreaterThan(4);
     expect(expected.length).toBeLessThan(24);
@@ -195,7 +212,8 @@ describe("online evaluation", () => {
     });
     const control = await fixture.caller.onlineEvals.create({ name: "control", evaluatorVersionId, sampleRate: 1 });
     const ids = [await chat("a"), await chat("b")];
-    await settled();
+    // The control rule's scores show both requests were decided (the other rules were asked at the same time).
+    await scoredAtLeast(control.id, 2);
     expect(new Set((await scoresOf(control.id)).map((s) => s.requestId))).toEqual(new Set(ids));
     expect(await scoresOf(disabled.id)).toEqual([]);
     expect(await scoresOf(otherModel.id)).toEqual([]);
@@ -240,7 +258,7 @@ describe("online evaluation", () => {
     expect(small.buffer.stats()).toMatchObject({ buffered: 2, dropped: 3 });
     expect(droppedCount(await renderPrometheus()) - before).toBe(3);
     await small.buffer.flush();
-    await settled();
+    await scoredAtLeast(rule.id, 2);
     const scored = (await scoresOf(rule.id)).map((s) => s.requestId);
     expect(scored).toHaveLength(2);
     expect(ids).toEqual(expect.arrayContaining(scored));
@@ -280,7 +298,7 @@ describe("online evaluation", () => {
           max_tokens: 4,
         }),
       );
-    await settled();
+    await scoredAtLeast(rule.id, 6);
     await writer.flush();
     expect(new Set((await scoresOf(rule.id)).map((s) => s.requestId))).toEqual(new Set(ids));
     const results = await fixture.caller.experiments.results({ id: experiment.id });

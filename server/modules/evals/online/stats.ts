@@ -46,7 +46,8 @@ export async function onlineEvalStats(
       to,
       ruleId,
     );
-  const bucket = `date_bin('${bucketSeconds} seconds'::interval, created_at, TIMESTAMPTZ '2000-01-01')::text`;
+  // Bucket starts as epoch milliseconds (text, like the other keys).
+  const bucket = `(EXTRACT(EPOCH FROM date_bin('${bucketSeconds} seconds'::interval, created_at, TIMESTAMPTZ '2000-01-01')) * 1000)::bigint::text`;
   const [totals, series, byModel, byPrompt] = await Promise.all([
     query("NULL::text"),
     query(bucket),
@@ -82,7 +83,7 @@ export async function onlineEvalStats(
         evaluatorName: evaluatorOf.get(rule.evaluatorVersionId) ?? "",
         totals: { ...aggregate(total), costUsd: total?.cost ?? 0 },
         series: of(series, rule.id)
-          .map((r) => ({ at: new Date(r.key as string), ...aggregate(r) }))
+          .map((r) => ({ at: new Date(Number(r.key)), ...aggregate(r) }))
           .sort((a, b) => a.at.getTime() - b.at.getTime()),
         byModelVersion: of(byModel, rule.id).map((r) => ({
           id: r.key,
