@@ -86,15 +86,18 @@ test("a rule created in the console scores live traffic; the monitoring page sho
   await page.screenshot({ path: `${SHOTS}/online-eval-panel-desktop.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `${SHOTS}/online-eval-panel-phone.png`, fullPage: true });
+  await panel.screenshot({ path: `${SHOTS}/online-eval-panel-phone-panel.png` });
 
   await page.goto(`/projects/${projectId}/monitoring/online-evals`);
   await page.setViewportSize({ width: 1280, height: 860 });
-  await page.getByRole("checkbox", { name: "Disable answers-have-words" }).uncheck();
+  // A controlled checkbox: it turns once the server said so.
+  await page.getByRole("checkbox", { name: "Disable answers-have-words" }).click();
   await expect(page.getByRole("checkbox", { name: "Enable answers-have-words" })).not.toBeChecked();
   await page.screenshot({ path: `${SHOTS}/online-eval-rules-desktop.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `${SHOTS}/online-eval-rules-phone.png`, fullPage: true });
   await page.getByRole("button", { name: "New rule" }).first().click();
-  await page.screenshot({ path: `${SHOTS}/online-eval-create-phone.png`, fullPage: true });
+  await expect(page.getByRole("dialog", { name: "New online evaluation rule" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/online-eval-create-phone.png` });
   await upstream.close();
 });
