@@ -57,10 +57,12 @@ const MODULE_DEPS = {
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "providers", "request-log"],
   // providers: HTTP evaluators call their URL through the upstream client (address policy, timeouts, shares).
   // schedules: a dataset row becomes prompt variables one way (prompt-over-dataset-lines rowVariables).
+  // gateway: online evaluation installs a gateway observer (gateway/observers.ts); the gateway never imports evals.
   evals: [
     "audit",
     "batches",
     "datasets",
+    "gateway",
     "jobs",
     "models",
     "prompts",

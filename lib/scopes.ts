@@ -56,7 +56,6 @@ const EDIT: Scope[] = [
   "experiments:write",
   "evals:write",
   "datasets:write",
-  "evals:write",
   "playground:run",
   "gateway:invoke",
   "gateway:write",

@@ -4,6 +4,7 @@
 import { batchKind } from "@/server/modules/batches/executor";
 import { fineTuneStaleJob, staleMinutes } from "@/server/modules/datasets/fine-tune-stale";
 import { datasetTransformJob } from "@/server/modules/datasets/transform";
+import { onlineEvalJob } from "@/server/modules/evals/online/job";
 import { evalRunKind } from "@/server/modules/evals/runs/executor";
 import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
@@ -18,6 +19,7 @@ export const JOB_KINDS: readonly JobKind<never>[] = [
   datasetTransformJob,
   evalRunKind,
   rolloutAnalysisJob,
+  onlineEvalJob,
   ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];
 

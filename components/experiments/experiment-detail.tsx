@@ -140,6 +140,11 @@ export function ExperimentDetail({ experimentId }: { experimentId: string }) {
                 <p className="text-muted-foreground text-xs">
                   Read from the feedback scores “{m.feedbackName}” of the experiment's requests (no hourly chart).
                 </p>
+              ) : m.source === "online_eval" ? (
+                <p className="text-muted-foreground text-xs">
+                  Read from the scores online evaluation rule “{m.onlineEvalRule}” gave a sample of the experiment's
+                  requests (no hourly chart).
+                </p>
               ) : (
                 <MetricChart
                   series={r.series.filter((s) => s.metric === m.name)}

@@ -40,6 +40,7 @@ export function ResultsTable({
         <h2 className="font-medium text-sm">{metric.name}</h2>
         <Badge>{rate ? "rate" : "mean"}</Badge>
         {metric.source === "feedback" && <Badge tone="info">feedback “{metric.feedbackName}”</Badge>}
+        {metric.source === "online_eval" && <Badge tone="info">online evaluation “{metric.onlineEvalRule}”</Badge>}
         <span className="text-muted-foreground text-xs">
           {rate ? "two-proportion z-test, Wilson intervals" : "Welch's t-test, t intervals"} · α = {a.alpha}
         </span>
@@ -51,7 +52,11 @@ export function ResultsTable({
           ? rate
             ? " Rate: share of rated units with a positive score (units that did not rate are left out)."
             : " Mean: average of each unit's mean score."
-          : ""}
+          : metric.source === "online_eval"
+            ? rate
+              ? " Rate: share of scored units with a passing answer (units not sampled are left out)."
+              : " Mean: average of each unit's mean online evaluation score."
+            : ""}
       </p>
       {a.srm?.flagged && (
         <p role="alert" className="flex items-center gap-2 rounded-md bg-danger-soft p-2 text-danger text-sm">
@@ -69,7 +74,13 @@ export function ResultsTable({
           <thead className="text-left text-muted-foreground text-xs">
             <tr>
               <th className="py-1.5 font-medium">Variant</th>
-              <th className="font-medium">{rate && metric.source === "feedback" ? "Rated units" : "Units"}</th>
+              <th className="font-medium">
+                {rate && metric.source === "feedback"
+                  ? "Rated units"
+                  : rate && metric.source === "online_eval"
+                    ? "Scored units"
+                    : "Units"}
+              </th>
               <th className="font-medium">{rate ? "Rate" : "Mean"} (95% CI)</th>
               <th className="font-medium">
                 Δ vs control{rate ? " (pp)" : ""} ({sequential ? "always-valid" : holm ? "Holm-adjusted" : "95%"} CI)

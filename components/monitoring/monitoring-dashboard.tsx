@@ -7,6 +7,7 @@ import { OverviewPanel } from "@/components/monitoring/dashboard/overview-panel"
 import { SpendPanel } from "@/components/monitoring/dashboard/spend-panel";
 import { useDashboardRange } from "@/components/monitoring/dashboard/use-dashboard-range";
 import { MonitoringLinks } from "@/components/monitoring/explorer/monitoring-links";
+import { OnlineEvalPanel } from "@/components/online-evals/online-eval-panel";
 import { useTRPC } from "@/components/providers/trpc";
 import { EmptyState, ErrorState, LoadingState, PageHeader, Select } from "@/components/ui";
 import { RANGE_NAMES, type RangePreset } from "@/lib/monitoring-ranges";
@@ -79,6 +80,7 @@ export function MonitoringDashboard() {
           />
           <SpendPanel current={windows.current} previous={windows.previous} spanSeconds={windows.spanSeconds} />
           <BreakdownTable window={windows.current} />
+          <OnlineEvalPanel window={windows.current} spanSeconds={windows.spanSeconds} />
         </>
       )}
     </>

@@ -16,6 +16,7 @@ import { meRouter } from "@/server/trpc/routers/me";
 import { membersRouter } from "@/server/trpc/routers/members";
 import { modelsRouter } from "@/server/trpc/routers/models";
 import { monitoringRouter } from "@/server/trpc/routers/monitoring";
+import { onlineEvalsRouter } from "@/server/trpc/routers/online-evals";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
@@ -52,6 +53,7 @@ export const appRouter = createTRPCRouter({
   releasePolicies: releasePoliciesRouter,
   evalGates: evalGatesRouter,
   rollouts: rolloutsRouter,
+  onlineEvals: onlineEvalsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ const LINKS = [
   { label: "Overview", path: "" },
   { label: "Requests", path: "/requests" },
   { label: "Sessions", path: "/sessions" },
+  { label: "Online evaluation", path: "/online-evals" },
 ];
 
 /** Links between the monitoring pages (each its own URL, so a filtered view can be shared). */

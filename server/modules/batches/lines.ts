@@ -47,6 +47,8 @@ export class BatchGateway {
       authenticate: () => this.who(),
       keyUsage: this.usage,
       routes: processRouteSource(db),
+      // Batch lines, eval runs and judges are not live traffic: online evaluation does not sample them.
+      observers: [],
     });
   }
 

@@ -25,6 +25,7 @@ function results(conversions: { control: number; treatment: number }, units = { 
         higherIsBetter: true,
         source: "outcomes" as const,
         feedbackName: null,
+        onlineEvalRule: null,
         analysis,
       },
     ],

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/server/db";
 import type { ProjectDeps } from "@/server/modules/deps";
 import { feedbackMeans, feedbackRates } from "@/server/modules/experiments/feedback-metric";
+import { onlineEvalMeans, onlineEvalRates } from "@/server/modules/experiments/online-eval-metric";
 import { loadExperiment, metricsOf } from "@/server/modules/experiments/service";
 import { analyzeExperiment, experimentAnalysisSchema } from "@/server/modules/experiments/stats";
 
@@ -25,9 +26,13 @@ export const resultsOut = z.object({
       name: z.string(),
       kind: z.enum(["rate", "mean"]),
       higherIsBetter: z.boolean(),
-      /** outcomes: values posted to the experiment; feedback: the feedback score `feedbackName` of its requests. */
-      source: z.enum(["outcomes", "feedback"]),
+      /**
+       * outcomes: values posted to the experiment; feedback: the feedback score `feedbackName` of its requests;
+       * online_eval: the scores rule `onlineEvalRule` gave a sample of its requests.
+       */
+      source: z.enum(["outcomes", "feedback", "online_eval"]),
       feedbackName: z.string().nullable(),
+      onlineEvalRule: z.string().nullable(),
       analysis: experimentAnalysisSchema,
     }),
   ),
@@ -101,8 +106,21 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
             feedbackName: metric.feedbackName ?? metric.name,
           }
         : null;
+    const online =
+      metric.source === "online_eval"
+        ? {
+            projectId: deps.caller.projectId,
+            experimentId: id,
+            since: experiment.startedAt ?? experiment.createdAt,
+            ruleName: metric.onlineEvalRule ?? metric.name,
+          }
+        : null;
     if (metric.kind === "rate") {
-      const counts = feedback ? await feedbackRates(deps.db, feedback) : await outcomeRates(deps.db, id, metric.name);
+      const counts = feedback
+        ? await feedbackRates(deps.db, feedback)
+        : online
+          ? await onlineEvalRates(deps.db, online)
+          : await outcomeRates(deps.db, id, metric.name);
       results.push({
         ...metric,
         analysis: analyzeExperiment({
@@ -110,8 +128,8 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
           controlKey: control.key,
           variants: experiment.variants.map((v) => {
             const units = unitsOf(v.id);
-            // Outcome rates are out of every exposed unit; feedback rates out of the units that were rated.
-            const n = feedback ? Math.min(counts.get(v.id)?.n ?? 0, units) : units;
+            // Outcome rates are out of every exposed unit; feedback (online) rates out of the units rated (scored).
+            const n = feedback || online ? Math.min(counts.get(v.id)?.n ?? 0, units) : units;
             return {
               key: v.key,
               weight: v.weight,
@@ -126,7 +144,9 @@ export async function experimentResults(deps: ProjectDeps, { id }: { id: string 
     } else {
       const aggregates = feedback
         ? await feedbackMeans(deps.db, feedback)
-        : await outcomeMeans(deps.db, id, metric.name);
+        : online
+          ? await onlineEvalMeans(deps.db, online)
+          : await outcomeMeans(deps.db, id, metric.name);
       results.push({
         ...metric,
         analysis: analyzeExperiment({

@@ -17,10 +17,14 @@ const metricDefinition = z.object({
   /**
    * outcomes: values posted to the experiment (POST …/outcomes). feedback: the feedback scores named
    * `feedbackName` that people or scripts gave the experiment's logged requests (request_feedback).
+   * online_eval: the scores the online evaluation rule named `onlineEvalRule` gave a sample of the experiment's
+   * logged requests (online_eval_scores): a rate counts passes, a mean averages scores.
    */
-  source: z.enum(["outcomes", "feedback"]).default("outcomes"),
+  source: z.enum(["outcomes", "feedback", "online_eval"]).default("outcomes"),
   /** The feedback score's name (thumbs, rating, ...); for source feedback, defaults to the metric's name. */
   feedbackName: z.string().trim().min(1).max(100).optional(),
+  /** The online evaluation rule's name; for source online_eval, defaults to the metric's name. */
+  onlineEvalRule: z.string().trim().min(1).max(100).optional(),
 });
 export type MetricDefinition = z.output<typeof metricDefinition>;
 
@@ -157,8 +161,9 @@ export const experimentOut = z.object({
       name: z.string(),
       kind: z.enum(["rate", "mean"]),
       higherIsBetter: z.boolean(),
-      source: z.enum(["outcomes", "feedback"]),
+      source: z.enum(["outcomes", "feedback", "online_eval"]),
       feedbackName: z.string().nullable(),
+      onlineEvalRule: z.string().nullable(),
     }),
   ),
   /** Units per arm planned before the start; null when there is no plan. */

@@ -44,6 +44,7 @@ export function metricsOf(stored: Prisma.JsonValue): ExperimentOut["metrics"] {
     higherIsBetter: m.higherIsBetter ?? true,
     source: m.source ?? "outcomes",
     feedbackName: m.source === "feedback" ? (m.feedbackName ?? m.name ?? null) : null,
+    onlineEvalRule: m.source === "online_eval" ? (m.onlineEvalRule ?? m.name ?? null) : null,
   }));
 }
 

@@ -28,6 +28,7 @@ import { KeyLimitError, KeyLimiter } from "./key-limits";
 import { KeyUsageRecorder } from "./key-usage-recorder";
 import { anthropicErrorBody, serveMessages } from "./messages";
 import { listModels, retrieveModel } from "./models";
+import { type GatewayObserver, installedGatewayObservers } from "./observers";
 import { GUARDRAILS_HEADER, guardrailsHeader } from "./pipeline/actions";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
 import { ResponseCache } from "./response-cache";
@@ -71,6 +72,8 @@ export interface GatewayDeps {
   authenticate?: (req: GatewayHttpRequest) => Promise<KeyPrincipal>;
   /** Routes other modules serve under /v1 (files, batches). Default: the process's installed ones. */
   extensions?: readonly GatewayExtension[];
+  /** Watchers of finished requests (online evaluation). Default: the process's installed ones. */
+  observers?: readonly GatewayObserver[];
 }
 
 export type GatewayHandler = (req: GatewayHttpRequest) => Promise<Response>;
@@ -100,6 +103,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
 
   return async function handle(req: GatewayHttpRequest): Promise<Response> {
     const scope = new GatewayRequest(deps.sink, req, now);
+    scope.observers = deps.observers ?? installedGatewayObservers();
     const route = match(req.method, scope.entry.path, deps.extensions ?? installedGatewayExtensions());
     if (typeof route === "number")
       return respondWithFailure(

@@ -4,6 +4,7 @@ import type { RequestLogEntry, RequestLogSink } from "@/server/modules/request-l
 import { type BodyMasker, createBodyMasker } from "./body-masking";
 import { type GatewayHttpRequest, pathOf, readJsonObject } from "./http-request";
 import type { RequestLimits } from "./key-limits";
+import type { GatewayObserver } from "./observers";
 
 /**
  * Which bodies a project's log keeps (the project's privacy setting): `none`,
@@ -59,6 +60,10 @@ export class GatewayRequest {
   /** A limited key's reservation: made once the request knows what it will use, settled after `finish()`. */
   keyLimits: RequestLimits | null = null;
   private masker: BodyMasker | null = null;
+  /** Who watches finished requests (`observers.ts`); set by the handler. */
+  observers: readonly GatewayObserver[] = [];
+  /** The parsed request body as received, kept (a reference) for observers whatever the log keeps. */
+  private receivedBody: unknown = null;
 
   constructor(
     private readonly sink: RequestLogSink,
@@ -117,6 +122,7 @@ export class GatewayRequest {
 
   /** Keeps the parsed request body when the project's body logging allows it. */
   keepRequestBody(body: unknown) {
+    this.receivedBody = body;
     this.entry.requestBody = this.loggable(body);
   }
 
@@ -182,6 +188,18 @@ export class GatewayRequest {
       this.afterFinish?.(entry);
     } catch (error) {
       console.error("[gateway] after-finish hook failed", error);
+    }
+    if (this.observers.length > 0) this.notifyObservers(entry, outcome.responseBody);
+  }
+
+  private notifyObservers(entry: RequestLogEntry, responseBody: unknown) {
+    const bodies = () => ({ request: this.receivedBody, response: responseBody });
+    for (const observe of this.observers) {
+      try {
+        observe(entry, bodies);
+      } catch (error) {
+        console.error("[gateway] request observer failed", error);
+      }
     }
   }
 }

@@ -247,6 +247,14 @@ function processMetrics(): Registry {
   return globalForMetrics.switchyardProcessMetrics;
 }
 
+/**
+ * The registry /metrics renders after the switchyard_* families: a module that counts something of its own
+ * (e.g. online evaluation's dropped samples) registers its prom-client metric here.
+ */
+export function processMetricsRegistry(): Registry {
+  return processMetrics();
+}
+
 /** The /metrics body. Never throws for a database problem: switchyard_db_up says 0. */
 export async function renderPrometheus(input: PrometheusInput = {}): Promise<string> {
   const out = new Exposition();
