@@ -54,7 +54,21 @@ const MODULE_DEPS = {
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
   evals: ["audit", "batches", "datasets", "jobs", "models", "prompts", "request-log", "rollouts"],
-  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
+  workflows: [
+    "audit",
+    "batches",
+    "datasets",
+    "evals",
+    "files",
+    "jobs",
+    "models",
+    "prompts",
+    // The webhook step posts through the upstream address policy (guardedConnector).
+    "providers",
+    "releases",
+    "rollouts",
+    "schedules",
+  ],
 };
 
 (function assertAcyclic() {

@@ -11,7 +11,7 @@ export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 const GATEWAY_EXTRAS: Scope[] = ["feedback:write"];
 
 /** The registry, prompts, experiments, datasets and gateway routes: what a CI pipeline reads and changes. */
-const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway"];
+const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway", "workflows"];
 
 const PURPOSE_SCOPES: Record<Exclude<KeyPurpose, "custom">, readonly Scope[]> = {
   gateway: ["gateway:invoke", ...GATEWAY_EXTRAS],
@@ -32,7 +32,8 @@ export const KEY_PURPOSE_LABELS: Record<KeyPurpose, { title: string; description
   },
   ci: {
     title: "CI automation",
-    description: "Reads and changes models, prompts, experiments, datasets and routes. No members, keys or settings.",
+    description:
+      "Reads and changes models, prompts, experiments, datasets, routes and workflows. No members, keys or settings.",
   },
   "read-only": { title: "Read-only", description: "Dashboards and scripts that only look." },
   custom: { title: "Custom", description: "Pick the scopes yourself." },

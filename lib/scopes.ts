@@ -27,6 +27,9 @@ export const SCOPES = [
   /** Background jobs and schedules: see them; cancel, retry, create and pause. */
   "jobs:read",
   "jobs:write",
+  /** YAML workflows: see them and their runs; save versions, run and cancel runs. */
+  "workflows:read",
+  "workflows:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -51,6 +54,7 @@ const EDIT: Scope[] = [
   "gateway:write",
   "feedback:write",
   "jobs:write",
+  "workflows:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 

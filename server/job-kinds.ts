@@ -8,12 +8,16 @@ import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
 import { ACTION_KINDS } from "@/server/modules/schedules/actions";
+import { workflowRunKind } from "@/server/modules/workflows/engine";
+import { workflowTriggersJob } from "@/server/modules/workflows/triggers";
 
 export const JOB_KINDS: readonly JobKind<never>[] = [
   batchKind,
   requestLogMaintenanceJob,
   fineTuneStaleJob,
   datasetTransformJob,
+  workflowRunKind,
+  workflowTriggersJob,
   ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];
 
@@ -26,5 +30,7 @@ export function systemJobs(): PeriodicJob[] {
     { kind: requestLogMaintenanceJob, everyMs: 3_600_000 },
     // Checked twice per stale period (at least once a minute), so a dead executor's job waits at most 1.5 periods.
     { kind: fineTuneStaleJob, everyMs: Math.max(60_000, (staleMinutes() * 60_000) / 2) },
+    // Workflow triggers (schedules, new versions, label moves): a minute is the finest a workflow schedule fires.
+    { kind: workflowTriggersJob, everyMs: 60_000 },
   ];
 }

@@ -22,7 +22,9 @@ export const STEP_TYPES = {
     with: z
       .object({
         input_file_id: v(name),
-        endpoint: z.enum(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"]).default("/v1/chat/completions"),
+        endpoint: z
+          .enum(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"])
+          .default("/v1/chat/completions"),
       })
       .strict(),
     outputs: ["batch_id", "status", "output_file_id", "error_file_id", "completed", "failed"],
@@ -63,7 +65,12 @@ export const STEP_TYPES = {
   promote: {
     summary: "Moves a prompt label or a model alias to a version (release policies apply)",
     with: z
-      .object({ ...subject, label: v(name), version: v(z.number().int().positive()), reason: v(z.string().max(500)).optional() })
+      .object({
+        ...subject,
+        label: v(name),
+        version: v(z.number().int().positive()),
+        reason: v(z.string().max(500)).optional(),
+      })
       .strict()
       .refine(oneSubject, subjectMessage),
     outputs: ["from_version", "to_version"],
@@ -109,7 +116,13 @@ export const STEP_TYPES = {
   },
   export: {
     summary: "Exports a dataset version (or one split) as chat JSONL into a stored file",
-    with: z.object({ dataset_version_id: uuidOr, split: v(name).optional(), purpose: z.enum(["fine-tune", "batch", "user_data"]).default("fine-tune") }).strict(),
+    with: z
+      .object({
+        dataset_version_id: uuidOr,
+        split: v(name).optional(),
+        purpose: z.enum(["fine-tune", "batch", "user_data"]).default("fine-tune"),
+      })
+      .strict(),
     outputs: ["file_id", "bytes"],
   },
   webhook: {

@@ -217,7 +217,9 @@ export function resolveValue(value: unknown, ctx: EvalContext): unknown {
     let at = 0;
     for (const span of spans) {
       const v = evaluate(parseExpression(span.text), ctx);
-      out += value.slice(at, span.start) + (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+      out +=
+        value.slice(at, span.start) +
+        (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
       at = span.end;
     }
     return out + value.slice(at);

@@ -24,7 +24,9 @@ export class Locator {
     for (let i = 0; i < path.length; i++) {
       const segment = path[i];
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+        const pair = node.items.find(
+          (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment),
+        );
         if (!pair) return node as Node;
         if (key && i === path.length - 1) return (pair.key as Node) ?? (node as Node);
         node = pair.value ?? pair.key;

@@ -18,7 +18,11 @@ const inputSpec = z
   .strict();
 
 const duration = z.union([
-  z.number().int().min(1).max(7 * 86_400),
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400),
   z.string().regex(/^\d+(\.\d+)?\s*(s|m|h|d)$/, "Must be seconds or a duration like 30s, 10m, 2h, 1d"),
 ]);
 
@@ -48,7 +52,10 @@ export const documentSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '.', '-' and '_', starting with a letter or digit"),
     description: z.string().max(2000).optional(),
-    triggers: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).max(20).optional(),
+    triggers: z
+      .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
+      .max(20)
+      .optional(),
     inputs: z.record(z.string().regex(INPUT_NAME), inputSpec).optional(),
     steps: z.record(z.string().regex(STEP_ID), stepSpec),
   })

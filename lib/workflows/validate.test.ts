@@ -47,19 +47,25 @@ describe("validateWorkflow", () => {
   });
 
   it("names an unknown top-level property at its key", () => {
-    expect(first("name: x\nstepz: {}\nsteps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n")).toMatchObject({
-      line: 2,
-      column: 1,
-      message: expect.stringContaining("unknown property 'stepz'"),
-    });
+    expect(first("name: x\nstepz: {}\nsteps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n")).toMatchObject(
+      {
+        line: 2,
+        column: 1,
+        message: expect.stringContaining("unknown property 'stepz'"),
+      },
+    );
   });
 
   it("names a missing required property", () => {
-    expect(first("steps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n").message).toContain("'name' is required");
+    expect(first("steps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n").message).toContain(
+      "'name' is required",
+    );
   });
 
   it("names a wrongly typed value at the value", () => {
-    const e = first("name: x\nsteps:\n  a:\n    uses: webhook\n    retry: { attempts: many }\n    with: { url: 'https://e.com' }\n");
+    const e = first(
+      "name: x\nsteps:\n  a:\n    uses: webhook\n    retry: { attempts: many }\n    with: { url: 'https://e.com' }\n",
+    );
     expect(e).toMatchObject({ line: 5, column: 24, path: "steps.a.retry.attempts" });
   });
 
@@ -72,7 +78,9 @@ describe("validateWorkflow", () => {
   });
 
   it("checks `with` against the step type", () => {
-    const e = first("name: x\nsteps:\n  a:\n    uses: webhook\n    with:\n      url: https://e.com\n      method: GET\n");
+    const e = first(
+      "name: x\nsteps:\n  a:\n    uses: webhook\n    with:\n      url: https://e.com\n      method: GET\n",
+    );
     expect(e).toMatchObject({ line: 7, column: 7, message: expect.stringContaining("unknown property 'method'") });
     const p = first("name: x\nsteps:\n  a:\n    uses: promote\n    with: { label: production, version: 2 }\n");
     expect(p.message).toContain("exactly one of prompt or model");
@@ -85,11 +93,14 @@ describe("validateWorkflow", () => {
   });
 
   it("detects a cycle", () => {
-    const src = "name: x\nsteps:\n  a: { uses: webhook, needs: c, with: { url: 'https://e.com' } }\n  b: { uses: webhook, needs: a, with: { url: 'https://e.com' } }\n  c: { uses: webhook, needs: b, with: { url: 'https://e.com' } }\n";
+    const src =
+      "name: x\nsteps:\n  a: { uses: webhook, needs: c, with: { url: 'https://e.com' } }\n  b: { uses: webhook, needs: a, with: { url: 'https://e.com' } }\n  c: { uses: webhook, needs: b, with: { url: 'https://e.com' } }\n";
     const e = first(src);
     expect(e.message).toMatch(/cycle: a → c → b → a|cycle/);
     expect(e.line).toBeGreaterThanOrEqual(3);
-    expect(first("name: x\nsteps:\n  a: { uses: webhook, needs: a, with: { url: 'https://e.com' } }\n").message).toContain("cannot need itself");
+    expect(
+      first("name: x\nsteps:\n  a: { uses: webhook, needs: a, with: { url: 'https://e.com' } }\n").message,
+    ).toContain("cannot need itself");
   });
 
   it("refuses a bad `if` expression at the offending character", () => {
@@ -108,21 +119,31 @@ describe("validateWorkflow", () => {
     expect(e.line).toBe(9);
     expect(e.column).toBeGreaterThan(50);
     expect(first(ok.replace("outputs.status", "outputs.nope")).message).toContain("outputs are status, body");
-    expect(first(ok.replace("steps.hook.outputs.status", "inputs.missing")).message).toContain("'inputs.missing': no such input");
+    expect(first(ok.replace("steps.hook.outputs.status", "inputs.missing")).message).toContain(
+      "'inputs.missing': no such input",
+    );
     expect(first(ok.replace("steps.hook.outputs.status", "trigger.nope")).message).toContain("the trigger has");
-    expect(first(ok.replace("steps.hook.outputs.status", "env.HOME")).message).toContain("starts with steps, inputs or trigger");
+    expect(first(ok.replace("steps.hook.outputs.status", "env.HOME")).message).toContain(
+      "starts with steps, inputs or trigger",
+    );
   });
 
   it("checks triggers: unknown kind, cron, one subject", () => {
     const base = "name: x\ntriggers:\n  - TRIGGER\nsteps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n";
-    expect(first(base.replace("TRIGGER", "push: {}"))).toMatchObject({ line: 3, message: expect.stringContaining("Unknown trigger 'push'") });
+    expect(first(base.replace("TRIGGER", "push: {}"))).toMatchObject({
+      line: 3,
+      message: expect.stringContaining("Unknown trigger 'push'"),
+    });
     expect(first(base.replace("TRIGGER", "schedule: { cron: 'every day' }")).message).toContain("Invalid cron");
-    expect(first(base.replace("TRIGGER", "new_version: { prompt: a, model: b }")).message).toContain("exactly one of prompt or model");
+    expect(first(base.replace("TRIGGER", "new_version: { prompt: a, model: b }")).message).toContain(
+      "exactly one of prompt or model",
+    );
     expect(first(base.replace("TRIGGER", "label_moved: { prompt: a }")).message).toContain("label_moved.label");
   });
 
   it("checks input defaults and timeouts", () => {
-    const src = "name: x\ninputs:\n  n: { type: number, default: 'three' }\nsteps:\n  a: { uses: webhook, timeout: 10m, with: { url: 'https://e.com' } }\n";
+    const src =
+      "name: x\ninputs:\n  n: { type: number, default: 'three' }\nsteps:\n  a: { uses: webhook, timeout: 10m, with: { url: 'https://e.com' } }\n";
     expect(first(src)).toMatchObject({ line: 3, message: "The default of 'n' must be a number" });
     expect(first(src.replace("'three'", "3").replace("10m", "ten minutes")).message).toContain("duration");
     expect(validateWorkflow(src.replace("'three'", "3")).definition?.steps.a.timeoutSeconds).toBe(600);

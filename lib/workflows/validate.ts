@@ -8,7 +8,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { readCron } from "@/lib/schedules";
 import { STEP_TYPES, type StepType, TRIGGER_FIELDS } from "./catalogue";
-import { ExpressionError, interpolations, parseExpression, referencesOf, unwrapCondition } from "./expressions";
+import { type ExpressionError, interpolations, parseExpression, referencesOf, unwrapCondition } from "./expressions";
 import { Locator, type Path, type WorkflowError } from "./positions";
 import {
   DEFAULT_STEP_TIMEOUT_SECONDS,
@@ -36,7 +36,10 @@ const MAX_SOURCE = 200_000;
 
 export function validateWorkflow(source: string): ValidationResult {
   if (source.length > MAX_SOURCE)
-    return { definition: null, errors: [{ line: 1, column: 1, message: `The document is longer than ${MAX_SOURCE} characters` }] };
+    return {
+      definition: null,
+      errors: [{ line: 1, column: 1, message: `The document is longer than ${MAX_SOURCE} characters` }],
+    };
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length)
@@ -57,7 +60,8 @@ export function validateWorkflow(source: string): ValidationResult {
   const triggers = readTriggers(at, raw.triggers ?? ["manual"], errors);
   const inputs = readInputs(at, raw.inputs ?? {}, errors);
   const steps = readSteps(at, raw.steps, errors);
-  if (!Object.keys(raw.steps).length) errors.push(at.error(at.offset(["steps"]), "A workflow needs at least one step", ["steps"]));
+  if (!Object.keys(raw.steps).length)
+    errors.push(at.error(at.offset(["steps"]), "A workflow needs at least one step", ["steps"]));
   const order = topologicalOrder(at, steps, errors);
   if (order) checkExpressions(at, steps, inputs, order, errors);
   if (errors.length) return { definition: null, errors: sortErrors(errors) };
@@ -120,50 +124,77 @@ function zodErrors(at: Locator, base: Path, error: z.ZodError, errors: WorkflowE
     const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : [];
     if (unknownKeys.length)
       for (const key of unknownKeys)
-        errors.push(at.error(at.offset([...path, key], true), `'${path.join(".")}': unknown property '${key}'`, [...path, key]));
+        errors.push(
+          at.error(at.offset([...path, key], true), `'${path.join(".")}': unknown property '${key}'`, [...path, key]),
+        );
     else errors.push(at.error(at.offset(path), `'${path.join(".")}': ${issue.message}`, path));
   }
 }
 
 function readTriggers(at: Locator, raw: (string | Record<string, unknown>)[], errors: WorkflowError[]): TriggerSpec[] {
   const out: TriggerSpec[] = [];
-  raw.forEach((item, i) => {
+  for (const [i, item] of raw.entries()) {
     const path: Path = ["triggers", i];
     const [type, body] = typeof item === "string" ? [item, null] : (Object.entries(item)[0] ?? ["", null]);
     if (typeof item !== "string" && Object.keys(item).length !== 1) {
-      errors.push(at.error(at.offset(path), "A trigger has exactly one of manual, schedule, new_version, label_moved", path));
-      return;
+      errors.push(
+        at.error(at.offset(path), "A trigger has exactly one of manual, schedule, new_version, label_moved", path),
+      );
+      continue;
     }
     if (!(type in TRIGGER_SCHEMAS)) {
-      errors.push(at.error(at.offset(path, typeof item !== "string"), `Unknown trigger '${type}' (manual, schedule, new_version, label_moved)`, path));
-      return;
+      errors.push(
+        at.error(
+          at.offset(path, typeof item !== "string"),
+          `Unknown trigger '${type}' (manual, schedule, new_version, label_moved)`,
+          path,
+        ),
+      );
+      continue;
     }
     const key = type as keyof typeof TRIGGER_SCHEMAS;
     if (typeof item === "string" && key !== "manual") {
       errors.push(at.error(at.offset(path), `The ${key} trigger needs settings`, path));
-      return;
+      continue;
     }
     const parsed = TRIGGER_SCHEMAS[key].safeParse(body);
-    if (!parsed.success) return zodErrors(at, [...path, key], parsed.error, errors);
+    if (!parsed.success) {
+      zodErrors(at, [...path, key], parsed.error, errors);
+      continue;
+    }
     const spec = { type: key, ...(parsed.data ?? {}) } as TriggerSpec;
     if (spec.type === "schedule") {
       try {
         readCron(spec.cron, spec.timezone);
       } catch (error) {
-        errors.push(at.error(at.offset([...path, key, "cron"]), `Invalid cron: ${(error as Error).message}`, [...path, key, "cron"]));
+        errors.push(
+          at.error(at.offset([...path, key, "cron"]), `Invalid cron: ${(error as Error).message}`, [
+            ...path,
+            key,
+            "cron",
+          ]),
+        );
       }
     }
     if ((spec.type === "new_version" || spec.type === "label_moved") && Boolean(spec.prompt) === Boolean(spec.model))
-      errors.push(at.error(at.offset([...path, key]), `The ${key} trigger names exactly one of prompt or model`, [...path, key]));
+      errors.push(
+        at.error(at.offset([...path, key]), `The ${key} trigger names exactly one of prompt or model`, [...path, key]),
+      );
     out.push(spec);
-  });
+  }
   return out;
 }
 
 function readInputs(at: Locator, raw: Record<string, InputSpec>, errors: WorkflowError[]) {
   for (const [name, spec] of Object.entries(raw))
     if (spec.default !== undefined && typeof spec.default !== spec.type)
-      errors.push(at.error(at.offset(["inputs", name, "default"]), `The default of '${name}' must be a ${spec.type}`, ["inputs", name, "default"]));
+      errors.push(
+        at.error(at.offset(["inputs", name, "default"]), `The default of '${name}' must be a ${spec.type}`, [
+          "inputs",
+          name,
+          "default",
+        ]),
+      );
   return raw;
 }
 
@@ -175,14 +206,22 @@ function readSteps(at: Locator, raw: Record<string, RawStep>, errors: WorkflowEr
     const path: Path = ["steps", id];
     const catalogue = STEP_TYPES[step.uses as StepType];
     if (!catalogue || !Object.hasOwn(STEP_TYPES, step.uses)) {
-      errors.push(at.error(at.offset([...path, "uses"]), `Unknown step type '${step.uses}' (${Object.keys(STEP_TYPES).join(", ")})`, [...path, "uses"]));
+      errors.push(
+        at.error(
+          at.offset([...path, "uses"]),
+          `Unknown step type '${step.uses}' (${Object.keys(STEP_TYPES).join(", ")})`,
+          [...path, "uses"],
+        ),
+      );
       continue;
     }
     const withParsed = catalogue.with.safeParse(step.with ?? {});
     if (!withParsed.success) zodErrors(at, [...path, "with"], withParsed.error, errors);
     const timeout = step.timeout === undefined ? DEFAULT_STEP_TIMEOUT_SECONDS : durationSeconds(step.timeout);
     if (!(timeout >= 1 && timeout <= 7 * 86_400))
-      errors.push(at.error(at.offset([...path, "timeout"]), "A timeout is between 1 second and 7 days", [...path, "timeout"]));
+      errors.push(
+        at.error(at.offset([...path, "timeout"]), "A timeout is between 1 second and 7 days", [...path, "timeout"]),
+      );
     steps[id] = {
       uses: step.uses as StepType,
       ...(step.name ? { name: step.name } : {}),
@@ -202,7 +241,11 @@ const needsPath = (raw: Locator, id: string, i: number): Path => {
 };
 
 /** Unknown `needs` and cycles are errors; returns the steps in dependency order (null when there is a cycle). */
-function topologicalOrder(at: Locator, steps: Record<string, StepDefinition>, errors: WorkflowError[]): string[] | null {
+function topologicalOrder(
+  at: Locator,
+  steps: Record<string, StepDefinition>,
+  errors: WorkflowError[],
+): string[] | null {
   let ok = true;
   for (const [id, step] of Object.entries(steps))
     step.needs.forEach((need, i) => {
@@ -270,7 +313,8 @@ function checkExpressions(
     }
     for (const ref of referencesOf(expr)) {
       const problem = referenceProblem(ref, id, steps, inputs, upstream.get(id) ?? new Set());
-      if (problem) errors.push(at.error(at.offsetInValue(path, index + Math.max(0, text.indexOf(ref[0]))), problem, path));
+      if (problem)
+        errors.push(at.error(at.offsetInValue(path, index + Math.max(0, text.indexOf(ref[0]))), problem, path));
     }
   };
   for (const id of order) {
@@ -281,7 +325,8 @@ function checkExpressions(
     }
     walkStrings(step.with, ["steps", id, "with"], (value, path) => {
       for (const span of interpolations(value)) {
-        if (span.end < 0) errors.push(at.error(at.offsetInValue(path, span.start), "'${{' is not closed by '}}'", path));
+        if (span.end < 0)
+          errors.push(at.error(at.offsetInValue(path, span.start), "'${{' is not closed by '}}'", path));
         else checkRefs(id, span.text, path, span.start + 3);
       }
     });
@@ -290,8 +335,9 @@ function checkExpressions(
 
 function walkStrings(value: unknown, path: Path, visit: (value: string, path: Path) => void) {
   if (typeof value === "string") visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) walkStrings(v, [...path, i], visit);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
 }
 
 function referenceProblem(
@@ -303,7 +349,8 @@ function referenceProblem(
 ): string | null {
   const [root, name, kind, output] = ref;
   const dotted = ref.join(".");
-  if (root === "inputs") return name && Object.hasOwn(inputs, name) && ref.length === 2 ? null : `'${dotted}': no such input`;
+  if (root === "inputs")
+    return name && Object.hasOwn(inputs, name) && ref.length === 2 ? null : `'${dotted}': no such input`;
   if (root === "trigger")
     return ref.length === 2 && (TRIGGER_FIELDS as readonly string[]).includes(name)
       ? null
@@ -315,19 +362,20 @@ function referenceProblem(
   if (kind === "status" && ref.length === 3) return null;
   if (kind !== "outputs" || !output) return `'${dotted}': use steps.${name}.outputs.<name> or steps.${name}.status`;
   const outputs = STEP_TYPES[steps[name].uses].outputs as readonly string[];
-  if (!outputs.includes(output))
-    return `'${dotted}': a ${steps[name].uses} step's outputs are ${outputs.join(", ")}`;
+  if (!outputs.includes(output)) return `'${dotted}': a ${steps[name].uses} step's outputs are ${outputs.join(", ")}`;
   return null;
 }
 
 function dedupe(errors: WorkflowError[]): WorkflowError[] {
   const seen = new Set<string>();
-  return sortErrors(errors.filter((e) => {
-    const key = `${e.line}:${e.column}:${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  }));
+  return sortErrors(
+    errors.filter((e) => {
+      const key = `${e.line}:${e.column}:${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
 }
 
 const sortErrors = (errors: WorkflowError[]) => [...errors].sort((a, b) => a.line - b.line || a.column - b.column);

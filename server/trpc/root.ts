@@ -18,6 +18,7 @@ import { promptsRouter } from "@/server/trpc/routers/prompts";
 import { requestsRouter } from "@/server/trpc/routers/requests";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
+import { workflowsRouter } from "@/server/trpc/routers/workflows";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
 export const appRouter = createTRPCRouter({
@@ -40,6 +41,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   batches: batchesRouter,
   schedules: schedulesRouter,
+  workflows: workflowsRouter,
 });
 
 export type AppRouter = typeof appRouter;
