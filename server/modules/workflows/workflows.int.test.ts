@@ -269,7 +269,7 @@ async function seededRun(
         stepId,
         status: s.status,
         attempts: s.attempts,
-        outputs: s.outputs,
+        outputs: s.outputs as never,
         jobId: s.jobId ?? null,
       },
     });
