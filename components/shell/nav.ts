@@ -12,6 +12,7 @@ import {
   Route,
   ScrollText,
   Settings,
+  Workflow,
 } from "lucide-react";
 
 export interface NavItem {
@@ -32,6 +33,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Jobs", segment: "jobs", icon: ListChecks },
   { label: "Batches", segment: "batches", icon: Layers },
   { label: "Schedules", segment: "schedules", icon: CalendarClock },
+  { label: "Workflows", segment: "workflows", icon: Workflow },
 ];
 
 export const FOOTER_NAV: NavItem[] = [
