@@ -17,7 +17,7 @@ export function WorkflowsList() {
   const trpc = useTRPC();
   const { projectId } = useParams<{ projectId: string }>();
   const { can, role, isLoading } = useProjectAccess();
-  const workflows = useQuery({ ...trpc.workflows.list.queryOptions(), refetchInterval: 10_000 });
+  const workflows = useQuery({ ...trpc.workflows.list.queryOptions({}), refetchInterval: 10_000 });
   const why = can("workflows:write") || isLoading ? undefined : deniedReason(role, "workflows:write");
   const link = (href: string, label: string, Icon: typeof Plus, variant: "primary" | "secondary") =>
     why ? (

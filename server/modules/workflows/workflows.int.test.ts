@@ -457,8 +457,8 @@ describe("the procedures", () => {
       projectId,
     );
     const none = callerFor(db, (await makeApiKey(db, projectId, ["project:read"])).principal, projectId);
-    await expect(none.workflows.list()).rejects.toThrow(/workflows:read/);
-    expect(Array.isArray(await reader.workflows.list())).toBe(true);
+    await expect(none.workflows.list({})).rejects.toThrow(/workflows:read/);
+    expect(Array.isArray(await reader.workflows.list({}))).toBe(true);
     await expect(
       reader.workflows.save({ source: "name: x\nsteps:\n  a: { uses: webhook, with: { url: 'https://e.com' } }\n" }),
     ).rejects.toThrow(/workflows:write/);

@@ -54,7 +54,7 @@ export const workflowsRouter = createTRPCRouter({
       scope: "workflows:read",
       openapi: { method: "GET", path: "/workflows", tags, summary: "Workflows with their last run" },
     })
-    .input(z.object({}).optional())
+    .input(z.object({}))
     .output(z.array(workflowOut))
     .query(({ ctx }) => listWorkflows(ctx)),
 
