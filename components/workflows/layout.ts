@@ -5,7 +5,7 @@ export interface GraphStep {
   needs: string[];
 }
 
-export interface PlacedNode {
+interface PlacedNode {
   id: string;
   x: number;
   y: number;

@@ -1,7 +1,7 @@
 import { Badge, type BadgeTone } from "@/components/ui";
 
 /** One colour per run and step state, shared by the list, the run page and the graph. */
-export const STATUS_TONE: Record<string, BadgeTone> = {
+const STATUS_TONE: Record<string, BadgeTone> = {
   queued: "neutral",
   pending: "neutral",
   running: "info",

@@ -1,13 +1,13 @@
 // The workflows API's schemas (browser-safe: the tRPC router, REST and the console share them).
 import { z } from "zod";
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
 export const FINAL_RUN_STATUSES: readonly string[] = ["succeeded", "failed", "cancelled"];
 
 export const sourceInput = z.object({ source: z.string().max(200_000) });
 
-export const workflowErrorOut = z.object({
+const workflowErrorOut = z.object({
   line: z.number().int(),
   column: z.number().int(),
   message: z.string(),
@@ -29,7 +29,7 @@ export const saveInput = z.object({
 
 export const workflowIdInput = z.object({ id: z.uuid() });
 
-export const versionOut = z.object({
+const versionOut = z.object({
   id: z.string(),
   version: z.number().int(),
   source: z.string(),
@@ -98,7 +98,7 @@ export const runOut = z.object({
 
 export const stepLogLine = z.object({ at: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() });
 
-export const stepRunOut = z.object({
+const stepRunOut = z.object({
   stepId: z.string(),
   uses: z.string(),
   needs: z.array(z.string()),
@@ -118,6 +118,3 @@ export const runDetailOut = runOut.extend({
   steps: z.array(stepRunOut),
   source: z.string(),
 });
-
-export type RunDetail = z.infer<typeof runDetailOut>;
-export type StepRun = z.infer<typeof stepRunOut>;

@@ -139,7 +139,6 @@ export const STEP_TYPES = {
 } as const;
 
 export type StepType = keyof typeof STEP_TYPES;
-export const STEP_TYPE_NAMES = Object.keys(STEP_TYPES) as StepType[];
 
 /** What `trigger.*` may name, by trigger type (all are present, null when not applicable). */
 export const TRIGGER_FIELDS = [

@@ -14,7 +14,7 @@ export type Expr =
 const BINARY_OPS = ["==", "!=", "<", "<=", ">", ">=", "&&", "||"] as const;
 type BinaryOp = (typeof BINARY_OPS)[number];
 const STATUS_FNS = ["success", "failure", "always"] as const;
-export type StatusFn = (typeof STATUS_FNS)[number];
+type StatusFn = (typeof STATUS_FNS)[number];
 
 export class ExpressionError extends Error {
   /** 0-based offset into the expression text. */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { StepType } from "./catalogue";
 
-export const STEP_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const STEP_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const INPUT_NAME = STEP_ID;
 
 const inputSpec = z

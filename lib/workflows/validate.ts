@@ -22,8 +22,6 @@ import {
   type WorkflowDefinition,
 } from "./schema";
 
-export type { WorkflowError } from "./positions";
-
 const ajv = new Ajv({ allErrors: true, strict: false });
 const checkDocument = ajv.compile(documentJsonSchema);
 

@@ -22,7 +22,7 @@ export function validateSource(source: string) {
 }
 
 /** A document that does not validate: 400, the first errors named by line and column, nothing written. */
-export function parseOrThrow(source: string): WorkflowDefinition {
+function parseOrThrow(source: string): WorkflowDefinition {
   const { definition, errors } = validateWorkflow(source);
   if (definition) return definition;
   const shown = errors.slice(0, 20);

@@ -35,9 +35,6 @@ export class StepFailed extends Error {
   }
 }
 
-/** Why a step's signal was aborted. */
-export type StopReason = "cancelled" | "timeout" | "shutdown";
-
 export class StepTimeout extends Error {
   constructor(seconds: number) {
     super(`The step ran past its timeout (${seconds} s)`);

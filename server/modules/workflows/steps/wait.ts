@@ -8,7 +8,7 @@ import { type StepContext, StepTimeout } from "./types";
 const pollMs = () => Number(process.env.SWITCHYARD_WORKFLOW_POLL_MS ?? 1000);
 
 /** A stop that should take the child down with the step (cancel, timeout), not a shutdown. */
-export function stopsChild(signal: AbortSignal): boolean {
+function stopsChild(signal: AbortSignal): boolean {
   const reason = signal.reason;
   if (reason instanceof JobStopped) return reason.why !== "shutdown";
   return reason instanceof StepTimeout || signal.aborted;
