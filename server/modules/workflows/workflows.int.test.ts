@@ -95,10 +95,11 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 
 }
 
 const FINAL = ["succeeded", "failed", "cancelled"];
-const finished = (id: string) =>
+const finished = (id: string, ms = 30_000) =>
   until(
     () => owner.workflows.getRun({ id }),
     (r) => FINAL.includes(r.status),
+    ms,
   );
 const stepOf = (run: { steps: { stepId: string }[] }, id: string) =>
   run.steps.find((s) => s.stepId === id) as never as {
@@ -343,12 +344,13 @@ steps:
     await jobEngine(dbUrl);
     workers = await startWorkers();
     holdOpen = true;
-    const run = await finished(started.id);
+    // The given-back job waits for the engine to hand it out again (its heartbeat lapse at worst).
+    const run = await finished(started.id, 90_000);
     expect(run.status).toBe("succeeded");
     expect(hits["/restart-a"]).toBe(1);
     expect(stepOf(run, "b").status).toBe("succeeded");
     expect(stepOf(run, "b").logs.map((l) => l.message)).toContain("Attempt 1 of 1");
-  });
+  }, 120_000);
 });
 
 describe("triggers", () => {
