@@ -25,10 +25,30 @@ export const workflowRunKind = defineJobKind({
   maxAttempts: 3,
   timeoutSeconds: 7 * 86_400,
   retryDelaySeconds: 10,
-  run: (ctx) => executeRun(ctx),
+  run: (ctx) => executeOrRecord(ctx),
 });
 
 const FINAL = ["succeeded", "failed", "skipped", "cancelled"];
+
+/** A run whose job gives up (its last attempt threw) is marked failed, not left running. */
+async function executeOrRecord(ctx: JobContext<z.output<typeof payload>>) {
+  try {
+    return await executeRun(ctx);
+  } catch (error) {
+    const stopped = error instanceof JobStopped && error.why === "shutdown";
+    const job = await ctx.db.job.findUnique({ where: { id: ctx.job.id }, select: { maxAttempts: true } });
+    if (!stopped && (error instanceof PermanentJobError || ctx.job.attempt >= (job?.maxAttempts ?? 1)))
+      await ctx.db.workflowRun.updateMany({
+        where: { id: ctx.job.payload.runId, status: { in: ["queued", "running"] } },
+        data: {
+          status: "failed",
+          error: error instanceof Error ? error.message : String(error),
+          finishedAt: new Date(),
+        },
+      });
+    throw error;
+  }
+}
 
 async function executeRun(ctx: JobContext<z.output<typeof payload>>) {
   const { db } = ctx;
