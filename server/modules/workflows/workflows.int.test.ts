@@ -247,6 +247,50 @@ steps:
   });
 });
 
+describe("the gate step", () => {
+  it("fails on a failed eval run's verdict (its dependents skipped) unless continue_on_fail, then `if` decides", async () => {
+    const summary = { targets: [], baselinePosition: 0, gatePassed: false };
+    const evalRun = await db.evalRun.create({
+      data: {
+        projectId,
+        status: "completed",
+        datasetVersionId: "7b0f6f3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+        summary,
+        createdByLabel: "test",
+      },
+    });
+    const source = `name: gated
+steps:
+  strict: { uses: gate, with: { run_id: ${evalRun.id} } }
+  after_strict: { uses: webhook, needs: strict, with: { url: "${base}/after-strict" } }
+  lenient: { uses: gate, with: { run_id: ${evalRun.id}, continue_on_fail: true } }
+  ship:
+    uses: webhook
+    needs: lenient
+    if: steps.lenient.outputs.passed == true
+    with: { url: "${base}/ship" }
+  report:
+    uses: webhook
+    needs: lenient
+    if: "!steps.lenient.outputs.passed"
+    with: { url: "${base}/report" }
+`;
+    const saved = await owner.workflows.save({ source });
+    const run = await finished((await owner.workflows.run({ workflowId: saved.workflow.id })).id);
+    expect(stepOf(run, "strict")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: "The gate failed",
+      outputs: { passed: false },
+    });
+    expect(stepOf(run, "after_strict").status).toBe("skipped");
+    expect(stepOf(run, "lenient")).toMatchObject({ status: "succeeded", outputs: { passed: false } });
+    expect(stepOf(run, "ship").status).toBe("skipped");
+    expect(stepOf(run, "report").status).toBe("succeeded");
+    expect(run.status).toBe("failed");
+  });
+});
+
 /** A run written as if an earlier process had got this far, then handed to the job runtime. */
 async function seededRun(
   source: string,
