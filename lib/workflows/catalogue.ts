@@ -6,6 +6,7 @@ import { thresholdSchema } from "@/lib/evals/gate";
 import { rolloutAnalysisSchema, rolloutStepSchema } from "@/lib/rollouts/schemas";
 
 /** A `${{ ... }}` expression standing for a whole value. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression syntax, not a JS template
 const expression = z.string().regex(/^\s*\$\{\{[\s\S]*\}\}\s*$/, "Must be a ${{ }} expression");
 /** A value of the given type, or an expression resolved when the step runs. */
 const v = <T extends z.ZodType>(schema: T) => z.union([schema, expression]);

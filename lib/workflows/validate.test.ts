@@ -179,8 +179,11 @@ describe("expressions", () => {
       expect(() => parseExpression(bad), bad).toThrow();
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression syntax, not a JS template
   it("resolves ${{ }} keeping a whole expression's type and interpolating text", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression syntax, not a JS template
     expect(resolveValue("${{ inputs.n }}", ctx)).toBe(3);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression syntax, not a JS template
     expect(resolveValue({ a: ["v${{ trigger.version }} of ${{ inputs.name }}"] }, ctx)).toEqual({ a: ["v4 of bot"] });
   });
 });

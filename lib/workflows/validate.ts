@@ -324,6 +324,7 @@ function checkExpressions(
     walkStrings(step.with, ["steps", id, "with"], (value, path) => {
       for (const span of interpolations(value)) {
         if (span.end < 0)
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression syntax, not a JS template
           errors.push(at.error(at.offsetInValue(path, span.start), "'${{' is not closed by '}}'", path));
         else checkRefs(id, span.text, path, span.start + 3);
       }
