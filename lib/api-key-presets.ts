@@ -17,6 +17,8 @@ const PURPOSE_SCOPES: Record<Exclude<KeyPurpose, "custom">, readonly Scope[]> = 
   gateway: ["gateway:invoke", ...GATEWAY_EXTRAS],
   ci: [
     "project:read",
+    // An eval run (a CI gate) calls its targets through the gateway as the key that started it.
+    "gateway:invoke",
     ...SCOPES.filter((s) => {
       const [group, verb] = s.split(":");
       return AUTOMATED.includes(group) && (verb === "read" || verb === "write");
