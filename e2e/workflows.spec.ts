@@ -85,7 +85,7 @@ steps:
   await dialog.getByRole("button", { name: "Run" }).click();
   await expect(page).toHaveURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
 
-  const graph = page.getByRole("img", { name: "Run graph" });
+  const graph = page.getByRole("group", { name: "Run graph" });
   await expect(graph.locator('[data-step="hello"]')).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(graph.locator('[data-step="done"]')).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(graph.locator('[data-step="never"]')).toHaveAttribute("data-status", "skipped");

@@ -113,7 +113,7 @@ export function WorkflowEditor({ workflowId, template }: { workflowId?: string; 
           </div>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <div className={workflowId ? "grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]" : "grid gap-4"}>
         <WorkflowSourceEditor value={source} onChange={setSource} onValidated={onValidated} />
         {workflowId && (
           <Card>
