@@ -16,7 +16,7 @@ import { defineJobKind, type JobContext, type JobStopped, PermanentJobError } fr
 import { type EvalCase, exampleCase, requestBody, sampleOf, type TargetPlan } from "./cases";
 import type { EvalRunConfig } from "./config";
 import { type EvalResultRow, resultKey, storedKeys, storeResults } from "./store";
-import { loadSummaryRows, runSummary } from "./summary";
+import { loadAggregates, runSummary } from "./summary";
 import { targetPlan } from "./targets";
 
 const envNumber = (name: string, fallback: number) => {
@@ -59,6 +59,15 @@ async function runEval(ctx: JobContext<Payload>) {
     data: { status: "running", startedAt: new Date() },
   });
   const config = run.config as unknown as EvalRunConfig;
+  // What the run's time went to (the job's result): setup, the calls, the summary.
+  const t0 = performance.now();
+  const timings = { readyMs: 0, callsMs: 0, summaryMs: 0 };
+  const ended = async (status: "completed" | "cancelled") => {
+    const t1 = performance.now();
+    const result = await finalizeEvalRun(db, run.id, status);
+    timings.summaryMs = Math.round(performance.now() - t1);
+    return { ...result, ...timings };
+  };
   try {
     const specs = await loadEvaluatorSpecs(
       db,
@@ -72,9 +81,11 @@ async function runEval(ctx: JobContext<Payload>) {
     }
     const plans = await Promise.all(run.targets.map((t) => targetPlan(db, t)));
     const done = await storedKeys(run.id);
+    timings.readyMs = Math.round(performance.now() - t0);
     ctx.progress(done.size, run.totalCases);
     if (done.size) ctx.log(`Resuming: ${done.size} of ${run.totalCases} results were stored by an earlier attempt`);
     await runCases(ctx, { ...run, config }, { specs, cases, plans, done });
+    timings.callsMs = Math.round(performance.now() - t0) - timings.readyMs;
   } catch (error) {
     if (error instanceof BudgetReached) return finalizeEvalRun(db, run.id, "failed", error.message);
     // A run that names what is gone (an evaluator, a dataset version) will not get better on a retry.
@@ -87,10 +98,10 @@ async function runEval(ctx: JobContext<Payload>) {
   }
   if (ctx.signal.aborted) {
     const why = (ctx.signal.reason as JobStopped | undefined)?.why;
-    if (why === "cancelled") return finalizeEvalRun(db, run.id, "cancelled");
+    if (why === "cancelled") return ended("cancelled");
     throw ctx.signal.reason;
   }
-  return finalizeEvalRun(db, run.id, "completed");
+  return ended("completed");
 }
 
 /** The run fails with the job when no attempt is left (else it would read "running" forever). */
@@ -316,7 +327,7 @@ export async function finalizeEvalRun(
   });
   if (FINAL_EVAL_RUN_STATUSES.includes(run.status as never)) return { status: run.status };
   const config = run.config as unknown as EvalRunConfig;
-  const summary = runSummary(run.targets, await loadSummaryRows(runId), {
+  const summary = runSummary(run.targets, await loadAggregates(runId), {
     thresholds: (config.thresholds ?? []) as Threshold[],
     baselinePosition: config.baselineTarget ?? null,
   });
