@@ -8,12 +8,11 @@ import { FINAL_EVAL_RUN_STATUSES } from "@/lib/evals/runs";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
-import { readExamples } from "@/server/modules/datasets/versions";
 import { answerText, gatewayModelCaller, type ModelCaller } from "@/server/modules/evals/model-call";
 import { loadEvaluatorSpecs, scoreSample } from "@/server/modules/evals/score";
 import type { EvaluatorSpec } from "@/server/modules/evals/types";
 import { defineJobKind, type JobContext, type JobStopped, PermanentJobError } from "@/server/modules/jobs/kinds";
-import { type EvalCase, exampleCase, requestBody, sampleOf, type TargetPlan } from "./cases";
+import { type EvalCase, readCases, requestBody, sampleOf, type TargetPlan } from "./cases";
 import type { EvalRunConfig } from "./config";
 import { type EvalResultRow, resultKey, storedKeys, storeResults } from "./store";
 import { loadAggregates, runSummary } from "./summary";
@@ -74,11 +73,7 @@ async function runEval(ctx: JobContext<Payload>) {
       run.projectId,
       config.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, weight: e.weight })),
     );
-    const cases: EvalCase[] = [];
-    for await (const stored of readExamples(db, run.datasetVersionId)) {
-      if (config.caseLimit !== null && cases.length >= config.caseLimit) break;
-      cases.push(exampleCase(cases.length, stored.example));
-    }
+    const cases = await readCases(run.datasetVersionId, config.caseLimit);
     const plans = await Promise.all(run.targets.map((t) => targetPlan(db, t)));
     const done = await storedKeys(run.id);
     timings.readyMs = Math.round(performance.now() - t0);
