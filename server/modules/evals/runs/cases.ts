@@ -22,7 +22,7 @@ export interface EvalCase {
  * the expected answer; the variables are what a schedule's prompt-over-dataset run gives a prompt (`input` = the
  * last user message, plus `metadata.variables`), so one dataset serves both.
  */
-export function exampleCase(index: number, example: DatasetExample): EvalCase {
+function exampleCase(index: number, example: DatasetExample): EvalCase {
   const messages = example.messages as ChatMessage[];
   const last = messages.at(-1);
   const endsWithAnswer = last?.role === "assistant";
