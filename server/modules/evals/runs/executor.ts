@@ -42,6 +42,9 @@ export const evalRunKind = defineJobKind({
   run: runEval,
 });
 
+/** What a retry cannot fix: the run names something gone or wrong. Others (unavailable, busy) are retried. */
+const PERMANENT = new Set(["NOT_FOUND", "VALIDATION", "BAD_REQUEST", "UNPROCESSABLE", "FORBIDDEN"]);
+
 class BudgetReached extends Error {
   override name = "BudgetReached";
 }
@@ -84,7 +87,7 @@ async function runEval(ctx: JobContext<Payload>) {
   } catch (error) {
     if (error instanceof BudgetReached) return finalizeEvalRun(db, run.id, "failed", error.message);
     // A run that names what is gone (an evaluator, a dataset version) will not get better on a retry.
-    if (error instanceof DomainError && error.code !== "INTERNAL") {
+    if (error instanceof DomainError && PERMANENT.has(error.code)) {
       await finalizeEvalRun(db, run.id, "failed", error.message);
       throw new PermanentJobError(error.message);
     }
