@@ -131,6 +131,13 @@ async function main() {
         console.log(
           `  eval ${id}: started ${at(run.startedAt)}, finished ${at(run.finishedAt)}, seen ${seconds.toFixed(2)} s`,
         );
+        // The job's result says what the run's time went to (setup, calls, summary).
+        let job = await db.job.findUniqueOrThrow({ where: { id: run.jobId! } });
+        for (let i = 0; i < 100 && job.state !== "succeeded"; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          job = await db.job.findUniqueOrThrow({ where: { id: run.jobId! } });
+        }
+        console.log(`  job result: ${JSON.stringify(job.result)}`);
         return calls / seconds;
       }
       if (["failed", "cancelled"].includes(run.status)) throw new Error(`eval ended ${run.status}: ${run.error}`);

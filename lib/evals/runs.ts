@@ -59,7 +59,7 @@ export type CreateEvalRun = z.output<typeof createEvalRunSchema>;
 
 // ---- What the API answers (the console's runs list and detail pages, REST, the CLI) ----
 
-export const EVAL_RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+const EVAL_RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type EvalRunStatus = (typeof EVAL_RUN_STATUSES)[number];
 export const FINAL_EVAL_RUN_STATUSES: readonly EvalRunStatus[] = ["completed", "failed", "cancelled"];
 

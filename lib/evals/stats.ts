@@ -46,7 +46,14 @@ export function meanCi(values: readonly number[]): MeanWithCi {
   // Two passes: the textbook one-pass formula cancels badly when the spread is tiny next to the mean.
   let squares = 0;
   for (const v of values) squares += (v - mean) ** 2;
-  const half = (t95(n - 1) * Math.sqrt(squares / (n - 1))) / Math.sqrt(n);
+  return meanCiFromMoments(n, mean, Math.sqrt(squares / (n - 1)));
+}
+
+/** The same interval from n, the mean and the sample standard deviation (what a database aggregates). */
+export function meanCiFromMoments(n: number, mean: number, sd: number | null): MeanWithCi {
+  if (n === 0) return { n, mean: 0, ci: [0, 0] };
+  if (n < 2 || sd === null || !(sd > 0)) return { n, mean, ci: [mean, mean] };
+  const half = (t95(n - 1) * sd) / Math.sqrt(n);
   return { n, mean, ci: [mean - half, mean + half] };
 }
 

@@ -2,6 +2,7 @@
 // prompt rendering a target that pairs a prompt version with another model needs.
 
 import type { Db } from "@/server/db";
+import { batchPool } from "@/server/modules/batches/store";
 import type { DatasetExample } from "@/server/modules/datasets/core";
 import type { ChatMessage, EvalSample } from "@/server/modules/evals/types";
 import { renderStoredPrompt } from "@/server/modules/prompts/templating";
@@ -21,7 +22,7 @@ export interface EvalCase {
  * the expected answer; the variables are what a schedule's prompt-over-dataset run gives a prompt (`input` = the
  * last user message, plus `metadata.variables`), so one dataset serves both.
  */
-export function exampleCase(index: number, example: DatasetExample): EvalCase {
+function exampleCase(index: number, example: DatasetExample): EvalCase {
   const messages = example.messages as ChatMessage[];
   const last = messages.at(-1);
   const endsWithAnswer = last?.role === "assistant";
@@ -31,6 +32,18 @@ export function exampleCase(index: number, example: DatasetExample): EvalCase {
     expected: endsWithAnswer ? last.content : undefined,
     metadata: example.metadata,
   };
+}
+
+// A version's rows in order (dataset_version_examples points at the example row that holds the content; versions
+// are immutable). One plain query: Prisma's nested read of 1,000 rows was most of a small run's setup time.
+const CASES_SQL = `SELECT e.example FROM dataset_version_examples ve
+JOIN dataset_examples e ON e.version_id = ve.source_version_id AND e.position = ve.source_position
+WHERE ve.version_id = $1 ORDER BY ve.position LIMIT $2`;
+
+/** The first `limit` cases of a dataset version (all when null). */
+export async function readCases(versionId: string, limit: number | null): Promise<EvalCase[]> {
+  const { rows } = await batchPool().query<{ example: DatasetExample }>(CASES_SQL, [versionId, limit]);
+  return rows.map((r, i) => exampleCase(i, r.example));
 }
 
 export function sampleOf(c: EvalCase, output: string): EvalSample {

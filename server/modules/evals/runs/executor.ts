@@ -8,15 +8,14 @@ import { FINAL_EVAL_RUN_STATUSES } from "@/lib/evals/runs";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
-import { readExamples } from "@/server/modules/datasets/versions";
 import { answerText, gatewayModelCaller, type ModelCaller } from "@/server/modules/evals/model-call";
 import { loadEvaluatorSpecs, scoreSample } from "@/server/modules/evals/score";
 import type { EvaluatorSpec } from "@/server/modules/evals/types";
 import { defineJobKind, type JobContext, type JobStopped, PermanentJobError } from "@/server/modules/jobs/kinds";
-import { type EvalCase, exampleCase, requestBody, sampleOf, type TargetPlan } from "./cases";
+import { type EvalCase, readCases, requestBody, sampleOf, type TargetPlan } from "./cases";
 import type { EvalRunConfig } from "./config";
 import { type EvalResultRow, resultKey, storedKeys, storeResults } from "./store";
-import { loadSummaryRows, runSummary } from "./summary";
+import { loadAggregates, runSummary } from "./summary";
 import { targetPlan } from "./targets";
 
 const envNumber = (name: string, fallback: number) => {
@@ -43,6 +42,9 @@ export const evalRunKind = defineJobKind({
   run: runEval,
 });
 
+/** What a retry cannot fix: the run names something gone or wrong. Others (unavailable, busy) are retried. */
+const PERMANENT = new Set(["NOT_FOUND", "VALIDATION", "BAD_REQUEST", "UNPROCESSABLE", "FORBIDDEN"]);
+
 class BudgetReached extends Error {
   override name = "BudgetReached";
 }
@@ -59,26 +61,33 @@ async function runEval(ctx: JobContext<Payload>) {
     data: { status: "running", startedAt: new Date() },
   });
   const config = run.config as unknown as EvalRunConfig;
+  // What the run's time went to (the job's result): setup, the calls, the summary.
+  const t0 = performance.now();
+  const timings = { readyMs: 0, callsMs: 0, summaryMs: 0 };
+  const ended = async (status: "completed" | "cancelled") => {
+    const t1 = performance.now();
+    const result = await finalizeEvalRun(db, run.id, status);
+    timings.summaryMs = Math.round(performance.now() - t1);
+    return { ...result, ...timings };
+  };
   try {
     const specs = await loadEvaluatorSpecs(
       db,
       run.projectId,
       config.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, weight: e.weight })),
     );
-    const cases: EvalCase[] = [];
-    for await (const stored of readExamples(db, run.datasetVersionId)) {
-      if (config.caseLimit !== null && cases.length >= config.caseLimit) break;
-      cases.push(exampleCase(cases.length, stored.example));
-    }
+    const cases = await readCases(run.datasetVersionId, config.caseLimit);
     const plans = await Promise.all(run.targets.map((t) => targetPlan(db, t)));
     const done = await storedKeys(run.id);
+    timings.readyMs = Math.round(performance.now() - t0);
     ctx.progress(done.size, run.totalCases);
     if (done.size) ctx.log(`Resuming: ${done.size} of ${run.totalCases} results were stored by an earlier attempt`);
     await runCases(ctx, { ...run, config }, { specs, cases, plans, done });
+    timings.callsMs = Math.round(performance.now() - t0) - timings.readyMs;
   } catch (error) {
     if (error instanceof BudgetReached) return finalizeEvalRun(db, run.id, "failed", error.message);
     // A run that names what is gone (an evaluator, a dataset version) will not get better on a retry.
-    if (error instanceof DomainError && error.code !== "INTERNAL") {
+    if (error instanceof DomainError && PERMANENT.has(error.code)) {
       await finalizeEvalRun(db, run.id, "failed", error.message);
       throw new PermanentJobError(error.message);
     }
@@ -87,10 +96,10 @@ async function runEval(ctx: JobContext<Payload>) {
   }
   if (ctx.signal.aborted) {
     const why = (ctx.signal.reason as JobStopped | undefined)?.why;
-    if (why === "cancelled") return finalizeEvalRun(db, run.id, "cancelled");
+    if (why === "cancelled") return ended("cancelled");
     throw ctx.signal.reason;
   }
-  return finalizeEvalRun(db, run.id, "completed");
+  return ended("completed");
 }
 
 /** The run fails with the job when no attempt is left (else it would read "running" forever). */
@@ -316,7 +325,7 @@ export async function finalizeEvalRun(
   });
   if (FINAL_EVAL_RUN_STATUSES.includes(run.status as never)) return { status: run.status };
   const config = run.config as unknown as EvalRunConfig;
-  const summary = runSummary(run.targets, await loadSummaryRows(runId), {
+  const summary = runSummary(run.targets, await loadAggregates(runId), {
     thresholds: (config.thresholds ?? []) as Threshold[],
     baselinePosition: config.baselineTarget ?? null,
   });
