@@ -26,6 +26,10 @@ function createBoss(connectionString: string): PgBoss {
     superviseIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_SUPERVISE_S ?? 5),
     // The pass that fails jobs whose heartbeat stopped (pg-boss's default is a minute).
     monitorIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_MONITOR_S ?? 10),
+    // A job sent wakes an idle worker at once (NOTIFY) instead of after its next poll: a short batch or eval run
+    // otherwise spends up to a poll interval waiting to start. Polling stays on (workers.ts) for what NOTIFY does
+    // not announce: retries whose delay ran out, jobs a per-project limit held back.
+    useListenNotify: process.env.SWITCHYARD_JOBS_NOTIFY !== "0",
   });
   const said = new RepeatedLog();
   boss.on("error", (error) => said.report(`[switchyard] jobs engine: ${describeError(error)}`));

@@ -10,8 +10,13 @@ export function ensureQueue(boss: PgBoss, kind: JobKind<never> | JobKind<unknown
   let pending = queues.get(kind.kind);
   if (!pending) {
     pending = (async () => {
-      if (await boss.getQueue(kind.kind)) return;
-      await boss.createQueue(kind.kind, { heartbeatSeconds: HEARTBEAT_SECONDS }).catch(async (error) => {
+      const existing = await boss.getQueue(kind.kind);
+      // Queues made before workers were woken by NOTIFY get it turned on (it only adds a NOTIFY per job sent).
+      if (existing) {
+        if (!existing.notify) await boss.updateQueue(kind.kind, { notify: true });
+        return;
+      }
+      await boss.createQueue(kind.kind, { heartbeatSeconds: HEARTBEAT_SECONDS, notify: true }).catch(async (error) => {
         if (!(await boss.getQueue(kind.kind))) throw error;
       });
     })();

@@ -26,6 +26,8 @@ export async function startJobWorkers(db: Db, kinds: readonly JobKind<never>[]):
         localConcurrency: kind.perProcess,
         groupConcurrency: kind.perProject,
         pollingIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_POLL_S ?? 0.5),
+        // NOTIFY does not announce a retry's delay running out or a project's slot freeing: keep polling as often.
+        notifyPollingIntervalSeconds: Number(process.env.SWITCHYARD_JOBS_POLL_S ?? 0.5),
       },
       async ([job]) => runAttempt(kind as JobKind<unknown>, job, { db, shutdown: shutdown.signal }),
     );
