@@ -59,7 +59,7 @@ export function RunDetail({ runId }: { runId: string }) {
           <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
             {run.dataset ? (
               <Link
-                className="text-primary hover:underline"
+                className="text-accent-foreground hover:underline"
                 href={`/projects/${projectId}/datasets/${run.dataset.datasetId}`}
               >
                 {run.dataset.name} v{run.dataset.version}
