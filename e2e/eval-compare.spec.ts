@@ -53,7 +53,7 @@ test("eval run detail and comparison: summary, gate, cases, paired tests, regres
   );
   await expect(verdict).toContainText("Paired t-test");
   await expect(page.getByTestId("tests-contains-days")).toContainText("+3 / −5");
-  const listed = page.getByRole("list", { name: "Cases" }).getByRole("listitem");
+  const listed = page.getByRole("list", { name: "Cases" }).getByTestId(/^case-/);
   await expect(listed.first()).toContainText("regression");
   const first = page.getByTestId("case-3");
   await expect(first.getByRole("region", { name: /Output diff/ })).toContainText("I'm not sure, please contact us.");
