@@ -22,7 +22,7 @@ function SideLine({ side, name }: { side: CaseSideOut; name: "A" | "B" }) {
       <Badge tone={side.passed ? "success" : "danger"}>{side.passed ? "pass" : "fail"}</Badge>
       {side.trials > 1 && <span className="text-muted-foreground">mean of {side.trials} trials</span>}
       {side.requestId && (
-        <Link className="text-primary hover:underline" href={requestHref(projectId, side.createdAt)}>
+        <Link className="text-accent-foreground hover:underline" href={requestHref(projectId, side.createdAt)}>
           request
         </Link>
       )}

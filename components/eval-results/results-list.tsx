@@ -252,7 +252,7 @@ function ResultRow({ row, target }: { row: ResultRowOut; target: string }) {
             <span>cost {formatMoney(row.costUsd)}</span>
             {row.evalCostUsd > 0 && <span>evaluators {formatMoney(row.evalCostUsd)}</span>}
             {row.requestId && (
-              <Link className="text-primary hover:underline" href={requestHref(projectId, row.createdAt)}>
+              <Link className="text-accent-foreground hover:underline" href={requestHref(projectId, row.createdAt)}>
                 request {row.requestId}
               </Link>
             )}

@@ -59,7 +59,7 @@ export function RunDetail({ runId }: { runId: string }) {
           <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
             {run.dataset ? (
               <Link
-                className="text-primary hover:underline"
+                className="text-accent-foreground hover:underline"
                 href={`/projects/${projectId}/datasets/${run.dataset.datasetId}`}
               >
                 {run.dataset.name} v{run.dataset.version}
@@ -171,7 +171,7 @@ function SummaryTable({ run }: { run: RunDetailOut }) {
             <tbody className="divide-y divide-border">
               {run.targets.map((t) => (
                 <tr key={t.id} data-testid={`target-${t.position}`} className="align-top">
-                  <td className="py-2 pr-4">
+                  <td className="min-w-36 py-2 pr-4">
                     <div className="font-medium">{t.label}</div>
                     <div className="text-muted-foreground text-xs">
                       #{t.position}

@@ -46,7 +46,7 @@ export function TestsCard({ compare }: { compare: CompareOut }) {
           </p>
         </div>
         <ScrollBox label="Tests per evaluator (scrolls sideways)">
-          <table className="w-full min-w-[52rem] text-sm [&_td]:whitespace-nowrap [&_td]:pr-3 [&_th]:pr-3">
+          <table className="w-full min-w-[46rem] text-sm [&_td]:whitespace-nowrap [&_td]:pr-3 [&_th]:pr-3">
             <thead className="text-left text-muted-foreground text-xs">
               <tr className="border-border border-b">
                 <th className="py-1.5 font-medium">Metric</th>
@@ -57,13 +57,19 @@ export function TestsCard({ compare }: { compare: CompareOut }) {
                 <th className="font-medium">Δ (95% CI)</th>
                 <th className="font-medium">Paired t</th>
                 <th className="font-medium">Wilcoxon</th>
-                <th className="font-medium">Score verdict</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-border">
               {rows.map((m) => (
                 <tr key={m.metric} data-testid={`tests-${m.metric}`}>
-                  <td className="py-1.5 font-medium">{m.metric}</td>
+                  <td className="py-1.5">
+                    <span className="mr-2 font-medium">{m.metric}</span>
+                    <span
+                      title={`Scores, ${m.scoreTest === "paired_t" ? "paired t" : "Wilcoxon"}: ${formatP(scoreP(m))}`}
+                    >
+                      <Direction significant={scoreSignificant(m)} delta={(m.meanB ?? 0) - (m.meanA ?? 0)} />
+                    </span>
+                  </td>
                   <td className="tabular-nums">{m.pairs}</td>
                   <td className="tabular-nums">
                     {pct(m.passRateA)} → {pct(m.passRateB)}
@@ -87,11 +93,6 @@ export function TestsCard({ compare }: { compare: CompareOut }) {
                   </td>
                   <td className="text-xs tabular-nums">{formatP(m.pairedT.pValue)}</td>
                   <td className="text-xs tabular-nums">{formatP(m.wilcoxon.pValue)}</td>
-                  <td>
-                    <span title={`${m.scoreTest === "paired_t" ? "paired t" : "Wilcoxon"}: ${formatP(scoreP(m))}`}>
-                      <Direction significant={scoreSignificant(m)} delta={(m.meanB ?? 0) - (m.meanA ?? 0)} />
-                    </span>
-                  </td>
                 </tr>
               ))}
             </tbody>

@@ -76,12 +76,11 @@ export async function getRunDetail(deps: ProjectDeps, { runId }: { runId: string
 
   const summaries = targets.map((t) => (isRecord(t.summary) ? (t.summary as Partial<TargetSummary>) : null));
   const summarized = summaries.length > 0 && summaries.every((s) => s && summaryCell(s.overall));
-  // Evaluator names: as the summaries list them, then any only the rows know (a run still going).
-  const names: string[] = [];
+  // Evaluator names from the summaries and the rows (a run still going), by name: jsonb keeps no key order.
+  const names: string[] = liveEvaluators.map((row) => row.name);
   for (const s of summaries)
     for (const name of Object.keys(isRecord(s?.evaluators) ? s.evaluators : {})) names.push(name);
-  for (const row of [...liveEvaluators].sort((x, y) => x.name.localeCompare(y.name))) names.push(row.name);
-  const evaluators = [...new Set(names)];
+  const evaluators = [...new Set(names)].sort();
 
   const outTargets = targets.map((t, i): RunTargetOut => {
     const s = summaries[i];
