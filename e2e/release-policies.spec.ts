@@ -64,5 +64,6 @@ test("a release policy refuses moving production to an unevaluated version; an o
   ).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/release-policy-model.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: `${SHOTS}/release-policy-model-phone.png`, fullPage: true });
 });

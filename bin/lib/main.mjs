@@ -3,7 +3,7 @@
 import { HELP, parseCli, UsageError } from "./args.mjs";
 import { absolute, renderJUnit, renderMarkdown, renderTable } from "./render.mjs";
 
-export const EXIT = { passed: 0, failed: 1, error: 2 };
+const EXIT = { passed: 0, failed: 1, error: 2 };
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 /** An error the CLI reports and exits 2 on; `runId` when a run had started (the reports name it). */

@@ -1,4 +1,3 @@
-export function formatMetric(metric: string, stat: string, value: number | null): string;
 export function absolute(base: string, path: string): string;
 export function renderTable(view: unknown, baseUrl: string): string;
 export function xml(text: string): string;

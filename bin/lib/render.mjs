@@ -2,7 +2,7 @@
 // JUnit XML for CI test reports, Markdown for step summaries. Pure functions of the verdict.
 
 /** @param {string} metric @param {string} stat @param {number | null} value */
-export function formatMetric(metric, stat, value) {
+function formatMetric(metric, stat, value) {
   if (value === null || value === undefined) return "—";
   if (metric === "latency_p95_ms") return `${Math.round(value)} ms`;
   if (metric === "cost_usd") return `$${Number(value.toPrecision(3))}`;

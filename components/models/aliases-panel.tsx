@@ -26,7 +26,7 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
 
   return (
     <section className="flex flex-col gap-4" aria-label="Aliases and deployments">
-      <div className="grid grid-cols-[1fr_2fr] gap-4">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-[1fr_2fr]">
         <Card>
           <CardContent className="pt-4">
             <h3 className="mb-2 font-medium text-sm">Current aliases</h3>

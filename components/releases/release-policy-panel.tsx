@@ -145,13 +145,17 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
             <Button type="submit" loading={save.isPending}>
               Save policy
             </Button>
-            <Checkbox
-              className="sm:col-span-4"
-              checked={form.require}
-              onChange={(e) => setForm({ ...form, require: e.target.checked })}
-              label="Require a passing eval run"
-              description="Owners and admins can still override a refusal, with a reason that is recorded."
-            />
+            {/* The note sits outside the checkbox's label, so the label stays "Require a passing eval run". */}
+            <div className="flex flex-col gap-0.5 sm:col-span-4">
+              <Checkbox
+                checked={form.require}
+                onChange={(e) => setForm({ ...form, require: e.target.checked })}
+                label="Require a passing eval run"
+              />
+              <p className="pl-6 text-muted-foreground text-xs">
+                Owners and admins can still override a refusal; the override is recorded.
+              </p>
+            </div>
             <FormError
               error={save.error}
               fields={["label", "maxAgeHours", "datasetVersionId"]}

@@ -56,7 +56,7 @@ export function MovePointerForm({
       <CardContent className="pt-4">
         <h3 className="mb-2 font-medium text-sm">{heading}</h3>
         <form
-          className="grid grid-cols-[1fr_8rem_2fr_auto] items-end gap-2"
+          className="grid grid-cols-1 items-end gap-2 sm:grid-cols-[1fr_8rem_2fr_auto]"
           onSubmit={(e) => {
             e.preventDefault();
             void submit(false);

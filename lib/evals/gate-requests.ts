@@ -56,7 +56,7 @@ const metricSummary = z.object({
   passCi: z.tuple([z.number(), z.number()]),
 });
 
-export const gateCheckOut = z.object({
+const gateCheckOut = z.object({
   metric: z.string(),
   stat: z.enum(["mean", "pass_rate", "value"]),
   value: z.number().nullable(),
@@ -65,7 +65,7 @@ export const gateCheckOut = z.object({
   message: z.string(),
 });
 
-export const gateVerdictOut = z.object({ passed: z.boolean(), checks: z.array(gateCheckOut) });
+const gateVerdictOut = z.object({ passed: z.boolean(), checks: z.array(gateCheckOut) });
 
 const targetSummaryOut = z.object({
   targetId: z.string(),

@@ -279,3 +279,39 @@ describe("release policy CRUD", () => {
     expect(event.toVersion).toBe(1);
   });
 });
+
+describe("experiment promotion", () => {
+  it("is a label move: a guarded label refuses an unevaluated winner, and the experiment stays open", async () => {
+    const { promptId: id } = await owner().prompts.create({ name: "greeter", type: "text", template: "Hello {{ n }}" });
+    await owner().prompts.createVersion({ promptId: id, template: "Hi there, {{ n }}!" });
+    await owner().prompts.moveLabel({ promptId: id, label: "production", version: 1 });
+    await owner().releasePolicies.save({ subjectType: "prompt", subjectId: id });
+    const experiment = await owner().experiments.create({
+      name: "friendlier",
+      promptId: id,
+      metrics: [{ name: "thumbs_up", kind: "rate" }],
+      variants: [
+        { key: "control", weight: 50, promptVersion: 1 },
+        { key: "friendly", weight: 50, promptVersion: 2 },
+      ],
+    });
+    await owner().experiments.start({ id: experiment.id });
+    await expect(
+      owner().experiments.conclude({
+        experimentId: experiment.id,
+        winnerKey: "friendly",
+        promote: true,
+        acknowledgeNotSignificant: true,
+      }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("version 2 of prompt 'greeter' has no passing eval run"),
+    });
+    expect((await db.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).status).toBe("running");
+    const label = await db.promptLabel.findFirstOrThrow({
+      where: { promptId: id, name: "production" },
+      include: { version: true },
+    });
+    expect(label.version.version).toBe(1);
+  });
+});
