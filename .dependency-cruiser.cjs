@@ -31,7 +31,8 @@ const MODULE_DEPS = {
   prompts: ["audit", "models"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
-  datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models"],
+  // request-log: "add to dataset" reads logged requests (from-requests.ts).
+  datasets: ["artifacts", "audit", "guardrails", "inference", "jobs", "models", "request-log"],
   runs: ["artifacts", "inference", "models", "providers"],
   playground: ["models", "request-log", "runs"],
   schedules: ["audit", "batches", "datasets", "files", "jobs"],
@@ -53,9 +54,35 @@ const MODULE_DEPS = {
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
   rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
-  // evals -> gateway: online evaluation installs a gateway observer (gateway/observers.ts); the gateway never imports evals.
-  evals: ["audit", "batches", "datasets", "gateway", "jobs", "models", "prompts", "request-log", "rollouts"],
-  workflows: ["audit", "batches", "datasets", "evals", "files", "jobs", "models", "prompts", "releases", "rollouts", "schedules"],
+  // providers: HTTP evaluators call their URL through the upstream client (address policy, timeouts, shares).
+  // schedules: a dataset row becomes prompt variables one way (prompt-over-dataset-lines rowVariables).
+  // gateway: online evaluation installs a gateway observer (gateway/observers.ts); the gateway never imports evals.
+  evals: [
+    "audit",
+    "batches",
+    "datasets",
+    "gateway",
+    "jobs",
+    "models",
+    "prompts",
+    "providers",
+    "request-log",
+    "rollouts",
+    "schedules",
+  ],
+  workflows: [
+    "audit",
+    "batches",
+    "datasets",
+    "evals",
+    "files",
+    "jobs",
+    "models",
+    "prompts",
+    "releases",
+    "rollouts",
+    "schedules",
+  ],
 };
 
 (function assertAcyclic() {

@@ -11,9 +11,17 @@ describe("key purposes", () => {
     expect(scopes.filter((s) => s !== "gateway:invoke" && s !== ("feedback:write" as Scope))).toEqual([]);
   });
 
-  it("gives CI read and write on the registry, prompts, experiments, datasets and routes, and no admin scope", () => {
+  it("gives CI read and write on the registry, prompts, experiments, datasets, evals and routes, and no admin scope", () => {
     const scopes = scopesForPurpose("ci", as("owner"));
-    for (const s of ["models:write", "prompts:write", "experiments:write", "datasets:write", "gateway:write"])
+    for (const s of [
+      "models:write",
+      "prompts:write",
+      "experiments:write",
+      "datasets:write",
+      "evals:read",
+      "evals:write",
+      "gateway:write",
+    ])
       expect(scopes).toContain(s);
     for (const s of ["members:write", "apiKeys:write", "project:write", "prompts:protect", "gateway:invoke"])
       expect(scopes).not.toContain(s);
@@ -21,6 +29,7 @@ describe("key purposes", () => {
 
   it("never goes beyond the creator's role, and names what it left out", () => {
     expect(scopesForPurpose("ci", as("viewer")).every((s) => s.endsWith(":read"))).toBe(true);
+    expect(scopesForPurpose("read-only", as("viewer"))).toContain("evals:read");
     expect(scopesBeyondRole("ci", as("viewer"))).toContain("models:write");
     expect(scopesBeyondRole("gateway", as("editor"))).toEqual([]);
     expect(scopesForPurpose("gateway", as("viewer"))).toEqual([]);

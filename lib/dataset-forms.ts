@@ -63,3 +63,28 @@ export const createJobInput = z.object({
   hyperparameters: hyperparameters.default({}),
 });
 export { hyperparameters as jobHyperparameters };
+
+/** "Add to dataset" from the request explorer (datasets.addFromRequests). */
+export const MAX_REQUESTS_PER_ADD = 100;
+
+export const addRequestsInput = z
+  .object({
+    requestIds: z
+      .array(z.uuid("A request id is a UUID"))
+      .min(1, "Select at least one request")
+      .max(MAX_REQUESTS_PER_ADD, `At most ${MAX_REQUESTS_PER_ADD} requests at a time`),
+    /** A new dataset's name, or… */
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "Use letters, digits, '.', '_', '-' and '/'")
+      .optional(),
+    /** …an existing chat dataset: a new version = its latest version plus these examples. */
+    datasetId: z.uuid().optional(),
+  })
+  .refine((i) => Boolean(i.name) !== Boolean(i.datasetId), {
+    message: "Give a new dataset's name or an existing dataset's id (one of them)",
+    path: ["name"],
+  });

@@ -14,8 +14,14 @@ export const SCOPES = [
   "prompts:protect",
   "experiments:read",
   "experiments:write",
+  /** Evaluations: runs, their results and comparisons; start and cancel runs. */
+  "evals:read",
+  "evals:write",
   "datasets:read",
   "datasets:write",
+  /** Evaluators and eval runs: see them and their results; create, version, try, start and cancel them. */
+  "evals:read",
+  "evals:write",
   "playground:run",
   "gateway:invoke",
   /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
@@ -27,9 +33,6 @@ export const SCOPES = [
   /** Background jobs and schedules: see them; cancel, retry, create and pause. */
   "jobs:read",
   "jobs:write",
-  /** Evaluators, eval runs and online evaluation rules: see them and their scores; create, change and run them. */
-  "evals:read",
-  "evals:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -48,13 +51,14 @@ const EDIT: Scope[] = [
   "models:write",
   "prompts:write",
   "experiments:write",
+  "evals:write",
   "datasets:write",
+  "evals:write",
   "playground:run",
   "gateway:invoke",
   "gateway:write",
   "feedback:write",
   "jobs:write",
-  "evals:write",
 ];
 const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
 

@@ -5,6 +5,7 @@ import { batchKind } from "@/server/modules/batches/executor";
 import { fineTuneStaleJob, staleMinutes } from "@/server/modules/datasets/fine-tune-stale";
 import { datasetTransformJob } from "@/server/modules/datasets/transform";
 import { onlineEvalJob } from "@/server/modules/evals/online/job";
+import { evalRunKind } from "@/server/modules/evals/runs/executor";
 import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
@@ -15,6 +16,7 @@ export const JOB_KINDS: readonly JobKind<never>[] = [
   requestLogMaintenanceJob,
   fineTuneStaleJob,
   datasetTransformJob,
+  evalRunKind,
   onlineEvalJob,
   ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];

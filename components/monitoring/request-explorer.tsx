@@ -4,11 +4,14 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { ListX } from "lucide-react";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
+import { AddToDatasetDialog } from "@/components/monitoring/explorer/add-to-dataset";
 import { ColumnChooser, explorerColumns, useColumnChoice } from "@/components/monitoring/explorer/columns";
 import { FilterBar } from "@/components/monitoring/explorer/filter-bar";
 import { RequestDetail, type RequestItem } from "@/components/monitoring/request-detail";
 import { useTRPC } from "@/components/providers/trpc";
-import { Button, DataTable, type DataTableColumn, Dialog, EmptyState, Select } from "@/components/ui";
+import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
+import { Button, Checkbox, DataTable, type DataTableColumn, Dialog, EmptyState, Select } from "@/components/ui";
+import { MAX_REQUESTS_PER_ADD } from "@/lib/dataset-forms";
 import {
   EXPLORER_RANGES,
   type ExplorerRange,
@@ -58,6 +61,19 @@ export function RequestExplorer({ from, to }: { from?: Date; to?: Date } = {}) {
   const keyNames = useMemo(() => new Map(keys.data?.map((k) => [k.id, k.name])), [keys.data]);
   const { shown, toggle } = useColumnChoice();
   const [open, setOpen] = useState<RequestItem | null>(null);
+  // Requests picked for "Add to dataset" (by id, kept across pages and refreshes).
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [adding, setAdding] = useState(false);
+  const access = useProjectAccess();
+  const addDenied =
+    access.isLoading || access.can("datasets:write") ? undefined : deniedReason(access.role, "datasets:write");
+  const toggleSelected = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
 
   const pages = useInfiniteQuery(
     trpc.monitoring.requests.infiniteQueryOptions(
@@ -67,6 +83,19 @@ export function RequestExplorer({ from, to }: { from?: Date; to?: Date } = {}) {
   );
   const rows = pages.data?.pages.flatMap((p) => p.items);
   const columns: DataTableColumn<RequestItem>[] = [
+    {
+      key: "select",
+      header: <span className="sr-only">Select</span>,
+      className: "w-8",
+      cell: (r) => (
+        <Checkbox
+          aria-label={`Select request ${r.id}`}
+          checked={selected.has(r.id)}
+          disabled={!selected.has(r.id) && selected.size >= MAX_REQUESTS_PER_ADD}
+          onChange={(e) => toggleSelected(r.id, e.target.checked)}
+        />
+      ),
+    },
     ...explorerColumns((id) => keyNames.get(id)).filter((c) => shown.includes(c.key)),
     {
       key: "open",
@@ -104,7 +133,25 @@ export function RequestExplorer({ from, to }: { from?: Date; to?: Date } = {}) {
             </Button>
           </div>
         )}
-        <ColumnChooser shown={shown} toggle={toggle} />
+        <div className="flex flex-wrap items-center gap-2">
+          {selected.size > 0 && (
+            <>
+              <span className="text-muted-foreground text-sm">{selected.size} selected</span>
+              <Button variant="ghost" size="sm" onClick={() => setSelected(new Set())}>
+                Clear
+              </Button>
+            </>
+          )}
+          <Button
+            variant="secondary"
+            onClick={() => setAdding(true)}
+            disabled={selected.size === 0 || Boolean(addDenied)}
+            title={addDenied ?? (selected.size === 0 ? "Select requests first (bodies must be logged)" : undefined)}
+          >
+            Add to dataset…
+          </Button>
+          <ColumnChooser shown={shown} toggle={toggle} />
+        </div>
       </div>
       <DataTable
         caption="Requests"
@@ -136,6 +183,14 @@ export function RequestExplorer({ from, to }: { from?: Date; to?: Date } = {}) {
         >
           Load older requests
         </Button>
+      )}
+      {adding && (
+        <AddToDatasetDialog
+          open
+          onOpenChange={setAdding}
+          requestIds={[...selected]}
+          onAdded={() => setSelected(new Set())}
+        />
       )}
       <Dialog open={open !== null} onOpenChange={(o) => !o && setOpen(null)} title="Request" className="max-w-2xl">
         {open && <RequestDetail item={open} projectId={projectId} />}

@@ -1,6 +1,7 @@
 import {
   Boxes,
   CalendarClock,
+  ClipboardCheck,
   Database,
   FileCode2,
   FlaskConical,
@@ -10,6 +11,7 @@ import {
   type LucideIcon,
   MessageSquareText,
   Route,
+  Scale,
   ScrollText,
   Settings,
 } from "lucide-react";
@@ -26,6 +28,8 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Prompts", segment: "prompts", icon: MessageSquareText },
   { label: "Experiments", segment: "experiments", icon: FlaskConical },
   { label: "Datasets", segment: "datasets", icon: Database },
+  { label: "Evals", segment: "evals", icon: ClipboardCheck },
+  { label: "Evaluators", segment: "evaluators", icon: Scale },
   { label: "Playground", segment: "playground", icon: FileCode2 },
   { label: "Routes", segment: "routes", icon: Route },
   { label: "Monitoring", segment: "monitoring", icon: Gauge },

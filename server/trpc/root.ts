@@ -4,6 +4,8 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalRunsRouter } from "@/server/trpc/routers/evalRuns";
+import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
 import { fineTuningRouter } from "@/server/trpc/routers/fine-tuning";
 import { healthRouter } from "@/server/trpc/routers/health";
@@ -36,11 +38,13 @@ export const appRouter = createTRPCRouter({
   monitoring: monitoringRouter,
   requests: requestsRouter,
   datasets: datasetsRouter,
+  evaluators: evaluatorsRouter,
   fineTuning: fineTuningRouter,
   routes: routesRouter,
   jobs: jobsRouter,
   batches: batchesRouter,
   schedules: schedulesRouter,
+  evalRuns: evalRunsRouter,
   onlineEvals: onlineEvalsRouter,
 });
 

@@ -63,6 +63,8 @@ export const versionParams = z.object({
   salt: z.string().optional(),
   // merge
   otherVersionIds: z.array(z.string()).optional(),
+  // from_requests: the logged requests this version added
+  requestIds: z.array(z.string()).optional(),
   dedupe: z.boolean().optional(),
 });
 

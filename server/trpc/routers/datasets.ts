@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { kAnonymityInput } from "@/lib/dataset-forms";
+import { addRequestsInput, kAnonymityInput } from "@/lib/dataset-forms";
 import { queryInt } from "@/lib/query-params";
 import { notFound } from "@/server/errors";
 import { estimateTraining } from "@/server/modules/datasets/core";
+import { addRequestsToDataset } from "@/server/modules/datasets/from-requests";
 import {
   datasetExampleOut,
   kAnonymityOut,
@@ -11,9 +12,10 @@ import {
 } from "@/server/modules/datasets/output-schemas";
 import { previewTransform } from "@/server/modules/datasets/preview";
 import { compareVersions, kAnonymityReport } from "@/server/modules/datasets/reports";
-import { datasetOut, type TransformInput, transformOut } from "@/server/modules/datasets/schemas";
+import { datasetOut, type TransformInput, transformOut, versionOut } from "@/server/modules/datasets/schemas";
 import { getDataset, listDatasets, listExamples } from "@/server/modules/datasets/service";
 import { transformDataset } from "@/server/modules/datasets/transform";
+import { requestLogPool } from "@/server/modules/request-log/runtime";
 import { createTRPCRouter, projectProcedure } from "@/server/trpc/init";
 
 const tags = ["Datasets"];
@@ -105,6 +107,21 @@ export const datasetsRouter = createTRPCRouter({
     .input(transformFlat)
     .output(transformOut)
     .mutation(({ ctx, input }) => transformDataset(ctx, input as TransformInput)),
+
+  addFromRequests: projectProcedure
+    .meta({
+      scope: "datasets:write",
+      openapi: {
+        method: "POST",
+        path: "/datasets/from-requests",
+        tags,
+        summary:
+          "Add logged requests (bodies logged) as chat examples keeping metadata.request_id: a new dataset, or a new version appended to a chat dataset's latest (also needs monitoring:read)",
+      },
+    })
+    .input(addRequestsInput)
+    .output(versionOut.extend({ datasetId: z.string(), added: z.number() }))
+    .mutation(({ ctx, input }) => addRequestsToDataset({ ...ctx, pool: requestLogPool() }, input)),
 
   preview: projectProcedure
     .meta({

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "evaluators" ADD COLUMN     "secret_ciphertext" TEXT;
