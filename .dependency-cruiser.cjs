@@ -27,8 +27,8 @@ const MODULE_DEPS = {
   artifacts: ["audit", "inference"],
   files: ["artifacts"],
   health: ["inference"],
-  models: ["artifacts", "audit", "inference", "providers"],
-  prompts: ["audit", "models"],
+  models: ["artifacts", "audit", "inference", "providers", "releases"],
+  prompts: ["audit", "models", "releases"],
   routes: ["audit", "models"],
   experiments: ["audit", "models", "prompts"],
   // request-log: "add to dataset" reads logged requests (from-requests.ts).
@@ -46,6 +46,7 @@ const MODULE_DEPS = {
     "prompts",
     "providers",
     "request-log",
+    "rollouts",
     "routes",
     "runs",
   ],
@@ -53,7 +54,7 @@ const MODULE_DEPS = {
   // Release policies are read by label and alias moves (prompts, models): plain SQL over eval results, no evals import.
   releases: ["audit"],
   // Rollouts are read by the gateway's label resolution: they must never import the gateway (or evals, batches).
-  rollouts: ["audit", "feedback", "jobs", "models", "prompts", "request-log"],
+  rollouts: ["audit", "feedback", "jobs", "models", "prompts", "providers", "request-log"],
   // providers: HTTP evaluators call their URL through the upstream client (address policy, timeouts, shares).
   // schedules: a dataset row becomes prompt variables one way (prompt-over-dataset-lines rowVariables).
   // gateway: online evaluation installs a gateway observer (gateway/observers.ts); the gateway never imports evals.

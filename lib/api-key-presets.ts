@@ -10,8 +10,8 @@ export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 /** An application calls the gateway and reports its users' feedback on the answers. */
 const GATEWAY_EXTRAS: Scope[] = ["feedback:write"];
 
-/** The registry, prompts, experiments, datasets, evaluations and gateway routes: what a CI pipeline reads and changes. */
-const AUTOMATED = ["models", "prompts", "experiments", "datasets", "evals", "gateway"];
+/** The registry, prompts, experiments, datasets, gateway routes, evals (CI gates) and rollouts: what a CI pipeline reads and changes. */
+const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway", "evals", "rollouts"];
 
 const PURPOSE_SCOPES: Record<Exclude<KeyPurpose, "custom">, readonly Scope[]> = {
   gateway: ["gateway:invoke", ...GATEWAY_EXTRAS],
@@ -33,7 +33,7 @@ export const KEY_PURPOSE_LABELS: Record<KeyPurpose, { title: string; description
   ci: {
     title: "CI automation",
     description:
-      "Reads and changes models, prompts, experiments, datasets, evaluations and routes. No members, keys or settings.",
+      "Reads and changes models, prompts, experiments, datasets and routes; runs evals, CI gates and rollouts. No members, keys or settings.",
   },
   "read-only": { title: "Read-only", description: "Dashboards and scripts that only look." },
   custom: { title: "Custom", description: "Pick the scopes yourself." },

@@ -14,14 +14,14 @@ export const SCOPES = [
   "prompts:protect",
   "experiments:read",
   "experiments:write",
-  /** Evaluations: runs, their results and comparisons; start and cancel runs. */
+  /** Evaluators, eval runs, comparisons and CI gates: see them; create, version, try, start and cancel them. */
   "evals:read",
   "evals:write",
   "datasets:read",
   "datasets:write",
-  /** Evaluators and eval runs: see them and their results; create, version, try, start and cancel them. */
-  "evals:read",
-  "evals:write",
+  /** Release policies on prompt labels and model aliases: see them; change them and override a refusal (owners, admins). */
+  "releases:read",
+  "releases:write",
   "playground:run",
   "gateway:invoke",
   /** Gateway routes (deployments, retries, fallbacks): read, and create/save/activate/delete. */
@@ -33,6 +33,9 @@ export const SCOPES = [
   /** Background jobs and schedules: see them; cancel, retry, create and pause. */
   "jobs:read",
   "jobs:write",
+  /** Canary rollouts: see them (with their analysis); start, pause, resume, promote and abort them. */
+  "rollouts:read",
+  "rollouts:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -59,8 +62,17 @@ const EDIT: Scope[] = [
   "gateway:write",
   "feedback:write",
   "jobs:write",
+  "rollouts:write",
 ];
-const ADMIN: Scope[] = [...EDIT, "project:write", "members:write", "apiKeys:write", "prompts:protect"];
+// A release policy guards production against editors' moves, so changing or overriding one is an admin's right.
+const ADMIN: Scope[] = [
+  ...EDIT,
+  "project:write",
+  "members:write",
+  "apiKeys:write",
+  "prompts:protect",
+  "releases:write",
+];
 
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: SCOPES,
@@ -72,7 +84,7 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 export const ROLE_LABELS: Record<RoleName, string> = {
   owner: "Owner — everything, including assigning owners",
   admin: "Admin — manage members, API keys and project settings",
-  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes",
+  editor: "Editor — create and change models, prompts, experiments, datasets, gateway routes, rollouts",
   viewer: "Viewer — read only",
 };
 

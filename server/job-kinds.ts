@@ -9,6 +9,7 @@ import { evalRunKind } from "@/server/modules/evals/runs/executor";
 import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
+import { ANALYSIS_EVERY_MS, rolloutAnalysisJob } from "@/server/modules/rollouts/job";
 import { ACTION_KINDS } from "@/server/modules/schedules/actions";
 
 export const JOB_KINDS: readonly JobKind<never>[] = [
@@ -17,6 +18,7 @@ export const JOB_KINDS: readonly JobKind<never>[] = [
   fineTuneStaleJob,
   datasetTransformJob,
   evalRunKind,
+  rolloutAnalysisJob,
   onlineEvalJob,
   ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];
@@ -30,5 +32,7 @@ export function systemJobs(): PeriodicJob[] {
     { kind: requestLogMaintenanceJob, everyMs: 3_600_000 },
     // Checked twice per stale period (at least once a minute), so a dead executor's job waits at most 1.5 periods.
     { kind: fineTuneStaleJob, everyMs: Math.max(60_000, (staleMinutes() * 60_000) / 2) },
+    // Live rollouts are judged every 10 s: a failing candidate is rolled back well within a minute.
+    { kind: rolloutAnalysisJob, everyMs: ANALYSIS_EVERY_MS },
   ];
 }

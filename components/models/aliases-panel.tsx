@@ -5,6 +5,7 @@ import type { ModelDetailData } from "@/components/models/types";
 import { useTRPC } from "@/components/providers/trpc";
 import { WithReason } from "@/components/providers/use-create-dialog";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
+import { ReleasePolicyPanel } from "@/components/releases/release-policy-panel";
 import { Badge, Button, Card, CardContent } from "@/components/ui";
 import { MovePointerForm } from "@/components/versioning/move-pointer-form";
 import { PointerHistory } from "@/components/versioning/pointer-history";
@@ -66,10 +67,14 @@ export function AliasesPanel({ model }: { model: ModelDetailData }) {
             suggestions={["production", "staging", "champion", "canary", ...model.aliases.map((a) => a.name)]}
             error={move.error}
             pending={move.isPending}
-            onMove={(alias, version, reason) => move.mutateAsync({ modelId: model.id, alias, version, reason })}
+            mayOverride={can("releases:write")}
+            onMove={(alias, version, reason, override) =>
+              move.mutateAsync({ modelId: model.id, alias, version, reason, overridePolicy: override ?? false })
+            }
           />
         )}
       </div>
+      <ReleasePolicyPanel subjectType="model" subjectId={model.id} noun="alias" />
       <PointerHistory
         field="alias"
         title="Deployment log"

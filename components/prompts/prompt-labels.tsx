@@ -5,6 +5,7 @@ import { Lock, LockOpen } from "lucide-react";
 import type { PromptDetailData } from "@/components/prompts/types";
 import { useTRPC } from "@/components/providers/trpc";
 import { useProjectAccess } from "@/components/providers/use-project-access";
+import { ReleasePolicyPanel } from "@/components/releases/release-policy-panel";
 import { Badge, Button, Card, CardContent, toast } from "@/components/ui";
 import { MovePointerForm } from "@/components/versioning/move-pointer-form";
 import { PointerHistory } from "@/components/versioning/pointer-history";
@@ -75,10 +76,14 @@ export function PromptLabels({ prompt }: { prompt: PromptDetailData }) {
             suggestions={["production", "staging", ...prompt.labels.map((l) => l.name)]}
             error={move.error}
             pending={move.isPending}
-            onMove={(label, version, reason) => move.mutateAsync({ promptId: prompt.id, label, version, reason })}
+            mayOverride={can("releases:write")}
+            onMove={(label, version, reason, override) =>
+              move.mutateAsync({ promptId: prompt.id, label, version, reason, overridePolicy: override ?? false })
+            }
           />
         )}
       </div>
+      <ReleasePolicyPanel subjectType="prompt" subjectId={prompt.id} noun="label" />
       <PointerHistory
         field="label"
         title="Label history"

@@ -5,6 +5,9 @@ import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { Button, Card, CardContent, Field, Input, Select, toast } from "@/components/ui";
 
+/** How a release policy's refusal begins (server/modules/releases/enforce.ts). */
+const RELEASE_REFUSAL = /is guarded by a release policy/;
+
 /**
  * The "point a name at a version" form shared by model aliases and prompt labels.
  * `field` is both the visible noun ("Alias") lowercased for ids and the name of the
@@ -17,6 +20,7 @@ export function MovePointerForm({
   suggestions,
   error,
   pending,
+  mayOverride = false,
   onMove,
 }: {
   field: "alias" | "label";
@@ -26,8 +30,10 @@ export function MovePointerForm({
   suggestions: string[];
   error: unknown;
   pending: boolean;
-  /** Throws on failure; the error is shown from `error`. */
-  onMove: (name: string, version: number, reason: string) => Promise<unknown>;
+  /** The user may override a release policy's refusal (owners and admins: `releases:write`). */
+  mayOverride?: boolean;
+  /** Throws on failure; the error is shown from `error`. `override`: move despite a release policy. */
+  onMove: (name: string, version: number, reason: string, override?: boolean) => Promise<unknown>;
 }) {
   const [form, setForm] = useState({
     name: "production",
@@ -35,21 +41,25 @@ export function MovePointerForm({
     reason: "",
   });
   const label = field === "alias" ? "Alias" : "Label";
+  const refusedByPolicy = RELEASE_REFUSAL.test((error as { message?: string } | null)?.message ?? "");
+  const submit = async (override: boolean) => {
+    try {
+      await onMove(form.name, Number(form.version), form.reason, override);
+      toast.success(`${form.name} → v${form.version}${override ? " (policy overridden)" : ""}`);
+      setForm((f) => ({ ...f, reason: "" }));
+    } catch {
+      // shown below
+    }
+  };
   return (
     <Card>
       <CardContent className="pt-4">
         <h3 className="mb-2 font-medium text-sm">{heading}</h3>
         <form
           className="grid grid-cols-[1fr_8rem_2fr_auto] items-end gap-2"
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault();
-            try {
-              await onMove(form.name, Number(form.version), form.reason);
-              toast.success(`${form.name} → v${form.version}`);
-              setForm((f) => ({ ...f, reason: "" }));
-            } catch {
-              // shown below
-            }
+            void submit(false);
           }}
         >
           <Field label={label} htmlFor={`${field}-name`} error={fieldError(error, field)}>
@@ -78,7 +88,7 @@ export function MovePointerForm({
               ))}
             </Select>
           </Field>
-          <Field label="Reason" htmlFor={`${field}-reason`}>
+          <Field label="Reason" htmlFor={`${field}-reason`} error={fieldError(error, "reason")}>
             <Input
               id={`${field}-reason`}
               value={form.reason}
@@ -89,7 +99,29 @@ export function MovePointerForm({
             Move
           </Button>
         </form>
-        <FormError error={error} fields={[field, "version"]} className="mt-2" />
+        <FormError error={error} fields={[field, "version", "reason"]} className="mt-2" />
+        {refusedByPolicy &&
+          (mayOverride ? (
+            <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+              <Button
+                type="button"
+                variant="danger"
+                size="sm"
+                loading={pending}
+                disabled={form.reason.trim().length < 3}
+                onClick={() => void submit(true)}
+              >
+                Override with reason
+              </Button>
+              <span className="text-muted-foreground text-xs">
+                {form.reason.trim().length < 3
+                  ? "Write why in Reason first: the override and its reason are recorded."
+                  : "The override and its reason are recorded in the history and the audit log."}
+              </span>
+            </div>
+          ) : (
+            <p className="mt-2 text-muted-foreground text-xs">Only owners and admins can override a release policy.</p>
+          ))}
       </CardContent>
     </Card>
   );

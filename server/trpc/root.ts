@@ -4,6 +4,8 @@ import { artifactsRouter } from "@/server/trpc/routers/artifacts";
 import { auditRouter } from "@/server/trpc/routers/audit";
 import { batchesRouter } from "@/server/trpc/routers/batches";
 import { datasetsRouter } from "@/server/trpc/routers/datasets";
+import { evalGatesRouter } from "@/server/trpc/routers/eval-gates";
+import { evalResultsRouter } from "@/server/trpc/routers/eval-results";
 import { evalRunsRouter } from "@/server/trpc/routers/evalRuns";
 import { evaluatorsRouter } from "@/server/trpc/routers/evaluators";
 import { experimentsRouter } from "@/server/trpc/routers/experiments";
@@ -18,7 +20,9 @@ import { onlineEvalsRouter } from "@/server/trpc/routers/online-evals";
 import { playgroundRouter } from "@/server/trpc/routers/playground";
 import { projectsRouter } from "@/server/trpc/routers/projects";
 import { promptsRouter } from "@/server/trpc/routers/prompts";
+import { releasePoliciesRouter } from "@/server/trpc/routers/release-policies";
 import { requestsRouter } from "@/server/trpc/routers/requests";
+import { rolloutsRouter } from "@/server/trpc/routers/rollouts";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
 
@@ -45,6 +49,10 @@ export const appRouter = createTRPCRouter({
   batches: batchesRouter,
   schedules: schedulesRouter,
   evalRuns: evalRunsRouter,
+  evalResults: evalResultsRouter,
+  releasePolicies: releasePoliciesRouter,
+  evalGates: evalGatesRouter,
+  rollouts: rolloutsRouter,
   onlineEvals: onlineEvalsRouter,
 });
 

@@ -50,20 +50,24 @@ export async function concludeExperiment(deps: ServiceDeps, input: z.output<type
         throw new DomainError("VALIDATION", "The winner has no prompt version to promote", [
           { path: "promote", message: "Nothing to promote" },
         ]);
-      // Promoting moves a label, so a protected label needs `prompts:protect` here too.
-      await moveLabel(
-        { ...deps, tx },
-        {
-          promptId: row.promptId,
-          label: row.promoteLabel,
-          version: winner.promptVersion.version,
-          reason: `experiment '${row.name}' won by ${winner.key}`,
-        },
-      ).catch((error) => {
-        // Already pointing there is fine for a promotion.
-        if ((error as { code?: string }).code === "CONFLICT") return null;
-        throw error;
+      // Already pointing there is fine for a promotion. Checked here rather than by catching moveLabel's CONFLICT,
+      // which is also how a release policy refuses the move (that refusal must reach the person).
+      const current = await tx.promptLabel.findUnique({
+        where: { promptId_name: { promptId: row.promptId, name: row.promoteLabel } },
+        select: { versionId: true },
       });
+      // Promoting moves a label, so a protected label needs `prompts:protect` and a guarded one a passing eval.
+      if (current?.versionId !== winner.promptVersionId)
+        await moveLabel(
+          { ...deps, tx },
+          {
+            promptId: row.promptId,
+            label: row.promoteLabel,
+            version: winner.promptVersion.version,
+            reason: `experiment '${row.name}' won by ${winner.key}`,
+            overridePolicy: false,
+          },
+        );
       promoted = { label: row.promoteLabel, version: winner.promptVersion.version };
     }
     const decision: ExperimentDecision = {

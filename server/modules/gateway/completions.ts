@@ -58,6 +58,7 @@ export async function serveCompletion(
       model: ref ?? body.model,
       variables: request.variables,
       user: request.user,
+      session: scope.entry.sessionId,
     });
     // An attempt that timed out while resolving must not touch the row: the next attempt owns it now.
     if (signal.aborted) throw signal.reason;

@@ -11,6 +11,7 @@ import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, promptCache } from "@/server/modules/prompts/fetch";
 import { isProviderAbort } from "@/server/modules/providers/errors";
 import type { RequestLogSink } from "@/server/modules/request-log/types";
+import { type LiveRollouts, liveRolloutsFor } from "@/server/modules/rollouts/live";
 import type { RouteSource } from "@/server/modules/routes/source";
 import { projectBodyLogging } from "./body-logging";
 import type { CompletionDeps } from "./completion-deps";
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   /** Share one cache between handlers, or tune the default one (TTL = the revocation delay). */
   keyCache?: ApiKeyCache;
   keyCacheOptions?: KeyCacheOptions;
+  /** Live canary rollouts on labels and aliases; default: the database client's (`liveRolloutsFor`); null: none. */
+  rollouts?: LiveRollouts | null;
   /** Fetch-by-label cache; defaults to the process's (LISTEN/NOTIFY-invalidated); null reads the database each time. */
   promptCache?: PromptCache<CompiledPrompt> | null;
   /** Request bodies above this are refused with 413. Default 1 MiB. */
@@ -89,6 +92,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   const completionDeps: CompletionDeps = {
     db: deps.db,
     promptCache: deps.promptCache === undefined ? promptCache() : (deps.promptCache ?? undefined),
+    rollouts: deps.rollouts === undefined ? liveRolloutsFor(deps.db) : (deps.rollouts ?? undefined),
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_BODY_LIMIT,
     responseCache: deps.responseCache === undefined ? new ResponseCache() : (deps.responseCache ?? undefined),
     routes: deps.routes,

@@ -5,7 +5,11 @@
  *                                                 has one, else the newest version; models/service.ts resolveModelRef)
  *   prompt:NAME | prompt:NAME@label | @3 | :3     a managed prompt (production by default) and its config.model
  *   experiment:NAME                               the caller's sticky variant (unit = OpenAI's `user`)
+ * A live rollout on the prompt's label or the model's alias (server/modules/rollouts) sends its candidate share
+ * of units to the candidate version, sticky per unit: `user`, else the session header, else the request.
  */
+
+import { takesCandidate } from "@/lib/rollouts/arm";
 import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
@@ -17,6 +21,7 @@ import { resolveModelRef, versionOfRef } from "@/server/modules/models/service";
 import type { PromptCache } from "@/server/modules/prompts/cache";
 import { type CompiledPrompt, fetchPrompt } from "@/server/modules/prompts/fetch";
 import { renderStoredPrompt } from "@/server/modules/prompts/templating";
+import type { LiveRollouts } from "@/server/modules/rollouts/live";
 import { claimRefresh, refreshAtFor, sharedLoad } from "@/server/refresh-ahead";
 
 export type ServedVersion = Prisma.ModelVersionGetPayload<{ include: { artifact: true; model: true } }>;
@@ -52,6 +57,8 @@ export interface ServeTarget {
 export interface ResolveDeps {
   db: Db;
   promptCache?: PromptCache<CompiledPrompt>;
+  /** Live canary rollouts on labels and aliases; absent: none apply. */
+  rollouts?: LiveRollouts;
 }
 
 export interface ResolveRequest {
@@ -61,6 +68,8 @@ export interface ResolveRequest {
   variables: Record<string, unknown>;
   /** OpenAI's `user`: the experiment's unit. */
   user: string | null;
+  /** The session header: a rollout's unit when there is no `user`. */
+  session?: string | null;
 }
 
 const PROMPT_PREFIX = "prompt:";
@@ -69,9 +78,13 @@ const EXPERIMENT_PREFIX = "experiment:";
 export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest): Promise<ServeTarget> {
   const { model } = request;
   if (model.startsWith(PROMPT_PREFIX)) {
-    const selector = parseSelector(model.slice(PROMPT_PREFIX.length), "prompt");
+    const selector = await rolloutArmOfPrompt(
+      deps,
+      request,
+      parseSelector(model.slice(PROMPT_PREFIX.length), "prompt"),
+    );
     const prompt = await renderPrompt(deps, request, selector);
-    const { version, alias } = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+    const { version, alias } = await versionFromPromptConfig(deps, request, prompt);
     return {
       version,
       modelAlias: alias,
@@ -84,7 +97,7 @@ export async function resolveTarget(deps: ResolveDeps, request: ResolveRequest):
   }
   if (model.startsWith(EXPERIMENT_PREFIX))
     return resolveExperiment(deps, request, model.slice(EXPERIMENT_PREFIX.length));
-  const { version, alias } = await resolveServed(deps.db, request.projectId, model);
+  const { version, alias } = await servedWithRollout(deps, request, model);
   return {
     version,
     modelAlias: alias,
@@ -252,14 +265,42 @@ async function renderPrompt(deps: ResolveDeps, request: ResolveRequest, selector
   };
 }
 
-async function versionFromPromptConfig(db: Db, projectId: string, prompt: PromptChoice): Promise<Resolved> {
+/** The rollout's unit: OpenAI's `user`, else the session, else this request alone (not sticky). */
+const unitOf = (request: ResolveRequest) => request.user || request.session || request.requestId;
+
+/** A label (never a pinned version, nor `latest`) under a live rollout may send this unit to the candidate. */
+async function rolloutArmOfPrompt(deps: ResolveDeps, request: ResolveRequest, selector: Selector): Promise<Selector> {
+  if (!deps.rollouts || selector.version || selector.label === "latest") return selector;
+  const live = await deps.rollouts.find(request.projectId, "prompt", selector.name, selector.label ?? "production");
+  if (!live || !takesCandidate(live.salt, unitOf(request), live.candidatePercent)) return selector;
+  return { name: selector.name, version: live.candidateVersion };
+}
+
+/** The model a reference serves; through an alias under a live rollout, the candidate for its share of units. */
+async function servedWithRollout(deps: ResolveDeps, request: ResolveRequest, ref: string): Promise<Resolved> {
+  const served = await resolveServed(deps.db, request.projectId, ref);
+  if (!deps.rollouts || !served.alias) return served;
+  const name = served.version.model.name;
+  const live = await deps.rollouts.find(request.projectId, "model", name, served.alias);
+  // The alias moved away from the rollout's stable version (a person did it): the rollout no longer describes it.
+  if (!live || live.stableVersionId !== served.version.id) return served;
+  if (!takesCandidate(live.salt, unitOf(request), live.candidatePercent)) return served;
+  const candidate = await resolveServed(deps.db, request.projectId, `${name}@${live.candidateVersion}`);
+  return { version: candidate.version, alias: served.alias };
+}
+
+async function versionFromPromptConfig(
+  deps: ResolveDeps,
+  request: ResolveRequest,
+  prompt: PromptChoice,
+): Promise<Resolved> {
   if (!prompt.modelRef)
     throw new DomainError(
       "UNPROCESSABLE",
       `Prompt '${prompt.rendered.name}' v${prompt.rendered.version} names no model: set config.model on the version`,
       [{ path: "model", message: "The prompt has no model" }],
     );
-  return resolveServed(db, projectId, prompt.modelRef);
+  return servedWithRollout(deps, request, prompt.modelRef);
 }
 
 /**
@@ -309,7 +350,7 @@ async function resolveExperiment(deps: ResolveDeps, request: ResolveRequest, nam
   let resolved: Resolved;
   if (served.modelVersionId)
     resolved = { version: await loadVersion(deps.db, request.projectId, served.modelVersionId), alias: null };
-  else if (prompt) resolved = await versionFromPromptConfig(deps.db, request.projectId, prompt);
+  else if (prompt) resolved = await versionFromPromptConfig(deps, request, prompt);
   else throw new DomainError("UNPROCESSABLE", `Variant '${served.key}' of experiment '${name}' names no model`);
   const { version } = resolved;
   return {

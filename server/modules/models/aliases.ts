@@ -4,6 +4,7 @@ import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import type { aliasEvent, deleteAliasInput, moveAliasInput } from "@/server/modules/models/schemas";
 import { findModel } from "@/server/modules/models/service";
+import { assertMayRemove, assertReleaseAllowed, overrideNote } from "@/server/modules/releases/enforce";
 
 type AliasEvent = z.infer<typeof aliasEvent>;
 
@@ -30,6 +31,17 @@ export async function moveAlias(deps: ServiceDeps, input: z.output<typeof moveAl
     const fromVersion = current[0]?.version ?? null;
     if (fromVersion === input.version)
       throw new DomainError("CONFLICT", `'${input.alias}' already points at version ${input.version}`);
+    const release = await assertReleaseAllowed(tx, {
+      projectId: caller.projectId,
+      subjectType: "model",
+      subjectId: model.id,
+      label: input.alias,
+      versionId: target.id,
+      actor: caller.actor,
+      scopes: caller.scopes,
+      ...(input.overridePolicy ? { override: { reason: input.reason } } : {}),
+    });
+    const reason = overrideNote(release, input.reason);
     await tx.modelAlias.upsert({
       where: { modelId_name: { modelId: model.id, name: input.alias } },
       create: { modelId: model.id, name: input.alias, versionId: target.id },
@@ -41,7 +53,7 @@ export async function moveAlias(deps: ServiceDeps, input: z.output<typeof moveAl
         alias: input.alias,
         fromVersion,
         toVersion: input.version,
-        reason: input.reason,
+        reason,
         actorLabel: caller.actor.label,
       },
     });
@@ -50,7 +62,14 @@ export async function moveAlias(deps: ServiceDeps, input: z.output<typeof moveAl
       action: "model.alias.move",
       targetType: "model",
       targetId: model.id,
-      summary: { model: model.name, alias: input.alias, from: fromVersion, to: input.version, reason: input.reason },
+      summary: {
+        model: model.name,
+        alias: input.alias,
+        from: fromVersion,
+        to: input.version,
+        reason,
+        ...(release.evidenceRunId ? { evalRunId: release.evidenceRunId } : {}),
+      },
     });
     return event;
   });
@@ -65,6 +84,12 @@ export async function deleteAlias(deps: ServiceDeps, input: z.output<typeof dele
       include: { version: true },
     });
     if (!alias) throw notFound("Alias", input.alias);
+    await assertMayRemove(tx, {
+      projectId: caller.projectId,
+      subjectType: "model",
+      subjectId: model.id,
+      label: input.alias,
+    });
     await tx.modelAlias.delete({ where: { id: alias.id } });
     const event = await tx.modelAliasEvent.create({
       data: {

@@ -89,6 +89,8 @@ export const moveAliasInput = z.object({
   alias: aliasName,
   version: versionNumber,
   reason: z.string().max(500).default(""),
+  /** Move despite the alias's release policy (owners and admins; `reason` says why and is recorded). */
+  overridePolicy: z.boolean().default(false),
 });
 
 export const deleteAliasInput = z.object({

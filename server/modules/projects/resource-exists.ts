@@ -1,7 +1,15 @@
 import type { Db } from "@/server/db";
 
 /** The console's detail pages, by the kind of item in their URL. */
-export type ProjectResource = "model" | "prompt" | "experiment" | "dataset" | "route" | "schedule";
+export type ProjectResource =
+  | "model"
+  | "prompt"
+  | "experiment"
+  | "dataset"
+  | "route"
+  | "schedule"
+  | "eval_run"
+  | "rollout";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,5 +38,9 @@ export async function resourceExists(
       return (await deps.db.gatewayRoute.findFirst({ where, select })) !== null;
     case "schedule":
       return (await deps.db.schedule.findFirst({ where, select })) !== null;
+    case "eval_run":
+      return (await deps.db.evalRun.findFirst({ where, select })) !== null;
+    case "rollout":
+      return (await deps.db.rollout.findFirst({ where, select })) !== null;
   }
 }

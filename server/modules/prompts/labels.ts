@@ -7,6 +7,7 @@ import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { PROMPT_LABEL_CHANNEL } from "@/server/modules/prompts/cache";
 import { findPrompt } from "@/server/modules/prompts/find";
 import type { labelEvent, moveLabelInput, protectLabelInput } from "@/server/modules/prompts/schemas";
+import { assertReleaseAllowed, overrideNote } from "@/server/modules/releases/enforce";
 
 type LabelEvent = z.infer<typeof labelEvent>;
 
@@ -37,6 +38,17 @@ export async function moveLabel(
       requireScope(caller, "prompts:protect", `'${input.label}' is protected: only owners and admins can move it`);
     if (existing?.version === input.version)
       throw new DomainError("CONFLICT", `'${input.label}' already points at version ${input.version}`);
+    const release = await assertReleaseAllowed(tx, {
+      projectId: caller.projectId,
+      subjectType: "prompt",
+      subjectId: prompt.id,
+      label: input.label,
+      versionId: target.id,
+      actor: caller.actor,
+      scopes: caller.scopes,
+      ...(input.overridePolicy ? { override: { reason: input.reason } } : {}),
+    });
+    const reason = overrideNote(release, input.reason);
     await tx.promptLabel.upsert({
       where: { promptId_name: { promptId: prompt.id, name: input.label } },
       create: { promptId: prompt.id, name: input.label, versionId: target.id },
@@ -48,7 +60,7 @@ export async function moveLabel(
         label: input.label,
         fromVersion: existing?.version ?? null,
         toVersion: input.version,
-        reason: input.reason,
+        reason,
         actorLabel: caller.actor.label,
       },
     });
@@ -62,7 +74,8 @@ export async function moveLabel(
         label: input.label,
         from: existing?.version ?? null,
         to: input.version,
-        reason: input.reason,
+        reason,
+        ...(release.evidenceRunId ? { evalRunId: release.evidenceRunId } : {}),
       },
     });
     await tx.$executeRaw`SELECT pg_notify(${PROMPT_LABEL_CHANNEL}, ${JSON.stringify({ projectId: caller.projectId, name: prompt.name })})`;

@@ -88,6 +88,8 @@ export const moveLabelInput = z.object({
   label: labelName,
   version: versionNumber,
   reason: z.string().max(500).default(""),
+  /** Move despite the label's release policy (owners and admins; `reason` says why and is recorded). */
+  overridePolicy: z.boolean().default(false),
 });
 
 export const protectLabelInput = z.object({

@@ -6,7 +6,7 @@
  * look at a sample size fixed in advance; for a dashboard that is watched
  * while data arrives use the sequential (mSPRT) results instead.
  */
-import { normalQuantile, normalSurvival, studentTQuantile, studentTSurvival } from "./numerics/distributions";
+import { normalQuantile, normalSurvival, studentTQuantile, studentTSurvival } from "@/lib/stats/distributions";
 import type { Comparison, Interval, MeanAggregates, RateCounts } from "./schemas";
 import { DEFAULT_ALPHA, invalidMeanAggregates, invalidRateCounts, momentsFromAggregates } from "./summaries";
 

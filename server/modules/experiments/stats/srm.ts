@@ -11,7 +11,7 @@
  * strict threshold keeps false alarms rare on dashboards that are checked
  * continuously).
  */
-import { chiSquaredSurvival } from "./numerics/distributions";
+import { chiSquaredSurvival } from "@/lib/stats/distributions";
 import type { SrmResult } from "./schemas";
 
 const SRM_THRESHOLD = 0.001;

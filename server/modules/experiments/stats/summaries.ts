@@ -3,7 +3,7 @@
  * its sample variance and t-interval, both from the aggregates the database
  * returns (counts, sums, sums of squares) — never from raw rows.
  */
-import { normalQuantile, studentTQuantile } from "./numerics/distributions";
+import { normalQuantile, studentTQuantile } from "@/lib/stats/distributions";
 import type { MeanAggregates, MeanSummary, RateCounts, RateSummary } from "./schemas";
 
 /** Default significance level: 95 % intervals. */

@@ -1,1 +1,0 @@
-// Release policies (issue 17): see README once written.
