@@ -1,6 +1,6 @@
 // JSON evaluators: json_valid, json_schema (ajv 8 + ajv-formats; patterns in RE2), json_path (lib/evals/json-path).
 import { createHash } from "node:crypto";
-import Ajv2020 from "ajv/dist/2020";
+import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { EvaluatorConfig } from "@/lib/evals/evaluators";
 import { parseJsonPath, readJsonPath } from "@/lib/evals/json-path";
