@@ -80,6 +80,8 @@ const MODULE_DEPS = {
     "jobs",
     "models",
     "prompts",
+    // The webhook step posts through the upstream address policy (guardedConnector).
+    "providers",
     "releases",
     "rollouts",
     "schedules",

@@ -11,7 +11,7 @@ describe("key purposes", () => {
     expect(scopes.filter((s) => s !== "gateway:invoke" && s !== ("feedback:write" as Scope))).toEqual([]);
   });
 
-  it("gives CI read and write on the registry, prompts, experiments, datasets, evals and routes, and no admin scope", () => {
+  it("gives CI read and write on the registry, prompts, experiments, datasets, evals and routes, the gateway for eval runs, and no admin scope", () => {
     const scopes = scopesForPurpose("ci", as("owner"));
     for (const s of [
       "models:write",
@@ -21,9 +21,10 @@ describe("key purposes", () => {
       "evals:read",
       "evals:write",
       "gateway:write",
+      "gateway:invoke",
     ])
       expect(scopes).toContain(s);
-    for (const s of ["members:write", "apiKeys:write", "project:write", "prompts:protect", "gateway:invoke"])
+    for (const s of ["members:write", "apiKeys:write", "project:write", "prompts:protect"])
       expect(scopes).not.toContain(s);
   });
 

@@ -10,13 +10,15 @@ export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 /** An application calls the gateway and reports its users' feedback on the answers. */
 const GATEWAY_EXTRAS: Scope[] = ["feedback:write"];
 
-/** The registry, prompts, experiments, datasets, gateway routes, evals (CI gates) and rollouts: what a CI pipeline reads and changes. */
-const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway", "evals", "rollouts"];
+/** The registry, prompts, experiments, datasets, gateway routes, evals (CI gates), rollouts and workflows: what a CI pipeline reads and changes. */
+const AUTOMATED = ["models", "prompts", "experiments", "datasets", "gateway", "evals", "rollouts", "workflows"];
 
 const PURPOSE_SCOPES: Record<Exclude<KeyPurpose, "custom">, readonly Scope[]> = {
   gateway: ["gateway:invoke", ...GATEWAY_EXTRAS],
   ci: [
     "project:read",
+    // An eval run (a CI gate) calls its targets through the gateway as the key that started it.
+    "gateway:invoke",
     ...SCOPES.filter((s) => {
       const [group, verb] = s.split(":");
       return AUTOMATED.includes(group) && (verb === "read" || verb === "write");
@@ -33,7 +35,7 @@ export const KEY_PURPOSE_LABELS: Record<KeyPurpose, { title: string; description
   ci: {
     title: "CI automation",
     description:
-      "Reads and changes models, prompts, experiments, datasets and routes; runs evals, CI gates and rollouts. No members, keys or settings.",
+      "Reads and changes models, prompts, experiments, datasets and routes; runs evals, CI gates, rollouts and workflows. No members, keys or settings.",
   },
   "read-only": { title: "Read-only", description: "Dashboards and scripts that only look." },
   custom: { title: "Custom", description: "Pick the scopes yourself." },

@@ -36,6 +36,9 @@ export const SCOPES = [
   /** Canary rollouts: see them (with their analysis); start, pause, resume, promote and abort them. */
   "rollouts:read",
   "rollouts:write",
+  /** YAML workflows: see them and their runs; save versions, run and cancel runs. */
+  "workflows:read",
+  "workflows:write",
   "members:read",
   "members:write",
   "apiKeys:read",
@@ -56,13 +59,13 @@ const EDIT: Scope[] = [
   "experiments:write",
   "evals:write",
   "datasets:write",
-  "evals:write",
   "playground:run",
   "gateway:invoke",
   "gateway:write",
   "feedback:write",
   "jobs:write",
   "rollouts:write",
+  "workflows:write",
 ];
 // A release policy guards production against editors' moves, so changing or overriding one is an admin's right.
 const ADMIN: Scope[] = [

@@ -11,6 +11,8 @@ import type { PeriodicJob } from "@/server/modules/jobs/periodic";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
 import { ANALYSIS_EVERY_MS, rolloutAnalysisJob } from "@/server/modules/rollouts/job";
 import { ACTION_KINDS } from "@/server/modules/schedules/actions";
+import { workflowRunKind } from "@/server/modules/workflows/engine";
+import { workflowTriggersJob } from "@/server/modules/workflows/triggers";
 
 export const JOB_KINDS: readonly JobKind<never>[] = [
   batchKind,
@@ -20,6 +22,8 @@ export const JOB_KINDS: readonly JobKind<never>[] = [
   evalRunKind,
   rolloutAnalysisJob,
   onlineEvalJob,
+  workflowRunKind,
+  workflowTriggersJob,
   ...Object.values(ACTION_KINDS),
 ] as JobKind<never>[];
 
@@ -34,5 +38,7 @@ export function systemJobs(): PeriodicJob[] {
     { kind: fineTuneStaleJob, everyMs: Math.max(60_000, (staleMinutes() * 60_000) / 2) },
     // Live rollouts are judged every 10 s: a failing candidate is rolled back well within a minute.
     { kind: rolloutAnalysisJob, everyMs: ANALYSIS_EVERY_MS },
+    // Workflow triggers (schedules, new versions, label moves): a minute is the finest a workflow schedule fires.
+    { kind: workflowTriggersJob, everyMs: 60_000 },
   ];
 }

@@ -65,7 +65,11 @@ async function main() {
     },
   );
   await db.evaluator.create({
-    data: { projectId, name: "exact", versions: { create: { version: 1, type: "exact", config: { useExpected: true }, createdByLabel: "bench" } } },
+    data: {
+      projectId,
+      name: "exact",
+      versions: { create: { version: 1, type: "exact", config: { useExpected: true }, createdByLabel: "bench" } },
+    },
   });
   await jobEngine(setup.url);
 

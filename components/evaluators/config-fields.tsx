@@ -24,7 +24,7 @@ const textOptions: FieldSpec[] = [
   { key: "trim", label: "Trim whitespace", kind: "boolean" },
 ];
 
-export const CONFIG_FIELDS: Record<EvaluatorType, FieldSpec[]> = {
+const CONFIG_FIELDS: Record<EvaluatorType, FieldSpec[]> = {
   exact: [...target, ...textOptions],
   contains: [...target, ...textOptions],
   starts_with: [...target, ...textOptions],
@@ -84,7 +84,7 @@ export const CONFIG_FIELDS: Record<EvaluatorType, FieldSpec[]> = {
 };
 
 /** The text a json field shows for a value. */
-export const jsonText = (value: unknown) => (value === undefined ? "" : JSON.stringify(value, null, 2));
+const jsonText = (value: unknown) => (value === undefined ? "" : JSON.stringify(value, null, 2));
 
 interface Props {
   type: EvaluatorType;

@@ -15,6 +15,7 @@ import {
   Scale,
   ScrollText,
   Settings,
+  Workflow,
 } from "lucide-react";
 
 export interface NavItem {
@@ -38,6 +39,7 @@ export const MAIN_NAV: NavItem[] = [
   { label: "Jobs", segment: "jobs", icon: ListChecks },
   { label: "Batches", segment: "batches", icon: Layers },
   { label: "Schedules", segment: "schedules", icon: CalendarClock },
+  { label: "Workflows", segment: "workflows", icon: Workflow },
 ];
 
 export const FOOTER_NAV: NavItem[] = [

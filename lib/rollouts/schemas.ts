@@ -1,7 +1,7 @@
 // A rollout request and what the rollouts API answers (browser-safe: the console's forms reuse these).
 import { z } from "zod";
 
-const rolloutStepSchema = z
+export const rolloutStepSchema = z
   .object({
     /** Share of the label's traffic the candidate gets in this step. */
     percent: z.number().gt(0).max(100),

@@ -25,6 +25,7 @@ import { requestsRouter } from "@/server/trpc/routers/requests";
 import { rolloutsRouter } from "@/server/trpc/routers/rollouts";
 import { routesRouter } from "@/server/trpc/routers/routes";
 import { schedulesRouter } from "@/server/trpc/routers/schedules";
+import { workflowsRouter } from "@/server/trpc/routers/workflows";
 
 /** Every router, listed once. The REST API and the access walk test derive from this. */
 export const appRouter = createTRPCRouter({
@@ -54,6 +55,7 @@ export const appRouter = createTRPCRouter({
   evalGates: evalGatesRouter,
   rollouts: rolloutsRouter,
   onlineEvals: onlineEvalsRouter,
+  workflows: workflowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

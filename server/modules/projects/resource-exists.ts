@@ -9,7 +9,9 @@ export type ProjectResource =
   | "route"
   | "schedule"
   | "eval_run"
-  | "rollout";
+  | "rollout"
+  | "workflow"
+  | "workflow_run";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,5 +44,9 @@ export async function resourceExists(
       return (await deps.db.evalRun.findFirst({ where, select })) !== null;
     case "rollout":
       return (await deps.db.rollout.findFirst({ where, select })) !== null;
+    case "workflow":
+      return (await deps.db.workflow.findFirst({ where, select })) !== null;
+    case "workflow_run":
+      return (await deps.db.workflowRun.findFirst({ where, select })) !== null;
   }
 }

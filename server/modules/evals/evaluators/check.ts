@@ -11,7 +11,7 @@ import { upstreamAllowList } from "@/server/modules/providers/config";
 import { compileSchema } from "./json";
 
 /** What a judge's rubric may use. */
-export const RUBRIC_VARIABLES = ["input", "output", "expected", "messages", "variables", "metadata"];
+const RUBRIC_VARIABLES = ["input", "output", "expected", "messages", "variables", "metadata"];
 
 const invalid = (path: string, message: string) =>
   new DomainError("VALIDATION", `${path}: ${message}`, [{ path, message }]);

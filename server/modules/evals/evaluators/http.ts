@@ -9,7 +9,7 @@ import { UpstreamHttp } from "@/server/modules/providers/http";
 import type { EvalSample } from "../types";
 import type { EvaluatorContext, RawScore } from "./common";
 
-export const SIGNATURE_HEADER = "x-switchyard-signature";
+const SIGNATURE_HEADER = "x-switchyard-signature";
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (Stripe's scheme: the timestamp is signed too). */
 export function signBody(secret: string, body: string, unixSeconds: number): string {

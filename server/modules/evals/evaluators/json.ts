@@ -15,7 +15,7 @@ const MAX_JSON_CHARS = 1_000_000;
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
 /** The output as JSON; a fenced ```json block around it is accepted (models often add one). */
-export function parseOutputJson(output: string): Parsed {
+function parseOutputJson(output: string): Parsed {
   if (output.length > MAX_JSON_CHARS)
     return { ok: false, error: `the output is longer than ${MAX_JSON_CHARS.toLocaleString("en-US")} characters` };
   const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/i.exec(output);

@@ -1,1 +1,0 @@
-// YAML workflows (issue 17).
