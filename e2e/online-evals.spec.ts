@@ -4,7 +4,7 @@ import pg from "pg";
 import { registerFakeModel, startFakeChat } from "./fake-chat";
 import { newProject, SHOTS, signIn } from "./helpers";
 
-/** An evaluator written straight into the app's database (its console belongs to the evaluators work). */
+/** An evaluator written straight into the app's database, so this spec stays about online evaluation. */
 async function insertEvaluator(projectId: string, name: string) {
   const client = new pg.Client({
     connectionString: `postgres://postgres:${readFileSync(".switchyard/e2e/postgres/switchyard-password", "utf8").trim()}@127.0.0.1:${process.env.E2E_PG_PORT ?? 54339}/switchyard`,

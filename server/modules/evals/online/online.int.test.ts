@@ -72,12 +72,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function makeEvaluator(name: string, type: string, config: Record<string, unknown>) {
-  const evaluator = await db.evaluator.create({ data: { projectId: fixture.project.id, name } });
-  const version = await db.evaluatorVersion.create({
-    data: { evaluatorId: evaluator.id, version: 1, type, config: config as object, createdByLabel: "test" },
-  });
-  return version.id;
+/** Through the evaluators' own procedure, as a person in the console would. */
+async function makeEvaluator(name: string, type: "contains" | "regex", config: Record<string, unknown>) {
+  const saved = await fixture.caller.evaluators.create({ name, type, config });
+  return saved.version.id;
 }
 
 async function chat(content: string, body: Record<string, unknown> = {}) {
