@@ -209,7 +209,7 @@ const view: GateView = {
   candidate: target("support v4 · candidate", 0.85),
   baseline: target("support production (v3) · baseline", 0.8),
   notes: ["a note"],
-  links: { console: "/projects/demo/evals/runs/run-1", api: "/api/rest/eval-gates/run-1" },
+  links: { console: "/projects/demo/evals/run-1", api: "/api/rest/eval-gates/run-1" },
 };
 
 /** Well-formed XML (every element closed in order, attributes quoted, entities known): enough for the test. */
@@ -247,7 +247,7 @@ describe("JUnit XML", () => {
     expect(text).toContain(
       '<failure message="exact pass rate 70.0 % &lt; 80.0 % | &quot;quoted&quot; &amp; &lt;tagged&gt;" type="GateThreshold">',
     );
-    expect(text).toContain('<property name="url" value="https://sy.example.test/projects/demo/evals/runs/run-1"/>');
+    expect(text).toContain('<property name="url" value="https://sy.example.test/projects/demo/evals/run-1"/>');
   });
 
   it("reports a run that could not be judged as one errored test case", () => {
@@ -273,7 +273,7 @@ describe("Markdown and the table", () => {
     );
     expect(text).toContain("| support v4 · candidate | 0.850 | 85.0 % | 250 ms | $0.0005 | 1/20 |");
     expect(text).toContain("> a note");
-    expect(text).toContain("[Open the run in Switchyard](https://sy.example.test/projects/demo/evals/runs/run-1)");
+    expect(text).toContain("[Open the run in Switchyard](https://sy.example.test/projects/demo/evals/run-1)");
     const passed = renderMarkdown(
       { ...view, passed: true, gate: { passed: true, checks: [view.gate!.checks[0]] } },
       { baseUrl: "" },
@@ -287,6 +287,6 @@ describe("Markdown and the table", () => {
     expect(text.split("\n")[0]).toBe("Gate FAILED: gate: prompt support v4 vs production (v3)");
     expect(text).toMatch(/FAIL {2}exact\.pass_rate +70\.0 % +80\.0 % +exact pass rate/);
     expect(text).toMatch(/pass {2}latency_p95_ms +250 ms +— +latency ok/);
-    expect(text).toContain("details: https://sy.example.test/projects/demo/evals/runs/run-1");
+    expect(text).toContain("details: https://sy.example.test/projects/demo/evals/run-1");
   });
 });

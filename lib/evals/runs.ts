@@ -3,7 +3,7 @@ import { z } from "zod";
 import { jobOut } from "@/lib/jobs";
 import { thresholdSchema } from "./gate";
 
-export const evalTargetInputSchema = z
+const evalTargetInputSchema = z
   .object({
     /** A prompt version answers the case (its variables come from the case); its own model unless one is given. */
     promptVersionId: z.uuid().optional(),
@@ -19,7 +19,7 @@ export const evalTargetInputSchema = z
     message: "A target needs a prompt version, a model version or a model",
   });
 
-export const evalEvaluatorRefSchema = z
+const evalEvaluatorRefSchema = z
   .object({
     /** An exact evaluator version, or the evaluator's name (its newest version when `version` is absent). */
     evaluatorVersionId: z.uuid().optional(),

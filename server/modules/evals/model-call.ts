@@ -8,7 +8,7 @@ import { BatchGateway } from "@/server/modules/batches/lines";
 import { requestLogWriter } from "@/server/modules/request-log/runtime";
 import type { RequestLogEntry } from "@/server/modules/request-log/types";
 
-export type ModelCallUrl = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/responses";
+type ModelCallUrl = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/responses";
 
 export interface ModelReply {
   /** HTTP status the gateway answered; null when the call failed before reaching an endpoint. */

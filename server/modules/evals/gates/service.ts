@@ -34,7 +34,7 @@ function absoluteOnly(thresholds: Threshold[]): { kept: Threshold[]; dropped: st
 
 /** The run's console page (the eval-runs pages live under /projects/<id>/evals/runs) and this API's answer. */
 const links = (projectId: string, id: string) => ({
-  console: `/projects/${projectId}/evals/runs/${id}`,
+  console: `/projects/${projectId}/evals/${id}`,
   api: `/api/rest/eval-gates/${id}`,
 });
 
