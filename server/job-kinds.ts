@@ -8,6 +8,7 @@ import { onlineEvalJob } from "@/server/modules/evals/online/job";
 import { evalRunKind } from "@/server/modules/evals/runs/executor";
 import type { JobKind } from "@/server/modules/jobs/kinds";
 import type { PeriodicJob } from "@/server/modules/jobs/periodic";
+import { systemJobsPruneJob } from "@/server/modules/jobs/prune";
 import { requestLogMaintenanceJob } from "@/server/modules/request-log/maintenance-job";
 import { ANALYSIS_EVERY_MS, rolloutAnalysisJob } from "@/server/modules/rollouts/job";
 import { ACTION_KINDS } from "@/server/modules/schedules/actions";
@@ -17,6 +18,7 @@ import { workflowTriggersJob } from "@/server/modules/workflows/triggers";
 export const JOB_KINDS: readonly JobKind<never>[] = [
   batchKind,
   requestLogMaintenanceJob,
+  systemJobsPruneJob,
   fineTuneStaleJob,
   datasetTransformJob,
   evalRunKind,
@@ -34,6 +36,7 @@ export const JOB_KINDS: readonly JobKind<never>[] = [
 export function systemJobs(): PeriodicJob[] {
   return [
     { kind: requestLogMaintenanceJob, everyMs: 3_600_000 },
+    { kind: systemJobsPruneJob, everyMs: 3_600_000 },
     // Checked twice per stale period (at least once a minute), so a dead executor's job waits at most 1.5 periods.
     { kind: fineTuneStaleJob, everyMs: Math.max(60_000, (staleMinutes() * 60_000) / 2) },
     // Live rollouts are judged every 10 s: a failing candidate is rolled back well within a minute.
