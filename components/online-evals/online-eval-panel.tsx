@@ -45,47 +45,35 @@ export function OnlineEvalPanel({ window, spanSeconds }: { window: { from: Date;
         </p>
       ) : (
         stats.data.rules.map((rule) => (
-          <RuleCard
-            key={rule.ruleId}
-            rule={rule}
-            window={window}
-            bucketSeconds={stats.data.bucketSeconds}
-            spanSeconds={spanSeconds}
-          />
+          <RuleCard key={rule.ruleId} rule={rule} bucketSeconds={stats.data.bucketSeconds} spanSeconds={spanSeconds} />
         ))
       )}
     </section>
   );
 }
 
-/** One point per bucket over the whole window (empty buckets too), so the axis spans the page's range. */
-function fillBuckets(series: RuleStats["series"], window: { from: Date; to: Date }, bucketSeconds: number) {
-  const step = bucketSeconds * 1000;
-  const byT = new Map(series.map((p) => [new Date(p.at).getTime(), p]));
-  const rows: { t: number; mean: number | null; pass: number | null }[] = [];
-  for (let t = Math.floor(window.from.getTime() / step) * step; t < window.to.getTime(); t += step) {
-    const p = byT.get(t);
-    rows.push({
-      t,
-      mean: p?.meanScore == null ? null : p.meanScore * 100,
-      pass: p?.passRate == null ? null : p.passRate * 100,
-    });
-  }
-  return rows;
+/**
+ * The scored buckets only: the shared chart draws no dot for a point between empty buckets, so padding the window
+ * with nulls would hide a lone bucket (the first minutes of a new rule).
+ */
+function points(series: RuleStats["series"]) {
+  return series.map((p) => ({
+    t: new Date(p.at).getTime(),
+    mean: p.meanScore === null ? null : p.meanScore * 100,
+    pass: p.passRate === null ? null : p.passRate * 100,
+  }));
 }
 
 function RuleCard({
   rule,
-  window,
   bucketSeconds,
   spanSeconds,
 }: {
   rule: RuleStats;
-  window: { from: Date; to: Date };
   bucketSeconds: number;
   spanSeconds: number;
 }) {
-  const data = fillBuckets(rule.series, window, bucketSeconds);
+  const data = points(rule.series);
   return (
     <Card>
       <CardHeader>
