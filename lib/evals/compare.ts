@@ -2,6 +2,7 @@
 // share them). Services in server/modules/evals/compare.
 import { z } from "zod";
 import { queryBoolean, queryInt } from "@/lib/query-params";
+import { gateVerdictSchema } from "./summary";
 
 /** Most result rows one page returns. */
 const RESULTS_MAX_PAGE = 100;
@@ -66,15 +67,6 @@ const metricCell = z.object({
 });
 export type MetricCell = z.infer<typeof metricCell>;
 
-const gateCheck = z.object({
-  metric: z.string(),
-  stat: z.string(),
-  value: z.number().nullable(),
-  baseline: z.number().nullable(),
-  passed: z.boolean(),
-  message: z.string(),
-});
-
 const runTargetOut = z.object({
   id: z.string(),
   position: z.number().int(),
@@ -92,7 +84,7 @@ const runTargetOut = z.object({
   overall: metricCell,
   /** By evaluator name (the run's evaluators, in order). */
   evaluators: z.record(z.string(), metricCell),
-  gate: z.object({ passed: z.boolean(), checks: z.array(gateCheck) }).nullable(),
+  gate: gateVerdictSchema.nullable(),
 });
 export type RunTargetOut = z.infer<typeof runTargetOut>;
 

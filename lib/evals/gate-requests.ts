@@ -1,6 +1,7 @@
 // CI gate requests and answers (browser-safe): REST `POST /eval-gates`, `GET /eval-gates/{id}`; the CLI speaks them.
 import { z } from "zod";
 import { thresholdSchema } from "./gate";
+import { gateVerdictSchema, targetSummarySchema } from "./summary";
 
 const name = z.string().min(1).max(200);
 
@@ -48,41 +49,6 @@ export const createGateOut = z.object({
   links: z.object({ console: z.string(), api: z.string() }),
 });
 
-const metricSummary = z.object({
-  n: z.number(),
-  mean: z.number(),
-  ci: z.tuple([z.number(), z.number()]),
-  passRate: z.number(),
-  passCi: z.tuple([z.number(), z.number()]),
-});
-
-const gateCheckOut = z.object({
-  metric: z.string(),
-  stat: z.enum(["mean", "pass_rate", "value"]),
-  value: z.number().nullable(),
-  baseline: z.number().nullable(),
-  passed: z.boolean(),
-  message: z.string(),
-});
-
-const gateVerdictOut = z.object({ passed: z.boolean(), checks: z.array(gateCheckOut) });
-
-const targetSummaryOut = z.object({
-  targetId: z.string(),
-  position: z.number(),
-  label: z.string(),
-  results: z.number(),
-  errors: z.number(),
-  overall: metricSummary,
-  evaluators: z.record(z.string(), metricSummary),
-  latencyP50Ms: z.number().nullable(),
-  latencyP95Ms: z.number().nullable(),
-  costUsd: z.number(),
-  evalCostUsd: z.number(),
-  tokensIn: z.number(),
-  tokensOut: z.number(),
-});
-
 export const gateViewOut = z.object({
   id: z.string(),
   name: z.string(),
@@ -93,9 +59,9 @@ export const gateViewOut = z.object({
   error: z.string().nullable(),
   /** null until the run completes (or when it has no thresholds). */
   passed: z.boolean().nullable(),
-  gate: gateVerdictOut.nullable(),
-  candidate: targetSummaryOut.nullable(),
-  baseline: targetSummaryOut.nullable(),
+  gate: gateVerdictSchema.nullable(),
+  candidate: targetSummarySchema.nullable(),
+  baseline: targetSummarySchema.nullable(),
   notes: z.array(z.string()),
   links: z.object({ console: z.string(), api: z.string() }),
 });

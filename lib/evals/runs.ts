@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { jobOut } from "@/lib/jobs";
 import { thresholdSchema } from "./gate";
+import { runSummarySchema, targetSummarySchema } from "./summary";
 
 const evalTargetInputSchema = z
   .object({
@@ -72,49 +73,6 @@ export const listEvalRunsInput = z.object({
   cursor: z.uuid().optional(),
   // REST query strings carry numbers as text.
   limit: z.coerce.number().int().min(1).max(100).default(25),
-});
-
-const interval = z.tuple([z.number(), z.number()]);
-const metricSummarySchema = z.object({
-  n: z.number().int(),
-  mean: z.number(),
-  ci: interval,
-  passRate: z.number(),
-  passCi: interval,
-});
-const gateVerdictSchema = z.object({
-  passed: z.boolean(),
-  checks: z.array(
-    z.object({
-      metric: z.string(),
-      stat: z.enum(["mean", "pass_rate", "value"]),
-      value: z.number().nullable(),
-      baseline: z.number().nullable(),
-      passed: z.boolean(),
-      message: z.string(),
-    }),
-  ),
-});
-export const targetSummarySchema = z.object({
-  targetId: z.string(),
-  position: z.number().int(),
-  label: z.string(),
-  results: z.number().int(),
-  errors: z.number().int(),
-  overall: metricSummarySchema,
-  evaluators: z.record(z.string(), metricSummarySchema),
-  latencyP50Ms: z.number().nullable(),
-  latencyP95Ms: z.number().nullable(),
-  costUsd: z.number(),
-  evalCostUsd: z.number(),
-  tokensIn: z.number().int(),
-  tokensOut: z.number().int(),
-  gate: gateVerdictSchema.optional(),
-});
-export const runSummarySchema = z.object({
-  targets: z.array(targetSummarySchema),
-  baselinePosition: z.number().int().nullable(),
-  gatePassed: z.boolean().nullable(),
 });
 
 const evalTargetOut = z.object({

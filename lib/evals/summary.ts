@@ -1,5 +1,7 @@
 // What an eval run's results add up to (browser-safe: the console draws these, the CLI prints them, gates read
-// them). Written by the eval-run executor when a run ends (server/modules/evals/runs).
+// them). Written by the eval-run executor when a run ends (server/modules/evals/runs). The schemas check the
+// answers of every procedure that returns them (runs, gates, run detail).
+import { z } from "zod";
 
 export interface MetricSummary {
   /** Scored cases x trials (calls that failed are counted in TargetSummary.errors, not here). */
@@ -55,3 +57,50 @@ export interface RunSummary {
   /** Every non-baseline target's gate passed (null: the run had no thresholds). */
   gatePassed: boolean | null;
 }
+
+const interval = z.tuple([z.number(), z.number()]);
+
+const metricSummarySchema = z.object({
+  n: z.number().int(),
+  mean: z.number(),
+  ci: interval,
+  passRate: z.number(),
+  passCi: interval,
+}) satisfies z.ZodType<MetricSummary>;
+
+export const gateVerdictSchema = z.object({
+  passed: z.boolean(),
+  checks: z.array(
+    z.object({
+      metric: z.string(),
+      stat: z.enum(["mean", "pass_rate", "value"]),
+      value: z.number().nullable(),
+      baseline: z.number().nullable(),
+      passed: z.boolean(),
+      message: z.string(),
+    }),
+  ),
+}) satisfies z.ZodType<GateVerdict>;
+
+export const targetSummarySchema = z.object({
+  targetId: z.string(),
+  position: z.number().int(),
+  label: z.string(),
+  results: z.number().int(),
+  errors: z.number().int(),
+  overall: metricSummarySchema,
+  evaluators: z.record(z.string(), metricSummarySchema),
+  latencyP50Ms: z.number().nullable(),
+  latencyP95Ms: z.number().nullable(),
+  costUsd: z.number(),
+  evalCostUsd: z.number(),
+  tokensIn: z.number().int(),
+  tokensOut: z.number().int(),
+  gate: gateVerdictSchema.optional(),
+}) satisfies z.ZodType<TargetSummary>;
+
+export const runSummarySchema = z.object({
+  targets: z.array(targetSummarySchema),
+  baselinePosition: z.number().int().nullable(),
+  gatePassed: z.boolean().nullable(),
+}) satisfies z.ZodType<RunSummary>;

@@ -1,7 +1,8 @@
 // Reading eval runs (list, one with its summary and job, its results page) and cancelling one.
 import type { z } from "zod";
 import type { EvalRunOut, evalRunIdInput, listEvalResultsInput, listEvalRunsInput } from "@/lib/evals/runs";
-import { FINAL_EVAL_RUN_STATUSES, runSummarySchema, targetSummarySchema } from "@/lib/evals/runs";
+import { FINAL_EVAL_RUN_STATUSES } from "@/lib/evals/runs";
+import { runSummarySchema, targetSummarySchema } from "@/lib/evals/summary";
 import type { Db } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
