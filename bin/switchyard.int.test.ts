@@ -3,7 +3,6 @@
 // --run; the create path is exercised up to the server's answers that come before any evaluation starts.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,14 +15,14 @@ import {
 } from "@/server/modules/evals/gates/testing/runs";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
-import { handleRest } from "@/server/trpc/rest";
+import { serveRest } from "@/server/testing/rest-server";
 
 let db: Db;
 withTestDatabase((created) => {
   db = created;
 });
 
-let server: Server;
+let rest: Awaited<ReturnType<typeof serveRest>> | undefined;
 let origin: string;
 let key: string;
 let readOnlyKey: string;
@@ -31,28 +30,6 @@ let projectId: string;
 let promptVersionIds: string[];
 let datasetVersionId: string;
 let dir: string;
-
-/** The REST handler on a real port: Node's request in, the Fetch API's Response out. */
-async function serveRest(): Promise<void> {
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const request = new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) =>
-        typeof v === "string" ? [[k, v] as [string, string]] : [],
-      ),
-      ...(body.length ? { body } : {}),
-    });
-    const response = await handleRest(request, { db, session: async () => null });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-}
 
 beforeAll(async () => {
   const fixture = await makeProject(db);
@@ -69,11 +46,12 @@ beforeAll(async () => {
   key = (await makeApiKey(db, projectId, ["evals:read", "evals:write", "prompts:read"])).key;
   readOnlyKey = (await makeApiKey(db, projectId, ["evals:read"])).key;
   dir = await mkdtemp(path.join(tmpdir(), "switchyard-cli-"));
-  await serveRest();
+  rest = await serveRest(db);
+  origin = rest.origin;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await rest?.close();
 });
 
 interface Ran {

@@ -7,8 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,7 +21,7 @@ import { type JobWorkers, startJobWorkers } from "@/server/modules/jobs/workers"
 import { type FakeUpstream, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { makeApiKey } from "@/server/testing/factories";
-import { handleRest } from "@/server/trpc/rest";
+import { serveRest } from "@/server/testing/rest-server";
 import { evalRunKind } from "./runs/executor";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "switchyard-eval-acceptance-"));
@@ -37,7 +35,7 @@ const broken = (i: number) => i % 4 === 0;
 let db: Db;
 let fake: FakeUpstream;
 let workers: JobWorkers | null = null;
-let rest: Server | null = null;
+let rest: Awaited<ReturnType<typeof serveRest>> | null = null;
 let restUrl = "";
 let fixture: Awaited<ReturnType<typeof gatewayFixture>>;
 let datasetVersionId: string;
@@ -106,30 +104,15 @@ withTestDatabase(async (created, url) => {
   workers = await startJobWorkers(db, [evalRunKind] as never);
 
   // REST over real HTTP for the CLI, the way `npm start` serves /api/rest.
-  rest = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const request = new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) =>
-        typeof v === "string" ? [[k, v] as [string, string]] : [],
-      ),
-      ...(body.length ? { body } : {}),
-    });
-    const response = await handleRest(request, { db, session: async () => null });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => rest!.listen(0, "127.0.0.1", resolve));
-  restUrl = `http://127.0.0.1:${(rest.address() as AddressInfo).port}`;
+  rest = await serveRest(db);
+  restUrl = rest.origin;
 });
 
 afterAll(async () => {
   await workers?.stop(0);
   await stopJobEngine(0);
   await fake?.close();
-  await new Promise((r) => (rest ? rest.close(r) : r(null)));
+  await rest?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
