@@ -106,13 +106,18 @@ interface SaveInput {
   filename: string;
   staged: StagedFile;
   lineCount: number | null;
-  expiresAt: Date | null;
+  /** Seconds from creation to expiry; null: never. */
+  lifetimeSeconds: number | null;
 }
 
 /** Moves the staged file into the store and records it; a failed insert takes back a blob it added. */
 async function save(db: Db, input: SaveInput): Promise<OpenAIFile> {
   const { staged } = input;
   const { created } = await fileStore().adopt(staged.path, staged.sha256);
+  // One clock reading for both: `expires_at` is exactly `created_at` plus the lifetime, as OpenAI's files are.
+  const createdAt = new Date();
+  const expiresAt =
+    input.lifetimeSeconds === null ? null : new Date(createdAt.getTime() + input.lifetimeSeconds * 1000);
   try {
     const row = await db.storedFile.create({
       data: {
@@ -124,7 +129,8 @@ async function save(db: Db, input: SaveInput): Promise<OpenAIFile> {
         bytes: BigInt(staged.bytes),
         sha256: staged.sha256,
         lineCount: input.lineCount,
-        expiresAt: input.expiresAt,
+        createdAt,
+        expiresAt,
       },
     });
     return fileObject(row);
@@ -157,7 +163,6 @@ export async function uploadFile(db: Db, input: UploadInput): Promise<OpenAIFile
       throw new DomainError("BAD_REQUEST", "The file is empty", [{ path: "file", message: "empty" }]);
     const lineCount = purpose === "batch" ? await checkBatchFile(staged.path, input.checkBatchBody) : null;
     const lifetime = input.expiresAfterSeconds ?? (purpose === "batch" ? BATCH_EXPIRY_SECONDS : null);
-    const expiresAt = lifetime === null ? null : new Date(Date.now() + lifetime * 1000);
     return await save(db, {
       projectId: input.projectId,
       apiKeyId: input.apiKeyId,
@@ -165,7 +170,7 @@ export async function uploadFile(db: Db, input: UploadInput): Promise<OpenAIFile
       filename,
       staged,
       lineCount,
-      expiresAt,
+      lifetimeSeconds: lifetime,
     });
   } finally {
     await discardStaged(staged);
@@ -194,7 +199,7 @@ export async function createStoredFile(
     let lineCount: number | null = null;
     if (input.purpose === "batch") lineCount = await checkBatchFile(staged.path, () => null);
     else if (input.purpose === "batch_output") lineCount = await countLines(staged.path);
-    return await save(db, { ...input, filename, staged, lineCount, expiresAt: null });
+    return await save(db, { ...input, filename, staged, lineCount, lifetimeSeconds: null });
   } finally {
     await discardStaged(staged);
   }
