@@ -1,4 +1,5 @@
 import type { Db } from "@/server/db";
+import { unitMeans, unitRates } from "./unit-aggregates";
 
 /**
  * Per-variant aggregates of a feedback score (request_feedback rows named `name`) given to the requests the
@@ -29,26 +30,8 @@ export interface FeedbackScope {
   feedbackName: string;
 }
 
-export async function feedbackRates(db: Db, scope: FeedbackScope) {
-  const rows = await db.$queryRawUnsafe<{ variant_id: string; n: bigint; conversions: bigint }[]>(
-    `SELECT variant_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE positive) AS conversions FROM (${PER_UNIT}) per_unit
-      GROUP BY variant_id`,
-    scope.projectId,
-    scope.feedbackName,
-    scope.since,
-    scope.experimentId,
-  );
-  return new Map(rows.map((r) => [r.variant_id, { n: Number(r.n), conversions: Number(r.conversions) }]));
-}
+const params = (scope: FeedbackScope) => [scope.projectId, scope.feedbackName, scope.since, scope.experimentId];
 
-export async function feedbackMeans(db: Db, scope: FeedbackScope) {
-  const rows = await db.$queryRawUnsafe<{ variant_id: string; n: bigint; sum: number; sum_squares: number }[]>(
-    `SELECT variant_id, COUNT(*) AS n, SUM(mean) AS sum, SUM(mean * mean) AS sum_squares FROM (${PER_UNIT}) per_unit
-      GROUP BY variant_id`,
-    scope.projectId,
-    scope.feedbackName,
-    scope.since,
-    scope.experimentId,
-  );
-  return new Map(rows.map((r) => [r.variant_id, { n: Number(r.n), sum: r.sum, sumSquares: r.sum_squares }]));
-}
+export const feedbackRates = (db: Db, scope: FeedbackScope) => unitRates(db, PER_UNIT, params(scope));
+
+export const feedbackMeans = (db: Db, scope: FeedbackScope) => unitMeans(db, PER_UNIT, params(scope));

@@ -1,4 +1,5 @@
 import type { Db } from "@/server/db";
+import { unitMeans, unitRates } from "./unit-aggregates";
 
 /**
  * Per-variant aggregates of an online evaluation rule's scores (online_eval_scores, written by the evals
@@ -28,26 +29,8 @@ export interface OnlineEvalScope {
   ruleName: string;
 }
 
-export async function onlineEvalRates(db: Db, scope: OnlineEvalScope) {
-  const rows = await db.$queryRawUnsafe<{ variant_id: string; n: bigint; conversions: bigint }[]>(
-    `SELECT variant_id, COUNT(*) AS n, COUNT(*) FILTER (WHERE positive) AS conversions FROM (${PER_UNIT}) per_unit
-      GROUP BY variant_id`,
-    scope.projectId,
-    scope.ruleName,
-    scope.since,
-    scope.experimentId,
-  );
-  return new Map(rows.map((r) => [r.variant_id, { n: Number(r.n), conversions: Number(r.conversions) }]));
-}
+const params = (scope: OnlineEvalScope) => [scope.projectId, scope.ruleName, scope.since, scope.experimentId];
 
-export async function onlineEvalMeans(db: Db, scope: OnlineEvalScope) {
-  const rows = await db.$queryRawUnsafe<{ variant_id: string; n: bigint; sum: number; sum_squares: number }[]>(
-    `SELECT variant_id, COUNT(*) AS n, SUM(mean) AS sum, SUM(mean * mean) AS sum_squares FROM (${PER_UNIT}) per_unit
-      GROUP BY variant_id`,
-    scope.projectId,
-    scope.ruleName,
-    scope.since,
-    scope.experimentId,
-  );
-  return new Map(rows.map((r) => [r.variant_id, { n: Number(r.n), sum: r.sum, sumSquares: r.sum_squares }]));
-}
+export const onlineEvalRates = (db: Db, scope: OnlineEvalScope) => unitRates(db, PER_UNIT, params(scope));
+
+export const onlineEvalMeans = (db: Db, scope: OnlineEvalScope) => unitMeans(db, PER_UNIT, params(scope));
