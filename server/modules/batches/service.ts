@@ -50,7 +50,7 @@ export async function createBatch(deps: BatchDeps, input: CreateBatchInput): Pro
     );
   const id = newBatchId();
   const now = new Date();
-  await db.batch.create({
+  const created = await db.batch.create({
     data: {
       id,
       projectId,
@@ -72,7 +72,10 @@ export async function createBatch(deps: BatchDeps, input: CreateBatchInput): Pro
     idempotencyKey: `batch:${id}`,
     createdBy: deps.createdBy,
   });
-  return toBatchObject(await db.batch.update({ where: { id }, data: { jobId: job.id } }));
+  await db.batch.update({ where: { id }, data: { jobId: job.id }, select: { id: true } });
+  // The answer is the batch as created: a worker woken by the enqueue may already have moved it on, and the caller
+  // reads later states by retrieving it (as with OpenAI, create always answers `validating`).
+  return toBatchObject({ ...created, jobId: job.id });
 }
 
 async function findBatch(db: Db, projectId: string, id: string) {

@@ -126,6 +126,8 @@ export async function retryJob(
     data: { state: "queued", attempts: 0, engineJobId, cancelRequestedAt: null, finishedAt: null },
   });
   if (updated.count === 0) throw new DomainError("CONFLICT", "The job changed meanwhile; reload and try again");
+  // Read before sending: a worker woken by the send may start it at once, and the answer is the job as retried.
+  const queued = await findJob(db, caller.projectId, id);
   await sendToEngine(kind, { jobId: id, projectId: row.projectId, engineJobId, maxAttempts: row.maxAttempts });
   await recordAudit(db, caller.actor, {
     projectId: caller.projectId,
@@ -134,5 +136,5 @@ export async function retryJob(
     targetId: id,
     summary: { kind: row.kind },
   });
-  return toJob(await findJob(db, caller.projectId, id));
+  return toJob(queued);
 }
