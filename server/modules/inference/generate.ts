@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { InferenceSession } from "onnxruntime-node";
 import type { AbortLike } from "@/server/abort";
 import { DomainError, toDomainError } from "@/server/errors";
+import type { StructuredOutputSpec } from "./constraint";
 import { DecoderState } from "./decoder";
 import { Sampler } from "./sampling";
 import {
@@ -11,6 +12,7 @@ import {
   generationInputSchema,
   generationParamsSchema,
 } from "./schemas";
+import { createConstraint } from "./structured";
 import { IncrementalDetokenizer, StopMatcher } from "./text-stream";
 import type { ModelTokenizer } from "./tokenizer";
 import type { ArtifactInfo, Device, FinishReason, GenerationEvent, GenerationStats } from "./types";
@@ -24,7 +26,12 @@ export interface LoadedModel {
 }
 
 /** `{ prompt }` (raw text) or `{ messages }` (through the chat template), plus sampling params and an abort signal. */
-export type GenerateRequest = GenerationInput & GenerationParams & { signal?: AbortLike };
+export type GenerateRequest = GenerationInput &
+  GenerationParams & {
+    signal?: AbortLike;
+    /** Constrained decoding (response_format, tool calls): every sequence is masked by its own constraint. */
+    structured?: StructuredOutputSpec;
+  };
 
 function parse<T>(schema: { parse: (value: unknown) => T }, value: unknown): T {
   try {
@@ -46,7 +53,7 @@ export async function* generateTokens(
   request: GenerateRequest,
   timing: { startedAt: number; queueMs: number } = { startedAt: performance.now(), queueMs: 0 },
 ): AsyncGenerator<GenerationEvent> {
-  const { signal, ...rest } = request;
+  const { signal, structured, ...rest } = request;
   const input = parse(
     generationInputSchema,
     "messages" in rest && rest.messages ? { messages: rest.messages } : { prompt: rest.prompt },
@@ -71,7 +78,8 @@ export async function* generateTokens(
   const eos = new Set(params.ignoreEos ? [] : info.eosTokenIds);
 
   const decoder = new DecoderState(model.session, info.variant, params.useCache);
-  const sampler = new Sampler(params, seed, promptIds);
+  const constraint = structured ? createConstraint(structured, tokenizer, info.eosTokenIds) : null;
+  const sampler = new Sampler(params, seed, promptIds, constraint);
   const detokenizer = new IncrementalDetokenizer((ids) => tokenizer.decode(ids), promptIds);
   const stops = new StopMatcher(params.stop);
 
@@ -126,6 +134,9 @@ export async function* generateTokens(
     if (emitted.stopped) {
       finishReason = "stop";
       stopped = true;
+    } else if (sampler.complete) {
+      finishReason = "stop";
+      break;
     } else if (tokensOut >= maxTokens) {
       finishReason = "length";
       break;

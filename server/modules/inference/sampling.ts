@@ -1,4 +1,5 @@
 import { seededRandom } from "@/lib/random";
+import type { TokenConstraint } from "./constraint";
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax). */
@@ -51,6 +52,11 @@ export function topKIndices(values: Float32Array, k: number): number[] {
  * same seed and logits give the same tokens.
  */
 export class Sampler {
+  /** The constraint says the output is complete: nothing may follow. */
+  get complete(): boolean {
+    return this.constraint?.complete ?? false;
+  }
+
   private readonly random: () => number;
   private readonly seen = new Set<number>();
 
@@ -58,6 +64,8 @@ export class Sampler {
     private readonly options: SamplingOptions,
     seed: number,
     context: number[] = [],
+    /** Constrained decoding: only tokens it allows are picked, and it is told each pick. */
+    private readonly constraint: TokenConstraint | null = null,
   ) {
     this.random = seededRandom(seed);
     for (const id of context) this.seen.add(id);
@@ -66,9 +74,11 @@ export class Sampler {
   /** Picks a token from the last position's logits (modified in place) and remembers it. */
   next(logits: Float32Array): number {
     const { temperature, topK, topP, repetitionPenalty } = this.options;
+    this.constraint?.mask(logits);
     penalize(logits, this.seen, repetitionPenalty);
     const token = temperature === 0 || topK === 1 ? argmax(logits) : this.draw(logits, temperature, topK, topP);
     this.seen.add(token);
+    this.constraint?.advance(token);
     return token;
   }
 
