@@ -12,7 +12,7 @@ export function intTensor(type: IdsType, values: number[], dims: number[]): Tens
 }
 
 /** The first step's state (batch 1): an empty KV cache, zeros for fixed-size state. */
-export function initialState(spec: StateTensorSpec): Tensor {
+function initialState(spec: StateTensorSpec): Tensor {
   const size = spec.initialDims.reduce((n, d) => n * d, 1);
   return spec.type === "float16"
     ? new Tensor("float16", new Uint16Array(size), spec.initialDims)
@@ -45,7 +45,8 @@ export function stepFeeds(variant: ModelVariant, { tokens, pastLength, past }: S
   if (v.attentionMask) feeds.attention_mask = intTensor(v.attentionMask, new Array(total).fill(1), [1, total]);
   if (v.positionIds) feeds.position_ids = intTensor(v.positionIds, positions, [1, tokens.length]);
   if (v.cachePosition) feeds.cache_position = intTensor(v.cachePosition, positions, [tokens.length]);
-  if (v.tokenTypeIds) feeds.token_type_ids = intTensor(v.tokenTypeIds, new Array(tokens.length).fill(0), [1, tokens.length]);
+  if (v.tokenTypeIds)
+    feeds.token_type_ids = intTensor(v.tokenTypeIds, new Array(tokens.length).fill(0), [1, tokens.length]);
   if (v.logitsToKeep) feeds[v.logitsToKeep.name] = intTensor(v.logitsToKeep.type, [1], v.logitsToKeep.dims);
   if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
   for (const spec of v.state) feeds[spec.input] = past?.[spec.input] ?? initialState(spec);

@@ -18,7 +18,7 @@ export interface TensorSpec {
  * (state-space state) and `recurrent` (linear-attention state) are fixed-size
  * and replaced each step.
  */
-export type StateKind = "key" | "value" | "key_value" | "conv" | "ssm" | "recurrent";
+type StateKind = "key" | "value" | "key_value" | "conv" | "ssm" | "recurrent";
 
 /** A tensor the decoder carries from one step to the next (KV cache, conv or state-space state). */
 export interface StateTensorSpec {

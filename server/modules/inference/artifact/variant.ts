@@ -86,7 +86,10 @@ function readInputs(inputs: TensorSpec[]): Inputs {
         if (!ID_TYPES.has(input.type) || !scalar) {
           throw unprocessable(`input ${describeTensor(input)} must be an int32 or int64 scalar`);
         }
-        if (found.logitsToKeep) throw unprocessable("inputs 'logits_to_keep' and 'num_logits_to_keep': one of them");
+        if (found.logitsToKeep)
+          throw unprocessable(
+            "inputs 'logits_to_keep' and 'num_logits_to_keep' both present: a model takes one of them",
+          );
         found.logitsToKeep = { name: role.name, type: input.type as IdsType, dims: input.dims.length ? [1] : [] };
         break;
       }
@@ -229,7 +232,7 @@ export function discoverVariant(inputs: TensorSpec[], outputs: TensorSpec[], hin
   return { ...variant, description: describeVariant(variant) };
 }
 
-export function describeVariant(v: Omit<ModelVariant, "description">): string {
+function describeVariant(v: Omit<ModelVariant, "description">): string {
   const parts = [`${v.idsType} ids`];
   if (v.cacheLayout) {
     const attention = v.attentionLayers;

@@ -138,7 +138,14 @@ export function buildDecoderGraph(dims: Dimensions, weights: Weights, variant: G
     if (p.conv) {
       const kernel = g.floats(name("conv.weight"), [d, 1, convWidth], w.conv);
       const bias = g.floats(name("conv.bias"), [d], w.convBias);
-      x = convBlock(g, x, { past: p.conv, present: `present_conv.${layer}`, type: cacheType }, { kernel, bias }, d, convWidth);
+      x = convBlock(
+        g,
+        x,
+        { past: p.conv, present: `present_conv.${layer}`, type: cacheType },
+        { kernel, bias },
+        d,
+        convWidth,
+      );
     }
     if (p.ssm) {
       const size = dims.ssmState[0] * dims.ssmState[1];
@@ -267,11 +274,8 @@ function selectPast(g: GraphBuilder, useCache: string, kv: string[], fixed: stri
     elseBranch.outputs.push(valueInfo(elseOut, type));
     selected.set(past, g.fresh("past_selected"));
   }
-  g.node(
-    "If",
-    [useCache],
-    { then_branch: thenBranch.graph("use_past"), else_branch: elseBranch.graph("no_past") },
-    [...selected.values()],
-  );
+  g.node("If", [useCache], { then_branch: thenBranch.graph("use_past"), else_branch: elseBranch.graph("no_past") }, [
+    ...selected.values(),
+  ]);
   return selected;
 }

@@ -56,7 +56,8 @@ export function buildTestModel(options: TestModelOptions = {}): TestModelFiles {
     layerTypes: options.layerTypes ?? null,
   };
   const layers = options.layers ?? variant.layerTypes?.length ?? TEST_MODEL_DEFAULTS.layers;
-  if (variant.layerTypes && variant.layerTypes.length !== layers) throw new Error("layerTypes needs one entry per layer");
+  if (variant.layerTypes && variant.layerTypes.length !== layers)
+    throw new Error("layerTypes needs one entry per layer");
   const attentionLayers = variant.layerTypes ? variant.layerTypes.filter((t) => t === "attention").length : layers;
   if (variant.useCacheBranch && !(variant.kvCache && attentionLayers > 0)) {
     throw new Error("useCacheBranch needs kvCache and an attention layer");
