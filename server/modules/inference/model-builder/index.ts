@@ -1,5 +1,6 @@
 /** The deterministic test/demo model (tests, the seed, scripts/models, the benchmark). */
 
+export type { LayerType } from "./gpt2-graph";
 export { DEMO_REPLY } from "./pattern";
 export {
   BENCH_MODEL_OPTIONS,
