@@ -17,8 +17,7 @@ const KNOWN_TAGS = ["q4f16", "q4", "fp16", "bnb4", "int8", "uint8", "quantized",
 /** `onnx/model_q4.onnx` -> { base: "model", tag: "q4" }; `decoder.onnx` -> { base: "decoder", tag: "fp32" }. */
 export function variantTag(file: string): { base: string; tag: string } {
   const stem = path.posix.basename(file).replace(/\.onnx$/, "");
-  for (const tag of KNOWN_TAGS)
-    if (stem.endsWith(`_${tag}`)) return { base: stem.slice(0, -tag.length - 1), tag };
+  for (const tag of KNOWN_TAGS) if (stem.endsWith(`_${tag}`)) return { base: stem.slice(0, -tag.length - 1), tag };
   return { base: stem, tag: "fp32" };
 }
 
@@ -34,7 +33,13 @@ const depth = (file: string) => file.split("/").length;
 export function nameVariants(files: readonly string[]): VariantCandidate[] {
   const sorted = [...files].sort((a, b) => {
     const [ta, tb] = [variantTag(a), variantTag(b)];
-    return baseRank(ta.base) - baseRank(tb.base) || depth(a) - depth(b) || a.localeCompare(b);
+    const plain = (tag: string) => (tag === "fp32" ? 0 : 1);
+    return (
+      baseRank(ta.base) - baseRank(tb.base) ||
+      depth(a) - depth(b) ||
+      plain(ta.tag) - plain(tb.tag) ||
+      a.localeCompare(b)
+    );
   });
   const out: VariantCandidate[] = [];
   for (const file of sorted) {

@@ -106,3 +106,17 @@ export function eosTokenIdsOf(generationConfig: Json, genai: GenaiConfig | null,
 export function bosTokenIdOf(generationConfig: Json, genai: GenaiConfig | null, config: Json): number | null {
   return tokenIds(generationConfig.bos_token_id)[0] ?? genai?.bosTokenId ?? tokenIds(config.bos_token_id)[0] ?? null;
 }
+
+/**
+ * The artifact as the registry configures it: the registry's context length replaces what the folder says
+ * (cut at the position table, which is physical). Applied per request, so a changed setting takes effect
+ * without reloading the model.
+ */
+export function withContextOverride<T extends { info: { contextLength: number | null; positionRows?: number | null } }>(
+  model: T,
+  override: number | null | undefined,
+): T {
+  if (!positiveInt(override)) return model;
+  const { contextLength, source } = resolveContextLength({ override, positionRows: model.info.positionRows });
+  return { ...model, info: { ...model.info, contextLength, contextLengthSource: source } };
+}

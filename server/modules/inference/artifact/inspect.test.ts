@@ -120,7 +120,9 @@ describe("inspectArtifact", () => {
       for (const output of graph.output ?? []) if (output.name === "logits") output.name = "scores";
     });
     await expect(inspectArtifact(noLogits.dir)).rejects.toEqual(
-      refused("no decoder graph (an ONNX file with input_ids in and logits out) in the folder; found model.onnx (other)"),
+      refused(
+        "no decoder graph (an ONNX file with input_ids in and logits out) in the folder; found model.onnx (other)",
+      ),
     );
 
     const extraInput = await modelDir();

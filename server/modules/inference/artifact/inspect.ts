@@ -5,14 +5,7 @@ import { DomainError } from "@/server/errors";
 import { DeviceSelector } from "../devices";
 import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
 import type { ArtifactInfo, Device, TensorSpec } from "../types";
-import {
-  bosTokenIdOf,
-  eosTokenIdsOf,
-  positiveInt,
-  readGenaiConfig,
-  resolveContextLength,
-  tokenIds,
-} from "./configs";
+import { bosTokenIdOf, eosTokenIdsOf, positiveInt, readGenaiConfig, resolveContextLength, tokenIds } from "./configs";
 import { chooseDecoder, exists, readFolderGraphs } from "./files";
 import { assertExternalData } from "./onnx-file";
 import { discoverVariant, type ModelConfigHints } from "./variant";

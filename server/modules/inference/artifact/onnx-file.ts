@@ -34,7 +34,9 @@ export function graphRole(inputs: readonly string[], outputs: readonly string[])
   return "other";
 }
 
-const POSITION_TABLE_NAME = /(^|[._/])(wpe|position_embeddings?|embed_positions|pos_embed(ding)?s?)([._/]|$)/i;
+const POSITION_TABLE_NAME = /(^|[._/])(wpe|position_embeddings?|embed_positions|pos_embed(ding)?s?)([._/_]|$)/i;
+/** Ops between a stored table and its Gather in converted exports (fp16 storage, int8 quantization). */
+const PASS_THROUGH = new Set(["Cast", "DequantizeLinear", "Identity"]);
 
 /**
  * The first dim of the position-embedding initializer: a Gather on a 2-D initializer whose indices come from
@@ -58,9 +60,17 @@ export function positionTableRows(graph: proto.IGraphProto): number | null {
     }
     return false;
   };
+  const tableOf = (name: string, hops = 0): number | undefined => {
+    if (tables.has(name)) return tables.get(name);
+    const producer = producers.get(name);
+    if (hops < 3 && producer && PASS_THROUGH.has(producer.opType ?? ""))
+      return tableOf(producer.input?.[0] ?? "", hops + 1);
+    return undefined;
+  };
   for (const node of graph.node ?? []) {
     const [data, indices] = node.input ?? [];
-    if (node.opType === "Gather" && tables.has(data) && indices && fromPositionIds(indices)) return tables.get(data)!;
+    const rows = node.opType === "Gather" && data ? tableOf(data) : undefined;
+    if (rows && indices && fromPositionIds(indices)) return rows;
   }
   for (const [name, rows] of tables) if (POSITION_TABLE_NAME.test(name)) return rows;
   return null;

@@ -1,5 +1,6 @@
 /** The deterministic test/demo model (tests, the seed, scripts/models, the benchmark). */
 
+export { type LayoutOptions, writeModelLayout } from "./layouts";
 export { DEMO_REPLY } from "./pattern";
 export {
   BENCH_MODEL_OPTIONS,
