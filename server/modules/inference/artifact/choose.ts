@@ -77,7 +77,7 @@ export function pickVariant(
     throw new DomainError(
       "VALIDATION",
       `variant '${requested}' is not in this model folder; it has ${candidates.map((c) => `${c.name} (${c.file})`).join(", ")}`,
-      [{ path: "variant", message: `Choose one of ${candidates.map((c) => c.name).join(", ")}` }],
+      [{ path: "onnxVariant", message: `Choose one of ${candidates.map((c) => c.name).join(", ")}` }],
     );
   }
   for (const tag of PREFERENCE[device === "cpu" ? "cpu" : "gpu"]) {
@@ -85,4 +85,12 @@ export function pickVariant(
     if (found) return found;
   }
   return candidates[0];
+}
+
+/** An artifact's decoders as inspection stored them; inspections from before variants had one: files.model. */
+export function artifactVariants(info: {
+  files: { model: string };
+  variants?: VariantCandidate[];
+}): VariantCandidate[] {
+  return info.variants ?? [{ name: "fp32", file: info.files.model }];
 }
