@@ -19,6 +19,8 @@ function multipartParser(type: string, limits: UploadLimits) {
   try {
     return busboy({
       headers: { "content-type": type },
+      // The client's path, so `folder/onnx/model_q4.onnx` keeps its onnx/ (artifactPathOf uses no more of it).
+      preservePath: true,
       limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
     });
   } catch (error) {
