@@ -3,7 +3,7 @@ import path from "node:path";
 import { DomainError } from "@/server/errors";
 import type { Device } from "../types";
 import { nameVariants, pickVariant, type VariantCandidate } from "./choose";
-import { type GraphRole, type OnnxFileFacts, readOnnxFacts } from "./onnx-file";
+import { assertExternalData, type GraphRole, type OnnxFileFacts, readOnnxFacts } from "./onnx-file";
 
 export async function exists(file: string): Promise<boolean> {
   return access(file).then(
@@ -30,7 +30,7 @@ export interface FolderGraphs {
   decoders: VariantCandidate[];
   others: { file: string; role: GraphRole }[];
   facts: Map<string, OnnxFileFacts>;
-  /** Files that are not valid ONNX, with the reason (they matter only when no decoder is found). */
+  /** Files that are not valid ONNX, with the reason. */
   errors: DomainError[];
 }
 
@@ -55,8 +55,9 @@ export async function readFolderGraphs(dir: string): Promise<FolderGraphs> {
 
 /**
  * The decoder to run: `requested` (a variant name or file) when given, else genai_config's
- * `model.decoder.filename`, else the device's default (`pickVariant`). UNPROCESSABLE naming what the folder
- * has when there is no decoder; VALIDATION naming the variants when the requested one is not there.
+ * `model.decoder.filename`, else the device's default (`pickVariant`). UNPROCESSABLE for an .onnx file that
+ * is not valid ONNX or lacks its external data, and naming what the folder has when there is no decoder;
+ * VALIDATION naming the variants when the requested one is not there.
  */
 export function chooseDecoder(
   graphs: FolderGraphs,
@@ -64,8 +65,10 @@ export function chooseDecoder(
   requested?: string | null,
   genaiDecoder?: string | null,
 ): VariantCandidate {
+  // Every .onnx file must be readable and complete: a folder is stored whole, so a broken part is refused now.
+  if (graphs.errors.length > 0) throw graphs.errors[0];
+  for (const [file, facts] of graphs.facts) assertExternalData(file, facts);
   if (graphs.decoders.length === 0) {
-    if (graphs.facts.size === 0 && graphs.errors.length > 0) throw graphs.errors[0];
     const found = graphs.others.map((o) => `${o.file} (${o.role})`).join(", ");
     throw new DomainError(
       "UNPROCESSABLE",

@@ -7,7 +7,6 @@ import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
 import type { ArtifactInfo, Device, TensorSpec } from "../types";
 import { bosTokenIdOf, eosTokenIdsOf, positiveInt, readGenaiConfig, resolveContextLength, tokenIds } from "./configs";
 import { chooseDecoder, exists, readFolderGraphs } from "./files";
-import { assertExternalData } from "./onnx-file";
 import { discoverVariant, type ModelConfigHints } from "./variant";
 
 const unprocessable = (message: string) => new DomainError("UNPROCESSABLE", message);
@@ -90,7 +89,6 @@ export async function openArtifact(
   );
   const modelFile = chosen.file;
   const facts = graphs.facts.get(modelFile)!;
-  assertExternalData(modelFile, facts);
   const tokenizerJson = await readJson(dir, "tokenizer.json", true);
   const tokenizerConfig = (await readJson(dir, "tokenizer_config.json", false)) ?? {};
   const config = (await readJson(dir, "config.json", false)) ?? {};

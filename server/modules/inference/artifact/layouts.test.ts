@@ -1,10 +1,11 @@
-import { mkdtemp, rm, stat, unlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InferenceEngine } from "../engine";
 import type { GenerateRequest } from "../generate";
 import { type LayoutOptions, writeModelLayout } from "../model-builder";
+import { onnx } from "../onnx-proto";
 import { inspectArtifact } from "./inspect";
 
 // Temp files and onnxruntime (CPU) only, no database: a unit test by this project's rule.
@@ -115,5 +116,33 @@ describe("real export layouts", () => {
     await expect(
       engine.complete({ dir, contextLength: 16 }, { prompt: "a".repeat(20), temperature: 0 }),
     ).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
+  it("tells the decoder from an encoder or a vision part by inputs and outputs, and refuses a broken .onnx", async () => {
+    const { dir } = await layout({ folder: "onnx" });
+    const fp32 = onnx.ModelProto.decode(await readFile(path.join(dir, "onnx/model.onnx")));
+    const renamed = (from: string, to: string) => {
+      const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(fp32).finish());
+      for (const node of copy.graph?.node ?? []) node.output = node.output?.map((o) => (o === from ? to : o));
+      for (const value of [...(copy.graph?.output ?? []), ...(copy.graph?.input ?? [])])
+        if (value.name === from) value.name = to;
+      return onnx.ModelProto.encode(copy).finish();
+    };
+    // Named like decoders, but an encoder (hidden states out) and an embedding part (no input_ids): not chosen.
+    await writeFile(path.join(dir, "decoder_model_merged.onnx"), renamed("logits", "last_hidden_state"));
+    await writeFile(path.join(dir, "model.onnx"), renamed("input_ids", "pixel_values"));
+    const info = await inspectArtifact(dir);
+    expect(info.files.model).toBe("onnx/model.onnx");
+    expect(info.variants).toEqual([{ name: "fp32", file: "onnx/model.onnx" }]);
+
+    await unlink(path.join(dir, "onnx/model.onnx"));
+    await expect(inspectArtifact(dir)).rejects.toMatchObject({
+      code: "UNPROCESSABLE",
+      message: expect.stringMatching(/found decoder_model_merged\.onnx \(encoder\), model\.onnx \(other\)$/),
+    });
+    await writeFile(path.join(dir, "onnx/junk.onnx"), "not a model");
+    await expect(inspectArtifact(dir)).rejects.toMatchObject({
+      message: expect.stringMatching(/^junk\.onnx is not a valid ONNX file/),
+    });
   });
 });
