@@ -13,7 +13,7 @@ export async function exists(file: string): Promise<boolean> {
 }
 
 /** The folder's `.onnx` files, top level and `onnx/` (Hugging Face and transformers.js layouts), as relative paths. */
-export async function listOnnxFiles(dir: string): Promise<string[]> {
+async function listOnnxFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const sub of ["", "onnx"]) {
     const entries = await readdir(path.join(/* turbopackIgnore: true */ dir, sub), { withFileTypes: true }).catch(

@@ -28,7 +28,7 @@ export interface OnnxFileFacts {
 const ENCODER_OUTPUTS = ["last_hidden_state", "sentence_embedding", "token_embeddings"];
 
 /** A decoder answers `logits` for `input_ids`; an encoder answers hidden states; the rest are parts (vision, embeddings). */
-export function graphRole(inputs: readonly string[], outputs: readonly string[]): GraphRole {
+function graphRole(inputs: readonly string[], outputs: readonly string[]): GraphRole {
   if (outputs.includes("logits")) return inputs.includes("input_ids") ? "decoder" : "other";
   if (outputs.some((o) => ENCODER_OUTPUTS.includes(o))) return "encoder";
   return "other";
@@ -42,7 +42,7 @@ const PASS_THROUGH = new Set(["Cast", "DequantizeLinear", "Identity"]);
  * The first dim of the position-embedding initializer: a Gather on a 2-D initializer whose indices come from
  * `position_ids` (traced back through the graph), else a 2-D initializer named like one (`wpe`, `position_embeddings`).
  */
-export function positionTableRows(graph: proto.IGraphProto): number | null {
+function positionTableRows(graph: proto.IGraphProto): number | null {
   const tables = new Map<string, number>();
   for (const tensor of graph.initializer ?? [])
     if (tensor.name && tensor.dims?.length === 2) tables.set(tensor.name, Number(tensor.dims[0]));

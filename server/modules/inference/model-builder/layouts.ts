@@ -10,7 +10,7 @@ import { buildTestModel, type TestModelFiles, type TestModelOptions } from "./te
  */
 
 /** `fp32`: the graph as built; `fp16`: float16 KV cache; `quantized`: int8 weights behind DequantizeLinear. */
-export type LayoutVariant = "fp32" | "fp16" | "quantized";
+type LayoutVariant = "fp32" | "fp16" | "quantized";
 
 export interface LayoutOptions extends TestModelOptions {
   /** Graphs at the top level (default) or under `onnx/`, as transformers.js folders have them. */
