@@ -69,6 +69,8 @@ describe("context length precedence", () => {
       source: "genai_config.json",
     });
     expect(resolveContextLength({ config, tokenizerConfig }).source).toBe("config.json");
+    const searchOnly = readGenaiConfig({ search: { max_length: 1000 } });
+    expect(resolveContextLength({ genai: searchOnly, config }).contextLength).toBe(1000);
     expect(resolveContextLength({ config: { n_ctx: 1024 } }).contextLength).toBe(1024);
     expect(resolveContextLength({ tokenizerConfig })).toEqual({ contextLength: 2048, source: "tokenizer_config.json" });
     expect(resolveContextLength({ tokenizerConfig: { model_max_length: 1e30 } })).toEqual({

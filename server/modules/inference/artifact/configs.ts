@@ -69,7 +69,7 @@ export interface ContextInputs {
 
 /**
  * The context length, first that is set: the registry's (the user's word), the graph's position table, genai's
- * `model.context_length`, config.json (`max_position_embeddings`, `n_positions`, `n_ctx`), the tokenizer's
+ * `model.context_length` (else its `search.max_length`), config.json (`max_position_embeddings`, `n_positions`, `n_ctx`), the tokenizer's
  * `model_max_length` (tokenizers without a limit say 1e30, so only below 1e7). The position table is also a
  * ceiling: a position past its last row does not exist, whatever anyone says, so an override beyond it is cut.
  */
@@ -82,7 +82,7 @@ export function resolveContextLength(inputs: ContextInputs): {
   const ordered: [number | null | undefined, ContextLengthSource][] = [
     [positiveInt(inputs.override), "registry"],
     [positiveInt(inputs.positionRows), "position table"],
-    [inputs.genai?.contextLength, "genai_config.json"],
+    [inputs.genai?.contextLength ?? inputs.genai?.maxLength, "genai_config.json"],
     [
       positiveInt(config.max_position_embeddings) ?? positiveInt(config.n_positions) ?? positiveInt(config.n_ctx),
       "config.json",

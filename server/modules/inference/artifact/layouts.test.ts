@@ -87,10 +87,12 @@ describe("real export layouts", () => {
       genaiConfig: true,
       omitConfigContext: true,
       tokenizerMaxLength: 2048,
-      externalData: true,
+      externalData: { suffix: ".data" },
     });
     const info = await inspectArtifact(dir);
     expect(info.files).toMatchObject({ model: "onnx/model_fp16.onnx", genaiConfig: "genai_config.json" });
+    expect(info.externalData).toEqual(["model_fp16.onnx.data"]);
+    expect((await greedy(dir))[0]).toBe("defghijklmno");
     expect(info.eosTokenIds).toEqual(files.model.eosTokenIds);
     expect(info.contextLength).toBe(512);
     expect(info.positionRows).toBe(512);

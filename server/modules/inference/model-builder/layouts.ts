@@ -17,8 +17,11 @@ export interface LayoutOptions extends TestModelOptions {
   folder?: "top" | "onnx";
   /** Files to write, named `model.onnx`, `model_fp16.onnx`, `model_quantized.onnx`. Default: ["fp32"]. */
   variants?: LayoutVariant[];
-  /** Weights as external data next to each file (`<file>_data`, more files `_1`, `_2`, ... when files > 1). */
-  externalData?: boolean | { files: number };
+  /**
+   * Weights as external data next to each file: `<file>_data` (optimum), or `<file>.data` (onnxruntime-genai's
+   * builder) with `suffix: ".data"`; more files `_1`, `_2`, ... when files > 1.
+   */
+  externalData?: boolean | { files?: number; suffix?: "_data" | ".data" };
   /** Writes genai_config.json (onnxruntime-genai) naming the first variant's file as the decoder. */
   genaiConfig?: boolean;
   /** tokenizer_config's `model_max_length` (default: the context length). */
@@ -73,8 +76,8 @@ export async function writeModelLayout(dir: string, options: LayoutOptions = {})
     const relative = folder === "onnx" ? `onnx/${FILE_NAME[variant]}` : FILE_NAME[variant];
     let bytes = variantBytes(variant, build, model);
     if (externalData) {
-      const files = typeof externalData === "object" ? externalData.files : 1;
-      const moved = toExternalData(bytes, { location: `${path.posix.basename(relative)}_data`, files });
+      const { files = 1, suffix = "_data" } = typeof externalData === "object" ? externalData : {};
+      const moved = toExternalData(bytes, { location: `${path.posix.basename(relative)}${suffix}`, files });
       bytes = moved.onnx;
       for (const [name, data] of moved.data) await put(path.posix.join(path.posix.dirname(relative), name), data);
     }
