@@ -61,6 +61,13 @@ export const artifactSummary = z.object({
       z.object({ name: z.string(), type: z.string(), dims: z.array(z.union([z.number(), z.string()])) }),
     ),
     variant: modelVariant,
+    /** The decoder file that runs on CPU by default, and every decoder a version may pick (`onnxVariant`). */
+    modelFile: z.string(),
+    modelVariant: z.string(),
+    variants: z.array(z.object({ name: z.string(), file: z.string() })),
+    externalData: z.array(z.string()),
+    /** Where contextLength came from: registry, position table, genai_config.json, config.json, tokenizer_config.json. */
+    contextLengthSource: z.string().nullable(),
   }),
 });
 export type ArtifactSummary = z.infer<typeof artifactSummary>;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { DomainError } from "@/server/errors";
+import { withContextOverride } from "./artifact/configs";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
 import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
@@ -14,6 +15,10 @@ export interface ModelRef {
   key?: string;
   /** For messages ("model X is busy"); defaults to the key. */
   name?: string;
+  /** Which of the folder's decoders (a variant name such as `q4`, or a file); default: by device. */
+  variant?: string | null;
+  /** The registry's context length: replaces the folder's (the position table still caps it). */
+  contextLength?: number | null;
 }
 
 export interface InferenceEngineOptions {
@@ -49,6 +54,7 @@ interface Entry {
   key: string;
   name: string;
   dir: string;
+  variant: string | null;
   queue: ModelQueue;
   model: LoadedModel | null;
   loading: Promise<LoadedModel> | null;
@@ -83,7 +89,7 @@ export class InferenceEngine {
 
   private entryFor(ref: ModelRef): Entry {
     const dir = path.resolve(ref.dir);
-    const key = ref.key ?? dir;
+    const key = `${ref.key ?? dir}${ref.variant ? `#${ref.variant}` : ""}`;
     let entry = this.entries.get(key);
     if (!entry) {
       const name = ref.name ?? key;
@@ -91,6 +97,7 @@ export class InferenceEngine {
         key,
         name,
         dir,
+        variant: ref.variant ?? null,
         queue: new ModelQueue(name, this.maxRunning, this.maxWaiting),
         model: null,
         loading: null,
@@ -119,9 +126,9 @@ export class InferenceEngine {
   }
 
   private async loadEntry(entry: Entry): Promise<LoadedModel> {
-    await this.makeRoom(entry, await estimateModelSize(entry.dir));
+    await this.makeRoom(entry, await estimateModelSize(entry.dir, entry.variant));
     try {
-      const opened = await openArtifact(entry.dir, this.selector);
+      const opened = await openArtifact(entry.dir, this.selector, { variant: entry.variant });
       entry.model = { info: opened.info, session: opened.session, tokenizer: opened.tokenizer, device: opened.device };
       entry.sizeBytes = opened.info.sizeBytes;
       entry.loadedAt = Date.now();
@@ -181,7 +188,7 @@ export class InferenceEngine {
     }
     const queueMs = performance.now() - startedAt;
     try {
-      const model = await this.ensureLoaded(entry);
+      const model = withContextOverride(await this.ensureLoaded(entry), ref.contextLength);
       yield* generateTokens(model, request, { startedAt, queueMs });
     } finally {
       entry.lastUsedAt = Date.now();

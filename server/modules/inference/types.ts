@@ -86,7 +86,19 @@ export interface ArtifactInfo {
     tokenizerConfig: string | null;
     config: string | null;
     generationConfig: string | null;
+    /** onnxruntime-genai's model builder config, when the folder has one. */
+    genaiConfig?: string | null;
   };
+  /** The chosen decoder's variant name (`fp32`, `q4`, `fp16`, ...; see artifact/choose.ts). */
+  modelVariant?: string;
+  /** Every decoder file of the folder by variant name: what a model version may pick (`onnxVariant`). */
+  variants?: { name: string; file: string }[];
+  /** External-data files the chosen decoder loads its weights from (relative to its folder). */
+  externalData?: string[];
+  /** Rows of the graph's position-embedding table (a hard ceiling on the context), when it has one. */
+  positionRows?: number | null;
+  /** Where `contextLength` came from (see artifact/configs.ts for the precedence). */
+  contextLengthSource?: string | null;
   /** The ONNX file plus any external-data files it references. */
   sizeBytes: number;
   parameterCount: number;
