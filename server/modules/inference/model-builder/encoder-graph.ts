@@ -32,13 +32,21 @@ const S = "sequence_length";
  * tests only need a deterministic function of the input that padding must
  * not change.
  */
-export function buildEncoderGraph(dims: EncoderDimensions, variant: EncoderGraphVariant, seed: number): proto.IGraphProto {
+export function buildEncoderGraph(
+  dims: EncoderDimensions,
+  variant: EncoderGraphVariant,
+  seed: number,
+): proto.IGraphProto {
   const g = new GraphBuilder();
   const { hidden: d, heads, vocab } = dims;
   const headSize = d / heads;
   const normal = normalSampler(seededRandom(seed));
   const noise = (name: string, shape: number[], std: number) =>
-    g.floats(name, shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => normal() * std));
+    g.floats(
+      name,
+      shape,
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => normal() * std),
+    );
   const ones = (name: string, n: number) => g.floats(name, [n], new Float32Array(n).fill(1));
   const zeros = (name: string, n: number) => g.floats(name, [n], new Float32Array(n));
   const linear = (x: string, name: string, inDim: number, outDim: number) =>
@@ -80,16 +88,27 @@ export function buildEncoderGraph(dims: EncoderDimensions, variant: EncoderGraph
     const [q, k, v] = [split("attention.self.query"), split("attention.self.key"), split("attention.self.value")];
     const scores = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], { perm: [0, 1, 3, 2] })]), scale]);
     const probs = g.op("Softmax", [g.op("Where", [keyAllowed, scores, masked])], { axis: -1 });
-    const context = g.op("Reshape", [g.op("Transpose", [g.op("MatMul", [probs, v])], { perm: [0, 2, 1, 3] }), mergedShape]);
-    x = layerNorm(g.op("Add", [x, linear(context, name("attention.output.dense"), d, d)]), name("attention.output.LayerNorm"));
+    const context = g.op("Reshape", [
+      g.op("Transpose", [g.op("MatMul", [probs, v])], { perm: [0, 2, 1, 3] }),
+      mergedShape,
+    ]);
+    x = layerNorm(
+      g.op("Add", [x, linear(context, name("attention.output.dense"), d, d)]),
+      name("attention.output.LayerNorm"),
+    );
     const up = gelu(g, linear(x, name("intermediate.dense"), d, dims.ffn));
     x = layerNorm(g.op("Add", [x, linear(up, name("output.dense"), dims.ffn, d)]), name("output.LayerNorm"));
   }
 
-  const cls = () =>
-    g.op("Tanh", [linear(g.op("Gather", [x, g.scalarInt(0)], { axis: 1 }), "pooler.dense", d, d)]);
+  const cls = () => g.op("Tanh", [linear(g.op("Gather", [x, g.scalarInt(0)], { axis: 1 }), "pooler.dense", d, d)]);
   if (variant.classifier) {
-    linearTo(g, cls(), noise("classifier.weight", [d, 1], 1 / Math.sqrt(d)), noise("classifier.bias", [1], 0.1), "logits");
+    linearTo(
+      g,
+      cls(),
+      noise("classifier.weight", [d, 1], 1 / Math.sqrt(d)),
+      noise("classifier.bias", [1], 0.1),
+      "logits",
+    );
     g.output("logits", "float32", [B, 1]);
     return g.graph("switchyard-test-cross-encoder");
   }

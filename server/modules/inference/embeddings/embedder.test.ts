@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "@/server/errors";
+import { InferenceEngine } from "../engine";
+import { type EncoderModelOptions, writeEncoderModel } from "../model-builder/encoder-model";
+import { writeTestModel } from "../model-builder/test-model";
+import { referenceModel } from "./testing/reference";
+
+// Temp files and onnxruntime (CPU) only, no database: a unit test by this project's rule.
+let root: string;
+let count = 0;
+const engine = new InferenceEngine({ device: "cpu" });
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "switchyard-embedder-"));
+});
+afterAll(async () => {
+  await engine.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function encoder(options: EncoderModelOptions = {}) {
+  const dir = path.join(root, `e${count++}`);
+  await writeEncoderModel(dir, options);
+  return { dir, name: `encoder-${count}` };
+}
+
+const TEXTS = [
+  "hello world",
+  "the cat sat on the mat, and the dog sat on the cat",
+  "a",
+  "what is the capital of france?",
+];
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5) => {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(tolerance);
+};
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (e: unknown) => e as DomainError,
+  );
+
+describe("engine.embed", () => {
+  it("equals the session run on each input alone, mean-pooled and normalised, for a padded batch", async () => {
+    const ref = await encoder();
+    const { vectors, tokens, device } = await engine.embed(ref, TEXTS);
+    const reference = await referenceModel(ref.dir);
+    for (const [i, text] of TEXTS.entries()) expectClose(vectors[i], await reference.embed(text));
+    expect(tokens).toBe(TEXTS.reduce((n, t) => n + reference.tokenizer.encode(t).ids.length, 0));
+    expect(device).toBe("cpu");
+    await reference.release();
+  });
+
+  it("reads every export flavour: int32 ids, no token_type_ids, token_embeddings, a graph-pooled sentence_embedding", async () => {
+    const base = (await engine.embed(await encoder(), TEXTS)).vectors;
+    for (const options of [
+      { idsType: "int32" },
+      { tokenTypeIds: false },
+      { tokenOutput: "token_embeddings" },
+      { tokenOutput: null, pooledOutput: "sentence_embedding" },
+    ] satisfies EncoderModelOptions[]) {
+      const { vectors } = await engine.embed(await encoder(options), TEXTS);
+      // Same seed and weights: only the I/O differs (token_type_ids absent adds no type embedding row 0).
+      if (options.tokenTypeIds === false) expect(vectors[0]).not.toEqual(base[0]);
+      else vectors.forEach((v, i) => expectClose(v, base[i]));
+    }
+  });
+
+  it("follows 1_Pooling/config.json and the Normalize module", async () => {
+    const text = "hello world";
+    const reference = await referenceModel((await encoder()).dir);
+    const mean = await reference.embed(text);
+    const cls = (await engine.embed(await encoder({ pooling: "cls" }), [text])).vectors[0];
+    expect(Math.hypot(...cls)).toBeCloseTo(1, 5);
+    expect(Math.abs(cls[0] - mean[0])).toBeGreaterThan(1e-4);
+    const raw = (await engine.embed(await encoder({ normalize: false }), [text])).vectors[0];
+    expect(Math.hypot(...raw)).not.toBeCloseTo(1, 2);
+    expectClose(
+      raw.map((v) => v / Math.hypot(...raw)),
+      mean,
+    );
+    // No modules.json: mean and normalised by default.
+    expectClose((await engine.embed(await encoder({ pooling: null }), [text])).vectors[0], mean);
+    await reference.release();
+  });
+
+  it("takes token ids as they are; refuses ids outside the vocabulary and inputs past the model's length", async () => {
+    const ref = await encoder({ contextLength: 16 });
+    const reference = await referenceModel(ref.dir);
+    const ids = reference.tokenizer.encode("hello world").ids;
+    expectClose((await engine.embed(ref, [ids])).vectors[0], await reference.embed(ids));
+    const outside = await refusal(engine.embed(ref, [[2, 100000, 3]]));
+    expect(outside?.code).toBe("VALIDATION");
+    expect(outside?.message).toMatch(/^input\.0: token id 100000 is outside the vocabulary/);
+    const long = await refusal(engine.embed(ref, ["a", "a ".repeat(20)]));
+    expect(long?.message).toBe("input.1: input 1 has 22 tokens; this model reads at most 16");
+    await reference.release();
+  });
+
+  it("refuses a causal LM with UNPROCESSABLE, and a reranker asked to embed", async () => {
+    const dir = path.join(root, "decoder");
+    await writeTestModel(dir);
+    const decoder = await refusal(engine.embed({ dir }, ["x"]));
+    expect(decoder).toBeInstanceOf(DomainError);
+    expect(decoder?.code).toBe("UNPROCESSABLE");
+    expect(decoder?.message).toMatch(/causal LM/);
+    const reranker = await refusal(engine.embed(await encoder({ classifier: true }), ["x"]));
+    expect(reranker?.code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("engine.rerank", () => {
+  it("scores each pair as sigmoid(logit) of the pair alone; long documents are cut to the model's length", async () => {
+    const ref = await encoder({ classifier: true, contextLength: 24 });
+    const reference = await referenceModel(ref.dir);
+    const query = "what is the capital of france?";
+    const documents = ["paris is the capital of france", "the cat sat on the mat", "hello"];
+    const { scores } = await engine.rerank(ref, query, documents);
+    for (const [i, document] of documents.entries())
+      expect(scores[i]).toBeCloseTo(await reference.score(query, document), 5);
+    const cut = await engine.rerank(ref, query, ["dog ".repeat(40)]);
+    expect(cut.tokens).toBe(24);
+    expect(cut.scores[0]).toBeGreaterThan(0);
+    await reference.release();
+  });
+});
