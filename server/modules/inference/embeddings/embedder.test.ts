@@ -127,3 +127,27 @@ describe("engine.rerank", () => {
     await reference.release();
   });
 });
+
+describe("admission and sub-batches", () => {
+  it("is BUSY past the per-model limit instead of queueing without bound", async () => {
+    const strict = new InferenceEngine({ device: "cpu", maxRunningEmbedPerModel: 1, maxWaitingPerModel: 0 });
+    const ref = await encoder();
+    const first = strict.embed(ref, TEXTS);
+    const second = await refusal(strict.embed(ref, ["x"]));
+    expect(second?.code).toBe("BUSY");
+    expect((await first).vectors).toHaveLength(TEXTS.length);
+    await strict.close();
+  });
+
+  it("interleaves requests: a short one admitted beside a long one is not held until the long one ends", async () => {
+    const ref = await encoder();
+    const finished: string[] = [];
+    const long = engine.embed(
+      ref,
+      Array.from({ length: 4 * 32 }, (_, i) => `hello world ${i}`),
+    );
+    const short = engine.embed(ref, ["a"]);
+    await Promise.all([long.then(() => finished.push("long")), short.then(() => finished.push("short"))]);
+    expect(finished).toEqual(["short", "long"]);
+  });
+});
