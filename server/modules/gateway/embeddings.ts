@@ -7,15 +7,13 @@
  */
 import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
-import type { EmbedInput } from "@/server/modules/inference/embeddings/embedder";
-import { toBase64, truncateDimensions } from "@/server/modules/inference/embeddings/pooling";
-import { getInferenceEngine } from "@/server/modules/inference/engine";
 import { upstreamSettings } from "@/server/modules/providers/config";
 import { OpenAIEmbeddingsClient } from "@/server/modules/providers/openai-embeddings";
+import { embedLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { encoderRef, localCost, recordLocalRun } from "./local-embeddings";
+import { localArtifact, localCost, recordLocalRun, toBase64 } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
 import { estimateEmbeddings } from "./usage-estimate";
@@ -183,10 +181,10 @@ function infoOf(version: ServedVersion, scope: GatewayRequest): SwitchyardInfo {
 }
 
 /** The checked `input` as a list: one string or one token-id array becomes a list of one. */
-function inputsOf(input: unknown): EmbedInput[] {
+function inputsOf(input: unknown): (string | number[])[] {
   if (typeof input === "string") return [input];
   const items = input as unknown[];
-  return typeof items[0] === "number" ? [items as number[]] : (items as EmbedInput[]);
+  return typeof items[0] === "number" ? [items as number[]] : (items as (string | number[])[]);
 }
 
 /**
@@ -201,23 +199,22 @@ async function serveLocal(
   version: ServedVersion,
   raw: Record<string, unknown>,
 ): Promise<Response> {
-  const ref = await encoderRef(version);
+  const dimensions = (raw.dimensions as number | null | undefined) ?? undefined;
   const { controller, release } = linkedAbort(req);
-  let result: Awaited<ReturnType<ReturnType<typeof getInferenceEngine>["embed"]>>;
+  let result: Awaited<ReturnType<typeof embedLocal>>;
   try {
-    result = await getInferenceEngine().embed(ref, inputsOf(raw.input), controller.signal);
+    result = await embedLocal(localArtifact(version), inputsOf(raw.input), { dimensions, signal: controller.signal });
   } finally {
     release();
   }
-  const dimensions = raw.dimensions as number | undefined;
-  const width = result.vectors[0].length;
-  if (dimensions != null && dimensions > width)
-    throw invalid("dimensions", `this model's vectors have ${width} dimensions; dimensions may not exceed that`);
+  if (dimensions !== undefined && dimensions > result.width)
+    throw invalid("dimensions", `this model's vectors have ${result.width} dimensions; dimensions may not exceed that`);
   const base64 = raw.encoding_format === "base64";
-  const data = result.vectors.map((vector, index) => {
-    const sized = dimensions != null && dimensions < width ? truncateDimensions(vector, dimensions) : vector;
-    return { object: "embedding", index, embedding: base64 ? toBase64(sized) : Array.from(sized) };
-  });
+  const data = result.vectors.map((vector, index) => ({
+    object: "embedding",
+    index,
+    embedding: base64 ? toBase64(vector) : Array.from(vector),
+  }));
   const run = { device: result.device, durationMs: result.durationMs, tokens: result.tokens };
   const costUsd = localCost(version, run);
   await recordLocalRun(deps.db, scope.entry.projectId, version, run, costUsd);

@@ -5,10 +5,8 @@
  */
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
-import type { Manifest } from "@/server/modules/artifacts/blob-store";
-import { artifactStore } from "@/server/modules/artifacts/store";
-import type { ModelRef } from "@/server/modules/inference/engine";
 import { runCost } from "@/server/modules/runs/cost";
+import type { LocalArtifact } from "@/server/modules/runs/local-encoder";
 import type { ServedVersion } from "./target";
 
 /** Why a local version cannot serve `task` (its registered task differs), or null. */
@@ -18,12 +16,18 @@ export function localTaskRefusal(version: ServedVersion, task: "embedding" | "cl
   return `'${label}' is a ${version.model.task} model; ${route} serves local models registered with task '${task}'`;
 }
 
-/** The engine's handle on the version's artifact, materialised once into a folder. */
-export async function encoderRef(version: ServedVersion): Promise<ModelRef> {
+/** The version's artifact as `runs/local-encoder.ts` takes it. */
+export function localArtifact(version: ServedVersion): LocalArtifact {
   const artifact = version.artifact;
   if (!artifact) throw new DomainError("UNPROCESSABLE", `'${version.model.name}@${version.version}' has no artifact`);
-  const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
-  return { dir, key: artifact.sha256, name: `${version.model.name}@${version.version}` };
+  return { sha256: artifact.sha256, manifest: artifact.manifest, label: `${version.model.name}@${version.version}` };
+}
+
+/** OpenAI's `encoding_format: base64`: the float32 values' little-endian bytes. */
+export function toBase64(vector: Float32Array): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i], i * 4);
+  return bytes.toString("base64");
 }
 
 export interface LocalRun {

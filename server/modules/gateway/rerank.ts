@@ -6,11 +6,11 @@
  * sentence-transformers' CrossEncoder and Hugging Face TEI report it.
  */
 import { DomainError } from "@/server/errors";
-import { getInferenceEngine } from "@/server/modules/inference/engine";
+import { rerankLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { encoderRef, localCost, localTaskRefusal, recordLocalRun } from "./local-embeddings";
+import { localArtifact, localCost, localTaskRefusal, recordLocalRun } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion } from "./target";
 import { type SwitchyardInfo, switchyardHeaders } from "./wire";
@@ -73,11 +73,10 @@ export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, r
       : localTaskRefusal(version, "classification", "/v1/rerank");
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
 
-  const ref = await encoderRef(version);
   const { controller, release } = linkedAbort(req);
-  let result: Awaited<ReturnType<ReturnType<typeof getInferenceEngine>["rerank"]>>;
+  let result: Awaited<ReturnType<typeof rerankLocal>>;
   try {
-    result = await getInferenceEngine().rerank(ref, body.query, body.documents, controller.signal);
+    result = await rerankLocal(localArtifact(version), body.query, body.documents, controller.signal);
   } finally {
     release();
   }

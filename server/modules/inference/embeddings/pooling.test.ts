@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BATCH_SEQUENCES, MAX_BATCH_TOKENS, subBatches } from "./embedder";
-import { l2Normalize, poolRow, type TokenBatch, toBase64, truncateDimensions } from "./pooling";
+import { l2Normalize, poolRow, type TokenBatch, truncateDimensions } from "./pooling";
 
 /** Two rows of three positions, hidden 2: row 0 right-padded (last position padding), row 1 left-padded. */
 const batch: TokenBatch = {
@@ -52,12 +52,6 @@ describe("vectors", () => {
 
   it("truncateDimensions keeps the first dims and renormalises", () => {
     expect(values(truncateDimensions(Float32Array.of(3, 4, 12), 2))).toEqual([0.6, 0.8].map(Math.fround));
-  });
-
-  it("toBase64 is little-endian float32, as OpenAI's encoding_format base64", () => {
-    const encoded = toBase64(Float32Array.of(1.5, -2));
-    const bytes = Buffer.from(encoded, "base64");
-    expect([bytes.readFloatLE(0), bytes.readFloatLE(4)]).toEqual([1.5, -2]);
   });
 });
 

@@ -73,11 +73,4 @@ export function truncateDimensions(vector: Float32Array, dims: number): Float32A
   return l2Normalize(vector.slice(0, dims));
 }
 
-/** OpenAI's `encoding_format: base64`: the float32 values' little-endian bytes. */
-export function toBase64(vector: Float32Array): string {
-  const bytes = Buffer.alloc(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i], i * 4);
-  return bytes.toString("base64");
-}
-
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
