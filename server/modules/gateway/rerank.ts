@@ -16,7 +16,7 @@ import { resolveModelVersion } from "./target";
 import { type SwitchyardInfo, switchyardHeaders } from "./wire";
 
 /** Cohere's advice: at most 1,000 documents per request. */
-export const MAX_DOCUMENTS = 1000;
+const MAX_DOCUMENTS = 1000;
 
 const invalid = (param: string, message: string) =>
   new DomainError("VALIDATION", `${param}: ${message}`, [{ path: param, message }]);
@@ -30,7 +30,7 @@ interface RerankBody {
 }
 
 /** The fields the gateway acts on, checked precisely; unknown fields are ignored. */
-export function checkRerankBody(raw: Record<string, unknown>): RerankBody {
+function checkRerankBody(raw: Record<string, unknown>): RerankBody {
   const { model, query, documents, top_n: topN, return_documents: returnDocuments } = raw;
   if (typeof model !== "string" || !model.trim()) throw invalid("model", "model is required");
   if (model.length > 300) throw invalid("model", "model is longer than 300 characters");

@@ -15,7 +15,7 @@ const TOKEN_OUTPUTS = ["last_hidden_state", "token_embeddings"];
 const ENCODER_INPUTS = ["input_ids", "attention_mask", "token_type_ids"];
 
 /** What an encoder folder is and how to drive it, read from its graph and configs. */
-export interface EncoderInfo {
+interface EncoderInfo {
   /** `embedding`: vectors; `rerank`: a cross-encoder with one logit per (query, document) pair. */
   kind: "embedding" | "rerank";
   modelFile: string;
@@ -57,7 +57,7 @@ const positiveInt = (value: unknown) =>
  * sentence-transformers' pipeline: `modules.json` lists a `Pooling` module (its folder holds `config.json` with the
  * `pooling_mode_*` flags) and maybe `Normalize`. Without modules.json: mean pooling, normalised.
  */
-export async function readPooling(dir: string): Promise<EncoderInfo["pooling"]> {
+async function readPooling(dir: string): Promise<EncoderInfo["pooling"]> {
   const modules = await readJson(dir, "modules.json");
   if (modules === null) return { modes: ["mean"], normalize: true, source: "default" };
   if (!Array.isArray(modules)) throw unprocessable("modules.json must be a list of modules");
@@ -86,7 +86,7 @@ function pickOutput(outputs: TensorSpec[]): EncoderInfo["output"] {
 }
 
 /** The graph's I/O checked as an encoder's: the kind, the ids type and the output, or UNPROCESSABLE naming the tensor. */
-export function encoderIo(inputs: TensorSpec[], outputs: TensorSpec[]) {
+function encoderIo(inputs: TensorSpec[], outputs: TensorSpec[]) {
   const logits = outputs.find((o) => o.name === "logits");
   if (logits && logits.dims.length === 3)
     throw unprocessable("this is a causal LM (logits [batch, seq, vocab]): it generates text and cannot embed");

@@ -23,12 +23,12 @@ const WORDS = ["the", "a", "is", "of", "and", "to", "in", "cat", "dog", "sat", "
 const WORDS_MORE = ["france", "capital", "city", "what", "how", "model", "embedding", "search", "query", "document"];
 
 /** A WordPiece vocabulary: specials, single characters, `##` continuations, and a few whole words. */
-export function encoderVocabulary(): string[] {
+function encoderVocabulary(): string[] {
   return [...SPECIALS, ...CHARS, ...PUNCTUATION, ...[...CHARS].map((c) => `##${c}`), ...WORDS, ...WORDS_MORE];
 }
 
 /** A BERT tokenizer.json (lowercasing BertNormalizer, BertPreTokenizer, WordPiece, `[CLS] A [SEP] B [SEP]`). */
-export function encoderTokenizerJson(vocab: string[]) {
+function encoderTokenizerJson(vocab: string[]) {
   const id = (token: string) => vocab.indexOf(token);
   const special = (token: string, typeId: number) => ({ SpecialToken: { id: token, type_id: typeId } });
   const sequence = (which: "A" | "B", typeId: number) => ({ Sequence: { id: which, type_id: typeId } });
@@ -78,7 +78,7 @@ const POOLING_FLAGS = {
 } as const;
 
 /** The model folder's files, in memory: name -> bytes or JSON. */
-export function buildEncoderModel(options: EncoderModelOptions = {}): {
+function buildEncoderModel(options: EncoderModelOptions = {}): {
   onnx: Uint8Array;
   json: Record<string, unknown>;
   dimensions: EncoderDimensions;
