@@ -6,6 +6,7 @@ import { DomainError } from "@/server/errors";
 import { InferenceEngine } from "../engine";
 import { type EncoderModelOptions, writeEncoderModel } from "../model-builder/encoder-model";
 import { writeTestModel } from "../model-builder/test-model";
+import { inspectEncoder } from "./encoder-folder";
 import { referenceModel } from "./testing/reference";
 
 // Temp files and onnxruntime (CPU) only, no database: a unit test by this project's rule.
@@ -109,6 +110,23 @@ describe("engine.embed", () => {
     expect(decoder?.message).toMatch(/causal LM/);
     const reranker = await refusal(engine.embed(await encoder({ classifier: true }), ["x"]));
     expect(reranker?.code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("inspectEncoder", () => {
+  it("reads the kind, ids type, output, pooling and the smallest configured max length", async () => {
+    const { dir } = await encoder({ idsType: "int32", tokenTypeIds: false, pooling: "cls", contextLength: 48 });
+    expect(await inspectEncoder(dir)).toMatchObject({
+      kind: "embedding",
+      idsType: "int32",
+      tokenTypeIds: false,
+      output: { name: "last_hidden_state", perToken: true },
+      pooling: { modes: ["cls"], normalize: true, source: "modules.json" },
+      maxLength: 48,
+      padTokenId: 0,
+    });
+    const reranker = await inspectEncoder((await encoder({ classifier: true })).dir);
+    expect(reranker).toMatchObject({ kind: "rerank", output: null, tokenTypeIds: true });
   });
 });
 

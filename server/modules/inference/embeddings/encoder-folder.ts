@@ -5,7 +5,7 @@ import type { InferenceSession } from "onnxruntime-node";
 import { DomainError } from "@/server/errors";
 import { exists, findModelFile } from "../artifact/files";
 import { readOnnxFacts } from "../artifact/onnx-file";
-import type { DeviceSelector } from "../devices";
+import { DeviceSelector } from "../devices";
 import type { Device, IdsType, TensorSpec } from "../types";
 import { POOLING_FLAGS, POOLING_ORDER, type PoolingMode } from "./pooling";
 
@@ -15,7 +15,7 @@ const TOKEN_OUTPUTS = ["last_hidden_state", "token_embeddings"];
 const ENCODER_INPUTS = ["input_ids", "attention_mask", "token_type_ids"];
 
 /** What an encoder folder is and how to drive it, read from its graph and configs. */
-interface EncoderInfo {
+export interface EncoderInfo {
   /** `embedding`: vectors; `rerank`: a cross-encoder with one logit per (query, document) pair. */
   kind: "embedding" | "rerank";
   modelFile: string;
@@ -178,4 +178,14 @@ export async function openEncoder(dir: string, selector: DeviceSelector): Promis
     await opened.session.release();
     throw error;
   }
+}
+
+/**
+ * What an encoder folder is (kind, ids type, output, pooling, max length), for the registry to store beside a
+ * decoder's ArtifactInfo: opens a CPU session to read the graph and releases it.
+ */
+export async function inspectEncoder(dir: string): Promise<EncoderInfo> {
+  const opened = await openEncoder(dir, new DeviceSelector("cpu"));
+  await opened.session.release();
+  return opened.info;
 }
