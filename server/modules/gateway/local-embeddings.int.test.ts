@@ -15,6 +15,7 @@ import { manifestSha256 } from "@/server/modules/artifacts/blob-store";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { referenceModel } from "@/server/modules/inference/embeddings/testing/reference";
 import { type EncoderModelOptions, writeEncoderModel } from "@/server/modules/inference/model-builder/encoder-model";
+import { type FakeUpstream, sendJson, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
 import { withTestDatabase } from "@/server/testing/db";
 import { type StandaloneGateway, startStandaloneGateway } from "./standalone";
 import { gatewayFixture } from "./testing/fixtures";
@@ -25,6 +26,7 @@ process.env.SWITCHYARD_DATA_DIR = dataDir;
 process.env.SWITCHYARD_INFERENCE_DEVICE = "cpu";
 
 let db: Db;
+let fake: FakeUpstream;
 let gateway: StandaloneGateway;
 let client: OpenAI;
 let fixture: Awaited<ReturnType<typeof gatewayFixture>>;
@@ -69,7 +71,30 @@ async function registerEncoder(
 }
 
 beforeAll(async () => {
-  fixture = await gatewayFixture(db, "http://127.0.0.1:9");
+  // An upstream reranker in the Cohere/Jina shape: scores by document length, a usage block.
+  fake = await startFakeUpstream((req, res) => {
+    const body = req.body as { documents: string[]; model: string };
+    if (body.documents[0] === "upstream-breaks") return sendJson(res, 500, { error: { message: "down" } });
+    sendJson(res, 200, {
+      id: "rr-1",
+      results: body.documents.map((d, index) => ({ index, relevance_score: 1 / (1 + d.length) })),
+      model: body.model,
+      usage: { total_tokens: 11 },
+    });
+  });
+  fixture = await gatewayFixture(db, fake.origin);
+  const upstreamReranker = await fixture.caller.models.create({
+    name: "fake-rerank",
+    provider: "openai-compatible",
+    task: "classification",
+    priceInputPerMTok: 2,
+  });
+  await fixture.caller.models.createVersion({
+    modelId: upstreamReranker.id,
+    endpointBaseUrl: `${fake.origin}/v1`,
+    upstreamModelId: "bge-reranker-v2-m3",
+    apiKey: "sk-rerank",
+  });
   embedDir = await registerEncoder("local-embed", "embedding", { contextLength: CONTEXT });
   rerankDir = await registerEncoder("local-rerank", "classification", { classifier: true, contextLength: CONTEXT });
   await registerEncoder("encoder-as-chat", "chat", { seed: 3 });
@@ -78,6 +103,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway?.close();
+  await fake?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -193,6 +219,39 @@ describe("POST /v1/rerank on a local cross-encoder", () => {
   });
 });
 
+describe("POST /v1/rerank on an OpenAI-compatible upstream", () => {
+  it("passes the body through with the upstream's model name and returns its answer as sent; a 5xx there is a 502", async () => {
+    const res = await rerank({ model: "fake-rerank", query: "q", documents: ["ab", "a"], top_n: 1, extra: true });
+    expect(res.status).toBe(200);
+    const upstream = fake.requests.at(-1)!;
+    expect(upstream.path).toBe("/v1/rerank");
+    expect(upstream.headers.authorization).toBe("Bearer sk-rerank");
+    expect(upstream.body).toEqual({
+      model: "bge-reranker-v2-m3",
+      query: "q",
+      documents: ["ab", "a"],
+      top_n: 1,
+      extra: true,
+    });
+    const body = (await res.json()) as {
+      id: string;
+      model: string;
+      results: unknown[];
+      switchyard: { modelVersion: string };
+    };
+    expect(body).toMatchObject({ id: "rr-1", model: "fake-rerank@1", switchyard: { modelVersion: "fake-rerank@1" } });
+    expect(body.results).toEqual([
+      { index: 0, relevance_score: 1 / 3 },
+      { index: 1, relevance_score: 1 / 2 },
+    ]);
+    const log = await logOf(res.headers.get("x-request-id"));
+    expect(log).toMatchObject({ status: 200, path: "/v1/rerank", tokensIn: 11 });
+    expect(log.costUsd).toBeCloseTo((11 * 2) / 1e6, 12);
+    const broken = await rerank({ model: "fake-rerank", query: "q", documents: ["upstream-breaks"] });
+    expect(broken.status).toBe(502);
+  });
+});
+
 describe("refusals: a 4xx naming the problem, logged, never a 5xx, no run recorded", () => {
   const statusOf = async (requestId: string | null) => (await logOf(requestId)).status;
 
@@ -220,7 +279,7 @@ describe("refusals: a 4xx naming the problem, logged, never a 5xx, no run record
     expect(await runsOf("local-embed")).toHaveLength(runsBefore);
   });
 
-  it("rerank: bad fields name themselves; an embedding model or an upstream model is a 400", async () => {
+  it("rerank: bad fields name themselves; a model of another task is a 400", async () => {
     const cases: [unknown, RegExp][] = [
       [{ model: "local-rerank", documents: ["x"] }, /^query: query must be a non-empty string/],
       [{ model: "local-rerank", query: "q", documents: [] }, /^documents: documents must not be empty/],
@@ -230,7 +289,7 @@ describe("refusals: a 4xx naming the problem, logged, never a 5xx, no run record
         { model: "local-embed", query: "q", documents: ["x"] },
         /'local-embed@1' is a embedding model; \/v1\/rerank serves/,
       ],
-      [{ model: "fake-gpt", query: "q", documents: ["x"] }, /'fake-gpt@1' is served upstream/],
+      [{ model: "fake-gpt", query: "q", documents: ["x"] }, /'fake-gpt@1' is a chat model; \/v1\/rerank serves/],
     ];
     for (const [body, message] of cases) {
       const res = await rerank(body);

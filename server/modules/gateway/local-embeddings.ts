@@ -9,13 +9,6 @@ import { runCost } from "@/server/modules/runs/cost";
 import type { LocalArtifact } from "@/server/modules/runs/local-encoder";
 import type { ServedVersion } from "./target";
 
-/** Why a local version cannot serve `task` (its registered task differs), or null. */
-export function localTaskRefusal(version: ServedVersion, task: "embedding" | "classification", route: string) {
-  if (version.model.task === task) return null;
-  const label = `${version.model.name}@${version.version}`;
-  return `'${label}' is a ${version.model.task} model; ${route} serves local models registered with task '${task}'`;
-}
-
 /** The version's artifact as `runs/local-encoder.ts` takes it. */
 export function localArtifact(version: ServedVersion): LocalArtifact {
   const artifact = version.artifact;

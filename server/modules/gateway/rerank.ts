@@ -5,14 +5,17 @@
  * models registered with task `classification`); `relevance_score` is the sigmoid of the pair's logit, as
  * sentence-transformers' CrossEncoder and Hugging Face TEI report it.
  */
+import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
+import { upstreamSettings } from "@/server/modules/providers/config";
+import { OpenAIRerankClient } from "@/server/modules/providers/openai-rerank";
 import { rerankLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { localArtifact, localCost, localTaskRefusal, recordLocalRun } from "./local-embeddings";
+import { localArtifact, localCost, recordLocalRun } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
-import { resolveModelVersion } from "./target";
+import { resolveModelVersion, type ServedVersion } from "./target";
 import { type SwitchyardInfo, switchyardHeaders } from "./wire";
 
 /** Cohere's advice: at most 1,000 documents per request. */
@@ -57,6 +60,15 @@ function checkRerankBody(raw: Record<string, unknown>): RerankBody {
   };
 }
 
+/** Why a version cannot rerank, or null: Anthropic has no rerank API; the model must be registered with task `classification`. */
+function refusal(version: ServedVersion): string | null {
+  const label = `${version.model.name}@${version.version}`;
+  if (version.model.provider === "anthropic") return `'${label}' is served by Anthropic, which has no rerank API`;
+  if (version.model.task !== "classification")
+    return `'${label}' is a ${version.model.task} model; /v1/rerank serves models registered with task 'classification'`;
+  return null;
+}
+
 export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, req: GatewayHttpRequest) {
   const raw = await scope.readBody(req, deps.maxBodyBytes);
   const body = checkRerankBody(raw);
@@ -66,12 +78,17 @@ export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, r
   const version = await resolveModelVersion(deps.db, scope.entry.projectId, body.model);
   scope.entry.modelId = version.model.id;
   scope.entry.modelVersionId = version.id;
-  const label = `${version.model.name}@${version.version}`;
-  const refused =
-    version.model.provider !== "onnx_local"
-      ? `'${label}' is served upstream; /v1/rerank serves local cross-encoder models (onnx-local, task 'classification')`
-      : localTaskRefusal(version, "classification", "/v1/rerank");
+  const refused = refusal(version);
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
+  const info: SwitchyardInfo = {
+    model: version.model.name,
+    modelVersion: `${version.model.name}@${version.version}`,
+    promptVersion: null,
+    experiment: null,
+    variant: null,
+    requestId: scope.id,
+  };
+  if (version.model.provider !== "onnx_local") return serveUpstream(scope, req, version, raw, info);
 
   const { controller, release } = linkedAbort(req);
   let result: Awaited<ReturnType<typeof rerankLocal>>;
@@ -98,16 +115,54 @@ export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, r
     costUsd,
     responseBody: { results: results.length, usage },
   });
-  const info: SwitchyardInfo = {
-    model: version.model.name,
-    modelVersion: label,
-    promptVersion: null,
-    experiment: null,
-    variant: null,
-    requestId: scope.id,
-  };
   return jsonResponse(
-    { id: scope.id, results, model: label, usage, meta: { billed_units: usage }, switchyard: info },
+    { id: scope.id, results, model: info.modelVersion, usage, meta: { billed_units: usage }, switchyard: info },
     { headers: switchyardHeaders(info) },
   );
+}
+
+/** Clients per (endpoint, key ciphertext): building one decrypts the key, which a request should not pay for. */
+const clients = new Map<string, OpenAIRerankClient>();
+
+/** An OpenAI-compatible upstream's `/rerank`: the body as sent with `model` rewritten, the answer as it came back. */
+async function serveUpstream(
+  scope: GatewayRequest,
+  req: GatewayHttpRequest,
+  version: ServedVersion,
+  raw: Record<string, unknown>,
+  info: SwitchyardInfo,
+) {
+  const key = `${version.endpointBaseUrl}\u0000${version.apiKeyCiphertext ?? ""}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new OpenAIRerankClient({
+      baseUrl: version.endpointBaseUrl!,
+      apiKey: version.apiKeyCiphertext ? decryptSecret(version.apiKeyCiphertext) : undefined,
+    });
+    if (clients.size >= 1_000) clients.clear();
+    clients.set(key, client);
+  }
+  const { controller, release } = linkedAbort(req);
+  let result: Awaited<ReturnType<OpenAIRerankClient["rerank"]>>;
+  try {
+    result = await client.rerank(Object.assign({}, raw, { model: version.upstreamModelId }), {
+      signal: controller.signal,
+      timeoutMs: upstreamSettings().wholeAnswerTimeoutMs,
+      requester: scope.requester,
+    });
+  } finally {
+    release();
+  }
+  const price = version.model.priceInputPerMTok?.toNumber() ?? 0;
+  scope.finish({
+    status: 200,
+    deployment: `upstream:${client.host}`,
+    tokensIn: result.tokens,
+    tokensOut: 0,
+    costUsd: (price * result.tokens) / 1_000_000,
+    responseBody: { results: (result.body.results as unknown[]).length, usage: result.body.usage ?? null },
+  });
+  return jsonResponse(Object.assign({}, result.body, { model: info.modelVersion, switchyard: info }), {
+    headers: switchyardHeaders(info),
+  });
 }
