@@ -142,6 +142,12 @@ describe("engine.rerank", () => {
     const cut = await engine.rerank(ref, query, ["dog ".repeat(40)]);
     expect(cut.tokens).toBe(24);
     expect(cut.scores[0]).toBeGreaterThan(0);
+    // [CLS] + 21 query tokens + [SEP] + [SEP] = 24: no room left for the document.
+    const long = await refusal(engine.rerank(ref, "dog ".repeat(21), ["a"]));
+    expect(long?.message).toBe(
+      "query: the query has 24 tokens with the document's special tokens; the model reads at most 24",
+    );
+    expect((await engine.rerank(ref, "dog ".repeat(20), ["a"])).tokens).toBe(24);
     await reference.release();
   });
 });

@@ -65,7 +65,8 @@ export class Embedder {
   async rerank(query: string, documents: string[], signal?: AbortLike): Promise<{ scores: number[]; tokens: number }> {
     if (this.info.kind !== "rerank") throw new DomainError("BAD_REQUEST", "this model embeds: it is not a reranker");
     const { maxLength } = this.info;
-    const queryLength = this.loaded.tokenizer.encode(query, { text_pair: "" }).ids.length;
+    // The query with every special token of a pair: a one-token document's pair, less that token.
+    const queryLength = this.loaded.tokenizer.encode(query, { text_pair: "a" }).ids.length - 1;
     if (queryLength >= maxLength)
       throw invalid(
         "query",
