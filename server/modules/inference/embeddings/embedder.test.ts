@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "@/server/errors";
+import { estimateModelSize } from "../artifact/files";
 import { InferenceEngine } from "../engine";
 import { type EncoderModelOptions, writeEncoderModel } from "../model-builder/encoder-model";
 import { writeTestModel } from "../model-builder/test-model";
@@ -173,5 +174,21 @@ describe("admission and sub-batches", () => {
     const short = engine.embed(ref, ["a"]);
     await Promise.all([long.then(() => finished.push("long")), short.then(() => finished.push("short"))]);
     expect(finished).toEqual(["short", "long"]);
+  });
+});
+
+describe("shared with generation", () => {
+  it("counts encoders in the memory budget: loading a decoder unloads an idle encoder that would not fit beside it", async () => {
+    const enc = await encoder();
+    const decoderDir = path.join(root, "decoder-budget");
+    await writeTestModel(decoderDir);
+    const [encoderSize, decoderSize] = [await estimateModelSize(enc.dir), await estimateModelSize(decoderDir)];
+    const small = new InferenceEngine({ device: "cpu", memoryBudgetBytes: Math.max(encoderSize, decoderSize) + 1 });
+    await small.embed(enc, ["hello"]);
+    expect(small.devices().models.map((m) => [m.key, m.device])).toEqual([[`encoder:${path.resolve(enc.dir)}`, "cpu"]]);
+    await small.load({ dir: decoderDir });
+    expect(small.devices().models.map((m) => m.key)).toEqual([path.resolve(decoderDir)]);
+    expect(small.devices().memory.usedBytes).toBe(decoderSize);
+    await small.close();
   });
 });
