@@ -49,7 +49,16 @@ export const artifactSummary = z.object({
     outputs: z.array(
       z.object({ name: z.string(), type: z.string(), dims: z.array(z.union([z.number(), z.string()])) }),
     ),
-    variant: modelVariant,
+    /** Null for an encoder (embeddings, rerank), which `encoder` describes instead. */
+    variant: modelVariant.nullable(),
+    encoder: z
+      .object({
+        kind: z.enum(["embedding", "rerank"]),
+        output: z.string().nullable(),
+        pooling: z.array(z.string()),
+        normalize: z.boolean(),
+      })
+      .optional(),
   }),
 });
 export type ArtifactSummary = z.infer<typeof artifactSummary>;

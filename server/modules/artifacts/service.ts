@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import { copyFile, lstat, mkdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
@@ -11,6 +11,7 @@ import { ARTIFACT_FILES } from "@/server/modules/artifacts/upload";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { inspectArtifact } from "@/server/modules/inference/artifact/inspect";
+import { type EncoderInfo, inspectEncoder } from "@/server/modules/inference/embeddings/encoder-folder";
 import type { ArtifactInfo } from "@/server/modules/inference/types";
 
 type Deps = ServiceDeps & { store: BlobStore };
@@ -30,7 +31,8 @@ function toSummary(
   row: { id: string; sha256: string; sizeBytes: bigint; manifest: unknown; inspection: unknown; createdAt: Date },
   deduplicated: boolean,
 ): ArtifactSummary {
-  const info = row.inspection as ArtifactInfo;
+  const info = row.inspection as ArtifactInfo | EncoderInfo;
+  if ("kind" in info) return encoderSummary(row, info, deduplicated);
   return {
     id: row.id,
     sha256: row.sha256,
@@ -53,16 +55,76 @@ function toSummary(
 }
 
 /**
+ * A causal LM's ArtifactInfo, else an encoder's (embeddings or a reranker: inference/embeddings). A folder that is
+ * neither gets the decoder's refusal, with the encoder's reason too unless the graph is a causal LM's.
+ */
+async function inspectFolder(dir: string): Promise<ArtifactInfo | EncoderInfo> {
+  try {
+    return await inspectArtifact(dir);
+  } catch (decoderError) {
+    if (!(decoderError instanceof DomainError) || decoderError.code !== "UNPROCESSABLE") throw decoderError;
+    try {
+      return await inspectEncoder(dir);
+    } catch (encoderError) {
+      if (!(encoderError instanceof DomainError) || /causal LM/.test(encoderError.message)) throw decoderError;
+      if (encoderError.message === decoderError.message) throw decoderError;
+      throw new DomainError(
+        "UNPROCESSABLE",
+        `${decoderError.message}; as an encoder (embeddings, rerank): ${encoderError.message}`,
+      );
+    }
+  }
+}
+
+/** The summary of an encoder artifact: no KV cache, chat template or decoder variant; `encoder` says how it pools. */
+function encoderSummary(
+  row: Parameters<typeof toSummary>[0],
+  info: EncoderInfo,
+  deduplicated: boolean,
+): ArtifactSummary {
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    sizeBytes: Number(row.sizeBytes),
+    files: Object.keys(row.manifest as Manifest).sort(),
+    deduplicated,
+    createdAt: row.createdAt,
+    inspection: {
+      parameterCount: info.parameterCount,
+      opset: info.opset,
+      hasKvCache: false,
+      contextLength: info.maxLength,
+      modelType: info.modelType,
+      hasChatTemplate: false,
+      inputs: info.inputs,
+      outputs: info.outputs,
+      variant: null,
+      encoder: {
+        kind: info.kind,
+        output: info.output?.name ?? null,
+        pooling: info.pooling.modes,
+        normalize: info.pooling.normalize,
+      },
+    },
+  };
+}
+
+/**
  * Inspects a staged model folder and, only if it is a loadable ONNX causal LM
- * with a tokenizer, stores its files content-addressed and records the
+ * or encoder (embeddings, rerank) with a tokenizer, stores its files content-addressed and records the
  * artifact. A rejected folder leaves nothing behind (the caller's staging
  * folder is removed by `withStagingDir`). The same files uploaded twice give
  * the same artifact.
  */
 export async function ingestArtifact(deps: Deps, { stagingDir }: { stagingDir: string }): Promise<ArtifactSummary> {
   const { caller } = deps;
-  const info = await inspectArtifact(stagingDir);
-  const names = (await readdir(stagingDir)).filter((n) => (ARTIFACT_FILES as readonly string[]).includes(n)).sort();
+  const info = await inspectFolder(stagingDir);
+  const present = await Promise.all(
+    ARTIFACT_FILES.map(async (name) =>
+      (await stat(path.join(stagingDir, name)).catch(() => null))?.isFile() ? name : null,
+    ),
+  );
+  const names = present.filter((name): name is (typeof ARTIFACT_FILES)[number] => name !== null).sort();
   const manifest: Manifest = {};
   let sizeBytes = 0;
   for (const name of names) {
@@ -146,8 +208,8 @@ export async function importServerFolder(deps: Deps, { folder }: { folder: strin
   if (!(await stat(real)).isDirectory())
     throw new DomainError("VALIDATION", `${folder} is not a folder`, [{ path: "path", message: "Not a folder" }]);
   const files: { name: string; from: string }[] = [];
-  for (const name of await readdir(real)) {
-    if (!(ARTIFACT_FILES as readonly string[]).includes(name)) continue;
+  for (const name of ARTIFACT_FILES) {
+    if (!(await lstat(path.join(real, name)).catch(() => null))) continue;
     const from = await confined(path.join(real, name), realRoots);
     if (!from || !(await stat(from)).isFile())
       throw new DomainError(
@@ -158,7 +220,10 @@ export async function importServerFolder(deps: Deps, { folder }: { folder: strin
     files.push({ name, from });
   }
   return withStagingDir(async (staging) => {
-    for (const { name, from } of files) await copyFile(from, path.join(staging, name));
+    for (const { name, from } of files) {
+      await mkdir(path.dirname(path.join(staging, name)), { recursive: true });
+      await copyFile(from, path.join(staging, name));
+    }
     return ingestArtifact(deps, { stagingDir: staging });
   });
 }

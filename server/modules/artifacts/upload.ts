@@ -1,10 +1,13 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { DomainError } from "@/server/errors";
+
+/** The one file kept in a subfolder: sentence-transformers' `1_Pooling/config.json`. */
+const POOLING_CONFIG = "1_Pooling/config.json";
 
 /** The files of a Hugging Face style ONNX folder that we keep; anything else uploaded is ignored. */
 export const ARTIFACT_FILES = [
@@ -17,6 +20,10 @@ export const ARTIFACT_FILES = [
   "config.json",
   "generation_config.json",
   "special_tokens_map.json",
+  // sentence-transformers' pipeline of an encoder (embeddings): pooling and normalisation.
+  "modules.json",
+  "sentence_bert_config.json",
+  POOLING_CONFIG,
 ] as const;
 
 export interface UploadLimits {
@@ -31,6 +38,8 @@ function multipartParser(type: string, limits: UploadLimits) {
   try {
     return busboy({
       headers: { "content-type": type },
+      // The part's path as sent (`folder/1_Pooling/config.json`): names are reduced to what is kept below.
+      preservePath: true,
       limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
     });
   } catch (error) {
@@ -71,7 +80,9 @@ export async function receiveUpload(
     };
     parser.on("file", (_field, stream, info) => {
       const original = info.filename ?? "";
-      const name = path.posix.basename(original.replaceAll("\\", "/"));
+      const posix = original.replaceAll("\\", "/");
+      const name =
+        posix === POOLING_CONFIG || posix.endsWith(`/${POOLING_CONFIG}`) ? POOLING_CONFIG : path.posix.basename(posix);
       if (!(ARTIFACT_FILES as readonly string[]).includes(name) || kept.includes(name)) {
         ignored.push(original);
         stream.resume();
@@ -86,6 +97,7 @@ export async function receiveUpload(
       stream.on("limit", () =>
         fail(new DomainError("PAYLOAD_TOO_LARGE", `${name} is larger than ${limits.maxTotalBytes} bytes`)),
       );
+      if (name === POOLING_CONFIG) mkdirSync(path.join(stagingDir, path.dirname(name)), { recursive: true });
       writes.push(pipeline(stream, createWriteStream(path.join(stagingDir, name))));
     });
     parser.on("filesLimit", () =>

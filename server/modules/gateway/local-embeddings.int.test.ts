@@ -4,15 +4,12 @@
  * and normalised by hand in testing/reference.ts); each served request leaves one request-log row and one
  * inference run.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
-import type { Manifest } from "@/server/modules/artifacts/blob-store";
-import { manifestSha256 } from "@/server/modules/artifacts/blob-store";
-import { artifactStore } from "@/server/modules/artifacts/store";
 import { referenceModel } from "@/server/modules/inference/embeddings/testing/reference";
 import { type EncoderModelOptions, writeEncoderModel } from "@/server/modules/inference/model-builder/encoder-model";
 import { type FakeUpstream, sendJson, startFakeUpstream } from "@/server/modules/providers/testing/fake-upstream";
@@ -24,6 +21,7 @@ import { MemorySink } from "./testing/memory-sink";
 const dataDir = await mkdtemp(path.join(tmpdir(), "switchyard-local-embeddings-"));
 process.env.SWITCHYARD_DATA_DIR = dataDir;
 process.env.SWITCHYARD_INFERENCE_DEVICE = "cpu";
+process.env.SWITCHYARD_IMPORT_DIRS = path.join(dataDir, "import");
 
 let db: Db;
 let fake: FakeUpstream;
@@ -39,32 +37,15 @@ withTestDatabase((created) => {
 
 const CONTEXT = 32;
 
-/** Stores the folder's files as an artifact (what an encoder upload would store) and registers `name` v1 on it. */
+/** Writes the encoder under the import folder and registers `name` v1 on it through the registry's folder import. */
 async function registerEncoder(
   name: string,
   task: "embedding" | "classification" | "chat",
   options: EncoderModelOptions,
 ) {
-  const dir = path.join(dataDir, "folders", name);
+  const dir = path.join(dataDir, "import", name);
   await writeEncoderModel(dir, options);
-  const manifest: Manifest = {};
-  let sizeBytes = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const stored = await artifactStore().put(file);
-    manifest[path.relative(dir, file)] = stored.sha256;
-    sizeBytes += stored.sizeBytes;
-  }
-  const artifact = await db.modelArtifact.create({
-    data: {
-      projectId: fixture.project.id,
-      sha256: manifestSha256(manifest),
-      sizeBytes,
-      manifest,
-      inspection: { encoder: true },
-    },
-  });
+  const artifact = await fixture.caller.artifacts.importFolder({ path: dir });
   const model = await fixture.caller.models.create({ name, provider: "onnx-local", task, pricePerComputeSecond: 0.01 });
   await fixture.caller.models.createVersion({ modelId: model.id, artifactId: artifact.id });
   return dir;

@@ -29,6 +29,12 @@ export interface EncoderInfo {
   maxLength: number;
   vocabSize: number;
   padTokenId: number;
+  /** For the registry's summary, as a decoder's ArtifactInfo has them. */
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  parameterCount: number;
+  opset: number | null;
+  modelType: string | null;
 }
 
 export interface LoadedEncoder {
@@ -154,7 +160,9 @@ export async function openEncoder(dir: string, selector: DeviceSelector): Promis
     throw unprocessable(`${path.basename(modelFile)} could not be loaded by onnxruntime: ${message}`);
   }
   try {
-    const io = encoderIo(specsOf(opened.session.inputMetadata), specsOf(opened.session.outputMetadata));
+    const inputs = specsOf(opened.session.inputMetadata);
+    const outputs = specsOf(opened.session.outputMetadata);
+    const io = encoderIo(inputs, outputs);
     const tokenizerMax = positiveInt(tokenizerConfig.model_max_length);
     const limits = [
       positiveInt(config.max_position_embeddings),
@@ -172,6 +180,11 @@ export async function openEncoder(dir: string, selector: DeviceSelector): Promis
       maxLength: limits.length ? Math.min(...limits) : 512,
       vocabSize: positiveInt(config.vocab_size) ?? vocab.size,
       padTokenId: (pad as number | undefined) ?? 0,
+      inputs,
+      outputs,
+      parameterCount: facts.parameterCount,
+      opset: facts.opset,
+      modelType: typeof config.model_type === "string" ? config.model_type : null,
     };
     return { info, session: opened.session, device: opened.device, tokenizer };
   } catch (error) {
