@@ -41,7 +41,8 @@ const bareRun = async () => {
 const first = await engineRun();
 const reference = await bareRun();
 let worst = 0;
-first.forEach((v, i) => v.forEach((x, h) => (worst = Math.max(worst, Math.abs(x - reference[i][h])))));
+for (const [i, vector] of first.entries())
+  for (const [h, x] of vector.entries()) worst = Math.max(worst, Math.abs(x - reference[i][h]));
 if (worst > 1e-4) throw new Error(`vectors differ by ${worst}`);
 
 const times = { engine: [] as number[], bare: [] as number[] };
