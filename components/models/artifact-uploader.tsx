@@ -23,7 +23,7 @@ export interface UploadedArtifact {
 /**
  * Drag-and-drop (or pick) a Hugging Face style ONNX folder. Sends it as
  * multipart to /api/rest/artifacts/upload with upload progress; the server inspects it
- * and keeps nothing if it is not a loadable causal LM with a tokenizer.
+ * and keeps nothing if it is not a loadable causal LM or encoder with a tokenizer.
  */
 export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: UploadedArtifact) => void }) {
   const { projectId } = useParams<{ projectId: string }>();
