@@ -15,13 +15,24 @@ export const healthReport = z.object({
     failed: z.array(z.string()),
     error: z.string().nullable(),
   }),
-  /** The in-process ONNX engine: which devices work, memory use, and each loaded model's device. */
+  /**
+   * The in-process ONNX engine: which devices work (with the reason when one does not), memory use, and each
+   * loaded model's device. A model is keyed by its artifact's sha256 (one shared session) and named by the
+   * registry versions that ran on it (`support-bot@2, support-bot@3`).
+   */
   inference: z.object({
     preference: z.string(),
     devices: z.record(z.string(), z.object({ status: z.string(), error: z.string().optional() })),
     memory: z.object({ budgetBytes: z.number(), usedBytes: z.number() }),
     models: z.array(
-      z.object({ key: z.string(), name: z.string(), device: z.string(), running: z.number(), waiting: z.number() }),
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        device: z.string(),
+        sizeBytes: z.number(),
+        running: z.number(),
+        waiting: z.number(),
+      }),
     ),
   }),
 });

@@ -16,13 +16,12 @@ export async function* streamLocal(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
+  /** The registry name (`model@version`) health and the console show for the loaded model. */
+  name = `artifact ${artifact.sha256.slice(0, 12)}`,
 ): AsyncGenerator<EngineEvent> {
   const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
   const engine = getInferenceEngine();
-  const events = engine.generate(
-    { dir, key: artifact.sha256, name: `artifact ${artifact.sha256.slice(0, 12)}` },
-    { ...input, ...params, signal },
-  );
+  const events = engine.generate({ dir, key: artifact.sha256, name }, { ...input, ...params, signal });
   for await (const event of events) {
     if (event.type === "delta") {
       yield { type: "text", text: event.text };

@@ -57,7 +57,7 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
   const started = performance.now();
   const events: AsyncGenerator<EngineEvent> =
     model.provider === "onnx_local"
-      ? streamLocal(version.artifact!, request.input, params, signal)
+      ? streamLocal(version.artifact!, request.input, params, signal, `${model.name}@${version.version}`)
       : streamUpstream(
           {
             provider: providerToApi(model.provider) as "openai-compatible" | "anthropic",
