@@ -1,4 +1,5 @@
 import * as ort from "onnxruntime-node";
+import { sessionOptionsFor } from "./device-tensors";
 import { DataType, onnx } from "./onnx-proto";
 import { DEVICE_PREFERENCES } from "./schemas";
 import type { Device, DevicePreference } from "./types";
@@ -55,12 +56,9 @@ export class DeviceSelector {
     let lastError: unknown;
     for (const device of this.candidates()) {
       try {
-        const session =
-          typeof model === "string"
-            ? await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] })
-            : await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] });
+        const session = await createOn(model, device, options);
         this.statuses[device] = { status: "available" };
-        return { session, device };
+        return { session: await this.keepStateOnDevice(model, device, options, session), device };
       } catch (error) {
         lastError = error;
         // A CPU failure is about the model, not the device: let the caller explain it.
@@ -72,6 +70,31 @@ export class DeviceSelector {
       }
     }
     throw lastError;
+  }
+
+  /**
+   * On a GPU whose binding can keep outputs on the device, the session again with the state outputs kept
+   * there (device-tensors.ts): their names are known only once a session exists. If that session cannot be
+   * created the plain one serves, as before.
+   */
+  private async keepStateOnDevice(
+    model: string | Uint8Array,
+    device: Device,
+    options: SessionOptions,
+    plain: ort.InferenceSession,
+  ): Promise<ort.InferenceSession> {
+    const extra = sessionOptionsFor(device, plain.outputNames);
+    if (!extra.preferredOutputLocation) return plain;
+    try {
+      const bound = await createOn(model, device, { ...options, ...extra });
+      await plain.release();
+      return bound;
+    } catch (error) {
+      console.warn(
+        `inference: ${device} cannot keep the KV cache on the device (${firstLine(error)}); copying it each step`,
+      );
+      return plain;
+    }
   }
 
   status(): Record<Device, DeviceStatus> {
@@ -96,6 +119,11 @@ export class DeviceSelector {
     }
     return this.status();
   }
+}
+
+function createOn(model: string | Uint8Array, device: Device, options: SessionOptions) {
+  const all = { ...BASE_OPTIONS, ...options, executionProviders: [device] };
+  return typeof model === "string" ? ort.InferenceSession.create(model, all) : ort.InferenceSession.create(model, all);
 }
 
 function firstLine(error: unknown): string {
