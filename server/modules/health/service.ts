@@ -22,7 +22,10 @@ export const healthReport = z.object({
    */
   inference: z.object({
     preference: z.string(),
-    devices: z.record(z.string(), z.object({ status: z.string(), error: z.string().optional() })),
+    devices: z.record(
+      z.string(),
+      z.object({ status: z.string(), error: z.string().optional(), reason: z.string().optional() }),
+    ),
     memory: z.object({ budgetBytes: z.number(), usedBytes: z.number() }),
     models: z.array(
       z.object({

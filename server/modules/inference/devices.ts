@@ -1,4 +1,5 @@
 import * as ort from "onnxruntime-node";
+import { reasonFor } from "./device-reasons";
 import { sessionOptionsFor } from "./device-tensors";
 import { DataType, onnx } from "./onnx-proto";
 import { DEVICE_PREFERENCES } from "./schemas";
@@ -20,7 +21,10 @@ export function devicePreferenceFromEnv(value = process.env[DEVICE_ENV]): Device
 export interface DeviceStatus {
   /** untried: no session has asked for it yet. */
   status: "available" | "unavailable" | "untried";
+  /** onnxruntime's own message (first line). */
   error?: string;
+  /** Why, in plain words, with what fixes it (device-reasons.ts). */
+  reason?: string;
 }
 
 export type SessionOptions = ort.InferenceSession.SessionOptions;
@@ -63,9 +67,11 @@ export class DeviceSelector {
         lastError = error;
         // A CPU failure is about the model, not the device: let the caller explain it.
         if (device === "cpu") break;
-        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+        this.statuses[device] = unavailable(device, error);
         if (device === this.preference) {
-          console.warn(`inference: ${device} was asked for but cannot start (${firstLine(error)}); using cpu`);
+          console.warn(
+            `inference: ${device} was asked for but cannot start (${reasonFor(device, firstLine(error))}); using cpu`,
+          );
         }
       }
     }
@@ -114,7 +120,7 @@ export class DeviceSelector {
         await session.release();
         this.statuses[device] = { status: "available" };
       } catch (error) {
-        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+        this.statuses[device] = unavailable(device, error);
       }
     }
     return this.status();
@@ -124,6 +130,11 @@ export class DeviceSelector {
 function createOn(model: string | Uint8Array, device: Device, options: SessionOptions) {
   const all = { ...BASE_OPTIONS, ...options, executionProviders: [device] };
   return typeof model === "string" ? ort.InferenceSession.create(model, all) : ort.InferenceSession.create(model, all);
+}
+
+function unavailable(device: Device, error: unknown): DeviceStatus {
+  const message = firstLine(error);
+  return { status: "unavailable", error: message, reason: reasonFor(device, message) };
 }
 
 function firstLine(error: unknown): string {
