@@ -11,11 +11,11 @@ const installUtils = path.join(
 );
 
 /** What onnxruntime-node's own installer parses from this environment (its parseInstallFlag, run as is). */
-function parsedFlag(env: NodeJS.ProcessEnv): string {
+function parsedFlag(env: Record<string, string | undefined>): string {
   return execFileSync(
     process.execPath,
     ["-e", `console.log(JSON.stringify(require(${JSON.stringify(installUtils)}).parseInstallFlag() ?? null))`],
-    { env, encoding: "utf8" },
+    { env: env as NodeJS.ProcessEnv, encoding: "utf8" },
   ).trim();
 }
 

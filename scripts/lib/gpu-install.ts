@@ -10,8 +10,8 @@ import path from "node:path";
  * `npm_config_local_prefix` / `npm_package_json`, which `npm run` sets and which make the installer think it
  * is onnxruntime's own checkout and exit without doing anything.
  */
-export function installerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
+export function installerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
     if (/^(ONNXRUNTIME_NODE_INSTALL|npm_config_onnxruntime_node_install)/i.test(key)) continue;
     if (key === "npm_config_local_prefix" || key === "npm_package_json") continue;
