@@ -85,8 +85,8 @@ export function InferenceDevices() {
       {query.error ? (
         <ErrorState
           title="Could not read the engine"
-          description={query.error.message}
-          onRetry={() => query.refetch()}
+          message={query.error.message}
+          onRetry={() => void query.refetch()}
         />
       ) : (
         <>
