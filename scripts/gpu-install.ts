@@ -41,7 +41,10 @@ if (cudaProviderInstalled() && !values.force) {
   process.exit(0);
 } else {
   console.log(`gpu:install: node ${installer} (ONNXRUNTIME_NODE_INSTALL_CUDA=v12): downloading from NuGet...`);
-  const run = spawnSync(process.execPath, [installer], { env: installerEnv(process.env) as NodeJS.ProcessEnv, stdio: "inherit" });
+  const run = spawnSync(process.execPath, [installer], {
+    env: installerEnv(process.env) as NodeJS.ProcessEnv,
+    stdio: "inherit",
+  });
   if (run.status !== 0 || !cudaProviderInstalled()) {
     console.error(`gpu:install: onnxruntime-node's installer failed (exit ${run.status}); nothing else was changed`);
     process.exit(1);
