@@ -25,14 +25,15 @@ test("console: inference devices show each provider (or why not) and the loaded 
 
   // A playground generation loads the demo model: it is listed by its registry name, with its device.
   const run = await page.request.post("/api/rest/playground/stream", {
+    headers: { "x-switchyard-project": projectId },
     data: { model: "switchyard-demo@1", input: { prompt: "abc" }, params: { maxTokens: 3 } },
   });
   expect(await run.text()).toContain("event: done");
   await page.reload();
   const loaded = page.getByRole("row", { name: /switchyard-demo@1/ });
   await expect(loaded).toBeVisible();
-  await expect(loaded).toContainText(/\b(cpu|cuda|webgpu)\b/);
-  await expect(loaded).toContainText("0 / 0");
+  await expect(loaded.getByRole("cell").nth(1)).toHaveText(/^(cpu|cuda|webgpu)$/);
+  await expect(loaded.getByRole("cell").nth(3)).toHaveText("0 / 0");
   await expect(loaded.getByRole("link", { name: "switchyard-demo@1" })).toHaveAttribute(
     "href",
     new RegExp(`/projects/${projectId}/models/`),

@@ -119,7 +119,7 @@ export function InferenceDevices() {
                     className="flex flex-col gap-1 py-3 sm:flex-row sm:items-start sm:gap-4"
                     data-testid={`device-${d.device}`}
                   >
-                    <div className="flex w-44 shrink-0 items-center gap-2">
+                    <div className="flex w-56 shrink-0 items-center gap-2">
                       <span className="font-medium">{DEVICE_LABELS[d.device]}</span>
                       <Badge tone={STATUS[d.status].tone} dot>
                         {STATUS[d.status].label}
