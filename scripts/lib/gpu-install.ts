@@ -28,13 +28,7 @@ export function platformProblem(platform: string, arch: string): string | null {
 }
 
 /** CUDA 12 and cuDNN 9 runtime libraries the provider loads, and which of them the dynamic loader cannot find. */
-const CUDA_LIBRARIES = [
-  "libcudart.so.12",
-  "libcublas.so.12",
-  "libcublasLt.so.12",
-  "libcufft.so.11",
-  "libcudnn.so.9",
-];
+const CUDA_LIBRARIES = ["libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11", "libcudnn.so.9"];
 
 export function missingLibraries(env: NodeJS.ProcessEnv = process.env): string[] {
   let cache = "";
