@@ -116,6 +116,9 @@ export class InferenceEngine {
         lastUsedAt: 0,
       };
       this.entries.set(key, entry);
+    } else if (ref.name && !entry.name.split(", ").includes(ref.name)) {
+      // One artifact (one session) can back several registry versions: the report names them all.
+      entry.name = `${entry.name}, ${ref.name}`;
     }
     return entry;
   }
