@@ -178,8 +178,9 @@ const text: Route = ({ deps, scope, req }) => serveCompletion("text", deps, scop
 const embeddings: Route = ({ deps, scope, req }) => serveEmbeddings(deps, scope, req);
 const messages: Route = ({ deps, scope, req }) => serveMessages(deps, scope, req);
 const responses: Route = ({ deps, scope, req }) => serveResponses(deps, scope, req);
+const rerank: Route = ({ deps, scope, req }) => serveRerank(deps, scope, req);
 /** Routes that reserve their own estimate against a limited key (after resolving the model, before calling it). */
-const ESTIMATING = new Set<Route>([chat, text, embeddings, messages, responses]);
+const ESTIMATING = new Set<Route>([chat, text, embeddings, messages, responses, rerank]);
 const models: Route = async ({ deps, principal, scope }) => {
   const body = await listModels(deps.db, principal.projectId);
   scope.finish({ status: 200 });
@@ -201,7 +202,7 @@ function match(method: string, rawPath: string, extensions: readonly GatewayExte
   if (path === "/v1/chat/completions") return only("POST", chat);
   if (path === "/v1/completions") return only("POST", text);
   if (path === "/v1/embeddings") return only("POST", embeddings);
-  if (path === "/v1/rerank") return only("POST", ({ deps, scope, req }) => serveRerank(deps, scope, req));
+  if (path === "/v1/rerank") return only("POST", rerank);
   if (path === "/v1/messages") return only("POST", messages);
   if (path === "/v1/responses") return only("POST", responses);
   const stored = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(path);

@@ -16,6 +16,7 @@ import { jsonResponse } from "./json-response";
 import { localArtifact, localCost, recordLocalRun } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
+import { estimateEmbeddings } from "./usage-estimate";
 import { type SwitchyardInfo, switchyardHeaders } from "./wire";
 
 /** Cohere's advice: at most 1,000 documents per request. */
@@ -80,6 +81,14 @@ export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, r
   scope.entry.modelVersionId = version.id;
   const refused = refusal(version);
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
+  // A limited key reserves the query once per document (each pair is one forward) plus the documents.
+  if (scope.keyLimits)
+    await scope.keyLimits.reserve(
+      estimateEmbeddings(
+        version,
+        body.documents.flatMap((d) => [body.query, d]),
+      ),
+    );
   const info: SwitchyardInfo = {
     model: version.model.name,
     modelVersion: `${version.model.name}@${version.version}`,
