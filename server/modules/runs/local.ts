@@ -1,10 +1,22 @@
 import type { AbortLike } from "@/server/abort";
 import type { Manifest } from "@/server/modules/artifacts/blob-store";
 import { artifactStore } from "@/server/modules/artifacts/store";
+import type { StructuredOutputSpec } from "@/server/modules/inference/constraint";
 import { getInferenceEngine } from "@/server/modules/inference/engine";
+import type { GenerateRequest } from "@/server/modules/inference/generate";
+import type { ChatMessage, ChatTool, GenerationStats } from "@/server/modules/inference/types";
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
+import { withToolCalls } from "./local-tools";
+
+/** Structured output and tool calls (gateway chat): the constraint, the tools for the template, tool turns. */
+export interface LocalGeneration {
+  spec: StructuredOutputSpec | null;
+  tools: ChatTool[] | null;
+  /** The messages with their tool calls and tool results, when the history has any (replace input's). */
+  messages: ChatMessage[] | null;
+}
 
 /**
  * Runs a stored ONNX artifact in-process: the artifact's files are
@@ -16,28 +28,43 @@ export async function* streamLocal(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
+  structured?: LocalGeneration,
 ): AsyncGenerator<EngineEvent> {
   const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
   const engine = getInferenceEngine();
-  const events = engine.generate(
-    { dir, key: artifact.sha256, name: `artifact ${artifact.sha256.slice(0, 12)}` },
-    { ...input, ...params, signal },
-  );
+  const ref = { dir, key: artifact.sha256, name: `artifact ${artifact.sha256.slice(0, 12)}` };
+  const extra = structured
+    ? {
+        ...(structured.messages ? { messages: structured.messages } : {}),
+        ...(structured.tools ? { tools: structured.tools } : {}),
+        ...(structured.spec ? { structured: structured.spec } : {}),
+      }
+    : {};
+  const events = engine.generate(ref, { ...input, ...extra, ...params, signal } as GenerateRequest);
+  if (structured?.spec?.type === "tool_call") {
+    // The model's tool-call convention is read from its chat template (loading is a no-op once loaded).
+    yield* withToolCalls(events, (await engine.load(ref)).info.chatTemplate);
+    return;
+  }
   for await (const event of events) {
     if (event.type === "delta") {
       yield { type: "text", text: event.text };
       continue;
     }
-    yield {
-      type: "done",
-      device: event.stats.device,
-      ttftMs: event.stats.ttftMs,
-      tokensIn: event.stats.tokensIn,
-      tokensOut: event.stats.tokensOut,
-      durationMs: event.stats.totalMs,
-      finishReason: event.stats.finishReason,
-      tpotMs: event.stats.tpotMs,
-      tokensPerSecond: event.stats.tokensPerSecond,
-    };
+    yield doneEvent(event.stats);
   }
+}
+
+export function doneEvent(stats: GenerationStats) {
+  return {
+    type: "done" as const,
+    device: stats.device,
+    ttftMs: stats.ttftMs,
+    tokensIn: stats.tokensIn,
+    tokensOut: stats.tokensOut,
+    durationMs: stats.totalMs,
+    finishReason: stats.finishReason as string,
+    tpotMs: stats.tpotMs,
+    tokensPerSecond: stats.tokensPerSecond,
+  };
 }
