@@ -5,11 +5,14 @@
  * through the template. What the engine cannot honour is a 400 naming the field.
  */
 import { DomainError } from "@/server/errors";
-import type { StructuredOutputSpec } from "@/server/modules/inference/constraint";
-import { compileSpec } from "@/server/modules/inference/structured";
-import { detectToolFormat } from "@/server/modules/inference/structured/tool-format";
-import type { ChatMessage, ChatTool } from "@/server/modules/inference/types";
 import type { LocalGeneration } from "@/server/modules/runs/local";
+import {
+  type ChatMessage,
+  type ChatTool,
+  checkStructuredOutput,
+  type StructuredOutputSpec,
+  templateTakesTools,
+} from "@/server/modules/runs/local-tools";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import { SOURCE } from "./passthrough";
 import { EXTRAS, type WithExtras } from "./pipeline-hooks";
@@ -96,12 +99,12 @@ export function localStructured(raw: Json, version: ServedVersion): LocalStructu
   }
   if (tools) {
     const template = (version.artifact?.inspection as { chatTemplate?: string | null } | undefined)?.chatTemplate;
-    if (!detectToolFormat(template ?? null)) {
+    if (!templateTakesTools(template ?? null)) {
       const label = `${version.model.name}@${version.version}`;
       throw bad("tools", `model '${label}' cannot honour 'tools' (its chat template has no tool calling we read)`);
     }
   }
-  if (spec) compileSpec(spec);
+  if (spec) checkStructuredOutput(spec);
   return spec || tools || toolMessages ? { spec, tools, toolMessages } : null;
 }
 
@@ -109,7 +112,7 @@ export function localStructured(raw: Json, version: ServedVersion): LocalStructu
  * The engine's messages with their tool fields: each caller message remembers the client's message it came from
  * (`SOURCE`), whose tool calls (with any arguments an input step changed) and tool_call_id are put back.
  */
-export function localMessages(input: GenerationInput): ChatMessage[] | null {
+function localMessages(input: GenerationInput): ChatMessage[] | null {
   if (!("messages" in input)) return null;
   return input.messages.map((m) => {
     const source = (m as { [SOURCE]?: Json })[SOURCE];

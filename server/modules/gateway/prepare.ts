@@ -6,6 +6,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";
+import { type LocalStructured, localStructured } from "./local-structured";
 import {
   CacheFields,
   passesThrough,
@@ -15,7 +16,6 @@ import {
   refuseUntranslatable,
   upstreamBody,
 } from "./passthrough";
-import { type LocalStructured, localStructured } from "./local-structured";
 import { applyInputSteps, cachePolicy, type RequestPipeline } from "./pipeline-hooks";
 import type { GatewayRequest } from "./request-scope";
 import { CACHE_HEADER, type CachedCompletion } from "./response-cache";
@@ -99,7 +99,11 @@ export function prepare(
       { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
       // The messages as the upstream gets them: the engine's input is their text only (not tool calls, tool-call
       // ids or image URLs), and two requests differing there must not share an answer.
-      upstream ? [upstream.messages, new CacheFields(raw)] : local ? [input, raw.messages, new CacheFields(raw)] : input,
+      upstream
+        ? [upstream.messages, new CacheFields(raw)]
+        : local
+          ? [input, raw.messages, new CacheFields(raw)]
+          : input,
       params,
       cachePolicy(pipeline),
     ) ?? null;

@@ -17,7 +17,7 @@ const chatMessageSchema = z.object({
 });
 
 /** A tool the chat template is given (OpenAI's `function` object). */
-export const chatToolSchema = z.object({
+const chatToolSchema = z.object({
   name: z.string().min(1).max(64),
   description: z.string().optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),

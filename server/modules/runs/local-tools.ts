@@ -5,9 +5,15 @@ import {
   type ParsedToolCall,
   ToolCallParser,
 } from "@/server/modules/inference/structured/tool-format";
-import type { GenerationEvent } from "@/server/modules/inference/types";
-import { doneEvent } from "./local";
+import type { GenerationEvent, GenerationStats } from "@/server/modules/inference/types";
 import type { EngineEvent } from "./upstream";
+
+// What the gateway needs from the engine to check a local request before anything runs (it imports runs, not
+// inference): the spec check (a schema keyword we cannot enforce is a 400) and whether a template takes tools.
+export type { StructuredOutputSpec } from "@/server/modules/inference/constraint";
+export { compileSpec as checkStructuredOutput } from "@/server/modules/inference/structured";
+export type { ChatMessage, ChatTool } from "@/server/modules/inference/types";
+export const templateTakesTools = (template: string | null) => detectToolFormat(template) !== null;
 
 const callId = () => `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
 
@@ -88,4 +94,18 @@ export async function* withToolCalls(
 
 function deltaChunk(delta: Record<string, unknown>): Record<string, unknown> {
   return { choices: [{ index: 0, delta, finish_reason: null }] };
+}
+
+export function doneEvent(stats: GenerationStats): Extract<EngineEvent, { type: "done" }> {
+  return {
+    type: "done",
+    device: stats.device,
+    ttftMs: stats.ttftMs,
+    tokensIn: stats.tokensIn,
+    tokensOut: stats.tokensOut,
+    durationMs: stats.totalMs,
+    finishReason: stats.finishReason,
+    tpotMs: stats.tpotMs,
+    tokensPerSecond: stats.tokensPerSecond,
+  };
 }

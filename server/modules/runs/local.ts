@@ -4,11 +4,11 @@ import { artifactStore } from "@/server/modules/artifacts/store";
 import type { StructuredOutputSpec } from "@/server/modules/inference/constraint";
 import { getInferenceEngine } from "@/server/modules/inference/engine";
 import type { GenerateRequest } from "@/server/modules/inference/generate";
-import type { ChatMessage, ChatTool, GenerationStats } from "@/server/modules/inference/types";
+import type { ChatMessage, ChatTool } from "@/server/modules/inference/types";
 import type { GenerationParams } from "@/server/modules/models/schemas";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import type { EngineEvent } from "@/server/modules/runs/upstream";
-import { withToolCalls } from "./local-tools";
+import { doneEvent, withToolCalls } from "./local-tools";
 
 /** Structured output and tool calls (gateway chat): the constraint, the tools for the template, tool turns. */
 export interface LocalGeneration {
@@ -53,18 +53,4 @@ export async function* streamLocal(
     }
     yield doneEvent(event.stats);
   }
-}
-
-export function doneEvent(stats: GenerationStats) {
-  return {
-    type: "done" as const,
-    device: stats.device,
-    ttftMs: stats.ttftMs,
-    tokensIn: stats.tokensIn,
-    tokensOut: stats.tokensOut,
-    durationMs: stats.totalMs,
-    finishReason: stats.finishReason as string,
-    tpotMs: stats.tpotMs,
-    tokensPerSecond: stats.tokensPerSecond,
-  };
 }

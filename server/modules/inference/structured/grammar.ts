@@ -112,7 +112,10 @@ export class TriggeredConstraint implements TokenConstraint {
   }
 
   advance(token: number): void {
-    if (this.inner) return this.inner.advance(token);
+    if (this.inner) {
+      this.inner.advance(token);
+      return;
+    }
     const bytes = this.grammar.vocab.bytes[token];
     if (!bytes) return;
     const from = Math.max(0, this.text.length - this.trigger.length);

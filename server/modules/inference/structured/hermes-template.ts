@@ -3,7 +3,7 @@
  * `<tool_call>` blocks, tool results as `<tool_response>` in a user turn). Tests and the bench give it to the test
  * model (whose own template has no tools) to exercise tool calling end to end.
  */
-export const HERMES_TOOLS_TEMPLATE = [
+const HERMES_TOOLS_TEMPLATE = [
   "{% if tools %}<|im_start|>system\nYou may call one or more functions. Signatures:\n<tools>\n",
   "{% for tool in tools %}{{ tool | tojson }}\n{% endfor %}</tools>\n",
   'Call one as <tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n',

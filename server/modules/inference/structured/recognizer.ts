@@ -61,7 +61,7 @@ function utf8Lead(c: number): number {
 const utf8 = new TextEncoder();
 const bytesMemo = new Map<string, string>();
 /** UTF-8 bytes of a text as a latin1 string (one char per byte). */
-export function latin1Bytes(text: string): string {
+function latin1Bytes(text: string): string {
   let out = bytesMemo.get(text);
   if (out === undefined) {
     out = String.fromCharCode(...utf8.encode(text));
@@ -134,15 +134,18 @@ export class Recognizer {
     const up = stack.up;
     switch (f.t) {
       case "val":
-        return this.start(f.node, up, c, out, 0);
+        this.start(f.node, up, c, out, 0);
+        return;
       case "lit":
         if (f.text.charCodeAt(f.pos) !== c) return;
         out.push(f.pos + 1 === f.text.length ? up : this.push({ ...f, pos: f.pos + 1 }, up));
         return;
       case "str":
-        return this.string(f, up, c, out);
+        this.string(f, up, c, out);
+        return;
       case "num":
-        return this.number(f, up, c, out);
+        this.number(f, up, c, out);
+        return;
       case "obj":
         if (c === 0x7d /* } */ && f.phase !== "comma" && !this.requiredLeft(f.node, f.next)) out.push(up);
         else if (c === 0x2c /* , */ && f.phase === "after" && f.next < f.node.props.length)

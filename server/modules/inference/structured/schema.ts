@@ -21,7 +21,7 @@ export type SchemaNode = { id: number } & (
 /** A node's fields without its id. */
 export type NodeFields = SchemaNode extends infer N ? (N extends SchemaNode ? Omit<N, "id"> : never) : never;
 
-export interface ObjectProp {
+interface ObjectProp {
   /** `"name":` as written, the opening quote included. */
   key: string;
   node: SchemaNode;
@@ -29,14 +29,14 @@ export interface ObjectProp {
 }
 
 /** A string with no maxLength still ends: a model must not write forever inside one. */
-export const DEFAULT_MAX_STRING = 512;
+const DEFAULT_MAX_STRING = 512;
 /** Longest number text (sign, digits, fraction, exponent): about what a double holds exactly. */
 export const MAX_NUMBER_LENGTH = 16;
 /** Strings in json_object and untyped values (no schema bounds them), and their keys. */
-export const FREE_STRING_MAX = 128;
+const FREE_STRING_MAX = 128;
 export const FREE_KEY_MAX = 64;
 /** json_object and untyped values nest at most this deep. */
-export const MAX_FREE_DEPTH = 8;
+const MAX_FREE_DEPTH = 8;
 
 /** Keywords that describe but do not constrain. */
 const ANNOTATIONS = new Set([

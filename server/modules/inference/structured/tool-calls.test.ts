@@ -8,7 +8,7 @@ import { InferenceEngine } from "../engine";
 import type { GenerateRequest } from "../generate";
 import { writeTestModel } from "../model-builder";
 import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
-import type { ChatTool, GenerationEvent } from "../types";
+import type { GenerationEvent } from "../types";
 import { useHermesTemplate } from "./hermes-template";
 import { detectToolFormat, ToolCallParser } from "./tool-format";
 
@@ -51,7 +51,7 @@ const time = {
     additionalProperties: false,
   },
 };
-const tools: ChatTool[] = [weather, time];
+const tools: Extract<StructuredOutputSpec, { type: "tool_call" }>["tools"] = [weather, time];
 
 async function run(request: GenerateRequest) {
   let text = "";
@@ -104,7 +104,9 @@ describe("tool calls by constrained decoding (Hermes format)", () => {
       { role: "tool", content: '{"temp":21}', tool_call_id: "call_1" },
     ];
     const prompt = tokenizer.formatChat(history, tools);
-    expect(prompt).toContain('{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city"');
+    expect(prompt).toContain(
+      '{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city"',
+    );
     expect(prompt).toContain('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>');
     expect(prompt).toContain('<tool_response>\n{"temp":21}\n</tool_response>');
     expect(prompt.endsWith("<|im_start|>assistant\n")).toBe(true);
