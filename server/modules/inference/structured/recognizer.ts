@@ -123,8 +123,11 @@ export class Recognizer {
       case "fobj":
         return `F${f.values.id},${f.phase}`;
       case "arr": {
-        const count = f.node.max === Number.POSITIVE_INFINITY && f.count >= f.node.min ? "*" : f.count;
-        return `A${f.node.id},${f.phase},${count}`;
+        // Only the distance to minItems / maxItems matters, and only within a token's reach of them.
+        const { min, max } = f.node;
+        const low = f.count >= min ? "+" : min - f.count > this.horizon ? "-" : f.count;
+        const high = max - f.count > this.horizon ? "" : f.count;
+        return `A${f.node.id},${f.phase},${low},${high}`;
       }
     }
   }
