@@ -78,7 +78,21 @@ function readFormat(raw: Json): StructuredOutputSpec | null {
  */
 export function localStructured(raw: Json, version: ServedVersion): LocalStructured | null {
   const messages = (raw.messages ?? []) as Json[];
-  const toolMessages = messages.some((m) => m.role === "tool" || (Array.isArray(m.tool_calls) && m.tool_calls.length));
+  let toolMessages = false;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const calls = Array.isArray(m.tool_calls) && m.tool_calls.length > 0;
+    if (m.role !== "tool" && !calls) continue;
+    toolMessages = true;
+    // As OpenAI: a tool result answers the assistant turn with tool_calls just before it (or its other results).
+    const previous = messages[i - 1];
+    const answers =
+      previous &&
+      (previous.role === "tool" ||
+        (previous.role === "assistant" && Array.isArray(previous.tool_calls) && previous.tool_calls.length > 0));
+    if (m.role === "tool" && !answers)
+      throw bad(`messages.${i}.role`, "a tool message must follow an assistant message with tool_calls");
+  }
   const hasTools = Array.isArray(raw.tools) && raw.tools.length > 0;
   if (!hasTools && raw.tool_choice != null && raw.tool_choice !== "none")
     throw bad("tool_choice", "tool_choice needs tools");
