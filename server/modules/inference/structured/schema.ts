@@ -74,8 +74,10 @@ const HANDLED = new Set([
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Node ids key recognizer states: unique across compilers (a tool call joins several tools' schemas). */
+let nextId = 0;
+
 export class SchemaCompiler {
-  private nextId = 0;
   private readonly memo = new Map<object, SchemaNode>();
   /** Any value at each nesting depth, made once. */
   private readonly anyAt: SchemaNode[] = [];
@@ -89,7 +91,7 @@ export class SchemaCompiler {
   ) {}
 
   node(fields: NodeFields): SchemaNode {
-    return { id: this.nextId++, ...fields } as SchemaNode;
+    return { id: nextId++, ...fields } as SchemaNode;
   }
 
   compile(schema: unknown = this.root, path = ""): SchemaNode {
@@ -102,7 +104,7 @@ export class SchemaCompiler {
       if (!ANNOTATIONS.has(keyword) && !HANDLED.has(keyword) && this.strict)
         throw this.refuse(`${path}/${keyword}`, `'${keyword}' is not supported for local models`);
     // Filled in place so that recursive $refs point at it.
-    const node = { id: this.nextId++ } as SchemaNode;
+    const node = { id: nextId++ } as SchemaNode;
     this.memo.set(schema, node);
     Object.assign(node, this.build(schema, path));
     return node;

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StructuredOutputSpec } from "../constraint";
 import { InferenceEngine } from "../engine";
 import type { GenerateRequest } from "../generate";
-import { writeTestModel } from "../model-builder";
+import { DEMO_REPLY, writeTestModel } from "../model-builder";
 import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
 import type { GenerationEvent } from "../types";
+import { createConstraint } from ".";
 import { useHermesTemplate } from "./hermes-template";
 import { detectToolFormat, ToolCallParser } from "./tool-format";
 
@@ -113,6 +114,30 @@ describe("tool calls by constrained decoding (Hermes format)", () => {
     // And the engine takes that conversation.
     const { stats } = await run({ messages: history, tools, temperature: 0, maxTokens: 8 });
     expect(stats.tokensIn).toBe(tokenizer.encode(prompt, false).length);
+  });
+
+  it("tool_choice auto: free text stays free; once a call starts, the rest must be a valid call", async () => {
+    const structured: StructuredOutputSpec = { type: "tool_call", tools, choice: "auto" };
+    const { text } = await run({ messages, tools, structured, temperature: 0, maxTokens: 40 });
+    expect(text).toBe(DEMO_REPLY);
+
+    const read = async (file: string) => JSON.parse(await readFile(path.join(ref.dir, file), "utf8"));
+    const config = await read("tokenizer_config.json");
+    const tokenizer = new ModelTokenizer(await read("tokenizer.json"), config, pickChatTemplate(config));
+    const eos = [tokenizer.tokenId("<|im_end|>")!];
+    const constraint = createConstraint(structured, tokenizer, eos)!;
+    const allowed = () => {
+      const logits = new Float32Array(400);
+      constraint.mask(logits);
+      return [...logits.keys()].filter((id) => logits[id] === 0).map((id) => tokenizer.decode([id], false));
+    };
+    for (const id of tokenizer.encode("Let me look. <tool_call>", false)) constraint.advance(id);
+    expect(allowed()).toEqual(["\n"]);
+    for (const id of tokenizer.encode('\n{"name":"get_time","arguments":{"zone":"UTC","h24":', false))
+      constraint.advance(id);
+    expect(allowed().sort()).toEqual(["f", "t"]);
+    for (const id of tokenizer.encode("true}}\n</tool_call>", false)) constraint.advance(id);
+    expect(constraint.complete).toBe(true);
   });
 
   it("the parser streams text, holds back a possible tag, and gives back an unfinished call as text", () => {
