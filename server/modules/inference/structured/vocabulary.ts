@@ -1,7 +1,7 @@
 /**
  * Each token's real bytes (as a latin1 string), from tokenizer.json: byte-level BPE pieces through GPT-2's byte
  * alphabet, SentencePiece pieces with "▁" as a space and `<0xAB>` byte-fallback tokens, added tokens by content.
- * Special added tokens (ChatML markers, EOS) are left out (`null`): they are never part of a JSON document.
+ * Special added tokens (ChatML markers, EOS) and tokens over 48 bytes are left out (`null`): never allowed.
  */
 export interface TokenVocabulary {
   /** Per token id: its bytes, or null for a token the recognizer never allows. */
@@ -55,6 +55,12 @@ function pieceBytes(piece: string, byteLevel: boolean): string | null {
   return asLatin1(utf8.encode(piece.replace(/▁/g, " ")));
 }
 
+/**
+ * Longer tokens are never allowed under a constraint: in real vocabularies they are runs of spaces or code, never
+ * compact JSON's, and leaving them out bounds the horizon, so counters far from their bounds share mask-cache keys.
+ */
+const MAX_TOKEN_BYTES = 48;
+
 const cache = new WeakMap<object, TokenVocabulary>();
 
 export function tokenVocabulary(tokenizerJson: object): TokenVocabulary {
@@ -79,7 +85,7 @@ export function tokenVocabulary(tokenizerJson: object): TokenVocabulary {
   let horizon = 1;
   for (let id = 0; id < bytes.length; id++) {
     const b = bytes[id];
-    if (!b) {
+    if (!b || b.length > MAX_TOKEN_BYTES) {
       bytes[id] = null;
       continue;
     }
