@@ -183,6 +183,7 @@ describe("tool calls from a local model", () => {
     let id: string | null = null;
     let name = "";
     let args = "";
+    let fragments = 0;
     let finish: string | null = null;
     let requestId = "";
     for await (const chunk of stream) {
@@ -193,6 +194,7 @@ describe("tool calls from a local model", () => {
         expect(delta.index).toBe(0);
         id ??= delta.id ?? null;
         name += delta.function?.name ?? "";
+        if (delta.function?.arguments) fragments++;
         args += delta.function?.arguments ?? "";
       }
       finish = choice.finish_reason ?? finish;
@@ -200,6 +202,8 @@ describe("tool calls from a local model", () => {
     expect(id).toMatch(/^call_/);
     expect(name).toBe("get_weather");
     expect(Args.safeParse(JSON.parse(args)).success, args).toBe(true);
+    // The arguments stream as the model writes them, not in one piece at the end.
+    expect(fragments).toBeGreaterThan(3);
     expect(finish).toBe("tool_calls");
     const log = await logOf(requestId.replace(/^chatcmpl-/, ""));
     expect(log).toMatchObject({ status: 200, finishReason: "tool_calls", toolNames: ["get_weather"] });

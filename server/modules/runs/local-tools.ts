@@ -4,6 +4,7 @@ import {
   detectToolFormat,
   type ParsedToolCall,
   ToolCallParser,
+  type ToolCallPiece,
 } from "@/server/modules/inference/structured/tool-format";
 import type { GenerationEvent, GenerationStats } from "@/server/modules/inference/types";
 import type { EngineEvent } from "./upstream";
@@ -19,7 +20,8 @@ const callId = () => `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
 
 /**
  * A local model's output as OpenAI tool calls: text goes on as text events; each call (in the template's
- * convention) becomes two chunk deltas, `{index, id, type, function: {name, arguments: ""}}` then the arguments,
+ * convention) becomes chunk deltas, `{index, id, type, function: {name, arguments: ""}}` then argument fragments
+ * as the model writes them (a call cut by max_tokens keeps what was written, finishing `length`),
  * and the done event finishes `tool_calls` with the whole answer (`response`) for a non-streamed reply. The
  * gateway handles these events as it does an upstream's (log tool_names, output guards, SSE chunks).
  */
@@ -38,31 +40,47 @@ export async function* withToolCalls(
   const calls: (ParsedToolCall & { id: string })[] = [];
   let text = "";
   let opened = false;
-  function* emit(piece: string, found: ParsedToolCall[]): Generator<EngineEvent> {
-    if (piece) {
-      opened = true;
-      text += piece;
-      yield { type: "text", text: piece };
-    }
-    for (const call of found) {
-      const index = calls.length;
-      const id = callId();
-      calls.push({ ...call, id });
-      const head = { index, id, type: "function", function: { name: call.name, arguments: "" } };
-      const first = opened ? { tool_calls: [head] } : { role: "assistant", content: null, tool_calls: [head] };
-      opened = true;
-      yield { type: "text", text: "", toolCall: true, chunk: deltaChunk(first) };
-      const args = { tool_calls: [{ index, function: { arguments: call.arguments } }] };
-      yield { type: "text", text: "", toolCall: true, chunk: deltaChunk(args) };
+  const toolChunk = (delta: Record<string, unknown>): EngineEvent => {
+    const first = !opened;
+    opened = true;
+    return {
+      type: "text",
+      text: "",
+      toolCall: true,
+      chunk: deltaChunk(first ? { role: "assistant", ...delta } : delta),
+    };
+  };
+  const open = (name: string) => {
+    const index = calls.length;
+    const id = callId();
+    calls.push({ name, arguments: "", id });
+    return toolChunk({ tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }] });
+  };
+  const args = (fragment: string) => {
+    calls[calls.length - 1].arguments += fragment;
+    return toolChunk({ tool_calls: [{ index: calls.length - 1, function: { arguments: fragment } }] });
+  };
+  function* emit(pieces: ToolCallPiece[]): Generator<EngineEvent> {
+    for (const piece of pieces) {
+      if (piece.kind === "text") {
+        opened = true;
+        text += piece.text;
+        yield { type: "text", text: piece.text };
+      } else if (piece.kind === "open") yield open(piece.name);
+      else if (piece.kind === "args") yield args(piece.text);
+      else if (!piece.streamed) {
+        yield open(piece.call.name);
+        yield args(piece.call.arguments);
+      }
     }
   }
   for await (const event of events) {
     if (event.type === "delta") {
-      const { text: piece, calls: found } = parser.push(event.text);
-      yield* emit(piece, found);
+      yield* emit(parser.push(event.text));
       continue;
     }
-    yield* emit(parser.flush(), []);
+    const rest = parser.flush();
+    if (rest) yield* emit([{ kind: "text", text: rest }]);
     const done = doneEvent(event.stats);
     if (calls.length === 0) {
       yield done;
@@ -78,17 +96,11 @@ export async function* withToolCalls(
       completion_tokens: done.tokensOut,
       total_tokens: done.tokensIn + done.tokensOut,
     };
-    const response = {
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: text || null, tool_calls: toolCalls },
-          finish_reason: "tool_calls",
-        },
-      ],
-      usage,
-    };
-    yield { ...done, finishReason: "tool_calls", response };
+    // Cut by max_tokens inside a call: OpenAI's `length`, with the arguments written so far.
+    const finishReason = done.finishReason === "length" ? "length" : "tool_calls";
+    const message = { role: "assistant", content: text || null, tool_calls: toolCalls };
+    const response = { choices: [{ index: 0, message, finish_reason: finishReason }], usage };
+    yield { ...done, finishReason, response };
   }
 }
 

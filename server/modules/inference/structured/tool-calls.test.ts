@@ -11,7 +11,7 @@ import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
 import type { GenerationEvent } from "../types";
 import { createConstraint } from ".";
 import { useHermesTemplate } from "./hermes-template";
-import { detectToolFormat, ToolCallParser } from "./tool-format";
+import { detectToolFormat, type ParsedToolCall, ToolCallParser, type ToolCallPiece } from "./tool-format";
 
 // The test model with a Hermes-style template: its greedy chat says a fixed reply, so only the constraint makes
 // its output a tool call; the parser reads the call back as the gateway does.
@@ -63,9 +63,19 @@ async function run(request: GenerateRequest) {
   throw new Error("no done event");
 }
 
-function parseCalls(text: string) {
+/** Text and complete calls of what the parser gave back. */
+function summary(pieces: ToolCallPiece[]) {
+  let text = "";
+  const calls: ParsedToolCall[] = [];
+  for (const piece of pieces)
+    if (piece.kind === "text") text += piece.text;
+    else if (piece.kind === "close") calls.push(piece.call);
+  return { text, calls };
+}
+
+function parseCalls(output: string) {
   const parser = new ToolCallParser(detectToolFormat("tools <tool_call>")!);
-  const { text: before, calls } = parser.push(text);
+  const { text: before, calls } = summary(parser.push(output));
   return { before, calls, rest: parser.flush() };
 }
 
@@ -140,22 +150,33 @@ describe("tool calls by constrained decoding (Hermes format)", () => {
     expect(constraint.complete).toBe(true);
   });
 
-  it("the parser streams text, holds back a possible tag, and gives back an unfinished call as text", () => {
+  it("the parser streams text, holds back a possible tag, streams arguments, gives back a cut call as text", () => {
     const parser = new ToolCallParser(detectToolFormat("tools <tool_call>")!);
-    expect(parser.push("Let me check. <tool")).toEqual({ text: "Let me check. ", calls: [] });
-    expect(parser.push('_call>\n{"name":"f","arguments":{"a":1}}\n</tool_call>')).toEqual({
-      text: "",
-      calls: [{ name: "f", arguments: '{"a":1}' }],
-    });
-    expect(parser.push('<tool_call>\n{"name":')).toEqual({ text: "", calls: [] });
-    expect(parser.flush()).toBe('<tool_call>\n{"name":');
+    expect(parser.push("Let me check. <tool")).toEqual([{ kind: "text", text: "Let me check. " }]);
+    expect(parser.push('_call>\n{"name":"f","argu')).toEqual([]);
+    expect(parser.push('ments":{"a":"}"')).toEqual([
+      { kind: "open", name: "f" },
+      { kind: "args", text: '{"a":"}"' },
+    ]);
+    expect(parser.push(',"b":[1]}}\n</tool_call>')).toEqual([
+      { kind: "args", text: ',"b":[1]}' },
+      { kind: "close", call: { name: "f", arguments: '{"a":"}","b":[1]}' }, streamed: true },
+    ]);
+    // Arguments before the name: not streamable, given whole.
+    expect(parser.push('<tool_call>\n{"arguments":{},"name":"g"}\n</tool_call>')).toEqual([
+      { kind: "close", call: { name: "g", arguments: "{}" }, streamed: false },
+    ]);
+    expect(parser.push('<tool_call>\n{"argu')).toEqual([]);
+    expect(parser.flush()).toBe('<tool_call>\n{"argu');
   });
 
   it("a Llama 3.1 style template is read as JSON calls with parameters", () => {
     const format = detectToolFormat('{{ tools }} {"name": function name, "parameters": dictionary} <|eot_id|>');
     expect(format?.name).toBe("llama3-json");
     const parser = new ToolCallParser(format!);
-    expect(parser.push('{"name":"f","parameters":{"x":"}"}}').calls).toEqual([{ name: "f", arguments: '{"x":"}"}' }]);
+    expect(summary(parser.push('{"name":"f","parameters":{"x":"}"}}')).calls).toEqual([
+      { name: "f", arguments: '{"x":"}"}' },
+    ]);
     expect(detectToolFormat("{{ messages }}")).toBeNull();
   });
 });

@@ -45,81 +45,111 @@ export interface ParsedToolCall {
 }
 
 /**
+ * What a piece of output holds, in order: text; a call opening (its name known); a fragment of its arguments;
+ * a call complete (`streamed` false when its name came too late to stream it: send it whole).
+ */
+export type ToolCallPiece =
+  | { kind: "text"; text: string }
+  | { kind: "open"; name: string }
+  | { kind: "args"; text: string }
+  | { kind: "close"; call: ParsedToolCall; streamed: boolean };
+
+/** `{"name":"…","arguments":` at the start of a call's JSON (any whitespace): the name is known, arguments follow. */
+const CALL_HEAD = /^\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"(?:arguments|parameters)"\s*:\s*(?=\{)/;
+
+/**
  * Splits streamed output into text and tool calls: text is passed on as it comes, except what may be the start
- * of a call (held back until it is or is not); a call is given whole once its JSON (and closing tag) is complete.
- * A call that never completes (cut by max_tokens) or does not parse is given back as text.
+ * of a call (held back until it is or is not); a call's arguments stream as they come once its name is known
+ * (name first, as the constrained output writes it), else the call is given whole when complete. A call that
+ * never completes (cut by max_tokens) or does not parse is given back as text by `flush()`.
  */
 export class ToolCallParser {
   private buffer = "";
   private inCall = false;
+  /** The call being streamed: where its arguments start in the buffer, and how much of them was given. */
+  private args: { start: number; sent: number } | null = null;
   readonly calls: ParsedToolCall[] = [];
 
   constructor(private readonly format: ToolFormat) {}
 
-  /** The text that is surely not part of a call, and the calls completed by this piece. */
-  push(piece: string): { text: string; calls: ParsedToolCall[] } {
+  push(piece: string): ToolCallPiece[] {
     this.buffer += piece;
-    let text = "";
-    const calls: ParsedToolCall[] = [];
+    const out: ToolCallPiece[] = [];
     for (;;) {
       if (!this.inCall) {
         const at = this.buffer.indexOf(this.format.trigger);
-        if (at < 0) {
-          const keep = partialSuffix(this.buffer, this.format.trigger);
-          text += this.buffer.slice(0, this.buffer.length - keep);
-          this.buffer = this.buffer.slice(this.buffer.length - keep);
-          break;
-        }
-        text += this.buffer.slice(0, at);
-        this.buffer = this.buffer.slice(at);
+        const upTo = at >= 0 ? at : this.buffer.length - partialSuffix(this.buffer, this.format.trigger);
+        if (upTo > 0) out.push({ kind: "text", text: this.buffer.slice(0, upTo) });
+        this.buffer = this.buffer.slice(upTo);
+        if (at < 0) break;
         this.inCall = true;
       }
-      const call = this.takeCall();
-      if (!call) break;
-      calls.push(call);
-      this.calls.push(call);
+      if (!this.takeCall(out)) break;
       this.inCall = false;
+      this.args = null;
       // Whitespace between calls is not content.
       this.buffer = this.buffer.replace(/^\s+/, "");
     }
-    // Text before the first call only: trailing whitespace before a call is dropped with it.
-    return { text: this.calls.length > 0 ? text.trim() : text, calls };
+    return out;
   }
 
-  /** What is left at the end: an unfinished call, or held-back text. */
+  /** What is left at the end: an unfinished call, or held-back text (a streamed call's arguments already went). */
   flush(): string {
-    const rest = this.buffer;
+    const rest = this.args ? "" : this.buffer;
     this.buffer = "";
     this.inCall = false;
+    this.args = null;
     return rest;
   }
 
-  private takeCall(): ParsedToolCall | null {
+  /** Streams the current call's arguments; true once the call is complete (and taken from the buffer). */
+  private takeCall(out: ToolCallPiece[]): boolean {
     const { prefix, suffix, argumentsKey } = this.format;
     const jsonStart = this.buffer.indexOf("{", prefix ? prefix.trimEnd().length : 0);
-    if (jsonStart < 0) return null;
+    if (jsonStart < 0) return false;
+    if (!this.args) {
+      const head = CALL_HEAD.exec(this.buffer.slice(jsonStart));
+      if (head) {
+        out.push({ kind: "open", name: JSON.parse(head[1]) as string });
+        this.args = { start: jsonStart + head[0].length, sent: 0 };
+      }
+    }
+    if (this.args) {
+      const argsEnd = objectEnd(this.buffer, this.args.start);
+      const upTo = argsEnd < 0 ? this.buffer.length : argsEnd;
+      const fragment = this.buffer.slice(this.args.start + this.args.sent, upTo);
+      if (fragment) out.push({ kind: "args", text: fragment });
+      this.args.sent = upTo - this.args.start;
+      if (argsEnd < 0) return false;
+    }
     const jsonEnd = objectEnd(this.buffer, jsonStart);
-    if (jsonEnd < 0) return null;
+    if (jsonEnd < 0) return false;
     let end = jsonEnd;
     if (suffix) {
       const close = this.buffer.indexOf(suffix.trim(), jsonEnd);
-      if (close < 0) return null;
+      if (close < 0) return false;
       end = close + suffix.trim().length;
     }
-    let parsed: unknown;
+    let object: { name?: unknown; [key: string]: unknown } | null = null;
     try {
-      parsed = JSON.parse(this.buffer.slice(jsonStart, jsonEnd));
+      object = JSON.parse(this.buffer.slice(jsonStart, jsonEnd));
     } catch {
-      parsed = null;
+      object = null;
     }
-    const object = parsed as { name?: unknown; [key: string]: unknown } | null;
     const args = object?.[argumentsKey] ?? object?.arguments ?? object?.parameters ?? {};
-    if (!object || typeof object.name !== "string" || typeof args !== "object") {
-      // Not a call after all: it is text (taken by flush()).
-      return null;
-    }
+    // Not a call after all: it stays in the buffer, and flush() gives it back as text.
+    if (!object || typeof object.name !== "string" || typeof args !== "object") return false;
+    const streamed = this.args !== null;
+    const call = {
+      name: object.name,
+      arguments: streamed
+        ? this.buffer.slice(this.args!.start, this.args!.start + this.args!.sent)
+        : JSON.stringify(args),
+    };
+    this.calls.push(call);
+    out.push({ kind: "close", call, streamed });
     this.buffer = this.buffer.slice(end);
-    return { name: object.name, arguments: JSON.stringify(args) };
+    return true;
   }
 }
 
