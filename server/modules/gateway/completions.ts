@@ -74,14 +74,14 @@ export async function serveCompletion(
     // Normalize, ground and guard (a block throws the 400) before the cache key and the engine see the input.
     const prepared = prepare(kind, deps, scope, req, body, raw, target, pipeline);
     const cached = prepared.cacheKey ? deps.responseCache?.get(prepared.cacheKey) : undefined;
-    const { input, params, upstreamBody } = prepared;
+    const { input, params, upstreamBody, local } = prepared;
     // A limited key reserves what this request may use (once: a retry or failover keeps the first reservation).
     if (scope.keyLimits)
       await scope.keyLimits.reserve(cached ? NO_USAGE : estimateCompletion(target.version, input, params));
     if (cached) return { prepared, cached };
     const events = startGeneration(
       pipeline,
-      (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody, scope.requester),
+      (s) => generate(target.version, input, params, s, body.stream === true, upstreamBody, scope.requester, local),
       signal,
       {
         version: target.version,

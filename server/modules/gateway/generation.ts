@@ -6,6 +6,7 @@ import { runCost } from "@/server/modules/runs/cost";
 import { streamLocal } from "@/server/modules/runs/local";
 import type { GenerationInput } from "@/server/modules/runs/schemas";
 import { type EngineEvent, streamUpstream } from "@/server/modules/runs/upstream";
+import { type LocalStructured, localGeneration } from "./local-structured";
 import type { ChatCompletionBody, CompletionBody } from "./schemas";
 import type { ServedVersion, ServeTarget } from "./target";
 
@@ -43,12 +44,15 @@ export function generate(
   body: Record<string, unknown> | null = null,
   /** Whose connection share an upstream call takes, and the hops the request came through. */
   requester?: Requester,
+  /** Chat toward a local model: tools, tool turns, constrained output (`local-structured.ts`). */
+  local: LocalStructured | null = null,
 ): AsyncGenerator<EngineEvent> {
   if (version.model.provider === "onnx_local")
     return streamLocal(version.artifact!, input, params, signal, {
       variant: version.onnxVariant,
       contextLength: version.model.contextLength,
       name: `${version.model.name}@${version.version}`,
+      ...localGeneration(local, input),
     });
   return streamUpstream(
     {

@@ -4,7 +4,7 @@
  * parameters the gateway itself decided (a version's defaults, a prompt's config, an experiment's variant) set,
  * and the messages rebuilt only where a managed prompt or a route's input steps changed them. An Anthropic
  * upstream gets that body translated (`providers/anthropic-chat`); what cannot be translated is refused here, by
- * name, before anything is sent. Local ONNX models refuse every field beyond text.
+ * name, before anything is sent. Local ONNX models refuse what they cannot serve (images, n > 1, logprobs...).
  */
 import { DomainError } from "@/server/errors";
 import type { GenerationParams } from "@/server/modules/models/schemas";
@@ -30,12 +30,12 @@ const nativeOf = (body: object) => (body as Record<symbol, unknown>)[NATIVE_ANTH
 const present = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The first field of `raw` the version cannot honour (its path as OpenAI names it), or null. */
+/**
+ * The first field of `raw` a local model cannot honour (its path as OpenAI names it), or null. Tools, tool turns
+ * and JSON response formats are served (`local-structured.ts` checks their shapes).
+ */
 function unsupportedField(raw: Record<string, unknown>): string | null {
-  for (const field of ["tools", "tool_choice", "functions", "function_call", "audio", "prediction"])
-    if (present(raw[field])) return field;
-  const format = raw.response_format;
-  if (isObject(format) && format.type !== "text") return "response_format";
+  for (const field of ["functions", "function_call", "audio", "prediction"]) if (present(raw[field])) return field;
   if (typeof raw.n === "number" && raw.n > 1) return "n";
   if (raw.logprobs === true) return "logprobs";
   if (raw.top_logprobs !== undefined && raw.top_logprobs !== null) return "top_logprobs";
@@ -43,8 +43,7 @@ function unsupportedField(raw: Record<string, unknown>): string | null {
   const messages = raw.messages as unknown[];
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Record<string, unknown>;
-    if (m.role === "tool" || m.role === "function") return `messages.${i}.role`;
-    if (present(m.tool_calls)) return `messages.${i}.tool_calls`;
+    if (m.role === "function") return `messages.${i}.role`;
     if (present(m.function_call)) return `messages.${i}.function_call`;
     if (Array.isArray(m.content))
       for (let j = 0; j < m.content.length; j++)
@@ -53,10 +52,10 @@ function unsupportedField(raw: Record<string, unknown>): string | null {
   return null;
 }
 
-/** Refuses (400) a chat request that asks a local model for more than text. */
+/** Refuses (400) a chat request that asks a local model for more than text, tool calls and JSON. */
 export function refuseUnsupported(raw: Record<string, unknown>, version: ServedVersion): void {
   const field = unsupportedField(raw);
-  if (field) throw cannotHonour(version, field, "a local model generates text only");
+  if (field) throw cannotHonour(version, field, "a local model generates text, tool calls and JSON only");
 }
 
 /**

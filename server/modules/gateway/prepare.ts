@@ -6,6 +6,7 @@ import type { CompletionDeps } from "./completion-deps";
 import { chatInput, textInput } from "./engine-input";
 import { callerParams, effectiveParams } from "./generation";
 import type { GatewayHttpRequest } from "./http-request";
+import { type LocalStructured, localStructured } from "./local-structured";
 import {
   CacheFields,
   passesThrough,
@@ -31,6 +32,8 @@ export interface Prepared {
   cacheKey: string | null;
   /** Chat toward an upstream: the body it gets (`passthrough.ts`; translated on the way to Anthropic). */
   upstreamBody: Record<string, unknown> | null;
+  /** Chat toward a local model: its tools, tool turns and constrained output, when it asks for any. */
+  local: LocalStructured | null;
 }
 
 export interface Started {
@@ -70,12 +73,17 @@ export function prepare(
   };
   const passThrough = kind === "chat" && passesThrough(target.version);
   if (kind === "chat" && !passThrough) refuseUnsupported(raw, target.version);
+  const local = kind === "chat" && !passThrough ? localStructured(raw, target.version) : null;
   if (passThrough && pipeline?.compiled.output) refuseBesideOutputGuards(raw);
   // Only a prompt or input steps change the messages: then each remembers the client's message it came from.
   const rebuilds = passThrough && (target.prompt !== null || Boolean(pipeline?.compiled.input));
   const engineInput =
     kind === "chat"
-      ? chatInput(body as ChatCompletionBody, target, rebuilds ? (raw.messages as unknown[]) : undefined)
+      ? chatInput(
+          body as ChatCompletionBody,
+          target,
+          rebuilds || local?.toolMessages ? (raw.messages as unknown[]) : undefined,
+        )
       : textInput(body as CompletionBody, target);
   const input = applyInputSteps(pipeline, engineInput, scope, kind === "chat" ? raw : undefined);
   const caller = callerParams(body);
@@ -91,11 +99,15 @@ export function prepare(
       { modelVersionId: target.version.id, promptVersionId: target.prompt?.id ?? null },
       // The messages as the upstream gets them: the engine's input is their text only (not tool calls, tool-call
       // ids or image URLs), and two requests differing there must not share an answer.
-      upstream ? [upstream.messages, new CacheFields(raw)] : input,
+      upstream
+        ? [upstream.messages, new CacheFields(raw)]
+        : local
+          ? [input, raw.messages, new CacheFields(raw)]
+          : input,
       params,
       cachePolicy(pipeline),
     ) ?? null;
-  return { target, info, meta, input, params, cacheKey, upstreamBody: upstream };
+  return { target, info, meta, input, params, cacheKey, upstreamBody: upstream, local };
 }
 
 /** The request's body with the prompt's fields it does not carry itself (per field: the request's wins). */

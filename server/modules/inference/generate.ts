@@ -56,7 +56,7 @@ export async function* generateTokens(
   const { signal, structured, ...rest } = request;
   const input = parse(
     generationInputSchema,
-    "messages" in rest && rest.messages ? { messages: rest.messages } : { prompt: rest.prompt },
+    "messages" in rest && rest.messages ? { messages: rest.messages, tools: rest.tools } : { prompt: rest.prompt },
   );
   const params = { ...GENERATION_DEFAULTS, ...stripUndefined(parse(generationParamsSchema, rest)) };
   const seed = params.seed ?? randomInt(0, 0x7fffffff);

@@ -2,9 +2,25 @@ import { z } from "zod";
 
 export const DEVICE_PREFERENCES = ["auto", "cpu", "cuda", "webgpu"] as const;
 
+const toolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+
 const chatMessageSchema = z.object({
   role: z.string().min(1, "role is required"),
   content: z.string(),
+  tool_calls: z.array(toolCallSchema).optional(),
+  tool_call_id: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** A tool the chat template is given (OpenAI's `function` object). */
+const chatToolSchema = z.object({
+  name: z.string().min(1).max(64),
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Sampling and stopping; every field optional (see the defaults in `GENERATION_DEFAULTS`). */
@@ -29,6 +45,8 @@ export const generationInputSchema = z.union([
   z.object({ prompt: z.string(), messages: z.undefined().optional() }),
   z.object({
     messages: z.array(chatMessageSchema).min(1, "messages cannot be empty"),
+    /** Offered to the chat template (tool calling); the template must take `tools`. */
+    tools: z.array(chatToolSchema).optional(),
     prompt: z.undefined().optional(),
   }),
 ]);

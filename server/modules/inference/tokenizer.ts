@@ -1,7 +1,7 @@
 import { Template } from "@huggingface/jinja";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { DomainError } from "@/server/errors";
-import type { ChatMessage } from "./types";
+import type { ChatMessage, ChatTool } from "./types";
 
 type TokenizerConfig = Record<string, unknown>;
 
@@ -23,7 +23,8 @@ export class ModelTokenizer {
   private readonly template: Template | null;
 
   constructor(
-    tokenizerJson: object,
+    /** As read from tokenizer.json (constrained decoding reads each token's bytes from it). */
+    readonly tokenizerJson: object,
     private readonly config: TokenizerConfig,
     readonly chatTemplate: string | null,
   ) {
@@ -56,13 +57,22 @@ export class ModelTokenizer {
     return tokenText(this.config[name]);
   }
 
-  /** The chat template rendered with `add_generation_prompt`, as Hugging Face's `apply_chat_template`. */
-  formatChat(messages: ChatMessage[]): string {
+  /**
+   * The chat template rendered with `add_generation_prompt`, as Hugging Face's `apply_chat_template`: `tools` as
+   * `{type: "function", function: {name, description, parameters}}`, assistant tool calls' arguments as objects
+   * (templates write them with `tojson`).
+   */
+  formatChat(messages: ChatMessage[], tools?: ChatTool[]): string {
     if (!this.template)
       throw new DomainError("VALIDATION", "this model has no chat template: send a raw prompt instead");
+    if (tools?.length && !/\btools\b/.test(this.chatTemplate ?? ""))
+      throw new DomainError("VALIDATION", "tools: this model's chat template does not take tools", [
+        { path: "tools", message: "The model's chat template has no tool calling" },
+      ]);
     try {
       return this.template.render({
-        messages,
+        messages: messages.map(forTemplate),
+        ...(tools?.length ? { tools: tools.map((t) => ({ type: "function", function: t })) } : {}),
         add_generation_prompt: true,
         bos_token: this.specialToken("bos_token") ?? "",
         eos_token: this.specialToken("eos_token") ?? "",
@@ -74,9 +84,29 @@ export class ModelTokenizer {
   }
 
   /** Prompt token ids: chat messages through the template (no extra special tokens, as HF does), or raw text. */
-  encodePrompt(input: { prompt: string } | { messages: ChatMessage[] }): number[] {
-    if ("messages" in input) return this.encode(this.formatChat(input.messages), false);
+  encodePrompt(input: { prompt: string } | { messages: ChatMessage[]; tools?: ChatTool[] }): number[] {
+    if ("messages" in input) return this.encode(this.formatChat(input.messages, input.tools), false);
     return this.encode(input.prompt, true);
+  }
+}
+
+/** A message as templates expect it: tool calls' arguments parsed (they arrive as JSON text, OpenAI's way). */
+function forTemplate(message: ChatMessage): Record<string, unknown> {
+  if (!message.tool_calls?.length) return message as unknown as Record<string, unknown>;
+  return {
+    ...message,
+    tool_calls: message.tool_calls.map((call) => ({
+      ...call,
+      function: { name: call.function.name, arguments: parseArguments(call.function.arguments) },
+    })),
+  };
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

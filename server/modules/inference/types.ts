@@ -118,6 +118,18 @@ export interface ArtifactInfo {
 export interface ChatMessage {
   role: string;
   content: string;
+  /** An assistant turn's tool calls (OpenAI's shape; `arguments` is JSON text). */
+  tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
+  /** A `tool` turn: the call it answers. */
+  tool_call_id?: string;
+  name?: string;
+}
+
+/** A tool offered to the model (OpenAI's `function`), passed to the chat template. */
+export interface ChatTool {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
 }
 
 export type FinishReason = "stop" | "length" | "abort" | "eos";
