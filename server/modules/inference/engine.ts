@@ -3,7 +3,8 @@ import { DomainError } from "@/server/errors";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
 import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
-import { type GenerateRequest, generateTokens, type LoadedModel } from "./generate";
+import { BatchScheduler } from "./batch/scheduler";
+import { type GenerateRequest, type LoadedModel, Sequence } from "./generate";
 import { ModelQueue } from "./model-queue";
 import type { ArtifactInfo, Device, DevicePreference, GenerationEvent, GenerationStats } from "./types";
 
@@ -19,7 +20,10 @@ export interface ModelRef {
 export interface InferenceEngineOptions {
   /** Loaded models' total file size may not exceed this; least recently used idle models are unloaded. Default 2 GiB. */
   memoryBudgetBytes?: number;
-  /** Requests running at once per model. Default 1. */
+  /**
+   * Requests running at once per model: they decode together, one batched forward per step (the batch size;
+   * 1 = one at a time). Default: SWITCHYARD_INFERENCE_MAX_BATCH, else 8. Models that cannot batch run 1.
+   */
   maxRunningPerModel?: number;
   /** Requests waiting per model before BUSY. Default 8. */
   maxWaitingPerModel?: number;
@@ -36,6 +40,10 @@ interface LoadedModelReport {
   lastUsedAt: string;
   running: number;
   waiting: number;
+  /** Sequences that may decode together: the configured batch size, or 1 (see `notBatched`). */
+  maxBatch: number;
+  /** Why this model decodes one sequence at a time; null when it batches. */
+  notBatched: string | null;
 }
 
 export interface InferenceDevicesReport {
@@ -51,6 +59,8 @@ interface Entry {
   dir: string;
   queue: ModelQueue;
   model: LoadedModel | null;
+  /** Created with the loaded model, dropped with it. */
+  scheduler: BatchScheduler | null;
   loading: Promise<LoadedModel> | null;
   /** Reserved from the budget while loading or loaded. */
   sizeBytes: number;
@@ -76,7 +86,7 @@ export class InferenceEngine {
 
   constructor(options: InferenceEngineOptions = {}) {
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 2 * 1024 * MiB;
-    this.maxRunning = options.maxRunningPerModel ?? 1;
+    this.maxRunning = options.maxRunningPerModel ?? maxBatchFromEnv(process.env.SWITCHYARD_INFERENCE_MAX_BATCH);
     this.maxWaiting = options.maxWaitingPerModel ?? 8;
     this.selector = new DeviceSelector(options.device ?? devicePreferenceFromEnv());
   }
@@ -93,6 +103,7 @@ export class InferenceEngine {
         dir,
         queue: new ModelQueue(name, this.maxRunning, this.maxWaiting),
         model: null,
+        scheduler: null,
         loading: null,
         sizeBytes: 0,
         loadedAt: 0,
@@ -123,6 +134,8 @@ export class InferenceEngine {
     try {
       const opened = await openArtifact(entry.dir, this.selector);
       entry.model = { info: opened.info, session: opened.session, tokenizer: opened.tokenizer, device: opened.device };
+      entry.scheduler = new BatchScheduler(entry.model, this.maxRunning);
+      entry.queue.resize(entry.scheduler.maxBatch);
       entry.sizeBytes = opened.info.sizeBytes;
       entry.loadedAt = Date.now();
       return entry.model;
@@ -157,16 +170,16 @@ export class InferenceEngine {
   private async release(entry: Entry): Promise<void> {
     const model = entry.model;
     entry.model = null;
+    entry.scheduler = null;
     entry.sizeBytes = 0;
     if (model) await model.session.release();
   }
 
   /**
-   * Streams a completion (see `generateTokens`). Waits in the model's queue
-   * first; BUSY (queue full), UNPROCESSABLE (bad artifact) and VALIDATION
-   * errors reject the first `next()`, so await the first event before
-   * sending response headers. Pass `signal` and either keep reading or call
-   * `return()`: the queue slot is held until the generator finishes.
+   * Streams a completion (see `Sequence` in generate.ts). Waits in the model's queue first; BUSY (queue
+   * full), UNPROCESSABLE (bad artifact) and VALIDATION errors reject the first `next()`, so await the first
+   * event before sending response headers. The sequence then decodes in its model's batch; its slot is
+   * freed when it finishes or when the caller calls `return()` (it leaves the batch at the next step).
    */
   async *generate(ref: ModelRef, request: GenerateRequest): AsyncGenerator<GenerationEvent> {
     const startedAt = performance.now();
@@ -179,11 +192,20 @@ export class InferenceEngine {
       yield { type: "done", text: "", stats: abortedStats(startedAt, entry.model?.device ?? "cpu") };
       return;
     }
-    const queueMs = performance.now() - startedAt;
+    let running: { scheduler: BatchScheduler; sequence: Sequence; left: Promise<void> } | null = null;
     try {
       const model = await this.ensureLoaded(entry);
-      yield* generateTokens(model, request, { startedAt, queueMs });
+      const scheduler = entry.scheduler!;
+      const sequence = new Sequence(model, request, startedAt);
+      running = { scheduler, sequence, left: scheduler.submit(sequence) };
+      // The slot is the batch row: it frees when the sequence leaves, even before the caller reads the end.
+      void running.left.then(release);
+      yield* sequence.events.drain();
     } finally {
+      if (running) {
+        running.scheduler.withdraw(running.sequence);
+        await running.left;
+      }
       entry.lastUsedAt = Date.now();
       release();
     }
@@ -212,6 +234,8 @@ export class InferenceEngine {
         loadedAt: new Date(e.loadedAt).toISOString(),
         lastUsedAt: new Date(e.lastUsedAt).toISOString(),
         ...e.queue.stats,
+        maxBatch: e.scheduler?.maxBatch ?? this.maxRunning,
+        notBatched: e.scheduler?.notBatched ?? null,
       })),
     };
   }
@@ -254,6 +278,16 @@ function abortedStats(startedAt: number, device: Device): GenerationStats {
     finishReason: "abort",
     seed: 0,
   };
+}
+
+/** SWITCHYARD_INFERENCE_MAX_BATCH: sequences per model that decode together (1 = one at a time). */
+export function maxBatchFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return 8;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new Error(`SWITCHYARD_INFERENCE_MAX_BATCH must be an integer from 1 to 256, not '${value}'`);
+  }
+  return n;
 }
 
 const SINGLETON = Symbol.for("switchyard.inference.engine");
