@@ -2,8 +2,8 @@ import path from "node:path";
 import { DomainError } from "@/server/errors";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
-import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
 import { BatchScheduler } from "./batch/scheduler";
+import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
 import { type GenerateRequest, type LoadedModel, Sequence } from "./generate";
 import { ModelQueue } from "./model-queue";
 import type { ArtifactInfo, Device, DevicePreference, GenerationEvent, GenerationStats } from "./types";
@@ -44,6 +44,9 @@ interface LoadedModelReport {
   maxBatch: number;
   /** Why this model decodes one sequence at a time; null when it batches. */
   notBatched: string | null;
+  /** Decode steps run since the model loaded, and the sequence-steps they did: their ratio is the mean batch. */
+  steps: number;
+  stepRows: number;
 }
 
 export interface InferenceDevicesReport {
@@ -236,6 +239,7 @@ export class InferenceEngine {
         ...e.queue.stats,
         maxBatch: e.scheduler?.maxBatch ?? this.maxRunning,
         notBatched: e.scheduler?.notBatched ?? null,
+        ...(e.scheduler?.stats ?? { steps: 0, stepRows: 0 }),
       })),
     };
   }

@@ -80,7 +80,12 @@ export class BatchedDecoder {
     const n = tokens.length;
     const feeds: Record<string, Tensor> = { input_ids: ids(v.idsType, tokens, [1, n]) };
     if (v.attentionMask) feeds.attention_mask = mask(v.attentionMask, [n], n);
-    if (v.positionIds) feeds.position_ids = ids(v.positionIds, Array.from(tokens, (_, i) => i), [1, n]);
+    if (v.positionIds)
+      feeds.position_ids = ids(
+        v.positionIds,
+        Array.from(tokens, (_, i) => i),
+        [1, n],
+      );
     if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(0), [1]);
     for (const spec of v.state) feeds[spec.input] = emptyState(spec);
     const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
@@ -153,7 +158,9 @@ function logitsRow(logits: Tensor, row: number): Float32Array {
   const data = logits.data;
   if (data instanceof Float32Array) return data.slice(start, start + width);
   if (data instanceof Uint16Array) return Float32Array.from(data.subarray(start, start + width), halfToFloat);
-  return Float32Array.from((data as ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> }).slice(start, start + width));
+  return Float32Array.from(
+    (data as ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> }).slice(start, start + width),
+  );
 }
 
 /** IEEE half -> float, for float16 logits (decoder.ts has the same for the batch-1 path). */

@@ -29,6 +29,9 @@ export class BatchScheduler {
   private readonly leaving = new Map<Sequence, () => void>();
   private readonly decoder: BatchedDecoder | null;
   private running = false;
+  /** Batched forwards run, and the sequence-steps they did (their ratio is the mean batch size). */
+  private steps = 0;
+  private stepRows = 0;
 
   constructor(
     private readonly model: LoadedModel,
@@ -38,6 +41,10 @@ export class BatchScheduler {
     this.notBatched = support.batchable ? null : support.reason;
     this.maxBatch = support.batchable ? maxBatch : 1;
     this.decoder = support.batchable ? new BatchedDecoder(model.session, model.info.variant) : null;
+  }
+
+  get stats(): { steps: number; stepRows: number } {
+    return { steps: this.steps, stepRows: this.stepRows };
   }
 
   /** Queues a sequence; resolves once it has left (finished, failed or withdrawn) and the session is free of it. */
@@ -135,6 +142,8 @@ export class BatchScheduler {
     let logits: Float32Array[];
     try {
       logits = await this.decoder!.step(members.map((m) => m.lastToken));
+      this.steps++;
+      this.stepRows += members.length;
     } catch (error) {
       for (const member of members) {
         member.fail(error);
