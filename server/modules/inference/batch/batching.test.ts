@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InferenceEngine, type ModelRef } from "../engine";
+import { InferenceEngine, type ModelRef, maxBatchFromEnv } from "../engine";
 import type { GenerateRequest } from "../generate";
 import { DEMO_REPLY, type TestModelOptions, writeTestModel } from "../model-builder";
 import type { GenerationEvent } from "../types";
@@ -205,5 +205,14 @@ describe("batching: fallback and admission", () => {
       expect((await waiting).stats.tokensOut).toBe(40);
       await b.return(undefined);
     });
+  });
+
+  it("reads the batch size from SWITCHYARD_INFERENCE_MAX_BATCH", () => {
+    expect(maxBatchFromEnv(undefined)).toBe(8);
+    expect(maxBatchFromEnv("1")).toBe(1);
+    expect(() => maxBatchFromEnv("0")).toThrow(
+      "SWITCHYARD_INFERENCE_MAX_BATCH must be an integer from 1 to 256, not '0'",
+    );
+    expect(() => maxBatchFromEnv("many")).toThrow(/not 'many'/);
   });
 });
