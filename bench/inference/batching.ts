@@ -4,7 +4,7 @@
  * batching (8), same process, same model folder, rounds interleaved. Fails if the two configurations'
  * texts differ. See bench/README.md ("Dynamic batching").
  *
- *   npx tsx bench/inference/batching.ts [--tokens 64] [--reps 3] [--streams 8]
+ *   npx tsx bench/inference/batching.ts [--tokens 128] [--reps 3] [--streams 8]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -17,7 +17,7 @@ import type { GenerationStats } from "@/server/modules/inference/types";
 
 const { values } = parseArgs({
   options: {
-    tokens: { type: "string", default: "64" },
+    tokens: { type: "string", default: "128" },
     reps: { type: "string", default: "3" },
     streams: { type: "string", default: "8" },
   },
