@@ -1,9 +1,9 @@
 /**
- * Dynamic batching through the user path: POST /v1/chat/completions on the standalone gateway (real HTTP, API
- * key, model resolution, request log) serving the benchmark model in-process, 1 and 8 concurrent requests,
- * against two gateway processes that differ only in SWITCHYARD_INFERENCE_MAX_BATCH (1: one at a time, 8:
- * batching). Embedded PostgreSQL, seeded sampling (chat greedy always gives the 14-token demo reply, so
- * temperature 1 with a seed per request makes longer answers, the same in both gateways).
+ * Dynamic batching through the user path: POST /v1/completions on the standalone gateway (real HTTP, API key,
+ * model resolution, request log; the same generation path as /v1/chat/completions, whose answers from the test
+ * model are always the 14-token demo reply) serving the benchmark model in-process, 1 and 8 concurrent
+ * requests, against two gateway processes that differ only in SWITCHYARD_INFERENCE_MAX_BATCH (1: one at a
+ * time, 8: batching). Embedded PostgreSQL; greedy; the run fails if the two gateways' texts differ.
  *
  *   npx tsx bench/inference/http.ts [--tokens 128] [--reps 3]
  */
@@ -78,25 +78,20 @@ try {
     });
   }
 
+  // Letters only: the test model continues the alphabet without an end, so every answer runs to max_tokens
+  // (its chat answer is always a 14-token reply). 70 tokens, different per request.
+  const promptOf = (i: number) =>
+    Array.from({ length: 70 }, (_, k) => String.fromCharCode(97 + ((k * (i + 3)) % 26))).join("");
   const request = async (origin: string, i: number) => {
-    const response = await fetch(`${origin}/v1/chat/completions`, {
+    const response = await fetch(`${origin}/v1/completions`, {
       method: "POST",
-      // Every round repeats the same seeded requests: without "bypass" the response cache would answer them.
+      // The same requests every round: "bypass" keeps the response cache out of it.
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-switchyard-cache": "bypass" },
-      body: JSON.stringify({
-        model: "bench-local@1",
-        messages: [{ role: "user", content: `Request ${i}: tell me about benchmarks and how they ran` }],
-        max_tokens: NEW_TOKENS,
-        temperature: 1,
-        seed: 1000 + i,
-      }),
+      body: JSON.stringify({ model: "bench-local@1", prompt: promptOf(i), max_tokens: NEW_TOKENS, temperature: 0 }),
     });
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-    const body = (await response.json()) as {
-      choices: { message: { content: string } }[];
-      usage: { completion_tokens: number };
-    };
-    return { text: body.choices[0].message.content, tokens: body.usage.completion_tokens };
+    const body = (await response.json()) as { choices: { text: string }[]; usage: { completion_tokens: number } };
+    return { text: body.choices[0].text, tokens: body.usage.completion_tokens };
   };
   const round = async (origin: string, streams: number) => {
     const started = performance.now();
@@ -119,7 +114,7 @@ try {
     }
   }
   console.log(
-    `POST /v1/chat/completions, up to ${NEW_TOKENS} new tokens, seeded sampling (mean ${meanTokens.toFixed(1)} tokens per answer); median of ${REPS} rounds\n`,
+    `POST /v1/completions, up to ${NEW_TOKENS} new tokens, greedy (mean ${meanTokens.toFixed(1)} tokens per answer); median of ${REPS} rounds\n`,
   );
   console.log("| gateway | concurrent requests | aggregate tokens/s |");
   console.log("| --- | ---: | ---: |");
