@@ -93,6 +93,14 @@ export class BatchScheduler {
         this.members = [...keep.map((row) => this.members[row]), ...joined.map((j) => j.sequence)];
         if (this.members.length > 0) await this.step();
       }
+    } catch (error) {
+      // A bug here must not leave callers waiting forever: everyone in this model's line gets the error.
+      for (const sequence of [...this.members, ...this.pending.splice(0)]) {
+        sequence.fail(error);
+        this.leave(sequence);
+      }
+      this.members = [];
+      this.decoder?.regroup([], []);
     } finally {
       this.running = false;
     }
