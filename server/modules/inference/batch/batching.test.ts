@@ -116,12 +116,19 @@ describe("batching: joining and leaving", () => {
       const controller = new AbortController();
       const before = counters(engine);
       let lateRun: Promise<string> | null = null;
-      let returned: AsyncGenerator<GenerationEvent> | null = null;
+      let returned: Promise<GenerationEvent[]> | null = null;
+      /** Reads two events, then stops reading: it leaves the batch while the others still run. */
+      const readTwoThenReturn = async () => {
+        const stream = engine.generate(ref, { ...long, prompt: "zz" });
+        const events = [(await stream.next()).value, (await stream.next()).value] as GenerationEvent[];
+        await stream.return(undefined);
+        return events;
+      };
       const runs = [
         collect(engine.generate(ref, long), (n) => {
           // Join mid-way: one that runs to its end, one whose caller stops reading after two deltas.
           if (n === 10) lateRun = collect(engine.generate(ref, late));
-          if (n === 12) returned = engine.generate(ref, { ...long, prompt: "zz" });
+          if (n === 12) returned = readTwoThenReturn();
         }),
         collect(engine.generate(ref, other)),
         collect(engine.generate(ref, chat("Who are you?"))),
@@ -130,11 +137,10 @@ describe("batching: joining and leaving", () => {
         collect(engine.generate(ref, { ...long, signal: controller.signal }), (n) => n === 5 && controller.abort()),
       ];
       const [longText, otherText, eosText, stopText, lengthText, abortText] = await Promise.all(runs);
-      expect(returned).not.toBeNull();
-      const r = returned as unknown as AsyncGenerator<GenerationEvent>;
-      expect((await r.next()).done).toBe(false);
-      expect((await r.next()).done).toBe(false);
-      await r.return(undefined);
+      expect(await returned).toEqual([
+        { type: "delta", text: "a" },
+        { type: "delta", text: "b" },
+      ]);
       expect(await lateRun).toBe(lateAlone);
       expect(longText).toBe(longAlone);
       expect(otherText).toBe(otherAlone);
