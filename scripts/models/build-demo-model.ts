@@ -6,12 +6,14 @@
  *   npx tsx scripts/models/build-demo-model.ts --out .switchyard/demo-model
  *   npx tsx scripts/models/build-demo-model.ts --out /tmp/m --ids int32 --cache float16 --layout combined \
  *     --no-position-ids --merged --conv --bench
+ *   npx tsx scripts/models/build-demo-model.ts --out /tmp/lfm2 --layer-types conv,attention,conv,attention --kv-heads 2
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   BENCH_MODEL_OPTIONS,
   DEMO_REPLY,
+  type LayerType,
   type TestModelOptions,
   writeTestModel,
 } from "@/server/modules/inference/model-builder";
@@ -26,6 +28,11 @@ const { values } = parseArgs({
     "no-cache": { type: "boolean" },
     merged: { type: "boolean" },
     conv: { type: "boolean" },
+    "layer-types": { type: "string" },
+    "kv-heads": { type: "string" },
+    "cache-position": { type: "boolean" },
+    "token-type-ids": { type: "boolean" },
+    "logits-to-keep": { type: "string" },
     bench: { type: "boolean" },
     layers: { type: "string" },
     hidden: { type: "string" },
@@ -42,7 +49,12 @@ const usage = `usage: build-demo-model --out DIR [options]
   --no-position-ids        no position_ids input
   --no-cache               no past inputs at all (full recompute)
   --merged                 decoder_model_merged.onnx with a use_cache_branch input
-  --conv                   hybrid: past_conv.N / present_conv.N state
+  --conv                   hybrid: past_conv.N / present_conv.N state on every layer, besides attention
+  --layer-types T,T,...    one per layer: attention | conv (LFM2: past_conv.N) | mamba (past_conv.N + past_ssm.N)
+  --kv-heads N             grouped-query attention: N key/value heads (default: --heads)
+  --cache-position         a cache_position input (int64 [sequence]), as transformers exports have
+  --token-type-ids         a token_type_ids input (fed zeros)
+  --logits-to-keep NAME    logits_to_keep|num_logits_to_keep: an int64 scalar input, the last N positions' logits
   --bench                  the benchmark size (${BENCH_MODEL_OPTIONS.layers} layers, hidden ${BENCH_MODEL_OPTIONS.hiddenSize})
   --layers N --hidden N --heads N --seed N`;
 
@@ -71,6 +83,13 @@ const options: TestModelOptions = {
   kvCache: values["no-cache"] ? false : undefined,
   useCacheBranch: values.merged || undefined,
   convState: values.conv || undefined,
+  layerTypes: values["layer-types"]
+    ?.split(",")
+    .map((type) => oneOf("layer-types", type, ["attention", "conv", "mamba"] as const) as LayerType),
+  kvHeads: int(values["kv-heads"]),
+  cachePosition: values["cache-position"] || undefined,
+  tokenTypeIds: values["token-type-ids"] || undefined,
+  logitsToKeep: oneOf("logits-to-keep", values["logits-to-keep"], ["logits_to_keep", "num_logits_to_keep"] as const),
   ...(values.layers ? { layers: int(values.layers) } : {}),
   ...(values.hidden ? { hiddenSize: int(values.hidden) } : {}),
   ...(values.heads ? { heads: int(values.heads) } : {}),

@@ -38,6 +38,11 @@ beforeAll(async () => {
   await rm(path.join(root, "leaky", "model.onnx"));
   // (to a loadable model file, so only the confinement can refuse it)
   await symlink(path.join(outside, "secret-model", "model.onnx"), path.join(root, "leaky", "model.onnx"));
+  // A folder inside whose onnx/ subfolder links out.
+  await writeTestModel(path.join(root, "leaky-subfolder"));
+  await rm(path.join(root, "leaky-subfolder", "model.onnx"));
+  await writeTestModel(path.join(outside, "secret-onnx", "onnx"));
+  await symlink(path.join(outside, "secret-onnx", "onnx"), path.join(root, "leaky-subfolder", "onnx"));
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -83,6 +88,17 @@ describe("server-side import confinement", () => {
     const before = await db.modelArtifact.count();
     const error = await refusal(path.join(root, "leaky"));
     expect(error).toMatchObject({ code: "UNPROCESSABLE_CONTENT", message: expect.stringContaining("model.onnx") });
+    expect(error.message).not.toContain(outside);
+    expect(await db.modelArtifact.count()).toBe(before);
+  });
+
+  it("refuses a folder inside whose onnx/ subfolder links out", async () => {
+    const before = await db.modelArtifact.count();
+    const error = await refusal(path.join(root, "leaky-subfolder"));
+    expect(error).toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message: expect.stringContaining("onnx/model.onnx in"),
+    });
     expect(error.message).not.toContain(outside);
     expect(await db.modelArtifact.count()).toBe(before);
   });

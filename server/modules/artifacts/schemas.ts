@@ -8,11 +8,20 @@ const modelVariant = z.object({
   idsType,
   attentionMask: idsType.nullable(),
   positionIds: idsType.nullable(),
+  // Defaults: artifacts inspected before these fields existed are stored without them.
+  cachePosition: idsType.nullable().default(null),
+  tokenTypeIds: idsType.nullable().default(null),
+  logitsToKeep: z
+    .object({ name: z.enum(["logits_to_keep", "num_logits_to_keep"]), type: idsType, dims: z.array(z.number()) })
+    .nullable()
+    .default(null),
   useCacheBranch: z.boolean(),
   cacheLayout: z.enum(["per-layer", "combined"]).nullable(),
   cacheType: stateType.nullable(),
   convState: z.boolean(),
+  ssmState: z.boolean().default(false),
   layers: z.number(),
+  attentionLayers: z.array(z.number()).optional(),
   kvHeads: z.number().nullable(),
   headSize: z.number().nullable(),
   vocabSize: z.number(),
@@ -21,10 +30,12 @@ const modelVariant = z.object({
     z.object({
       input: z.string(),
       output: z.string(),
-      kind: z.enum(["key", "value", "key_value", "conv"]),
+      kind: z.enum(["key", "value", "key_value", "conv", "ssm", "recurrent"]),
       layer: z.number(),
       type: stateType,
       initialDims: z.array(z.number()),
+      batchAxis: z.number().optional(),
+      sequenceAxis: z.number().nullable().optional(),
     }),
   ),
   description: z.string(),
@@ -50,6 +61,13 @@ export const artifactSummary = z.object({
       z.object({ name: z.string(), type: z.string(), dims: z.array(z.union([z.number(), z.string()])) }),
     ),
     variant: modelVariant,
+    /** The decoder file that runs on CPU by default, and every decoder a version may pick (`onnxVariant`). */
+    modelFile: z.string(),
+    modelVariant: z.string(),
+    variants: z.array(z.object({ name: z.string(), file: z.string() })),
+    externalData: z.array(z.string()),
+    /** Where contextLength came from: registry, position table, genai_config.json, config.json, tokenizer_config.json. */
+    contextLengthSource: z.string().nullable(),
   }),
 });
 export type ArtifactSummary = z.infer<typeof artifactSummary>;

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { env } from "@/server/env";
 import { DomainError, notFound } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { type BlobStore, type Manifest, manifestSha256 } from "@/server/modules/artifacts/blob-store";
+import { keptFilesIn } from "@/server/modules/artifacts/files";
 import type { ArtifactSummary } from "@/server/modules/artifacts/schemas";
 import { artifactsRoot } from "@/server/modules/artifacts/store";
-import { ARTIFACT_FILES } from "@/server/modules/artifacts/upload";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
+import { artifactVariants } from "@/server/modules/inference/artifact/choose";
 import { inspectArtifact } from "@/server/modules/inference/artifact/inspect";
 import type { ArtifactInfo } from "@/server/modules/inference/types";
 
@@ -48,6 +49,12 @@ function toSummary(
       inputs: info.inputs,
       outputs: info.outputs,
       variant: info.variant,
+      // Artifacts inspected before variants existed had one decoder: files.model.
+      modelFile: info.files.model,
+      modelVariant: info.modelVariant ?? "fp32",
+      variants: artifactVariants(info),
+      externalData: info.externalData ?? [],
+      contextLengthSource: info.contextLengthSource ?? null,
     },
   };
 }
@@ -62,7 +69,7 @@ function toSummary(
 export async function ingestArtifact(deps: Deps, { stagingDir }: { stagingDir: string }): Promise<ArtifactSummary> {
   const { caller } = deps;
   const info = await inspectArtifact(stagingDir);
-  const names = (await readdir(stagingDir)).filter((n) => (ARTIFACT_FILES as readonly string[]).includes(n)).sort();
+  const names = await keptFilesIn(stagingDir);
   const manifest: Manifest = {};
   let sizeBytes = 0;
   for (const name of names) {
@@ -146,8 +153,7 @@ export async function importServerFolder(deps: Deps, { folder }: { folder: strin
   if (!(await stat(real)).isDirectory())
     throw new DomainError("VALIDATION", `${folder} is not a folder`, [{ path: "path", message: "Not a folder" }]);
   const files: { name: string; from: string }[] = [];
-  for (const name of await readdir(real)) {
-    if (!(ARTIFACT_FILES as readonly string[]).includes(name)) continue;
+  for (const name of await keptFilesIn(real)) {
     const from = await confined(path.join(real, name), realRoots);
     if (!from || !(await stat(from)).isFile())
       throw new DomainError(
@@ -158,7 +164,10 @@ export async function importServerFolder(deps: Deps, { folder }: { folder: strin
     files.push({ name, from });
   }
   return withStagingDir(async (staging) => {
-    for (const { name, from } of files) await copyFile(from, path.join(staging, name));
+    for (const { name, from } of files) {
+      await mkdir(path.dirname(path.join(staging, name)), { recursive: true });
+      await copyFile(from, path.join(staging, name));
+    }
     return ingestArtifact(deps, { stagingDir: staging });
   });
 }

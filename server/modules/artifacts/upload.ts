@@ -1,23 +1,11 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { DomainError } from "@/server/errors";
-
-/** The files of a Hugging Face style ONNX folder that we keep; anything else uploaded is ignored. */
-export const ARTIFACT_FILES = [
-  "model.onnx",
-  "model.onnx_data",
-  "decoder_model_merged.onnx",
-  "decoder_model_merged.onnx_data",
-  "tokenizer.json",
-  "tokenizer_config.json",
-  "config.json",
-  "generation_config.json",
-  "special_tokens_map.json",
-] as const;
+import { ARTIFACT_FILE_HINT, artifactPathOf } from "@/server/modules/artifacts/files";
 
 export interface UploadLimits {
   maxTotalBytes: number;
@@ -31,6 +19,8 @@ function multipartParser(type: string, limits: UploadLimits) {
   try {
     return busboy({
       headers: { "content-type": type },
+      // The client's path, so `folder/onnx/model_q4.onnx` keeps its onnx/ (artifactPathOf uses no more of it).
+      preservePath: true,
       limits: { files: limits.maxFiles, fileSize: limits.maxTotalBytes },
     });
   } catch (error) {
@@ -46,8 +36,8 @@ function multipartParser(type: string, limits: UploadLimits) {
 /**
  * Streams a multipart/form-data upload (field `files`, one part per file of
  * the folder) into `stagingDir`, never holding a file in memory. Returns the
- * kept file names and the ignored ones. Browsers send folder uploads as
- * `folder/model.onnx`: only the base name counts.
+ * kept files (folder-relative paths) and the ignored ones. Browsers send
+ * folder uploads as `folder/onnx/model.onnx`: see `artifactPathOf`.
  */
 export async function receiveUpload(
   req: Request,
@@ -71,8 +61,8 @@ export async function receiveUpload(
     };
     parser.on("file", (_field, stream, info) => {
       const original = info.filename ?? "";
-      const name = path.posix.basename(original.replaceAll("\\", "/"));
-      if (!(ARTIFACT_FILES as readonly string[]).includes(name) || kept.includes(name)) {
+      const name = artifactPathOf(original);
+      if (!name || kept.includes(name)) {
         ignored.push(original);
         stream.resume();
         return;
@@ -86,7 +76,10 @@ export async function receiveUpload(
       stream.on("limit", () =>
         fail(new DomainError("PAYLOAD_TOO_LARGE", `${name} is larger than ${limits.maxTotalBytes} bytes`)),
       );
-      writes.push(pipeline(stream, createWriteStream(path.join(stagingDir, name))));
+      const target = path.join(stagingDir, name);
+      // Synchronously: the 'data' listener above has the stream flowing, so the pipe must be in place this tick.
+      mkdirSync(path.dirname(target), { recursive: true });
+      writes.push(pipeline(stream, createWriteStream(target)));
     });
     parser.on("filesLimit", () =>
       fail(new DomainError("PAYLOAD_TOO_LARGE", `At most ${limits.maxFiles} files per upload`)),
@@ -97,9 +90,6 @@ export async function receiveUpload(
   });
   await Promise.all(writes);
   if (kept.length === 0)
-    throw new DomainError(
-      "UNPROCESSABLE",
-      `No model files in the upload; expected ${ARTIFACT_FILES.filter((f) => !f.includes("_data")).join(", ")}`,
-    );
+    throw new DomainError("UNPROCESSABLE", `No model files in the upload; expected ${ARTIFACT_FILE_HINT}`);
   return { kept, ignored };
 }

@@ -44,7 +44,11 @@ export function generate(
   /** Whose connection share an upstream call takes, and the hops the request came through. */
   requester?: Requester,
 ): AsyncGenerator<EngineEvent> {
-  if (version.model.provider === "onnx_local") return streamLocal(version.artifact!, input, params, signal);
+  if (version.model.provider === "onnx_local")
+    return streamLocal(version.artifact!, input, params, signal, {
+      variant: version.onnxVariant,
+      contextLength: version.model.contextLength,
+    });
   return streamUpstream(
     {
       provider: providerToApi(version.model.provider) as "openai-compatible" | "anthropic",

@@ -1,22 +1,6 @@
-import { type InferenceSession, Tensor } from "onnxruntime-node";
-import type { IdsType, ModelVariant, StateTensorSpec } from "./types";
-
-function intTensor(type: IdsType, values: number[], dims: number[]): Tensor {
-  return type === "int64"
-    ? new Tensor(
-        "int64",
-        BigInt64Array.from(values, (v) => BigInt(v)),
-        dims,
-      )
-    : new Tensor("int32", Int32Array.from(values), dims);
-}
-
-function initialState(spec: StateTensorSpec): Tensor {
-  const size = spec.initialDims.reduce((n, d) => n * d, 1);
-  return spec.type === "float16"
-    ? new Tensor("float16", new Uint16Array(size), spec.initialDims)
-    : new Tensor("float32", new Float32Array(size), spec.initialDims);
-}
+import type { InferenceSession, Tensor } from "onnxruntime-node";
+import { stepFeeds } from "./step-feeds";
+import type { ModelVariant } from "./types";
 
 /** IEEE half -> float, for models whose logits are float16. */
 function halfToFloat(bits: number): number {
@@ -30,9 +14,11 @@ function halfToFloat(bits: number): number {
 
 /**
  * One sequence's decoding state on one session. With the cache, each step
- * feeds only the new tokens plus the past (KV cache and conv state) the last
- * step returned; without it, every step recomputes the whole sequence from an
- * empty past. Either way `forward` returns the last position's logits.
+ * feeds only the new tokens plus the past (KV cache, conv and state-space
+ * state) the last step returned; without it, every step recomputes the whole
+ * sequence from an empty past. Either way `forward` returns the last
+ * position's logits, however many positions the model returned
+ * (`logits_to_keep` makes it one).
  */
 export class DecoderState {
   private readonly tokens: number[] = [];
@@ -55,22 +41,8 @@ export class DecoderState {
     const pastLength = this.carry ? this.tokens.length : 0;
     this.tokens.push(...newTokens);
     const stepTokens = this.carry ? newTokens : this.tokens;
-    const total = pastLength + stepTokens.length;
     const v = this.variant;
-    const feeds: Record<string, Tensor> = {
-      input_ids: intTensor(v.idsType, stepTokens, [1, stepTokens.length]),
-    };
-    if (v.attentionMask) feeds.attention_mask = intTensor(v.attentionMask, new Array(total).fill(1), [1, total]);
-    if (v.positionIds) {
-      feeds.position_ids = intTensor(
-        v.positionIds,
-        Array.from(stepTokens, (_, i) => pastLength + i),
-        [1, stepTokens.length],
-      );
-    }
-    if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
-    for (const spec of v.state) feeds[spec.input] = this.past?.[spec.input] ?? initialState(spec);
-
+    const feeds = stepFeeds(v, { tokens: stepTokens, pastLength, past: this.past });
     const fetches = this.carry ? ["logits", ...v.state.map((s) => s.output)] : ["logits"];
     const outputs = await this.session.run(feeds, fetches);
     if (this.carry) {

@@ -9,7 +9,7 @@ import { InferenceEngine } from "./engine";
 import type { GenerateRequest } from "./generate";
 import { DEMO_REPLY, type TestModelOptions, writeTestModel } from "./model-builder";
 import { argmax } from "./sampling";
-import type { GenerationEvent } from "./types";
+import type { GenerationEvent, ModelVariant } from "./types";
 
 // Temp files and onnxruntime (CPU) only, no database: a unit test by this project's rule.
 let root: string;
@@ -43,7 +43,8 @@ const chat: GenerateRequest = { messages: [{ role: "user", content: "Who are you
 const isWellFormed = (text: string) =>
   !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
-const VARIANTS: [string, TestModelOptions][] = [
+/** Name, builder options, and what `discoverVariant` must read from the model's graph. */
+const VARIANTS: [string, TestModelOptions, Partial<ModelVariant>?][] = [
   ["default: int64 ids, per-layer float32 cache, position_ids", {}],
   ["int32 ids", { idsType: "int32" }],
   ["float16 cache", { cacheType: "float16" }],
@@ -63,9 +64,47 @@ const VARIANTS: [string, TestModelOptions][] = [
       convState: true,
     },
   ],
+  [
+    "LFM2 hybrid: conv on layers 0 and 2, attention on 1 and 3",
+    { layerTypes: ["conv", "attention", "conv", "attention"] },
+    { layers: 4, attentionLayers: [1, 3], convState: true },
+  ],
+  ["grouped-query attention (2 KV heads for 4)", { kvHeads: 2 }, { kvHeads: 2, headSize: 24 }],
+  [
+    "multi-query attention, combined past_N",
+    { kvHeads: 1, cacheLayout: "combined" },
+    { kvHeads: 1, cacheLayout: "combined" },
+  ],
+  ["cache_position", { cachePosition: true, positionIds: false }, { cachePosition: "int64", positionIds: null }],
+  ["token_type_ids", { tokenTypeIds: true }, { tokenTypeIds: "int64" }],
+  ["logits_to_keep", { logitsToKeep: "logits_to_keep" }, { logitsToKeep: expect.objectContaining({ dims: [] }) }],
+  ["num_logits_to_keep", { logitsToKeep: "num_logits_to_keep" }, { logitsToKeep: expect.anything() }],
+  [
+    "Mamba hybrid: past_conv.N + past_ssm.N on 0 and 2",
+    { layerTypes: ["mamba", "attention", "mamba", "attention"] },
+    { attentionLayers: [1, 3], convState: true, ssmState: true },
+  ],
+  [
+    "state-space only (no KV cache)",
+    { layerTypes: ["mamba", "mamba"] },
+    { cacheLayout: null, attentionLayers: [], ssmState: true },
+  ],
+  [
+    "a transformers-style hybrid: merged, float16, GQA, cache_position, logits_to_keep, gaps",
+    {
+      cacheType: "float16",
+      useCacheBranch: true,
+      kvHeads: 2,
+      cachePosition: true,
+      tokenTypeIds: true,
+      logitsToKeep: "logits_to_keep",
+      layerTypes: ["mamba", "attention", "conv", "attention"],
+    },
+    { useCacheBranch: true, kvHeads: 2, attentionLayers: [1, 3], layers: 4, ssmState: true },
+  ],
 ];
 
-describe.each(VARIANTS)("variant: %s", (_, options) => {
+describe.each(VARIANTS)("variant: %s", (_, options, expected) => {
   it("decodes the same with the cache as by full recompute, logits included", async () => {
     const ref = await model(options);
     for (const request of [chat, { prompt: "abc", temperature: 0, maxTokens: 40 }]) {
@@ -79,6 +118,7 @@ describe.each(VARIANTS)("variant: %s", (_, options) => {
 
     const opened = await openArtifact(ref.dir, new DeviceSelector("cpu"));
     try {
+      if (expected) expect(opened.info.variant).toMatchObject(expected);
       const prompt = opened.tokenizer.encode("Hello world, abc");
       const withCache = new DecoderState(opened.session, opened.info.variant, true);
       const without = new DecoderState(opened.session, opened.info.variant, false);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { DomainError } from "@/server/errors";
+import { withContextOverride } from "./artifact/configs";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
 import { BatchScheduler } from "./batch/scheduler";
@@ -15,6 +16,10 @@ export interface ModelRef {
   key?: string;
   /** For messages ("model X is busy"); defaults to the key. */
   name?: string;
+  /** Which of the folder's decoders (a variant name such as `q4`, or a file); default: by device. */
+  variant?: string | null;
+  /** The registry's context length: replaces the folder's (the position table still caps it). */
+  contextLength?: number | null;
 }
 
 export interface InferenceEngineOptions {
@@ -60,6 +65,7 @@ interface Entry {
   key: string;
   name: string;
   dir: string;
+  variant: string | null;
   queue: ModelQueue;
   model: LoadedModel | null;
   /** Created with the loaded model, dropped with it. */
@@ -96,7 +102,7 @@ export class InferenceEngine {
 
   private entryFor(ref: ModelRef): Entry {
     const dir = path.resolve(ref.dir);
-    const key = ref.key ?? dir;
+    const key = `${ref.key ?? dir}${ref.variant ? `#${ref.variant}` : ""}`;
     let entry = this.entries.get(key);
     if (!entry) {
       const name = ref.name ?? key;
@@ -104,6 +110,7 @@ export class InferenceEngine {
         key,
         name,
         dir,
+        variant: ref.variant ?? null,
         queue: new ModelQueue(name, this.maxRunning, this.maxWaiting),
         model: null,
         scheduler: null,
@@ -133,9 +140,9 @@ export class InferenceEngine {
   }
 
   private async loadEntry(entry: Entry): Promise<LoadedModel> {
-    await this.makeRoom(entry, await estimateModelSize(entry.dir));
+    await this.makeRoom(entry, await estimateModelSize(entry.dir, entry.variant));
     try {
-      const opened = await openArtifact(entry.dir, this.selector);
+      const opened = await openArtifact(entry.dir, this.selector, { variant: entry.variant });
       entry.model = { info: opened.info, session: opened.session, tokenizer: opened.tokenizer, device: opened.device };
       entry.scheduler = new BatchScheduler(entry.model, this.maxRunning);
       entry.queue.resize(entry.scheduler.maxBatch);
@@ -197,9 +204,10 @@ export class InferenceEngine {
     }
     let running: { scheduler: BatchScheduler; sequence: Sequence; left: Promise<void> } | null = null;
     try {
-      const model = await this.ensureLoaded(entry);
+      const loaded = await this.ensureLoaded(entry);
       const scheduler = entry.scheduler!;
-      const sequence = new Sequence(model, request, startedAt);
+      // The registry's context length bounds this request's sequence; the batch only runs the session.
+      const sequence = new Sequence(withContextOverride(loaded, ref.contextLength), request, startedAt);
       running = { scheduler, sequence, left: scheduler.submit(sequence) };
       // The slot is the batch row: it frees when the sequence leaves, even before the caller reads the end.
       void running.left.then(release);

@@ -70,6 +70,7 @@ type VersionRow = {
   upstreamModelId: string | null;
   apiKeyCiphertext: string | null;
   defaultParams: unknown;
+  onnxVariant: string | null;
   baseVersionId: string | null;
   datasetVersionId: string | null;
   fineTuneJobId: string | null;
@@ -91,6 +92,7 @@ export function toVersionSummary(row: VersionRow): z.infer<typeof versionSummary
     upstreamModelId: row.upstreamModelId,
     hasApiKey: row.apiKeyCiphertext !== null,
     defaultParams: (row.defaultParams ?? {}) as GenerationParams,
+    onnxVariant: row.onnxVariant,
     baseVersionId: row.baseVersionId,
     datasetVersionId: row.datasetVersionId,
     fineTuneJobId: row.fineTuneJobId,

@@ -77,6 +77,8 @@ export const createVersionInput = z.object({
   /** Stored encrypted; never returned. */
   apiKey: z.string().min(1).max(500).optional(),
   defaultParams: generationParams.default({}),
+  /** onnx-local: which of the artifact's decoders runs (a variant such as `q4`, `fp16`, or a file); default: by device. */
+  onnxVariant: z.string().trim().min(1).max(200).nullable().optional(),
   baseVersionId: z.string().uuid().nullable().optional(),
   datasetVersionId: z.string().uuid("datasetVersionId must be a UUID").nullable().optional(),
   fineTuneJobId: z.string().uuid("fineTuneJobId must be a UUID").nullable().optional(),
@@ -118,6 +120,7 @@ export const versionSummary = z.object({
   upstreamModelId: z.string().nullable(),
   hasApiKey: z.boolean(),
   defaultParams: generationParams,
+  onnxVariant: z.string().nullable(),
   baseVersionId: z.string().nullable(),
   datasetVersionId: z.string().nullable(),
   fineTuneJobId: z.string().nullable(),

@@ -4,6 +4,8 @@ import { DomainError, notFound, retryOnUniqueViolation } from "@/server/errors";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ServiceDeps } from "@/server/modules/deps";
+import { artifactVariants, pickVariant } from "@/server/modules/inference/artifact/choose";
+import type { ArtifactInfo } from "@/server/modules/inference/types";
 import { toVersionSummary, versionInclude } from "@/server/modules/models/mapping";
 import type { createVersionInput, versionSummary } from "@/server/modules/models/schemas";
 import { findModel } from "@/server/modules/models/service";
@@ -47,11 +49,18 @@ export async function createVersion(
     throw new DomainError("VALIDATION", "Upstream model versions do not take an artifact", [
       { path: "artifactId", message: "Only for onnx-local models" },
     ]);
+  if (input.onnxVariant && !local)
+    throw new DomainError("VALIDATION", "Only local ONNX model versions pick a variant", [
+      { path: "onnxVariant", message: "Only for onnx-local models" },
+    ]);
   if (input.artifactId) {
     const artifact = await deps.db.modelArtifact.findFirst({
       where: { id: input.artifactId, projectId: caller.projectId },
     });
     if (!artifact) throw notFound("Artifact", input.artifactId);
+    // A variant the folder lacks is refused now, naming those it has, not at the first request.
+    if (input.onnxVariant)
+      pickVariant(artifactVariants(artifact.inspection as unknown as ArtifactInfo), "cpu", input.onnxVariant);
   }
   if (input.baseVersionId) {
     const base = await deps.db.modelVersion.findFirst({
@@ -90,6 +99,7 @@ export async function createVersion(
           upstreamModelId: input.upstreamModelId ?? null,
           apiKeyCiphertext,
           defaultParams: input.defaultParams as Prisma.InputJsonValue,
+          onnxVariant: input.onnxVariant ?? null,
           baseVersionId: input.baseVersionId ?? null,
           datasetVersionId: input.datasetVersionId ?? null,
           fineTuneJobId: input.fineTuneJobId ?? null,
@@ -109,6 +119,7 @@ export async function createVersion(
           model: model.name,
           version: row.version,
           artifactId: row.artifactId,
+          onnxVariant: row.onnxVariant,
           endpoint: row.endpointBaseUrl,
         },
       });

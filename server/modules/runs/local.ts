@@ -16,11 +16,19 @@ export async function* streamLocal(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
+  /** The version's pick among the folder's decoders and the model's registry context length. */
+  options: { variant?: string | null; contextLength?: number | null } = {},
 ): AsyncGenerator<EngineEvent> {
   const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
   const engine = getInferenceEngine();
   const events = engine.generate(
-    { dir, key: artifact.sha256, name: `artifact ${artifact.sha256.slice(0, 12)}` },
+    {
+      dir,
+      key: artifact.sha256,
+      name: `artifact ${artifact.sha256.slice(0, 12)}`,
+      variant: options.variant,
+      contextLength: options.contextLength,
+    },
     { ...input, ...params, signal },
   );
   for await (const event of events) {

@@ -57,7 +57,10 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
   const started = performance.now();
   const events: AsyncGenerator<EngineEvent> =
     model.provider === "onnx_local"
-      ? streamLocal(version.artifact!, request.input, params, signal)
+      ? streamLocal(version.artifact!, request.input, params, signal, {
+          variant: version.onnxVariant,
+          contextLength: model.contextLength,
+        })
       : streamUpstream(
           {
             provider: providerToApi(model.provider) as "openai-compatible" | "anthropic",

@@ -119,14 +119,18 @@ describe("inspectArtifact", () => {
       for (const node of graph.node ?? []) node.output = node.output?.map((o) => (o === "logits" ? "scores" : o));
       for (const output of graph.output ?? []) if (output.name === "logits") output.name = "scores";
     });
-    await expect(inspectArtifact(noLogits.dir)).rejects.toEqual(refused("logits output missing: not a causal LM"));
+    await expect(inspectArtifact(noLogits.dir)).rejects.toEqual(
+      refused(
+        "no decoder graph (an ONNX file with input_ids in and logits out) in the folder; found model.onnx (other)",
+      ),
+    );
 
     const extraInput = await modelDir();
     await editGraph(extraInput.modelPath, (graph) => {
       graph.input?.push(valueInfo("foo", "float32", [1, 3]));
     });
     await expect(inspectArtifact(extraInput.dir)).rejects.toEqual(
-      refused("input 'foo' (float32 [1, 3]) is not understood"),
+      refused(/^input 'foo' \(float32 \[1, 3\]\) is not understood; understood inputs: input_ids, /),
     );
   });
 
@@ -142,7 +146,7 @@ describe("inspectArtifact", () => {
     const noModel = await modelDir();
     await unlink(noModel.modelPath);
     await expect(inspectArtifact(noModel.dir)).rejects.toEqual(
-      refused("model.onnx is missing (nor is there a decoder_model_merged.onnx)"),
+      refused("model.onnx is missing: no .onnx file at the top level or under onnx/"),
     );
     await expect(inspectArtifact(path.join(root, "nowhere"))).rejects.toEqual(
       refused(/^model folder '.*' does not exist$/),

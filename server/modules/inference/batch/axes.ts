@@ -8,27 +8,14 @@ export interface StateAxes {
 }
 
 /**
- * The axes of one state tensor. Explicit `batchAxis`/`sequenceAxis` fields on the spec win (variant discovery
- * is getting them); until then they follow from the kind: key/value [B, H, P, D], key_value [2, B, H, P, D],
- * conv [B, ...fixed]; null for a kind it does not know (such a model is not batched). Every packing function
- * goes through here, so new state kinds only need those fields.
+ * The axes of one state tensor, as variant discovery names them (`batchAxis`, `sequenceAxis`); null when they
+ * are not usable (such a model is not batched). Every packing function goes through here.
  */
 export function axesOf(spec: StateTensorSpec): StateAxes | null {
-  const explicit = spec as StateTensorSpec & { batchAxis?: number; sequenceAxis?: number | null };
-  if (explicit.batchAxis !== undefined && explicit.sequenceAxis !== undefined) {
-    return { batch: explicit.batchAxis, sequence: explicit.sequenceAxis };
-  }
-  switch (spec.kind) {
-    case "key":
-    case "value":
-      return { batch: 0, sequence: 2 };
-    case "key_value":
-      return { batch: 1, sequence: 3 };
-    case "conv":
-      return { batch: 0, sequence: null };
-    default:
-      return null;
-  }
+  const { batchAxis, sequenceAxis } = spec;
+  if (!Number.isInteger(batchAxis) || batchAxis < 0) return null;
+  if (sequenceAxis !== null && (!Number.isInteger(sequenceAxis) || sequenceAxis <= batchAxis)) return null;
+  return { batch: batchAxis, sequence: sequenceAxis };
 }
 
 /**
@@ -48,7 +35,7 @@ export function batchingSupport(variant: ModelVariant): { batchable: true } | { 
   const unknown = variant.state.find((spec) => axesOf(spec) === null);
   if (unknown) return { batchable: false, reason: `state '${unknown.input}' has no known batch axis` };
   if (!variant.state.some((spec) => axesOf(spec)?.sequence != null)) {
-    return { batchable: false, reason: "no KV cache: every step recomputes the whole sequence" };
+    return { batchable: false, reason: "no KV cache: batching pads one (fixed-size state alone is not batched yet)" };
   }
   return { batchable: true };
 }

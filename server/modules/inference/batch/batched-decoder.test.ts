@@ -24,6 +24,22 @@ const VARIANTS: [string, TestModelOptions][] = [
   ["combined past_N cache, int32 ids", { cacheLayout: "combined", idsType: "int32" }],
   ["merged decoder (use_cache_branch)", { useCacheBranch: true }],
   ["hybrid conv state", { convState: true }],
+  ["multi-query attention, combined past_N", { kvHeads: 1, cacheLayout: "combined" }],
+  [
+    "cache_position with position_ids, token_type_ids, logits_to_keep",
+    { cachePosition: true, tokenTypeIds: true, logitsToKeep: "logits_to_keep" },
+  ],
+  [
+    "transformers-style hybrid: merged, float16, GQA, mamba + conv + attention with gaps",
+    {
+      cacheType: "float16",
+      useCacheBranch: true,
+      kvHeads: 2,
+      cachePosition: true,
+      logitsToKeep: "num_logits_to_keep",
+      layerTypes: ["mamba", "attention", "conv", "attention"],
+    },
+  ],
 ];
 
 const worstDifference = (a: Float32Array, b: Float32Array) => {

@@ -1,5 +1,6 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
-import type { IdsType, ModelVariant, StateTensorSpec } from "../types";
+import { stepFeeds } from "../step-feeds";
+import type { IdsType, ModelVariant } from "../types";
 import { axesOf, type StateAxes } from "./axes";
 import { packRows, type RowSource } from "./pack";
 
@@ -27,13 +28,6 @@ function mask(type: IdsType, lengths: number[], total: number): Tensor {
     else data.fill(1n, row * total + total - length, (row + 1) * total);
   });
   return new Tensor(type, data, [lengths.length, total]);
-}
-
-function emptyState(spec: StateTensorSpec): Tensor {
-  const size = spec.initialDims.reduce((n, d) => n * d, 1);
-  return spec.type === "float16"
-    ? new Tensor("float16", new Uint16Array(size), spec.initialDims)
-    : new Tensor("float32", new Float32Array(size), spec.initialDims);
 }
 
 /**
@@ -78,16 +72,8 @@ export class BatchedDecoder {
   async prefill(tokens: number[]): Promise<PrefilledState> {
     const v = this.variant;
     const n = tokens.length;
-    const feeds: Record<string, Tensor> = { input_ids: ids(v.idsType, tokens, [1, n]) };
-    if (v.attentionMask) feeds.attention_mask = mask(v.attentionMask, [n], n);
-    if (v.positionIds)
-      feeds.position_ids = ids(
-        v.positionIds,
-        Array.from(tokens, (_, i) => i),
-        [1, n],
-      );
-    if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(0), [1]);
-    for (const spec of v.state) feeds[spec.input] = emptyState(spec);
+    // Exactly a batch-1 decoder's first step.
+    const feeds = stepFeeds(v, { tokens, pastLength: 0, past: null });
     const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
     const state: Record<string, Tensor> = {};
     for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
@@ -137,6 +123,10 @@ export class BatchedDecoder {
       );
     }
     if (v.positionIds) feeds.position_ids = ids(v.positionIds, this.lengths, [rows, 1]);
+    // cache_position indexes the padded cache (as transformers does under left padding); position_ids are real.
+    if (v.cachePosition) feeds.cache_position = ids(v.cachePosition, [this.padded], [1]);
+    if (v.tokenTypeIds) feeds.token_type_ids = ids(v.tokenTypeIds, new Array(rows).fill(0), [rows, 1]);
+    if (v.logitsToKeep) feeds[v.logitsToKeep.name] = ids(v.logitsToKeep.type, [1], v.logitsToKeep.dims);
     if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(1), [1]);
     const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
     const past: Record<string, Tensor> = {};

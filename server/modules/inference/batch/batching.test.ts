@@ -73,6 +73,16 @@ const VARIANTS: [string, TestModelOptions][] = [
   ["merged decoder (use_cache_branch)", { useCacheBranch: true }],
   ["hybrid conv state", { convState: true }],
   [
+    "transformers-style hybrid: float16, GQA, cache_position, logits_to_keep, mamba + conv + attention",
+    {
+      cacheType: "float16",
+      kvHeads: 2,
+      cachePosition: true,
+      logitsToKeep: "logits_to_keep",
+      layerTypes: ["mamba", "attention", "conv", "attention"],
+    },
+  ],
+  [
     "everything that still batches",
     { cacheType: "float16", cacheLayout: "combined", useCacheBranch: true, convState: true },
   ],

@@ -7,10 +7,13 @@ import { buildVocabulary, tokenizerConfig, tokenizerJson } from "./vocabulary";
 import { buildWeights, type Dimensions } from "./weights";
 
 export interface TestModelOptions extends Partial<GraphVariant> {
+  /** Defaults to `layerTypes.length` when that is given, else 2. */
   layers?: number;
   /** Residual width; at least 94 for the test vocabulary (two 35-wide token codes, positions, free dims). */
   hiddenSize?: number;
   heads?: number;
+  /** Key/value heads (grouped-query attention when fewer than `heads`); defaults to `heads`. */
+  kvHeads?: number;
   /** MLP width; at least the vocabulary size. */
   ffnSize?: number;
   contextLength?: number;
@@ -47,20 +50,34 @@ export function buildTestModel(options: TestModelOptions = {}): TestModelFiles {
     positionIds: options.positionIds ?? true,
     useCacheBranch: options.useCacheBranch ?? false,
     convState: options.convState ?? false,
+    cachePosition: options.cachePosition ?? false,
+    tokenTypeIds: options.tokenTypeIds ?? false,
+    logitsToKeep: options.logitsToKeep ?? null,
+    layerTypes: options.layerTypes ?? null,
   };
-  if (variant.useCacheBranch && !variant.kvCache) throw new Error("useCacheBranch needs kvCache");
+  const layers = options.layers ?? variant.layerTypes?.length ?? TEST_MODEL_DEFAULTS.layers;
+  if (variant.layerTypes && variant.layerTypes.length !== layers)
+    throw new Error("layerTypes needs one entry per layer");
+  const attentionLayers = variant.layerTypes ? variant.layerTypes.filter((t) => t === "attention").length : layers;
+  if (variant.useCacheBranch && !(variant.kvCache && attentionLayers > 0)) {
+    throw new Error("useCacheBranch needs kvCache and an attention layer");
+  }
   const vocab = buildVocabulary();
   const hidden = options.hiddenSize ?? TEST_MODEL_DEFAULTS.hiddenSize;
   const heads = options.heads ?? TEST_MODEL_DEFAULTS.heads;
+  const kvHeads = options.kvHeads ?? heads;
   if (hidden % heads !== 0) throw new Error("hiddenSize must be a multiple of heads");
+  if (heads % kvHeads !== 0) throw new Error("heads must be a multiple of kvHeads");
   const dimensions: Dimensions = {
     vocab: vocab.tokens.length,
     hidden,
     heads,
-    layers: options.layers ?? TEST_MODEL_DEFAULTS.layers,
+    kvHeads,
+    layers,
     ffn: options.ffnSize ?? Math.max(4 * hidden, vocab.tokens.length),
     positions: options.contextLength ?? TEST_MODEL_DEFAULTS.contextLength,
     convWidth: 4,
+    ssmState: [2, 8],
   };
   const weights = buildWeights(dimensions, successorTable(vocab), options.seed ?? TEST_MODEL_DEFAULTS.seed);
   const onnx = encodeModel(buildDecoderGraph(dimensions, weights, variant), 17, "switchyard-test-model");
@@ -74,13 +91,15 @@ export function buildTestModel(options: TestModelOptions = {}): TestModelFiles {
     n_embd: hidden,
     n_layer: dimensions.layers,
     n_head: heads,
+    num_key_value_heads: kvHeads,
+    ...(variant.layerTypes ? { layer_types: variant.layerTypes } : {}),
     n_inner: dimensions.ffn,
     activation_function: "gelu",
     bos_token_id: endoftext,
     eos_token_id: imEnd,
     use_cache: variant.kvCache,
     torch_dtype: variant.cacheType,
-    switchyard_test_model: { ...variant, convWidth: dimensions.convWidth },
+    switchyard_test_model: { ...variant, convWidth: dimensions.convWidth, ssmState: dimensions.ssmState },
   };
   return {
     modelFileName: variant.useCacheBranch ? "decoder_model_merged.onnx" : "model.onnx",

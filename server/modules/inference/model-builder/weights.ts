@@ -10,16 +10,20 @@ import { normalSampler, seededRandom } from "@/lib/random";
  * layer's MLP has one neuron per token that fires only on its own code and
  * writes the successor's output code, which the LM head reads back. Every
  * other weight is seeded noise, kept small enough not to flip the argmax but
- * large enough that attention, the KV cache and the conv state change logits.
+ * large enough that attention, the KV cache, the conv and state-space state change logits.
  */
 export interface Dimensions {
   vocab: number;
   hidden: number;
   layers: number;
   heads: number;
+  /** Key/value heads: fewer than `heads` in grouped-query attention. */
+  kvHeads: number;
   ffn: number;
   positions: number;
   convWidth: number;
+  /** The state-space state per layer, [batch, ...ssmState] (Mamba1's [batch, inner, state] in miniature). */
+  ssmState: [number, number];
 }
 
 interface LayerWeights {
@@ -37,6 +41,9 @@ interface LayerWeights {
   downBias: Float32Array;
   conv: Float32Array;
   convBias: Float32Array;
+  /** [hidden, ssm] into the state and [ssm, hidden] out of it; see `mixers.ts`. */
+  ssmIn: Float32Array;
+  ssmOut: Float32Array;
 }
 
 export interface Weights {
@@ -59,13 +66,24 @@ function codeLayout(vocab: number) {
   return { groupA, groupB, width, minimumHidden: 2 * width + POSITION_DIMS + 8 };
 }
 
+/** Small noise out of the state, nothing into the input code (which only the embedding writes). */
+function ssmOutWeights(normal: () => number, rows: number, d: number, inStart: number, width: number) {
+  const out = Float32Array.from({ length: rows * d }, () => (normal() * 0.05) / Math.sqrt(rows));
+  for (let r = 0; r < rows; r++) out.fill(0, r * d + inStart, r * d + inStart + width);
+  return out;
+}
+
 export function buildWeights(dims: Dimensions, successor: Int32Array, seed: number): Weights {
-  const { vocab, hidden: d, layers, ffn, positions, convWidth } = dims;
+  const { vocab, hidden: d, layers, ffn, positions, convWidth, heads, kvHeads } = dims;
   const { groupA, groupB, width, minimumHidden } = codeLayout(vocab);
   if (d < minimumHidden) throw new Error(`hidden size must be at least ${minimumHidden} for ${vocab} tokens`);
   if (ffn < vocab) throw new Error(`ffn size must be at least the vocabulary size (${vocab})`);
   const normal = normalSampler(seededRandom(seed));
   const noise = (length: number, std: number) => Float32Array.from({ length }, () => normal() * std);
+  // State-space weights come from their own stream, so models without them keep exactly the weights they had.
+  const ssmNormal = normalSampler(seededRandom(seed ^ 0x5eed55));
+  const ssmSize = dims.ssmState[0] * dims.ssmState[1];
+  const qkvWidth = d + (2 * d * kvHeads) / heads;
 
   const inStart = 0;
   const outStart = width;
@@ -135,8 +153,8 @@ export function buildWeights(dims: Dimensions, successor: Int32Array, seed: numb
     layerWeights.push({
       ln1: new Float32Array(d).fill(1),
       ln1Bias: new Float32Array(d),
-      qkv: noise(d * 3 * d, 1 / Math.sqrt(d)),
-      qkvBias: new Float32Array(3 * d),
+      qkv: noise(d * qkvWidth, 1 / Math.sqrt(d)),
+      qkvBias: new Float32Array(qkvWidth),
       out,
       outBias: new Float32Array(d),
       ln2: new Float32Array(d).fill(1),
@@ -147,6 +165,8 @@ export function buildWeights(dims: Dimensions, successor: Int32Array, seed: numb
       downBias: new Float32Array(d),
       conv,
       convBias: new Float32Array(d),
+      ssmIn: Float32Array.from({ length: d * ssmSize }, () => ssmNormal() / Math.sqrt(d)),
+      ssmOut: ssmOutWeights(ssmNormal, ssmSize, d, inStart, width),
     });
   }
 
