@@ -15,15 +15,21 @@ export interface UploadedArtifact {
     opset: number | null;
     hasKvCache: boolean;
     device?: string;
-    variant?: Record<string, unknown>;
+    variant?: Record<string, unknown> | null;
     inputs: { name: string }[];
+    /** The decoder that runs on CPU by default, and every decoder a version may pick (`onnxVariant`). */
+    modelFile?: string;
+    modelVariant?: string;
+    variants?: { name: string; file: string }[];
+    contextLength?: number | null;
+    encoder?: { kind: "embedding" | "rerank"; pooling: string[]; normalize: boolean };
   };
 }
 
 /**
  * Drag-and-drop (or pick) a Hugging Face style ONNX folder. Sends it as
  * multipart to /api/rest/artifacts/upload with upload progress; the server inspects it
- * and keeps nothing if it is not a loadable causal LM with a tokenizer.
+ * and keeps nothing if it is not a loadable causal LM or encoder with a tokenizer.
  */
 export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: UploadedArtifact) => void }) {
   const { projectId } = useParams<{ projectId: string }>();
@@ -31,6 +37,7 @@ export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: Upload
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
 
   const upload = (files: File[]) => {
     if (files.length === 0) return;
@@ -77,8 +84,9 @@ export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: Upload
         <FolderUp className="size-6 text-muted-foreground" aria-hidden />
         <span className="font-medium">Drop the model files here, or choose them</span>
         <span className="text-muted-foreground text-xs">
-          model.onnx or decoder_model_merged.onnx, tokenizer.json, tokenizer_config.json, config.json,
-          generation_config.json
+          The .onnx files (top level or onnx/, with their external data), tokenizer.json and the configs (config.json,
+          generation_config.json, genai_config.json, chat template; modules.json and 1_Pooling/ for embedding models).
+          Several GB? Import it from the server&apos;s disk instead.
         </span>
         <input
           ref={input}
@@ -89,6 +97,27 @@ export function ArtifactUploader({ onUploaded }: { onUploaded: (artifact: Upload
           onChange={(e) => upload([...(e.target.files ?? [])])}
         />
       </label>
+      <Button
+        type="button"
+        variant="ghost"
+        size="sm"
+        className="self-start"
+        onClick={() => folderInput.current?.click()}
+      >
+        Choose a whole folder (keeps onnx/ and 1_Pooling/)
+      </Button>
+      <input
+        ref={(el) => {
+          folderInput.current = el;
+          // Not in React's typings: the browser's folder picker, which sends each file's relative path.
+          el?.setAttribute("webkitdirectory", "");
+        }}
+        type="file"
+        multiple
+        className="sr-only"
+        aria-label="Model folder"
+        onChange={(e) => upload([...(e.target.files ?? [])])}
+      />
       {progress !== null && (
         <ProgressBar value={progress} label={progress < 100 ? "Uploading…" : "Inspecting the model…"} showValue />
       )}

@@ -79,6 +79,9 @@ export function ModelsList() {
             <Link href={`/projects/${projectId}/models/compare`} className="self-center text-sm hover:underline">
               Compare measured performance
             </Link>
+            <Link href={`/projects/${projectId}/models/devices`} className="self-center text-sm hover:underline">
+              Inference devices
+            </Link>
             {create.button}
           </div>
         }

@@ -11,6 +11,7 @@ import { Badge, Field, FormDialog, Input, Select, Textarea } from "@/components/
 
 const FIELDS = [
   "artifactId",
+  "onnxVariant",
   "endpointBaseUrl",
   "upstreamModelId",
   "apiKey",
@@ -42,6 +43,7 @@ export function NewVersionDialog({
     base: "",
     source: "",
     notes: "",
+    variant: "",
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
@@ -62,7 +64,7 @@ export function NewVersionDialog({
     await create.submit({
       modelId: model.id,
       ...(local
-        ? { artifactId: artifact?.id }
+        ? { artifactId: artifact?.id, onnxVariant: form.variant || null }
         : { endpointBaseUrl: form.endpoint, upstreamModelId: form.upstream, apiKey: form.apiKey || undefined }),
       defaultParams,
       baseVersionId: form.base || null,
@@ -93,8 +95,32 @@ export function NewVersionDialog({
               </div>
               <div className="text-muted-foreground">
                 {artifact.inspection.parameterCount.toLocaleString("en-US")} parameters · {bytes(artifact.sizeBytes)} ·
-                opset {artifact.inspection.opset ?? "?"} · {artifact.inspection.hasKvCache ? "KV cache" : "no KV cache"}
+                opset {artifact.inspection.opset ?? "?"} ·{" "}
+                {artifact.inspection.encoder
+                  ? `${artifact.inspection.encoder.kind} encoder (${artifact.inspection.encoder.pooling.join(" + ") || "pooled output"})`
+                  : artifact.inspection.hasKvCache
+                    ? "KV cache"
+                    : "no KV cache"}
+                {artifact.inspection.contextLength ? ` · ${artifact.inspection.contextLength} tokens context` : ""}
               </div>
+              {(artifact.inspection.variants?.length ?? 0) > 1 && (
+                <Field
+                  label="Variant"
+                  htmlFor="v-variant"
+                  error={create.fieldError("onnxVariant")}
+                  className="mt-3"
+                  hint="Which of the folder's exports runs. Automatic: fp16/q4f16 on a GPU, a quantised one or fp32 on CPU."
+                >
+                  <Select id="v-variant" value={form.variant} onChange={set("variant")}>
+                    <option value="">Automatic (by device; CPU: {artifact.inspection.modelVariant})</option>
+                    {artifact.inspection.variants!.map((v) => (
+                      <option key={v.file} value={v.name}>
+                        {v.name} ({v.file})
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+              )}
             </div>
           ) : (
             <ArtifactUploader onUploaded={setArtifact} />

@@ -23,17 +23,23 @@ const TOP_LEVEL = new Set([
   "vocab.json",
   "merges.txt",
   "tokenizer.model",
+  // sentence-transformers' pipeline of an encoder (embeddings): its modules, max length, pooling.
+  "modules.json",
+  "sentence_bert_config.json",
 ]);
 const SUBFOLDER = "onnx";
+/** The one file kept in another subfolder: sentence-transformers' pooling config. */
+const POOLING_CONFIG = "1_Pooling/config.json";
 
 /** Names for the error message when nothing was kept. */
 export const ARTIFACT_FILE_HINT =
-  "*.onnx (top level or onnx/) with their external data (*.onnx_data*, *.onnx.data*), tokenizer.json, tokenizer_config.json, config.json, generation_config.json, genai_config.json, chat_template.*";
+  "*.onnx (top level or onnx/) with their external data (*.onnx_data*, *.onnx.data*), tokenizer.json, tokenizer_config.json, config.json, generation_config.json, genai_config.json, chat_template.*, modules.json, 1_Pooling/config.json";
 
 /** Whether a folder-relative path ("model.onnx", "onnx/model_q4.onnx") is a file we keep. */
 export function isArtifactFile(relative: string): boolean {
   const parts = relative.split("/");
   if (parts.length > 2 || parts.some((p) => p === "" || p === "." || p === "..")) return false;
+  if (relative === POOLING_CONFIG) return true;
   const [first, name] = parts.length === 2 ? parts : [null, parts[0]];
   const weights = GRAPH.test(name) || EXTERNAL_DATA.test(name);
   if (first === null) return weights || TOP_LEVEL.has(name);
@@ -49,14 +55,20 @@ export function artifactPathOf(clientName: string): string | null {
   const parts = clientName.replaceAll("\\", "/").split("/").filter(Boolean);
   const name = parts.at(-1);
   if (!name) return null;
-  const relative = parts.at(-2) === SUBFOLDER ? `${SUBFOLDER}/${name}` : name;
+  const parent = parts.at(-2);
+  const relative =
+    parent === SUBFOLDER
+      ? `${SUBFOLDER}/${name}`
+      : parent === "1_Pooling" && name === "config.json"
+        ? POOLING_CONFIG
+        : name;
   return isArtifactFile(relative) ? relative : null;
 }
 
 /** The kept files of a folder on disk (top level and `onnx/`), as sorted folder-relative paths. */
 export async function keptFilesIn(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const sub of ["", SUBFOLDER]) {
+  for (const sub of ["", SUBFOLDER, path.dirname(POOLING_CONFIG)]) {
     const names = await readdir(path.join(/* turbopackIgnore: true */ dir, sub)).catch(() => [] as string[]);
     for (const name of names) {
       const relative = sub ? `${sub}/${name}` : name;

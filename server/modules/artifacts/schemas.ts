@@ -60,7 +60,8 @@ export const artifactSummary = z.object({
     outputs: z.array(
       z.object({ name: z.string(), type: z.string(), dims: z.array(z.union([z.number(), z.string()])) }),
     ),
-    variant: modelVariant,
+    /** Null for an encoder (embeddings, rerank), which `encoder` describes instead. */
+    variant: modelVariant.nullable(),
     /** The decoder file that runs on CPU by default, and every decoder a version may pick (`onnxVariant`). */
     modelFile: z.string(),
     modelVariant: z.string(),
@@ -68,6 +69,14 @@ export const artifactSummary = z.object({
     externalData: z.array(z.string()),
     /** Where contextLength came from: registry, position table, genai_config.json, config.json, tokenizer_config.json. */
     contextLengthSource: z.string().nullable(),
+    encoder: z
+      .object({
+        kind: z.enum(["embedding", "rerank"]),
+        output: z.string().nullable(),
+        pooling: z.array(z.string()),
+        normalize: z.boolean(),
+      })
+      .optional(),
   }),
 });
 export type ArtifactSummary = z.infer<typeof artifactSummary>;

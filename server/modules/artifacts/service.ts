@@ -12,6 +12,7 @@ import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import { artifactVariants } from "@/server/modules/inference/artifact/choose";
 import { inspectArtifact } from "@/server/modules/inference/artifact/inspect";
+import { type EncoderInfo, inspectEncoder } from "@/server/modules/inference/embeddings/encoder-folder";
 import type { ArtifactInfo } from "@/server/modules/inference/types";
 
 type Deps = ServiceDeps & { store: BlobStore };
@@ -31,7 +32,8 @@ function toSummary(
   row: { id: string; sha256: string; sizeBytes: bigint; manifest: unknown; inspection: unknown; createdAt: Date },
   deduplicated: boolean,
 ): ArtifactSummary {
-  const info = row.inspection as ArtifactInfo;
+  const info = row.inspection as ArtifactInfo | EncoderInfo;
+  if ("kind" in info) return encoderSummary(row, info, deduplicated);
   return {
     id: row.id,
     sha256: row.sha256,
@@ -60,15 +62,75 @@ function toSummary(
 }
 
 /**
+ * A causal LM's ArtifactInfo, else an encoder's (embeddings or a reranker: inference/embeddings). A folder that is
+ * neither gets the decoder's refusal, with the encoder's reason too unless the graph is a causal LM's.
+ */
+async function inspectFolder(dir: string): Promise<ArtifactInfo | EncoderInfo> {
+  try {
+    return await inspectArtifact(dir);
+  } catch (decoderError) {
+    if (!(decoderError instanceof DomainError) || decoderError.code !== "UNPROCESSABLE") throw decoderError;
+    try {
+      return await inspectEncoder(dir);
+    } catch (encoderError) {
+      if (!(encoderError instanceof DomainError) || /causal LM/.test(encoderError.message)) throw decoderError;
+      if (encoderError.message === decoderError.message) throw decoderError;
+      throw new DomainError(
+        "UNPROCESSABLE",
+        `${decoderError.message}; as an encoder (embeddings, rerank): ${encoderError.message}`,
+      );
+    }
+  }
+}
+
+/** The summary of an encoder artifact: no KV cache, chat template or decoder variant; `encoder` says how it pools. */
+function encoderSummary(
+  row: Parameters<typeof toSummary>[0],
+  info: EncoderInfo,
+  deduplicated: boolean,
+): ArtifactSummary {
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    sizeBytes: Number(row.sizeBytes),
+    files: Object.keys(row.manifest as Manifest).sort(),
+    deduplicated,
+    createdAt: row.createdAt,
+    inspection: {
+      parameterCount: info.parameterCount,
+      opset: info.opset,
+      hasKvCache: false,
+      contextLength: info.maxLength,
+      modelType: info.modelType,
+      hasChatTemplate: false,
+      inputs: info.inputs,
+      outputs: info.outputs,
+      variant: null,
+      modelFile: info.modelFile,
+      modelVariant: "fp32",
+      variants: [{ name: "fp32", file: info.modelFile }],
+      externalData: [],
+      contextLengthSource: null,
+      encoder: {
+        kind: info.kind,
+        output: info.output?.name ?? null,
+        pooling: info.pooling.modes,
+        normalize: info.pooling.normalize,
+      },
+    },
+  };
+}
+
+/**
  * Inspects a staged model folder and, only if it is a loadable ONNX causal LM
- * with a tokenizer, stores its files content-addressed and records the
+ * or encoder (embeddings, rerank) with a tokenizer, stores its files content-addressed and records the
  * artifact. A rejected folder leaves nothing behind (the caller's staging
  * folder is removed by `withStagingDir`). The same files uploaded twice give
  * the same artifact.
  */
 export async function ingestArtifact(deps: Deps, { stagingDir }: { stagingDir: string }): Promise<ArtifactSummary> {
   const { caller } = deps;
-  const info = await inspectArtifact(stagingDir);
+  const info = await inspectFolder(stagingDir);
   const names = await keptFilesIn(stagingDir);
   const manifest: Manifest = {};
   let sizeBytes = 0;

@@ -56,6 +56,8 @@ function outcomeOf(g: Generation, done: DoneEvent | null, base: Outcome): Outcom
   }
   if (done) {
     base.deployment ??= done.device;
+    // Local models only: an upstream's "device" is its host, which `deployment` already says.
+    if (g.target.version.model.provider === "onnx_local") base.device = done.device;
     base.tokensIn = done.tokensIn;
     base.tokensOut = done.tokensOut;
     base.cachedTokens = done.cachedTokens;

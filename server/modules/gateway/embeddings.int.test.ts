@@ -215,11 +215,13 @@ describe("POST /v1/embeddings", () => {
 });
 
 describe("refusals", () => {
-  it("refuses a local model with a 400 that names it and says why", async () => {
+  it("refuses a local chat model with a 400 that names it and says why", async () => {
     const before = fake.requests.length;
     const error = await refusal(client.embeddings.create({ model: "switchyard-demo", input: "x" }));
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(error!.message).toMatch(/switchyard-demo@1.*local embedding models come with the local-engine issue/);
+    expect(error!.message).toMatch(
+      /'switchyard-demo@1' is a chat model; \/v1\/embeddings serves models registered with task 'embedding'/,
+    );
     expect(error!.param).toBe("model");
     expect(fake.requests).toHaveLength(before);
     const log = await logOf(error!.headers?.get("x-request-id") ?? null);

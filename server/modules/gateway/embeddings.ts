@@ -1,5 +1,6 @@
 /**
- * POST /v1/embeddings: a pass-through to the model version's OpenAI-compatible upstream. The body goes out as the
+ * POST /v1/embeddings: a local encoder (`onnx_local`, task `embedding`) run by the in-process engine, or a
+ * pass-through to the model version's OpenAI-compatible upstream. The body goes out as the
  * client sent it with `model` rewritten to the upstream's model name (unknown fields untouched); the answer comes
  * back as the upstream sent it, with `model` and `switchyard` saying which version served, like chat completions.
  * Routes, pipelines and the response cache do not apply here.
@@ -8,9 +9,11 @@ import { decryptSecret } from "@/server/crypto/secrets";
 import { DomainError } from "@/server/errors";
 import { upstreamSettings } from "@/server/modules/providers/config";
 import { OpenAIEmbeddingsClient } from "@/server/modules/providers/openai-embeddings";
+import { embedLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
+import { localArtifact, localCost, recordLocalRun, toBase64 } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
 import { estimateEmbeddings } from "./usage-estimate";
@@ -79,8 +82,6 @@ function checkInput(input: unknown) {
 /** Why a version cannot embed, or null when it can (an OpenAI-compatible upstream registered for embeddings). */
 function refusal(version: ServedVersion): string | null {
   const label = `${version.model.name}@${version.version}`;
-  if (version.model.provider === "onnx_local")
-    return `'${label}' is a local model: local embedding models come with the local-engine issue; register an upstream (openai-compatible) embedding model`;
   if (version.model.provider === "anthropic") return `'${label}' is served by Anthropic, which has no embeddings API`;
   if (version.model.task !== "embedding")
     return `'${label}' is a ${version.model.task} model; /v1/embeddings serves models registered with task 'embedding'`;
@@ -135,6 +136,7 @@ export async function serveEmbeddings(
   const refused = refusal(version);
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
   if (scope.keyLimits) await scope.keyLimits.reserve(estimateEmbeddings(version, raw.input));
+  if (version.model.provider === "onnx_local") return serveLocal(deps, scope, req, version, raw);
 
   const client = clientFor(version);
   const { controller, release } = linkedAbort(req);
@@ -149,14 +151,7 @@ export async function serveEmbeddings(
     release();
   }
 
-  const info: SwitchyardInfo = {
-    model: version.model.name,
-    modelVersion: `${version.model.name}@${version.version}`,
-    promptVersion: null,
-    experiment: null,
-    variant: null,
-    requestId: scope.id,
-  };
+  const info = infoOf(version, scope);
   const { body, promptTokens } = result;
   const data = body.data as unknown[];
   scope.finish({
@@ -172,4 +167,69 @@ export async function serveEmbeddings(
   return jsonResponse(Object.assign({}, body, { model: info.modelVersion, switchyard: info }), {
     headers: switchyardHeaders(info),
   });
+}
+
+function infoOf(version: ServedVersion, scope: GatewayRequest): SwitchyardInfo {
+  return {
+    model: version.model.name,
+    modelVersion: `${version.model.name}@${version.version}`,
+    promptVersion: null,
+    experiment: null,
+    variant: null,
+    requestId: scope.id,
+  };
+}
+
+/** The checked `input` as a list: one string or one token-id array becomes a list of one. */
+function inputsOf(input: unknown): (string | number[])[] {
+  if (typeof input === "string") return [input];
+  const items = input as unknown[];
+  return typeof items[0] === "number" ? [items as number[]] : (items as (string | number[])[]);
+}
+
+/**
+ * A local encoder: vectors pooled and normalised as the model folder says, `dimensions` cut and renormalised
+ * (Matryoshka), `encoding_format: base64` as OpenAI encodes it. Inputs past the model's length are refused (400
+ * naming the input), as OpenAI does, not silently truncated.
+ */
+async function serveLocal(
+  deps: CompletionDeps,
+  scope: GatewayRequest,
+  req: GatewayHttpRequest,
+  version: ServedVersion,
+  raw: Record<string, unknown>,
+): Promise<Response> {
+  const dimensions = (raw.dimensions as number | null | undefined) ?? undefined;
+  const { controller, release } = linkedAbort(req);
+  let result: Awaited<ReturnType<typeof embedLocal>>;
+  try {
+    result = await embedLocal(localArtifact(version), inputsOf(raw.input), { dimensions, signal: controller.signal });
+  } finally {
+    release();
+  }
+  if (dimensions !== undefined && dimensions > result.width)
+    throw invalid("dimensions", `this model's vectors have ${result.width} dimensions; dimensions may not exceed that`);
+  const base64 = raw.encoding_format === "base64";
+  const data = result.vectors.map((vector, index) => ({
+    object: "embedding",
+    index,
+    embedding: base64 ? toBase64(vector) : Array.from(vector),
+  }));
+  const run = { device: result.device, durationMs: result.durationMs, tokens: result.tokens };
+  const costUsd = localCost(version, run);
+  await recordLocalRun(deps.db, scope.entry.projectId, version, run, costUsd);
+  const usage = { prompt_tokens: result.tokens, total_tokens: result.tokens };
+  scope.finish({
+    status: 200,
+    deployment: `local:${result.device}`,
+    tokensIn: result.tokens,
+    tokensOut: 0,
+    costUsd,
+    responseBody: { embeddings: data.length, usage },
+  });
+  const info = infoOf(version, scope);
+  return jsonResponse(
+    { object: "list", data, model: info.modelVersion, usage, switchyard: info },
+    { headers: switchyardHeaders(info) },
+  );
 }

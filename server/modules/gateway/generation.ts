@@ -48,6 +48,7 @@ export function generate(
     return streamLocal(version.artifact!, input, params, signal, {
       variant: version.onnxVariant,
       contextLength: version.model.contextLength,
+      name: `${version.model.name}@${version.version}`,
     });
   return streamUpstream(
     {

@@ -31,6 +31,7 @@ import { listModels, retrieveModel } from "./models";
 import { type GatewayObserver, installedGatewayObservers } from "./observers";
 import { GUARDRAILS_HEADER, guardrailsHeader } from "./pipeline/actions";
 import { type BodyLogging, CLIENT_CLOSED, GatewayRequest } from "./request-scope";
+import { serveRerank } from "./rerank";
 import { ResponseCache } from "./response-cache";
 import { deleteStoredResponse, listStoredInputItems, retrieveStoredResponse, serveResponses } from "./responses";
 import type { DeploymentHealth } from "./routing/health";
@@ -200,6 +201,7 @@ function match(method: string, rawPath: string, extensions: readonly GatewayExte
   if (path === "/v1/chat/completions") return only("POST", chat);
   if (path === "/v1/completions") return only("POST", text);
   if (path === "/v1/embeddings") return only("POST", embeddings);
+  if (path === "/v1/rerank") return only("POST", ({ deps, scope, req }) => serveRerank(deps, scope, req));
   if (path === "/v1/messages") return only("POST", messages);
   if (path === "/v1/responses") return only("POST", responses);
   const stored = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(path);

@@ -28,6 +28,8 @@ export interface Outcome {
   cachedTokens?: number;
   cacheWriteTokens?: number;
   reasoningTokens?: number;
+  /** The in-process engine's device that ran a local model (see RequestLogEntry). */
+  device?: string;
 }
 
 /** Status and code logged when the client went away before the answer was complete (nginx's 499). */
@@ -175,6 +177,7 @@ export class GatewayRequest {
       cachedTokens: outcome.cachedTokens,
       cacheWriteTokens: outcome.cacheWriteTokens,
       reasoningTokens: outcome.reasoningTokens,
+      device: outcome.device,
       modalities: e.modalities,
       sessionId: e.sessionId,
     };

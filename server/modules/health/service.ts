@@ -15,13 +15,27 @@ export const healthReport = z.object({
     failed: z.array(z.string()),
     error: z.string().nullable(),
   }),
-  /** The in-process ONNX engine: which devices work, memory use, and each loaded model's device. */
+  /**
+   * The in-process ONNX engine: which devices work (with the reason when one does not), memory use, and each
+   * loaded model's device. A model is keyed by its artifact's sha256 (one shared session) and named by the
+   * registry versions that ran on it (`support-bot@2, support-bot@3`).
+   */
   inference: z.object({
     preference: z.string(),
-    devices: z.record(z.string(), z.object({ status: z.string(), error: z.string().optional() })),
+    devices: z.record(
+      z.string(),
+      z.object({ status: z.string(), error: z.string().optional(), reason: z.string().optional() }),
+    ),
     memory: z.object({ budgetBytes: z.number(), usedBytes: z.number() }),
     models: z.array(
-      z.object({ key: z.string(), name: z.string(), device: z.string(), running: z.number(), waiting: z.number() }),
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        device: z.string(),
+        sizeBytes: z.number(),
+        running: z.number(),
+        waiting: z.number(),
+      }),
     ),
   }),
 });
@@ -38,8 +52,12 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
-/** Database reachability and migration state; `down` (HTTP 503) when the database cannot be reached. */
-export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
+/**
+ * Database reachability and migration state; `down` (HTTP 503) when the database cannot be reached.
+ * Health is public: loaded models are named by their registry versions only for a signed-in caller (or one with an
+ * API key); anyone else sees `artifact <sha12>`, so project model names do not leak to anonymous callers.
+ */
+export async function getHealth(deps: { db: Db }, { names = false }: { names?: boolean } = {}): Promise<HealthReport> {
   const started = performance.now();
   const report: HealthReport = {
     status: "ok",
@@ -47,7 +65,7 @@ export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
     time: new Date(),
     database: { ok: true, latencyMs: null, error: null },
     migrations: { upToDate: false, applied: 0, pending: [], failed: [], error: null },
-    inference: getInferenceEngine().devices(),
+    inference: inferenceReport(names),
   };
   try {
     await withTimeout(deps.db.$queryRaw`SELECT 1`, "database check");
@@ -72,6 +90,12 @@ export async function getHealth(deps: { db: Db }): Promise<HealthReport> {
   return report;
 }
 
+function inferenceReport(names: boolean): HealthReport["inference"] {
+  const report = getInferenceEngine().devices();
+  if (names) return report;
+  return { ...report, models: report.models.map((m) => ({ ...m, name: `artifact ${m.key.slice(0, 12)}` })) };
+}
+
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // Connection errors can carry the URL; never echo credentials.
@@ -79,8 +103,8 @@ function errorMessage(error: unknown): string {
 }
 
 /** The health report as HTTP: 503 when the database is down, so load balancers take the replica out. */
-export async function healthResponse(deps: { db: Db }): Promise<Response> {
-  const report = await getHealth(deps);
+export async function healthResponse(deps: { db: Db }, options: { names?: boolean } = {}): Promise<Response> {
+  const report = await getHealth(deps, options);
   return Response.json(report, {
     status: report.status === "down" ? 503 : 200,
     headers: { "cache-control": "no-store" },

@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor } from "onnxruntime-node";
+import { replaceState } from "./device-tensors";
 import { stepFeeds } from "./step-feeds";
 import type { ModelVariant } from "./types";
 
@@ -48,7 +49,7 @@ export class DecoderState {
     if (this.carry) {
       const next: Record<string, Tensor> = {};
       for (const spec of v.state) next[spec.input] = outputs[spec.output] as Tensor;
-      this.past = next;
+      this.past = replaceState(this, this.past, next);
     }
     return lastRow(outputs.logits as Tensor, v.vocabSize);
   }

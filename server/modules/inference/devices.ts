@@ -1,4 +1,6 @@
 import * as ort from "onnxruntime-node";
+import { reasonFor } from "./device-reasons";
+import { sessionOptionsFor } from "./device-tensors";
 import { DataType, onnx } from "./onnx-proto";
 import { DEVICE_PREFERENCES } from "./schemas";
 import type { Device, DevicePreference } from "./types";
@@ -19,7 +21,10 @@ export function devicePreferenceFromEnv(value = process.env[DEVICE_ENV]): Device
 export interface DeviceStatus {
   /** untried: no session has asked for it yet. */
   status: "available" | "unavailable" | "untried";
+  /** onnxruntime's own message (first line). */
   error?: string;
+  /** Why, in plain words, with what fixes it (device-reasons.ts). */
+  reason?: string;
 }
 
 export type SessionOptions = ort.InferenceSession.SessionOptions;
@@ -55,23 +60,47 @@ export class DeviceSelector {
     let lastError: unknown;
     for (const device of this.candidates()) {
       try {
-        const session =
-          typeof model === "string"
-            ? await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] })
-            : await ort.InferenceSession.create(model, { ...BASE_OPTIONS, ...options, executionProviders: [device] });
+        const session = await createOn(model, device, options);
         this.statuses[device] = { status: "available" };
-        return { session, device };
+        return { session: await this.keepStateOnDevice(model, device, options, session), device };
       } catch (error) {
         lastError = error;
         // A CPU failure is about the model, not the device: let the caller explain it.
         if (device === "cpu") break;
-        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+        this.statuses[device] = unavailable(device, error);
         if (device === this.preference) {
-          console.warn(`inference: ${device} was asked for but cannot start (${firstLine(error)}); using cpu`);
+          console.warn(
+            `inference: ${device} was asked for but cannot start (${reasonFor(device, firstLine(error))}); using cpu`,
+          );
         }
       }
     }
     throw lastError;
+  }
+
+  /**
+   * On a GPU whose binding can keep outputs on the device, the session again with the state outputs kept
+   * there (device-tensors.ts): their names are known only once a session exists. If that session cannot be
+   * created the plain one serves, as before.
+   */
+  private async keepStateOnDevice(
+    model: string | Uint8Array,
+    device: Device,
+    options: SessionOptions,
+    plain: ort.InferenceSession,
+  ): Promise<ort.InferenceSession> {
+    const extra = sessionOptionsFor(device, plain.outputNames);
+    if (!extra.preferredOutputLocation) return plain;
+    try {
+      const bound = await createOn(model, device, { ...options, ...extra });
+      await plain.release();
+      return bound;
+    } catch (error) {
+      console.warn(
+        `inference: ${device} cannot keep the KV cache on the device (${firstLine(error)}); copying it each step`,
+      );
+      return plain;
+    }
   }
 
   status(): Record<Device, DeviceStatus> {
@@ -91,11 +120,21 @@ export class DeviceSelector {
         await session.release();
         this.statuses[device] = { status: "available" };
       } catch (error) {
-        this.statuses[device] = { status: "unavailable", error: firstLine(error) };
+        this.statuses[device] = unavailable(device, error);
       }
     }
     return this.status();
   }
+}
+
+function createOn(model: string | Uint8Array, device: Device, options: SessionOptions) {
+  const all = { ...BASE_OPTIONS, ...options, executionProviders: [device] };
+  return typeof model === "string" ? ort.InferenceSession.create(model, all) : ort.InferenceSession.create(model, all);
+}
+
+function unavailable(device: Device, error: unknown): DeviceStatus {
+  const message = firstLine(error);
+  return { status: "unavailable", error: message, reason: reasonFor(device, message) };
 }
 
 function firstLine(error: unknown): string {

@@ -1,10 +1,13 @@
 import path from "node:path";
+import type { AbortLike } from "@/server/abort";
 import { DomainError } from "@/server/errors";
 import { withContextOverride } from "./artifact/configs";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
 import { BatchScheduler } from "./batch/scheduler";
 import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
+import { Embedder, type EmbedInput } from "./embeddings/embedder";
+import { openEncoder } from "./embeddings/encoder-folder";
 import { type GenerateRequest, type LoadedModel, Sequence } from "./generate";
 import { ModelQueue } from "./model-queue";
 import type { ArtifactInfo, Device, DevicePreference, GenerationEvent, GenerationStats } from "./types";
@@ -34,6 +37,8 @@ export interface InferenceEngineOptions {
   maxWaitingPerModel?: number;
   /** Default: SWITCHYARD_INFERENCE_DEVICE, else auto. */
   device?: DevicePreference;
+  /** Embedding/rerank requests admitted at once per encoder (their sub-batches take turns). Default 4. */
+  maxRunningEmbedPerModel?: number;
 }
 
 interface LoadedModelReport {
@@ -71,6 +76,9 @@ interface Entry {
   /** Created with the loaded model, dropped with it. */
   scheduler: BatchScheduler | null;
   loading: Promise<LoadedModel> | null;
+  /** Encoder entries (embeddings/) hold this instead of `model`. */
+  encoder?: Embedder | null;
+  encoderLoading?: Promise<Embedder> | null;
   /** Reserved from the budget while loading or loaded. */
   sizeBytes: number;
   loadedAt: number;
@@ -92,15 +100,17 @@ export class InferenceEngine {
   readonly memoryBudgetBytes: number;
   private readonly maxRunning: number;
   private readonly maxWaiting: number;
+  private readonly maxRunningEmbed: number;
 
   constructor(options: InferenceEngineOptions = {}) {
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 2 * 1024 * MiB;
     this.maxRunning = options.maxRunningPerModel ?? maxBatchFromEnv(process.env.SWITCHYARD_INFERENCE_MAX_BATCH);
     this.maxWaiting = options.maxWaitingPerModel ?? 8;
+    this.maxRunningEmbed = options.maxRunningEmbedPerModel ?? 4;
     this.selector = new DeviceSelector(options.device ?? devicePreferenceFromEnv());
   }
 
-  private entryFor(ref: ModelRef): Entry {
+  private entryFor(ref: ModelRef, maxRunning = this.maxRunning): Entry {
     const dir = path.resolve(ref.dir);
     const key = `${ref.key ?? dir}${ref.variant ? `#${ref.variant}` : ""}`;
     let entry = this.entries.get(key);
@@ -111,7 +121,7 @@ export class InferenceEngine {
         name,
         dir,
         variant: ref.variant ?? null,
-        queue: new ModelQueue(name, this.maxRunning, this.maxWaiting),
+        queue: new ModelQueue(name, maxRunning, this.maxWaiting),
         model: null,
         scheduler: null,
         loading: null,
@@ -120,6 +130,9 @@ export class InferenceEngine {
         lastUsedAt: 0,
       };
       this.entries.set(key, entry);
+    } else if (ref.name && !entry.name.split(", ").includes(ref.name)) {
+      // One artifact (one session) can back several registry versions: the report names them all.
+      entry.name = `${entry.name}, ${ref.name}`;
     }
     return entry;
   }
@@ -165,7 +178,7 @@ export class InferenceEngine {
     }
     const used = () => [...this.entries.values()].reduce((sum, e) => sum + e.sizeBytes, 0);
     const idle = [...this.entries.values()]
-      .filter((e) => e !== entry && e.model && e.queue.idle)
+      .filter((e) => e !== entry && (e.model || e.encoder) && e.queue.idle)
       .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
     while (used() + size > this.memoryBudgetBytes && idle.length > 0) await this.release(idle.shift()!);
     if (used() + size > this.memoryBudgetBytes) {
@@ -179,10 +192,13 @@ export class InferenceEngine {
 
   private async release(entry: Entry): Promise<void> {
     const model = entry.model;
+    const encoder = entry.encoder;
     entry.model = null;
     entry.scheduler = null;
+    entry.encoder = null;
     entry.sizeBytes = 0;
     if (model) await model.session.release();
+    if (encoder) await encoder.release();
   }
 
   /**
@@ -230,9 +246,65 @@ export class InferenceEngine {
     throw new DomainError("INTERNAL", "generation ended without a result");
   }
 
+  /** One vector per input from an encoder folder (embeddings/embedder.ts); see `withEncoder`. */
+  embed(ref: ModelRef, inputs: EmbedInput[], signal?: AbortLike) {
+    return this.withEncoder(ref, signal, (embedder) => embedder.embed(inputs, signal));
+  }
+
+  /** A cross-encoder's relevance score of each document for the query (sigmoid of its logit). */
+  rerank(ref: ModelRef, query: string, documents: string[], signal?: AbortLike) {
+    return this.withEncoder(ref, signal, (embedder) => embedder.rerank(query, documents, signal));
+  }
+
+  /**
+   * Runs `work` on the encoder loaded from `ref` (entry key `encoder:<key>`, so it never shares a session with a
+   * decoder entry): same memory budget and devices as generation; `maxRunningEmbedPerModel` requests admitted at
+   * once, `maxWaitingPerModel` waiting, BUSY past that.
+   */
+  private async withEncoder<T>(
+    ref: ModelRef,
+    signal: AbortLike | undefined,
+    work: (embedder: Embedder) => Promise<T>,
+  ): Promise<T & { device: Device; queueMs: number; durationMs: number }> {
+    const startedAt = performance.now();
+    const key = `encoder:${ref.key ?? path.resolve(ref.dir)}`;
+    const entry = this.entryFor({ ...ref, key, name: ref.name ?? key }, this.maxRunningEmbed);
+    const release = await entry.queue.acquire(signal);
+    const queueMs = performance.now() - startedAt;
+    try {
+      const embedder = await this.ensureEncoder(entry);
+      const result = await work(embedder);
+      return { ...result, device: embedder.device, queueMs, durationMs: performance.now() - startedAt };
+    } finally {
+      entry.lastUsedAt = Date.now();
+      release();
+    }
+  }
+
+  private ensureEncoder(entry: Entry): Promise<Embedder> {
+    entry.lastUsedAt = Date.now();
+    if (entry.encoder) return Promise.resolve(entry.encoder);
+    entry.encoderLoading ??= (async () => {
+      await this.makeRoom(entry, await estimateModelSize(entry.dir));
+      try {
+        const embedder = new Embedder(await openEncoder(entry.dir, this.selector), entry.name);
+        entry.encoder = embedder;
+        entry.sizeBytes = embedder.info.sizeBytes;
+        entry.loadedAt = Date.now();
+        return embedder;
+      } catch (error) {
+        entry.sizeBytes = 0;
+        throw error;
+      }
+    })().finally(() => {
+      entry.encoderLoading = null;
+    });
+    return entry.encoderLoading;
+  }
+
   /** Device availability, memory use and the loaded models with their device (for the health endpoint). */
   devices(): InferenceDevicesReport {
-    const loaded = [...this.entries.values()].filter((e) => e.model);
+    const loaded = [...this.entries.values()].filter((e) => e.model || e.encoder);
     return {
       preference: this.selector.preference,
       devices: this.selector.status(),
@@ -240,13 +312,14 @@ export class InferenceEngine {
       models: loaded.map((e) => ({
         key: e.key,
         name: e.name,
-        device: e.model!.device,
+        device: (e.model ?? e.encoder)!.device,
         sizeBytes: e.sizeBytes,
         loadedAt: new Date(e.loadedAt).toISOString(),
         lastUsedAt: new Date(e.lastUsedAt).toISOString(),
         ...e.queue.stats,
-        maxBatch: e.scheduler?.maxBatch ?? this.maxRunning,
-        notBatched: e.scheduler?.notBatched ?? null,
+        // Encoders have no decode batch: their requests run side by side (`maxRunningEmbedPerModel`).
+        maxBatch: e.scheduler?.maxBatch ?? 1,
+        notBatched: e.scheduler ? e.scheduler.notBatched : "an encoder: no decode steps",
         ...(e.scheduler?.stats ?? { steps: 0, stepRows: 0 }),
       })),
     };
@@ -261,7 +334,7 @@ export class InferenceEngine {
   /** Unloads an idle model; false when it is not loaded or still has requests. */
   async unload(key: string): Promise<boolean> {
     const entry = this.entries.get(key);
-    if (!entry?.model || !entry.queue.idle) return false;
+    if (!(entry?.model || entry?.encoder) || !entry.queue.idle) return false;
     await this.release(entry);
     return true;
   }
@@ -270,6 +343,7 @@ export class InferenceEngine {
   async close(): Promise<void> {
     for (const entry of this.entries.values()) {
       if (entry.loading) await entry.loading.catch(() => undefined);
+      if (entry.encoderLoading) await entry.encoderLoading.catch(() => undefined);
       await this.release(entry);
     }
     this.entries.clear();

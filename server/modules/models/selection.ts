@@ -71,7 +71,14 @@ const SAMPLE_CAP = 5_000;
  * context length next to what it measured over `sinceDays`, from gateway
  * traffic (the request log; cache hits aside, they never reached the model)
  * and playground runs together: latency p50/p95, medians of TTFT, time per
- * output token and tokens/s, cost per 1k output tokens, error rate. Each source
+ * output token and tokens/s, cost per 1k output tokens, error rate, and the
+ * device of the newest measured generation. Gateway traffic (chat, completions,
+ * responses, messages, batch lines and eval calls all pass the gateway) is read
+ * from the request log only: its `device` column (local models; older rows and
+ * upstream ones from `deployment`, which held the device of an unrouted local
+ * request and holds `upstream:<host>` for upstream ones). Inference runs are the
+ * playground's; any run recorded with source `gateway` is skipped, so no request
+ * counts twice. Each source
  * gives at most its newest SAMPLE_CAP rows per version, read through the
  * (model_version_id, time) indexes.
  */
@@ -107,7 +114,9 @@ export async function selectionView(
                      THEN (g.tokens_out - 1) * 1000.0 / (g.latency_ms - g.ttft_ms)
                      WHEN g.tokens_out > 0 AND g.latency_ms > 0 THEN g.tokens_out * 1000.0 / g.latency_ms END AS tps,
                 g.cost_usd::numeric AS cost, g.tokens_out::bigint AS tokens_out, g.status >= 400 AS failed,
-                NULL::text AS device, g.started_at AS at
+                COALESCE(g.device, CASE WHEN g.deployment IN ('cpu', 'cuda', 'webgpu') OR g.deployment LIKE 'upstream:%'
+                                        THEN g.deployment END) AS device,
+                g.started_at AS at
            FROM request_log g
           WHERE g.model_version_id = v.id AND g.project_id = ${projectId}::uuid AND NOT g.cache_hit
             AND g.started_at > now() - make_interval(days => ${sinceDays})
@@ -116,7 +125,8 @@ export async function selectionView(
         (SELECT 'playground', r.duration_ms, r.ttft_ms, r.tpot_ms, r.tokens_per_second, r.cost_usd::numeric,
                 r.tokens_out::bigint, r.error IS NOT NULL, r.device, r.created_at
            FROM inference_runs r
-          WHERE r.model_version_id = v.id AND r.created_at > now() - make_interval(days => ${sinceDays})
+          WHERE r.model_version_id = v.id AND r.source <> 'gateway'
+            AND r.created_at > now() - make_interval(days => ${sinceDays})
           ORDER BY r.created_at DESC LIMIT ${SAMPLE_CAP})
       ) s ON true
      WHERE m.project_id = ${projectId}::uuid

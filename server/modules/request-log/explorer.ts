@@ -28,7 +28,7 @@ export interface RequestPage {
 const SUMMARY_COLUMNS = `id, project_id, api_key_id, started_at, method, path, requested_model, model_id,
   model_version_id, prompt_version_id, experiment_id, variant_id, deployment, status, error_code, error_message,
   stream, latency_ms, ttft_ms, tokens_in, tokens_out, cost_usd, cache_hit, guardrails, user_id, finish_reason,
-  tool_names, cached_tokens, cache_write_tokens, reasoning_tokens, modalities, session_id, batch_id`;
+  tool_names, cached_tokens, cache_write_tokens, reasoning_tokens, modalities, session_id, batch_id, device`;
 
 interface Row {
   id: string;
@@ -64,6 +64,7 @@ interface Row {
   modalities: string[] | null;
   session_id: string | null;
   batch_id: string | null;
+  device: string | null;
   request_body?: unknown;
   response_body?: unknown;
 }
@@ -103,6 +104,7 @@ function toSummary(row: Row): RequestSummary {
     modalities: row.modalities,
     sessionId: row.session_id,
     batchId: row.batch_id,
+    device: row.device,
   };
 }
 

@@ -48,6 +48,7 @@ export const ENTRY_COLUMNS = [
   ["modalities", "modalities", "text[]"],
   ["sessionId", "session_id", "text"],
   ["batchId", "batch_id", "text"],
+  ["device", "device", "text"],
 ] as const satisfies readonly (readonly [keyof RequestLogEntry, string, string])[];
 
 /**
@@ -164,7 +165,7 @@ SELECT (SELECT count(*) FROM ins)::int AS inserted`;
 /** The batch statement; $1 is a JSON array of entries (see serializeEntry). */
 export const INGEST_SQL = buildIngestSql();
 /** Prepared once per connection under this name (bump it when INGEST_SQL changes shape). */
-export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v6";
+export const INGEST_STATEMENT_NAME = "switchyard_request_log_ingest_v7";
 
 // NUL (Postgres text cannot hold it) and lone UTF-16 surrogates (Postgres
 // rejects their \u escapes) are the two ways valid JSON still fails to store.
@@ -217,11 +218,12 @@ function keyed(entry: RequestLogEntry): Record<string, unknown> {
     k32: entry.modalities,
     k33: entry.sessionId,
     k34: entry.batchId,
+    k35: entry.device,
   };
 }
 
 /**
- * One entry as a JSON object for the batch parameter, keyed k0..k34 in
+ * One entry as a JSON object for the batch parameter, keyed k0..k35 in
  * ENTRY_COLUMNS order (see JSON_KEYS). Throws only when a field cannot be
  * serialised at all (a BigInt or a cycle in a body).
  */

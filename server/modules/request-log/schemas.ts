@@ -178,6 +178,8 @@ const requestSummaryOut = z.object({
   sessionId: z.string().nullable(),
   /** The batch (`/v1/batches`) this request was a line of; null for live traffic. */
   batchId: z.string().nullable(),
+  /** The in-process engine's device that ran a local model (`cpu`, `cuda`, `webgpu`); null for upstream ones. */
+  device: z.string().nullable(),
 });
 
 export const requestPageOut = z.object({ items: z.array(requestSummaryOut), nextCursor: z.string().nullable() });

@@ -52,6 +52,8 @@ export interface RequestLogEntry {
   sessionId?: string | null;
   /** The batch (`/v1/batches`) this request was a line of; null for live traffic. */
   batchId?: string | null;
+  /** The in-process engine's device (`cpu`, `cuda`, `webgpu`) that ran a local model; null for upstream ones. */
+  device?: string | null;
 }
 
 /**

@@ -16,8 +16,11 @@ export async function* streamLocal(
   input: GenerationInput,
   params: GenerationParams,
   signal: AbortLike,
-  /** The version's pick among the folder's decoders and the model's registry context length. */
-  options: { variant?: string | null; contextLength?: number | null } = {},
+  /**
+   * The version's pick among the folder's decoders, the model's registry context length, and the registry name
+   * (`model@version`) health and the console show for the loaded model.
+   */
+  options: { variant?: string | null; contextLength?: number | null; name?: string } = {},
 ): AsyncGenerator<EngineEvent> {
   const dir = await artifactStore().materialize(artifact.sha256, artifact.manifest as Manifest);
   const engine = getInferenceEngine();
@@ -25,7 +28,7 @@ export async function* streamLocal(
     {
       dir,
       key: artifact.sha256,
-      name: `artifact ${artifact.sha256.slice(0, 12)}`,
+      name: options.name ?? `artifact ${artifact.sha256.slice(0, 12)}`,
       variant: options.variant,
       contextLength: options.contextLength,
     },

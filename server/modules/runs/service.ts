@@ -60,6 +60,7 @@ export async function* executeRun(prepared: PreparedRun, signal: AbortLike): Asy
       ? streamLocal(version.artifact!, request.input, params, signal, {
           variant: version.onnxVariant,
           contextLength: model.contextLength,
+          name: `${model.name}@${version.version}`,
         })
       : streamUpstream(
           {

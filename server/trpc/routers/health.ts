@@ -9,5 +9,5 @@ export const healthRouter = createTRPCRouter({
     })
     .input(z.object({}))
     .output(healthReport)
-    .query(({ ctx }) => getHealth(ctx)),
+    .query(({ ctx }) => getHealth(ctx, { names: ctx.principal !== null })),
 });

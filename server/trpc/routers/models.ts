@@ -3,6 +3,7 @@ import { PROVIDERS, TASKS } from "@/lib/models";
 import { queryInt } from "@/lib/query-params";
 import { aliasHistory, deleteAlias, moveAlias } from "@/server/modules/models/aliases";
 import { testConnection } from "@/server/modules/models/connection";
+import { inferenceDevices, inferenceDevicesView } from "@/server/modules/models/devices";
 import {
   aliasEvent,
   aliasName,
@@ -108,6 +109,20 @@ export const modelsRouter = createTRPCRouter({
     .input(z.object({ sinceDays: queryInt(1, 365).default(30) }))
     .output(z.array(selectionRow))
     .query(({ ctx, input }) => selectionView(ctx, input)),
+
+  devices: projectProcedure
+    .meta({
+      scope: "models:read",
+      openapi: {
+        method: "GET",
+        path: "/inference/devices",
+        tags,
+        summary: "The in-process engine: each device available or why not, memory, and this project's loaded models",
+      },
+    })
+    .input(z.object({}))
+    .output(inferenceDevicesView)
+    .query(({ ctx }) => inferenceDevices(ctx)),
 
   testConnection: projectProcedure
     .meta({

@@ -138,6 +138,10 @@ export function discoverVariant(inputs: TensorSpec[], outputs: TensorSpec[], hin
   if (logits.type !== "float32" && logits.type !== "float16") {
     throw unprocessable(`output ${describeTensor(logits)} must be float32 or float16`);
   }
+  if (logits.dims.length !== 3)
+    throw unprocessable(
+      `output ${describeTensor(logits)} is not [batch, sequence, vocabulary]: not a causal LM (a classifier or reranker?)`,
+    );
   if (!inputs.some((i) => i.name === "input_ids")) throw unprocessable("input 'input_ids' missing: not a causal LM");
   const found = readInputs(inputs);
   const ids = found.ids as TensorSpec;

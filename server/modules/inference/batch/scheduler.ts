@@ -37,7 +37,14 @@ export class BatchScheduler {
     private readonly model: LoadedModel,
     maxBatch: number,
   ) {
-    const support = batchingSupport(model.info.variant);
+    // WebGPU sessions keep the state in GPU buffers (device-tensors.ts); packing reads rows on the CPU.
+    const support =
+      model.device === "webgpu"
+        ? ({
+            batchable: false,
+            reason: "WebGPU keeps the cache in GPU buffers, which batching cannot pack yet",
+          } as const)
+        : batchingSupport(model.info.variant);
     this.notBatched = support.batchable ? null : support.reason;
     this.maxBatch = support.batchable ? maxBatch : 1;
     this.decoder = support.batchable ? new BatchedDecoder(model.session, model.info.variant) : null;
