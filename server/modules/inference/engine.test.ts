@@ -233,15 +233,19 @@ describe("InferenceEngine queue, memory and devices", () => {
     const ref = { ...(await model()), name: "tiny" };
     const long = { prompt: "a", temperature: 0, maxTokens: 50, ignoreEos: true };
     try {
+      await small.load(ref);
+      // Admission is decided synchronously when each generator starts, so the three arrive in this order whatever
+      // the model's speed: one runs, one waits, one is refused.
       const running = small.generate(ref, long);
-      expect((await running.next()).value).toMatchObject({ type: "delta" });
+      const first = running.next();
       const waiting = small.complete(ref, long);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      await expect(small.complete(ref, long)).rejects.toMatchObject({
+      const refused = small.complete(ref, long);
+      expect(small.devices().models[0]).toMatchObject({ name: "tiny", running: 1, waiting: 1, device: "cpu" });
+      await expect(refused).rejects.toMatchObject({
         code: "BUSY",
         message: "model tiny is busy: 1 requests waiting",
       });
-      expect(small.devices().models[0]).toMatchObject({ name: "tiny", running: 1, waiting: 1, device: "cpu" });
+      expect((await first).value).toMatchObject({ type: "delta" });
       await running.return(undefined);
       expect((await waiting).stats.tokensOut).toBe(50);
     } finally {

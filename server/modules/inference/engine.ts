@@ -4,10 +4,11 @@ import { DomainError } from "@/server/errors";
 import { withContextOverride } from "./artifact/configs";
 import { estimateModelSize } from "./artifact/files";
 import { openArtifact } from "./artifact/inspect";
+import { BatchScheduler } from "./batch/scheduler";
 import { DeviceSelector, type DeviceStatus, devicePreferenceFromEnv } from "./devices";
 import { Embedder, type EmbedInput } from "./embeddings/embedder";
 import { openEncoder } from "./embeddings/encoder-folder";
-import { type GenerateRequest, generateTokens, type LoadedModel } from "./generate";
+import { type GenerateRequest, type LoadedModel, Sequence } from "./generate";
 import { ModelQueue } from "./model-queue";
 import type { ArtifactInfo, Device, DevicePreference, GenerationEvent, GenerationStats } from "./types";
 
@@ -27,7 +28,10 @@ export interface ModelRef {
 export interface InferenceEngineOptions {
   /** Loaded models' total file size may not exceed this; least recently used idle models are unloaded. Default 2 GiB. */
   memoryBudgetBytes?: number;
-  /** Requests running at once per model. Default 1. */
+  /**
+   * Requests running at once per model: they decode together, one batched forward per step (the batch size;
+   * 1 = one at a time). Default: SWITCHYARD_INFERENCE_MAX_BATCH, else 8. Models that cannot batch run 1.
+   */
   maxRunningPerModel?: number;
   /** Requests waiting per model before BUSY. Default 8. */
   maxWaitingPerModel?: number;
@@ -46,6 +50,13 @@ interface LoadedModelReport {
   lastUsedAt: string;
   running: number;
   waiting: number;
+  /** Sequences that may decode together: the configured batch size, or 1 (see `notBatched`). */
+  maxBatch: number;
+  /** Why this model decodes one sequence at a time; null when it batches. */
+  notBatched: string | null;
+  /** Decode steps run since the model loaded, and the sequence-steps they did: their ratio is the mean batch. */
+  steps: number;
+  stepRows: number;
 }
 
 export interface InferenceDevicesReport {
@@ -62,6 +73,8 @@ interface Entry {
   variant: string | null;
   queue: ModelQueue;
   model: LoadedModel | null;
+  /** Created with the loaded model, dropped with it. */
+  scheduler: BatchScheduler | null;
   loading: Promise<LoadedModel> | null;
   /** Encoder entries (embeddings/) hold this instead of `model`. */
   encoder?: Embedder | null;
@@ -91,7 +104,7 @@ export class InferenceEngine {
 
   constructor(options: InferenceEngineOptions = {}) {
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 2 * 1024 * MiB;
-    this.maxRunning = options.maxRunningPerModel ?? 1;
+    this.maxRunning = options.maxRunningPerModel ?? maxBatchFromEnv(process.env.SWITCHYARD_INFERENCE_MAX_BATCH);
     this.maxWaiting = options.maxWaitingPerModel ?? 8;
     this.maxRunningEmbed = options.maxRunningEmbedPerModel ?? 4;
     this.selector = new DeviceSelector(options.device ?? devicePreferenceFromEnv());
@@ -110,6 +123,7 @@ export class InferenceEngine {
         variant: ref.variant ?? null,
         queue: new ModelQueue(name, maxRunning, this.maxWaiting),
         model: null,
+        scheduler: null,
         loading: null,
         sizeBytes: 0,
         loadedAt: 0,
@@ -143,6 +157,8 @@ export class InferenceEngine {
     try {
       const opened = await openArtifact(entry.dir, this.selector, { variant: entry.variant });
       entry.model = { info: opened.info, session: opened.session, tokenizer: opened.tokenizer, device: opened.device };
+      entry.scheduler = new BatchScheduler(entry.model, this.maxRunning);
+      entry.queue.resize(entry.scheduler.maxBatch);
       entry.sizeBytes = opened.info.sizeBytes;
       entry.loadedAt = Date.now();
       return entry.model;
@@ -178,6 +194,7 @@ export class InferenceEngine {
     const model = entry.model;
     const encoder = entry.encoder;
     entry.model = null;
+    entry.scheduler = null;
     entry.encoder = null;
     entry.sizeBytes = 0;
     if (model) await model.session.release();
@@ -185,11 +202,10 @@ export class InferenceEngine {
   }
 
   /**
-   * Streams a completion (see `generateTokens`). Waits in the model's queue
-   * first; BUSY (queue full), UNPROCESSABLE (bad artifact) and VALIDATION
-   * errors reject the first `next()`, so await the first event before
-   * sending response headers. Pass `signal` and either keep reading or call
-   * `return()`: the queue slot is held until the generator finishes.
+   * Streams a completion (see `Sequence` in generate.ts). Waits in the model's queue first; BUSY (queue
+   * full), UNPROCESSABLE (bad artifact) and VALIDATION errors reject the first `next()`, so await the first
+   * event before sending response headers. The sequence then decodes in its model's batch; its slot is
+   * freed when it finishes or when the caller calls `return()` (it leaves the batch at the next step).
    */
   async *generate(ref: ModelRef, request: GenerateRequest): AsyncGenerator<GenerationEvent> {
     const startedAt = performance.now();
@@ -202,11 +218,21 @@ export class InferenceEngine {
       yield { type: "done", text: "", stats: abortedStats(startedAt, entry.model?.device ?? "cpu") };
       return;
     }
-    const queueMs = performance.now() - startedAt;
+    let running: { scheduler: BatchScheduler; sequence: Sequence; left: Promise<void> } | null = null;
     try {
-      const model = withContextOverride(await this.ensureLoaded(entry), ref.contextLength);
-      yield* generateTokens(model, request, { startedAt, queueMs });
+      const loaded = await this.ensureLoaded(entry);
+      const scheduler = entry.scheduler!;
+      // The registry's context length bounds this request's sequence; the batch only runs the session.
+      const sequence = new Sequence(withContextOverride(loaded, ref.contextLength), request, startedAt);
+      running = { scheduler, sequence, left: scheduler.submit(sequence) };
+      // The slot is the batch row: it frees when the sequence leaves, even before the caller reads the end.
+      void running.left.then(release);
+      yield* sequence.events.drain();
     } finally {
+      if (running) {
+        running.scheduler.withdraw(running.sequence);
+        await running.left;
+      }
       entry.lastUsedAt = Date.now();
       release();
     }
@@ -291,6 +317,10 @@ export class InferenceEngine {
         loadedAt: new Date(e.loadedAt).toISOString(),
         lastUsedAt: new Date(e.lastUsedAt).toISOString(),
         ...e.queue.stats,
+        // Encoders have no decode batch: their requests run side by side (`maxRunningEmbedPerModel`).
+        maxBatch: e.scheduler?.maxBatch ?? 1,
+        notBatched: e.scheduler ? e.scheduler.notBatched : "an encoder: no decode steps",
+        ...(e.scheduler?.stats ?? { steps: 0, stepRows: 0 }),
       })),
     };
   }
@@ -334,6 +364,16 @@ function abortedStats(startedAt: number, device: Device): GenerationStats {
     finishReason: "abort",
     seed: 0,
   };
+}
+
+/** SWITCHYARD_INFERENCE_MAX_BATCH: sequences per model that decode together (1 = one at a time). */
+export function maxBatchFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return 8;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new Error(`SWITCHYARD_INFERENCE_MAX_BATCH must be an integer from 1 to 256, not '${value}'`);
+  }
+  return n;
 }
 
 const SINGLETON = Symbol.for("switchyard.inference.engine");

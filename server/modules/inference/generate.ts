@@ -2,8 +2,8 @@ import { randomInt } from "node:crypto";
 import type { InferenceSession } from "onnxruntime-node";
 import type { AbortLike } from "@/server/abort";
 import { DomainError, toDomainError } from "@/server/errors";
+import { EventChannel } from "./batch/channel";
 import type { StructuredOutputSpec } from "./constraint";
-import { DecoderState } from "./decoder";
 import { Sampler } from "./sampling";
 import {
   GENERATION_DEFAULTS,
@@ -42,118 +42,160 @@ function parse<T>(schema: { parse: (value: unknown) => T }, value: unknown): T {
 }
 
 /**
- * Streams one completion: `delta` events as text becomes final (never half a
- * character, never any part of a stop sequence), then one `done` event with
- * the whole text and the stats. Aborting the signal ends it at the next step
- * with finishReason 'abort' (no throw). Tokenization and validation errors
- * are thrown as DomainError before the first event.
+ * One completion's per-sequence logic, stepped by the model's scheduler (batch/scheduler.ts): its own
+ * sampler (seed, constraint), stop sequences, incremental detokenizer, limits and stats. It never runs the
+ * model: the scheduler hands it the logits of its last position and feeds the token it returns. Events go
+ * to `events`: `delta`s as text becomes final (never half a character, never any part of a stop sequence),
+ * then one `done`. The constructor validates and tokenizes (DomainError before any event).
  */
-export async function* generateTokens(
-  model: LoadedModel,
-  request: GenerateRequest,
-  timing: { startedAt: number; queueMs: number } = { startedAt: performance.now(), queueMs: 0 },
-): AsyncGenerator<GenerationEvent> {
-  const { signal, structured, ...rest } = request;
-  const input = parse(
-    generationInputSchema,
-    "messages" in rest && rest.messages ? { messages: rest.messages, tools: rest.tools } : { prompt: rest.prompt },
-  );
-  const params = { ...GENERATION_DEFAULTS, ...stripUndefined(parse(generationParamsSchema, rest)) };
-  const seed = params.seed ?? randomInt(0, 0x7fffffff);
-  const { info, tokenizer } = model;
+export class Sequence {
+  readonly events = new EventChannel<GenerationEvent>();
+  readonly promptIds: number[];
+  readonly useCache: boolean;
+  /** The token to feed next (the last one sampled). */
+  lastToken = -1;
+  /** Set when the caller stops reading (generator `return()`): leave at the next step, no more events. */
+  cancelled = false;
+  finished = false;
 
-  const promptIds = tokenizer.encodePrompt(input);
-  if (promptIds.length === 0) {
-    if (info.bosTokenId === null) throw new DomainError("VALIDATION", "the prompt is empty");
-    promptIds.push(info.bosTokenId);
-  }
-  const contextLength = info.contextLength ?? Number.POSITIVE_INFINITY;
-  if (promptIds.length >= contextLength) {
-    throw new DomainError(
-      "VALIDATION",
-      `the prompt is ${promptIds.length} tokens; this model's context is ${contextLength} tokens`,
+  private readonly signal: AbortLike | undefined;
+  private readonly sampler: Sampler;
+  private readonly detokenizer: IncrementalDetokenizer;
+  private readonly stops: StopMatcher;
+  private readonly eos: Set<number>;
+  private readonly maxTokens: number;
+  private readonly seed: number;
+  private text = "";
+  private tokensOut = 0;
+  private startedAt: number;
+  private runStartedAt: number | null = null;
+  private firstTokenAt: number | null = null;
+  private lastTokenAt = 0;
+
+  constructor(
+    private readonly model: LoadedModel,
+    request: GenerateRequest,
+    startedAt = performance.now(),
+  ) {
+    this.startedAt = startedAt;
+    const { signal, structured, ...rest } = request;
+    this.signal = signal;
+    const input = parse(
+      generationInputSchema,
+      "messages" in rest && rest.messages ? { messages: rest.messages, tools: rest.tools } : { prompt: rest.prompt },
     );
+    const params = { ...GENERATION_DEFAULTS, ...stripUndefined(parse(generationParamsSchema, rest)) };
+    this.seed = params.seed ?? randomInt(0, 0x7fffffff);
+    const { info, tokenizer } = model;
+    const promptIds = tokenizer.encodePrompt(input);
+    if (promptIds.length === 0) {
+      if (info.bosTokenId === null) throw new DomainError("VALIDATION", "the prompt is empty");
+      promptIds.push(info.bosTokenId);
+    }
+    const contextLength = info.contextLength ?? Number.POSITIVE_INFINITY;
+    if (promptIds.length >= contextLength) {
+      throw new DomainError(
+        "VALIDATION",
+        `the prompt is ${promptIds.length} tokens; this model's context is ${contextLength} tokens`,
+      );
+    }
+    this.promptIds = promptIds;
+    this.useCache = params.useCache;
+    this.maxTokens = Math.min(params.maxTokens, contextLength - promptIds.length);
+    this.eos = new Set(params.ignoreEos ? [] : info.eosTokenIds);
+    // The contract: exactly one Sampler per sequence, with this sequence's own constraint.
+    const constraint = structured ? createConstraint(structured, tokenizer, info.eosTokenIds) : null;
+    this.sampler = new Sampler(params, this.seed, promptIds, constraint);
+    this.detokenizer = new IncrementalDetokenizer((ids) => tokenizer.decode(ids), promptIds);
+    this.stops = new StopMatcher(params.stop);
   }
-  const maxTokens = Math.min(params.maxTokens, contextLength - promptIds.length);
-  const eos = new Set(params.ignoreEos ? [] : info.eosTokenIds);
 
-  const decoder = new DecoderState(model.session, info.variant, params.useCache);
-  const constraint = structured ? createConstraint(structured, tokenizer, info.eosTokenIds) : null;
-  const sampler = new Sampler(params, seed, promptIds, constraint);
-  const detokenizer = new IncrementalDetokenizer((ids) => tokenizer.decode(ids), promptIds);
-  const stops = new StopMatcher(params.stop);
+  get aborted(): boolean {
+    return this.signal?.aborted ?? false;
+  }
 
-  let text = "";
-  let tokensOut = 0;
-  let firstTokenAt: number | null = null;
-  let lastTokenAt = performance.now();
-  const runStartedAt = performance.now();
-  let finishReason: FinishReason = "length";
-  const stats = (): GenerationStats => {
+  /** Called when its prefill starts: the time before it is queueing. */
+  begin(): void {
+    this.runStartedAt = performance.now();
+  }
+
+  /**
+   * The logits of its last position: samples, emits, and returns true when it goes on (feed `lastToken`),
+   * false when it has finished (its `done` event is sent).
+   */
+  accept(logits: Float32Array): boolean {
+    if (this.cancelled) return this.end(null);
+    if (this.aborted) return this.end("abort");
+    const token = this.sampler.next(logits);
+    this.lastTokenAt = performance.now();
+    this.firstTokenAt ??= this.lastTokenAt;
+    if (this.eos.has(token)) return this.end("eos");
+    this.tokensOut++;
+    const emitted = this.stops.push(this.detokenizer.push(token));
+    this.emit(emitted.text);
+    if (emitted.stopped) return this.end("stop", true);
+    if (this.sampler.complete) return this.end("stop");
+    if (this.tokensOut >= this.maxTokens) return this.end("length");
+    this.lastToken = token;
+    return true;
+  }
+
+  /** Ends it without running (aborted or cancelled while waiting). */
+  abortNow(): void {
+    this.end(this.cancelled ? null : "abort");
+  }
+
+  /** The model failed under it: the caller's generator throws this. */
+  fail(error: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.events.fail(error);
+  }
+
+  private emit(text: string): void {
+    if (!text) return;
+    this.text += text;
+    this.events.push({ type: "delta", text });
+  }
+
+  /** Flushes held-back text (unless a stop sequence ended it) and sends `done`; null: nobody is reading. */
+  private end(reason: FinishReason | null, stopped = false): false {
+    if (this.finished) return false;
+    this.finished = true;
+    if (reason === null) {
+      this.events.end();
+      return false;
+    }
+    let finishReason = reason;
+    if (!stopped) {
+      const tail = this.stops.push(this.detokenizer.flush());
+      if (tail.stopped) finishReason = "stop";
+      this.emit(tail.stopped ? tail.text : tail.text + this.stops.flush());
+    }
+    this.events.push({ type: "done", text: this.text, stats: this.stats(finishReason) });
+    this.events.end();
+    return false;
+  }
+
+  private stats(finishReason: FinishReason): GenerationStats {
     const end = performance.now();
-    const first = firstTokenAt ?? end;
-    const tpotMs = tokensOut > 1 ? (lastTokenAt - first) / (tokensOut - 1) : 0;
+    const first = this.firstTokenAt ?? end;
+    const runStartedAt = this.runStartedAt ?? end;
+    const tokensOut = this.tokensOut;
+    const tpotMs = tokensOut > 1 ? (this.lastTokenAt - first) / (tokensOut - 1) : 0;
     return {
-      ttftMs: round(first - timing.startedAt),
+      ttftMs: round(this.firstTokenAt === null ? 0 : first - this.startedAt),
       tpotMs: round(tpotMs),
-      queueMs: round(timing.queueMs),
-      totalMs: round(end - timing.startedAt),
-      tokensIn: promptIds.length,
+      queueMs: round(runStartedAt - this.startedAt),
+      totalMs: round(end - this.startedAt),
+      tokensIn: this.runStartedAt === null ? 0 : this.promptIds.length,
       tokensOut,
       tokensPerSecond: round(tpotMs > 0 ? 1000 / tpotMs : tokensOut / Math.max((end - runStartedAt) / 1000, 1e-9)),
-      device: model.device,
+      device: this.model.device,
       finishReason,
-      seed,
+      seed: this.seed,
     };
-  };
-
-  if (signal?.aborted) {
-    yield { type: "done", text, stats: { ...stats(), finishReason: "abort" } };
-    return;
   }
-  let logits = await decoder.forward(promptIds);
-  let stopped = false;
-  while (!stopped) {
-    if (signal?.aborted) {
-      finishReason = "abort";
-      break;
-    }
-    const token = sampler.next(logits);
-    lastTokenAt = performance.now();
-    firstTokenAt ??= lastTokenAt;
-    if (eos.has(token)) {
-      finishReason = "eos";
-      break;
-    }
-    tokensOut++;
-    const emitted = stops.push(detokenizer.push(token));
-    if (emitted.text) {
-      text += emitted.text;
-      yield { type: "delta", text: emitted.text };
-    }
-    if (emitted.stopped) {
-      finishReason = "stop";
-      stopped = true;
-    } else if (sampler.complete) {
-      finishReason = "stop";
-      break;
-    } else if (tokensOut >= maxTokens) {
-      finishReason = "length";
-      break;
-    } else {
-      logits = await decoder.forward([token]);
-    }
-  }
-  if (!stopped) {
-    const tail = stops.push(detokenizer.flush());
-    const rest = tail.stopped ? tail.text : tail.text + stops.flush();
-    if (tail.stopped) finishReason = "stop";
-    if (rest) {
-      text += rest;
-      yield { type: "delta", text: rest };
-    }
-  }
-  yield { type: "done", text, stats: stats() };
 }
 
 function round(value: number): number {

@@ -37,4 +37,23 @@ describe("ModelQueue", () => {
     release(); // a second call is harmless
     expect(queue.idle).toBe(true);
   });
+
+  it("resize: a model that turns out not to batch lets waiters in only as slots free below the new limit", async () => {
+    const queue = new ModelQueue("tiny", 3, 2);
+    const a = await queue.acquire();
+    const b = await queue.acquire();
+    queue.resize(1);
+    let admitted = false;
+    const waiting = queue.acquire().then((release) => {
+      admitted = true;
+      return release;
+    });
+    expect(queue.stats).toEqual({ running: 2, waiting: 1 });
+    a();
+    await Promise.resolve();
+    expect(admitted).toBe(false);
+    b();
+    (await waiting)();
+    expect(queue.idle).toBe(true);
+  });
 });

@@ -12,12 +12,17 @@ export class ModelQueue {
 
   constructor(
     private readonly label: string,
-    private readonly maxRunning: number,
+    private maxRunning: number,
     private readonly maxWaiting: number,
   ) {}
 
   get stats() {
     return { running: this.running, waiting: this.waiting.length };
+  }
+
+  /** Changes how many may run (a model that turns out not to batch runs one at a time); takes effect as slots free. */
+  resize(maxRunning: number): void {
+    this.maxRunning = maxRunning;
   }
 
   /** Nothing running or waiting: the model may be unloaded. */
@@ -64,10 +69,11 @@ export class ModelQueue {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      // The slot passes straight to the next in line, so `running` stays put.
-      if (next) next.resolve();
-      else this.running--;
+      this.running--;
+      while (this.running < this.maxRunning && this.waiting.length > 0) {
+        this.running++;
+        this.waiting.shift()!.resolve();
+      }
     };
   }
 }

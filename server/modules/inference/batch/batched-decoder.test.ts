@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openArtifact } from "../artifact/inspect";
+import { DecoderState } from "../decoder";
+import { DeviceSelector } from "../devices";
+import { type TestModelOptions, writeTestModel } from "../model-builder";
+import { argmax } from "../sampling";
+import { BatchedDecoder } from "./batched-decoder";
+
+// Real onnxruntime (CPU) on the test model; no database: a unit test by this project's rule.
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "switchyard-batched-decoder-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const VARIANTS: [string, TestModelOptions][] = [
+  ["per-layer float32 cache", {}],
+  ["float16 cache", { cacheType: "float16" }],
+  ["combined past_N cache, int32 ids", { cacheLayout: "combined", idsType: "int32" }],
+  ["merged decoder (use_cache_branch)", { useCacheBranch: true }],
+  ["hybrid conv state", { convState: true }],
+  ["multi-query attention, combined past_N", { kvHeads: 1, cacheLayout: "combined" }],
+  [
+    "cache_position with position_ids, token_type_ids, logits_to_keep",
+    { cachePosition: true, tokenTypeIds: true, logitsToKeep: "logits_to_keep" },
+  ],
+  [
+    "transformers-style hybrid: merged, float16, GQA, mamba + conv + attention with gaps",
+    {
+      cacheType: "float16",
+      useCacheBranch: true,
+      kvHeads: 2,
+      cachePosition: true,
+      logitsToKeep: "num_logits_to_keep",
+      layerTypes: ["mamba", "attention", "conv", "attention"],
+    },
+  ],
+];
+
+const worstDifference = (a: Float32Array, b: Float32Array) => {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+};
+
+describe.each(VARIANTS)("BatchedDecoder: %s", (name, options) => {
+  it("each row's logits match its own batch-1 decoding through joins, leaves and padding", async () => {
+    const dir = path.join(root, name.replace(/\W+/g, "-"));
+    await writeTestModel(dir, options);
+    const opened = await openArtifact(dir, new DeviceSelector("cpu"));
+    const { session, info, tokenizer } = opened;
+    const tolerance = options.cacheType === "float16" ? 5e-3 : 1e-4;
+    try {
+      const prompts = ["abc", "Hello world, the quick brown fox", "k".repeat(45)].map((p) => tokenizer.encode(p));
+      const steps = 14;
+      // Reference: each prompt alone, greedy; its logits at every step and the tokens fed.
+      const reference: { logits: Float32Array[]; fed: number[] }[] = [];
+      for (const prompt of prompts) {
+        const solo = new DecoderState(session, info.variant, true);
+        const logits = [await solo.forward(prompt)];
+        const fed: number[] = [];
+        for (let i = 0; i < steps; i++) {
+          fed.push(argmax(logits[i]));
+          logits.push(await solo.forward([fed[i]]));
+        }
+        reference.push({ logits, fed });
+      }
+
+      const batch = new BatchedDecoder(session, info.variant);
+      const rows: { seq: number; at: number }[] = []; // which prompt each row is, and its step
+      const join = async (seq: number) => {
+        const prefilled = await batch.prefill(prompts[seq]);
+        expect(worstDifference(prefilled.logits, reference[seq].logits[0])).toBeLessThan(tolerance);
+        return prefilled;
+      };
+      const step = async () => {
+        const logits = await batch.step(rows.map((r) => reference[r.seq].fed[r.at]));
+        rows.forEach((r, i) => {
+          r.at++;
+          expect(worstDifference(logits[i], reference[r.seq].logits[r.at]), `row ${i} step ${r.at}`).toBeLessThan(
+            tolerance,
+          );
+        });
+      };
+
+      batch.regroup([], [await join(0)]);
+      rows.push({ seq: 0, at: 0 });
+      for (let i = 0; i < 3; i++) await step();
+      // A longer prompt joins: the running row is padded on the left.
+      batch.regroup([0], [await join(1)]);
+      rows.push({ seq: 1, at: 0 });
+      for (let i = 0; i < 3; i++) await step();
+      // The first leaves and a third joins in the same regroup; then the second leaves.
+      batch.regroup([1], [await join(2)]);
+      rows.splice(0, 1);
+      rows.push({ seq: 2, at: 0 });
+      for (let i = 0; i < 4; i++) await step();
+      expect(batch.rows).toBe(2);
+      batch.regroup([1], []);
+      rows.splice(0, 1);
+      for (let i = 0; i < 3; i++) await step();
+      expect(batch.paddedLength).toBe(prompts[2].length + 7);
+    } finally {
+      await session.release();
+    }
+  });
+});

@@ -1,0 +1,164 @@
+import { type InferenceSession, Tensor } from "onnxruntime-node";
+import { stepFeeds } from "../step-feeds";
+import type { IdsType, ModelVariant } from "../types";
+import { axesOf, type StateAxes } from "./axes";
+import { packRows, type RowSource } from "./pack";
+
+/** A sequence's cache after its own prefill (batch 1, no padding), ready to join a batch. */
+export interface PrefilledState {
+  logits: Float32Array;
+  state: Record<string, Tensor>;
+  /** Positions in the cache: the prompt length. */
+  length: number;
+}
+
+function ids(type: IdsType, values: ArrayLike<number>, dims: number[]): Tensor {
+  if (type === "int32") return new Tensor("int32", Int32Array.from(values), dims);
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
+  return new Tensor("int64", data, dims);
+}
+
+/** [rows, total]: per row, `total - length` zeros (left padding) then ones. */
+function mask(type: IdsType, lengths: number[], total: number): Tensor {
+  const size = lengths.length * total;
+  const data = type === "int32" ? new Int32Array(size) : new BigInt64Array(size);
+  lengths.forEach((length, row) => {
+    if (data instanceof Int32Array) data.fill(1, row * total + total - length, (row + 1) * total);
+    else data.fill(1n, row * total + total - length, (row + 1) * total);
+  });
+  return new Tensor(type, data, [lengths.length, total]);
+}
+
+/**
+ * The decoding state of a group of sequences on one session: one forward per step for all of them, each row
+ * with its own positions and attention mask. Rows are right-aligned on the cache's sequence axis (left
+ * padding, masked). The cache stays exactly as the model returned it while membership is unchanged; only
+ * `regroup` copies (drop finished rows, pad and append joiners, trim padding no row needs any more).
+ * With one row there is no padding and no copy: the same feeds a batch-1 decoder would make.
+ */
+export class BatchedDecoder {
+  private past: Record<string, Tensor> | null = null;
+  private lengths: number[] = [];
+  private padded = 0;
+  private readonly axes: StateAxes[];
+
+  constructor(
+    private readonly session: InferenceSession,
+    private readonly variant: ModelVariant,
+  ) {
+    this.axes = variant.state.map((spec) => {
+      const axes = axesOf(spec);
+      if (!axes) throw new Error(`state '${spec.input}' cannot be batched`);
+      return axes;
+    });
+  }
+
+  get rows(): number {
+    return this.lengths.length;
+  }
+
+  /** Real positions per row (what each row's next position id is). */
+  get rowLengths(): readonly number[] {
+    return this.lengths;
+  }
+
+  /** The cache's padded length: the longest row. */
+  get paddedLength(): number {
+    return this.padded;
+  }
+
+  /** One sequence's prompt from an empty past, batch 1 (a merged decoder's first step differs anyway). */
+  async prefill(tokens: number[]): Promise<PrefilledState> {
+    const v = this.variant;
+    const n = tokens.length;
+    // Exactly a batch-1 decoder's first step.
+    const feeds = stepFeeds(v, { tokens, pastLength: 0, past: null });
+    const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
+    const state: Record<string, Tensor> = {};
+    for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
+    return { logits: logitsRow(outputs.logits as Tensor, 0), state, length: n };
+  }
+
+  /**
+   * New membership: rows `keep` of the current group (in that order), then `joiners`. A no-op when nothing
+   * changes; a lone joiner's cache is taken as is.
+   */
+  regroup(keep: number[], joiners: PrefilledState[]): void {
+    const unchanged = joiners.length === 0 && keep.length === this.rows && keep.every((row, i) => row === i);
+    if (unchanged) return;
+    const lengths = [...keep.map((row) => this.lengths[row]), ...joiners.map((j) => j.length)];
+    if (lengths.length === 0) {
+      this.past = null;
+    } else if (keep.length === 0 && joiners.length === 1) {
+      this.past = joiners[0].state;
+    } else {
+      const padded = Math.max(...lengths);
+      const past: Record<string, Tensor> = {};
+      this.variant.state.forEach((spec, s) => {
+        const sources: RowSource[] = [
+          ...keep.map((row) => ({ tensor: this.past![spec.input], row, length: this.lengths[row] })),
+          ...joiners.map((j) => ({ tensor: j.state[spec.input], row: 0, length: j.length })),
+        ];
+        past[spec.input] = packRows(spec, this.axes[s], sources, padded);
+      });
+      this.past = past;
+    }
+    this.lengths = lengths;
+    this.padded = lengths.length === 0 ? 0 : Math.max(...lengths);
+  }
+
+  /** One token per row; returns each row's logits (fresh arrays: the sampler modifies them). */
+  async step(tokens: number[]): Promise<Float32Array[]> {
+    const v = this.variant;
+    const rows = this.rows;
+    if (tokens.length !== rows || !this.past) throw new Error(`step with ${tokens.length} tokens for ${rows} rows`);
+    const total = this.padded + 1;
+    const feeds: Record<string, Tensor> = { ...this.past, input_ids: ids(v.idsType, tokens, [rows, 1]) };
+    if (v.attentionMask) {
+      feeds.attention_mask = mask(
+        v.attentionMask,
+        this.lengths.map((length) => length + 1),
+        total,
+      );
+    }
+    if (v.positionIds) feeds.position_ids = ids(v.positionIds, this.lengths, [rows, 1]);
+    // cache_position indexes the padded cache (as transformers does under left padding); position_ids are real.
+    if (v.cachePosition) feeds.cache_position = ids(v.cachePosition, [this.padded], [1]);
+    if (v.tokenTypeIds) feeds.token_type_ids = ids(v.tokenTypeIds, new Array(rows).fill(0), [rows, 1]);
+    if (v.logitsToKeep) feeds[v.logitsToKeep.name] = ids(v.logitsToKeep.type, [1], v.logitsToKeep.dims);
+    if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(1), [1]);
+    const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
+    const past: Record<string, Tensor> = {};
+    for (const spec of v.state) past[spec.input] = outputs[spec.output] as Tensor;
+    this.past = past;
+    this.lengths = this.lengths.map((length) => length + 1);
+    this.padded = total;
+    const logits = outputs.logits as Tensor;
+    return Array.from({ length: rows }, (_, row) => logitsRow(logits, row));
+  }
+}
+
+/** The last position's logits of batch row `row` (logits are [batch, sequence, vocab]); a copy. */
+function logitsRow(logits: Tensor, row: number): Float32Array {
+  const dims = logits.dims as number[];
+  const width = dims[dims.length - 1];
+  const positions = dims.length === 3 ? dims[1] : 1;
+  const start = (row * positions + positions - 1) * width;
+  const data = logits.data;
+  if (data instanceof Float32Array) return data.slice(start, start + width);
+  if (data instanceof Uint16Array) return Float32Array.from(data.subarray(start, start + width), halfToFloat);
+  return Float32Array.from(
+    (data as ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> }).slice(start, start + width),
+  );
+}
+
+/** IEEE half -> float, for float16 logits (decoder.ts has the same for the batch-1 path). */
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
