@@ -72,6 +72,22 @@ export function InferenceDevices() {
       className: "text-right whitespace-nowrap",
       cell: (m) => `${m.running} / ${m.waiting}`,
     },
+    {
+      key: "batch",
+      header: "Batch",
+      className: "whitespace-nowrap",
+      cell: (m) =>
+        m.maxBatch > 1 ? (
+          <span title="Sequences that decode together, and the mean batch of the decode steps so far">
+            up to {m.maxBatch}
+            {m.meanBatch !== null && <span className="text-muted-foreground"> · mean {m.meanBatch}</span>}
+          </span>
+        ) : (
+          <span className="text-muted-foreground" title={m.notBatched ?? undefined}>
+            one at a time
+          </span>
+        ),
+    },
     { key: "used", header: "Last used", className: "whitespace-nowrap", cell: (m) => formatRelative(m.lastUsedAt) },
   ];
 

@@ -35,6 +35,11 @@ export const healthReport = z.object({
         sizeBytes: z.number(),
         running: z.number(),
         waiting: z.number(),
+        /** Sequences that decode together, why not when 1, and decode steps with their rows (mean batch). */
+        maxBatch: z.number(),
+        notBatched: z.string().nullable(),
+        steps: z.number(),
+        stepRows: z.number(),
       }),
     ),
   }),

@@ -27,6 +27,10 @@ export const inferenceDevicesView = z.object({
       sizeBytes: z.number(),
       running: z.number().int(),
       waiting: z.number().int(),
+      /** Sequences that decode together (1: one at a time, `notBatched` says why) and the mean batch so far. */
+      maxBatch: z.number().int(),
+      notBatched: z.string().nullable(),
+      meanBatch: z.number().nullable(),
       loadedAt: z.string(),
       lastUsedAt: z.string(),
     }),
@@ -63,7 +67,9 @@ export async function inferenceDevices(deps: ProjectDeps): Promise<InferenceDevi
     }),
     memory: report.memory,
     models: report.models.map((m) => {
-      const ours = versions.filter((v) => v.artifact?.sha256 === m.key);
+      // Entries are keyed by the artifact's sha256, `#variant` for a pinned decoder, `encoder:` for an encoder.
+      const sha = m.key.replace(/^encoder:/, "").split("#")[0];
+      const ours = versions.filter((v) => v.artifact?.sha256 === sha);
       return {
         names: ours.map((v) => `${v.model.name}@${v.version}`),
         modelId: ours[0]?.model.id ?? null,
@@ -71,6 +77,9 @@ export async function inferenceDevices(deps: ProjectDeps): Promise<InferenceDevi
         sizeBytes: m.sizeBytes,
         running: m.running,
         waiting: m.waiting,
+        maxBatch: m.maxBatch,
+        notBatched: m.notBatched,
+        meanBatch: m.steps > 0 ? Math.round((m.stepRows / m.steps) * 100) / 100 : null,
         loadedAt: m.loadedAt,
         lastUsedAt: m.lastUsedAt,
       };
