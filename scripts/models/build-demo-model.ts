@@ -7,6 +7,8 @@
  *   npx tsx scripts/models/build-demo-model.ts --out /tmp/m --ids int32 --cache float16 --layout combined \
  *     --no-position-ids --merged --conv --bench
  *   npx tsx scripts/models/build-demo-model.ts --out /tmp/lfm2 --layer-types conv,attention,conv,attention --kv-heads 2
+ *   npx tsx scripts/models/build-demo-model.ts --out /tmp/real --onnx-folder --external-data --genai-config \
+ *     --tokenizer-max 2048 --tools-template
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -15,8 +17,10 @@ import {
   DEMO_REPLY,
   type LayerType,
   type TestModelOptions,
+  writeModelLayout,
   writeTestModel,
 } from "@/server/modules/inference/model-builder";
+import { useHermesTemplate } from "@/server/modules/inference/structured/hermes-template";
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,11 @@ const { values } = parseArgs({
     "token-type-ids": { type: "boolean" },
     "logits-to-keep": { type: "string" },
     bench: { type: "boolean" },
+    "onnx-folder": { type: "boolean" },
+    "external-data": { type: "boolean" },
+    "genai-config": { type: "boolean" },
+    "tokenizer-max": { type: "string" },
+    "tools-template": { type: "boolean" },
     layers: { type: "string" },
     hidden: { type: "string" },
     heads: { type: "string" },
@@ -55,6 +64,11 @@ const usage = `usage: build-demo-model --out DIR [options]
   --cache-position         a cache_position input (int64 [sequence]), as transformers exports have
   --token-type-ids         a token_type_ids input (fed zeros)
   --logits-to-keep NAME    logits_to_keep|num_logits_to_keep: an int64 scalar input, the last N positions' logits
+  --onnx-folder            a transformers.js-style onnx/ folder: model.onnx, model_fp16.onnx, model_quantized.onnx
+  --external-data          weights in external-data files (model.onnx_data)
+  --genai-config           an onnxruntime-genai genai_config.json
+  --tokenizer-max N        tokenizer_config's model_max_length (real folders often claim more than the model has)
+  --tools-template         a Hermes/Qwen-style chat template that takes tools (<tool_call> blocks)
   --bench                  the benchmark size (${BENCH_MODEL_OPTIONS.layers} layers, hidden ${BENCH_MODEL_OPTIONS.hiddenSize})
   --layers N --hidden N --heads N --seed N`;
 
@@ -98,10 +112,25 @@ const options: TestModelOptions = {
 
 const started = performance.now();
 const dir = path.resolve(values.out);
-const files = await writeTestModel(dir, options);
-const ms = Math.round(performance.now() - started);
-console.log(
-  `wrote ${path.join(dir, files.modelFileName)} (${(files.onnx.byteLength / 1024 / 1024).toFixed(1)} MiB) in ${ms} ms`,
-);
-console.log(`variant: ${JSON.stringify(files.variant)}`);
+const layout = values["onnx-folder"] || values["external-data"] || values["genai-config"] || values["tokenizer-max"];
+if (layout) {
+  const written = await writeModelLayout(dir, {
+    ...options,
+    folder: values["onnx-folder"] ? "onnx" : "top",
+    variants: values["onnx-folder"] ? ["fp32", "fp16", "quantized"] : ["fp32"],
+    externalData: values["external-data"] || undefined,
+    genaiConfig: values["genai-config"] || undefined,
+    tokenizerMaxLength: int(values["tokenizer-max"]),
+  });
+  if (values["tools-template"]) await useHermesTemplate(dir);
+  console.log(`wrote ${written.written.join(", ")} in ${Math.round(performance.now() - started)} ms`);
+} else {
+  const files = await writeTestModel(dir, options);
+  if (values["tools-template"]) await useHermesTemplate(dir);
+  const ms = Math.round(performance.now() - started);
+  console.log(
+    `wrote ${path.join(dir, files.modelFileName)} (${(files.onnx.byteLength / 1024 / 1024).toFixed(1)} MiB) in ${ms} ms`,
+  );
+  console.log(`variant: ${JSON.stringify(files.variant)}`);
+}
 console.log(`greedy chat reply: ${JSON.stringify(DEMO_REPLY)}; raw "abc" continues "defg..."`);
