@@ -13,7 +13,7 @@ import { embedLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { localArtifact, localCost, recordLocalRun, toBase64 } from "./local-embeddings";
+import { finishLocal, localArtifact, toBase64 } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
 import { estimateEmbeddings } from "./usage-estimate";
@@ -136,7 +136,7 @@ export async function serveEmbeddings(
   const refused = refusal(version);
   if (refused) throw new DomainError("BAD_REQUEST", refused, [{ path: "model", message: refused }]);
   if (scope.keyLimits) await scope.keyLimits.reserve(estimateEmbeddings(version, raw.input));
-  if (version.model.provider === "onnx_local") return serveLocal(deps, scope, req, version, raw);
+  if (version.model.provider === "onnx_local") return serveLocal(scope, req, version, raw);
 
   const client = clientFor(version);
   const { controller, release } = linkedAbort(req);
@@ -193,7 +193,6 @@ function inputsOf(input: unknown): (string | number[])[] {
  * naming the input), as OpenAI does, not silently truncated.
  */
 async function serveLocal(
-  deps: CompletionDeps,
   scope: GatewayRequest,
   req: GatewayHttpRequest,
   version: ServedVersion,
@@ -216,17 +215,8 @@ async function serveLocal(
     embedding: base64 ? toBase64(vector) : Array.from(vector),
   }));
   const run = { device: result.device, durationMs: result.durationMs, tokens: result.tokens };
-  const costUsd = localCost(version, run);
-  await recordLocalRun(deps.db, scope.entry.projectId, version, run, costUsd);
   const usage = { prompt_tokens: result.tokens, total_tokens: result.tokens };
-  scope.finish({
-    status: 200,
-    deployment: `local:${result.device}`,
-    tokensIn: result.tokens,
-    tokensOut: 0,
-    costUsd,
-    responseBody: { embeddings: data.length, usage },
-  });
+  finishLocal(scope, version, run, { embeddings: data.length, usage });
   const info = infoOf(version, scope);
   return jsonResponse(
     { object: "list", data, model: info.modelVersion, usage, switchyard: info },

@@ -102,8 +102,6 @@ const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>) => 
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < actual.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(1e-5);
 };
-const runsOf = (name: string) =>
-  db.inferenceRun.findMany({ where: { modelVersion: { model: { name } } }, orderBy: { createdAt: "asc" } });
 
 const TEXTS = [
   "hello world",
@@ -113,8 +111,7 @@ const TEXTS = [
 ];
 
 describe("POST /v1/embeddings on a local encoder", () => {
-  it("returns normalised vectors equal to the reference for a batch of different lengths; logged and recorded as a run", async () => {
-    const runsBefore = (await runsOf("local-embed")).length;
+  it("returns normalised vectors equal to the reference for a batch of different lengths; logged with its device", async () => {
     const { data, response } = await client.embeddings
       .create({ model: "local-embed", input: TEXTS, encoding_format: "float" })
       .withResponse();
@@ -130,15 +127,14 @@ describe("POST /v1/embeddings on a local encoder", () => {
     expect(data.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
     expect(response.headers.get("x-switchyard-model-version")).toBe("local-embed@1");
     const log = await logOf(response.headers.get("x-request-id"));
-    expect(log).toMatchObject({ status: 200, path: "/v1/embeddings", tokensIn: tokens, deployment: "local:cpu" });
-    const runs = await runsOf("local-embed");
-    expect(runs).toHaveLength(runsBefore + 1);
-    expect(runs.at(-1)).toMatchObject({
-      source: "gateway",
-      device: "cpu",
+    // The device on the log row is what "Compare models" measures gateway traffic by.
+    expect(log).toMatchObject({
+      status: 200,
+      path: "/v1/embeddings",
       tokensIn: tokens,
       tokensOut: 0,
-      error: null,
+      deployment: "local:cpu",
+      device: "cpu",
     });
     await reference.release();
   });
@@ -195,7 +191,7 @@ describe("POST /v1/rerank on a local cross-encoder", () => {
     const log = await logOf(res.headers.get("x-request-id"));
     expect(body.id).toBe(log.id);
     expect(log).toMatchObject({ status: 200, path: "/v1/rerank", tokensIn: tokens, requestedModel: "local-rerank" });
-    expect((await runsOf("local-rerank")).at(-1)).toMatchObject({ source: "gateway", tokensIn: tokens });
+    expect(log).toMatchObject({ device: "cpu", deployment: "local:cpu" });
     await reference.release();
   });
 });
@@ -233,11 +229,10 @@ describe("POST /v1/rerank on an OpenAI-compatible upstream", () => {
   });
 });
 
-describe("refusals: a 4xx naming the problem, logged, never a 5xx, no run recorded", () => {
+describe("refusals: a 4xx naming the problem, logged, never a 5xx", () => {
   const statusOf = async (requestId: string | null) => (await logOf(requestId)).status;
 
   it("embeddings: empty input, too many inputs, an over-long input, dimensions past the width, a reranker", async () => {
-    const runsBefore = (await runsOf("local-embed")).length;
     const cases: [unknown, RegExp][] = [
       [{ input: "" }, /^400 input: input must not be an empty string/],
       [{ input: [] }, /^400 input: input must not be an empty array/],
@@ -257,7 +252,6 @@ describe("refusals: a 4xx naming the problem, logged, never a 5xx, no run record
       expect(error!.message).toMatch(message);
       expect(await statusOf(error!.headers?.get("x-request-id") ?? null)).toBe(400);
     }
-    expect(await runsOf("local-embed")).toHaveLength(runsBefore);
   });
 
   it("rerank: bad fields name themselves; a model of another task is a 400", async () => {

@@ -1,12 +1,12 @@
 /**
  * What the in-process engine's encoders serve: embeddings (`/v1/embeddings`) and rerank scores (`/v1/rerank`) of an
- * `onnx_local` model version. Each served request is also recorded as an inference run (source `gateway`), as the
- * playground's runs are, with the device it ran on.
+ * `onnx_local` model version. Each served request's log row carries the device it ran on (`request_log.device`), which
+ * "Compare models" reads like every gateway generation's; nothing else is written on the request path.
  */
-import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import { runCost } from "@/server/modules/runs/cost";
 import type { LocalArtifact } from "@/server/modules/runs/local-encoder";
+import type { GatewayRequest } from "./request-scope";
 import type { ServedVersion } from "./target";
 
 /** The version's artifact as `runs/local-encoder.ts` takes it. */
@@ -30,7 +30,7 @@ export interface LocalRun {
 }
 
 /** USD for a local run: local models are priced per compute second (or per input token when that is what is set). */
-export function localCost(version: ServedVersion, run: LocalRun): number {
+function localCost(version: ServedVersion, run: LocalRun): number {
   const model = version.model;
   return runCost(
     {
@@ -42,24 +42,22 @@ export function localCost(version: ServedVersion, run: LocalRun): number {
   );
 }
 
-/** One `inference_runs` row, as the playground writes (server/modules/runs/service.ts), with source `gateway`. */
-export function recordLocalRun(db: Db, projectId: string, version: ServedVersion, run: LocalRun, costUsd: number) {
-  return db.inferenceRun.create({
-    data: {
-      projectId,
-      modelVersionId: version.id,
-      source: "gateway",
-      device: run.device,
-      ttftMs: null,
-      tpotMs: null,
-      // Input tokens read per second: the figure that compares encoders.
-      tokensPerSecond: run.durationMs > 0 ? (run.tokens * 1000) / run.durationMs : null,
-      durationMs: run.durationMs,
-      tokensIn: run.tokens,
-      tokensOut: 0,
-      costUsd,
-      finishReason: "stop",
-      error: null,
-    },
+/** Finishes the log row of a served local encoder request (tokens read, cost, device); returns the cost. */
+export function finishLocal(
+  scope: GatewayRequest,
+  version: ServedVersion,
+  run: LocalRun,
+  responseBody: Record<string, unknown>,
+): number {
+  const costUsd = localCost(version, run);
+  scope.finish({
+    status: 200,
+    deployment: `local:${run.device}`,
+    device: run.device,
+    tokensIn: run.tokens,
+    tokensOut: 0,
+    costUsd,
+    responseBody,
   });
+  return costUsd;
 }

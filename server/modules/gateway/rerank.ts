@@ -13,7 +13,7 @@ import { rerankLocal } from "@/server/modules/runs/local-encoder";
 import type { CompletionDeps } from "./completion-deps";
 import { type GatewayHttpRequest, linkedAbort } from "./http-request";
 import { jsonResponse } from "./json-response";
-import { localArtifact, localCost, recordLocalRun } from "./local-embeddings";
+import { finishLocal, localArtifact } from "./local-embeddings";
 import type { GatewayRequest } from "./request-scope";
 import { resolveModelVersion, type ServedVersion } from "./target";
 import { estimateEmbeddings } from "./usage-estimate";
@@ -113,17 +113,8 @@ export async function serveRerank(deps: CompletionDeps, scope: GatewayRequest, r
     ...(body.returnDocuments ? { document: { text: body.documents[index] } } : {}),
   }));
   const run = { device: result.device, durationMs: result.durationMs, tokens: result.tokens };
-  const costUsd = localCost(version, run);
-  await recordLocalRun(deps.db, scope.entry.projectId, version, run, costUsd);
   const usage = { total_tokens: result.tokens };
-  scope.finish({
-    status: 200,
-    deployment: `local:${result.device}`,
-    tokensIn: result.tokens,
-    tokensOut: 0,
-    costUsd,
-    responseBody: { results: results.length, usage },
-  });
+  finishLocal(scope, version, run, { results: results.length, usage });
   return jsonResponse(
     { id: scope.id, results, model: info.modelVersion, usage, meta: { billed_units: usage }, switchyard: info },
     { headers: switchyardHeaders(info) },
