@@ -16,6 +16,7 @@ import { type StandaloneGateway, startStandaloneGateway } from "@/server/modules
 import { MemorySink } from "@/server/modules/gateway/testing/memory-sink";
 import { writeModelLayout } from "@/server/modules/inference/model-builder/layouts";
 import { DEMO_REPLY } from "@/server/modules/inference/model-builder/pattern";
+import { type TestModelOptions, writeTestModel } from "@/server/modules/inference/model-builder/test-model";
 import { withTestDatabase } from "@/server/testing/db";
 import { callerFor, makeApiKey, makeProject } from "@/server/testing/factories";
 
@@ -220,5 +221,42 @@ describe("real export layouts through upload, import and /v1", () => {
     ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("this model's context is 256 tokens") });
     const fits = await greedy("genai-short");
     expect(fits.message.content).toBe(DEMO_REPLY);
+  });
+
+  it("serves the decoder variants through /v1: gapped hybrids, state-space, GQA, cache_position, token_type_ids, logits_to_keep", async () => {
+    const variants: [string, TestModelOptions][] = [
+      ["lfm2", { layerTypes: ["conv", "attention", "conv", "attention"], kvHeads: 2 }],
+      ["mamba-hybrid", { layerTypes: ["mamba", "attention", "mamba", "attention"] }],
+      ["state-space", { layerTypes: ["mamba", "mamba"] }],
+      [
+        "transformers-style",
+        { cachePosition: true, positionIds: false, tokenTypeIds: true, logitsToKeep: "num_logits_to_keep" },
+      ],
+    ];
+    for (const [name, options] of variants) {
+      const dir = path.join(dataDir, "import", name);
+      await writeTestModel(dir, options);
+      const imported = await owner().artifacts.importFolder({ path: dir });
+      await register(`variant-${name}`, imported.id, [null]);
+      // Three at once (they decode together where the variant allows it), streamed and not.
+      const answers = await Promise.all([
+        greedy(`variant-${name}`),
+        greedy(`variant-${name}`, "Hello there"),
+        (async () => {
+          const stream = await client.chat.completions.create({
+            model: `variant-${name}`,
+            messages: [{ role: "user", content: "Who are you?" }],
+            temperature: 0,
+            stream: true,
+          });
+          let text = "";
+          for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+          return text;
+        })(),
+      ]);
+      expect(answers[0].message.content, name).toBe(DEMO_REPLY);
+      expect(answers[1].message.content, name).toBe(DEMO_REPLY);
+      expect(answers[2], name).toBe(DEMO_REPLY);
+    }
   });
 });
