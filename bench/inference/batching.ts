@@ -4,7 +4,10 @@
  * batching (8), same process, same model folder, rounds interleaved. Fails if the two configurations'
  * texts differ. See bench/README.md ("Dynamic batching").
  *
- *   npx tsx bench/inference/batching.ts [--tokens 128] [--reps 3] [--streams 8]
+ *   npx tsx bench/inference/batching.ts [--tokens 128] [--reps 3] [--streams 8] [--short]
+ *
+ * `--short`: chat-turn-sized prompts (10-20 tokens) instead of 60-80, so the cache each step reads and copies is
+ * shorter (the ratio depends on it: see bench/README.md).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "128" },
     reps: { type: "string", default: "3" },
     streams: { type: "string", default: "8" },
+    short: { type: "boolean", default: false },
   },
 });
 const NEW_TOKENS = Number(values.tokens);
@@ -27,10 +31,10 @@ const REPS = Number(values.reps);
 const STREAMS = Number(values.streams);
 
 // Prompts of similar length (60-80 tokens), different text: rows are distinct sequences, little padding.
-const PROMPTS = Array.from(
-  { length: STREAMS },
-  (_, i) =>
-    `Request ${i}: benchmarks measure what they measure and nothing else, so write down how they ran ${"xyz".repeat(i)}`,
+const PROMPTS = Array.from({ length: STREAMS }, (_, i) =>
+  values.short
+    ? `Request ${i}: hello ${"xy".repeat(i)}`
+    : `Request ${i}: benchmarks measure what they measure and nothing else, so write down how they ran ${"xyz".repeat(i)}`,
 );
 
 const median = (xs: number[]) => {
@@ -97,7 +101,10 @@ try {
   console.log(
     `machine: ${cpu.length} x ${cpu[0]?.model.trim()}, Node ${process.version}, onnxruntime-node ${ort.env.versions.common}`,
   );
-  console.log(`${NEW_TOKENS} new tokens per stream, greedy; median of ${REPS} rounds after one warm-up\n`);
+  const promptChars = PROMPTS.map((p) => p.length);
+  console.log(
+    `${NEW_TOKENS} new tokens per stream, greedy, ${values.short ? "short" : "long"} prompts (${Math.min(...promptChars)}-${Math.max(...promptChars)} characters); median of ${REPS} rounds after one warm-up\n`,
+  );
   console.log("| engine | streams | aggregate tokens/s | mean TTFT ms |");
   console.log("| --- | ---: | ---: | ---: |");
   const cell = (name: string, streams: number) => {
