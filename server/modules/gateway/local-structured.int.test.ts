@@ -100,6 +100,9 @@ describe("response_format toward a local model", () => {
       temperature: z.number(),
       unit: z.enum(["celsius", "fahrenheit"]),
       windy: z.boolean(),
+      // zod writes the safe-integer range for .int() and exclusiveMinimum 0 for .positive(): both enforced.
+      readings: z.number().int().positive(),
+      offset: z.number().int(),
     });
     for (const seed of [1, 2, 3]) {
       const completion = await client.chat.completions.parse({

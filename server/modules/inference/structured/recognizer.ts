@@ -1,4 +1,4 @@
-import { FREE_KEY_MAX, MAX_NUMBER_LENGTH, type SchemaNode } from "./schema";
+import { FREE_KEY_MAX, MAX_INTEGER_LENGTH, MAX_NUMBER_LENGTH, type SchemaNode } from "./schema";
 
 /**
  * An incremental recognizer of compact JSON matching a compiled schema, fed one byte at a time (tokens are bytes:
@@ -193,8 +193,10 @@ export class Recognizer {
         if (c === QUOTE) out.push(this.push({ t: "str", min: node.min, max: node.max, len: 0, esc: 0, utf8: 0 }, up));
         return;
       case "number":
-        if (c === 0x2d /* - */) out.push(this.push({ t: "num", integer: node.integer, phase: 0, len: 1 }, up));
-        else if (isDigit(c))
+        // A lower bound of 0 forbids the minus sign; an integer bound of 1 also a leading zero (schema.ts).
+        if (c === 0x2d /* - */) {
+          if (node.lower === "none") out.push(this.push({ t: "num", integer: node.integer, phase: 0, len: 1 }, up));
+        } else if (isDigit(c) && !(c === 0x30 && node.lower === "positive"))
           out.push(this.push({ t: "num", integer: node.integer, phase: c === 0x30 ? 1 : 2, len: 1 }, up));
         return;
       case "object":
@@ -272,7 +274,7 @@ export class Recognizer {
   }
 
   private number(f: Extract<Frame, { t: "num" }>, up: Stack | null, c: number, out: State): void {
-    const next = f.len < MAX_NUMBER_LENGTH ? numberPhase(f.phase, c, f.integer) : -1;
+    const next = f.len < (f.integer ? MAX_INTEGER_LENGTH : MAX_NUMBER_LENGTH) ? numberPhase(f.phase, c, f.integer) : -1;
     if (next >= 0) out.push(this.push({ ...f, phase: next, len: f.len + 1 }, up));
     // A number has no closing byte: where it may end, the byte may belong to what follows.
     else if (NUMBER_ENDS.has(f.phase) && up) this.feed(up, c, out);

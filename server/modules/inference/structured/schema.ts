@@ -12,7 +12,12 @@ export type SchemaNode = { id: number } & (
   | { kind: "string"; min: number; max: number }
   /** Fixed JSON texts: enum, const, true/false/null. */
   | { kind: "literals"; values: string[] }
-  | { kind: "number"; integer: boolean }
+  | {
+      kind: "number";
+      integer: boolean;
+      /** From minimum / exclusiveMinimum: no '-' (>= 0), or for integers also no leading 0 (>= 1). */
+      lower: "none" | "nonNegative" | "positive";
+    }
   | { kind: "anyOf"; options: SchemaNode[] }
   /** Fixed text and values in a row (a tool call: tag, JSON object, closing tag). */
   | { kind: "seq"; parts: (string | SchemaNode)[] }
@@ -32,6 +37,8 @@ interface ObjectProp {
 const DEFAULT_MAX_STRING = 512;
 /** Longest number text (sign, digits, fraction, exponent): about what a double holds exactly. */
 export const MAX_NUMBER_LENGTH = 16;
+/** Longest integer text: 15 characters keep every integer exact in a double (below 2^53), the sign included. */
+export const MAX_INTEGER_LENGTH = 15;
 /** Strings in json_object and untyped values (no schema bounds them), and their keys. */
 const FREE_STRING_MAX = 128;
 export const FREE_KEY_MAX = 64;
@@ -69,7 +76,16 @@ const HANDLED = new Set([
   "$ref",
   "maxLength",
   "minLength",
+  // Numeric bounds: only those the grammar enforces exactly (see numberBounds); the rest are refused.
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
 ]);
+
+/** The largest integer the grammar can write (MAX_INTEGER_LENGTH digits), and the most negative (one less). */
+const LARGEST_INTEGER = 10 ** MAX_INTEGER_LENGTH - 1;
+const SMALLEST_INTEGER = -(10 ** (MAX_INTEGER_LENGTH - 1) - 1);
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -144,7 +160,7 @@ export class SchemaCompiler {
       }
       case "number":
       case "integer":
-        return { kind: "number", integer: s.type === "integer" };
+        return { kind: "number", integer: s.type === "integer", lower: this.numberBounds(s, path) };
       case "boolean":
         return { kind: "literals", values: ["true", "false"] };
       case "null":
@@ -154,6 +170,45 @@ export class SchemaCompiler {
       default:
         throw this.refuse(`${path}/type`, `type '${String(s.type)}' is not a JSON schema type`);
     }
+  }
+
+  /**
+   * Numeric bounds the grammar enforces exactly: a lower bound of 0 (no minus sign), for integers also 1 (no
+   * leading zero), and bounds an integer this short cannot pass anyway (zod's `.int()` writes the safe-integer
+   * range). Any other bound is refused under strict (ignored otherwise): a digit-by-digit range check is not built.
+   */
+  private numberBounds(s: Json, path: string): "none" | "nonNegative" | "positive" {
+    const integer = s.type === "integer";
+    const num = (key: string) => (typeof s[key] === "number" ? (s[key] as number) : null);
+    let lower: "none" | "nonNegative" | "positive" = "none";
+    const min = num("minimum");
+    const exclusiveMin = num("exclusiveMinimum");
+    const max = num("maximum");
+    const exclusiveMax = num("exclusiveMaximum");
+    const unenforceable = (key: string) => {
+      if (this.strict) throw this.refuse(`${path}/${key}`, `'${key}' ${s[key]} is not supported for local models`);
+    };
+    // The tightest lower bound as an inclusive one (integers) or as written (numbers).
+    for (const [key, value, exclusive] of [
+      ["minimum", min, false],
+      ["exclusiveMinimum", exclusiveMin, true],
+    ] as const) {
+      if (value === null) continue;
+      const inclusive = integer && exclusive ? Math.floor(value) + 1 : value;
+      if (integer && inclusive <= SMALLEST_INTEGER) continue;
+      if (!exclusive && value === 0) lower = lower === "positive" ? lower : "nonNegative";
+      else if (integer && inclusive === 1) lower = "positive";
+      else if (integer && inclusive === 0) lower = lower === "positive" ? lower : "nonNegative";
+      else unenforceable(key);
+    }
+    for (const [key, value] of [
+      ["maximum", max],
+      ["exclusiveMaximum", exclusiveMax],
+    ] as const) {
+      if (value === null) continue;
+      if (!(integer && value >= LARGEST_INTEGER)) unenforceable(key);
+    }
+    return lower;
   }
 
   private object(s: Json, path: string): NodeFields {
@@ -179,7 +234,7 @@ export class SchemaCompiler {
     if (made) return made;
     const scalars: SchemaNode[] = [
       this.node({ kind: "string", min: 0, max: FREE_STRING_MAX }),
-      this.node({ kind: "number", integer: false }),
+      this.node({ kind: "number", integer: false, lower: "none" }),
       this.node({ kind: "literals", values: ["true", "false", "null"] }),
     ];
     const inner = depth >= MAX_FREE_DEPTH ? null : this.any(depth + 1);

@@ -38,6 +38,17 @@ async function run(request: GenerateRequest) {
 }
 
 const SCHEMAS: Record<string, Record<string, unknown>> = {
+  // What zod writes for .int() (the safe-integer range), .int().positive() and .nonnegative().
+  bounds: {
+    type: "object",
+    properties: {
+      n: { type: "integer", minimum: -9007199254740991, maximum: 9007199254740991 },
+      count: { type: "integer", exclusiveMinimum: 0, maximum: 9007199254740991 },
+      score: { type: "number", minimum: 0 },
+    },
+    required: ["n", "count", "score"],
+    additionalProperties: false,
+  },
   flat: {
     type: "object",
     properties: { city: { type: "string", maxLength: 12 }, temp: { type: "number" }, ok: { type: "boolean" } },
@@ -186,9 +197,11 @@ describe("schemas the recognizer cannot enforce", () => {
       return null;
     };
     expect(refused({ type: "string", pattern: "^a" })).toMatch(/^response_format\.json_schema\.schema\.pattern: /);
-    expect(refused({ type: "object", properties: { n: { type: "number", minimum: 0 } } })).toMatch(
-      /schema\.properties\.n\.minimum: 'minimum' is not supported/,
+    expect(refused({ type: "object", properties: { n: { type: "number", minimum: 5 } } })).toMatch(
+      /schema\.properties\.n\.minimum: 'minimum' 5 is not supported/,
     );
+    expect(refused({ type: "number", maximum: 100 })).toMatch(/maximum: 'maximum' 100 is not supported/);
+    expect(refused({ type: "integer", minimum: 0, maximum: 9007199254740991 })).toBeNull();
     expect(refused({ type: "object", additionalProperties: true })).toMatch(/additionalProperties/);
     expect(refused({ $ref: "https://x/y.json" })).toMatch(/only local references/);
     expect(refused(SCHEMAS.refs)).toBeNull();
