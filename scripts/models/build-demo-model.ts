@@ -43,6 +43,7 @@ const { values } = parseArgs({
     "genai-config": { type: "boolean" },
     "tokenizer-max": { type: "string" },
     "tools-template": { type: "boolean" },
+    context: { type: "string" },
     layers: { type: "string" },
     hidden: { type: "string" },
     heads: { type: "string" },
@@ -70,6 +71,7 @@ const usage = `usage: build-demo-model --out DIR [options]
   --tokenizer-max N        tokenizer_config's model_max_length (real folders often claim more than the model has)
   --tools-template         a Hermes/Qwen-style chat template that takes tools (<tool_call> blocks)
   --bench                  the benchmark size (${BENCH_MODEL_OPTIONS.layers} layers, hidden ${BENCH_MODEL_OPTIONS.hiddenSize})
+  --context N              position table rows (default 512)
   --layers N --hidden N --heads N --seed N`;
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -104,6 +106,7 @@ const options: TestModelOptions = {
   cachePosition: values["cache-position"] || undefined,
   tokenTypeIds: values["token-type-ids"] || undefined,
   logitsToKeep: oneOf("logits-to-keep", values["logits-to-keep"], ["logits_to_keep", "num_logits_to_keep"] as const),
+  ...(values.context ? { contextLength: int(values.context) } : {}),
   ...(values.layers ? { layers: int(values.layers) } : {}),
   ...(values.hidden ? { hiddenSize: int(values.hidden) } : {}),
   ...(values.heads ? { heads: int(values.heads) } : {}),

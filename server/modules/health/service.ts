@@ -98,7 +98,13 @@ export async function getHealth(deps: { db: Db }, { names = false }: { names?: b
 function inferenceReport(names: boolean): HealthReport["inference"] {
   const report = getInferenceEngine().devices();
   if (names) return report;
-  return { ...report, models: report.models.map((m) => ({ ...m, name: `artifact ${m.key.slice(0, 12)}` })) };
+  return {
+    ...report,
+    models: report.models.map((m) => ({
+      ...m,
+      name: `${m.key.startsWith("encoder:") ? "encoder" : "artifact"} ${m.key.replace(/^encoder:/, "").slice(0, 12)}`,
+    })),
+  };
 }
 
 function errorMessage(error: unknown): string {

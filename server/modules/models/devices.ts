@@ -46,7 +46,9 @@ export type InferenceDevicesView = z.infer<typeof inferenceDevicesView>;
  */
 export async function inferenceDevices(deps: ProjectDeps): Promise<InferenceDevicesView> {
   const report = await getInferenceEngine().probeDevices();
-  const keys = report.models.map((m) => m.key);
+  // Entries are keyed by the artifact's sha256, `#variant` for a pinned decoder, `encoder:` for an encoder.
+  const shaOf = (key: string) => key.replace(/^encoder:/, "").split("#")[0];
+  const keys = [...new Set(report.models.map((m) => shaOf(m.key)))];
   const versions =
     keys.length === 0
       ? []
@@ -67,9 +69,7 @@ export async function inferenceDevices(deps: ProjectDeps): Promise<InferenceDevi
     }),
     memory: report.memory,
     models: report.models.map((m) => {
-      // Entries are keyed by the artifact's sha256, `#variant` for a pinned decoder, `encoder:` for an encoder.
-      const sha = m.key.replace(/^encoder:/, "").split("#")[0];
-      const ours = versions.filter((v) => v.artifact?.sha256 === sha);
+      const ours = versions.filter((v) => v.artifact?.sha256 === shaOf(m.key));
       return {
         names: ours.map((v) => `${v.model.name}@${v.version}`),
         modelId: ours[0]?.model.id ?? null,
