@@ -20,7 +20,7 @@ import {
   writeModelLayout,
   writeTestModel,
 } from "@/server/modules/inference/model-builder";
-import { useHermesTemplate } from "@/server/modules/inference/structured/hermes-template";
+import { writeHermesTemplate } from "@/server/modules/inference/structured/hermes-template";
 
 const { values } = parseArgs({
   options: {
@@ -125,11 +125,11 @@ if (layout) {
     genaiConfig: values["genai-config"] || undefined,
     tokenizerMaxLength: int(values["tokenizer-max"]),
   });
-  if (values["tools-template"]) await useHermesTemplate(dir);
+  if (values["tools-template"]) await writeHermesTemplate(dir);
   console.log(`wrote ${written.written.join(", ")} in ${Math.round(performance.now() - started)} ms`);
 } else {
   const files = await writeTestModel(dir, options);
-  if (values["tools-template"]) await useHermesTemplate(dir);
+  if (values["tools-template"]) await writeHermesTemplate(dir);
   const ms = Math.round(performance.now() - started);
   console.log(
     `wrote ${path.join(dir, files.modelFileName)} (${(files.onnx.byteLength / 1024 / 1024).toFixed(1)} MiB) in ${ms} ms`,

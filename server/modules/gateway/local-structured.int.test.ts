@@ -15,7 +15,7 @@ import type { Db } from "@/server/db";
 import { ingestArtifact, withStagingDir } from "@/server/modules/artifacts/service";
 import { artifactStore } from "@/server/modules/artifacts/store";
 import { writeTestModel } from "@/server/modules/inference/model-builder/test-model";
-import { useHermesTemplate } from "@/server/modules/inference/structured/hermes-template";
+import { writeHermesTemplate } from "@/server/modules/inference/structured/hermes-template";
 import { moveAlias } from "@/server/modules/models/aliases";
 import { createModelInput, createVersionInput, moveAliasInput } from "@/server/modules/models/schemas";
 import { createModel } from "@/server/modules/models/service";
@@ -43,7 +43,7 @@ async function registerToolModel(projectId: string) {
   const deps = { db, store: artifactStore(), caller: systemCaller(projectId, actor) };
   const artifact = await withStagingDir(async (dir) => {
     await writeTestModel(dir, { contextLength: 2048 });
-    await useHermesTemplate(dir);
+    await writeHermesTemplate(dir);
     return ingestArtifact(deps, { stagingDir: dir });
   });
   const model = await createModel(

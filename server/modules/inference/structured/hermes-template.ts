@@ -21,7 +21,7 @@ const HERMES_TOOLS_TEMPLATE = [
 ].join("");
 
 /** Rewrites a model folder's tokenizer_config.json with the Hermes tools template. */
-export async function useHermesTemplate(dir: string): Promise<void> {
+export async function writeHermesTemplate(dir: string): Promise<void> {
   const { readFile, writeFile } = await import("node:fs/promises");
   const file = `${dir}/tokenizer_config.json`;
   const config = JSON.parse(await readFile(file, "utf8"));

@@ -10,7 +10,7 @@ import { DEMO_REPLY, writeTestModel } from "../model-builder";
 import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
 import type { GenerationEvent } from "../types";
 import { createConstraint } from ".";
-import { useHermesTemplate } from "./hermes-template";
+import { writeHermesTemplate } from "./hermes-template";
 import { detectToolFormat, type ParsedToolCall, ToolCallParser, type ToolCallPiece } from "./tool-format";
 
 // The test model with a Hermes-style template: its greedy chat says a fixed reply, so only the constraint makes
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const dir = path.join(root, "m");
   // Tools in the prompt are long in a byte-level vocabulary: a longer context than the default 512.
   await writeTestModel(dir, { contextLength: 2048 });
-  await useHermesTemplate(dir);
+  await writeHermesTemplate(dir);
   ref = { dir, key: "tools-test", name: "tiny-tools" };
 });
 afterAll(async () => {
