@@ -28,12 +28,17 @@ export async function withStagingDir<T>(work: (dir: string) => Promise<T>): Prom
   }
 }
 
-function toSummary(
-  row: { id: string; sha256: string; sizeBytes: bigint; manifest: unknown; inspection: unknown; createdAt: Date },
-  deduplicated: boolean,
-): ArtifactSummary {
-  const info = row.inspection as ArtifactInfo | EncoderInfo;
-  if ("kind" in info) return encoderSummary(row, info, deduplicated);
+type ArtifactRow = {
+  id: string;
+  sha256: string;
+  sizeBytes: bigint;
+  manifest: unknown;
+  inspection: unknown;
+  createdAt: Date;
+};
+
+/** What every artifact summary says, decoder or encoder. */
+function summaryBase(row: ArtifactRow, deduplicated: boolean) {
   return {
     id: row.id,
     sha256: row.sha256,
@@ -41,6 +46,14 @@ function toSummary(
     files: Object.keys(row.manifest as Manifest).sort(),
     deduplicated,
     createdAt: row.createdAt,
+  };
+}
+
+function toSummary(row: ArtifactRow, deduplicated: boolean): ArtifactSummary {
+  const info = row.inspection as ArtifactInfo | EncoderInfo;
+  if ("kind" in info) return encoderSummary(row, info, deduplicated);
+  return {
+    ...summaryBase(row, deduplicated),
     inspection: {
       parameterCount: info.parameterCount,
       opset: info.opset,
@@ -84,18 +97,9 @@ async function inspectFolder(dir: string): Promise<ArtifactInfo | EncoderInfo> {
 }
 
 /** The summary of an encoder artifact: no KV cache, chat template or decoder variant; `encoder` says how it pools. */
-function encoderSummary(
-  row: Parameters<typeof toSummary>[0],
-  info: EncoderInfo,
-  deduplicated: boolean,
-): ArtifactSummary {
+function encoderSummary(row: ArtifactRow, info: EncoderInfo, deduplicated: boolean): ArtifactSummary {
   return {
-    id: row.id,
-    sha256: row.sha256,
-    sizeBytes: Number(row.sizeBytes),
-    files: Object.keys(row.manifest as Manifest).sort(),
-    deduplicated,
-    createdAt: row.createdAt,
+    ...summaryBase(row, deduplicated),
     inspection: {
       parameterCount: info.parameterCount,
       opset: info.opset,

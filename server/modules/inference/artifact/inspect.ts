@@ -4,9 +4,10 @@ import type { InferenceSession } from "onnxruntime-node";
 import { DomainError } from "@/server/errors";
 import { DeviceSelector } from "../devices";
 import { ModelTokenizer, pickChatTemplate } from "../tokenizer";
-import type { ArtifactInfo, Device, TensorSpec } from "../types";
+import type { ArtifactInfo, Device } from "../types";
 import { bosTokenIdOf, eosTokenIdsOf, positiveInt, readGenaiConfig, resolveContextLength, tokenIds } from "./configs";
 import { chooseDecoder, exists, readFolderGraphs } from "./files";
+import { openModelSession, specsOf } from "./session";
 import { discoverVariant, type ModelConfigHints } from "./variant";
 
 const unprocessable = (message: string) => new DomainError("UNPROCESSABLE", message);
@@ -34,12 +35,6 @@ async function readChatTemplate(dir: string, tokenizerConfig: Record<string, unk
     return readFile(path.join(dir, "chat_template.jinja"), "utf8");
   const json = await readJson(dir, "chat_template.json", false);
   return json ? pickChatTemplate(json) : null;
-}
-
-function specsOf(metadata: readonly InferenceSession.ValueMetadata[]): TensorSpec[] {
-  return metadata.map((m) =>
-    m.isTensor ? { name: m.name, type: m.type, dims: [...m.shape] } : { name: m.name, type: "non-tensor", dims: [] },
-  );
 }
 
 /** The device a session will most likely get, so a folder's variant can be picked for it before loading. */
@@ -98,13 +93,7 @@ export async function openArtifact(
   const modelPath = path.join(dir, modelFile);
   const tokenizer = new ModelTokenizer(tokenizerJson!, tokenizerConfig, chatTemplate);
 
-  let opened: { session: InferenceSession; device: Device };
-  try {
-    opened = await selector.createSession(modelPath);
-  } catch (error) {
-    const message = String((error as Error)?.message ?? error).split("\n")[0];
-    throw unprocessable(`${path.basename(modelFile)} could not be loaded by onnxruntime: ${message}`);
-  }
+  const opened = await openModelSession(selector, modelPath);
   try {
     const inputs = specsOf(opened.session.inputMetadata);
     const outputs = specsOf(opened.session.outputMetadata);

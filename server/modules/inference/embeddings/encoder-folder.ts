@@ -3,8 +3,10 @@ import path from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { InferenceSession } from "onnxruntime-node";
 import { DomainError } from "@/server/errors";
+import { positiveInt } from "../artifact/configs";
 import { exists, readFolderGraphs } from "../artifact/files";
 import { readOnnxFacts } from "../artifact/onnx-file";
+import { openModelSession, specsOf } from "../artifact/session";
 import { DeviceSelector } from "../devices";
 import type { Device, IdsType, TensorSpec } from "../types";
 import { POOLING_FLAGS, POOLING_ORDER, type PoolingMode } from "./pooling";
@@ -56,8 +58,6 @@ async function readJson(dir: string, name: string): Promise<unknown> {
 
 const objectOf = (value: unknown): Record<string, unknown> =>
   value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-const positiveInt = (value: unknown) =>
-  typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 
 /**
  * sentence-transformers' pipeline: `modules.json` lists a `Pooling` module (its folder holds `config.json` with the
@@ -124,11 +124,6 @@ function encoderIo(inputs: TensorSpec[], outputs: TensorSpec[]) {
   return { kind: "embedding" as const, idsType: ids.type as IdsType, tokenTypeIds, output };
 }
 
-const specsOf = (metadata: readonly InferenceSession.ValueMetadata[]): TensorSpec[] =>
-  metadata.map((m) =>
-    m.isTensor ? { name: m.name, type: m.type, dims: [...m.shape] } : { name: m.name, type: "non-tensor", dims: [] },
-  );
-
 /** The encoder graph: `model.onnx` (top level, then onnx/), else the first graph with hidden-state outputs. */
 async function findEncoderFile(dir: string): Promise<string | null> {
   const graphs = await readFolderGraphs(dir);
@@ -165,13 +160,7 @@ export async function openEncoder(dir: string, selector: DeviceSelector): Promis
   const modelPath = path.join(/* turbopackIgnore: true */ dir, modelFile);
   const facts = await readOnnxFacts(modelPath);
   const pooling = await readPooling(dir);
-  let opened: { session: InferenceSession; device: Device };
-  try {
-    opened = await selector.createSession(modelPath);
-  } catch (error) {
-    const message = String((error as Error)?.message ?? error).split("\n")[0];
-    throw unprocessable(`${path.basename(modelFile)} could not be loaded by onnxruntime: ${message}`);
-  }
+  const opened = await openModelSession(selector, modelPath);
   try {
     const inputs = specsOf(opened.session.inputMetadata);
     const outputs = specsOf(opened.session.outputMetadata);
