@@ -3,8 +3,8 @@ import { replaceState } from "./device-tensors";
 import { stepFeeds } from "./step-feeds";
 import type { ModelVariant } from "./types";
 
-/** IEEE half -> float, for models whose logits are float16. */
-function halfToFloat(bits: number): number {
+/** IEEE half -> float, for models whose logits are float16 (the batched decoder reads rows with it too). */
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -1,4 +1,5 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
+import { halfToFloat } from "../decoder";
 import { stepFeeds } from "../step-feeds";
 import type { IdsType, ModelVariant } from "../types";
 import { axesOf, type StateAxes } from "./axes";
@@ -151,14 +152,4 @@ function logitsRow(logits: Tensor, row: number): Float32Array {
   return Float32Array.from(
     (data as ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> }).slice(start, start + width),
   );
-}
-
-/** IEEE half -> float, for float16 logits (decoder.ts has the same for the batch-1 path). */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
