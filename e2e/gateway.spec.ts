@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
 import { E2E_METRICS_TOKEN } from "../playwright.config";
-import { projectIdOf, SHOTS, signIn } from "./helpers";
+import { projectIdOf, requestRowsWithStatus, SHOTS, signIn } from "./helpers";
 
 const DEMO_REPLY = "Hello! I am a tiny demo model 🚀.";
 
@@ -56,7 +56,7 @@ test("the official openai SDK talks to /v1 on the console's port, streaming and 
   }).toPass({ timeout: 20_000 });
   await page.screenshot({ path: `${SHOTS}/monitoring.png`, fullPage: true });
   await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
-  const notFound = page.getByRole("row", { name: /404/ });
+  const notFound = requestRowsWithStatus(page, 404).filter({ hasText: "no-such-model" });
   await expect(notFound).toContainText("no-such-model");
   await notFound.getByRole("button", { name: "Details" }).click();
   await expect(page.getByRole("dialog", { name: "Request" })).toContainText("NOT_FOUND");

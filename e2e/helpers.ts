@@ -29,3 +29,9 @@ export async function newProject(page: Page, name: string): Promise<string> {
   await expect(page).not.toHaveURL(new RegExp(before));
   return projectIdOf(page);
 }
+
+/** Rows of the request explorer whose status cell is exactly `status`. Matching the row's name
+ *  instead would also match a request id that happens to contain the digits (e985bf63-4040-…). */
+export function requestRowsWithStatus(page: Page, status: number) {
+  return page.getByRole("row").filter({ has: page.getByRole("cell", { name: String(status), exact: true }) });
+}

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
-import { projectIdOf, SHOTS, signIn } from "./helpers";
+import { projectIdOf, requestRowsWithStatus, SHOTS, signIn } from "./helpers";
 
 const ask = (client: OpenAI, content = "Hi") =>
   client.chat.completions.create({ model: "switchyard-demo@production", messages: [{ role: "user", content }] });
@@ -92,7 +92,7 @@ test("masked body logging shows bodies without the e-mail address in the request
   await expect(async () => {
     await page.reload();
     await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
-    await page.getByRole("row", { name: /200/ }).first().getByRole("button", { name: "Details" }).click();
+    await requestRowsWithStatus(page, 200).first().getByRole("button", { name: "Details" }).click();
     await expect(detail.getByTestId("request-body")).toContainText(marker, { timeout: 2000 });
   }).toPass({ timeout: 20_000 });
   const body = detail.getByTestId("request-body");

@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { startFakeUpstream } from "../server/modules/providers/testing/fake-upstream";
-import { projectIdOf, SHOTS, signIn } from "./helpers";
+import { projectIdOf, requestRowsWithStatus, SHOTS, signIn } from "./helpers";
 
 const DEMO_REPLY = "Hello! I am a tiny demo model 🚀.";
 
@@ -244,7 +244,7 @@ test("Open in playground from a logged request restores the conversation and par
   await expect(async () => {
     await page.reload();
     await page.getByRole("navigation", { name: "Monitoring pages" }).getByRole("link", { name: "Requests" }).click();
-    await page.getByRole("row", { name: /200/ }).first().getByRole("button", { name: "Details" }).click();
+    await requestRowsWithStatus(page, 200).first().getByRole("button", { name: "Details" }).click();
     await expect(detail.getByTestId("request-body")).toContainText("Summarize the outage", { timeout: 2000 });
   }).toPass({ timeout: 30_000 });
   await detail.getByRole("link", { name: "Open in playground" }).click();
