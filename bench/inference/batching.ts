@@ -24,8 +24,12 @@ const { values } = parseArgs({
     reps: { type: "string", default: "3" },
     streams: { type: "string", default: "8" },
     short: { type: "boolean", default: false },
+    // Key/value heads of the bench model: 6 is GPT-2-style multi-head attention (the default bench model);
+    // 2 is grouped-query attention at SmolLM2's 3:1 ratio (Llama 3 is 4:1, Qwen2.5-0.5B 7:1).
+    "kv-heads": { type: "string", default: String(BENCH_MODEL_OPTIONS.heads) },
   },
 });
+const KV_HEADS = Number(values["kv-heads"]);
 const NEW_TOKENS = Number(values.tokens);
 const REPS = Number(values.reps);
 const STREAMS = Number(values.streams);
@@ -69,7 +73,7 @@ async function round(engine: InferenceEngine, dir: string, streams: number): Pro
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "switchyard-batching-bench-"));
 try {
-  await writeTestModel(dir, BENCH_MODEL_OPTIONS);
+  await writeTestModel(dir, { ...BENCH_MODEL_OPTIONS, kvHeads: KV_HEADS });
   const configs = [
     {
       name: "one at a time (maxRunningPerModel 1)",

@@ -110,3 +110,86 @@ describe.each(VARIANTS)("BatchedDecoder: %s", (name, options) => {
     }
   });
 });
+
+/** Variants whose every state has a sequence axis: the ones whose newcomers may be prefilled together. */
+const KV_ONLY = VARIANTS.filter(([, o]) => !o.convState && !o.layerTypes);
+
+describe.each(KV_ONLY)("BatchedDecoder.prefillTogether: %s", (name, options) => {
+  it("prompts prefilled in one padded forward decode as each does alone, through leaves and joins", async () => {
+    const dir = path.join(root, `together-${name.replace(/\W+/g, "-")}`);
+    await writeTestModel(dir, options);
+    const { session, info, tokenizer } = await openArtifact(dir, new DeviceSelector("cpu"));
+    const tolerance = options.cacheType === "float16" ? 5e-3 : 1e-4;
+    try {
+      const texts = ["abc", "Hello world, the quick brown fox", "k".repeat(45), "zz top", "a somewhat longer tail"];
+      const prompts = texts.map((p) => tokenizer.encode(p));
+      const steps = 10;
+      const reference: { logits: Float32Array[]; fed: number[] }[] = [];
+      for (const prompt of prompts) {
+        const solo = new DecoderState(session, info.variant, true);
+        const logits = [await solo.forward(prompt)];
+        const fed: number[] = [];
+        for (let i = 0; i < steps; i++) {
+          fed.push(argmax(logits[i]));
+          logits.push(await solo.forward([fed[i]]));
+        }
+        reference.push({ logits, fed });
+      }
+
+      const batch = new BatchedDecoder(session, info.variant);
+      expect(batch.prefillsTogether).toBe(true);
+      const rows: { seq: number; at: number }[] = [];
+      const together = async (seqs: number[]) => {
+        const states = await batch.prefillTogether(seqs.map((s) => prompts[s]));
+        states.forEach((state, i) => {
+          expect(state.row).toBe(i);
+          expect(state.length).toBe(prompts[seqs[i]].length);
+          expect(worstDifference(state.logits, reference[seqs[i]].logits[0]), `prefill of ${seqs[i]}`).toBeLessThan(
+            tolerance,
+          );
+        });
+        return states;
+      };
+      const step = async () => {
+        const logits = await batch.step(rows.map((r) => reference[r.seq].fed[r.at]));
+        rows.forEach((r, i) => {
+          r.at++;
+          expect(worstDifference(logits[i], reference[r.seq].logits[r.at]), `row ${i} step ${r.at}`).toBeLessThan(
+            tolerance,
+          );
+        });
+      };
+
+      // Three at once into an empty batch: the padded prefill is the batch's cache as it is.
+      batch.regroup([], await together([0, 1, 2]));
+      rows.push({ seq: 0, at: 0 }, { seq: 1, at: 0 }, { seq: 2, at: 0 });
+      expect(batch.paddedLength).toBe(prompts[2].length);
+      for (let i = 0; i < 3; i++) await step();
+      // The middle row leaves and two more, prefilled together, join: rows of a shared state are packed.
+      batch.regroup([0, 2], await together([3, 4]));
+      rows.splice(1, 1);
+      rows.push({ seq: 3, at: 0 }, { seq: 4, at: 0 });
+      for (let i = 0; i < 4; i++) await step();
+      expect(batch.rows).toBe(4);
+      // Only a later row of a padded prefill joins (the first finished at its first token).
+      const [, second] = await together([0, 3]);
+      batch.regroup([1], [second]);
+      rows.splice(0, 1);
+      rows.splice(1);
+      rows.push({ seq: 3, at: 0 });
+      for (let i = 0; i < 3; i++) await step();
+    } finally {
+      await session.release();
+    }
+  });
+});
+
+it("models with a fixed-size (conv, state-space) state prefill newcomers one at a time", async () => {
+  for (const [name, options] of VARIANTS.filter(([, o]) => o.convState || o.layerTypes)) {
+    const dir = path.join(root, `alone-${name.replace(/\W+/g, "-")}`);
+    await writeTestModel(dir, options);
+    const { session, info } = await openArtifact(dir, new DeviceSelector("cpu"));
+    expect(new BatchedDecoder(session, info.variant).prefillsTogether, name).toBe(false);
+    await session.release();
+  }
+});

@@ -1,14 +1,18 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
 import { halfToFloat } from "../decoder";
-import { stepFeeds } from "../step-feeds";
+import { paddedPrefillFeeds, stepFeeds } from "../step-feeds";
 import type { IdsType, ModelVariant } from "../types";
 import { axesOf, type StateAxes } from "./axes";
 import { packRows, type RowSource } from "./pack";
 
-/** A sequence's cache after its own prefill (batch 1, no padding), ready to join a batch. */
+/**
+ * A sequence's cache after prefill, ready to join a batch: row `row` of `state`, its `length` real positions
+ * right-aligned on the sequence axis (a lone prefill: row 0, no padding; a padded prefill shares one state).
+ */
 export interface PrefilledState {
   logits: Float32Array;
   state: Record<string, Tensor>;
+  row: number;
   /** Positions in the cache: the prompt length. */
   length: number;
 }
@@ -78,7 +82,26 @@ export class BatchedDecoder {
     const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
     const state: Record<string, Tensor> = {};
     for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
-    return { logits: logitsRow(outputs.logits as Tensor, 0), state, length: n };
+    return { logits: logitsRow(outputs.logits as Tensor, 0), state, row: 0, length: n };
+  }
+
+  /** Whether `prefillTogether` may be used: padding must not reach a fixed-size state. */
+  get prefillsTogether(): boolean {
+    return this.axes.every((axes) => axes.sequence !== null);
+  }
+
+  /**
+   * Several prompts in one forward, left-padded (see `paddedPrefillFeeds`): one matrix product per weight
+   * instead of one per prompt. Each answer is a row of one shared state, laid out as a batch step expects.
+   */
+  async prefillTogether(prompts: number[][]): Promise<PrefilledState[]> {
+    if (prompts.length === 1) return [await this.prefill(prompts[0])];
+    const v = this.variant;
+    const outputs = await this.session.run(paddedPrefillFeeds(v, prompts), ["logits", ...v.state.map((s) => s.output)]);
+    const state: Record<string, Tensor> = {};
+    for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
+    const logits = outputs.logits as Tensor;
+    return prompts.map((prompt, row) => ({ logits: logitsRow(logits, row), state, row, length: prompt.length }));
   }
 
   /**
@@ -91,7 +114,8 @@ export class BatchedDecoder {
     const lengths = [...keep.map((row) => this.lengths[row]), ...joiners.map((j) => j.length)];
     if (lengths.length === 0) {
       this.past = null;
-    } else if (keep.length === 0 && joiners.length === 1) {
+    } else if (keep.length === 0 && this.isWholeState(joiners)) {
+      // A lone prefill, or every row of one padded prefill in order: already laid out as a step expects.
       this.past = joiners[0].state;
     } else {
       const padded = Math.max(...lengths);
@@ -99,7 +123,7 @@ export class BatchedDecoder {
       this.variant.state.forEach((spec, s) => {
         const sources: RowSource[] = [
           ...keep.map((row) => ({ tensor: this.past![spec.input], row, length: this.lengths[row] })),
-          ...joiners.map((j) => ({ tensor: j.state[spec.input], row: 0, length: j.length })),
+          ...joiners.map((j) => ({ tensor: j.state[spec.input], row: j.row, length: j.length })),
         ];
         past[spec.input] = packRows(spec, this.axes[s], sources, padded);
       });
@@ -107,6 +131,14 @@ export class BatchedDecoder {
     }
     this.lengths = lengths;
     this.padded = lengths.length === 0 ? 0 : Math.max(...lengths);
+  }
+
+  /** The joiners are rows 0..n-1, in order, of one state that has exactly n rows. */
+  private isWholeState(joiners: PrefilledState[]): boolean {
+    const state = joiners[0].state;
+    if (joiners.some((j, i) => j.state !== state || j.row !== i)) return false;
+    const spec = this.variant.state[0];
+    return !spec || state[spec.input].dims[this.axes[0].batch] === joiners.length;
   }
 
   /** One token per row; returns each row's logits (fresh arrays: the sampler modifies them). */

@@ -11,11 +11,18 @@ import { BatchedDecoder, type PrefilledState } from "./batched-decoder";
  */
 const PADDING_FACTOR = 2;
 const PADDING_SLACK = 256;
+/**
+ * Newcomers that arrive together are prefilled in one padded forward of at most this many positions (rows x
+ * longest prompt): one pass over the weights for all of them, while the attention scores of a forward
+ * (rows x heads x length^2) stay small. A prompt longer than this is prefilled alone.
+ */
+const PREFILL_TOKENS = 2048;
 
 /**
  * Runs one model's sequences: those that can decode together do, one forward per step for the whole batch
- * (see README "Dynamic batching"). Between steps it drops rows that finished, prefills newcomers (batch 1,
- * in arrival order) and packs them in, so a newcomer's first token never waits for the batch to finish.
+ * (see README "Dynamic batching"). Between steps it drops rows that finished, prefills newcomers (in
+ * arrival order; those waiting together in padded forwards) and packs them in, so a newcomer's first token
+ * never waits for the batch to finish.
  * Sequences it cannot batch (the model lacks what left padding needs, or the request turned the cache off)
  * run alone, one at a time, in their turn.
  */
@@ -113,16 +120,21 @@ export class BatchScheduler {
     }
   }
 
-  /** Prefills waiting sequences, first come first served, while the batch has room. */
+  /**
+   * Prefills waiting sequences, first come first served, while the batch has room: those that arrived
+   * together in padded forwards of at most PREFILL_TOKENS positions (where the model allows it), else one
+   * by one.
+   */
   private async admit(): Promise<{ sequence: Sequence; state: PrefilledState }[]> {
     const joined: { sequence: Sequence; state: PrefilledState }[] = [];
+    const chosen: Sequence[] = [];
     while (this.pending.length > 0) {
       const next = this.pending[0];
       if (next.cancelled || next.aborted) {
         this.dropWaiting(next);
         continue;
       }
-      const live = this.members.filter((m) => !m.finished).length + joined.length;
+      const live = this.members.filter((m) => !m.finished).length + chosen.length;
       if (live >= this.maxBatch) break;
       if (!this.decoder || !next.useCache) {
         if (live > 0) break;
@@ -130,23 +142,48 @@ export class BatchScheduler {
         await this.runAlone(next);
         continue;
       }
-      if (!this.fits(next.promptIds.length, joined)) break;
+      if (!this.fits(next.promptIds.length, chosen)) break;
       this.pending.shift();
-      next.begin();
+      chosen.push(next);
+    }
+    for (const group of this.prefillGroups(chosen)) {
+      for (const sequence of group) sequence.begin();
       try {
-        const state = await this.decoder.prefill(next.promptIds);
-        if (next.accept(state.logits)) joined.push({ sequence: next, state });
+        const states = await this.decoder!.prefillTogether(group.map((s) => s.promptIds));
+        group.forEach((sequence, i) => {
+          if (sequence.accept(states[i].logits)) joined.push({ sequence, state: states[i] });
+        });
       } catch (error) {
-        next.fail(error);
+        for (const sequence of group) sequence.fail(error);
       }
-      if (next.finished) this.leave(next);
+      for (const sequence of group) if (sequence.finished) this.leave(sequence);
     }
     return joined;
   }
 
-  private fits(length: number, joined: { state: PrefilledState }[]): boolean {
+  /** Arrival order kept; a group's padded size (rows x longest prompt) stays within PREFILL_TOKENS. */
+  private prefillGroups(chosen: Sequence[]): Sequence[][] {
+    if (!this.decoder?.prefillsTogether) return chosen.map((s) => [s]);
+    const groups: Sequence[][] = [];
+    let group: Sequence[] = [];
+    let longest = 0;
+    for (const sequence of chosen) {
+      const length = sequence.promptIds.length;
+      if (group.length > 0 && (group.length + 1) * Math.max(longest, length) > PREFILL_TOKENS) {
+        groups.push(group);
+        group = [];
+        longest = 0;
+      }
+      group.push(sequence);
+      longest = Math.max(longest, length);
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
+  }
+
+  private fits(length: number, chosen: Sequence[]): boolean {
     const lengths = this.members.flatMap((m, row) => (m.finished ? [] : [this.decoder!.rowLengths[row]]));
-    lengths.push(...joined.map((j) => j.state.length), length);
+    lengths.push(...chosen.map((s) => s.promptIds.length), length);
     const real = lengths.reduce((sum, n) => sum + n, 0);
     return lengths.length * Math.max(...lengths) <= PADDING_FACTOR * real + PADDING_SLACK;
   }

@@ -122,14 +122,19 @@ export function buildDecoderGraph(dims: Dimensions, weights: Weights, variant: G
   const queryShape = g.ints([4], [0, 0, heads, headSize]);
   const kvShape = g.ints([4], [0, 0, kvHeads, headSize]);
   const mergedShape = g.ints([3], [0, 0, d]);
-  // Grouped-query attention: each KV head serves heads / kvHeads query heads.
-  const repeatKv = (t: string) =>
-    kvHeads === heads
-      ? t
-      : g.op("Reshape", [
-          g.op("Expand", [g.op("Unsqueeze", [t, g.ints([1], [2])]), g.ints([5], [1, 1, heads / kvHeads, 1, 1])]),
-          g.ints([4], [0, heads, -1, headSize]),
-        ]);
+  // Grouped-query attention: each KV head serves heads / kvHeads query heads. The query heads of a group are
+  // folded into its KV head's rows ([B, kvHeads, group * S, headSize]) so the cache is used as it is, never
+  // expanded to every head: what GroupQueryAttention does, and at 8 rows of a long cache the copy an Expand
+  // makes costs as much as the attention itself.
+  const grouped = kvHeads !== heads;
+  const [byKvHead, scoresByHead, scoresByKvHead, contextByHead] = grouped
+    ? [
+        g.ints([4], [0, kvHeads, -1, headSize]),
+        g.ints([4], [0, heads, -1, 0]),
+        g.ints([4], [0, kvHeads, -1, 0]),
+        g.ints([4], [0, heads, -1, headSize]),
+      ]
+    : [];
 
   for (let layer = 0; layer < layers; layer++) {
     const w = weights.layers[layer];
@@ -173,17 +178,25 @@ export function buildDecoderGraph(dims: Dimensions, weights: Weights, variant: G
       let keys = toHeads(kPart, kvShape);
       let values = toHeads(vPart, kvShape);
       if (p.key && p.value) {
-        keys = g.op("Concat", [toFloat(p.key), keys], { axis: 2 });
-        values = g.op("Concat", [toFloat(p.value), values], { axis: 2 });
-        writePresent(g, variant, layer, keys, values, [B, kvHeads, T, headSize]);
+        const dims = [B, kvHeads, T, headSize];
+        if (variant.cacheLayout === "per-layer" && cacheType === "float32") {
+          // The Concat writes the present itself, as exporters' graphs do (an Identity would copy the cache).
+          keys = g.op("Concat", [p.key, keys], { axis: 2 }, g.output(`present.${layer}.key`, cacheType, dims));
+          values = g.op("Concat", [p.value, values], { axis: 2 }, g.output(`present.${layer}.value`, cacheType, dims));
+        } else {
+          keys = g.op("Concat", [toFloat(p.key), keys], { axis: 2 });
+          values = g.op("Concat", [toFloat(p.value), values], { axis: 2 });
+          writePresent(g, variant, layer, keys, values, dims);
+        }
       }
-      const transposedKeys = g.op("Transpose", [repeatKv(keys)], { perm: [0, 1, 3, 2] });
-      const scores = g.op("Mul", [g.op("MatMul", [q, transposedKeys]), scale]);
+      const transposedKeys = g.op("Transpose", [keys], { perm: [0, 1, 3, 2] });
+      const rawScores = g.op("MatMul", [grouped ? g.op("Reshape", [q, byKvHead!]) : q, transposedKeys]);
+      const scores = g.op("Mul", [grouped ? g.op("Reshape", [rawScores, scoresByHead!]) : rawScores, scale]);
       const probs = g.op("Softmax", [g.op("Where", [allowed, scores, masked])], { axis: -1 });
-      const context = g.op("Reshape", [
-        g.op("Transpose", [g.op("MatMul", [probs, repeatKv(values)])], { perm: [0, 2, 1, 3] }),
-        mergedShape,
-      ]);
+      const weighted = grouped
+        ? g.op("Reshape", [g.op("MatMul", [g.op("Reshape", [probs, scoresByKvHead!]), values]), contextByHead!])
+        : g.op("MatMul", [probs, values]);
+      const context = g.op("Reshape", [g.op("Transpose", [weighted], { perm: [0, 2, 1, 3] }), mergedShape]);
       const attention = g.op("Add", [
         g.op("MatMul", [context, g.floats(name("attn.c_proj.weight"), [d, d], w.out)]),
         g.floats(name("attn.c_proj.bias"), [d], w.outBias),
