@@ -28,10 +28,34 @@ test("a release policy refuses moving production to an unevaluated version; an o
   await page.getByRole("tab", { name: "Labels" }).click();
   const policy = page.getByRole("form", { name: "Set a release policy" });
   await policy.getByLabel("Max age (h)").fill("72");
+  // The policy sets its own bar: the evidence run must meet it, whatever thresholds the eval itself had.
+  await policy.getByRole("button", { name: "Add threshold" }).click();
+  await policy.getByLabel("Metric of threshold 1").fill("exact");
+  await policy.getByLabel("Statistic of threshold 1").selectOption("pass_rate");
+  await policy.getByLabel("Number of threshold 1").fill("0.9");
+  await expect(policy.getByTestId("threshold-preview")).toHaveText("exact pass rate at least 90.0 %");
+  await policy.getByRole("button", { name: "Add threshold" }).click();
+  await policy.getByLabel("Bound of threshold 2").selectOption("minAbsoluteChange");
+  await policy.getByLabel("Number of threshold 2").fill("0");
+  await expect(policy.getByTestId("threshold-preview").nth(1)).toHaveText(
+    "overall mean no worse than the baseline required",
+  );
+  await page.screenshot({ path: `${SHOTS}/release-policy-thresholds.png`, fullPage: true });
   await policy.getByRole("button", { name: "Save policy" }).click();
   await expect(
     page.getByText("Moving it needs a passing eval run of that exact version from the last 72 h."),
   ).toBeVisible();
+  await expect(page.getByText("Its results must meet:")).toContainText(
+    "exact pass rate at least 90.0 % · overall mean no worse than the baseline required",
+  );
+  const saved = await page.request.get(`/api/rest/release-policies?subjectType=prompt&subjectId=${promptId}`, {
+    headers,
+  });
+  expect(saved.status()).toBe(200);
+  expect((await saved.json())[0].thresholds).toEqual([
+    { metric: "exact", stat: "pass_rate", threshold: 0.9, higherIsBetter: true },
+    { metric: "overall", stat: "mean", minAbsoluteChange: 0, higherIsBetter: true },
+  ]);
 
   await page.getByLabel("Label", { exact: true }).fill("production");
   await page.getByLabel("Version").selectOption("2");

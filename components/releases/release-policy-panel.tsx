@@ -7,6 +7,7 @@ import { fieldError } from "@/components/providers/errors";
 import { FormError } from "@/components/providers/form-error";
 import { useTRPC } from "@/components/providers/trpc";
 import { deniedReason, useProjectAccess } from "@/components/providers/use-project-access";
+import { rowsOf, type ThresholdRow, ThresholdRows, thresholdsOf } from "@/components/releases/threshold-rows";
 import {
   Badge,
   Button,
@@ -19,6 +20,7 @@ import {
   Select,
   toast,
 } from "@/components/ui";
+import { describeThreshold } from "@/lib/evals/gate";
 
 interface Props {
   subjectType: "prompt" | "model";
@@ -49,6 +51,7 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
   );
   const remove = useMutation(trpc.releasePolicies.delete.mutationOptions({ onSuccess: () => void refresh() }));
   const [form, setForm] = useState({ label: "production", maxAgeHours: "168", datasetVersionId: "", require: true });
+  const [thresholds, setThresholds] = useState<ThresholdRow[]>([]);
   const [removing, setRemoving] = useState<string | null>(null);
   const mayWrite = can("releases:write");
   const versionNames = new Map(
@@ -68,7 +71,7 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
             {policies.data.map((p) => (
               <li key={p.id} className="flex flex-wrap items-center gap-2">
                 <Badge tone={p.requirePassingEval ? "success" : "neutral"}>{p.label}</Badge>
-                <span className="min-w-0 flex-1">
+                <span className="min-w-56 flex-1">
                   {p.requirePassingEval
                     ? `Moving it needs a passing eval run of that exact version from the last ${p.maxAgeHours} h${
                         p.datasetVersionId
@@ -76,11 +79,34 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
                           : ""
                       }.`
                     : "Not enforced (kept, but moves are not checked)."}
+                  {p.requirePassingEval && p.thresholds.length > 0 && (
+                    <span className="block text-muted-foreground text-xs">
+                      Its results must meet: {p.thresholds.map(describeThreshold).join(" · ")}
+                    </span>
+                  )}
                 </span>
                 {mayWrite && (
-                  <Button size="sm" variant="ghost" onClick={() => setRemoving(p.label)}>
-                    Remove
-                  </Button>
+                  <>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Edit the policy on ${p.label}`}
+                      onClick={() => {
+                        setForm({
+                          label: p.label,
+                          maxAgeHours: String(p.maxAgeHours),
+                          datasetVersionId: p.datasetVersionId ?? "",
+                          require: p.requirePassingEval,
+                        });
+                        setThresholds(rowsOf(p.thresholds));
+                      }}
+                    >
+                      Edit
+                    </Button>
+                    <Button size="sm" variant="ghost" onClick={() => setRemoving(p.label)}>
+                      Remove
+                    </Button>
+                  </>
                 )}
               </li>
             ))}
@@ -104,6 +130,7 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
                 requirePassingEval: form.require,
                 maxAgeHours: Number(form.maxAgeHours),
                 datasetVersionId: form.datasetVersionId || null,
+                thresholds: thresholdsOf(thresholds),
               });
             }}
           >
@@ -155,6 +182,9 @@ export function ReleasePolicyPanel({ subjectType, subjectId, noun }: Props) {
               <p className="pl-6 text-muted-foreground text-xs">
                 Owners and admins can still override a refusal; the override is recorded.
               </p>
+            </div>
+            <div className="sm:col-span-4">
+              <ThresholdRows rows={thresholds} onChange={setThresholds} />
             </div>
             <FormError
               error={save.error}

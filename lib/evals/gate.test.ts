@@ -1,6 +1,6 @@
 // Gate verdicts worked by hand: each expected number below is computed in the comment beside it.
 import { describe, expect, it } from "vitest";
-import { evaluateGate, type Threshold, thresholdSchema } from "./gate";
+import { describeThreshold, evaluateGate, type Threshold, thresholdSchema } from "./gate";
 import type { MetricSummary, TargetSummary } from "./summary";
 
 const metric = (mean: number, passRate: number, n = 100): MetricSummary => ({
@@ -146,5 +146,22 @@ describe("evaluateGate: what cannot be judged fails", () => {
   it("fails a threshold with no bound and passes an empty list", () => {
     expect(evaluateGate(target(), null, [t({ metric: "overall" })]).passed).toBe(false);
     expect(evaluateGate(target(), null, [])).toEqual({ passed: true, checks: [] });
+  });
+});
+
+describe("describeThreshold", () => {
+  it("says each bound in the metric's unit and direction", () => {
+    expect(describeThreshold(t({ metric: "exact", stat: "pass_rate", threshold: 0.9 }))).toBe(
+      "exact pass rate at least 90.0 %",
+    );
+    expect(describeThreshold(t({ metric: "overall", minAbsoluteChange: 0 }))).toBe(
+      "overall mean no worse than the baseline required",
+    );
+    expect(describeThreshold(t({ metric: "latency_p95_ms", threshold: 800, higherIsBetter: false }))).toBe(
+      "latency p95 at most 800 ms",
+    );
+    expect(describeThreshold(t({ metric: "judge", threshold: 0.7, minRelativeChange: 0.05 }))).toBe(
+      "judge mean at least 0.700; at least 5.0 % better required",
+    );
   });
 });

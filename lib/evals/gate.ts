@@ -192,3 +192,27 @@ export function evaluateGate(
   }
   return { passed: checks.every((c) => c.passed), checks };
 }
+
+/** The kind of number a threshold bounds, from its definition alone (no results needed). */
+function kindOf(t: Threshold): Kind {
+  if (t.metric === "latency_p95_ms") return "ms";
+  if (t.metric === "cost_usd") return "usd";
+  if (t.metric === "error_rate" || t.stat === "pass_rate") return "rate";
+  return "score";
+}
+
+/**
+ * A threshold in words, as a policy or a form lists it: "exact pass rate at least 90.0 %", "overall mean: no
+ * worse than the baseline required", "latency p95 at most 800 ms".
+ */
+export function describeThreshold(raw: Threshold): string {
+  const t = thresholdSchema.parse(raw);
+  const kind = kindOf(t);
+  const name = metricName(t, kind);
+  const parts: string[] = [];
+  if (t.threshold !== undefined)
+    parts.push(`${t.higherIsBetter ? "at least" : "at most"} ${formatValue(t.threshold, kind)}`);
+  if (t.minAbsoluteChange !== undefined) parts.push(requiredWords(t.minAbsoluteChange, kind));
+  if (t.minRelativeChange !== undefined) parts.push(requiredWords(t.minRelativeChange, kind, true));
+  return `${name} ${parts.join("; ") || "(no bound)"}`;
+}

@@ -1,6 +1,8 @@
 import type { z } from "zod";
+import { thresholdSchema } from "@/lib/evals/gate";
 import type { DbTx } from "@/server/db";
 import { DomainError, notFound } from "@/server/errors";
+import type { Prisma } from "@/server/generated/prisma/client";
 import { recordAudit } from "@/server/modules/audit/service";
 import type { ProjectDeps, ServiceDeps } from "@/server/modules/deps";
 import type {
@@ -36,6 +38,7 @@ const toOut = (row: {
   requirePassingEval: boolean;
   maxAgeHours: number;
   datasetVersionId: string | null;
+  thresholds: unknown;
   createdByLabel: string;
   createdAt: Date;
   updatedAt: Date;
@@ -47,6 +50,7 @@ const toOut = (row: {
   requirePassingEval: row.requirePassingEval,
   maxAgeHours: row.maxAgeHours,
   datasetVersionId: row.datasetVersionId,
+  thresholds: thresholdSchema.array().parse(row.thresholds ?? []),
   createdByLabel: row.createdByLabel,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
@@ -90,6 +94,7 @@ export async function savePolicy(
       requirePassingEval: input.requirePassingEval,
       maxAgeHours: input.maxAgeHours,
       datasetVersionId: input.datasetVersionId,
+      thresholds: input.thresholds as Prisma.InputJsonValue,
     };
     const row = await tx.releasePolicy.upsert({
       where,
@@ -118,6 +123,7 @@ export async function savePolicy(
                 requirePassingEval: before.requirePassingEval,
                 maxAgeHours: before.maxAgeHours,
                 datasetVersionId: before.datasetVersionId,
+                thresholds: before.thresholds,
               },
             }
           : {}),

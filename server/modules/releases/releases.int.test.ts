@@ -240,6 +240,98 @@ describe("release policy on a model alias", () => {
   });
 });
 
+describe("a policy's own thresholds", () => {
+  it("judges the evidence run by the policy's bar, not the bar whoever ran the eval chose", async () => {
+    const created = await owner().prompts.create({ name: "billing", type: "text", template: "Bill: {{ q }}" });
+    const id = created.promptId;
+    await owner().prompts.createVersion({ promptId: id, template: "Bill v2: {{ q }}" });
+    await owner().prompts.createVersion({ promptId: id, template: "Bill v3: {{ q }}" });
+    const ids = Object.fromEntries(
+      (await db.promptVersion.findMany({ where: { promptId: id } })).map((v) => [v.version, v.id]),
+    );
+    await owner().prompts.moveLabel({ promptId: id, label: "production", version: 1 });
+    const saved = await owner().releasePolicies.save({
+      subjectType: "prompt",
+      subjectId: id,
+      thresholds: [
+        { metric: "exact", stat: "pass_rate", threshold: 0.9 },
+        { metric: "overall", minAbsoluteChange: 0 },
+      ],
+    });
+    expect(saved.thresholds).toEqual([
+      { metric: "exact", stat: "pass_rate", threshold: 0.9, higherIsBetter: true },
+      { metric: "overall", stat: "mean", minAbsoluteChange: 0, higherIsBetter: true },
+    ]);
+    const production = async () =>
+      (
+        await db.promptLabel.findUnique({
+          where: { promptId_name: { promptId: id, name: "production" } },
+          include: { version: true },
+        })
+      )?.version.version;
+
+    // The run's own (lax) gate passed, but the exact pass rate is 0.8: below the policy's 0.9.
+    await insertFinishedRun(db, {
+      projectId: projectId(),
+      datasetVersionId,
+      targets: [
+        { promptVersionId: ids[1], score: 0.7 },
+        { promptVersionId: ids[2], score: 0.8, gate: passingGate },
+      ],
+      baselinePosition: 0,
+    });
+    await expect(owner().prompts.moveLabel({ promptId: id, label: "production", version: 2 })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(
+        /misses the policy's thresholds: exact pass rate 80\.0 % is below the minimum 90\.0 %/,
+      ),
+    });
+    // High enough, but measured against v3 as the baseline, not what production points at (v1): no comparison.
+    await insertFinishedRun(db, {
+      projectId: projectId(),
+      datasetVersionId,
+      targets: [
+        { promptVersionId: ids[3], score: 0.5 },
+        { promptVersionId: ids[2], score: 0.95 },
+      ],
+      baselinePosition: 0,
+    });
+    await expect(owner().prompts.moveLabel({ promptId: id, label: "production", version: 2 })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("overall mean: no baseline to compare with"),
+    });
+    expect(await production()).toBe(1);
+    // High enough and better than v1 in the same run: allowed, though that run set no thresholds of its own.
+    const good = await insertFinishedRun(db, {
+      projectId: projectId(),
+      datasetVersionId,
+      targets: [
+        { promptVersionId: ids[1], score: 0.7 },
+        { promptVersionId: ids[2], score: 0.95 },
+      ],
+      baselinePosition: 0,
+    });
+    const event = await owner().prompts.moveLabel({ promptId: id, label: "production", version: 2 });
+    expect(event.toVersion).toBe(2);
+    const audit = await db.auditLog.findFirst({
+      where: { projectId: projectId(), action: "prompt.label.move", targetId: id },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(JSON.stringify(audit?.summary)).toContain(good);
+  });
+
+  it("refuses thresholds that do not parse, with the field's path", async () => {
+    const created = await owner().prompts.create({ name: "refunds", type: "text", template: "R: {{ q }}" });
+    await expect(
+      owner().releasePolicies.save({
+        subjectType: "prompt",
+        subjectId: created.promptId,
+        thresholds: [{ metric: "exact", stat: "median" } as never],
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("thresholds") });
+  });
+});
+
 describe("release policy CRUD", () => {
   it("needs releases:write to change a policy, validates it, and audits every change", async () => {
     await expect(

@@ -1,5 +1,6 @@
 // Release policy requests and answers (no server-only imports: the console's form reuses them).
 import { z } from "zod";
+import { thresholdSchema } from "@/lib/evals/gate";
 
 const releaseSubjectType = z.enum(["prompt", "model"]);
 export type ReleaseSubjectType = z.infer<typeof releaseSubjectType>;
@@ -30,6 +31,12 @@ export const savePolicyInput = policyKey.extend({
     .default(168),
   /** The passing run must be over this dataset version (null: any dataset). */
   datasetVersionId: z.uuid("datasetVersionId must be a UUID").nullable().default(null),
+  /**
+   * The bar the evidence run must clear, set by the policy's owner rather than by whoever runs the eval:
+   * judged on that run's results for the version (changes against the run's baseline target, which must be
+   * the version the label points at now). Empty: the run's own gate decides.
+   */
+  thresholds: z.array(thresholdSchema).max(20, "At most 20 thresholds").default([]),
 });
 
 export const listPoliciesInput = z.object({
@@ -45,6 +52,7 @@ export const releasePolicyOut = z.object({
   requirePassingEval: z.boolean(),
   maxAgeHours: z.number(),
   datasetVersionId: z.string().nullable(),
+  thresholds: z.array(thresholdSchema),
   createdByLabel: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
