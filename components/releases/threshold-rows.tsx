@@ -13,7 +13,7 @@ export interface ThresholdRow {
   value: string;
 }
 
-export const emptyThresholdRow = (): ThresholdRow => ({
+const emptyThresholdRow = (): ThresholdRow => ({
   metric: "overall",
   stat: "mean",
   higherIsBetter: true,

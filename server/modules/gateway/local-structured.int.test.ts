@@ -103,6 +103,11 @@ describe("response_format toward a local model", () => {
       // zod writes the safe-integer range for .int() and exclusiveMinimum 0 for .positive(): both enforced.
       readings: z.number().int().positive(),
       offset: z.number().int(),
+      // Formats and patterns (what zod writes for them) are written by the grammar too.
+      station: z.uuid(),
+      observedAt: z.iso.datetime({ precision: 0 }),
+      contact: z.email().max(32),
+      code: z.string().regex(/^[A-Z]{2}-\d{3}$/),
     });
     for (const seed of [1, 2, 3]) {
       const completion = await client.chat.completions.parse({
@@ -138,7 +143,7 @@ describe("response_format toward a local model", () => {
           json_schema: {
             name: "x",
             strict: true,
-            schema: { type: "object", properties: { a: { type: "string", pattern: "^a" } } },
+            schema: { type: "object", properties: { a: { type: "string", pattern: "^(?=b)a" } } },
           },
         },
       })

@@ -1,3 +1,4 @@
+import { type PatternAutomaton, stepPattern, writable } from "./pattern";
 import { FREE_KEY_MAX, MAX_INTEGER_LENGTH, MAX_NUMBER_LENGTH, type SchemaNode } from "./schema";
 
 /**
@@ -17,6 +18,8 @@ type Frame =
    * `utf8` the continuation bytes still due (x10) plus the next one's range (UTF8_RANGES), so text is valid UTF-8.
    */
   | { t: "str"; min: number; max: number; len: number; esc: number; utf8: number }
+  /** Inside a patterned string: automaton state `s` after `len` characters (pattern.ts). */
+  | { t: "pat"; a: PatternAutomaton; s: number; len: number; max: number }
   | { t: "num"; integer: boolean; phase: number; len: number }
   /** Properties are written in schema order: the next key is one of props[next..first required]. */
   | { t: "obj"; node: Extract<SchemaNode, { kind: "object" }>; next: number; phase: "open" | "after" | "comma" }
@@ -116,6 +119,11 @@ export class Recognizer {
         const far = f.len >= f.min && f.max - f.len > this.horizon;
         return `S${f.min},${f.max},${f.esc},${f.utf8},${far ? "*" : f.len}`;
       }
+      case "pat": {
+        // The length only matters within a token's reach of maxLength (counting the shortest way to finish).
+        const far = f.max - f.len > this.horizon + f.a.maxToAccept;
+        return `P${f.a.id},${f.s},${far ? "*" : f.len}`;
+      }
       case "num":
         return `N${f.integer ? 1 : 0}${f.phase},${MAX_NUMBER_LENGTH - f.len > this.horizon ? "*" : f.len}`;
       case "obj":
@@ -146,6 +154,17 @@ export class Recognizer {
       case "str":
         this.string(f, up, c, out);
         return;
+      case "pat": {
+        if (c === QUOTE) {
+          if (f.a.toAccept[f.s] === 0) out.push(up);
+          return;
+        }
+        if (!writable(c)) return;
+        const s = stepPattern(f.a, f.s, c);
+        // Only into states from which the string still ends by maxLength.
+        if (s >= 0 && f.len + 1 + f.a.toAccept[s] <= f.max) out.push(this.push({ ...f, s, len: f.len + 1 }, up));
+        return;
+      }
       case "num":
         this.number(f, up, c, out);
         return;
@@ -191,6 +210,10 @@ export class Recognizer {
         return;
       case "string":
         if (c === QUOTE) out.push(this.push({ t: "str", min: node.min, max: node.max, len: 0, esc: 0, utf8: 0 }, up));
+        return;
+      case "pattern":
+        if (c === QUOTE)
+          out.push(this.push({ t: "pat", a: node.automaton, s: node.automaton.initial, len: 0, max: node.max }, up));
         return;
       case "number":
         // A lower bound of 0 forbids the minus sign; an integer bound of 1 also a leading zero (schema.ts).

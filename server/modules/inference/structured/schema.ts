@@ -1,4 +1,5 @@
 import { DomainError } from "@/server/errors";
+import { compilePatterns, FORMATS, type PatternAutomaton } from "./pattern";
 
 /**
  * A JSON schema compiled into the nodes the recognizer walks. Objects are written in the schema's property order
@@ -10,6 +11,8 @@ export type SchemaNode = { id: number } & (
   | { kind: "freeObject"; values: SchemaNode }
   | { kind: "array"; items: SchemaNode; min: number; max: number }
   | { kind: "string"; min: number; max: number }
+  /** A string with a pattern or format (pattern.ts): its characters walk the automaton. */
+  | { kind: "pattern"; automaton: PatternAutomaton; max: number }
   /** Fixed JSON texts: enum, const, true/false/null. */
   | { kind: "literals"; values: string[] }
   | {
@@ -76,6 +79,8 @@ const HANDLED = new Set([
   "$ref",
   "maxLength",
   "minLength",
+  "pattern",
+  "format",
   // Numeric bounds: only those the grammar enforces exactly (see numberBounds); the rest are refused.
   "minimum",
   "maximum",
@@ -156,7 +161,8 @@ export class SchemaCompiler {
         const min = typeof s.minLength === "number" ? s.minLength : 0;
         const max = Math.min(typeof s.maxLength === "number" ? s.maxLength : DEFAULT_MAX_STRING, DEFAULT_MAX_STRING);
         if (min > max) throw this.refuse(`${path}/minLength`, `minLength is above ${max}`);
-        return { kind: "string", min, max };
+        const patterned = this.patterned(s, path, min, max);
+        return patterned ? { kind: "pattern", automaton: patterned, max } : { kind: "string", min, max };
       }
       case "number":
       case "integer":
@@ -170,6 +176,34 @@ export class SchemaCompiler {
       default:
         throw this.refuse(`${path}/type`, `type '${String(s.type)}' is not a JSON schema type`);
     }
+  }
+
+  /**
+   * A string's `pattern` and `format` as one automaton (pattern.ts), or null when it has neither. A format the
+   * grammar cannot write, or a pattern it cannot build, is a 400 under strict and ignored otherwise.
+   */
+  private patterned(s: Json, path: string, min: number, max: number): PatternAutomaton | null {
+    const sources: string[] = [];
+    let where = `${path}/pattern`;
+    if (typeof s.format === "string") {
+      const source = FORMATS[s.format];
+      if (source) sources.push(source);
+      else if (this.strict)
+        throw this.refuse(
+          `${path}/format`,
+          `format '${s.format}' is not supported for local models (supported: ${Object.keys(FORMATS).join(", ")})`,
+        );
+      where = `${path}/format`;
+    }
+    if (typeof s.pattern === "string") {
+      sources.push(s.pattern);
+      where = `${path}/pattern`;
+    }
+    if (sources.length === 0) return null;
+    const automaton = compilePatterns(sources, min, max);
+    if (typeof automaton !== "string") return automaton;
+    if (this.strict) throw this.refuse(where, automaton);
+    return null;
   }
 
   /**

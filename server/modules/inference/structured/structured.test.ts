@@ -2,7 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { DomainError } from "@/server/errors";
 import type { StructuredOutputSpec } from "../constraint";
 import { InferenceEngine } from "../engine";
@@ -17,6 +19,8 @@ let root: string;
 let ref: { dir: string; key: string; name: string };
 const engine = new InferenceEngine({ device: "cpu" });
 const ajv = new Ajv2020({ strict: false });
+// Formats checked in ajv-formats' full mode (days in the month, leap years, ranges).
+addFormats(ajv, { mode: "full" });
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "switchyard-structured-"));
@@ -103,6 +107,32 @@ const SCHEMAS: Record<string, Record<string, unknown>> = {
       },
     },
     $ref: "#/$defs/node",
+  },
+  // What zod 4 writes for z.email(), z.uuid(), z.iso.datetime(), z.iso.date(), z.iso.time(), z.ipv4() and
+  // .regex(): each a format and (but for time) zod's own pattern; the output must meet both.
+  zodFormats: z.toJSONSchema(
+    z.object({
+      email: z.email().max(40),
+      id: z.uuid(),
+      at: z.iso.datetime(),
+      day: z.iso.date(),
+      time: z.iso.time({ precision: 3 }),
+      ip: z.ipv4(),
+      code: z.string().regex(/^[A-Z]{3}-\d{4}$/),
+    }),
+  ) as Record<string, unknown>,
+  formats: {
+    type: "object",
+    properties: {
+      host: { type: "string", format: "hostname" },
+      link: { type: "string", format: "uri" },
+      span: { type: "string", format: "duration" },
+      stamp: { type: "string", format: "date-time", maxLength: 25 },
+      sku: { type: "string", pattern: "^(?:ab|cd)+[0-9]{2,3}$", minLength: 6, maxLength: 9 },
+      words: { type: "array", items: { type: "string", pattern: "^[a-z]+( [a-z]+)*$", maxLength: 12 }, maxItems: 3 },
+    },
+    required: ["host", "link", "span", "stamp", "sku", "words"],
+    additionalProperties: false,
   },
   optional: {
     type: "object",
@@ -196,7 +226,20 @@ describe("schemas the recognizer cannot enforce", () => {
       }
       return null;
     };
-    expect(refused({ type: "string", pattern: "^a" })).toMatch(/^response_format\.json_schema\.schema\.pattern: /);
+    expect(refused({ type: "string", pattern: "^a" })).toBeNull();
+    // A lookahead removes the paths through it: nothing is left that the grammar could write.
+    expect(refused({ type: "string", pattern: "^(?=x)y$" })).toMatch(
+      /^response_format\.json_schema\.schema\.pattern: no string of 0 to 512 printable ASCII characters matches it/,
+    );
+    expect(refused({ type: "string", pattern: "^é+$" })).toMatch(/schema\.pattern: no string/);
+    expect(refused({ type: "string", pattern: "^a{3}$", maxLength: 2 })).toMatch(/no string of 0 to 2/);
+    expect(refused({ type: "string", pattern: "(a|b)*a(a|b){14}" })).toMatch(
+      /schema\.pattern: the pattern is too complex/,
+    );
+    expect(refused({ type: "string", pattern: "(" })).toMatch(/schema\.pattern: the pattern cannot be used/);
+    expect(refused({ type: "string", format: "iri" })).toMatch(
+      /schema\.format: format 'iri' is not supported for local models \(supported: date-time, date, time, email/,
+    );
     expect(refused({ type: "object", properties: { n: { type: "number", minimum: 5 } } })).toMatch(
       /schema\.properties\.n\.minimum: 'minimum' 5 is not supported/,
     );
@@ -209,7 +252,7 @@ describe("schemas the recognizer cannot enforce", () => {
 
   it("are ignored without strict (best effort)", () => {
     expect(() =>
-      compileSpec({ type: "json_schema", name: "x", schema: { type: "string", pattern: "^a" }, strict: false }),
+      compileSpec({ type: "json_schema", name: "x", schema: { type: "string", pattern: "(?=a)b" }, strict: false }),
     ).not.toThrow();
   });
 });
