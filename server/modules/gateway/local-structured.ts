@@ -107,7 +107,7 @@ export function localStructured(raw: Json, version: ServedVersion): LocalStructu
     );
     if (choice !== "none") {
       if (format) throw bad("response_format", "a local model answers with tool calls or a JSON document, not both");
-      spec = { type: "tool_call", tools: offered, choice };
+      spec = { type: "tool_call", tools: offered, choice, parallel: raw.parallel_tool_calls !== false };
       tools = offered.map(({ name, description, parameters }) => ({ name, description, parameters }));
     }
   }

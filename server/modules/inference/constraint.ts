@@ -20,4 +20,9 @@ export type StructuredOutputSpec =
       /** The tools offered (OpenAI function shape); `required` = one of them, `{name}` = that one. */
       tools: { name: string; description?: string; parameters: Record<string, unknown>; strict?: boolean }[];
       choice: "auto" | "required" | { name: string };
+      /**
+       * Several calls in one answer (OpenAI's `parallel_tool_calls`, default true), where the model's format has
+       * a way to write them (Hermes: one `<tool_call>` block after another); false: exactly one.
+       */
+      parallel?: boolean;
     };

@@ -50,8 +50,21 @@ function toolCallNode(spec: ToolSpec, format: ToolFormat): SchemaNode {
   });
   const helper = new SchemaCompiler({}, false, "tools");
   const call = calls.length === 1 ? calls[0] : helper.node({ kind: "anyOf", options: calls });
-  return helper.node({ kind: "seq", parts: [format.prefix, call, format.suffix] });
+  const block = helper.node({ kind: "seq", parts: [format.prefix, call, format.suffix] });
+  if (spec.parallel === false || format.separator === null || typeof choice === "object") return block;
+  // One block, or one and then (after the separator) up to MAX_PARALLEL_CALLS - 1 more.
+  let answer = block;
+  for (let i = 1; i < MAX_PARALLEL_CALLS; i++) {
+    answer = helper.node({
+      kind: "anyOf",
+      options: [block, helper.node({ kind: "seq", parts: [block, format.separator, answer] })],
+    });
+  }
+  return answer;
 }
+
+/** Calls one constrained answer may hold (parallel_tool_calls): a small model must not loop on calls forever. */
+const MAX_PARALLEL_CALLS = 4;
 
 /** Compiled grammars per tokenizer, by spec: a repeated schema reuses its masks. */
 const grammars = new WeakMap<ModelTokenizer, Map<string, Grammar>>();

@@ -82,8 +82,8 @@ function parseCalls(output: string) {
 describe("tool calls by constrained decoding (Hermes format)", () => {
   const messages = [{ role: "user", content: "Weather in Paris?" }];
   for (const choice of ["required", { name: "get_time" }] as const) {
-    it(`tool_choice ${JSON.stringify(choice)}: one call, arguments valid for the tool, every seed`, async () => {
-      const structured: StructuredOutputSpec = { type: "tool_call", tools, choice };
+    it(`tool_choice ${JSON.stringify(choice)}, parallel_tool_calls false: one call, arguments valid for the tool, every seed`, async () => {
+      const structured: StructuredOutputSpec = { type: "tool_call", tools, choice, parallel: false };
       for (let seed = 0; seed < 8; seed++) {
         const { text, stats } = await run({ messages, tools, structured, temperature: 1, seed, maxTokens: 200 });
         expect(stats.finishReason, text).not.toBe("length");
@@ -97,6 +97,55 @@ describe("tool calls by constrained decoding (Hermes format)", () => {
       }
     });
   }
+
+  it("tool_choice required with parallel calls: one to four blocks, each a valid call", async () => {
+    const structured: StructuredOutputSpec = { type: "tool_call", tools, choice: "required" };
+    const counts: number[] = [];
+    for (let seed = 0; seed < 12; seed++) {
+      const { text, stats } = await run({ messages, tools, structured, temperature: 1, seed, maxTokens: 400 });
+      expect(stats.finishReason, text).not.toBe("length");
+      expect(text, text).toMatch(/^<tool_call>\n.*\n<\/tool_call>$/s);
+      const { before, calls, rest } = parseCalls(text);
+      expect([before, rest], text).toEqual(["", ""]);
+      expect(calls.length).toBeGreaterThanOrEqual(1);
+      expect(calls.length).toBeLessThanOrEqual(4);
+      for (const call of calls) {
+        const tool = tools.find((t) => t.name === call.name)!;
+        expect(ajv.validate(tool.parameters!, JSON.parse(call.arguments)), call.arguments).toBe(true);
+      }
+      counts.push(calls.length);
+    }
+    expect(counts).toHaveLength(12);
+    // (This model prefers to end after a call; the walk below writes several through the same grammar.)
+    const read = async (file: string) => JSON.parse(await readFile(path.join(ref.dir, file), "utf8"));
+    const config = await read("tokenizer_config.json");
+    const tokenizer = new ModelTokenizer(await read("tokenizer.json"), config, pickChatTemplate(config));
+    const eos = tokenizer.tokenId("<|im_end|>")!;
+    const constraint = createConstraint(structured, tokenizer, [eos])!;
+    const block = (name: string, args: string) => `<tool_call>\n{"name":"${name}","arguments":${args}}\n</tool_call>`;
+    const blocks = [
+      block("get_weather", '{"city":"Paris","unit":"c"}'),
+      block("get_time", '{"zone":"CET","h24":true}'),
+      block("get_weather", '{"city":"Oslo","unit":"f"}'),
+      block("get_time", '{"zone":"UTC","h24":false}'),
+    ];
+    for (const id of tokenizer.encode(blocks.join("\n"), false)) {
+      const logits = new Float32Array(400);
+      constraint.mask(logits);
+      expect(logits[id], tokenizer.decode([id], false)).toBe(0);
+      constraint.advance(id);
+    }
+    // Four calls is the most: only the end of the answer may follow.
+    const logits = new Float32Array(400);
+    constraint.mask(logits);
+    expect([...logits.keys()].filter((id) => logits[id] === 0)).toEqual([eos]);
+    expect(parseCalls(blocks.join("\n")).calls.map((c) => c.name)).toEqual([
+      "get_weather",
+      "get_time",
+      "get_weather",
+      "get_time",
+    ]);
+  });
 
   it("tools, a call and its result in the history render through the template", async () => {
     const dir = ref.dir;
@@ -147,7 +196,24 @@ describe("tool calls by constrained decoding (Hermes format)", () => {
       constraint.advance(id);
     expect(allowed().sort()).toEqual(["f", "t"]);
     for (const id of tokenizer.encode("true}}\n</tool_call>", false)) constraint.advance(id);
-    expect(constraint.complete).toBe(true);
+    // Parallel calls (the default): the answer may end, or a second call may follow on the next line.
+    expect(constraint.complete).toBe(false);
+    expect(allowed().sort()).toEqual(["\n", "<|im_end|>"]);
+    for (const id of tokenizer.encode(
+      '\n<tool_call>\n{"name":"get_weather","arguments":{"city":"Oslo","unit":"c"}}\n</tool_call>',
+      false,
+    ))
+      constraint.advance(id);
+    expect(allowed().sort()).toEqual(["\n", "<|im_end|>"]);
+
+    // One call only: complete once it closes.
+    const single = createConstraint({ ...structured, parallel: false }, tokenizer, eos)!;
+    for (const id of tokenizer.encode(
+      'Sure. <tool_call>\n{"name":"get_time","arguments":{"zone":"UTC","h24":true}}\n</tool_call>',
+      false,
+    ))
+      single.advance(id);
+    expect(single.complete).toBe(true);
   });
 
   it("the parser streams text, holds back a possible tag, streams arguments, gives back a cut call as text", () => {

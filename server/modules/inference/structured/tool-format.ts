@@ -12,6 +12,8 @@ export interface ToolFormat {
   argumentsKey: "arguments" | "parameters";
   /** Text that starts a call in free output (with tool_choice auto); part of prefix + JSON. */
   trigger: string;
+  /** Written between calls of one answer; null: the format has one call per answer. */
+  separator: string | null;
 }
 
 const HERMES: ToolFormat = {
@@ -20,6 +22,8 @@ const HERMES: ToolFormat = {
   suffix: "\n</tool_call>",
   argumentsKey: "arguments",
   trigger: "<tool_call>",
+  // Qwen's and Hermes' templates render an answer's calls as blocks on consecutive lines.
+  separator: "\n",
 };
 const LLAMA3_JSON: ToolFormat = {
   name: "llama3-json",
@@ -27,6 +31,8 @@ const LLAMA3_JSON: ToolFormat = {
   suffix: "",
   argumentsKey: "parameters",
   trigger: '{"name"',
+  // Llama 3.1's JSON tool calling has one call per assistant turn.
+  separator: null,
 };
 
 /** The template's convention, or null when it does not take `tools` or uses one we do not parse. */
