@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { InferenceSession } from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openArtifact } from "../artifact/inspect";
 import { DecoderState } from "../decoder";
 import { DeviceSelector } from "../devices";
 import { type TestModelOptions, writeTestModel } from "../model-builder";
 import { argmax } from "../sampling";
+import type { ModelVariant } from "../types";
 import { BatchedDecoder } from "./batched-decoder";
 
 // Real onnxruntime (CPU) on the test model; no database: a unit test by this project's rule.
@@ -42,6 +44,22 @@ const VARIANTS: [string, TestModelOptions][] = [
   ],
 ];
 
+/** Each prompt decoded alone, greedy, for `steps` steps: its logits at every step and the tokens fed. */
+async function soloReference(session: InferenceSession, variant: ModelVariant, prompts: number[][], steps: number) {
+  const reference: { logits: Float32Array[]; fed: number[] }[] = [];
+  for (const prompt of prompts) {
+    const solo = new DecoderState(session, variant, true);
+    const logits = [await solo.forward(prompt)];
+    const fed: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      fed.push(argmax(logits[i]));
+      logits.push(await solo.forward([fed[i]]));
+    }
+    reference.push({ logits, fed });
+  }
+  return reference;
+}
+
 const worstDifference = (a: Float32Array, b: Float32Array) => {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -57,19 +75,7 @@ describe.each(VARIANTS)("BatchedDecoder: %s", (name, options) => {
     const tolerance = options.cacheType === "float16" ? 5e-3 : 1e-4;
     try {
       const prompts = ["abc", "Hello world, the quick brown fox", "k".repeat(45)].map((p) => tokenizer.encode(p));
-      const steps = 14;
-      // Reference: each prompt alone, greedy; its logits at every step and the tokens fed.
-      const reference: { logits: Float32Array[]; fed: number[] }[] = [];
-      for (const prompt of prompts) {
-        const solo = new DecoderState(session, info.variant, true);
-        const logits = [await solo.forward(prompt)];
-        const fed: number[] = [];
-        for (let i = 0; i < steps; i++) {
-          fed.push(argmax(logits[i]));
-          logits.push(await solo.forward([fed[i]]));
-        }
-        reference.push({ logits, fed });
-      }
+      const reference = await soloReference(session, info.variant, prompts, 14);
 
       const batch = new BatchedDecoder(session, info.variant);
       const rows: { seq: number; at: number }[] = []; // which prompt each row is, and its step
@@ -123,18 +129,7 @@ describe.each(KV_ONLY)("BatchedDecoder.prefillTogether: %s", (name, options) => 
     try {
       const texts = ["abc", "Hello world, the quick brown fox", "k".repeat(45), "zz top", "a somewhat longer tail"];
       const prompts = texts.map((p) => tokenizer.encode(p));
-      const steps = 10;
-      const reference: { logits: Float32Array[]; fed: number[] }[] = [];
-      for (const prompt of prompts) {
-        const solo = new DecoderState(session, info.variant, true);
-        const logits = [await solo.forward(prompt)];
-        const fed: number[] = [];
-        for (let i = 0; i < steps; i++) {
-          fed.push(argmax(logits[i]));
-          logits.push(await solo.forward([fed[i]]));
-        }
-        reference.push({ logits, fed });
-      }
+      const reference = await soloReference(session, info.variant, prompts, 10);
 
       const batch = new BatchedDecoder(session, info.variant);
       expect(batch.prefillsTogether).toBe(true);
