@@ -68,7 +68,7 @@ export function ThresholdRows({ rows, onChange }: { rows: ThresholdRow[]; onChan
         <div
           // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place in the list
           key={i}
-          className="grid grid-cols-2 gap-2 rounded-md border border-border p-2 sm:grid-cols-[minmax(8rem,1fr)_7rem_10.5rem_13rem_6rem_auto]"
+          className="grid grid-cols-1 gap-2 rounded-md border border-border p-2 sm:grid-cols-[minmax(8rem,1fr)_7rem_10.5rem_13rem_6rem_auto]"
         >
           <Input
             aria-label={`Metric of threshold ${i + 1}`}
