@@ -36,32 +36,33 @@ interface Measured {
   kind: Kind;
 }
 
-function fromMetric(summary: MetricSummary | undefined, stat: "mean" | "pass_rate", name: string): Measured {
-  const kind: Kind = stat === "pass_rate" ? "rate" : "score";
+function fromMetric(summary: MetricSummary | undefined, t: Threshold, name: string): Measured {
+  const kind = kindOf(t);
   if (!summary) return { value: null, kind, missing: `no scores for '${name}'` };
   if (summary.n === 0) return { value: null, kind, missing: `'${name}' scored no cases` };
-  return { value: stat === "pass_rate" ? summary.passRate : summary.mean, kind };
+  return { value: t.stat === "pass_rate" ? summary.passRate : summary.mean, kind };
 }
 
 /** The number a threshold reads from a target's summary, or why there is none. */
 function measure(target: TargetSummary, t: Threshold): Measured {
+  const kind = kindOf(t);
   switch (t.metric) {
     case "latency_p95_ms":
       return target.latencyP95Ms === null
-        ? { value: null, kind: "ms", missing: "no latencies were recorded" }
-        : { value: target.latencyP95Ms, kind: "ms" };
+        ? { value: null, kind, missing: "no latencies were recorded" }
+        : { value: target.latencyP95Ms, kind };
     case "cost_usd":
       return target.results === 0
-        ? { value: null, kind: "usd", missing: "no results to divide the cost by" }
-        : { value: target.costUsd / target.results, kind: "usd" };
+        ? { value: null, kind, missing: "no results to divide the cost by" }
+        : { value: target.costUsd / target.results, kind };
     case "error_rate":
       return target.results === 0
-        ? { value: null, kind: "rate", missing: "no results" }
-        : { value: target.errors / target.results, kind: "rate" };
+        ? { value: null, kind, missing: "no results" }
+        : { value: target.errors / target.results, kind };
     case "overall":
-      return fromMetric(target.overall, t.stat, "overall");
+      return fromMetric(target.overall, t, "overall");
     default: {
-      const found = fromMetric(target.evaluators[t.metric], t.stat, t.metric);
+      const found = fromMetric(target.evaluators[t.metric], t, t.metric);
       if (found.value === null && !target.evaluators[t.metric]) {
         const known = Object.keys(target.evaluators);
         found.missing = `the run has no evaluator '${t.metric}' (${known.length ? `it has ${known.join(", ")}` : "it has none"})`;
@@ -69,6 +70,14 @@ function measure(target: TargetSummary, t: Threshold): Measured {
       return found;
     }
   }
+}
+
+/** The kind of number a threshold bounds, from its definition alone (no results needed). */
+function kindOf(t: Threshold): Kind {
+  if (t.metric === "latency_p95_ms") return "ms";
+  if (t.metric === "cost_usd") return "usd";
+  if (t.metric === "error_rate" || t.stat === "pass_rate") return "rate";
+  return "score";
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -191,14 +200,6 @@ export function evaluateGate(
     }
   }
   return { passed: checks.every((c) => c.passed), checks };
-}
-
-/** The kind of number a threshold bounds, from its definition alone (no results needed). */
-function kindOf(t: Threshold): Kind {
-  if (t.metric === "latency_p95_ms") return "ms";
-  if (t.metric === "cost_usd") return "usd";
-  if (t.metric === "error_rate" || t.stat === "pass_rate") return "rate";
-  return "score";
 }
 
 /**

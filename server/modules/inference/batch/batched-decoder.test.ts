@@ -60,6 +60,20 @@ async function soloReference(session: InferenceSession, variant: ModelVariant, p
   return reference;
 }
 
+/** One batched step feeding each row its reference token; each row's logits must match its solo decoding. */
+async function stepAndCompare(
+  batch: BatchedDecoder,
+  rows: { seq: number; at: number }[],
+  reference: { logits: Float32Array[]; fed: number[] }[],
+  tolerance: number,
+) {
+  const logits = await batch.step(rows.map((r) => reference[r.seq].fed[r.at]));
+  rows.forEach((r, i) => {
+    r.at++;
+    expect(worstDifference(logits[i], reference[r.seq].logits[r.at]), `row ${i} step ${r.at}`).toBeLessThan(tolerance);
+  });
+}
+
 const worstDifference = (a: Float32Array, b: Float32Array) => {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -84,15 +98,7 @@ describe.each(VARIANTS)("BatchedDecoder: %s", (name, options) => {
         expect(worstDifference(prefilled.logits, reference[seq].logits[0])).toBeLessThan(tolerance);
         return prefilled;
       };
-      const step = async () => {
-        const logits = await batch.step(rows.map((r) => reference[r.seq].fed[r.at]));
-        rows.forEach((r, i) => {
-          r.at++;
-          expect(worstDifference(logits[i], reference[r.seq].logits[r.at]), `row ${i} step ${r.at}`).toBeLessThan(
-            tolerance,
-          );
-        });
-      };
+      const step = () => stepAndCompare(batch, rows, reference, tolerance);
 
       batch.regroup([], [await join(0)]);
       rows.push({ seq: 0, at: 0 });
@@ -145,15 +151,7 @@ describe.each(KV_ONLY)("BatchedDecoder.prefillTogether: %s", (name, options) => 
         });
         return states;
       };
-      const step = async () => {
-        const logits = await batch.step(rows.map((r) => reference[r.seq].fed[r.at]));
-        rows.forEach((r, i) => {
-          r.at++;
-          expect(worstDifference(logits[i], reference[r.seq].logits[r.at]), `row ${i} step ${r.at}`).toBeLessThan(
-            tolerance,
-          );
-        });
-      };
+      const step = () => stepAndCompare(batch, rows, reference, tolerance);
 
       // Three at once into an empty batch: the padded prefill is the batch's cache as it is.
       batch.regroup([], await together([0, 1, 2]));

@@ -1,7 +1,7 @@
-import { type InferenceSession, Tensor } from "onnxruntime-node";
+import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { halfToFloat } from "../decoder";
-import { paddedPrefillFeeds, stepFeeds } from "../step-feeds";
-import type { IdsType, ModelVariant } from "../types";
+import { batchStepFeeds, paddedPrefillFeeds, stepFeeds } from "../step-feeds";
+import type { ModelVariant } from "../types";
 import { axesOf, type StateAxes } from "./axes";
 import { packRows, type RowSource } from "./pack";
 
@@ -15,24 +15,6 @@ export interface PrefilledState {
   row: number;
   /** Positions in the cache: the prompt length. */
   length: number;
-}
-
-function ids(type: IdsType, values: ArrayLike<number>, dims: number[]): Tensor {
-  if (type === "int32") return new Tensor("int32", Int32Array.from(values), dims);
-  const data = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
-  return new Tensor("int64", data, dims);
-}
-
-/** [rows, total]: per row, `total - length` zeros (left padding) then ones. */
-function mask(type: IdsType, lengths: number[], total: number): Tensor {
-  const size = lengths.length * total;
-  const data = type === "int32" ? new Int32Array(size) : new BigInt64Array(size);
-  lengths.forEach((length, row) => {
-    if (data instanceof Int32Array) data.fill(1, row * total + total - length, (row + 1) * total);
-    else data.fill(1n, row * total + total - length, (row + 1) * total);
-  });
-  return new Tensor(type, data, [lengths.length, total]);
 }
 
 /**
@@ -79,10 +61,8 @@ export class BatchedDecoder {
     const n = tokens.length;
     // Exactly a batch-1 decoder's first step.
     const feeds = stepFeeds(v, { tokens, pastLength: 0, past: null });
-    const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
-    const state: Record<string, Tensor> = {};
-    for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
-    return { logits: logitsRow(outputs.logits as Tensor, 0), state, row: 0, length: n };
+    const { logits, state } = await this.forward(feeds);
+    return { logits: logitsRow(logits, 0), state, row: 0, length: n };
   }
 
   /** Whether `prefillTogether` may be used: padding must not reach a fixed-size state. */
@@ -96,11 +76,7 @@ export class BatchedDecoder {
    */
   async prefillTogether(prompts: number[][]): Promise<PrefilledState[]> {
     if (prompts.length === 1) return [await this.prefill(prompts[0])];
-    const v = this.variant;
-    const outputs = await this.session.run(paddedPrefillFeeds(v, prompts), ["logits", ...v.state.map((s) => s.output)]);
-    const state: Record<string, Tensor> = {};
-    for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
-    const logits = outputs.logits as Tensor;
+    const { logits, state } = await this.forward(paddedPrefillFeeds(this.variant, prompts));
     return prompts.map((prompt, row) => ({ logits: logitsRow(logits, row), state, row, length: prompt.length }));
   }
 
@@ -141,33 +117,24 @@ export class BatchedDecoder {
     return !spec || state[spec.input].dims[this.axes[0].batch] === joiners.length;
   }
 
+  /** One forward: the logits, and the state it returns keyed by the next forward's input names. */
+  private async forward(feeds: Record<string, Tensor>): Promise<{ logits: Tensor; state: Record<string, Tensor> }> {
+    const v = this.variant;
+    const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
+    const state: Record<string, Tensor> = {};
+    for (const spec of v.state) state[spec.input] = outputs[spec.output] as Tensor;
+    return { logits: outputs.logits as Tensor, state };
+  }
+
   /** One token per row; returns each row's logits (fresh arrays: the sampler modifies them). */
   async step(tokens: number[]): Promise<Float32Array[]> {
     const v = this.variant;
     const rows = this.rows;
     if (tokens.length !== rows || !this.past) throw new Error(`step with ${tokens.length} tokens for ${rows} rows`);
-    const total = this.padded + 1;
-    const feeds: Record<string, Tensor> = { ...this.past, input_ids: ids(v.idsType, tokens, [rows, 1]) };
-    if (v.attentionMask) {
-      feeds.attention_mask = mask(
-        v.attentionMask,
-        this.lengths.map((length) => length + 1),
-        total,
-      );
-    }
-    if (v.positionIds) feeds.position_ids = ids(v.positionIds, this.lengths, [rows, 1]);
-    // cache_position indexes the padded cache (as transformers does under left padding); position_ids are real.
-    if (v.cachePosition) feeds.cache_position = ids(v.cachePosition, [this.padded], [1]);
-    if (v.tokenTypeIds) feeds.token_type_ids = ids(v.tokenTypeIds, new Array(rows).fill(0), [rows, 1]);
-    if (v.logitsToKeep) feeds[v.logitsToKeep.name] = ids(v.logitsToKeep.type, [1], v.logitsToKeep.dims);
-    if (v.useCacheBranch) feeds.use_cache_branch = new Tensor("bool", Uint8Array.of(1), [1]);
-    const outputs = await this.session.run(feeds, ["logits", ...v.state.map((s) => s.output)]);
-    const past: Record<string, Tensor> = {};
-    for (const spec of v.state) past[spec.input] = outputs[spec.output] as Tensor;
-    this.past = past;
+    const { logits, state } = await this.forward(batchStepFeeds(v, tokens, this.lengths, this.padded, this.past));
+    this.past = state;
     this.lengths = this.lengths.map((length) => length + 1);
-    this.padded = total;
-    const logits = outputs.logits as Tensor;
+    this.padded += 1;
     return Array.from({ length: rows }, (_, row) => logitsRow(logits, row));
   }
 }
